@@ -1,0 +1,147 @@
+// -----------------------------------------------------------------------------
+// File: functional_right.hpp
+// -----------------------------------------------------------------------------
+// The built-in catalog of functional rights: every internal id of the
+// reference model (MODEL.md part 2 §5), in a fixed order. A compiled snapshot
+// numbers these first (index = position here) and host-defined rights after
+// them. Rights whose internal id the reference does not document are not
+// listed; a host declares them if it needs them.
+#ifndef SORIGHTS_FUNCTIONAL_RIGHT_HPP_
+#define SORIGHTS_FUNCTIONAL_RIGHT_HPP_
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+#include "sorights/config.hpp"
+
+SORIGHTS_BEGIN_NAMESPACE
+
+/// A built-in functional right: its stable internal id and its UI name.
+struct BuiltinRight {
+  std::string_view id;
+  std::string_view name;
+};
+
+/// The built-in catalog. The position of a right is its `RightIndex` in every
+/// snapshot.
+inline constexpr std::array<BuiltinRight, 68> kBuiltinRights = {{
+    {"admin-all", "General Administrator"},
+    {"admin-lists", "List Administrator"},
+    {"admin-users", "User Administrator"},
+    {"admin-role", "Role Administrator"},
+    {"admin-udef", "Field Administrator"},
+    {"admin-import", "Import Administrator"},
+    {"admin-preferences", "Preferences Administrator"},
+    {"admin-workflow", "Workflow administrator"},
+    {"admin-quote", "Quote administrator"},
+    {"admin-dashboard", "Dashboard administrator"},
+    {"admin-script", "Script Administrator"},
+    {"admin-replication", "Replication administrator"},
+    {"admin-saint-regeneration", "Status Monitor Administrator (counters)"},
+    {"admin-saint-definition", "Status Monitor Administrator (statuses)"},
+    {"admin-audience", "Audience Administrator"},
+    {"admin-products", "Products administrator"},
+    {"admin-webhooks", "Webhooks administrator"},
+    {"allow-bulk-edit", "Allow bulk update"},
+    {"allow-bulk-mailmerge", "Can run Mail Merge"},
+    {"allow-bulk-export", "Can export data to file"},
+    {"allow-bulk-generate-activities", "Can create tasks for a selection"},
+    {"allow-bulk-copy-members", "Can copy a selection"},
+    {"allow-bulk-delete", "Can delete selection members"},
+    {"allow-bulk-interests", "Can modify interests for selection members"},
+    {"allow-bulk-email", "Can send email to selection members"},
+    {"allow-bulk-user-applications", "Can run custom tasks on selections"},
+    {"allow-manage-entities", "Can manage (move and merge) entities"},
+    {"allow-readonly-override", "Can override read-only fields"},
+    {"see-other-companies-associates", "Can see users belonging to other companies"},
+    {"allow-dictionarySDK", "Can create and delete tables in the database"},
+    {"quote-can-approve", "Can approve quotes"},
+    {"mailing-consent-override", "Can override consent in mailings"},
+    {"can-manage-person-consent", "Can update consent for contact"},
+    {"define-new-tags", "Create new tags directly"},
+    {"allow-send-email", "Can send e-mail"},
+    {"hide-company", "Hide Company screen"},
+    {"hide-sale", "Hide Sale screen"},
+    {"hide-project", "Hide Project screen"},
+    {"hide-selection", "Hide Selection screen"},
+    {"hide-inbox", "Hide Inbox screen"},
+    {"hide-reporter", "Hide Reports screen"},
+    {"cs-listown", "List requests in own categories"},
+    {"cs-readown", "Read requests in own categories"},
+    {"cs-editown", "Edit requests in own categories"},
+    {"cs-listothers", "List all requests"},
+    {"cs-readothers", "Read all requests"},
+    {"cs-editothers", "Edit all requests"},
+    {"cs-document", "Knowledge Base"},
+    {"cs-editfaq", "Edit FAQ entries"},
+    {"cs-faqadmin", "Administrate FAQ"},
+    {"cs-listextratablecontent", "List tables"},
+    {"cs-editextratablecontent", "Edit tables"},
+    {"cs-categories", "Category administration"},
+    {"cs-system", "Service administration"},
+    {"cs-statistics", "View statistics"},
+    {"cs-readselections", "View selections"},
+    {"cs-editselections", "Create selections"},
+    {"cs-changepref", "Change own properties"},
+    {"cs-changeprofile", "Change own profile"},
+    {"cs-posttofacebook", "Facebook"},
+    {"syncadmin-all", "SuperOffice Intellisync Server Maintenance"},
+    {"syncadmin-user", "Edit own synchronization settings"},
+    {"ext-need-publish-to-see-project", "Show only published projects"},
+    {"ext-need-publish-to-see-appointment", "Show only published follow-ups"},
+    {"ext-need-publish-to-see-document", "Show only published documents"},
+    {"ext-need-publish-to-see-sale", "Show only published sales"},
+    {"ext-see-event-projects", "Show projects marked as events"},
+    {"ext-use-my-company-rights", "Use data rights for My company"},
+}};
+
+/// Named positions in `kBuiltinRights` that the evaluator itself consults.
+namespace builtin_right {
+inline constexpr std::size_t kAdminAll = 0;
+inline constexpr std::size_t kAdminLists = 1;
+inline constexpr std::size_t kAdminUsers = 2;
+inline constexpr std::size_t kAdminRole = 3;
+inline constexpr std::size_t kAdminPreferences = 6;
+inline constexpr std::size_t kAllowBulkEdit = 17;
+inline constexpr std::size_t kSeeOtherCompanies = 28;
+inline constexpr std::size_t kExtPublishProject = 62;
+inline constexpr std::size_t kExtPublishAppointment = 63;
+inline constexpr std::size_t kExtPublishDocument = 64;
+inline constexpr std::size_t kExtPublishSale = 65;
+inline constexpr std::size_t kExtMyCompany = 67;
+}  // namespace builtin_right
+
+/// `ext-use-same-project-rights` follows the catalog above; kept apart so the
+/// table stays in the reference's order.
+inline constexpr BuiltinRight kSameProjectRight = {"ext-use-same-project-rights",
+                                                   "Use data rights for Same project"};
+/// The number of built-in rights, `ext-use-same-project-rights` included.
+inline constexpr std::size_t kBuiltinRightCount = kBuiltinRights.size() + 1;
+namespace builtin_right {
+inline constexpr std::size_t kExtSameProject = kBuiltinRights.size();
+}  // namespace builtin_right
+
+/// The internal id of built-in right number `i`, or empty past the end.
+[[nodiscard]] constexpr std::string_view builtin_right_id(std::size_t i) noexcept {
+  if (i < kBuiltinRights.size()) return kBuiltinRights[i].id;
+  if (i == kBuiltinRights.size()) return kSameProjectRight.id;
+  return {};
+}
+/// The UI name of built-in right number `i`, or empty past the end.
+[[nodiscard]] constexpr std::string_view builtin_right_name(std::size_t i) noexcept {
+  if (i < kBuiltinRights.size()) return kBuiltinRights[i].name;
+  if (i == kBuiltinRights.size()) return kSameProjectRight.name;
+  return {};
+}
+/// The position of a built-in right id, or nothing.
+[[nodiscard]] constexpr std::optional<std::size_t> find_builtin_right(std::string_view id) noexcept {
+  for (std::size_t i = 0; i < kBuiltinRightCount; ++i)
+    if (builtin_right_id(i) == id) return i;
+  return std::nullopt;
+}
+
+SORIGHTS_END_NAMESPACE
+
+#endif  // SORIGHTS_FUNCTIONAL_RIGHT_HPP_

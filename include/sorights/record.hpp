@@ -1,0 +1,83 @@
+// -----------------------------------------------------------------------------
+// File: record.hpp
+// -----------------------------------------------------------------------------
+// `sorights::Record`: what a host knows of one of its records, in the dense
+// indexes of a `Snapshot`. sorights never stores CRM data; a check takes this
+// small descriptor (about 64 bytes, trivially copyable) by const reference.
+//
+// **Example**:
+//
+//     sorights::Record sale;
+//     sale.object = snapshot.find_object("sale");
+//     sale.owner = snapshot.find_user("bob");          // group: bob's primary group
+//     sale.visibility = sorights::Visibility::group(snapshot.find_group("sales"));
+//     sale.completed = true;
+#ifndef SORIGHTS_RECORD_HPP_
+#define SORIGHTS_RECORD_HPP_
+
+#include <cstdint>
+
+#include "sorights/config.hpp"
+#include "sorights/types.hpp"
+
+SORIGHTS_BEGIN_NAMESPACE
+
+/// A record's "Visible for" setting.
+struct Visibility {
+  VisibilityKind kind = VisibilityKind::kAll;
+  std::uint32_t id = 0;  ///< a `GroupIndex` or `UserIndex` value, per `kind`
+
+  static constexpr Visibility all() noexcept { return {}; }
+  static constexpr Visibility group(GroupIndex g) noexcept {
+    return {VisibilityKind::kGroup, static_cast<std::uint32_t>(g)};
+  }
+  static constexpr Visibility associate(UserIndex u) noexcept {
+    return {VisibilityKind::kAssociate, static_cast<std::uint32_t>(u)};
+  }
+};
+
+/// The descriptor of one host record.
+///
+/// Every field has a safe default: an empty owner and group, visible for all,
+/// not published, an existing record. Ids the snapshot does not know are
+/// allowed and are treated as MODEL.md part 1 says (an unknown owner is
+/// "other associates"; an unknown object denies everything).
+struct Record {
+  ObjectIndex object = kUnknownObject;
+  /// The owner ("Our contact", "Responsible", diary owner). `kNoUser` = empty.
+  UserIndex owner = kNoUser;
+  /// The group stored on the record; `kNoGroup` falls back to the owner's
+  /// primary group.
+  GroupIndex group = kNoGroup;
+  Visibility visibility;
+  /// The project the record belongs to (external users' "same project").
+  ProjectIndex project = kNoProject;
+  /// The company the record is about (external users' "my company"; for a
+  /// company record, the company itself).
+  CompanyIndex company = kNoCompany;
+  /// The host's record id as a key (see `record_key()`), for record-scoped
+  /// overrides. 0 = none.
+  std::uint64_t id = 0;
+  /// Publish window, both ends included; `kTimeMin`/`kTimeMax` are open ends.
+  Time publish_from = kTimeMin;
+  Time publish_to = kTimeMax;
+  /// Evaluation time. `kTimeMin` means "now" (read from the system clock only
+  /// when a publish window has to be checked).
+  Time at = kTimeMin;
+  bool published = false;
+  bool completed = false;
+  /// A record not yet stored: creating it is what matters (Insert).
+  bool is_new = false;
+  /// A person record that is a user (cannot be deleted).
+  bool user_person = false;
+  /// A company record that is one of our companies (cannot be deleted).
+  /// Also derived when `company` is one of our companies.
+  bool our_company = false;
+  /// The database-owner company (cannot be deleted; name read-only).
+  /// Also derived when `company` is the database owner.
+  bool database_owner = false;
+};
+
+SORIGHTS_END_NAMESPACE
+
+#endif  // SORIGHTS_RECORD_HPP_

@@ -1,0 +1,600 @@
+// -----------------------------------------------------------------------------
+// File: snapshot.hpp
+// -----------------------------------------------------------------------------
+// `sorights::Snapshot` is a compiled, immutable user model and the evaluator
+// that answers "may this user do this to this record?".
+//
+// `compile(model)` checks every rule of the model and reports *all* violations
+// at once; on success the snapshot holds dense indexes, one packed byte per
+// (role, object, relation) cell, and a functional-right bitset per distinct
+// rights profile. After that:
+//
+//   * `rights`, `can`, `has` are `noexcept`, total (anything unknown is a deny),
+//     allocation-free and inline in every build mode: a check classifies the
+//     record's relation to the user with a few integer compares, reads one
+//     byte of the role matrix, then narrows it (licence, other company,
+//     visibility, publishing, overrides, record state);
+//   * `field_rights` and `explain` run the same evaluation and add the field
+//     layer or the account of each step (still allocation-free);
+//   * `find_*` map string ids to indexes (binary search; cold).
+//
+// A `Snapshot` is immutable: any number of threads may query one at once.
+//
+// **Example**:
+//
+//     sorights::Model model = sorights::Model::with_defaults();
+//     model.groups.push_back({"sales", "Sales"});
+//     model.our_companies.push_back({"acme", "Acme", true});
+//     model.users.push_back({.id = "alice", .company = "acme", .role = "level-3",
+//                            .group = "sales"});
+//     auto snapshot = sorights::compile(model);
+//     if (!snapshot) { /* snapshot.error().to_string() lists every problem */ }
+//     sorights::Record sale{.object = snapshot->find_object("sale"),
+//                           .owner = snapshot->find_user("alice")};
+//     bool ok = snapshot->can(snapshot->find_user("alice"), sorights::Action::kUpdate, sale);
+#ifndef SORIGHTS_SNAPSHOT_HPP_
+#define SORIGHTS_SNAPSHOT_HPP_
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sorights/config.hpp"
+#include "sorights/error.hpp"
+#include "sorights/explain.hpp"
+#include "sorights/functional_right.hpp"
+#include "sorights/model.hpp"
+#include "sorights/record.hpp"
+#include "sorights/rights.hpp"
+#include "sorights/types.hpp"
+
+SORIGHTS_BEGIN_NAMESPACE
+
+class Snapshot;
+
+/// Checks every rule of `model` and compiles it. On failure the error lists
+/// every violated rule (`Error::diagnostics`), each naming the item and rule.
+/// `version` is stored in the snapshot (`Snapshot::version()`).
+[[nodiscard]] SORIGHTS_API Result<Snapshot> compile(const Model& model, std::uint64_t version = 0);
+
+/// Checks every rule of `model` without compiling; the diagnostics are those
+/// `compile` would report. Empty means valid.
+[[nodiscard]] SORIGHTS_API std::vector<Diagnostic> validate(const Model& model);
+
+namespace detail {
+
+// A compact, sorted string → index table: one char pool, offsets, and the
+// indexes in id order. O(log n) lookups, about 8 bytes per entry + the chars.
+class NameTable {
+ public:
+  void reserve(std::size_t n, std::size_t chars) {
+    offsets_.reserve(n + 1);
+    pool_.reserve(chars);
+  }
+  std::uint32_t add(std::string_view name) {
+    if (offsets_.empty()) offsets_.push_back(0);
+    pool_.append(name);
+    offsets_.push_back(static_cast<std::uint32_t>(pool_.size()));
+    return static_cast<std::uint32_t>(offsets_.size() - 2);
+  }
+  void seal() {
+    order_.resize(size());
+    for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    std::sort(order_.begin(), order_.end(),
+              [this](std::uint32_t a, std::uint32_t b) { return name(a) < name(b); });
+    pool_.shrink_to_fit();
+  }
+  [[nodiscard]] std::size_t size() const noexcept {
+    return offsets_.empty() ? 0 : offsets_.size() - 1;
+  }
+  [[nodiscard]] std::string_view name(std::uint32_t i) const noexcept {
+    if (i >= size()) return {};
+    return std::string_view(pool_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
+  }
+  /// The index of `name`, or `miss`.
+  [[nodiscard]] std::uint32_t find(std::string_view key, std::uint32_t miss) const noexcept {
+    auto it = std::lower_bound(order_.begin(), order_.end(), key,
+                               [this](std::uint32_t i, std::string_view k) { return name(i) < k; });
+    return it != order_.end() && name(*it) == key ? *it : miss;
+  }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept {
+    return pool_.capacity() + offsets_.capacity() * 4 + order_.capacity() * 4;
+  }
+
+ private:
+  std::string pool_;
+  std::vector<std::uint32_t> offsets_;
+  std::vector<std::uint32_t> order_;
+};
+
+// INVARIANT: every index stored in these records is valid in the snapshot
+// that owns them, or is the documented sentinel.
+struct UserRec {
+  std::uint32_t profile;
+  std::uint32_t primary_group;   // GroupIndex value or kNoGroup
+  std::uint32_t company;         // CompanyIndex value or kNoCompany
+  std::uint32_t groups_begin;    // other groups: sorted run in group_pool_
+  std::uint32_t projects_begin;  // projects: sorted run in project_pool_
+  std::uint16_t groups_count;
+  std::uint16_t projects_count;
+  std::uint8_t type;             // UserType
+  std::uint8_t inactive;         // InactiveReason
+  std::uint8_t in_our_companies; // company is one of ours
+  std::uint8_t pad = 0;
+};
+
+enum ProfileFlag : std::uint8_t {
+  kProfileActive = 1,
+  kProfileSystem = 2,
+  kProfileSeeOtherCompanies = 4,
+  kProfileExtMyCompany = 8,
+  kProfileExtSameProject = 16,
+  kProfileSelectionAdmin = 32,
+};
+
+struct Profile {
+  std::uint32_t role;
+  std::uint32_t rights_offset;   // into right_words_
+  std::uint32_t objects_offset;  // into object_info_
+  std::uint32_t record_ovr_begin;
+  std::uint32_t record_ovr_count;
+  std::uint32_t field_ovr_begin;
+  std::uint32_t field_ovr_count;
+  std::uint8_t flags;
+};
+
+enum ObjectInfoFlag : std::uint8_t { kObjCalLimited = 1, kObjNeedPublish = 2 };
+
+// Per (profile, object): licence and publishing flags, override removals.
+struct ObjectInfo {
+  std::uint8_t flags;
+  std::uint8_t remove_new;
+  std::uint8_t remove_existing;
+  std::uint8_t pad;
+};
+
+enum ObjectTrait : std::uint8_t {
+  kTraitEmptyOwnerIsUser = 1,
+  kTraitVisibility = 2,
+  kTraitVisibilityFiltering = 4,
+  kTraitCompletedLocked = 8,
+  kTraitCompany = 16,
+  kTraitPerson = 32,
+  kTraitSelection = 64,
+};
+
+struct RecordOverride {
+  std::uint16_t object;
+  std::uint64_t key;
+  std::uint8_t remove;
+};
+
+struct FieldOverride {
+  std::uint16_t object;
+  std::uint32_t field;
+  std::uint8_t scope;  // OverrideScope
+  std::uint64_t key;
+  std::uint8_t remove;  // R = 1, W = 2
+};
+
+struct FieldRule {
+  std::uint32_t role;
+  std::uint16_t object;
+  std::uint32_t field;
+  std::uint8_t relation;
+  std::uint8_t rights;  // FieldRights bits including hints
+};
+
+// Evaluation trace: the hot path uses NoTrace (every call compiles away).
+struct NoTrace {
+  void outcome(Outcome, InactiveReason = InactiveReason::kNone) noexcept {}
+  void cell(Relation, RoleIndex, TableRights) noexcept {}
+  void layer(Layer, TableRights, TableRights) noexcept {}
+};
+
+struct ExplainTrace {
+  Explanation* e;
+  void outcome(Outcome o, InactiveReason r = InactiveReason::kNone) noexcept {
+    e->outcome = o;
+    e->inactive = r;
+  }
+  void cell(Relation rel, RoleIndex role, TableRights cell) noexcept {
+    e->relation = rel;
+    e->role = role;
+    e->cell = cell;
+  }
+  void layer(Layer l, TableRights before, TableRights after) noexcept {
+    LayerEffect& fx = e->layers[static_cast<std::size_t>(l)];
+    fx.layer = l;
+    fx.applied = true;
+    fx.removed = before - after;
+    fx.added = after - before;
+    fx.after = after;
+  }
+};
+
+struct Evaluation {
+  TableRights rights;
+  Relation relation = Relation::kOtherAssociates;
+  bool evaluated = false;  // the matrix was consulted (not unknown / inactive / system)
+  bool system = false;
+};
+
+}  // namespace detail
+
+/// A compiled, immutable user model. Cheap to move; copying copies the tables.
+class Snapshot {
+ public:
+  Snapshot() = default;
+
+  // -- Hot checks: noexcept, total, allocation-free, thread-safe, O(1) -------
+
+  /// What `user` may do with `record`, as table-right flags.
+  /// Total: an unknown user or object gives `None`. O(1) except for a record
+  /// id with record-scoped overrides (O(log k)). Never allocates.
+  [[nodiscard]] TableRights rights(UserIndex user, const Record& record) const noexcept {
+    detail::NoTrace trace;
+    return evaluate(user, record, trace).rights;
+  }
+
+  /// True if `user` may do `action` to `record` (read → Select, create →
+  /// Insert, update → Update, delete → Delete). Total; never allocates.
+  [[nodiscard]] bool can(UserIndex user, Action action, const Record& record) const noexcept {
+    return rights(user, record).allows(action);
+  }
+
+  /// True if `user` holds functional right `right`: the role grants it, the
+  /// user is active, and any licence the right requires is held. The system
+  /// user holds every right. Total: unknown user or right → false. O(1).
+  [[nodiscard]] bool has(UserIndex user, RightIndex right) const noexcept {
+    const auto u = static_cast<std::uint32_t>(user);
+    const auto r = static_cast<std::uint32_t>(right);
+    if (SORIGHTS_UNLIKELY(u >= users_.size() || r >= right_count_)) return false;
+    const detail::Profile& p = profiles_[users_[u].profile];
+    return (right_words_[p.rights_offset + (r >> 6)] >> (r & 63u)) & 1u;
+  }
+
+  /// The field right `user` holds on `field` of `record`: read with Select,
+  /// write with Update (Insert for a new record), narrowed by field-right
+  /// rules, field overrides and the database owner's read-only name. Total:
+  /// an unknown field follows the table right. Never allocates.
+  [[nodiscard]] SORIGHTS_API FieldRights field_rights(UserIndex user, const Record& record,
+                                                      FieldIndex field) const noexcept;
+
+  /// The same evaluation as `rights`/`can`, with the relation found, the role
+  /// cell and each narrowing layer's effect. Never allocates.
+  [[nodiscard]] SORIGHTS_API Explanation explain(UserIndex user, Action action,
+                                                 const Record& record) const noexcept;
+
+  /// `explain` rendered as text, one fact per line (allocates).
+  [[nodiscard]] SORIGHTS_API std::string explain_text(const Explanation& e) const;
+
+  /// A one-line reason for the decision in `e`, e.g. `role "level-3" cell
+  /// sale/own grants Update` or `visibility removed Select` (allocates).
+  [[nodiscard]] SORIGHTS_API std::string explain_reason(const Explanation& e) const;
+
+  // -- Lookups (cold): string id → index; a miss gives the kUnknown* sentinel
+
+  [[nodiscard]] UserIndex find_user(std::string_view id) const noexcept {
+    return UserIndex{user_names_.find(id, static_cast<std::uint32_t>(kUnknownUser))};
+  }
+  [[nodiscard]] GroupIndex find_group(std::string_view id) const noexcept {
+    return GroupIndex{group_names_.find(id, static_cast<std::uint32_t>(kUnknownGroup))};
+  }
+  [[nodiscard]] RoleIndex find_role(std::string_view id) const noexcept {
+    return RoleIndex{role_names_.find(id, static_cast<std::uint32_t>(kUnknownRole))};
+  }
+  [[nodiscard]] ObjectIndex find_object(std::string_view id) const noexcept {
+    return ObjectIndex{static_cast<std::uint16_t>(
+        object_names_.find(id, static_cast<std::uint16_t>(kUnknownObject)))};
+  }
+  [[nodiscard]] RightIndex find_right(std::string_view id) const noexcept {
+    return RightIndex{right_names_.find(id, static_cast<std::uint32_t>(kUnknownRight))};
+  }
+  [[nodiscard]] CompanyIndex find_company(std::string_view id) const noexcept {
+    return CompanyIndex{company_names_.find(id, static_cast<std::uint32_t>(kUnknownCompany))};
+  }
+  [[nodiscard]] ProjectIndex find_project(std::string_view id) const noexcept {
+    return ProjectIndex{project_names_.find(id, static_cast<std::uint32_t>(kUnknownProject))};
+  }
+  [[nodiscard]] FieldIndex find_field(std::string_view id) const noexcept {
+    return FieldIndex{field_names_.find(id, static_cast<std::uint32_t>(kUnknownField))};
+  }
+
+  // -- Names and facts (cold) -------------------------------------------------
+
+  [[nodiscard]] std::string_view user_id(UserIndex u) const noexcept {
+    return user_names_.name(static_cast<std::uint32_t>(u));
+  }
+  [[nodiscard]] std::string_view group_id(GroupIndex g) const noexcept {
+    return group_names_.name(static_cast<std::uint32_t>(g));
+  }
+  [[nodiscard]] std::string_view role_id(RoleIndex r) const noexcept {
+    return role_names_.name(static_cast<std::uint32_t>(r));
+  }
+  [[nodiscard]] std::string_view object_id(ObjectIndex o) const noexcept {
+    return object_names_.name(static_cast<std::uint16_t>(o));
+  }
+  [[nodiscard]] std::string_view right_id(RightIndex r) const noexcept {
+    return right_names_.name(static_cast<std::uint32_t>(r));
+  }
+  [[nodiscard]] std::string_view company_id(CompanyIndex c) const noexcept {
+    return company_names_.name(static_cast<std::uint32_t>(c));
+  }
+  [[nodiscard]] std::string_view field_id(FieldIndex f) const noexcept {
+    return field_names_.name(static_cast<std::uint32_t>(f));
+  }
+
+  [[nodiscard]] std::size_t user_count() const noexcept { return users_.size(); }
+  [[nodiscard]] std::size_t group_count() const noexcept { return group_names_.size(); }
+  [[nodiscard]] std::size_t role_count() const noexcept { return role_names_.size(); }
+  [[nodiscard]] std::size_t object_count() const noexcept { return object_count_; }
+  [[nodiscard]] std::size_t right_count() const noexcept { return right_count_; }
+  /// Distinct rights profiles (role × licences × overrides × state).
+  [[nodiscard]] std::size_t profile_count() const noexcept { return profiles_.size(); }
+
+  /// The user's role, or `kUnknownRole`.
+  [[nodiscard]] RoleIndex user_role(UserIndex u) const noexcept {
+    const auto i = static_cast<std::uint32_t>(u);
+    return i < users_.size() ? RoleIndex{profiles_[users_[i].profile].role} : kUnknownRole;
+  }
+  /// The user's primary group, or `kNoGroup`.
+  [[nodiscard]] GroupIndex user_primary_group(UserIndex u) const noexcept {
+    const auto i = static_cast<std::uint32_t>(u);
+    return i < users_.size() ? GroupIndex{users_[i].primary_group} : kNoGroup;
+  }
+  /// The user's type; `kResource` for an unknown user (holds nothing).
+  [[nodiscard]] UserType user_type(UserIndex u) const noexcept {
+    const auto i = static_cast<std::uint32_t>(u);
+    return i < users_.size() ? static_cast<UserType>(users_[i].type) : UserType::kResource;
+  }
+  /// The raw role cell for (role, object, relation); `None` when unknown.
+  [[nodiscard]] TableRights role_cell(RoleIndex role, ObjectIndex object,
+                                      Relation relation) const noexcept {
+    const auto r = static_cast<std::uint32_t>(role);
+    const auto o = static_cast<std::uint32_t>(object);
+    if (r >= role_names_.size() || o >= object_count_) return {};
+    return TableRights::from_bits(
+        role_cells_[(static_cast<std::size_t>(r) * object_count_ + o) * kRelationCount +
+                    static_cast<std::size_t>(relation)]);
+  }
+
+  /// The version given to `compile` (the directory's published version).
+  [[nodiscard]] std::uint64_t version() const noexcept { return version_; }
+  /// Heap bytes held by the compiled tables.
+  [[nodiscard]] SORIGHTS_API std::size_t memory_bytes() const noexcept;
+
+  /// The evaluation every check runs; `Trace` records the steps (explain) or
+  /// compiles away (the hot path). Exposed for the batch evaluators.
+  template <class Trace>
+  [[nodiscard]] detail::Evaluation evaluate(UserIndex user, const Record& record,
+                                            Trace& trace) const noexcept;
+
+ private:
+  friend SORIGHTS_API Result<Snapshot> compile(const Model& model, std::uint64_t version);
+  friend struct SnapshotBuilder;
+
+  [[nodiscard]] bool is_database_owner(const Record& r) const noexcept {
+    return r.database_owner || (static_cast<std::uint32_t>(r.company) == database_owner_ &&
+                                database_owner_ != static_cast<std::uint32_t>(kNoCompany));
+  }
+  [[nodiscard]] bool in_groups(const detail::UserRec& u, std::uint32_t group) const noexcept {
+    if (group == u.primary_group) return true;
+    const std::uint32_t* b = group_pool_.data() + u.groups_begin;
+    return std::binary_search(b, b + u.groups_count, group);
+  }
+
+  std::vector<detail::UserRec> users_;
+  std::vector<detail::Profile> profiles_;
+  std::vector<std::uint8_t> role_cells_;        // [role][object][relation]
+  std::vector<std::uint64_t> right_words_;      // per profile: right bitset
+  std::vector<detail::ObjectInfo> object_info_; // per profile: [object]
+  std::vector<std::uint8_t> object_traits_;     // per object
+  std::vector<std::uint32_t> group_pool_;
+  std::vector<std::uint32_t> project_pool_;
+  std::vector<detail::RecordOverride> record_overrides_;
+  std::vector<detail::FieldOverride> field_overrides_;
+  std::vector<detail::FieldRule> field_rules_;  // sorted by (role, object, field, relation)
+  detail::NameTable user_names_, group_names_, role_names_, object_names_, right_names_,
+      company_names_, project_names_, field_names_;
+  std::vector<std::uint8_t> role_types_;
+  std::uint32_t object_count_ = 0;
+  std::uint32_t right_count_ = 0;
+  std::uint32_t right_words_per_profile_ = 0;
+  std::uint32_t our_company_count_ = 0;
+  std::uint32_t database_owner_ = static_cast<std::uint32_t>(kNoCompany);
+  std::uint32_t name_field_ = static_cast<std::uint32_t>(kUnknownField);
+  std::uint64_t version_ = 0;
+};
+
+// -----------------------------------------------------------------------------
+// The evaluator (inline in every build mode)
+// -----------------------------------------------------------------------------
+
+template <class Trace>
+SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, const Record& record,
+                                                             Trace& trace) const noexcept {
+  using namespace detail;
+  Evaluation out;
+  const auto ui = static_cast<std::uint32_t>(user);
+  if (SORIGHTS_UNLIKELY(ui >= users_.size())) {
+    trace.outcome(Outcome::kNoSuchUser);
+    return out;
+  }
+  const auto obj = static_cast<std::uint32_t>(record.object);
+  if (SORIGHTS_UNLIKELY(obj >= object_count_)) {
+    trace.outcome(Outcome::kNoSuchObject);
+    return out;
+  }
+  const UserRec& u = users_[ui];
+  const Profile& p = profiles_[u.profile];
+  if (SORIGHTS_UNLIKELY(!(p.flags & kProfileActive))) {
+    trace.outcome(Outcome::kInactiveUser, static_cast<InactiveReason>(u.inactive));
+    return out;
+  }
+  if (SORIGHTS_UNLIKELY(p.flags & kProfileSystem)) {
+    trace.outcome(Outcome::kSystemUser);
+    out.rights = TableRights::full();
+    out.relation = Relation::kOwn;
+    out.system = true;
+    return out;
+  }
+  trace.outcome(Outcome::kEvaluated);
+  out.evaluated = true;
+  const std::uint8_t traits = object_traits_[obj];
+
+  // 1. Relation (MODEL.md part 1 §2, §3).
+  std::uint32_t owner = static_cast<std::uint32_t>(record.owner);
+  if (owner == static_cast<std::uint32_t>(kNoUser) && (traits & kTraitEmptyOwnerIsUser)) owner = ui;
+  Relation rel = Relation::kOtherAssociates;
+  const UserRec* o = owner < users_.size() ? &users_[owner] : nullptr;
+  if (o != nullptr) {
+    if (owner == ui) {
+      rel = Relation::kOwn;
+    } else {
+      const auto otype = static_cast<UserType>(o->type);
+      const auto utype = static_cast<UserType>(u.type);
+      if (utype == UserType::kExternal) {
+        if ((p.flags & kProfileExtMyCompany) && u.company != static_cast<std::uint32_t>(kNoCompany) &&
+            (o->company == u.company || static_cast<std::uint32_t>(record.company) == u.company)) {
+          rel = Relation::kMyCompany;
+        } else if ((p.flags & kProfileExtSameProject) && u.projects_count != 0 &&
+                   std::binary_search(project_pool_.data() + u.projects_begin,
+                                      project_pool_.data() + u.projects_begin + u.projects_count,
+                                      static_cast<std::uint32_t>(record.project))) {
+          rel = Relation::kSameProject;
+        } else if (otype == UserType::kAnonymous) {
+          rel = Relation::kAnonymous;
+        } else if (otype == UserType::kExternal) {
+          rel = Relation::kExternal;
+        }
+      } else if (otype == UserType::kAnonymous) {
+        rel = Relation::kAnonymous;
+      } else if (otype == UserType::kExternal) {
+        rel = Relation::kExternal;
+      } else if (utype != UserType::kAnonymous) {
+        const std::uint32_t group = record.group == kNoGroup ? o->primary_group
+                                                             : static_cast<std::uint32_t>(record.group);
+        if (group != static_cast<std::uint32_t>(kNoGroup)) {
+          if (group == u.primary_group) {
+            rel = Relation::kPrimaryGroup;
+          } else if (u.groups_count != 0 &&
+                     std::binary_search(group_pool_.data() + u.groups_begin,
+                                        group_pool_.data() + u.groups_begin + u.groups_count, group)) {
+            rel = Relation::kOtherGroups;
+          }
+        }
+      }
+    }
+  }
+  out.relation = rel;
+  TableRights mask = TableRights::from_bits(
+      role_cells_[(static_cast<std::size_t>(p.role) * object_count_ + obj) * kRelationCount +
+                  static_cast<std::size_t>(rel)]);
+  trace.cell(rel, RoleIndex{p.role}, mask);
+  const ObjectInfo info = object_info_[p.objects_offset + obj];
+
+  // 2. Licence: without the feature's user licence, at most Select.
+  if (info.flags & kObjCalLimited) {
+    const TableRights before = mask;
+    mask &= TableRight::kSelect;
+    trace.layer(Layer::kLicence, before, mask);
+  }
+  // 3. Other companies: records owned by users of another of our companies.
+  if (!(p.flags & kProfileSeeOtherCompanies) && o != nullptr && u.in_our_companies &&
+      o->in_our_companies && o->company != u.company) {
+    trace.layer(Layer::kOtherCompany, mask, TableRights{});
+    mask = TableRights{};
+  }
+  // 4. Visible for: only the named associate or the members of the group,
+  //    and always the owner. Hidden follow-ups keep Filtering.
+  if ((traits & kTraitVisibility) && record.visibility.kind != VisibilityKind::kAll &&
+      rel != Relation::kOwn) {
+    const bool visible = record.visibility.kind == VisibilityKind::kAssociate
+                             ? record.visibility.id == ui
+                             : record.visibility.id != static_cast<std::uint32_t>(kNoGroup) &&
+                                   in_groups(u, record.visibility.id);
+    if (!visible) {
+      const TableRights before = mask;
+      mask = ((traits & kTraitVisibilityFiltering) && !mask.empty()) ? TableRights(TableRight::kFiltering)
+                                                                      : TableRights{};
+      trace.layer(Layer::kVisibility, before, mask);
+    }
+  }
+  // 5. Publishing (external users whose role needs it).
+  if ((info.flags & kObjNeedPublish) && rel != Relation::kOwn) {
+    bool visible = record.published;
+    if (visible && (record.publish_from != kTimeMin || record.publish_to != kTimeMax)) {
+      Time at = record.at;
+      if (at == kTimeMin)
+        at = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+      visible = record.publish_from <= at && at <= record.publish_to;
+    }
+    if (!visible) {
+      trace.layer(Layer::kPublishing, mask, TableRights{});
+      mask = TableRights{};
+    }
+  }
+  // 6. Overrides (remove only).
+  std::uint8_t remove = record.is_new ? info.remove_new : info.remove_existing;
+  if (p.record_ovr_count != 0 && record.id != 0) {
+    const RecordOverride* b = record_overrides_.data() + p.record_ovr_begin;
+    const RecordOverride* e = b + p.record_ovr_count;
+    const RecordOverride* it = std::lower_bound(
+        b, e, std::pair<std::uint32_t, std::uint64_t>(obj, record.id),
+        [](const RecordOverride& a, const std::pair<std::uint32_t, std::uint64_t>& k) {
+          return a.object != k.first ? a.object < k.first : a.key < k.second;
+        });
+    if (it != e && it->object == obj && it->key == record.id) remove |= it->remove;
+  }
+  if (remove != 0) {
+    const TableRights before = mask;
+    mask -= TableRights::from_bits(remove & TableRights::kCrudBits);
+    trace.layer(Layer::kOverride, before, mask);
+  }
+  // 7. Record state.
+  {
+    const TableRights before = mask;
+    bool applied = false;
+    if (record.completed && (traits & kTraitCompletedLocked)) {
+      mask -= TableRight::kUpdate | TableRight::kDelete;
+      applied = true;
+    }
+    if ((traits & kTraitPerson) && record.user_person) {
+      mask -= TableRight::kDelete;
+      applied = true;
+    }
+    if (traits & kTraitCompany) {
+        const bool owner_co = is_database_owner(record);
+      if (owner_co || record.our_company ||
+          static_cast<std::uint32_t>(record.company) < our_company_count_) {
+        mask -= TableRight::kDelete;
+        applied = true;
+      }
+      if (owner_co && mask.contains_all(TableRight::kUpdate)) {
+        mask |= TableRight::kRestrictedUpdate;
+        applied = true;
+      }
+    }
+    if ((traits & kTraitSelection) && rel != Relation::kOwn && !(p.flags & kProfileSelectionAdmin)) {
+      mask -= TableRight::kUpdate | TableRight::kDelete;
+      applied = true;
+    }
+    if (applied) trace.layer(Layer::kRecordState, before, mask);
+  }
+  out.rights = mask;
+  return out;
+}
+
+SORIGHTS_END_NAMESPACE
+
+#ifdef SORIGHTS_HEADER_ONLY
+#  include "sorights/snapshot-inl.hpp"
+#endif
+
+#endif  // SORIGHTS_SNAPSHOT_HPP_

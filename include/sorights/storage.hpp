@@ -1,0 +1,193 @@
+// -----------------------------------------------------------------------------
+// File: storage.hpp
+// -----------------------------------------------------------------------------
+// `sorights::StorageAdapter`: where a `Directory` keeps the user model. Hosts
+// implement it over their own database; sorights ships an in-memory adapter
+// (here) and SQLite (sorights/sqlite_store.hpp, the embedded default).
+//
+// The contract, in short (docs/storage-adapters.md has a worked example):
+//   * `load()` returns the whole model and its version;
+//   * `apply(changes)` writes one committed change set atomically — all of it
+//     or nothing — and fails with `ErrorCode::kConflict` if the stored version
+//     is not `changes.base_version` (someone else committed first);
+//   * `version()` reports the stored version;
+//   * `append_audit` / `audit` keep the audit trail (refused commits too);
+//   * `subscribe` optionally notifies of changes made by someone else.
+// A failing adapter never leaves the directory half-updated: the directory
+// keeps publishing the old snapshot and the error reaches the caller.
+//
+// Adapters are called by one directory at a time under its commit lock; they
+// need not be thread-safe unless shared between directories. They must not
+// throw; a throwing adapter is caught at the call site (when exceptions are
+// enabled) and reported as `ErrorCode::kInternal`.
+#ifndef SORIGHTS_STORAGE_HPP_
+#define SORIGHTS_STORAGE_HPP_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "sorights/config.hpp"
+#include "sorights/error.hpp"
+#include "sorights/model.hpp"
+#include "sorights/types.hpp"
+
+SORIGHTS_BEGIN_NAMESPACE
+
+/// The kinds of entity a change touches. Field rights and overrides have no
+/// ids of their own: a change replaces the whole list (`id` is empty).
+enum class EntityKind : std::uint8_t {
+  kOurCompany = 0,
+  kGroup = 1,
+  kLicence = 2,
+  kPlan = 3,
+  kFunctionalRight = 4,
+  kObject = 5,
+  kRole = 6,
+  kUser = 7,
+  kFieldRights = 8,
+  kOverrides = 9,
+};
+inline constexpr std::array<std::string_view, 10> kEntityKindNames = {
+    "our_company", "group", "licence", "plan",        "functional_right",
+    "object",      "role",  "user",    "field_rights", "overrides"};
+
+/// One entity's value, whatever its kind.
+using Entity = std::variant<OurCompany, Group, Licence, Plan, FunctionalRightDef, DataObjectDef, Role,
+                            User, std::vector<FieldRightRule>, std::vector<Override>>;
+
+/// One changed entity: absent `before` = added, absent `after` = removed.
+struct Change {
+  EntityKind kind = EntityKind::kUser;
+  std::string id;
+  std::optional<Entity> before;
+  std::optional<Entity> after;
+  friend bool operator==(const Change&, const Change&) = default;
+};
+
+/// Everything one commit changes.
+struct ChangeSet {
+  std::uint64_t base_version = 0;  ///< the version the changes were made against
+  std::uint64_t version = 0;       ///< the version they produce (base + 1)
+  Time time = 0;                   ///< commit time, seconds since the epoch
+  std::string actor;               ///< user id; empty = the built-in system actor
+  std::vector<Change> changes;
+};
+
+/// One line of the audit trail: a committed change set, or a refused one.
+struct AuditEntry {
+  std::uint64_t version = 0;  ///< the version produced; for a refusal, the version it was tried on
+  Time time = 0;
+  std::string actor;
+  bool refused = false;
+  std::string reason;         ///< why it was refused (rule and item)
+  std::vector<Change> changes;
+};
+
+/// Filters for `StorageAdapter::audit`. Empty members match everything.
+struct AuditQuery {
+  std::string user;   ///< entries whose actor is this user, or that change this user
+  std::string role;   ///< entries that change this role, or assign it
+  Time from = kTimeMin;
+  Time to = kTimeMax;
+  bool include_refused = true;
+};
+
+/// A stored model and its version.
+struct StoredModel {
+  Model model;
+  std::uint64_t version = 0;
+};
+
+/// Where a directory keeps the model. See the file comment for the contract.
+class StorageAdapter {
+ public:
+  virtual ~StorageAdapter() = default;
+
+  /// Loads the whole model. A store that was never written returns
+  /// `Model::with_defaults()` at version 0.
+  [[nodiscard]] virtual Result<StoredModel> load() = 0;
+  /// Writes one change set atomically, or nothing. Fails with `kConflict` when
+  /// the stored version is not `changes.base_version`. On success the stored
+  /// version is `changes.version` and the audit trail holds the entry.
+  [[nodiscard]] virtual Result<void> apply(const ChangeSet& changes) = 0;
+  /// The stored version.
+  [[nodiscard]] virtual Result<std::uint64_t> version() = 0;
+  /// Records a refused commit in the audit trail.
+  [[nodiscard]] virtual Result<void> append_audit(const AuditEntry& entry) = 0;
+  /// The audit trail, oldest first.
+  [[nodiscard]] virtual Result<std::vector<AuditEntry>> audit(const AuditQuery& query) = 0;
+  /// Calls `on_change(version)` when someone else commits. Optional: the
+  /// default never calls it.
+  virtual void subscribe(std::function<void(std::uint64_t)> on_change) { (void)on_change; }
+};
+
+/// Applies `changes` to `model` in place: every `after` replaces (or adds)
+/// the entity, every change without `after` removes it. Fails, changing
+/// nothing, when a change names an entity of the wrong kind.
+[[nodiscard]] SORIGHTS_API Result<void> apply_changes(Model& model, const std::vector<Change>& changes);
+
+/// True if `entry` matches `query` (actor, touched user or role, time).
+[[nodiscard]] SORIGHTS_API bool audit_matches(const AuditEntry& entry, const AuditQuery& query);
+
+/// A store in memory: for tests, and for hosts with persistence of their own.
+/// Thread-safe.
+class InMemoryStorage final : public StorageAdapter {
+ public:
+  InMemoryStorage() : stored_{Model::with_defaults(), 0} {}
+  explicit InMemoryStorage(StoredModel initial) : stored_(std::move(initial)) {}
+
+  [[nodiscard]] Result<StoredModel> load() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stored_;
+  }
+  [[nodiscard]] Result<void> apply(const ChangeSet& changes) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (changes.base_version != stored_.version)
+      return Error(ErrorCode::kConflict, "stored version is " + std::to_string(stored_.version) +
+                                             ", the change set was made against " +
+                                             std::to_string(changes.base_version));
+    Model next = stored_.model;
+    Result<void> applied = apply_changes(next, changes.changes);
+    if (!applied) return applied;
+    stored_.model = std::move(next);
+    stored_.version = changes.version;
+    audit_.push_back(AuditEntry{changes.version, changes.time, changes.actor, false, {}, changes.changes});
+    return {};
+  }
+  [[nodiscard]] Result<std::uint64_t> version() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stored_.version;
+  }
+  [[nodiscard]] Result<void> append_audit(const AuditEntry& entry) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    audit_.push_back(entry);
+    return {};
+  }
+  [[nodiscard]] Result<std::vector<AuditEntry>> audit(const AuditQuery& query) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<AuditEntry> out;
+    for (const AuditEntry& e : audit_)
+      if (audit_matches(e, query)) out.push_back(e);
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  StoredModel stored_;
+  std::vector<AuditEntry> audit_;
+};
+
+SORIGHTS_END_NAMESPACE
+
+#ifdef SORIGHTS_HEADER_ONLY
+#  include "sorights/storage-inl.hpp"
+#endif
+
+#endif  // SORIGHTS_STORAGE_HPP_

@@ -1,0 +1,8 @@
+// The compiled part of sorights: every -inl.hpp, built once.
+#ifndef SORIGHTS_COMPILED_LIB
+#  error "src/sorights.cpp is built only with SORIGHTS_COMPILED_LIB (the sorights::sorights target)"
+#endif
+
+#include "sorights/model-inl.hpp"
+#include "sorights/snapshot-inl.hpp"
+#include "sorights/storage-inl.hpp"
