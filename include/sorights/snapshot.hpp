@@ -66,6 +66,10 @@ class Snapshot;
 
 namespace detail {
 
+// Grants the batch evaluators, the predicate builder and snapshot files access
+// to the compiled tables. Defined where it is used.
+struct SnapshotAccess;
+
 // A compact, sorted string → index table: one char pool, offsets, and the
 // indexes in id order. O(log n) lookups, about 8 bytes per entry + the chars.
 class NameTable {
@@ -375,7 +379,7 @@ class Snapshot {
 
  private:
   friend SORIGHTS_API Result<Snapshot> compile(const Model& model, std::uint64_t version);
-  friend struct SnapshotBuilder;
+  friend struct detail::SnapshotAccess;
 
   [[nodiscard]] bool is_database_owner(const Record& r) const noexcept {
     return r.database_owner || (static_cast<std::uint32_t>(r.company) == database_owner_ &&
