@@ -1,0 +1,53 @@
+// -----------------------------------------------------------------------------
+// File: report.hpp
+// -----------------------------------------------------------------------------
+// `render_html_report(model)`: one self-contained HTML page (no scripts, no
+// external files) that shows a user model the way an administrator reads it:
+// each role's data-rights grid (data objects × relations, coloured by level),
+// the functional rights per role, the users by role, group and company, and
+// licence usage (in use / available), like the Users screen's licences tab.
+//
+// Cold path: allocates, O(size of the model). Thread-safe on a const model.
+#ifndef SORIGHTS_REPORT_HPP_
+#define SORIGHTS_REPORT_HPP_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sorights/config.hpp"
+#include "sorights/model.hpp"
+
+SORIGHTS_BEGIN_NAMESPACE
+
+/// Usage of one licence: how many users hold it and how many are left.
+struct LicenceUsage {
+  std::string licence;
+  LicenceKind kind = LicenceKind::kUser;
+  bool unrestricted = false;
+  std::uint32_t purchased = 0;         ///< meaningful for restricted user licences
+  std::uint32_t in_use = 0;            ///< holders, retired users and former employees excluded
+  std::vector<std::string> users{};    ///< the holders, in model order
+  /// Purchased minus in use; 0 when over-assigned.
+  [[nodiscard]] std::uint32_t available() const noexcept {
+    return in_use >= purchased ? 0 : purchased - in_use;
+  }
+};
+
+/// Licence usage for every licence of `model`, in model order. A user holds
+/// a licence assigned directly or through the user's plan; site licences are
+/// held by every active user.
+[[nodiscard]] SORIGHTS_API std::vector<LicenceUsage> licence_usage(const Model& model);
+
+/// Renders the whole model as one self-contained HTML page. `title` goes in
+/// the page heading.
+[[nodiscard]] SORIGHTS_API std::string render_html_report(const Model& model,
+                                                          const std::string& title = "sorights model");
+
+SORIGHTS_END_NAMESPACE
+
+#ifdef SORIGHTS_HEADER_ONLY
+#  include "sorights/report-inl.hpp"
+#endif
+
+#endif  // SORIGHTS_REPORT_HPP_
