@@ -3,7 +3,7 @@
 // -----------------------------------------------------------------------------
 // `sorights::Record`: what a host knows of one of its records, in the dense
 // indexes of a `Snapshot`. sorights never stores CRM data; a check takes this
-// small descriptor (about 64 bytes, trivially copyable) by const reference.
+// small descriptor (64 bytes, one cache line, trivially copyable) by const reference.
 //
 // **Example**:
 //
@@ -44,6 +44,18 @@ struct Visibility {
 /// "other associates"; an unknown object denies everything).
 struct Record {
   ObjectIndex object = kUnknownObject;
+  bool published : 1 = false;
+  bool completed : 1 = false;
+  /// A record not yet stored: creating it is what matters (Insert).
+  bool is_new : 1 = false;
+  /// A person record that is a user (cannot be deleted).
+  bool user_person : 1 = false;
+  /// A company record that is one of our companies (cannot be deleted).
+  /// Also derived when `company` is one of our companies.
+  bool our_company : 1 = false;
+  /// The database-owner company (cannot be deleted; name read-only).
+  /// Also derived when `company` is the database owner.
+  bool database_owner : 1 = false;
   /// The owner ("Our contact", "Responsible", diary owner). `kNoUser` = empty.
   UserIndex owner = kNoUser;
   /// The group stored on the record; `kNoGroup` falls back to the owner's
@@ -64,19 +76,8 @@ struct Record {
   /// Evaluation time. `kTimeMin` means "now" (read from the system clock only
   /// when a publish window has to be checked).
   Time at = kTimeMin;
-  bool published = false;
-  bool completed = false;
-  /// A record not yet stored: creating it is what matters (Insert).
-  bool is_new = false;
-  /// A person record that is a user (cannot be deleted).
-  bool user_person = false;
-  /// A company record that is one of our companies (cannot be deleted).
-  /// Also derived when `company` is one of our companies.
-  bool our_company = false;
-  /// The database-owner company (cannot be deleted; name read-only).
-  /// Also derived when `company` is the database owner.
-  bool database_owner = false;
 };
+static_assert(sizeof(Record) == 64, "a record descriptor is one cache line");
 
 SORIGHTS_END_NAMESPACE
 

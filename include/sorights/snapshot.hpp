@@ -36,7 +36,9 @@
 #define SORIGHTS_SNAPSHOT_HPP_
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <type_traits>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -355,12 +357,15 @@ class Snapshot {
     const auto i = static_cast<std::uint32_t>(u);
     return i < users_.size() ? static_cast<UserType>(users_[i].type) : UserType::kResource;
   }
-  /// The raw role cell for (role, object, relation); `None` when unknown.
+  /// The raw role cell for (role, object, relation); `None` when any of the
+  /// three is unknown.
   [[nodiscard]] TableRights role_cell(RoleIndex role, ObjectIndex object,
                                       Relation relation) const noexcept {
     const auto r = static_cast<std::uint32_t>(role);
     const auto o = static_cast<std::uint32_t>(object);
-    if (r >= role_names_.size() || o >= object_count_) return {};
+    if (r >= role_names_.size() || o >= object_count_ ||
+        static_cast<std::uint8_t>(relation) >= kRelationCount)
+      return {};
     return TableRights::from_bits(
         role_cells_[(static_cast<std::size_t>(r) * object_count_ + o) * kRelationCount +
                     static_cast<std::size_t>(relation)]);
@@ -418,6 +423,33 @@ class Snapshot {
 // The evaluator (inline in every build mode)
 // -----------------------------------------------------------------------------
 
+namespace detail {
+// The relation for an associate (or resource) asking, from the facts about
+// the owner, in the priority order of MODEL.md part 1 §2: own → anonymous →
+// external → primary group → other groups → other associates. Indexed by
+// known | own << 1 | anonymous << 2 | external << 3 | primary << 4 | other << 5.
+inline constexpr std::array<Relation, 64> kEmployeeRelation = [] {
+  std::array<Relation, 64> t{};
+  for (unsigned c = 0; c < 64; ++c) {
+    Relation r = Relation::kOtherAssociates;
+    if (!(c & 1u)) r = Relation::kOtherAssociates;
+    else if (c & 2u) r = Relation::kOwn;
+    else if (c & 4u) r = Relation::kAnonymous;
+    else if (c & 8u) r = Relation::kExternal;
+    else if (c & 16u) r = Relation::kPrimaryGroup;
+    else if (c & 32u) r = Relation::kOtherGroups;
+    t[c] = r;
+  }
+  return t;
+}();
+template <class Trace>
+inline constexpr bool kTraces = !std::is_same_v<Trace, NoTrace>;
+}  // namespace detail
+
+// The evaluation is written to be branch-light: the facts about the record
+// are computed as booleans and combined with table lookups and conditional
+// moves, so a stream of unlike records costs no mispredicted branches. The
+// branches left depend on the asking user only (predictable for a hot user).
 template <class Trace>
 SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, const Record& record,
                                                              Trace& trace) const noexcept {
@@ -449,87 +481,104 @@ SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, con
   trace.outcome(Outcome::kEvaluated);
   out.evaluated = true;
   const std::uint8_t traits = object_traits_[obj];
+  constexpr auto kNoGroupValue = static_cast<std::uint32_t>(kNoGroup);
 
-  // 1. Relation (MODEL.md part 1 §2, §3).
-  std::uint32_t owner = static_cast<std::uint32_t>(record.owner);
-  if (owner == static_cast<std::uint32_t>(kNoUser) && (traits & kTraitEmptyOwnerIsUser)) owner = ui;
-  Relation rel = Relation::kOtherAssociates;
-  const UserRec* o = owner < users_.size() ? &users_[owner] : nullptr;
-  if (o != nullptr) {
-    if (owner == ui) {
-      rel = Relation::kOwn;
-    } else {
-      const auto otype = static_cast<UserType>(o->type);
-      const auto utype = static_cast<UserType>(u.type);
-      if (utype == UserType::kExternal) {
-        if ((p.flags & kProfileExtMyCompany) && u.company != static_cast<std::uint32_t>(kNoCompany) &&
-            (o->company == u.company || static_cast<std::uint32_t>(record.company) == u.company)) {
-          rel = Relation::kMyCompany;
-        } else if ((p.flags & kProfileExtSameProject) && u.projects_count != 0 &&
-                   std::binary_search(project_pool_.data() + u.projects_begin,
-                                      project_pool_.data() + u.projects_begin + u.projects_count,
-                                      static_cast<std::uint32_t>(record.project))) {
-          rel = Relation::kSameProject;
-        } else if (otype == UserType::kAnonymous) {
-          rel = Relation::kAnonymous;
-        } else if (otype == UserType::kExternal) {
-          rel = Relation::kExternal;
-        }
-      } else if (otype == UserType::kAnonymous) {
-        rel = Relation::kAnonymous;
-      } else if (otype == UserType::kExternal) {
-        rel = Relation::kExternal;
-      } else if (utype != UserType::kAnonymous) {
-        const std::uint32_t group = record.group == kNoGroup ? o->primary_group
-                                                             : static_cast<std::uint32_t>(record.group);
-        if (group != static_cast<std::uint32_t>(kNoGroup)) {
-          if (group == u.primary_group) {
-            rel = Relation::kPrimaryGroup;
-          } else if (u.groups_count != 0 &&
-                     std::binary_search(group_pool_.data() + u.groups_begin,
-                                        group_pool_.data() + u.groups_begin + u.groups_count, group)) {
-            rel = Relation::kOtherGroups;
-          }
-        }
-      }
+  // 1. Relation (MODEL.md part 1 §2, §3). An unknown owner reads the asking
+  //    user's own record as a harmless stand-in; `known` masks every use.
+  auto owner = static_cast<std::uint32_t>(record.owner);
+  owner = ((owner == static_cast<std::uint32_t>(kNoUser)) & ((traits & kTraitEmptyOwnerIsUser) != 0)) ? ui : owner;
+  const bool known = owner < users_.size();
+  const UserRec& o = users_[known ? owner : ui];
+  const bool own = owner == ui;
+  const auto otype = static_cast<UserType>(o.type);
+  const bool owner_anonymous = otype == UserType::kAnonymous;
+  const bool owner_external = otype == UserType::kExternal;
+  const auto record_group = static_cast<std::uint32_t>(record.group);
+  const std::uint32_t no_group_mask = 0u - static_cast<std::uint32_t>(record_group == kNoGroupValue);
+  const std::uint32_t group = (o.primary_group & no_group_mask) | (record_group & ~no_group_mask);
+  const std::uint32_t vis_id = record.visibility.id;
+  // One pass over the user's other groups answers both "is the record group
+  // one of them" and "is the visibility group one of them".
+  bool in_other = false;
+  bool vis_in_other = false;
+  const std::uint32_t* groups = group_pool_.data() + u.groups_begin;
+  if (SORIGHTS_LIKELY(u.groups_count <= 16)) {
+    for (std::uint32_t i = 0; i < u.groups_count; ++i) {
+      in_other |= groups[i] == group;
+      vis_in_other |= groups[i] == vis_id;
     }
+  } else {
+    in_other = std::binary_search(groups, groups + u.groups_count, group);
+    vis_in_other = std::binary_search(groups, groups + u.groups_count, vis_id);
+  }
+  Relation rel;
+  const auto utype = static_cast<UserType>(u.type);
+  if (SORIGHTS_LIKELY(utype != UserType::kExternal && utype != UserType::kAnonymous)) {
+    const bool primary = (group == u.primary_group) & (group != kNoGroupValue);
+    const unsigned code = static_cast<unsigned>(known) | static_cast<unsigned>(own) << 1 |
+                          static_cast<unsigned>(owner_anonymous) << 2 |
+                          static_cast<unsigned>(owner_external) << 3 | static_cast<unsigned>(primary) << 4 |
+                          static_cast<unsigned>(in_other & (group != kNoGroupValue)) << 5;
+    rel = kEmployeeRelation[code];
+  } else if (!known) {
+    rel = Relation::kOtherAssociates;
+  } else if (own) {
+    rel = Relation::kOwn;
+  } else if (utype == UserType::kExternal && (p.flags & kProfileExtMyCompany) &&
+             u.company != static_cast<std::uint32_t>(kNoCompany) &&
+             (o.company == u.company || static_cast<std::uint32_t>(record.company) == u.company)) {
+    rel = Relation::kMyCompany;
+  } else if (utype == UserType::kExternal && (p.flags & kProfileExtSameProject) && u.projects_count != 0 &&
+             std::binary_search(project_pool_.data() + u.projects_begin,
+                                project_pool_.data() + u.projects_begin + u.projects_count,
+                                static_cast<std::uint32_t>(record.project))) {
+    rel = Relation::kSameProject;
+  } else {
+    rel = owner_anonymous ? Relation::kAnonymous
+          : owner_external ? Relation::kExternal
+                           : Relation::kOtherAssociates;
   }
   out.relation = rel;
-  TableRights mask = TableRights::from_bits(
-      role_cells_[(static_cast<std::size_t>(p.role) * object_count_ + obj) * kRelationCount +
-                  static_cast<std::size_t>(rel)]);
-  trace.cell(rel, RoleIndex{p.role}, mask);
+  const bool is_own = rel == Relation::kOwn;
+  std::uint8_t m = role_cells_[(static_cast<std::size_t>(p.role) * object_count_ + obj) * kRelationCount +
+                               static_cast<std::size_t>(rel)];
+  trace.cell(rel, RoleIndex{p.role}, TableRights::from_bits(m));
   const ObjectInfo info = object_info_[p.objects_offset + obj];
 
   // 2. Licence: without the feature's user licence, at most Select.
-  if (info.flags & kObjCalLimited) {
-    const TableRights before = mask;
-    mask &= TableRight::kSelect;
-    trace.layer(Layer::kLicence, before, mask);
+  {
+    const std::uint8_t before = m;
+    m = static_cast<std::uint8_t>(m & (0xFFu - 0xFEu * static_cast<unsigned>((info.flags & kObjCalLimited) != 0)));
+    if constexpr (kTraces<Trace>)
+      if (info.flags & kObjCalLimited) trace.layer(Layer::kLicence, TableRights::from_bits(before), TableRights::from_bits(m));
   }
-  // 3. Other companies: records owned by users of another of our companies.
-  if (!(p.flags & kProfileSeeOtherCompanies) && o != nullptr && u.in_our_companies &&
-      o->in_our_companies && o->company != u.company) {
-    trace.layer(Layer::kOtherCompany, mask, TableRights{});
-    mask = TableRights{};
+  // 3. Other companies: records owned by associates of another of our companies.
+  {
+    const bool hide = ((p.flags & kProfileSeeOtherCompanies) == 0) & known & (u.in_our_companies != 0) &
+                      (o.in_our_companies != 0) & (o.company != u.company);
+    const std::uint8_t before = m;
+    m = static_cast<std::uint8_t>(m & (static_cast<unsigned>(hide) - 1u));
+    if constexpr (kTraces<Trace>)
+      if (hide) trace.layer(Layer::kOtherCompany, TableRights::from_bits(before), TableRights{});
   }
-  // 4. Visible for: only the named associate or the members of the group,
-  //    and always the owner. Hidden follow-ups keep Filtering.
-  if ((traits & kTraitVisibility) && record.visibility.kind != VisibilityKind::kAll &&
-      rel != Relation::kOwn) {
-    const bool visible = record.visibility.kind == VisibilityKind::kAssociate
-                             ? record.visibility.id == ui
-                             : record.visibility.id != static_cast<std::uint32_t>(kNoGroup) &&
-                                   in_groups(u, record.visibility.id);
-    if (!visible) {
-      const TableRights before = mask;
-      mask = ((traits & kTraitVisibilityFiltering) && !mask.empty()) ? TableRights(TableRight::kFiltering)
-                                                                      : TableRights{};
-      trace.layer(Layer::kVisibility, before, mask);
-    }
+  // 4. Visible for: the named associate, the members of the group, and the
+  //    owner keep their rights; a hidden follow-up keeps Filtering.
+  {
+    const auto kind = record.visibility.kind;
+    const bool applies = ((traits & kTraitVisibility) != 0) & (kind != VisibilityKind::kAll) & !is_own;
+    const bool by_associate = kind == VisibilityKind::kAssociate;
+    const bool visible = (by_associate & (vis_id == ui)) |
+                         (!by_associate & (vis_id != kNoGroupValue) & ((vis_id == u.primary_group) | vis_in_other));
+    const bool hidden = applies & !visible;
+    const std::uint8_t before = m;
+    const std::uint8_t filtered = static_cast<std::uint8_t>((((traits & kTraitVisibilityFiltering) != 0) & (m != 0)) << 4);
+    const auto hide_mask = static_cast<std::uint8_t>(0u - static_cast<unsigned>(hidden));
+    m = static_cast<std::uint8_t>((m & ~hide_mask) | (filtered & hide_mask));
+    if constexpr (kTraces<Trace>)
+      if (hidden) trace.layer(Layer::kVisibility, TableRights::from_bits(before), TableRights::from_bits(m));
   }
   // 5. Publishing (external users whose role needs it).
-  if ((info.flags & kObjNeedPublish) && rel != Relation::kOwn) {
+  if (SORIGHTS_UNLIKELY((info.flags & kObjNeedPublish) && !is_own)) {
     bool visible = record.published;
     if (visible && (record.publish_from != kTimeMin || record.publish_to != kTimeMax)) {
       Time at = record.at;
@@ -540,58 +589,49 @@ SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, con
       visible = record.publish_from <= at && at <= record.publish_to;
     }
     if (!visible) {
-      trace.layer(Layer::kPublishing, mask, TableRights{});
-      mask = TableRights{};
+      trace.layer(Layer::kPublishing, TableRights::from_bits(m), TableRights{});
+      m = 0;
     }
   }
   // 6. Overrides (remove only).
-  std::uint8_t remove = record.is_new ? info.remove_new : info.remove_existing;
-  if (p.record_ovr_count != 0 && record.id != 0) {
-    const RecordOverride* b = record_overrides_.data() + p.record_ovr_begin;
-    const RecordOverride* e = b + p.record_ovr_count;
-    const RecordOverride* it = std::lower_bound(
-        b, e, std::pair<std::uint32_t, std::uint64_t>(obj, record.id),
-        [](const RecordOverride& a, const std::pair<std::uint32_t, std::uint64_t>& k) {
-          return a.object != k.first ? a.object < k.first : a.key < k.second;
-        });
-    if (it != e && it->object == obj && it->key == record.id) remove |= it->remove;
-  }
-  if (remove != 0) {
-    const TableRights before = mask;
-    mask -= TableRights::from_bits(remove & TableRights::kCrudBits);
-    trace.layer(Layer::kOverride, before, mask);
+  {
+    std::uint8_t remove = record.is_new ? info.remove_new : info.remove_existing;
+    if (SORIGHTS_UNLIKELY(p.record_ovr_count != 0 && record.id != 0)) {
+      const RecordOverride* b = record_overrides_.data() + p.record_ovr_begin;
+      const RecordOverride* e = b + p.record_ovr_count;
+      const RecordOverride* it = std::lower_bound(
+          b, e, std::pair<std::uint32_t, std::uint64_t>(obj, record.id),
+          [](const RecordOverride& a, const std::pair<std::uint32_t, std::uint64_t>& k) {
+            return a.object != k.first ? a.object < k.first : a.key < k.second;
+          });
+      if (it != e && it->object == obj && it->key == record.id) remove = static_cast<std::uint8_t>(remove | it->remove);
+    }
+    const std::uint8_t before = m;
+    m = static_cast<std::uint8_t>(m & ~(remove & TableRights::kCrudBits));
+    if constexpr (kTraces<Trace>)
+      if (remove != 0) trace.layer(Layer::kOverride, TableRights::from_bits(before), TableRights::from_bits(m));
   }
   // 7. Record state.
   {
-    const TableRights before = mask;
-    bool applied = false;
-    if (record.completed && (traits & kTraitCompletedLocked)) {
-      mask -= TableRight::kUpdate | TableRight::kDelete;
-      applied = true;
-    }
-    if ((traits & kTraitPerson) && record.user_person) {
-      mask -= TableRight::kDelete;
-      applied = true;
-    }
-    if (traits & kTraitCompany) {
-        const bool owner_co = is_database_owner(record);
-      if (owner_co || record.our_company ||
-          static_cast<std::uint32_t>(record.company) < our_company_count_) {
-        mask -= TableRight::kDelete;
-        applied = true;
-      }
-      if (owner_co && mask.contains_all(TableRight::kUpdate)) {
-        mask |= TableRight::kRestrictedUpdate;
-        applied = true;
-      }
-    }
-    if ((traits & kTraitSelection) && rel != Relation::kOwn && !(p.flags & kProfileSelectionAdmin)) {
-      mask -= TableRight::kUpdate | TableRight::kDelete;
-      applied = true;
-    }
-    if (applied) trace.layer(Layer::kRecordState, before, mask);
+    constexpr std::uint8_t kU = 2, kD = 8;
+    const auto c = static_cast<std::uint32_t>(record.company);
+    const bool completed = record.completed & ((traits & kTraitCompletedLocked) != 0);
+    const bool user_person = ((traits & kTraitPerson) != 0) & record.user_person;
+    const bool company = (traits & kTraitCompany) != 0;
+    const bool owner_co = company & (record.database_owner | ((c == database_owner_) &
+                                                             (database_owner_ != static_cast<std::uint32_t>(kNoCompany))));
+    const bool our_co = company & (owner_co | record.our_company | (c < our_company_count_));
+    const bool selection = ((traits & kTraitSelection) != 0) & !is_own & ((p.flags & kProfileSelectionAdmin) == 0);
+    const unsigned remove = (static_cast<unsigned>(completed | selection) * (kU | kD)) |
+                            (static_cast<unsigned>(user_person | our_co) * kD);
+    const std::uint8_t before = m;
+    m = static_cast<std::uint8_t>(m & ~remove);
+    m = static_cast<std::uint8_t>(m | (static_cast<unsigned>(owner_co & ((m & kU) != 0)) << 5));
+    if constexpr (kTraces<Trace>)
+      if (completed | user_person | our_co | selection)
+        trace.layer(Layer::kRecordState, TableRights::from_bits(before), TableRights::from_bits(m));
   }
-  out.rights = mask;
+  out.rights = TableRights::from_bits(m);
   return out;
 }
 
