@@ -7,11 +7,15 @@
 #define SORIGHTS_SORIGHTS_HPP_
 
 #include "sorights/config.hpp"
+#include "sorights/directory.hpp"
 #include "sorights/error.hpp"
 #include "sorights/explain.hpp"
+#include "sorights/filter.hpp"
 #include "sorights/functional_right.hpp"
 #include "sorights/model.hpp"
+#include "sorights/predicate.hpp"
 #include "sorights/record.hpp"
+#include "sorights/report.hpp"
 #include "sorights/rights.hpp"
 #include "sorights/snapshot.hpp"
 #include "sorights/storage.hpp"

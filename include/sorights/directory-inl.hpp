@@ -1,0 +1,955 @@
+// -----------------------------------------------------------------------------
+// File: directory-inl.hpp
+// -----------------------------------------------------------------------------
+// Out-of-line definitions for directory.hpp: the staged edits, the diff, the
+// commit (conflict check, authorization, model rules, write, publish) and the
+// audit of refusals. docs/transactions.md describes the behaviour.
+#ifndef SORIGHTS_DIRECTORY_INL_HPP_
+#define SORIGHTS_DIRECTORY_INL_HPP_
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "sorights/directory.hpp"
+
+SORIGHTS_BEGIN_NAMESPACE
+
+namespace detail {
+
+inline std::string dq(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+inline std::string_view kind_name(EntityKind k) {
+  return kEntityKindNames[static_cast<std::size_t>(k)];
+}
+
+// The collection name a diagnostic uses for an entity kind (model-file names).
+inline std::string_view kind_collection(EntityKind k) {
+  switch (k) {
+    case EntityKind::kOurCompany: return "our_companies";
+    case EntityKind::kGroup: return "groups";
+    case EntityKind::kLicence: return "licences";
+    case EntityKind::kPlan: return "plans";
+    case EntityKind::kFunctionalRight: return "functional_rights";
+    case EntityKind::kObject: return "objects";
+    case EntityKind::kRole: return "roles";
+    case EntityKind::kUser: return "users";
+    case EntityKind::kFieldRights: return "field_rights";
+    case EntityKind::kOverrides: return "overrides";
+  }
+  return "entities";
+}
+
+// Calls an adapter; a throwing adapter (exceptions enabled) becomes kInternal.
+template <class F>
+auto call_adapter(F&& f) -> decltype(f()) {
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+  try {
+    return f();
+  } catch (...) {
+    return Error(ErrorCode::kInternal, "the storage adapter threw an exception");
+  }
+#else
+  return f();
+#endif
+}
+
+template <class T>
+const T* get_value(const std::optional<Entity>& e) {
+  return e ? std::get_if<T>(&*e) : nullptr;
+}
+
+// The changes turning `from` into `to` for one kind. Entities at the same
+// position with the same id (the common case: edits in place, additions at
+// the end) are compared directly; the rest are matched by id. `from` holds
+// unique ids (it is a compiled model); duplicate ids in `to` are reported to
+// `dups` when given.
+template <class T>
+void diff_entities(std::vector<Change>& out, std::vector<Diagnostic>* dups, EntityKind kind,
+                   const std::vector<T>& from, const std::vector<T>& to) {
+  const std::size_t lim = std::min(from.size(), to.size());
+  std::size_t k = 0;
+  for (; k < lim && from[k].id == to[k].id; ++k)
+    if (!(from[k] == to[k])) out.push_back(Change{kind, to[k].id, Entity(from[k]), Entity(to[k])});
+  if (k == from.size() && k == to.size()) return;
+  std::unordered_map<std::string_view, const T*> old;
+  old.reserve(from.size() - k);
+  for (std::size_t i = k; i < from.size(); ++i) old.emplace(from[i].id, &from[i]);
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(to.size() - k);
+  std::unordered_set<std::string_view> prefix;  // ids of to[0, k), built on demand
+  bool prefix_built = false;
+  for (std::size_t i = k; i < to.size(); ++i) {
+    const T& e = to[i];
+    if (!seen.insert(e.id).second) {
+      if (dups) dups->push_back(Diagnostic{std::string(kind_collection(kind)), e.id, "id", "duplicate-id",
+                                           "duplicate id " + dq(e.id)});
+      continue;
+    }
+    auto it = old.find(e.id);
+    if (it != old.end()) {
+      if (!(*it->second == e)) out.push_back(Change{kind, e.id, Entity(*it->second), Entity(e)});
+      continue;
+    }
+    if (dups && k != 0) {
+      if (!prefix_built) {
+        prefix.reserve(k);
+        for (std::size_t j = 0; j < k; ++j) prefix.insert(to[j].id);
+        prefix_built = true;
+      }
+      if (prefix.contains(e.id)) {
+        dups->push_back(Diagnostic{std::string(kind_collection(kind)), e.id, "id", "duplicate-id",
+                                   "duplicate id " + dq(e.id)});
+        continue;
+      }
+    }
+    out.push_back(Change{kind, e.id, std::nullopt, Entity(e)});
+  }
+  for (std::size_t i = k; i < from.size(); ++i)
+    if (!seen.contains(from[i].id)) out.push_back(Change{kind, from[i].id, Entity(from[i]), std::nullopt});
+}
+
+// Applies the changes of one entity kind to `items` in O(n + c), with the
+// same result as apply_changes(): a change with `after` replaces the entity in
+// place or appends it (in change order), one without removes it.
+template <class T>
+void apply_kind(std::vector<T>& items, EntityKind kind, const std::vector<Change>& changes) {
+  std::unordered_map<std::string_view, const Change*> pending;
+  for (const Change& c : changes)
+    if (c.kind == kind) pending[c.id] = &c;
+  if (pending.empty()) return;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto it = pending.find(items[i].id);
+    if (it == pending.end()) {
+      if (out != i) items[out] = std::move(items[i]);
+      ++out;
+      continue;
+    }
+    const T* value = get_value<T>(it->second->after);
+    pending.erase(it);
+    if (value == nullptr) continue;  // removed
+    items[out++] = *value;
+  }
+  items.resize(out);
+  for (const Change& c : changes) {
+    if (c.kind != kind) continue;
+    auto it = pending.find(c.id);
+    if (it == pending.end() || it->second != &c) continue;
+    if (const T* value = get_value<T>(c.after)) items.push_back(*value);
+    pending.erase(it);
+  }
+}
+
+// `model` with `changes` applied (see apply_kind).
+inline Model apply_all(Model model, const std::vector<Change>& changes) {
+  apply_kind(model.our_companies, EntityKind::kOurCompany, changes);
+  apply_kind(model.groups, EntityKind::kGroup, changes);
+  apply_kind(model.licences, EntityKind::kLicence, changes);
+  apply_kind(model.plans, EntityKind::kPlan, changes);
+  apply_kind(model.functional_rights, EntityKind::kFunctionalRight, changes);
+  apply_kind(model.objects, EntityKind::kObject, changes);
+  apply_kind(model.roles, EntityKind::kRole, changes);
+  apply_kind(model.users, EntityKind::kUser, changes);
+  for (const Change& c : changes) {
+    if (c.kind == EntityKind::kFieldRights) {
+      const auto* v = get_value<std::vector<FieldRightRule>>(c.after);
+      model.field_rights = v ? *v : std::vector<FieldRightRule>{};
+    }
+    if (c.kind == EntityKind::kOverrides) {
+      const auto* v = get_value<std::vector<Override>>(c.after);
+      model.overrides = v ? *v : std::vector<Override>{};
+    }
+  }
+  return model;
+}
+
+template <class T>
+void diff_whole(std::vector<Change>& out, EntityKind kind, const std::vector<T>& from,
+                const std::vector<T>& to) {
+  if (from != to) out.push_back(Change{kind, {}, Entity(from), Entity(to)});
+}
+
+inline bool user_inactive(const User& u) {
+  return u.retired || u.former_employee || !u.can_log_in || u.type == UserType::kResource;
+}
+
+inline std::string inactive_reason(const User& u) {
+  if (u.retired) return "retired";
+  if (u.former_employee) return "a former employee";
+  if (u.type == UserType::kResource) return "a resource";
+  return "not allowed to log in";
+}
+
+inline bool right_exists(const Model& m, std::string_view id) {
+  if (find_builtin_right(id)) return true;
+  return std::any_of(m.functional_rights.begin(), m.functional_rights.end(),
+                     [&](const FunctionalRightDef& r) { return r.id == id; });
+}
+
+inline bool object_exists(const Model& m, std::string_view id) {
+  if (is_builtin_object(id)) return true;
+  return std::any_of(m.objects.begin(), m.objects.end(),
+                     [&](const DataObjectDef& o) { return o.id == id; });
+}
+
+template <class T>
+Result<void> put_entity(std::vector<T>& items, T value, std::string_view what) {
+  if (value.id.empty()) return Error(ErrorCode::kInvalidArgument, std::string(what) + " id may not be empty");
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.id == value.id; });
+  if (it != items.end()) *it = std::move(value);
+  else items.push_back(std::move(value));
+  return {};
+}
+
+template <class T>
+Result<void> remove_entity(std::vector<T>& items, std::string_view id, std::string_view what) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.id == id; });
+  if (it == items.end()) return Error(ErrorCode::kNotFound, "unknown " + std::string(what) + " " + dq(id));
+  items.erase(it);
+  return {};
+}
+
+inline Error not_found(std::string_view what, std::string_view id) {
+  return Error(ErrorCode::kNotFound, "unknown " + std::string(what) + " " + dq(id));
+}
+
+// What an actor may do, judged on the base snapshot.
+struct ActorView {
+  bool system = false;  // the built-in system actor or an active system user
+  const User* user = nullptr;
+  UserIndex index = kUnknownUser;
+  const Snapshot* snapshot = nullptr;
+
+  [[nodiscard]] bool has(std::string_view right) const {
+    if (system) return true;
+    return snapshot->has(index, snapshot->find_right(right));
+  }
+  [[nodiscard]] bool admin_all() const { return has("admin-all"); }
+  [[nodiscard]] std::string_view role() const {
+    return user ? std::string_view(user->role) : std::string_view();
+  }
+};
+
+// Resolves the actor against `state`; an error for an unknown or inactive one.
+inline Result<ActorView> resolve_actor(const DirectoryState& state, const std::string& actor) {
+  ActorView v;
+  v.snapshot = &state.snapshot;
+  if (actor.empty()) {
+    v.system = true;
+    return v;
+  }
+  v.user = state.model.find_user(actor);
+  if (v.user == nullptr)
+    return Error(ErrorCode::kNotFound, "unknown actor " + dq(actor),
+                 {Diagnostic{"users", actor, "", "unknown-actor",
+                             "the actor " + dq(actor) + " is not a user of the model"}});
+  if (user_inactive(*v.user))
+    return Error(ErrorCode::kPermissionDenied, "the actor " + dq(actor) + " is inactive",
+                 {Diagnostic{"users", actor, "", "inactive-actor",
+                             "the actor " + dq(actor) + " is " + inactive_reason(*v.user) +
+                                 " and may change nothing"}});
+  v.index = state.snapshot.find_user(actor);
+  v.system = v.user->type == UserType::kSystem;
+  return v;
+}
+
+// Checks MODEL.md part 1 §11 (authorization, into `denied`) and the role and
+// company rules of §12 / part 2 §1.7 that depend on the change rather than on
+// the final model (into `broken`). The final model's own rules are compile()'s.
+class CommitChecker {
+ public:
+  CommitChecker(const Model& next, const ActorView& actor, const std::string& actor_id)
+      : next_(next), actor_(actor), actor_id_(actor_id) {}
+
+  void run(const std::vector<Change>& changes) {
+    for (const Change& c : changes) {
+      need_right(c);
+      switch (c.kind) {
+        case EntityKind::kUser: check_user(c); break;
+        case EntityKind::kRole: check_role(c); break;
+        case EntityKind::kOurCompany: check_our_company(c); break;
+        default: break;
+      }
+    }
+  }
+
+  std::vector<Diagnostic> denied;
+  std::vector<Diagnostic> broken;
+
+ private:
+  void deny(const Change& c, std::string field, std::string rule, std::string message) {
+    denied.push_back(Diagnostic{std::string(kind_collection(c.kind)), c.id, std::move(field),
+                                std::move(rule), std::move(message)});
+  }
+  void breaks(const Change& c, std::string field, std::string rule, std::string message) {
+    broken.push_back(Diagnostic{std::string(kind_collection(c.kind)), c.id, std::move(field),
+                                std::move(rule), std::move(message)});
+  }
+  std::string who() const { return "the actor " + dq(actor_id_); }
+
+  void need_right(const Change& c) {
+    std::string_view right;
+    std::string_view what;
+    switch (c.kind) {
+      case EntityKind::kUser: right = "admin-users"; what = "users"; break;
+      case EntityKind::kRole: right = "admin-role"; what = "roles"; break;
+      case EntityKind::kFieldRights: right = "admin-role"; what = "field rights"; break;
+      case EntityKind::kFunctionalRight: right = "admin-role"; what = "declared functional rights"; break;
+      case EntityKind::kOurCompany: right = "admin-lists"; what = "our companies"; break;
+      case EntityKind::kGroup: right = "admin-lists"; what = "user groups"; break;
+      case EntityKind::kLicence: right = "admin-lists"; what = "licences"; break;
+      case EntityKind::kPlan: right = "admin-lists"; what = "user plans"; break;
+      case EntityKind::kObject: right = "admin-lists"; what = "custom data objects"; break;
+      case EntityKind::kOverrides: right = "admin-preferences"; what = "overrides"; break;
+    }
+    if (actor_.admin_all() || actor_.has(right)) return;
+    deny(c, "", "needs-" + std::string(right),
+         who() + " needs admin-all or " + std::string(right) + " to change " + std::string(what));
+  }
+
+  // Rights of `role` (in the final model) that the actor lacks.
+  std::vector<std::string> lacking(const std::vector<std::string>& rights) const {
+    std::vector<std::string> out;
+    if (actor_.admin_all()) return out;
+    for (const std::string& r : rights)
+      if (!actor_.has(r)) out.push_back(r);
+    return out;
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const std::string& s : v) out += (out.empty() ? "" : ", ") + dq(s);
+    return out;
+  }
+
+  void check_user(const Change& c) {
+    const User* before = get_value<User>(c.before);
+    const User* after = get_value<User>(c.after);
+    if (after == nullptr) return;
+    const bool role_changes = before == nullptr || before->role != after->role;
+    if (!role_changes || after->role.empty()) return;
+    if (actor_.system) return;
+    if (before != nullptr && c.id == actor_id_)
+      deny(c, "role", "own-role-assignment", "no one changes their own role assignment");
+    const Role* role = next_.find_role(after->role);
+    if (role == nullptr) return;  // compile() reports the unknown role
+    std::vector<std::string> missing = lacking(role->functional_rights);
+    if (!missing.empty())
+      deny(c, "role", "privilege-escalation",
+           who() + " cannot assign role " + dq(role->id) + ": it holds " + join(missing) +
+               ", which the actor lacks" +
+               (role->has_right("admin-all") ? " (only admin-all may assign a role holding admin-all)" : ""));
+  }
+
+  void check_role(const Change& c) {
+    const Role* before = get_value<Role>(c.before);
+    const Role* after = get_value<Role>(c.after);
+    if (before != nullptr && after == nullptr) {
+      check_role_delete(c, *before);
+      return;
+    }
+    if (after == nullptr) return;
+    if (before != nullptr && before->type != after->type && !is_predefined_role(c.id))
+      breaks(c, "type", "role-type-fixed",
+             "the type of role " + dq(c.id) + " is " + std::string(role_type_name(before->type)) +
+                 " and cannot change");
+    if (actor_.system) return;
+    if (before != nullptr && c.id == actor_.role() && !actor_.admin_all())
+      deny(c, "", "own-role-edit", "editing the role one holds (" + dq(c.id) + ") needs admin-all");
+    std::vector<std::string> added;
+    for (const std::string& r : after->functional_rights)
+      if (before == nullptr || !before->has_right(r)) added.push_back(r);
+    std::vector<std::string> missing = lacking(added);
+    if (!missing.empty())
+      deny(c, "functional_rights", "privilege-escalation",
+           who() + " cannot add " + join(missing) + " to role " + dq(c.id) +
+               ": the actor lacks " + (missing.size() == 1 ? "it" : "them"));
+  }
+
+  void check_role_delete(const Change& c, const Role& before) {
+    if (before.type == RoleType::kAnonymous || c.id == "anonymous")
+      breaks(c, "", "anonymous-role-not-deleted", "the anonymous role is never deleted");
+    if (before.type == RoleType::kSystem || c.id == "system")
+      breaks(c, "", "system-role-not-deleted", "the system role is never deleted");
+    if (c.id == "level-0")
+      breaks(c, "", "level-0-not-deleted", "User level 0 is never deleted");
+    if (!actor_id_.empty() && c.id == actor_.role())
+      deny(c, "", "own-role-delete", "no one deletes the role they hold (" + dq(c.id) + ")");
+    const bool another_of_type = std::any_of(next_.roles.begin(), next_.roles.end(), [&](const Role& r) {
+      return r.type == before.type;
+    });
+    if (!another_of_type)
+      breaks(c, "", "last-role",
+             "role " + dq(c.id) + " is the last " + std::string(role_type_name(before.type)) +
+                 " role and cannot be deleted");
+    std::size_t users = 0;
+    for (const User& u : next_.users)
+      if (u.role == c.id) ++users;
+    if (users != 0)
+      breaks(c, "", "delete-needs-replacement",
+             "role " + dq(c.id) + " still has " + std::to_string(users) +
+                 " user(s); delete it with a replacement role");
+  }
+
+  void check_our_company(const Change& c) {
+    const OurCompany* before = get_value<OurCompany>(c.before);
+    const OurCompany* after = get_value<OurCompany>(c.after);
+    if (before == nullptr) return;
+    if (after == nullptr) {
+      if (before->database_owner)
+        breaks(c, "", "database-owner-not-deleted", "the database-owner company is never deleted");
+      std::size_t users = 0;
+      for (const User& u : next_.users)
+        if (u.company == c.id) ++users;
+      if (users != 0)
+        breaks(c, "", "company-has-users",
+               "our company " + dq(c.id) + " still has " + std::to_string(users) + " user(s)");
+      return;
+    }
+    if (before->database_owner && after->database_owner && before->name != after->name)
+      breaks(c, "name", "database-owner-name-read-only", "the database owner's name is read-only");
+  }
+
+  const Model& next_;
+  const ActorView& actor_;
+  const std::string& actor_id_;
+};
+
+inline std::string one_line(const Error& e) {
+  std::string out = e.message;
+  for (const Diagnostic& d : e.diagnostics) {
+    std::string item = d.rule.empty() ? d.to_string() : "[" + d.rule + "] " + d.to_string();
+    out += "; " + item;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+// -----------------------------------------------------------------------------
+// diff_models
+// -----------------------------------------------------------------------------
+
+namespace detail {
+
+inline std::vector<Change> diff_checked(const Model& from, const Model& to, std::vector<Diagnostic>* dups) {
+  std::vector<Change> out;
+  diff_entities(out, dups, EntityKind::kOurCompany, from.our_companies, to.our_companies);
+  diff_entities(out, dups, EntityKind::kGroup, from.groups, to.groups);
+  diff_entities(out, dups, EntityKind::kLicence, from.licences, to.licences);
+  diff_entities(out, dups, EntityKind::kPlan, from.plans, to.plans);
+  diff_entities(out, dups, EntityKind::kFunctionalRight, from.functional_rights, to.functional_rights);
+  diff_entities(out, dups, EntityKind::kObject, from.objects, to.objects);
+  diff_entities(out, dups, EntityKind::kRole, from.roles, to.roles);
+  diff_entities(out, dups, EntityKind::kUser, from.users, to.users);
+  diff_whole(out, EntityKind::kFieldRights, from.field_rights, to.field_rights);
+  diff_whole(out, EntityKind::kOverrides, from.overrides, to.overrides);
+  return out;
+}
+
+}  // namespace detail
+
+SORIGHTS_INLINE std::vector<Change> diff_models(const Model& from, const Model& to) {
+  return detail::diff_checked(from, to, nullptr);
+}
+
+// -----------------------------------------------------------------------------
+// Transaction: staged edits
+// -----------------------------------------------------------------------------
+
+SORIGHTS_INLINE Transaction::Transaction(std::shared_ptr<Directory> dir,
+                                         std::shared_ptr<const DirectoryState> base, std::string actor)
+    : dir_(std::move(dir)), base_(std::move(base)), actor_(std::move(actor)) {}
+
+SORIGHTS_INLINE void Transaction::rebase() {
+  base_ = dir_->state();
+  staged_.reset();
+  moves_.clear();
+}
+
+SORIGHTS_INLINE Model& Transaction::stage() {
+  if (!staged_) staged_ = base_->model;
+  return *staged_;
+}
+
+SORIGHTS_INLINE Result<void> Transaction::add_user(User user) {
+  if (user.id.empty()) return Error(ErrorCode::kInvalidArgument, "a user id may not be empty");
+  if (stage().find_user(user.id) != nullptr)
+    return Error(ErrorCode::kAlreadyExists, "user " + detail::dq(user.id) + " already exists");
+  stage().users.push_back(std::move(user));
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::put_user(User user) {
+  return detail::put_entity(stage().users, std::move(user), "a user");
+}
+
+SORIGHTS_INLINE Result<void> Transaction::edit_user(std::string_view id,
+                                                    const std::function<void(User&)>& edit) {
+  User* u = stage().find_user(id);
+  if (u == nullptr) return detail::not_found("user", id);
+  User copy = *u;
+  edit(copy);
+  if (copy.id != u->id)
+    return Error(ErrorCode::kInvalidArgument, "edit_user may not change the id of user " + detail::dq(id));
+  *u = std::move(copy);
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::set_user_role(std::string_view user, std::string_view role) {
+  User* u = stage().find_user(user);
+  if (u == nullptr) return detail::not_found("user", user);
+  if (stage().find_role(role) == nullptr) return detail::not_found("role", role);
+  u->role = std::string(role);
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::set_user_groups(std::string_view user, std::string primary,
+                                                          std::vector<std::string> others) {
+  User* u = stage().find_user(user);
+  if (u == nullptr) return detail::not_found("user", user);
+  if (!primary.empty() && stage().find_group(primary) == nullptr) return detail::not_found("group", primary);
+  for (const std::string& g : others)
+    if (stage().find_group(g) == nullptr) return detail::not_found("group", g);
+  u->group = std::move(primary);
+  u->other_groups = std::move(others);
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::set_user_plan(std::string_view user, std::string plan) {
+  User* u = stage().find_user(user);
+  if (u == nullptr) return detail::not_found("user", user);
+  if (!plan.empty() && stage().find_plan(plan) == nullptr) return detail::not_found("plan", plan);
+  u->plan = std::move(plan);
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::set_user_licences(std::string_view user,
+                                                            std::vector<std::string> licences) {
+  User* u = stage().find_user(user);
+  if (u == nullptr) return detail::not_found("user", user);
+  for (const std::string& l : licences)
+    if (stage().find_licence(l) == nullptr) return detail::not_found("licence", l);
+  u->licences = std::move(licences);
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::set_can_log_in(std::string_view user, bool can_log_in) {
+  User* u = stage().find_user(user);
+  if (u == nullptr) return detail::not_found("user", user);
+  u->can_log_in = can_log_in;
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::move_user(std::string_view user, std::string_view company,
+                                                    MoveRecords records, Time from) {
+  User* u = stage().find_user(user);
+  if (u == nullptr) return detail::not_found("user", user);
+  if (stage().find_our_company(company) == nullptr) return detail::not_found("our company", company);
+  u->company = std::string(company);
+  std::erase_if(moves_, [&](const UserMove& m) { return m.user == user; });
+  moves_.push_back(UserMove{std::string(user), {}, std::string(company), records,
+                            records == MoveRecords::kMoveFrom ? from : 0});
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::mark_former_employee(std::string_view user) {
+  User* u = stage().find_user(user);
+  if (u == nullptr) return detail::not_found("user", user);
+  u->former_employee = true;
+  u->plan.clear();
+  u->can_log_in = false;
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::retire_user(std::string_view user) {
+  User* u = stage().find_user(user);
+  if (u == nullptr) return detail::not_found("user", user);
+  u->retired = true;
+  u->can_log_in = false;
+  u->plan.clear();
+  u->licences.clear();
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::delete_user(std::string_view user) {
+  SORIGHTS_TRY(detail::remove_entity(stage().users, user, "user"));
+  std::erase_if(moves_, [&](const UserMove& m) { return m.user == user; });
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::create_role(Role role) {
+  if (role.id.empty()) return Error(ErrorCode::kInvalidArgument, "a role id may not be empty");
+  if (stage().find_role(role.id) != nullptr)
+    return Error(ErrorCode::kAlreadyExists, "role " + detail::dq(role.id) + " already exists");
+  stage().roles.push_back(std::move(role));
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::copy_role(std::string_view from, std::string id, std::string name) {
+  const Role* src = stage().find_role(from);
+  if (src == nullptr) return detail::not_found("role", from);
+  Role r;
+  r.id = std::move(id);
+  r.name = std::move(name);
+  r.type = src->type;
+  r.data_rights = src->data_rights;
+  r.functional_rights = src->functional_rights;
+  return create_role(std::move(r));
+}
+
+SORIGHTS_INLINE Result<void> Transaction::rename_role(std::string_view id, std::string name,
+                                                      std::string description) {
+  Role* r = stage().find_role(id);
+  if (r == nullptr) return detail::not_found("role", id);
+  r->name = std::move(name);
+  r->description = std::move(description);
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::put_role(Role role) {
+  return detail::put_entity(stage().roles, std::move(role), "a role");
+}
+
+SORIGHTS_INLINE Result<void> Transaction::delete_role(std::string_view id, std::string_view replacement) {
+  const Role* r = stage().find_role(id);
+  if (r == nullptr) return detail::not_found("role", id);
+  if (id == replacement)
+    return Error(ErrorCode::kInvalidArgument, "role " + detail::dq(id) + " cannot replace itself");
+  const Role* repl = stage().find_role(replacement);
+  if (repl == nullptr) return detail::not_found("role", replacement);
+  if (repl->type != r->type)
+    return Error(ErrorCode::kInvalidArgument,
+                 "replacement role " + detail::dq(replacement) + " is of type " +
+                     std::string(role_type_name(repl->type)) + ", role " + detail::dq(id) + " of type " +
+                     std::string(role_type_name(r->type)));
+  for (User& u : stage().users)
+    if (u.role == id) u.role = std::string(replacement);
+  std::erase_if(stage().field_rights, [&](const FieldRightRule& f) { return f.role == id; });
+  return detail::remove_entity(stage().roles, id, "role");
+}
+
+SORIGHTS_INLINE Result<void> Transaction::set_data_right(std::string_view role, std::string_view object,
+                                                         Relation relation, TableRights rights) {
+  Role* r = stage().find_role(role);
+  if (r == nullptr) return detail::not_found("role", role);
+  if (!detail::object_exists(stage(), object)) return detail::not_found("data object", object);
+  if (static_cast<int>(relation) >= kRelationCount)
+    return Error(ErrorCode::kInvalidArgument, "invalid relation");
+  r->set_cell(object, relation, rights);
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::set_functional_rights(std::string_view role,
+                                                                std::vector<std::string> rights) {
+  Role* r = stage().find_role(role);
+  if (r == nullptr) return detail::not_found("role", role);
+  for (const std::string& f : rights)
+    if (!detail::right_exists(stage(), f)) return detail::not_found("functional right", f);
+  r->functional_rights = std::move(rights);
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::grant_right(std::string_view role, std::string_view right) {
+  Role* r = stage().find_role(role);
+  if (r == nullptr) return detail::not_found("role", role);
+  if (!detail::right_exists(stage(), right)) return detail::not_found("functional right", right);
+  if (!r->has_right(right)) r->functional_rights.emplace_back(right);
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::revoke_right(std::string_view role, std::string_view right) {
+  Role* r = stage().find_role(role);
+  if (r == nullptr) return detail::not_found("role", role);
+  std::erase_if(r->functional_rights, [&](const std::string& f) { return f == right; });
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::put_our_company(OurCompany company) {
+  return detail::put_entity(stage().our_companies, std::move(company), "an our-company");
+}
+SORIGHTS_INLINE Result<void> Transaction::remove_our_company(std::string_view id) {
+  return detail::remove_entity(stage().our_companies, id, "our company");
+}
+SORIGHTS_INLINE Result<void> Transaction::put_group(Group group) {
+  return detail::put_entity(stage().groups, std::move(group), "a group");
+}
+SORIGHTS_INLINE Result<void> Transaction::remove_group(std::string_view id) {
+  return detail::remove_entity(stage().groups, id, "group");
+}
+SORIGHTS_INLINE Result<void> Transaction::put_licence(Licence licence) {
+  return detail::put_entity(stage().licences, std::move(licence), "a licence");
+}
+SORIGHTS_INLINE Result<void> Transaction::remove_licence(std::string_view id) {
+  return detail::remove_entity(stage().licences, id, "licence");
+}
+SORIGHTS_INLINE Result<void> Transaction::put_plan(Plan plan) {
+  return detail::put_entity(stage().plans, std::move(plan), "a plan");
+}
+SORIGHTS_INLINE Result<void> Transaction::remove_plan(std::string_view id) {
+  return detail::remove_entity(stage().plans, id, "plan");
+}
+SORIGHTS_INLINE Result<void> Transaction::put_functional_right(FunctionalRightDef right) {
+  return detail::put_entity(stage().functional_rights, std::move(right), "a functional right");
+}
+SORIGHTS_INLINE Result<void> Transaction::remove_functional_right(std::string_view id) {
+  return detail::remove_entity(stage().functional_rights, id, "declared functional right");
+}
+SORIGHTS_INLINE Result<void> Transaction::put_object(DataObjectDef object) {
+  return detail::put_entity(stage().objects, std::move(object), "a data object");
+}
+SORIGHTS_INLINE Result<void> Transaction::remove_object(std::string_view id) {
+  return detail::remove_entity(stage().objects, id, "custom data object");
+}
+SORIGHTS_INLINE Result<void> Transaction::set_field_rights(std::vector<FieldRightRule> rules) {
+  stage().field_rights = std::move(rules);
+  return {};
+}
+SORIGHTS_INLINE Result<void> Transaction::set_overrides(std::vector<Override> overrides) {
+  stage().overrides = std::move(overrides);
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Transaction::stage_model(Model model) {
+  staged_ = std::move(model);
+  moves_.clear();
+  return {};
+}
+
+SORIGHTS_INLINE Result<Snapshot> Transaction::preview() const {
+  return compile(staged(), base_->version + 1);
+}
+
+SORIGHTS_INLINE std::vector<Change> Transaction::changes() const {
+  if (!staged_) return {};
+  return diff_models(base_->model, *staged_);
+}
+
+SORIGHTS_INLINE bool Transaction::has_changes() const { return !changes().empty(); }
+
+SORIGHTS_INLINE Result<CommitInfo> Transaction::commit() { return dir_->commit(*this); }
+
+SORIGHTS_INLINE void Transaction::rollback() { rebase(); }
+
+// -----------------------------------------------------------------------------
+// Directory
+// -----------------------------------------------------------------------------
+
+SORIGHTS_INLINE Directory::Directory(PrivateTag, std::shared_ptr<StorageAdapter> storage,
+                                     DirectoryOptions options)
+    : storage_(std::move(storage)),
+      options_(std::move(options)),
+      announced_(std::make_shared<std::atomic<std::uint64_t>>(0)) {}
+
+SORIGHTS_INLINE Result<std::shared_ptr<Directory>> Directory::open(std::shared_ptr<StorageAdapter> storage,
+                                                                   DirectoryOptions options) {
+  if (!storage) return Error(ErrorCode::kInvalidArgument, "Directory::open needs a storage adapter");
+  auto dir = std::make_shared<Directory>(PrivateTag{}, std::move(storage), std::move(options));
+  SORIGHTS_ASSIGN_OR_RETURN(StoredModel stored, detail::call_adapter([&] { return dir->storage_->load(); }));
+  SORIGHTS_ASSIGN_OR_RETURN(Snapshot snapshot, compile(stored.model, stored.version));
+  dir->state_.store(std::make_shared<const DirectoryState>(
+      DirectoryState{std::move(stored.model), std::move(snapshot), stored.version}));
+  dir->announced_->store(stored.version);
+  std::weak_ptr<std::atomic<std::uint64_t>> announced = dir->announced_;
+  dir->storage_->subscribe([announced](std::uint64_t v) {
+    if (auto a = announced.lock()) {
+      std::uint64_t cur = a->load();
+      while (v > cur && !a->compare_exchange_weak(cur, v)) {
+      }
+    }
+  });
+  return dir;
+}
+
+SORIGHTS_INLINE Time Directory::now() const {
+  if (options_.clock) return options_.clock();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+SORIGHTS_INLINE Result<void> Directory::refresh_locked() {
+  SORIGHTS_ASSIGN_OR_RETURN(StoredModel stored, detail::call_adapter([&] { return storage_->load(); }));
+  std::shared_ptr<const DirectoryState> cur = state_.load();
+  if (stored.version == cur->version) return {};
+  if (stored.version < cur->version)
+    return Error(ErrorCode::kDataLoss, "the stored version " + std::to_string(stored.version) +
+                                           " is behind the published version " +
+                                           std::to_string(cur->version));
+  SORIGHTS_ASSIGN_OR_RETURN(Snapshot snapshot, compile(stored.model, stored.version));
+  state_.store(std::make_shared<const DirectoryState>(
+      DirectoryState{std::move(stored.model), std::move(snapshot), stored.version}));
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> Directory::refresh() {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  return refresh_locked();
+}
+
+SORIGHTS_INLINE void Directory::record_refusal(std::uint64_t version, Time time, const std::string& actor,
+                                               const Error& why, std::vector<Change> changes) {
+  AuditEntry e;
+  e.version = version;
+  e.time = time;
+  e.actor = actor;
+  e.refused = true;
+  e.reason = detail::one_line(why);
+  e.changes = std::move(changes);
+  // Best effort: a refusal that cannot be recorded still refuses.
+  Result<void> r = detail::call_adapter([&] { return storage_->append_audit(e); });
+  (void)r;
+}
+
+SORIGHTS_INLINE Result<Transaction> Directory::begin(std::string_view actor) {
+  std::shared_ptr<const DirectoryState> cur;
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    if (announced_->load() > state_.load()->version) SORIGHTS_TRY(refresh_locked());
+    cur = state_.load();
+    std::string id(actor);
+    Result<detail::ActorView> who = detail::resolve_actor(*cur, id);
+    if (!who) {
+      record_refusal(cur->version, now(), id, who.error(), {});
+      return who.error();
+    }
+  }
+  return Transaction(shared_from_this(), std::move(cur), std::string(actor));
+}
+
+SORIGHTS_INLINE Result<std::vector<AuditEntry>> Directory::audit(const AuditQuery& query) const {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  return detail::call_adapter([&] { return storage_->audit(query); });
+}
+
+SORIGHTS_INLINE Result<std::vector<Role>> Directory::deleted_roles() const {
+  AuditQuery q;
+  q.include_refused = false;
+  SORIGHTS_ASSIGN_OR_RETURN(std::vector<AuditEntry> trail, audit(q));
+  std::map<std::string, Role> deleted;
+  for (const AuditEntry& e : trail) {
+    if (e.refused) continue;
+    for (const Change& c : e.changes) {
+      if (c.kind != EntityKind::kRole) continue;
+      if (c.after) deleted.erase(c.id);
+      else if (const Role* r = detail::get_value<Role>(c.before)) deleted[c.id] = *r;
+    }
+  }
+  std::vector<Role> out;
+  out.reserve(deleted.size());
+  for (auto& [id, role] : deleted) out.push_back(std::move(role));
+  return out;
+}
+
+SORIGHTS_INLINE Result<CommitInfo> Directory::commit(Transaction& tx) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  if (announced_->load() > state_.load()->version) {
+    Result<void> refreshed = refresh_locked();
+    if (!refreshed) return refreshed.error();
+  }
+  const std::shared_ptr<const DirectoryState> cur = state_.load();
+  const Time time = now();
+  std::vector<Diagnostic> dups;
+  std::vector<Change> changes =
+      tx.staged_ ? detail::diff_checked(tx.base_->model, *tx.staged_, &dups) : std::vector<Change>{};
+  if (changes.empty() && dups.empty()) {
+    tx.rebase();
+    return CommitInfo{cur->version, time, {}, {}};
+  }
+
+  auto refuse = [&](Error error) -> Result<CommitInfo> {
+    record_refusal(cur->version, time, tx.actor_, error, changes);
+    return error;
+  };
+
+  // 1. Conflicts. The changes apply to the current state only if every
+  //    entity they touch is still as it was at `begin`; they are then applied
+  //    to the current model (the same model the adapter will store) and
+  //    judged afresh against the current state. A diff keyed by id cannot
+  //    carry duplicate ids: those are refused first.
+  if (!dups.empty()) {
+    std::string msg = "the change breaks " + std::to_string(dups.size()) +
+                      (dups.size() == 1 ? " rule: " : " rules; first: ") + dups.front().to_string();
+    return refuse(Error(ErrorCode::kFailedPrecondition, std::move(msg), std::move(dups)));
+  }
+  if (cur->version != tx.base_->version) {
+    // What other commits changed since `begin`, entity by entity (O(n)).
+    std::set<std::pair<EntityKind, std::string_view>> theirs;
+    const std::vector<Change> since = diff_models(tx.base_->model, cur->model);
+    for (const Change& c : since) theirs.emplace(c.kind, c.id);
+    std::vector<Diagnostic> conflicts;
+    for (const Change& c : changes) {
+      if (theirs.contains({c.kind, c.id}))
+        conflicts.push_back(Diagnostic{std::string(detail::kind_collection(c.kind)), c.id, "", "conflict",
+                                       std::string(detail::kind_name(c.kind)) +
+                                           (c.id.empty() ? "" : " " + detail::dq(c.id)) +
+                                           " was changed by another commit since version " +
+                                           std::to_string(tx.base_->version)});
+    }
+    if (!conflicts.empty()) {
+      std::string msg = "conflict: " + conflicts.front().message;
+      if (conflicts.size() > 1) msg += " (and " + std::to_string(conflicts.size() - 1) + " more)";
+      return refuse(Error(ErrorCode::kConflict, std::move(msg), std::move(conflicts)));
+    }
+  }
+  Model next_model = detail::apply_all(cur->model, changes);
+  const Model* next = &next_model;
+
+  // 2. The actor, then every rule at once.
+  Result<detail::ActorView> actor = detail::resolve_actor(*cur, tx.actor_);
+  if (!actor) return refuse(actor.error());
+  detail::CommitChecker checker(*next, *actor, tx.actor_);
+  checker.run(changes);
+  const std::uint64_t version = cur->version + 1;
+  Result<Snapshot> snapshot = compile(*next, version);  // the model rules (validate) and the tables
+  if (!checker.denied.empty() || !checker.broken.empty() || !snapshot) {
+    const bool denied = !checker.denied.empty();
+    std::vector<Diagnostic> all = std::move(checker.denied);
+    all.insert(all.end(), checker.broken.begin(), checker.broken.end());
+    if (!snapshot) {
+      const Error& e = snapshot.error();
+      if (e.diagnostics.empty()) all.push_back(Diagnostic{"", "", "", "", e.message});
+      all.insert(all.end(), e.diagnostics.begin(), e.diagnostics.end());
+    }
+    std::string msg = std::string(denied ? "refused" : "the change breaks") + " " +
+                      std::to_string(all.size()) + (all.size() == 1 ? " rule: " : " rules; first: ") +
+                      (all.front().rule.empty() ? "" : "[" + all.front().rule + "] ") + all.front().to_string();
+    return refuse(Error(denied ? ErrorCode::kPermissionDenied : ErrorCode::kFailedPrecondition,
+                        std::move(msg), std::move(all)));
+  }
+
+  // 3. Write through the adapter, then publish; or nothing.
+  ChangeSet set{cur->version, version, time, tx.actor_, changes};
+  Result<void> written = detail::call_adapter([&] { return storage_->apply(set); });
+  if (!written) {
+    if (written.error().code == ErrorCode::kConflict) {
+      // The store moved under the directory: pick up the stored state so a
+      // retried transaction starts from it.
+      Result<void> refreshed = refresh_locked();
+      (void)refreshed;
+    }
+    return written.error();
+  }
+  std::vector<UserMove> moves;
+  for (UserMove m : tx.moves_) {
+    const User* was = cur->model.find_user(m.user);
+    const User* now_user = next->find_user(m.user);
+    if (was == nullptr || now_user == nullptr || was->company == now_user->company) continue;
+    m.from_company = was->company;
+    m.to_company = now_user->company;
+    moves.push_back(std::move(m));
+  }
+  state_.store(std::make_shared<const DirectoryState>(
+      DirectoryState{std::move(next_model), std::move(*snapshot), version}));
+  tx.rebase();
+  return CommitInfo{version, time, std::move(changes), std::move(moves)};
+}
+
+SORIGHTS_END_NAMESPACE
+
+#endif  // SORIGHTS_DIRECTORY_INL_HPP_

@@ -1,0 +1,105 @@
+// The audit trail: committed and refused transactions, and the queries.
+#include "fixture.hpp"
+
+using namespace admin_test;
+
+TEST_CASE("audit: a commit is recorded with version, time, actor and each change", "[admin][audit]") {
+  Fixture f;
+  f.clock.now->store(2000);
+  Transaction tx = f.begin("ua");
+  REQUIRE(tx.set_user_role("bob", "level-4"));
+  REQUIRE(tx.add_user(associate("dina", "level-5")));
+  REQUIRE_COMMITS(tx);
+  auto trail = f.dir->audit();
+  REQUIRE(trail);
+  REQUIRE(trail->size() == 1);
+  const AuditEntry& e = trail->front();
+  CHECK(e.version == 2);
+  CHECK(e.time == 2000);
+  CHECK(e.actor == "ua");
+  CHECK_FALSE(e.refused);
+  REQUIRE(e.changes.size() == 2);
+  CHECK(e.changes[0].id == "bob");
+  CHECK(std::get<User>(*e.changes[0].before).role == "level-3");
+  CHECK(std::get<User>(*e.changes[0].after).role == "level-4");
+  CHECK(e.changes[1].id == "dina");
+  CHECK_FALSE(e.changes[1].before);
+}
+
+TEST_CASE("audit: a refused commit is recorded with the rule that refused it", "[admin][audit]") {
+  Fixture f;
+  f.clock.now->store(3000);
+  Transaction tx = f.begin("ua");
+  REQUIRE(tx.set_user_role("carl", "level-0"));
+  REQUIRE_FALSE(tx.commit());
+  auto trail = f.dir->audit();
+  REQUIRE(trail);
+  REQUIRE(trail->size() == 1);
+  const AuditEntry& e = trail->front();
+  CHECK(e.refused);
+  CHECK(e.version == 1);  // the version it was tried on
+  CHECK(e.time == 3000);
+  CHECK(e.actor == "ua");
+  CHECK(e.reason.find("privilege-escalation") != std::string::npos);
+  CHECK(e.reason.find("carl") != std::string::npos);
+  REQUIRE(e.changes.size() == 1);
+  CHECK(std::get<User>(*e.changes[0].after).role == "level-0");
+  CHECK(f.dir->version() == 1);
+  // The refusal changed nothing.
+  CHECK(f.dir->model()->find_user("carl")->role == "level-4");
+}
+
+TEST_CASE("audit: queries by user, role and time range", "[admin][audit]") {
+  Fixture f;
+  auto commit_at = [&](Time t, std::string_view actor, auto&& edit) {
+    f.clock.now->store(t);
+    Transaction tx = f.begin(actor);
+    edit(tx);
+    return tx.commit().has_value();
+  };
+  REQUIRE(commit_at(100, "ua", [](Transaction& tx) { REQUIRE(tx.set_user_role("bob", "level-4")); }));
+  REQUIRE(commit_at(200, "ra", [](Transaction& tx) { REQUIRE(tx.rename_role("level-5", "Five", "")); }));
+  REQUIRE(commit_at(300, "la", [](Transaction& tx) { REQUIRE(tx.put_group({"ops", "Ops"})); }));
+  REQUIRE_FALSE(commit_at(400, "rep", [](Transaction& tx) { REQUIRE(tx.set_user_role("carl", "level-5")); }));
+
+  auto make = [](std::string user, std::string role, Time from = kTimeMin, Time to = kTimeMax,
+                 bool refused = true) {
+    AuditQuery query;
+    query.user = std::move(user);
+    query.role = std::move(role);
+    query.from = from;
+    query.to = to;
+    query.include_refused = refused;
+    return query;
+  };
+  auto q = [&](AuditQuery query) {
+    auto r = f.dir->audit(query);
+    REQUIRE(r);
+    std::vector<Time> times;
+    for (const AuditEntry& e : *r) times.push_back(e.time);
+    return times;
+  };
+  CHECK(q(make("", "")) == std::vector<Time>{100, 200, 300, 400});
+  CHECK(q(make("bob", "")) == std::vector<Time>{100});                 // bob was changed
+  CHECK(q(make("ra", "")) == std::vector<Time>{200});                  // ra acted
+  CHECK(q(make("carl", "")) == std::vector<Time>{400});                // refused change of carl
+  CHECK(q(make("", "level-4")) == std::vector<Time>{100, 400});        // assigned; carl held it
+  CHECK(q(make("", "level-5")) == std::vector<Time>{200, 400});        // edited; assignment tried
+  CHECK(q(make("", "", 150, 300)) == std::vector<Time>{200, 300});
+  CHECK(q(make("", "", kTimeMin, kTimeMax, false)) == std::vector<Time>{100, 200, 300});
+  CHECK(q(make("ua", "", 101)).empty());
+}
+
+TEST_CASE("audit: versions in the trail increase with each commit", "[admin][audit]") {
+  Fixture f;
+  Transaction tx = f.begin("root");
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(tx.edit_user("bob", [&](User& u) { u.name = "bob " + std::to_string(i); }));
+    REQUIRE_COMMITS(tx);
+  }
+  auto trail = f.dir->audit();
+  REQUIRE(trail);
+  REQUIRE(trail->size() == 5);
+  for (std::size_t i = 0; i < 5; ++i) CHECK((*trail)[i].version == i + 2);
+  CHECK(f.dir->version() == 6);
+}
