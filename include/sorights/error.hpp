@@ -169,16 +169,17 @@ SORIGHTS_END_NAMESPACE
 #define SORIGHTS_CONCAT_(a, b) SORIGHTS_CONCAT_INNER_(a, b)
 
 /// Returns the error of `expr` (a `Result`) from the enclosing function.
-#define SORIGHTS_TRY(expr)                                      \
-  do {                                                          \
-    auto&& sorights_try_result_ = (expr);                       \
-    if (!sorights_try_result_) return std::move(sorights_try_result_).error(); \
+#define SORIGHTS_TRY(expr) SORIGHTS_TRY_IMPL_(SORIGHTS_CONCAT_(sorights_try_, __COUNTER__), expr)
+#define SORIGHTS_TRY_IMPL_(tmp, expr)                \
+  do {                                               \
+    auto&& tmp = (expr);                             \
+    if (!tmp) return std::move(tmp).error();         \
   } while (false)
 
 /// `SORIGHTS_ASSIGN_OR_RETURN(auto x, f());` declares `x` from the value of
 /// `f()` or returns its error.
 #define SORIGHTS_ASSIGN_OR_RETURN(lhs, expr) \
-  SORIGHTS_ASSIGN_OR_RETURN_IMPL_(SORIGHTS_CONCAT_(sorights_aor_, __LINE__), lhs, expr)
+  SORIGHTS_ASSIGN_OR_RETURN_IMPL_(SORIGHTS_CONCAT_(sorights_aor_, __COUNTER__), lhs, expr)
 #define SORIGHTS_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)  \
   auto tmp = (expr);                                     \
   if (!tmp) return std::move(tmp).error();               \

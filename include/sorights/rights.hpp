@@ -74,10 +74,11 @@ class TableRights {
     return (bits_ & action_bit(action)) != 0;
   }
   /// The flag an action needs: read → Select, create → Insert, update → Update,
-  /// delete → Delete.
+  /// delete → Delete; 0 (nothing allows it) for a value that is no `Action`.
   static constexpr std::uint8_t action_bit(Action action) noexcept {
     constexpr std::uint8_t kBits[4] = {1, 4, 2, 8};
-    return kBits[static_cast<std::uint8_t>(action) & 3u];
+    const auto a = static_cast<std::uint8_t>(action);
+    return a < 4 ? kBits[a] : std::uint8_t{0};
   }
 
   friend constexpr TableRights operator|(TableRights a, TableRights b) noexcept {
@@ -224,10 +225,12 @@ class FieldRights {
   std::uint8_t bits_ = 0;  // INVARIANT: only bits 0, 1, 6 and 7.
 };
 
-/// The lower-case name of an action (`read`, `create`, `update`, `delete`).
+/// The lower-case name of an action (`read`, `create`, `update`, `delete`;
+/// `unknown` for a value that is no `Action`).
 [[nodiscard]] constexpr std::string_view action_name(Action a) noexcept {
   constexpr std::string_view kNames[4] = {"read", "create", "update", "delete"};
-  return kNames[static_cast<std::uint8_t>(a) & 3u];
+  const auto i = static_cast<std::uint8_t>(a);
+  return i < 4 ? kNames[i] : std::string_view("unknown");
 }
 
 /// Parses an action name; nothing for anything else.

@@ -21,7 +21,7 @@ SORIGHTS_BEGIN_NAMESPACE
 
 namespace detail {
 
-inline std::string quoted(std::string_view s) {
+inline std::string quote_id(std::string_view s) {
   std::string out = "\"";
   out.append(s);
   out += '"';
@@ -62,7 +62,7 @@ class Validator {
       if (item.id.empty()) {
         add(collection, "", "id", "empty-id", "an id may not be empty");
       } else if (!seen.insert(item.id).second) {
-        add(collection, item.id, "id", "duplicate-id", "duplicate id " + quoted(item.id));
+        add(collection, item.id, "id", "duplicate-id", "duplicate id " + quote_id(item.id));
       }
     }
     return seen;
@@ -97,13 +97,13 @@ class Validator {
     for (const Licence& l : m_.licences) {
       for (const std::string& r : l.requires_licences) {
         if (!licences_.contains(r))
-          add("licences", l.id, "requires", "unknown-licence", "unknown licence " + quoted(r));
+          add("licences", l.id, "requires", "unknown-licence", "unknown licence " + quote_id(r));
         else if (r == l.id)
           add("licences", l.id, "requires", "licence-requires-itself", "a licence cannot require itself");
       }
       for (const std::string& o : l.cal_for)
         if (!objects_.contains(o))
-          add("licences", l.id, "cal_for", "unknown-object", "unknown data object " + quoted(o));
+          add("licences", l.id, "cal_for", "unknown-object", "unknown data object " + quote_id(o));
       if (l.kind == LicenceKind::kSite && !l.cal_for.empty())
         add("licences", l.id, "cal_for", "site-licence-cal",
             "cal_for belongs on a user licence; a site licence is held by everyone");
@@ -115,10 +115,10 @@ class Validator {
       for (const std::string& l : p.licences) {
         auto it = licence_kind_.find(l);
         if (it == licence_kind_.end())
-          add("plans", p.id, "licences", "unknown-licence", "unknown licence " + quoted(l));
+          add("plans", p.id, "licences", "unknown-licence", "unknown licence " + quote_id(l));
         else if (it->second == LicenceKind::kSite)
           add("plans", p.id, "licences", "site-licence-assigned",
-              "site licence " + quoted(l) + " cannot be part of a user plan");
+              "site licence " + quote_id(l) + " cannot be part of a user plan");
       }
   }
 
@@ -126,17 +126,17 @@ class Validator {
     for (const FunctionalRightDef& r : m_.functional_rights) {
       if (find_builtin_right(r.id))
         add("functional_rights", r.id, "id", "duplicate-id",
-            quoted(r.id) + " is a built-in functional right");
+            quote_id(r.id) + " is a built-in functional right");
       if (!r.requires_licence.empty() && !licences_.contains(r.requires_licence))
         add("functional_rights", r.id, "requires_licence", "unknown-licence",
-            "unknown licence " + quoted(r.requires_licence));
+            "unknown licence " + quote_id(r.requires_licence));
     }
   }
 
   void check_objects() {
     for (const DataObjectDef& o : m_.objects)
       if (is_builtin_object(o.id))
-        add("objects", o.id, "id", "duplicate-id", quoted(o.id) + " is a built-in data object");
+        add("objects", o.id, "id", "duplicate-id", quote_id(o.id) + " is a built-in data object");
   }
 
   void check_roles() {
@@ -144,7 +144,7 @@ class Validator {
     for (const Role& r : m_.roles) {
       for (const auto& [object, cells] : r.data_rights) {
         if (!objects_.contains(object))
-          add("roles", r.id, "data_rights", "unknown-object", "unknown data object " + quoted(object));
+          add("roles", r.id, "data_rights", "unknown-object", "unknown data object " + quote_id(object));
         for (TableRights c : cells)
           if (c.bits() & ~TableRights::kCrudBits)
             add("roles", r.id, "data_rights." + object, "invalid-rights",
@@ -154,10 +154,10 @@ class Validator {
       for (const std::string& f : r.functional_rights) {
         if (!rights_.contains(f))
           add("roles", r.id, "functional_rights", "unknown-functional-right",
-              "unknown functional right " + quoted(f));
+              "unknown functional right " + quote_id(f));
         else if (!seen.insert(f).second)
           add("roles", r.id, "functional_rights", "duplicate-functional-right",
-              "functional right " + quoted(f) + " listed twice");
+              "functional right " + quote_id(f) + " listed twice");
       }
       if (r.type == RoleType::kAnonymous) {
         if (++anonymous == 2)
@@ -172,7 +172,7 @@ class Validator {
         std::optional<Role> def = predefined_role(r.id);
         if (def->type != r.type)
           add("roles", r.id, "type", "role-type-fixed",
-              "predefined role " + quoted(r.id) + " has type " +
+              "predefined role " + quote_id(r.id) + " has type " +
                   std::string(role_type_name(def->type)));
         if (r.id == "system" && r != *def)
           add("roles", r.id, "", "system-role-edited", "the system role is never edited");
@@ -186,9 +186,9 @@ class Validator {
       const FieldRightRule& f = m_.field_rights[i];
       const std::string item = f.role + "/" + f.object + "." + f.field;
       if (!roles_.contains(f.role))
-        add("field_rights", item, "role", "unknown-role", "unknown role " + quoted(f.role));
+        add("field_rights", item, "role", "unknown-role", "unknown role " + quote_id(f.role));
       if (!objects_.contains(f.object))
-        add("field_rights", item, "object", "unknown-object", "unknown data object " + quoted(f.object));
+        add("field_rights", item, "object", "unknown-object", "unknown data object " + quote_id(f.object));
       if (f.field.empty()) add("field_rights", item, "field", "empty-field", "a field name may not be empty");
       if (!seen.emplace(f.role, f.object, f.field, static_cast<int>(f.relation)).second)
         add("field_rights", item, "relation", "duplicate-field-right",
@@ -202,11 +202,11 @@ class Validator {
                          : (o.level == OverrideLevel::kGroup ? "group:" : "user:") + o.target;
       item += "/" + o.object;
       if (o.level == OverrideLevel::kGroup && !groups_.contains(o.target))
-        add("overrides", item, "level", "unknown-group", "unknown group " + quoted(o.target));
+        add("overrides", item, "level", "unknown-group", "unknown group " + quote_id(o.target));
       if (o.level == OverrideLevel::kUser && !users_.contains(o.target))
-        add("overrides", item, "level", "unknown-user", "unknown user " + quoted(o.target));
+        add("overrides", item, "level", "unknown-user", "unknown user " + quote_id(o.target));
       if (!objects_.contains(o.object))
-        add("overrides", item, "object", "unknown-object", "unknown data object " + quoted(o.object));
+        add("overrides", item, "object", "unknown-object", "unknown data object " + quote_id(o.object));
       if (o.scope == OverrideScope::kRecord && o.record.empty())
         add("overrides", item, "scope", "missing-record", "scope record needs a record id");
       if (o.field.empty() ? (o.remove & ~TableRights::kCrudBits) != 0 : (o.remove & ~3u) != 0)
@@ -225,17 +225,17 @@ class Validator {
         auto [it, fresh] = persons.emplace(u.person, u.id);
         if (!fresh)
           add("users", u.id, "person", "duplicate-person",
-              "person " + quoted(u.person) + " is already user " + quoted(it->second));
+              "person " + quote_id(u.person) + " is already user " + quote_id(it->second));
       }
       // Licences held: direct + plan. Site licences cannot be assigned.
       std::set<std::string, std::less<>> held;
       for (const std::string& l : u.licences) {
         auto it = licence_kind_.find(l);
         if (it == licence_kind_.end())
-          add("users", u.id, "licences", "unknown-licence", "unknown licence " + quoted(l));
+          add("users", u.id, "licences", "unknown-licence", "unknown licence " + quote_id(l));
         else if (it->second == LicenceKind::kSite)
           add("users", u.id, "licences", "site-licence-assigned",
-              "site licence " + quoted(l) + " is held by everyone and cannot be assigned");
+              "site licence " + quote_id(l) + " is held by everyone and cannot be assigned");
         else
           held.insert(l);
       }
@@ -244,7 +244,7 @@ class Validator {
           for (const std::string& l : p->licences)
             if (licence_kind_.contains(l)) held.insert(l);
         } else {
-          add("users", u.id, "plan", "unknown-plan", "unknown plan " + quoted(u.plan));
+          add("users", u.id, "plan", "unknown-plan", "unknown plan " + quote_id(u.plan));
         }
       }
       for (const std::string& l : held) {
@@ -254,7 +254,7 @@ class Validator {
           if (kind == licence_kind_.end() || kind->second == LicenceKind::kSite) continue;
           if (!held.contains(req))
             add("users", u.id, "licences", "missing-prerequisite",
-                "licence " + quoted(l) + " requires licence " + quoted(req));
+                "licence " + quote_id(l) + " requires licence " + quote_id(req));
         }
       }
       if (!u.retired && !u.former_employee)
@@ -266,7 +266,7 @@ class Validator {
       const std::uint32_t n = it == in_use.end() ? 0 : it->second;
       if (n > l.count)
         add("licences", l.id, "count", "licence-over-count",
-            "licence " + quoted(l.id) + " is assigned to " + std::to_string(n) +
+            "licence " + quote_id(l.id) + " is assigned to " + std::to_string(n) +
                 " users but only " + std::to_string(l.count) + " are purchased");
     }
   }
@@ -285,10 +285,10 @@ class Validator {
         add("users", u.id, "role", "missing-role", "a user of type " + std::string(type) + " needs a role");
     } else if (auto it = role_type_.find(role); it == role_type_.end()) {
       if (!(u.type == UserType::kSystem && u.role.empty()))
-        add("users", u.id, "role", "unknown-role", "unknown role " + quoted(role));
+        add("users", u.id, "role", "unknown-role", "unknown role " + quote_id(role));
     } else if (std::optional<RoleType> want = role_type_for(u.type); want && *want != it->second) {
       add("users", u.id, "role", "role-type",
-          "role " + quoted(role) + " has type " + std::string(role_type_name(it->second)) +
+          "role " + quote_id(role) + " has type " + std::string(role_type_name(it->second)) +
               " but a user of type " + std::string(type) + " needs a role of type " +
               std::string(role_type_name(*want)));
     }
@@ -299,13 +299,13 @@ class Validator {
         add("users", u.id, "company", "missing-company", "an associate needs one of our companies");
       else if (!ours)
         add("users", u.id, "company", "company-not-ours",
-            "company " + quoted(u.company) + " is not one of our companies");
+            "company " + quote_id(u.company) + " is not one of our companies");
     } else if (u.type == UserType::kExternal) {
       if (u.company.empty())
         add("users", u.id, "company", "missing-company", "an external user needs a company");
       else if (ours)
         add("users", u.id, "company", "external-company-ours",
-            "an external user's company cannot be one of our companies (" + quoted(u.company) + ")");
+            "an external user's company cannot be one of our companies (" + quote_id(u.company) + ")");
     }
     // Groups.
     const bool groupless = u.type == UserType::kExternal || u.type == UserType::kAnonymous ||
@@ -317,10 +317,10 @@ class Validator {
       if (u.type == UserType::kAssociate && u.group.empty())
         add("users", u.id, "group", "missing-group", "an associate needs a primary group");
       if (!u.group.empty() && !groups_.contains(u.group))
-        add("users", u.id, "group", "unknown-group", "unknown group " + quoted(u.group));
+        add("users", u.id, "group", "unknown-group", "unknown group " + quote_id(u.group));
       for (const std::string& g : u.other_groups)
         if (!groups_.contains(g))
-          add("users", u.id, "other_groups", "unknown-group", "unknown group " + quoted(g));
+          add("users", u.id, "other_groups", "unknown-group", "unknown group " + quote_id(g));
     }
   }
 
@@ -589,7 +589,10 @@ SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t versi
       using OvrKey = std::tuple<std::string_view, int, std::string_view, std::string_view>;
       std::map<OvrKey, std::pair<int, std::uint8_t>> resolved;  // level, removal
       auto consider = [&](const Override* o) {
-        OvrKey k{o->object, static_cast<int>(o->scope), o->scope == OverrideScope::kRecord ? o->record : "",
+        // Both arms are views: a `std::string` arm would make the key view a
+        // temporary that dies at the end of this statement.
+        OvrKey k{o->object, static_cast<int>(o->scope),
+                 o->scope == OverrideScope::kRecord ? std::string_view(o->record) : std::string_view(),
                  o->field};
         const int level = static_cast<int>(o->level);
         auto it = resolved.find(k);
@@ -757,22 +760,23 @@ inline std::string needed_right(Action a) {
 }  // namespace detail
 
 SORIGHTS_INLINE std::string Snapshot::explain_reason(const Explanation& e) const {
-  using detail::quoted;
+  using detail::quote_id;
   const std::string need = detail::needed_right(e.action);
   switch (e.outcome) {
     case Outcome::kNoSuchUser: return "unknown user";
     case Outcome::kNoSuchObject: return "unknown data object";
     case Outcome::kInactiveUser:
-      return "user " + quoted(user_id(e.user)) + " is " + std::string(detail::inactive_text(e.inactive)) +
+      return "user " + quote_id(user_id(e.user)) + " is " + std::string(detail::inactive_text(e.inactive)) +
              " and holds no rights";
     case Outcome::kSystemUser: return "the system user bypasses every check";
     case Outcome::kEvaluated: break;
   }
-  const std::string cell = "role " + quoted(role_id(e.role)) + " cell " + std::string(object_id(e.object)) +
+  const std::string cell = "role " + quote_id(role_id(e.role)) + " cell " + std::string(object_id(e.object)) +
                            "/" + std::string(relation_name(e.relation));
   const std::uint8_t bit = TableRights::action_bit(e.action);
   if (e.allowed) return cell + " grants " + need;
-  if (!(e.cell.bits() & bit)) return cell + " (" + e.cell.to_crud() + ") lacks " + need;
+  if (!(e.cell.bits() & bit))
+    return cell + " (" + (e.cell.empty() ? std::string("none") : e.cell.to_crud()) + ") lacks " + need;
   for (const LayerEffect& fx : e.layers)
     if (fx.applied && (fx.removed.bits() & bit))
       return std::string(kLayerNames[static_cast<std::size_t>(fx.layer)]) + " removed " + need;
@@ -780,9 +784,9 @@ SORIGHTS_INLINE std::string Snapshot::explain_reason(const Explanation& e) const
 }
 
 SORIGHTS_INLINE std::string Snapshot::explain_text(const Explanation& e) const {
-  using detail::quoted;
+  using detail::quote_id;
   std::string out;
-  out += "user: " + (e.outcome == Outcome::kNoSuchUser ? std::string("(unknown)") : quoted(user_id(e.user))) + "\n";
+  out += "user: " + (e.outcome == Outcome::kNoSuchUser ? std::string("(unknown)") : quote_id(user_id(e.user))) + "\n";
   switch (e.outcome) {
     case Outcome::kNoSuchUser:
     case Outcome::kNoSuchObject:
@@ -792,7 +796,7 @@ SORIGHTS_INLINE std::string Snapshot::explain_text(const Explanation& e) const {
       break;
     case Outcome::kEvaluated: {
       out += "relation: " + std::string(relation_name(e.relation)) + "\n";
-      out += "role cell: role " + quoted(role_id(e.role)) + " " + std::string(object_id(e.object)) + "/" +
+      out += "role cell: role " + quote_id(role_id(e.role)) + " " + std::string(object_id(e.object)) + "/" +
              std::string(relation_name(e.relation)) + " = \"" + e.cell.to_crud() + "\" grants " +
              e.cell.to_string() + "\n";
       for (const LayerEffect& fx : e.layers) {

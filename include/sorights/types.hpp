@@ -136,8 +136,10 @@ template <class Enum, std::size_t N>
 [[nodiscard]] constexpr std::optional<RoleType> parse_role_type(std::string_view s) noexcept {
   return parse_enum<RoleType>(kRoleTypeNames, s);
 }
+/// The name of `r`; `unknown` for a value that is no `Relation`.
 [[nodiscard]] constexpr std::string_view relation_name(Relation r) noexcept {
-  return kRelationNames[static_cast<std::uint8_t>(r) & 7u];
+  const auto i = static_cast<std::uint8_t>(r);
+  return i < kRelationCount ? kRelationNames[i] : std::string_view("unknown");
 }
 [[nodiscard]] constexpr std::string_view user_type_name(UserType t) noexcept {
   return static_cast<std::size_t>(t) < kUserTypeNames.size() ? kUserTypeNames[static_cast<std::size_t>(t)] : "unknown";

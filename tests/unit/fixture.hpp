@@ -1,0 +1,206 @@
+// -----------------------------------------------------------------------------
+// File: tests/unit/fixture.hpp
+// -----------------------------------------------------------------------------
+// Small helpers shared by the unit tests: user and role builders, a standard
+// two-company model, compile-or-fail, and a record builder that takes string
+// ids (an unknown id becomes the snapshot's kUnknown* sentinel, "" the kNo*
+// sentinel).
+#ifndef SORIGHTS_TESTS_UNIT_FIXTURE_HPP_
+#define SORIGHTS_TESTS_UNIT_FIXTURE_HPP_
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sorights/model.hpp"
+#include "sorights/snapshot.hpp"
+#include "support/catch.hpp"
+
+namespace fx {
+
+using namespace sorights;
+
+inline User associate(std::string id, std::string company, std::string role, std::string group,
+                      std::vector<std::string> other_groups = {}) {
+  User u;
+  u.id = std::move(id);
+  u.type = UserType::kAssociate;
+  u.company = std::move(company);
+  u.role = std::move(role);
+  u.group = std::move(group);
+  u.other_groups = std::move(other_groups);
+  return u;
+}
+
+inline User external(std::string id, std::string company, std::string role = "external",
+                     std::vector<std::string> projects = {}) {
+  User u;
+  u.id = std::move(id);
+  u.type = UserType::kExternal;
+  u.company = std::move(company);
+  u.role = std::move(role);
+  u.projects = std::move(projects);
+  return u;
+}
+
+inline User anonymous(std::string id, std::string role = "") {
+  User u;
+  u.id = std::move(id);
+  u.type = UserType::kAnonymous;
+  u.role = std::move(role);
+  return u;
+}
+
+inline User system_user(std::string id) {
+  User u;
+  u.id = std::move(id);
+  u.type = UserType::kSystem;
+  return u;
+}
+
+inline User resource(std::string id, std::string company = "acme") {
+  User u;
+  u.id = std::move(id);
+  u.type = UserType::kResource;
+  u.company = std::move(company);
+  return u;
+}
+
+/// A blank role of `type`: no cells, no functional rights.
+inline Role blank_role(std::string id, RoleType type = RoleType::kEmployee) {
+  Role r;
+  r.id = std::move(id);
+  r.name = r.id;
+  r.type = type;
+  return r;
+}
+
+/// Sets the cell (object, relation) from C/R/U/D letters.
+inline void cell(Role& role, std::string_view object, Relation relation, std::string_view crud) {
+  role.set_cell(object, relation, *TableRights::parse_crud(crud));
+}
+
+/// Sets every relation of every built-in object to `crud`.
+inline void fill(Role& role, std::string_view crud) {
+  for (std::string_view o : kBuiltinObjectNames)
+    for (int rel = 0; rel < kRelationCount; ++rel) cell(role, o, static_cast<Relation>(rel), crud);
+}
+
+/// The predefined roles, two of our companies ("acme" is the database owner,
+/// "beta"), three groups ("sales", "support", "marketing") and no users.
+inline Model base_model() {
+  Model m = Model::with_defaults();
+  m.our_companies.push_back({"acme", "Acme", true});
+  m.our_companies.push_back({"beta", "Beta", false});
+  m.groups.push_back({"sales", "Sales"});
+  m.groups.push_back({"support", "Support"});
+  m.groups.push_back({"marketing", "Marketing"});
+  return m;
+}
+
+/// Compiles `m`, failing the test with every diagnostic if it is invalid.
+inline Snapshot build(const Model& m) {
+  Result<Snapshot> s = compile(m);
+  if (!s) FAIL(s.error().to_string());
+  return std::move(s).value();
+}
+
+/// True if validating `m` reports `rule` (optionally on `collection`).
+inline bool reports(const Model& m, std::string_view rule, std::string_view collection = {}) {
+  for (const Diagnostic& d : validate(m))
+    if (d.rule == rule && (collection.empty() || d.collection == collection)) return true;
+  return false;
+}
+
+/// A record builder over string ids.
+struct Rec {
+  const Snapshot* s;
+  Record r;
+
+  Rec(const Snapshot& snap, std::string_view object, std::string_view owner = {}) : s(&snap) {
+    r.object = snap.find_object(object);
+    r.owner = owner.empty() ? kNoUser : snap.find_user(owner);
+  }
+  Rec& group(std::string_view g) {
+    r.group = g.empty() ? kNoGroup : s->find_group(g);
+    return *this;
+  }
+  Rec& visible_for_group(std::string_view g) {
+    r.visibility = Visibility::group(s->find_group(g));
+    return *this;
+  }
+  Rec& visible_for_user(std::string_view u) {
+    r.visibility = Visibility::associate(s->find_user(u));
+    return *this;
+  }
+  Rec& project(std::string_view p) {
+    r.project = s->find_project(p);
+    return *this;
+  }
+  Rec& company(std::string_view c) {
+    r.company = s->find_company(c);
+    return *this;
+  }
+  Rec& id(std::string_view i) {
+    r.id = record_key(i);
+    return *this;
+  }
+  Rec& published(Time from = kTimeMin, Time to = kTimeMax) {
+    r.published = true;
+    r.publish_from = from;
+    r.publish_to = to;
+    return *this;
+  }
+  Rec& at(Time t) {
+    r.at = t;
+    return *this;
+  }
+  Rec& completed() {
+    r.completed = true;
+    return *this;
+  }
+  Rec& fresh() {
+    r.is_new = true;
+    return *this;
+  }
+  Rec& user_person() {
+    r.user_person = true;
+    return *this;
+  }
+  Rec& our_company() {
+    r.our_company = true;
+    return *this;
+  }
+  Rec& database_owner() {
+    r.database_owner = true;
+    return *this;
+  }
+  operator const Record&() const { return r; }  // NOLINT: a builder converts implicitly
+};
+
+/// The rights of user `user` on `record`, as C/R/U/D letters plus F for
+/// Filtering and X for RestrictedUpdate (compact for REQUIREs).
+inline std::string letters(TableRights t) {
+  std::string out = t.to_crud();
+  if (t.bits() & 16u) out += 'F';
+  if (t.bits() & 32u) out += 'X';
+  return out;
+}
+
+inline std::string rights(const Snapshot& s, std::string_view user, const Record& r) {
+  return letters(s.rights(s.find_user(user), r));
+}
+
+inline std::string field(const Snapshot& s, std::string_view user, const Record& r,
+                         std::string_view name) {
+  return s.field_rights(s.find_user(user), r, s.find_field(name)).to_string();
+}
+
+inline bool has(const Snapshot& s, std::string_view user, std::string_view right) {
+  return s.has(s.find_user(user), s.find_right(right));
+}
+
+}  // namespace fx
+
+#endif  // SORIGHTS_TESTS_UNIT_FIXTURE_HPP_

@@ -1,0 +1,89 @@
+// Functional rights: the built-in catalog, host-declared rights, has().
+#include "support/catch.hpp"
+#include "unit/fixture.hpp"
+
+using namespace fx;
+
+TEST_CASE("Functional rights: the evaluator's named positions match the catalog", "[functional-rights]") {
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kAdminAll) == "admin-all");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kAdminLists) == "admin-lists");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kAdminUsers) == "admin-users");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kAdminRole) == "admin-role");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kAdminPreferences) == "admin-preferences");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kAllowBulkEdit) == "allow-bulk-edit");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kSeeOtherCompanies) == "see-other-companies-associates");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kExtPublishProject) == "ext-need-publish-to-see-project");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kExtPublishAppointment) == "ext-need-publish-to-see-appointment");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kExtPublishDocument) == "ext-need-publish-to-see-document");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kExtPublishSale) == "ext-need-publish-to-see-sale");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kExtMyCompany) == "ext-use-my-company-rights");
+  STATIC_REQUIRE(builtin_right_id(builtin_right::kExtSameProject) == "ext-use-same-project-rights");
+  STATIC_REQUIRE(builtin_right_id(kBuiltinRightCount).empty());
+}
+
+TEST_CASE("Functional rights: catalog ids are unique and found", "[functional-rights]") {
+  for (std::size_t i = 0; i < kBuiltinRightCount; ++i) {
+    INFO(builtin_right_id(i));
+    REQUIRE(find_builtin_right(builtin_right_id(i)) == i);
+    REQUIRE_FALSE(builtin_right_name(i).empty());
+  }
+  REQUIRE_FALSE(find_builtin_right("no-such-right"));
+}
+
+TEST_CASE("Functional rights: a snapshot numbers built-in rights first, declared ones after", "[functional-rights]") {
+  Model m = base_model();
+  m.functional_rights.push_back({"host-a", "A", ""});
+  m.functional_rights.push_back({"host-b", "B", ""});
+  const Snapshot s = build(m);
+  REQUIRE(s.right_count() == kBuiltinRightCount + 2);
+  for (std::size_t i = 0; i < kBuiltinRightCount; ++i)
+    REQUIRE(s.find_right(builtin_right_id(i)) == RightIndex{static_cast<std::uint32_t>(i)});
+  REQUIRE(s.find_right("host-a") == RightIndex{static_cast<std::uint32_t>(kBuiltinRightCount)});
+  REQUIRE(s.right_id(RightIndex{static_cast<std::uint32_t>(kBuiltinRightCount + 1)}) == "host-b");
+}
+
+TEST_CASE("Functional rights: a user holds exactly the rights of the role", "[functional-rights]") {
+  Model m = base_model();
+  m.functional_rights.push_back({"host-a", "A", ""});
+  Role r = blank_role("custom");
+  r.functional_rights = {"allow-bulk-export", "host-a"};
+  m.roles.push_back(r);
+  m.users.push_back(associate("alice", "acme", "custom", "sales"));
+  const Snapshot s = build(m);
+  REQUIRE(has(s, "alice", "allow-bulk-export"));
+  REQUIRE(has(s, "alice", "host-a"));
+  REQUIRE_FALSE(has(s, "alice", "allow-bulk-edit"));
+  REQUIRE_FALSE(has(s, "alice", "see-other-companies-associates"));
+  std::size_t held = 0;
+  for (std::uint32_t i = 0; i < s.right_count(); ++i) held += s.has(s.find_user("alice"), RightIndex{i}) ? 1 : 0;
+  REQUIRE(held == 2);
+}
+
+TEST_CASE("Functional rights: users of one role with different licences differ", "[functional-rights][licences]") {
+  Model m = base_model();
+  m.licences.push_back({"quote-cal", "Quote", LicenceKind::kUser, 5, false, {}, {}});
+  m.functional_rights.push_back({"quote-approve", "Approve", "quote-cal"});
+  m.find_role("level-3")->functional_rights.push_back("quote-approve");
+  User a = associate("alice", "acme", "level-3", "sales");
+  a.licences = {"quote-cal"};
+  m.users.push_back(a);
+  m.users.push_back(associate("bob", "acme", "level-3", "sales"));
+  const Snapshot s = build(m);
+  REQUIRE(has(s, "alice", "quote-approve"));
+  REQUIRE_FALSE(has(s, "bob", "quote-approve"));
+  REQUIRE(has(s, "bob", "see-other-companies-associates"));
+}
+
+TEST_CASE("Functional rights: has() is total", "[functional-rights][totality]") {
+  Model m = base_model();
+  m.users.push_back(associate("alice", "acme", "level-0", "sales"));
+  const Snapshot s = build(m);
+  const UserIndex alice = s.find_user("alice");
+  REQUIRE(s.has(alice, s.find_right("admin-all")));
+  REQUIRE_FALSE(s.has(alice, kUnknownRight));
+  REQUIRE_FALSE(s.has(alice, RightIndex{static_cast<std::uint32_t>(s.right_count())}));
+  REQUIRE_FALSE(s.has(alice, RightIndex{0xFFFFFFFFu}));
+  REQUIRE_FALSE(s.has(kUnknownUser, s.find_right("admin-all")));
+  REQUIRE_FALSE(s.has(kNoUser, s.find_right("admin-all")));
+  REQUIRE_FALSE(Snapshot{}.has(UserIndex{0}, RightIndex{0}));
+}
