@@ -420,11 +420,14 @@ class CommitChecker {
   const std::string& actor_id_;
 };
 
+// The refusal reason for the audit trail: every diagnostic once (the
+// message only summarizes them), or the message when there are none.
 inline std::string one_line(const Error& e) {
-  std::string out = e.message;
+  if (e.diagnostics.empty()) return e.message;
+  std::string out;
   for (const Diagnostic& d : e.diagnostics) {
-    std::string item = d.rule.empty() ? d.to_string() : "[" + d.rule + "] " + d.to_string();
-    out += "; " + item;
+    if (!out.empty()) out += "; ";
+    out += d.rule.empty() ? d.to_string() : "[" + d.rule + "] " + d.to_string();
   }
   return out;
 }

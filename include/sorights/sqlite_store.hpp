@@ -1,0 +1,100 @@
+// -----------------------------------------------------------------------------
+// File: sqlite_store.hpp
+// -----------------------------------------------------------------------------
+// `sorights::SqliteStore`: the embedded default `StorageAdapter`, one SQLite
+// file with a documented schema (docs/sqlite-schema.md).
+//
+//   * Every `apply()` is one SQLite transaction (`BEGIN IMMEDIATE`): it checks
+//     the stored version against `base_version` (`kConflict` otherwise), writes
+//     only the rows of the entities that change, bumps the version and appends
+//     the audit entry. A process killed at any moment leaves the store at the
+//     old or the new version, never between (WAL journal,
+//     `synchronous=FULL`).
+//   * Opening a store of an older schema migrates it, step by step, in one
+//     transaction; a store of a newer schema is refused (`kUnavailable`).
+//   * Errors name what failed: `kUnavailable` when the file cannot be opened,
+//     read or written (or is locked), `kDataLoss` when it is not a sorights
+//     store or a row breaks the schema (the table and row are named).
+//
+// Not thread-safe: one connection, used by one directory at a time (the
+// `StorageAdapter` contract). Several processes may open the same file; their
+// commits are serialized by SQLite and checked by version.
+//
+// **Example**:
+//
+//     auto store = sorights::SqliteStore::open("sorights.db", {.create = true});
+//     if (!store) { std::cerr << store.error().message; return 2; }
+//     auto stored = (*store)->load();
+#ifndef SORIGHTS_SQLITE_STORE_HPP_
+#define SORIGHTS_SQLITE_STORE_HPP_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "sorights/config.hpp"
+#include "sorights/error.hpp"
+#include "sorights/storage.hpp"
+
+SORIGHTS_BEGIN_NAMESPACE
+
+/// Options of `SqliteStore::open`.
+struct SqliteStoreOptions {
+  /// Create the file (and a store at version 0 holding the predefined roles)
+  /// when it does not exist. Without it a missing file is `kNotFound`.
+  bool create = false;
+  /// Milliseconds to wait for another process's lock before `kUnavailable`.
+  int busy_timeout_ms = 5000;
+  /// When positive, `subscribe()` watches the file for commits made by other
+  /// connections (other processes, other stores) every this many
+  /// milliseconds, on a thread of its own, and announces the new version.
+  /// 0 (the default): `subscribe()` does nothing, and a directory sees outside
+  /// changes at `refresh()` or as a conflict at commit.
+  int watch_interval_ms = 0;
+  /// Test hook: called inside `apply()`'s transaction after the rows of
+  /// change number `i` are written (before the commit). Crash tests use it to
+  /// kill the process mid-transaction. Leave empty in production.
+  std::function<void(std::size_t i)> on_change_written{};
+};
+
+/// The schema version this build writes (docs/sqlite-schema.md).
+inline constexpr int kSqliteSchemaVersion = 1;
+
+/// A `StorageAdapter` over one SQLite file.
+class SqliteStore final : public StorageAdapter {
+ public:
+  /// Opens (and, with `options.create`, creates) the store at `path`,
+  /// migrating an older schema.
+  [[nodiscard]] static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                                 SqliteStoreOptions options = {});
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  [[nodiscard]] Result<StoredModel> load() override;
+  [[nodiscard]] Result<void> apply(const ChangeSet& changes) override;
+  [[nodiscard]] Result<std::uint64_t> version() override;
+  [[nodiscard]] Result<void> append_audit(const AuditEntry& entry) override;
+  [[nodiscard]] Result<std::vector<AuditEntry>> audit(const AuditQuery& query) override;
+  /// With `SqliteStoreOptions::watch_interval_ms` set, calls `on_change(v)`
+  /// from a watcher thread whenever the stored version changes to `v`
+  /// (including by this store's own commits; a directory ignores those).
+  /// The watcher stops when the store is destroyed.
+  void subscribe(std::function<void(std::uint64_t)> on_change) override;
+
+  /// The schema version of the open file (after migration: the current one).
+  [[nodiscard]] int schema_version() const noexcept;
+  /// The path the store was opened with.
+  [[nodiscard]] const std::string& path() const noexcept;
+
+ private:
+  struct Impl;
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+SORIGHTS_END_NAMESPACE
+
+#endif  // SORIGHTS_SQLITE_STORE_HPP_

@@ -1,0 +1,731 @@
+// Internal: JSON encoding of model entities (see json_codec.hpp).
+#include "json_codec.hpp"
+
+#include <algorithm>
+
+#include "sorights/types.hpp"
+
+namespace sorights::storage_detail {
+
+// Compact JSON text. Invalid UTF-8 (possible in a model built through the
+// API) becomes U+FFFD instead of throwing.
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+namespace {
+
+std::string qt(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+const char* type_name(const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::null: return "null";
+    case Json::value_t::object: return "an object";
+    case Json::value_t::array: return "an array";
+    case Json::value_t::string: return "a string";
+    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::binary: return "binary data";
+    case Json::value_t::discarded: return "nothing";
+    default: return "a number";
+  }
+}
+
+std::string join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+// Splits "users[3].group.x" into ("users[3]", "group.x"); "format" into
+// ("", "format").
+std::pair<std::string, std::string> split_path(const std::string& path) {
+  const std::size_t bracket = path.find('[');
+  const std::size_t dot = path.find('.');
+  if (bracket == std::string::npos || (dot != std::string::npos && dot < bracket)) {
+    return {"", path};
+  }
+  const std::size_t close = path.find(']', bracket);
+  if (close == std::string::npos) return {"", path};
+  std::string collection = path.substr(0, close + 1);
+  std::string rest = close + 1 < path.size() && path[close + 1] == '.' ? path.substr(close + 2)
+                                                                       : path.substr(close + 1);
+  return {collection, rest};
+}
+
+}  // namespace
+
+void Reader::fail(const std::string& path, std::string rule, std::string message) {
+  auto [collection, field] = split_path(path);
+  failed_.insert(path);
+  errors.push_back(Diagnostic{std::move(collection), "", std::move(field), std::move(rule), std::move(message)});
+}
+
+bool Reader::failed(const std::string& path) const {
+  for (const std::string& f : failed_) {
+    if (f == path) return true;
+    // One inside the other: "users[1].group" and "users[1].group[2]" or "users[1]".
+    const std::string& shorter = f.size() < path.size() ? f : path;
+    const std::string& longer = f.size() < path.size() ? path : f;
+    if (longer.starts_with(shorter) && (longer[shorter.size()] == '.' || longer[shorter.size()] == '['))
+      return true;
+  }
+  return false;
+}
+
+bool Reader::object(const Json& j, const std::string& path) {
+  if (j.is_object()) return true;
+  fail(path, "wrong-type", std::string("expected an object, found ") + type_name(j));
+  return false;
+}
+
+void Reader::keys(const Json& j, const std::string& path, std::initializer_list<std::string_view> allowed) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end())
+      fail(join(path, it.key()), "unknown-key", "unknown key " + qt(it.key()));
+  }
+}
+
+bool Reader::str(const Json& j, const char* key, const std::string& path, std::string& out) {
+  auto it = j.find(key);
+  if (it == j.end()) return false;
+  if (!it->is_string()) {
+    fail(join(path, key), "wrong-type", std::string("expected a string, found ") + type_name(*it));
+    return false;
+  }
+  out = it->get<std::string>();
+  return true;
+}
+
+bool Reader::required_str(const Json& j, const char* key, const std::string& path, std::string& out) {
+  if (!j.contains(key)) {
+    fail(join(path, key), "missing-key", std::string("missing required key \"") + key + "\"");
+    return false;
+  }
+  if (!str(j, key, path, out)) return false;
+  if (out.empty()) {
+    fail(join(path, key), "empty-id", std::string("\"") + key + "\" may not be empty");
+    return false;
+  }
+  return true;
+}
+
+bool Reader::boolean(const Json& j, const char* key, const std::string& path, bool& out) {
+  auto it = j.find(key);
+  if (it == j.end()) return false;
+  if (!it->is_boolean()) {
+    fail(join(path, key), "wrong-type", std::string("expected true or false, found ") + type_name(*it));
+    return false;
+  }
+  out = it->get<bool>();
+  return true;
+}
+
+bool Reader::uint32(const Json& j, const char* key, const std::string& path, std::uint32_t& out) {
+  auto it = j.find(key);
+  if (it == j.end()) return false;
+  if (!it->is_number_unsigned() || it->get<std::uint64_t>() > 0xFFFFFFFFull) {
+    fail(join(path, key), "wrong-type",
+         std::string("expected a whole number from 0 to 4294967295, found ") +
+             (it->is_number() ? it->dump() : type_name(*it)));
+    return false;
+  }
+  out = static_cast<std::uint32_t>(it->get<std::uint64_t>());
+  return true;
+}
+
+bool Reader::strings(const Json& j, const char* key, const std::string& path, std::vector<std::string>& out) {
+  auto it = j.find(key);
+  if (it == j.end()) return false;
+  const std::string p = join(path, key);
+  if (!it->is_array()) {
+    fail(p, "wrong-type", std::string("expected an array of strings, found ") + type_name(*it));
+    return false;
+  }
+  out.clear();
+  bool ok = true;
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const Json& e = (*it)[i];
+    if (!e.is_string()) {
+      fail(p + "[" + std::to_string(i) + "]", "wrong-type", std::string("expected a string, found ") + type_name(e));
+      ok = false;
+      continue;
+    }
+    out.push_back(e.get<std::string>());
+  }
+  return ok;
+}
+
+// -- Readers -------------------------------------------------------------------
+
+OurCompany read_company(const Json& j, const std::string& path, Reader& r) {
+  OurCompany c;
+  if (!r.object(j, path)) return c;
+  r.keys(j, path, {"id", "name", "database_owner"});
+  r.required_str(j, "id", path, c.id);
+  r.str(j, "name", path, c.name);
+  r.boolean(j, "database_owner", path, c.database_owner);
+  return c;
+}
+
+Group read_group(const Json& j, const std::string& path, Reader& r) {
+  Group g;
+  if (!r.object(j, path)) return g;
+  r.keys(j, path, {"id", "name"});
+  r.required_str(j, "id", path, g.id);
+  r.str(j, "name", path, g.name);
+  return g;
+}
+
+Licence read_licence(const Json& j, const std::string& path, Reader& r) {
+  Licence l;
+  if (!r.object(j, path)) return l;
+  r.keys(j, path, {"id", "name", "kind", "count", "unrestricted", "requires", "cal_for"});
+  r.required_str(j, "id", path, l.id);
+  r.str(j, "name", path, l.name);
+  std::string kind;
+  if (r.str(j, "kind", path, kind)) {
+    if (kind == "user") l.kind = LicenceKind::kUser;
+    else if (kind == "site") l.kind = LicenceKind::kSite;
+    else r.fail(join(path, "kind"), "invalid-value", "licence kind is \"user\" or \"site\", not " + qt(kind));
+  }
+  r.uint32(j, "count", path, l.count);
+  r.boolean(j, "unrestricted", path, l.unrestricted);
+  r.strings(j, "requires", path, l.requires_licences);
+  r.strings(j, "cal_for", path, l.cal_for);
+  return l;
+}
+
+Plan read_plan(const Json& j, const std::string& path, Reader& r) {
+  Plan p;
+  if (!r.object(j, path)) return p;
+  r.keys(j, path, {"id", "name", "licences"});
+  r.required_str(j, "id", path, p.id);
+  r.str(j, "name", path, p.name);
+  r.strings(j, "licences", path, p.licences);
+  return p;
+}
+
+FunctionalRightDef read_right(const Json& j, const std::string& path, Reader& r) {
+  FunctionalRightDef f;
+  if (!r.object(j, path)) return f;
+  r.keys(j, path, {"id", "name", "requires_licence"});
+  r.required_str(j, "id", path, f.id);
+  r.str(j, "name", path, f.name);
+  r.str(j, "requires_licence", path, f.requires_licence);
+  return f;
+}
+
+DataObjectDef read_object(const Json& j, const std::string& path, Reader& r) {
+  DataObjectDef o;
+  if (!r.object(j, path)) return o;
+  r.keys(j, path, {"id", "name", "empty_owner_is_user", "visibility", "completed_locked"});
+  r.required_str(j, "id", path, o.id);
+  r.str(j, "name", path, o.name);
+  r.boolean(j, "empty_owner_is_user", path, o.empty_owner_is_user);
+  r.boolean(j, "visibility", path, o.has_visibility);
+  r.boolean(j, "completed_locked", path, o.completed_is_locked);
+  return o;
+}
+
+RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allow_copy_of) {
+  RoleEntry e;
+  if (!r.object(j, path)) return e;
+  if (allow_copy_of)
+    r.keys(j, path, {"id", "name", "description", "type", "copy_of", "data_rights", "functional_rights"});
+  else
+    r.keys(j, path, {"id", "name", "description", "type", "data_rights", "functional_rights"});
+  r.required_str(j, "id", path, e.id);
+  std::string s;
+  if (r.str(j, "name", path, s)) e.name = s;
+  if (r.str(j, "description", path, s)) e.description = s;
+  if (allow_copy_of && r.str(j, "copy_of", path, s)) {
+    if (s.empty()) r.fail(join(path, "copy_of"), "unknown-role", "copy_of may not be empty");
+    else e.copy_of = s;
+  }
+  if (r.str(j, "type", path, s)) {
+    if (auto t = parse_role_type(s)) e.type = *t;
+    else
+      r.fail(join(path, "type"), "invalid-value",
+             "role type is employee, external, anonymous or system, not " + qt(s));
+  }
+  if (auto it = j.find("data_rights"); it != j.end()) {
+    const std::string p = join(path, "data_rights");
+    if (!it->is_object()) {
+      r.fail(p, "wrong-type", std::string("expected an object of data objects, found ") + type_name(*it));
+    } else {
+      for (auto obj = it->begin(); obj != it->end(); ++obj) {
+        const std::string po = p + "." + obj.key();
+        auto& row = e.cells[obj.key()];
+        if (!obj->is_object()) {
+          r.fail(po, "wrong-type", std::string("expected an object of relations, found ") + type_name(*obj));
+          continue;
+        }
+        for (auto rel = obj->begin(); rel != obj->end(); ++rel) {
+          const std::string pr = po + "." + rel.key();
+          auto relation = parse_relation(rel.key());
+          if (!relation) {
+            r.fail(pr, "unknown-relation",
+                   "unknown relation " + qt(rel.key()) +
+                       " (own, primary_group, other_groups, other_associates, external, anonymous, "
+                       "my_company, same_project)");
+            continue;
+          }
+          if (!rel->is_string()) {
+            r.fail(pr, "wrong-type", std::string("expected a rights string such as \"CRUD\", found ") + type_name(*rel));
+            continue;
+          }
+          const std::string letters = rel->get<std::string>();
+          auto rights = TableRights::parse_crud(letters);
+          if (!rights) {
+            r.fail(pr, "invalid-rights",
+                   "invalid rights " + qt(letters) + " (any of the letters C, R, U, D, each at most once)");
+            continue;
+          }
+          row[*relation] = *rights;
+        }
+      }
+    }
+  }
+  std::vector<std::string> rights;
+  if (j.contains("functional_rights")) {
+    if (r.strings(j, "functional_rights", path, rights)) e.functional_rights = rights;
+  }
+  return e;
+}
+
+void apply_role_entry(const RoleEntry& e, Role& role) {
+  role.id = e.id;
+  if (e.name) role.name = *e.name;
+  if (e.description) role.description = *e.description;
+  if (e.type) role.type = *e.type;
+  for (const auto& [object, cells] : e.cells) {
+    RelationCells& row = role.data_rights[object];
+    for (const auto& [rel, rights] : cells) row[static_cast<std::size_t>(rel)] = rights & TableRights::full();
+  }
+  if (e.functional_rights) role.functional_rights = *e.functional_rights;
+}
+
+FieldRightRule read_field_right(const Json& j, const std::string& path, Reader& r) {
+  FieldRightRule f;
+  if (!r.object(j, path)) return f;
+  r.keys(j, path, {"role", "object", "field", "relation", "rights", "ui"});
+  r.required_str(j, "role", path, f.role);
+  r.required_str(j, "object", path, f.object);
+  r.required_str(j, "field", path, f.field);
+  std::string s;
+  if (!j.contains("relation")) {
+    r.fail(join(path, "relation"), "missing-key", "missing required key \"relation\"");
+  } else if (r.str(j, "relation", path, s)) {
+    if (auto rel = parse_relation(s)) f.relation = *rel;
+    else r.fail(join(path, "relation"), "unknown-relation", "unknown relation " + qt(s));
+  }
+  if (!j.contains("rights")) {
+    r.fail(join(path, "rights"), "missing-key", "missing required key \"rights\"");
+  } else if (r.str(j, "rights", path, s)) {
+    if (auto rights = FieldRights::parse_rw(s)) f.rights = *rights;
+    else
+      r.fail(join(path, "rights"), "invalid-rights",
+             "invalid field rights " + qt(s) + " (\"R\", \"W\", \"RW\" or \"\")");
+  }
+  std::vector<std::string> ui;
+  if (r.strings(j, "ui", path, ui)) {
+    for (std::size_t i = 0; i < ui.size(); ++i) {
+      if (ui[i] == "mandatory") f.ui_mandatory = true;
+      else if (ui[i] == "read-only") f.ui_read_only = true;
+      else
+        r.fail(join(path, "ui") + "[" + std::to_string(i) + "]", "invalid-value",
+               "unknown UI hint " + qt(ui[i]) + " (\"mandatory\" or \"read-only\")");
+    }
+  }
+  return f;
+}
+
+Override read_override(const Json& j, const std::string& path, Reader& r) {
+  Override o;
+  if (!r.object(j, path)) return o;
+  r.keys(j, path, {"level", "object", "scope", "field", "remove"});
+  std::string s;
+  if (!j.contains("level")) {
+    r.fail(join(path, "level"), "missing-key", "missing required key \"level\"");
+  } else if (r.str(j, "level", path, s)) {
+    if (s == "system") {
+      o.level = OverrideLevel::kSystem;
+    } else if (s.starts_with("group:") && s.size() > 6) {
+      o.level = OverrideLevel::kGroup;
+      o.target = s.substr(6);
+    } else if (s.starts_with("user:") && s.size() > 5) {
+      o.level = OverrideLevel::kUser;
+      o.target = s.substr(5);
+    } else {
+      r.fail(join(path, "level"), "invalid-value",
+             "override level is \"system\", \"group:ID\" or \"user:ID\", not " + qt(s));
+    }
+  }
+  r.required_str(j, "object", path, o.object);
+  if (r.str(j, "scope", path, s)) {
+    if (s == "all") o.scope = OverrideScope::kAll;
+    else if (s == "new") o.scope = OverrideScope::kNew;
+    else if (s == "existing") o.scope = OverrideScope::kExisting;
+    else if (s.starts_with("record:") && s.size() > 7) {
+      o.scope = OverrideScope::kRecord;
+      o.record = s.substr(7);
+    } else {
+      r.fail(join(path, "scope"), "invalid-value",
+             "override scope is \"all\", \"new\", \"existing\" or \"record:ID\", not " + qt(s));
+    }
+  }
+  r.str(j, "field", path, o.field);
+  if (!j.contains("remove")) {
+    r.fail(join(path, "remove"), "missing-key", "missing required key \"remove\"");
+  } else if (r.str(j, "remove", path, s)) {
+    if (o.field.empty()) {
+      if (auto t = TableRights::parse_crud(s)) o.remove = t->bits();
+      else
+        r.fail(join(path, "remove"), "invalid-rights",
+               "invalid rights " + qt(s) + " (a table override removes any of C, R, U, D)");
+    } else {
+      if (auto f = FieldRights::parse_rw(s)) o.remove = f->bits();
+      else
+        r.fail(join(path, "remove"), "invalid-rights",
+               "invalid rights " + qt(s) + " (a field override removes any of R, W)");
+    }
+  }
+  return o;
+}
+
+User read_user(const Json& j, const std::string& path, Reader& r) {
+  User u;
+  if (!r.object(j, path)) return u;
+  r.keys(j, path,
+         {"id", "type", "name", "person", "company", "role", "group", "other_groups", "plan", "licences",
+          "projects", "can_log_in", "former_employee", "retired"});
+  r.required_str(j, "id", path, u.id);
+  std::string s;
+  if (r.str(j, "type", path, s)) {
+    if (auto t = parse_user_type(s)) u.type = *t;
+    else
+      r.fail(join(path, "type"), "invalid-value",
+             "user type is associate, resource, external, anonymous or system, not " + qt(s));
+  }
+  r.str(j, "name", path, u.name);
+  r.str(j, "person", path, u.person);
+  r.str(j, "company", path, u.company);
+  r.str(j, "role", path, u.role);
+  r.str(j, "group", path, u.group);
+  r.strings(j, "other_groups", path, u.other_groups);
+  r.str(j, "plan", path, u.plan);
+  r.strings(j, "licences", path, u.licences);
+  r.strings(j, "projects", path, u.projects);
+  r.boolean(j, "can_log_in", path, u.can_log_in);
+  r.boolean(j, "former_employee", path, u.former_employee);
+  r.boolean(j, "retired", path, u.retired);
+  return u;
+}
+
+// -- Writers -------------------------------------------------------------------
+
+namespace {
+Json string_array(const std::vector<std::string>& v) {
+  Json a = Json::array();
+  for (const std::string& s : v) a.push_back(s);
+  return a;
+}
+}  // namespace
+
+Json write_company(const OurCompany& c) {
+  Json j = {{"id", c.id}};
+  if (!c.name.empty()) j["name"] = c.name;
+  if (c.database_owner) j["database_owner"] = true;
+  return j;
+}
+
+Json write_group(const Group& g) {
+  Json j = {{"id", g.id}};
+  if (!g.name.empty()) j["name"] = g.name;
+  return j;
+}
+
+Json write_licence(const Licence& l) {
+  Json j = {{"id", l.id}};
+  if (!l.name.empty()) j["name"] = l.name;
+  j["kind"] = l.kind == LicenceKind::kSite ? "site" : "user";
+  if (l.count != 0) j["count"] = l.count;
+  if (l.unrestricted) j["unrestricted"] = true;
+  if (!l.requires_licences.empty()) j["requires"] = string_array(l.requires_licences);
+  if (!l.cal_for.empty()) j["cal_for"] = string_array(l.cal_for);
+  return j;
+}
+
+Json write_plan(const Plan& p) {
+  Json j = {{"id", p.id}};
+  if (!p.name.empty()) j["name"] = p.name;
+  j["licences"] = string_array(p.licences);
+  return j;
+}
+
+Json write_right(const FunctionalRightDef& f) {
+  Json j = {{"id", f.id}};
+  if (!f.name.empty()) j["name"] = f.name;
+  if (!f.requires_licence.empty()) j["requires_licence"] = f.requires_licence;
+  return j;
+}
+
+Json write_object(const DataObjectDef& o) {
+  Json j = {{"id", o.id}};
+  if (!o.name.empty()) j["name"] = o.name;
+  if (o.empty_owner_is_user) j["empty_owner_is_user"] = true;
+  if (o.has_visibility) j["visibility"] = true;
+  if (o.completed_is_locked) j["completed_locked"] = true;
+  return j;
+}
+
+namespace {
+Json write_row(const RelationCells& row) {
+  Json r = Json::object();
+  for (Relation rel : kRelationDisplayOrder) r[std::string(relation_name(rel))] = row[static_cast<std::size_t>(rel)].to_crud();
+  return r;
+}
+}  // namespace
+
+Json write_role(const Role& role) {
+  Json j = {{"id", role.id}};
+  if (!role.name.empty()) j["name"] = role.name;
+  if (!role.description.empty()) j["description"] = role.description;
+  j["type"] = std::string(role_type_name(role.type));
+  Json rights = Json::object();
+  for (const auto& [object, row] : role.data_rights) rights[object] = write_row(row);
+  j["data_rights"] = rights;
+  j["functional_rights"] = string_array(role.functional_rights);
+  return j;
+}
+
+Json write_field_right(const FieldRightRule& f) {
+  Json j = {{"role", f.role}, {"object", f.object}, {"field", f.field},
+            {"relation", std::string(relation_name(f.relation))}, {"rights", f.rights.to_letters()}};
+  if (f.ui_mandatory || f.ui_read_only) {
+    Json ui = Json::array();
+    if (f.ui_mandatory) ui.push_back("mandatory");
+    if (f.ui_read_only) ui.push_back("read-only");
+    j["ui"] = ui;
+  }
+  return j;
+}
+
+std::string override_level(const Override& o) {
+  switch (o.level) {
+    case OverrideLevel::kSystem: return "system";
+    case OverrideLevel::kGroup: return "group:" + o.target;
+    case OverrideLevel::kUser: return "user:" + o.target;
+  }
+  return "system";
+}
+
+std::string override_scope(const Override& o) {
+  switch (o.scope) {
+    case OverrideScope::kAll: return "all";
+    case OverrideScope::kNew: return "new";
+    case OverrideScope::kExisting: return "existing";
+    case OverrideScope::kRecord: return "record:" + o.record;
+  }
+  return "all";
+}
+
+std::string override_remove(const Override& o) {
+  return o.field.empty() ? TableRights::from_bits(o.remove).to_crud() : FieldRights::from_bits(o.remove).to_letters();
+}
+
+Json write_override(const Override& o) {
+  Json j = {{"level", override_level(o)}, {"object", o.object}, {"scope", override_scope(o)}};
+  if (!o.field.empty()) j["field"] = o.field;
+  j["remove"] = override_remove(o);
+  return j;
+}
+
+Json write_user(const User& u) {
+  Json j = {{"id", u.id}, {"type", std::string(user_type_name(u.type))}};
+  if (!u.name.empty()) j["name"] = u.name;
+  if (!u.person.empty()) j["person"] = u.person;
+  if (!u.company.empty()) j["company"] = u.company;
+  if (!u.role.empty()) j["role"] = u.role;
+  if (!u.group.empty()) j["group"] = u.group;
+  if (!u.other_groups.empty()) j["other_groups"] = string_array(u.other_groups);
+  if (!u.plan.empty()) j["plan"] = u.plan;
+  if (!u.licences.empty()) j["licences"] = string_array(u.licences);
+  if (!u.projects.empty()) j["projects"] = string_array(u.projects);
+  if (!u.can_log_in) j["can_log_in"] = false;
+  if (u.former_employee) j["former_employee"] = true;
+  if (u.retired) j["retired"] = true;
+  return j;
+}
+
+// -- Entities and change sets ----------------------------------------------------
+
+Json write_entity(const Entity& e) {
+  return std::visit(
+      [](const auto& v) -> Json {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, OurCompany>) return write_company(v);
+        else if constexpr (std::is_same_v<T, Group>) return write_group(v);
+        else if constexpr (std::is_same_v<T, Licence>) return write_licence(v);
+        else if constexpr (std::is_same_v<T, Plan>) return write_plan(v);
+        else if constexpr (std::is_same_v<T, FunctionalRightDef>) return write_right(v);
+        else if constexpr (std::is_same_v<T, DataObjectDef>) return write_object(v);
+        else if constexpr (std::is_same_v<T, Role>) return write_role(v);
+        else if constexpr (std::is_same_v<T, User>) return write_user(v);
+        else if constexpr (std::is_same_v<T, std::vector<FieldRightRule>>) {
+          Json a = Json::array();
+          for (const FieldRightRule& f : v) a.push_back(write_field_right(f));
+          return a;
+        } else {
+          Json a = Json::array();
+          for (const Override& o : v) a.push_back(write_override(o));
+          return a;
+        }
+      },
+      e);
+}
+
+Result<Entity> read_entity(EntityKind kind, const Json& j) {
+  Reader r;
+  Entity out;
+  switch (kind) {
+    case EntityKind::kOurCompany: out = read_company(j, "", r); break;
+    case EntityKind::kGroup: out = read_group(j, "", r); break;
+    case EntityKind::kLicence: out = read_licence(j, "", r); break;
+    case EntityKind::kPlan: out = read_plan(j, "", r); break;
+    case EntityKind::kFunctionalRight: out = read_right(j, "", r); break;
+    case EntityKind::kObject: out = read_object(j, "", r); break;
+    case EntityKind::kRole: {
+      Role role;
+      apply_role_entry(read_role(j, "", r, false), role);
+      out = std::move(role);
+      break;
+    }
+    case EntityKind::kUser: out = read_user(j, "", r); break;
+    case EntityKind::kFieldRights: {
+      std::vector<FieldRightRule> v;
+      if (!j.is_array()) r.fail("", "wrong-type", "expected an array");
+      else
+        for (std::size_t i = 0; i < j.size(); ++i) v.push_back(read_field_right(j[i], "[" + std::to_string(i) + "]", r));
+      out = std::move(v);
+      break;
+    }
+    case EntityKind::kOverrides: {
+      std::vector<Override> v;
+      if (!j.is_array()) r.fail("", "wrong-type", "expected an array");
+      else
+        for (std::size_t i = 0; i < j.size(); ++i) v.push_back(read_override(j[i], "[" + std::to_string(i) + "]", r));
+      out = std::move(v);
+      break;
+    }
+  }
+  if (!r.errors.empty()) return Error(ErrorCode::kDataLoss, r.errors.front().to_string(), r.errors);
+  return out;
+}
+
+std::string write_changes(const std::vector<Change>& changes) {
+  Json a = Json::array();
+  for (const Change& c : changes) {
+    Json j = {{"kind", std::string(kEntityKindNames[static_cast<std::size_t>(c.kind)])}, {"id", c.id}};
+    if (c.before) j["before"] = write_entity(*c.before);
+    if (c.after) j["after"] = write_entity(*c.after);
+    a.push_back(std::move(j));
+  }
+  return dump(a);
+}
+
+Result<std::vector<Change>> read_changes(std::string_view text) {
+  Json a = Json::parse(text.begin(), text.end(), nullptr, false);
+  if (a.is_discarded() || !a.is_array()) return Error(ErrorCode::kDataLoss, "the changes are not a JSON array");
+  std::vector<Change> out;
+  for (const Json& j : a) {
+    if (!j.is_object() || !j.contains("kind") || !j["kind"].is_string() || !j.contains("id") || !j["id"].is_string())
+      return Error(ErrorCode::kDataLoss, "a change lacks its kind or id");
+    Change c;
+    const std::string kind = j["kind"].get<std::string>();
+    auto k = parse_enum<EntityKind>(kEntityKindNames, kind);
+    if (!k) return Error(ErrorCode::kDataLoss, "unknown entity kind \"" + kind + "\"");
+    c.kind = *k;
+    c.id = j["id"].get<std::string>();
+    if (auto it = j.find("before"); it != j.end()) {
+      auto e = read_entity(c.kind, *it);
+      if (!e) return std::move(e).error();
+      c.before = std::move(*e);
+    }
+    if (auto it = j.find("after"); it != j.end()) {
+      auto e = read_entity(c.kind, *it);
+      if (!e) return std::move(e).error();
+      c.after = std::move(*e);
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// -- Pretty printing ---------------------------------------------------------------
+
+namespace {
+
+std::string inline_form(const Json& j) {
+  if (j.is_object()) {
+    if (j.empty()) return "{}";
+    std::string out = "{";
+    bool first = true;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (!first) out += ", ";
+      first = false;
+      out += dump(Json(it.key())) + ": " + inline_form(it.value());
+    }
+    return out + "}";
+  }
+  if (j.is_array()) {
+    if (j.empty()) return "[]";
+    std::string out = "[";
+    bool first = true;
+    for (const Json& e : j) {
+      if (!first) out += ", ";
+      first = false;
+      out += inline_form(e);
+    }
+    return out + "]";
+  }
+  return dump(j);
+}
+
+void pretty_into(const Json& j, int indent, int used, int width, std::string& out) {
+  const std::string flat = inline_form(j);
+  if ((!j.is_object() && !j.is_array()) || used + static_cast<int>(flat.size()) <= width) {
+    out += flat;
+    return;
+  }
+  const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
+  if (j.is_object()) {
+    out += "{\n";
+    bool first = true;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (!first) out += ",\n";
+      first = false;
+      const std::string key = dump(Json(it.key())) + ": ";
+      out += pad + key;
+      pretty_into(it.value(), indent + 2, indent + 2 + static_cast<int>(key.size()), width, out);
+    }
+    out += "\n" + std::string(static_cast<std::size_t>(indent), ' ') + "}";
+  } else {
+    out += "[\n";
+    bool first = true;
+    for (const Json& e : j) {
+      if (!first) out += ",\n";
+      first = false;
+      out += pad;
+      pretty_into(e, indent + 2, indent + 2, width, out);
+    }
+    out += "\n" + std::string(static_cast<std::size_t>(indent), ' ') + "]";
+  }
+}
+
+}  // namespace
+
+std::string pretty(const Json& j, int width) {
+  std::string out;
+  pretty_into(j, 0, 0, width, out);
+  out += "\n";
+  return out;
+}
+
+}  // namespace sorights::storage_detail

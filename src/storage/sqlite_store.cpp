@@ -1,0 +1,798 @@
+// The SQLite storage adapter (include/sorights/sqlite_store.hpp,
+// docs/sqlite-schema.md).
+#include "sorights/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <map>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "json_codec.hpp"
+#include "sqlite_schema.hpp"
+
+// SORIGHTS_TRY with a unique variable name, so that it nests (a lambda given
+// to a SORIGHTS_TRY'd call may use it too without -Wshadow).
+#define STORE_TRY_IMPL_(tmp, expr)                 \
+  do {                                             \
+    auto&& tmp = (expr);                           \
+    if (!tmp) return std::move(tmp).error();       \
+  } while (false)
+#define STORE_TRY(expr) STORE_TRY_IMPL_(SORIGHTS_CONCAT_(store_try_, __COUNTER__), expr)
+
+SORIGHTS_BEGIN_NAMESPACE
+
+namespace {
+
+std::string qt(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// Maps an SQLite result code to an error naming what was being done.
+Error db_error(sqlite3* db, int rc, const std::string& path, const std::string& what) {
+  const int primary = rc & 0xFF;
+  std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (primary) {
+    case SQLITE_NOTADB:
+      return Error(ErrorCode::kDataLoss, path + ": not a sorights store (not an SQLite database) while " + what);
+    case SQLITE_CORRUPT:
+      return Error(ErrorCode::kDataLoss, path + ": the store is corrupt (" + detail + ") while " + what);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Error(ErrorCode::kUnavailable, path + ": the store is locked by another process while " + what);
+    case SQLITE_CONSTRAINT:
+      return Error(ErrorCode::kFailedPrecondition,
+                   path + ": the change breaks a constraint of the schema (" + detail + ") while " + what);
+    default:
+      return Error(ErrorCode::kUnavailable, path + ": " + detail + " while " + what);
+  }
+}
+
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() { sqlite3_finalize(s_); }
+  sqlite3_stmt* s_ = nullptr;
+};
+
+}  // namespace
+
+struct SqliteStore::Impl {
+  sqlite3* db = nullptr;
+  std::string path;
+  SqliteStoreOptions options;
+  int schema = 0;
+  std::unordered_map<std::string, sqlite3_stmt*> cache;
+
+  // The watcher (subscribe): its own read-only connection and thread.
+  std::thread watcher;
+  std::mutex watch_mu;
+  std::condition_variable watch_cv;
+  bool stop_watch = false;
+
+  ~Impl() {
+    if (watcher.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(watch_mu);
+        stop_watch = true;
+      }
+      watch_cv.notify_all();
+      watcher.join();
+    }
+    for (auto& [sql, stmt] : cache) sqlite3_finalize(stmt);
+    if (db != nullptr) sqlite3_close(db);
+  }
+
+  void watch(std::function<void(std::uint64_t)> on_change);
+
+  Error err(int rc, const std::string& what) const { return db_error(db, rc, path, what); }
+
+  Result<void> exec(const char* sql, const std::string& what) {
+    char* msg = nullptr;
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
+    sqlite3_free(msg);
+    if (rc != SQLITE_OK) return err(rc, what);
+    return {};
+  }
+
+  // A cached, reset statement for `sql`; null on error (`rc` set).
+  sqlite3_stmt* prepare(const std::string& sql, int& rc) {
+    auto it = cache.find(sql);
+    if (it != cache.end()) {
+      sqlite3_reset(it->second);
+      sqlite3_clear_bindings(it->second);
+      rc = SQLITE_OK;
+      return it->second;
+    }
+    sqlite3_stmt* s = nullptr;
+    rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &s, nullptr);
+    if (rc != SQLITE_OK) return nullptr;
+    cache.emplace(sql, s);
+    return s;
+  }
+
+  // Runs `sql` with text/integer bindings to completion.
+  using Value = std::variant<std::string_view, std::int64_t, std::nullptr_t>;
+  Result<void> run(const std::string& sql, std::initializer_list<Value> values, const std::string& what) {
+    int rc = SQLITE_OK;
+    sqlite3_stmt* s = prepare(sql, rc);
+    if (s == nullptr) return err(rc, what);
+    int i = 1;
+    for (const Value& v : values) {
+      if (const auto* t = std::get_if<std::string_view>(&v))
+        rc = sqlite3_bind_text(s, i, t->data(), static_cast<int>(t->size()), SQLITE_TRANSIENT);
+      else if (const auto* n = std::get_if<std::int64_t>(&v))
+        rc = sqlite3_bind_int64(s, i, *n);
+      else
+        rc = sqlite3_bind_null(s, i);
+      if (rc != SQLITE_OK) return err(rc, what);
+      ++i;
+    }
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return err(rc, what);
+    return {};
+  }
+
+  // Runs a query and calls `row(stmt)` for each row; `row` returns an error to stop.
+  template <class F>
+  Result<void> query(const std::string& sql, const std::string& what, F&& row) {
+    int rc = SQLITE_OK;
+    sqlite3_stmt* s = prepare(sql, rc);
+    if (s == nullptr) return err(rc, what);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      Result<void> r = row(s);
+      if (!r) {
+        sqlite3_reset(s);
+        return r;
+      }
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return err(rc, what);
+    return {};
+  }
+
+  Result<void> initialize();
+  Result<void> migrate();
+  Result<void> write_change(const Change& c);
+  Result<void> write_entity(EntityKind kind, const std::string& id, const Entity* after);
+  Result<Model> read_model();
+  Result<std::uint64_t> read_version();
+  Result<void> insert_audit(const AuditEntry& e);
+};
+
+namespace {
+
+std::string text(sqlite3_stmt* s, int col) {
+  const unsigned char* t = sqlite3_column_text(s, col);
+  return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t),
+                                                    static_cast<std::size_t>(sqlite3_column_bytes(s, col)));
+}
+std::int64_t integer(sqlite3_stmt* s, int col) { return sqlite3_column_int64(s, col); }
+
+Error bad_row(const std::string& path, std::string_view table, const std::string& row, const std::string& problem) {
+  return Error(ErrorCode::kDataLoss,
+               path + ": table " + std::string(table) + ", row " + row + ": " + problem);
+}
+
+std::int64_t b(bool v) { return v ? 1 : 0; }
+
+}  // namespace
+
+// -- Opening, creating, migrating ------------------------------------------------------
+
+Result<void> SqliteStore::Impl::initialize() {
+  STORE_TRY(exec("BEGIN IMMEDIATE", "creating the store"));
+  auto fail = [&](Error e) -> Result<void> {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return e;
+  };
+  if (auto r = exec(storage_detail::kSchemaV1, "creating the schema"); !r) return fail(r.error());
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  if (auto r = run("INSERT INTO meta (id, version, created) VALUES (1, 0, ?)", {std::int64_t{now}}, "creating the store");
+      !r)
+    return fail(r.error());
+  for (const Role& role : Model::with_defaults().roles) {
+    Entity e = role;
+    if (auto r = write_entity(EntityKind::kRole, role.id, &e); !r) return fail(r.error());
+  }
+  if (auto r = exec("COMMIT", "creating the store"); !r) return fail(r.error());
+  schema = kSqliteSchemaVersion;
+  return {};
+}
+
+Result<void> SqliteStore::Impl::migrate() {
+  // Which schema is this?
+  bool has_version_table = false, has_tables = false;
+  STORE_TRY(query("SELECT name FROM sqlite_master WHERE type = 'table'", "reading the schema",
+                     [&](sqlite3_stmt* s) -> Result<void> {
+                       has_tables = true;
+                       if (text(s, 0) == "schema_version") has_version_table = true;
+                       return {};
+                     }));
+  if (!has_tables) {
+    if (!options.create) return Error(ErrorCode::kNotFound, path + ": the file holds no sorights store");
+    return initialize();
+  }
+  if (!has_version_table)
+    return Error(ErrorCode::kDataLoss, path + ": not a sorights store (no schema_version table)");
+  int found = -1;
+  int rows = 0;
+  STORE_TRY(query("SELECT version FROM schema_version", "reading the schema version",
+                     [&](sqlite3_stmt* s) -> Result<void> {
+                       found = static_cast<int>(integer(s, 0));
+                       ++rows;
+                       return {};
+                     }));
+  if (rows != 1)
+    return Error(ErrorCode::kDataLoss, path + ": table schema_version holds " + std::to_string(rows) +
+                                           " rows instead of one");
+  if (found > kSqliteSchemaVersion)
+    return Error(ErrorCode::kUnavailable, path + ": the store has schema version " + std::to_string(found) +
+                                              ", newer than this build reads (" +
+                                              std::to_string(kSqliteSchemaVersion) + ")");
+  if (found < 0) return Error(ErrorCode::kDataLoss, path + ": invalid schema version " + std::to_string(found));
+  if (found == kSqliteSchemaVersion) {
+    schema = found;
+    return {};
+  }
+  // Migrate step by step in one transaction; foreign keys are checked at the end.
+  STORE_TRY(exec("PRAGMA foreign_keys = OFF", "migrating"));
+  STORE_TRY(exec("BEGIN IMMEDIATE", "migrating"));
+  auto fail = [&](Error e) -> Result<void> {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
+    return e;
+  };
+  for (int v = found; v < kSqliteSchemaVersion; ++v) {
+    const storage_detail::Migration* step = nullptr;
+    for (const auto& m : storage_detail::kMigrations)
+      if (m.from == v) step = &m;
+    if (step == nullptr)
+      return fail(Error(ErrorCode::kUnavailable, path + ": no migration from schema version " + std::to_string(v)));
+    if (auto r = exec(step->sql, "migrating from schema version " + std::to_string(v)); !r) return fail(r.error());
+  }
+  bool fk_ok = true;
+  if (auto r = query("PRAGMA foreign_key_check", "migrating", [&](sqlite3_stmt*) -> Result<void> {
+        fk_ok = false;
+        return {};
+      });
+      !r)
+    return fail(r.error());
+  if (!fk_ok) return fail(Error(ErrorCode::kDataLoss, path + ": the store breaks a foreign key; not migrated"));
+  if (auto r = exec("COMMIT", "migrating"); !r) return fail(r.error());
+  STORE_TRY(exec("PRAGMA foreign_keys = ON", "migrating"));
+  schema = kSqliteSchemaVersion;
+  return {};
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, SqliteStoreOptions options) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!exists && !options.create) return Error(ErrorCode::kNotFound, path + ": no store here (run `sorights init`)");
+  if (exists && std::filesystem::is_directory(path, ec))
+    return Error(ErrorCode::kUnavailable, path + ": is a directory, not a store");
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = std::move(options);
+  const int flags = SQLITE_OPEN_READWRITE | (impl->options.create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
+  if (rc != SQLITE_OK) return db_error(impl->db, rc, path, "opening the store");
+  sqlite3_extended_result_codes(impl->db, 1);
+  sqlite3_busy_timeout(impl->db, impl->options.busy_timeout_ms);
+  // The first statement that reads the file tells a foreign file apart.
+  STORE_TRY(impl->exec("PRAGMA foreign_keys = ON", "opening the store"));
+  {
+    int prc = SQLITE_OK;
+    sqlite3_stmt* s = impl->prepare("PRAGMA journal_mode = WAL", prc);
+    if (s == nullptr) return impl->err(prc, "opening the store");
+    prc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (prc != SQLITE_ROW && prc != SQLITE_DONE) return impl->err(prc, "opening the store");
+  }
+  STORE_TRY(impl->exec("PRAGMA synchronous = FULL", "opening the store"));
+  STORE_TRY(impl->migrate());
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
+int SqliteStore::schema_version() const noexcept { return impl_->schema; }
+const std::string& SqliteStore::path() const noexcept { return impl_->path; }
+
+// -- Writing ---------------------------------------------------------------------
+
+Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string& id, const Entity* after) {
+  const std::string what = "writing " + std::string(kEntityKindNames[static_cast<std::size_t>(kind)]) + " " + qt(id);
+  auto wrong_kind = [&]() -> Result<void> {
+    return Error(ErrorCode::kInvalidArgument, what + ": the change carries a value of another kind");
+  };
+  auto check_id = [&](const std::string& value_id) -> Result<void> {
+    if (value_id != id) return Error(ErrorCode::kInvalidArgument, what + ": the value has the id " + qt(value_id));
+    return {};
+  };
+  auto list = [&](const std::string& table, const char* owner_col, const char* value_col,
+                  const std::vector<std::string>& values) -> Result<void> {
+    STORE_TRY(run("DELETE FROM " + table + " WHERE " + owner_col + " = ?", {std::string_view(id)}, what));
+    std::int64_t pos = 0;
+    for (const std::string& v : values)
+      STORE_TRY(run("INSERT INTO " + table + " (" + owner_col + ", position, " + value_col + ") VALUES (?, ?, ?)",
+                       {std::string_view(id), pos++, std::string_view(v)}, what));
+    return {};
+  };
+  auto nullable = [](const std::string& s) -> Value {
+    if (s.empty()) return nullptr;
+    return std::string_view(s);
+  };
+  switch (kind) {
+    case EntityKind::kOurCompany: {
+      if (after == nullptr) return run("DELETE FROM our_companies WHERE id = ?", {std::string_view(id)}, what);
+      const auto* c = std::get_if<OurCompany>(after);
+      if (c == nullptr) return wrong_kind();
+      STORE_TRY(check_id(c->id));
+      return run(
+          "INSERT INTO our_companies (id, name, database_owner) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+          "name = excluded.name, database_owner = excluded.database_owner",
+          {std::string_view(id), std::string_view(c->name), b(c->database_owner)}, what);
+    }
+    case EntityKind::kGroup: {
+      if (after == nullptr) return run("DELETE FROM groups WHERE id = ?", {std::string_view(id)}, what);
+      const auto* g = std::get_if<Group>(after);
+      if (g == nullptr) return wrong_kind();
+      STORE_TRY(check_id(g->id));
+      return run("INSERT INTO groups (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                 {std::string_view(id), std::string_view(g->name)}, what);
+    }
+    case EntityKind::kLicence: {
+      if (after == nullptr) return run("DELETE FROM licences WHERE id = ?", {std::string_view(id)}, what);
+      const auto* l = std::get_if<Licence>(after);
+      if (l == nullptr) return wrong_kind();
+      STORE_TRY(check_id(l->id));
+      STORE_TRY(run(
+          "INSERT INTO licences (id, name, kind, count, unrestricted) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+          "UPDATE SET name = excluded.name, kind = excluded.kind, count = excluded.count, unrestricted = "
+          "excluded.unrestricted",
+          {std::string_view(id), std::string_view(l->name), std::string_view(l->kind == LicenceKind::kSite ? "site" : "user"),
+           std::int64_t{l->count}, b(l->unrestricted)},
+          what));
+      STORE_TRY(list("licence_requires", "licence", "required", l->requires_licences));
+      return list("licence_cal_for", "licence", "object", l->cal_for);
+    }
+    case EntityKind::kPlan: {
+      if (after == nullptr) return run("DELETE FROM plans WHERE id = ?", {std::string_view(id)}, what);
+      const auto* p = std::get_if<Plan>(after);
+      if (p == nullptr) return wrong_kind();
+      STORE_TRY(check_id(p->id));
+      STORE_TRY(run("INSERT INTO plans (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                       {std::string_view(id), std::string_view(p->name)}, what));
+      return list("plan_licences", "plan", "licence", p->licences);
+    }
+    case EntityKind::kFunctionalRight: {
+      if (after == nullptr) return run("DELETE FROM functional_rights WHERE id = ?", {std::string_view(id)}, what);
+      const auto* f = std::get_if<FunctionalRightDef>(after);
+      if (f == nullptr) return wrong_kind();
+      STORE_TRY(check_id(f->id));
+      return run(
+          "INSERT INTO functional_rights (id, name, requires_licence) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE "
+          "SET name = excluded.name, requires_licence = excluded.requires_licence",
+          {std::string_view(id), std::string_view(f->name), nullable(f->requires_licence)}, what);
+    }
+    case EntityKind::kObject: {
+      if (after == nullptr) return run("DELETE FROM objects WHERE id = ?", {std::string_view(id)}, what);
+      const auto* o = std::get_if<DataObjectDef>(after);
+      if (o == nullptr) return wrong_kind();
+      STORE_TRY(check_id(o->id));
+      return run(
+          "INSERT INTO objects (id, name, empty_owner_is_user, visibility, completed_locked) VALUES (?, ?, ?, ?, ?) "
+          "ON CONFLICT (id) DO UPDATE SET name = excluded.name, empty_owner_is_user = excluded.empty_owner_is_user, "
+          "visibility = excluded.visibility, completed_locked = excluded.completed_locked",
+          {std::string_view(id), std::string_view(o->name), b(o->empty_owner_is_user), b(o->has_visibility),
+           b(o->completed_is_locked)},
+          what);
+    }
+    case EntityKind::kRole: {
+      if (after == nullptr) return run("DELETE FROM roles WHERE id = ?", {std::string_view(id)}, what);
+      const auto* r = std::get_if<Role>(after);
+      if (r == nullptr) return wrong_kind();
+      STORE_TRY(check_id(r->id));
+      STORE_TRY(run(
+          "INSERT INTO roles (id, name, description, type) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+          "name = excluded.name, description = excluded.description, type = excluded.type",
+          {std::string_view(id), std::string_view(r->name), std::string_view(r->description),
+           role_type_name(r->type)},
+          what));
+      STORE_TRY(run("DELETE FROM data_rights WHERE role = ?", {std::string_view(id)}, what));
+      for (const auto& [object, row] : r->data_rights)
+        for (int rel = 0; rel < kRelationCount; ++rel) {
+          const std::string crud = row[static_cast<std::size_t>(rel)].to_crud();
+          STORE_TRY(run("INSERT INTO data_rights (role, object, relation, crud) VALUES (?, ?, ?, ?)",
+                           {std::string_view(id), std::string_view(object), relation_name(static_cast<Relation>(rel)),
+                            std::string_view(crud)},
+                           what));
+        }
+      return list("role_rights", "role", "functional_right", r->functional_rights);
+    }
+    case EntityKind::kUser: {
+      if (after == nullptr) return run("DELETE FROM users WHERE id = ?", {std::string_view(id)}, what);
+      const auto* u = std::get_if<User>(after);
+      if (u == nullptr) return wrong_kind();
+      STORE_TRY(check_id(u->id));
+      STORE_TRY(run(
+          "INSERT INTO users (id, type, name, person, company, role, primary_group, plan, can_log_in, "
+          "former_employee, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+          "type = excluded.type, name = excluded.name, person = excluded.person, company = excluded.company, "
+          "role = excluded.role, primary_group = excluded.primary_group, plan = excluded.plan, "
+          "can_log_in = excluded.can_log_in, former_employee = excluded.former_employee, retired = excluded.retired",
+          {std::string_view(id), user_type_name(u->type), std::string_view(u->name), std::string_view(u->person),
+           std::string_view(u->company), nullable(u->role), nullable(u->group), nullable(u->plan), b(u->can_log_in),
+           b(u->former_employee), b(u->retired)},
+          what));
+      STORE_TRY(list("user_groups", "user_id", "group_id", u->other_groups));
+      STORE_TRY(list("user_licences", "user_id", "licence", u->licences));
+      return list("user_projects", "user_id", "project", u->projects);
+    }
+    case EntityKind::kFieldRights: {
+      STORE_TRY(run("DELETE FROM field_rights", {}, what));
+      if (after == nullptr) return {};
+      const auto* v = std::get_if<std::vector<FieldRightRule>>(after);
+      if (v == nullptr) return wrong_kind();
+      std::int64_t pos = 0;
+      for (const FieldRightRule& f : *v) {
+        const std::string rights = f.rights.to_letters();
+        STORE_TRY(run(
+            "INSERT INTO field_rights (position, role, object, field, relation, rights, ui_mandatory, ui_read_only) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            {pos++, std::string_view(f.role), std::string_view(f.object), std::string_view(f.field),
+             relation_name(f.relation), std::string_view(rights), b(f.ui_mandatory), b(f.ui_read_only)},
+            what));
+      }
+      return {};
+    }
+    case EntityKind::kOverrides: {
+      STORE_TRY(run("DELETE FROM overrides", {}, what));
+      if (after == nullptr) return {};
+      const auto* v = std::get_if<std::vector<Override>>(after);
+      if (v == nullptr) return wrong_kind();
+      std::int64_t pos = 0;
+      for (const Override& o : *v) {
+        static constexpr std::string_view kLevels[] = {"system", "group", "user"};
+        static constexpr std::string_view kScopes[] = {"all", "new", "existing", "record"};
+        const std::string remove = storage_detail::override_remove(o);
+        STORE_TRY(run(
+            "INSERT INTO overrides (position, level, target, object, scope, record, field, remove) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            {pos++, kLevels[static_cast<std::size_t>(o.level) % 3], std::string_view(o.target),
+             std::string_view(o.object), kScopes[static_cast<std::size_t>(o.scope) % 4], std::string_view(o.record),
+             std::string_view(o.field), std::string_view(remove)},
+            what));
+      }
+      return {};
+    }
+  }
+  return Error(ErrorCode::kInvalidArgument, what + ": unknown entity kind");
+}
+
+Result<void> SqliteStore::Impl::write_change(const Change& c) {
+  return write_entity(c.kind, c.id, c.after ? &*c.after : nullptr);
+}
+
+Result<void> SqliteStore::Impl::insert_audit(const AuditEntry& e) {
+  const std::string changes = storage_detail::write_changes(e.changes);
+  return run("INSERT INTO audit_log (version, time, actor, refused, reason, changes) VALUES (?, ?, ?, ?, ?, ?)",
+             {static_cast<std::int64_t>(e.version), std::int64_t{e.time}, std::string_view(e.actor), b(e.refused),
+              std::string_view(e.reason), std::string_view(changes)},
+             "writing the audit trail");
+}
+
+Result<std::uint64_t> SqliteStore::Impl::read_version() {
+  std::int64_t v = -1;
+  int rows = 0;
+  STORE_TRY(query("SELECT version FROM meta WHERE id = 1", "reading the version", [&](sqlite3_stmt* s) -> Result<void> {
+    v = integer(s, 0);
+    ++rows;
+    return {};
+  }));
+  if (rows != 1 || v < 0) return Error(ErrorCode::kDataLoss, path + ": table meta: the version row is missing or invalid");
+  return static_cast<std::uint64_t>(v);
+}
+
+Result<void> SqliteStore::apply(const ChangeSet& changes) {
+  Impl& d = *impl_;
+  STORE_TRY(d.exec("BEGIN IMMEDIATE", "starting a commit"));
+  auto fail = [&](Error e) -> Result<void> {
+    sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return e;
+  };
+  auto stored = d.read_version();
+  if (!stored) return fail(stored.error());
+  if (*stored != changes.base_version)
+    return fail(Error(ErrorCode::kConflict, d.path + ": the stored version is " + std::to_string(*stored) +
+                                                ", the change set was made against " +
+                                                std::to_string(changes.base_version)));
+  for (std::size_t i = 0; i < changes.changes.size(); ++i) {
+    if (auto r = d.write_change(changes.changes[i]); !r) return fail(r.error());
+    if (d.options.on_change_written) d.options.on_change_written(i);
+  }
+  if (auto r = d.run("UPDATE meta SET version = ? WHERE id = 1", {static_cast<std::int64_t>(changes.version)},
+                     "writing the version");
+      !r)
+    return fail(r.error());
+  if (auto r = d.insert_audit(AuditEntry{changes.version, changes.time, changes.actor, false, {}, changes.changes}); !r)
+    return fail(r.error());
+  const int rc = sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return fail(d.err(rc, "committing"));
+  return {};
+}
+
+Result<std::uint64_t> SqliteStore::version() { return impl_->read_version(); }
+
+void SqliteStore::Impl::watch(std::function<void(std::uint64_t)> on_change) {
+  const auto interval = std::chrono::milliseconds(options.watch_interval_ms);
+  watcher = std::thread([this, interval, on_change = std::move(on_change)]() {
+    sqlite3* rdb = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+      sqlite3_close(rdb);
+      return;
+    }
+    sqlite3_busy_timeout(rdb, options.busy_timeout_ms);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(rdb, "SELECT version FROM meta WHERE id = 1", -1, &s, nullptr);
+    std::int64_t last = -1;
+    std::unique_lock<std::mutex> lock(watch_mu);
+    while (!stop_watch) {
+      lock.unlock();
+      std::int64_t now = -1;
+      if (s != nullptr && sqlite3_step(s) == SQLITE_ROW) now = sqlite3_column_int64(s, 0);
+      if (s != nullptr) sqlite3_reset(s);
+      if (now >= 0 && now != last) {
+        if (last >= 0) on_change(static_cast<std::uint64_t>(now));
+        last = now;
+      }
+      lock.lock();
+      watch_cv.wait_for(lock, interval, [this] { return stop_watch; });
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(rdb);
+  });
+}
+
+void SqliteStore::subscribe(std::function<void(std::uint64_t)> on_change) {
+  if (impl_->options.watch_interval_ms <= 0 || !on_change || impl_->watcher.joinable()) return;
+  impl_->watch(std::move(on_change));
+}
+
+Result<void> SqliteStore::append_audit(const AuditEntry& entry) { return impl_->insert_audit(entry); }
+
+Result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
+  Impl& d = *impl_;
+  std::vector<AuditEntry> out;
+  STORE_TRY(d.query(
+      "SELECT seq, version, time, actor, refused, reason, changes FROM audit_log ORDER BY seq", "reading the audit trail",
+      [&](sqlite3_stmt* s) -> Result<void> {
+        AuditEntry e;
+        e.version = static_cast<std::uint64_t>(integer(s, 1));
+        e.time = integer(s, 2);
+        e.actor = text(s, 3);
+        e.refused = integer(s, 4) != 0;
+        e.reason = text(s, 5);
+        auto changes = storage_detail::read_changes(text(s, 6));
+        if (!changes)
+          return bad_row(d.path, "audit_log", "seq " + std::to_string(integer(s, 0)), changes.error().message);
+        e.changes = std::move(*changes);
+        if (audit_matches(e, q)) out.push_back(std::move(e));
+        return {};
+      }));
+  return out;
+}
+
+// -- Reading ---------------------------------------------------------------------
+
+Result<Model> SqliteStore::Impl::read_model() {
+  Model m;
+  const std::string& p = path;
+  // Child lists, read once per table: owner → values in position order.
+  auto lists = [&](const std::string& table, const char* owner, const char* value,
+                   std::map<std::string, std::vector<std::string>>& out) -> Result<void> {
+    return query("SELECT " + std::string(owner) + ", " + value + " FROM " + table + " ORDER BY " + owner +
+                     ", position",
+                 "reading table " + table, [&](sqlite3_stmt* s) -> Result<void> {
+                   out[text(s, 0)].push_back(text(s, 1));
+                   return {};
+                 });
+  };
+  auto flag = [&](sqlite3_stmt* s, int col, std::string_view table, const std::string& id,
+                  const char* name, bool& out) -> Result<void> {
+    const std::int64_t v = integer(s, col);
+    if (v != 0 && v != 1) return bad_row(p, table, "id " + qt(id), std::string(name) + " is not 0 or 1");
+    out = v == 1;
+    return {};
+  };
+
+  STORE_TRY(query("SELECT id, name, database_owner FROM our_companies ORDER BY rowid", "reading table our_companies",
+                     [&](sqlite3_stmt* s) -> Result<void> {
+                       OurCompany c{text(s, 0), text(s, 1), false};
+                       STORE_TRY(flag(s, 2, "our_companies", c.id, "database_owner", c.database_owner));
+                       m.our_companies.push_back(std::move(c));
+                       return {};
+                     }));
+  STORE_TRY(query("SELECT id, name FROM groups ORDER BY rowid", "reading table groups",
+                     [&](sqlite3_stmt* s) -> Result<void> {
+                       m.groups.push_back(Group{text(s, 0), text(s, 1)});
+                       return {};
+                     }));
+  std::map<std::string, std::vector<std::string>> requires_, cal_for, plan_licences, role_rights, user_groups,
+      user_licences, user_projects;
+  STORE_TRY(lists("licence_requires", "licence", "required", requires_));
+  STORE_TRY(lists("licence_cal_for", "licence", "object", cal_for));
+  STORE_TRY(query("SELECT id, name, kind, count, unrestricted FROM licences ORDER BY rowid", "reading table licences",
+                     [&](sqlite3_stmt* s) -> Result<void> {
+                       Licence l;
+                       l.id = text(s, 0);
+                       l.name = text(s, 1);
+                       const std::string kind = text(s, 2);
+                       if (kind == "site") l.kind = LicenceKind::kSite;
+                       else if (kind == "user") l.kind = LicenceKind::kUser;
+                       else return bad_row(p, "licences", "id " + qt(l.id), "invalid kind " + qt(kind));
+                       const std::int64_t count = integer(s, 3);
+                       if (count < 0 || count > 0xFFFFFFFFll)
+                         return bad_row(p, "licences", "id " + qt(l.id), "invalid count " + std::to_string(count));
+                       l.count = static_cast<std::uint32_t>(count);
+                       STORE_TRY(flag(s, 4, "licences", l.id, "unrestricted", l.unrestricted));
+                       l.requires_licences = requires_[l.id];
+                       l.cal_for = cal_for[l.id];
+                       m.licences.push_back(std::move(l));
+                       return {};
+                     }));
+  STORE_TRY(lists("plan_licences", "plan", "licence", plan_licences));
+  STORE_TRY(query("SELECT id, name FROM plans ORDER BY rowid", "reading table plans", [&](sqlite3_stmt* s) -> Result<void> {
+    Plan pl{text(s, 0), text(s, 1), {}};
+    pl.licences = plan_licences[pl.id];
+    m.plans.push_back(std::move(pl));
+    return {};
+  }));
+  STORE_TRY(query("SELECT id, name, requires_licence FROM functional_rights ORDER BY rowid",
+                     "reading table functional_rights", [&](sqlite3_stmt* s) -> Result<void> {
+                       m.functional_rights.push_back(FunctionalRightDef{text(s, 0), text(s, 1), text(s, 2)});
+                       return {};
+                     }));
+  STORE_TRY(query("SELECT id, name, empty_owner_is_user, visibility, completed_locked FROM objects ORDER BY rowid",
+                     "reading table objects", [&](sqlite3_stmt* s) -> Result<void> {
+                       DataObjectDef o;
+                       o.id = text(s, 0);
+                       o.name = text(s, 1);
+                       STORE_TRY(flag(s, 2, "objects", o.id, "empty_owner_is_user", o.empty_owner_is_user));
+                       STORE_TRY(flag(s, 3, "objects", o.id, "visibility", o.has_visibility));
+                       STORE_TRY(flag(s, 4, "objects", o.id, "completed_locked", o.completed_is_locked));
+                       m.objects.push_back(std::move(o));
+                       return {};
+                     }));
+  STORE_TRY(lists("role_rights", "role", "functional_right", role_rights));
+  std::map<std::string, std::map<std::string, RelationCells>> cells;
+  STORE_TRY(query("SELECT role, object, relation, crud FROM data_rights", "reading table data_rights",
+                     [&](sqlite3_stmt* s) -> Result<void> {
+                       const std::string role = text(s, 0), object = text(s, 1), rel = text(s, 2), crud = text(s, 3);
+                       const std::string row = "(" + qt(role) + ", " + qt(object) + ", " + qt(rel) + ")";
+                       auto relation = parse_relation(rel);
+                       if (!relation) return bad_row(p, "data_rights", row, "unknown relation " + qt(rel));
+                       auto rights = TableRights::parse_crud(crud);
+                       if (!rights) return bad_row(p, "data_rights", row, "invalid rights " + qt(crud));
+                       cells[role][object][static_cast<std::size_t>(*relation)] = *rights;
+                       return {};
+                     }));
+  STORE_TRY(query("SELECT id, name, description, type FROM roles ORDER BY rowid", "reading table roles",
+                     [&](sqlite3_stmt* s) -> Result<void> {
+                       Role r;
+                       r.id = text(s, 0);
+                       r.name = text(s, 1);
+                       r.description = text(s, 2);
+                       const std::string type = text(s, 3);
+                       auto t = parse_role_type(type);
+                       if (!t) return bad_row(p, "roles", "id " + qt(r.id), "invalid type " + qt(type));
+                       r.type = *t;
+                       if (auto it = cells.find(r.id); it != cells.end()) r.data_rights = std::move(it->second);
+                       r.functional_rights = role_rights[r.id];
+                       m.roles.push_back(std::move(r));
+                       return {};
+                     }));
+  STORE_TRY(query("SELECT position, role, object, field, relation, rights, ui_mandatory, ui_read_only FROM "
+                     "field_rights ORDER BY position",
+                     "reading table field_rights", [&](sqlite3_stmt* s) -> Result<void> {
+                       FieldRightRule f;
+                       const std::string row = "position " + std::to_string(integer(s, 0));
+                       f.role = text(s, 1);
+                       f.object = text(s, 2);
+                       f.field = text(s, 3);
+                       const std::string rel = text(s, 4), rights = text(s, 5);
+                       auto relation = parse_relation(rel);
+                       if (!relation) return bad_row(p, "field_rights", row, "unknown relation " + qt(rel));
+                       f.relation = *relation;
+                       auto fr = FieldRights::parse_rw(rights);
+                       if (!fr) return bad_row(p, "field_rights", row, "invalid rights " + qt(rights));
+                       f.rights = *fr;
+                       STORE_TRY(flag(s, 6, "field_rights", row, "ui_mandatory", f.ui_mandatory));
+                       STORE_TRY(flag(s, 7, "field_rights", row, "ui_read_only", f.ui_read_only));
+                       m.field_rights.push_back(std::move(f));
+                       return {};
+                     }));
+  STORE_TRY(query("SELECT position, level, target, object, scope, record, field, remove FROM overrides ORDER BY "
+                     "position",
+                     "reading table overrides", [&](sqlite3_stmt* s) -> Result<void> {
+                       Override o;
+                       const std::string row = "position " + std::to_string(integer(s, 0));
+                       const std::string level = text(s, 1), scope = text(s, 4), remove = text(s, 7);
+                       if (level == "system") o.level = OverrideLevel::kSystem;
+                       else if (level == "group") o.level = OverrideLevel::kGroup;
+                       else if (level == "user") o.level = OverrideLevel::kUser;
+                       else return bad_row(p, "overrides", row, "invalid level " + qt(level));
+                       o.target = text(s, 2);
+                       o.object = text(s, 3);
+                       if (scope == "all") o.scope = OverrideScope::kAll;
+                       else if (scope == "new") o.scope = OverrideScope::kNew;
+                       else if (scope == "existing") o.scope = OverrideScope::kExisting;
+                       else if (scope == "record") o.scope = OverrideScope::kRecord;
+                       else return bad_row(p, "overrides", row, "invalid scope " + qt(scope));
+                       o.record = text(s, 5);
+                       o.field = text(s, 6);
+                       if (o.field.empty()) {
+                         auto t = TableRights::parse_crud(remove);
+                         if (!t) return bad_row(p, "overrides", row, "invalid rights " + qt(remove));
+                         o.remove = t->bits();
+                       } else {
+                         auto f = FieldRights::parse_rw(remove);
+                         if (!f) return bad_row(p, "overrides", row, "invalid rights " + qt(remove));
+                         o.remove = f->bits();
+                       }
+                       m.overrides.push_back(std::move(o));
+                       return {};
+                     }));
+  STORE_TRY(lists("user_groups", "user_id", "group_id", user_groups));
+  STORE_TRY(lists("user_licences", "user_id", "licence", user_licences));
+  STORE_TRY(lists("user_projects", "user_id", "project", user_projects));
+  STORE_TRY(query("SELECT id, type, name, person, company, role, primary_group, plan, can_log_in, former_employee, "
+                     "retired FROM users ORDER BY rowid",
+                     "reading table users", [&](sqlite3_stmt* s) -> Result<void> {
+                       User u;
+                       u.id = text(s, 0);
+                       const std::string type = text(s, 1);
+                       auto t = parse_user_type(type);
+                       if (!t) return bad_row(p, "users", "id " + qt(u.id), "invalid type " + qt(type));
+                       u.type = *t;
+                       u.name = text(s, 2);
+                       u.person = text(s, 3);
+                       u.company = text(s, 4);
+                       u.role = text(s, 5);
+                       u.group = text(s, 6);
+                       u.plan = text(s, 7);
+                       STORE_TRY(flag(s, 8, "users", u.id, "can_log_in", u.can_log_in));
+                       STORE_TRY(flag(s, 9, "users", u.id, "former_employee", u.former_employee));
+                       STORE_TRY(flag(s, 10, "users", u.id, "retired", u.retired));
+                       u.other_groups = user_groups[u.id];
+                       u.licences = user_licences[u.id];
+                       u.projects = user_projects[u.id];
+                       m.users.push_back(std::move(u));
+                       return {};
+                     }));
+  return m;
+}
+
+Result<StoredModel> SqliteStore::load() {
+  Impl& d = *impl_;
+  // One read transaction: the model and its version are consistent.
+  STORE_TRY(d.exec("BEGIN", "loading the store"));
+  auto version = d.read_version();
+  Result<Model> model = version ? d.read_model() : Result<Model>(version.error());
+  sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
+  if (!model) return std::move(model).error();
+  return StoredModel{std::move(*model), *version};
+}
+
+SORIGHTS_END_NAMESPACE

@@ -1,0 +1,46 @@
+// Model file → SQLite → snapshot file → model file: nothing changes.
+#include "sorights/directory.hpp"
+#include "sorights/model_file.hpp"
+#include "sorights/snapshot_file.hpp"
+#include "sorights/sqlite_store.hpp"
+#include "support.hpp"
+#include "support/catch.hpp"
+
+using namespace sorights;
+using storage_test::TempDir;
+
+TEST_CASE("round trip: model file -> SQLite -> snapshot file -> model file", "[storage][roundtrip]") {
+  TempDir dir;
+  const std::string original = storage_test::read_all(SORIGHTS_DEMO_MODEL);
+  REQUIRE(!original.empty());
+  auto model = parse_model_file(original, Model::with_defaults(), {.file_name = "demo-model.json"});
+  INFO((model ? std::string() : model.error().to_string()));
+  REQUIRE(model);
+  const std::string first = export_model_file(*model);
+
+  std::shared_ptr<SqliteStore> store;
+  {
+    auto s = SqliteStore::open(dir.file("rt.db"), {.create = true});
+    REQUIRE(s);
+    store = std::move(*s);
+  }
+  auto d = Directory::open(store);
+  REQUIRE(d);
+  auto tx = (*d)->begin();
+  REQUIRE(tx);
+  REQUIRE(tx->stage_model(*model));
+  REQUIRE(tx->commit());
+  auto stored = store->load();
+  REQUIRE(stored);
+  CHECK(stored->model == *model);
+
+  REQUIRE(save_snapshot_file(dir.file("rt.snap"), stored->model, stored->version));
+  auto loaded = load_snapshot_file(dir.file("rt.snap"));
+  REQUIRE(loaded);
+  CHECK(loaded->version == stored->version);
+  CHECK(loaded->model == *model);
+  CHECK(export_model_file(loaded->model) == first);
+  auto again = parse_model_file(export_model_file(loaded->model), Model{}, {.mode = ImportMode::kReplace});
+  REQUIRE(again);
+  CHECK(*again == *model);
+}

@@ -1,0 +1,301 @@
+// The SQLite adapter against the StorageAdapter contract, plus its own
+// promises: schema, migrations, clear errors.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <thread>
+
+#include "sorights/directory.hpp"
+#include "sorights/snapshot.hpp"
+#include "sorights/sqlite_store.hpp"
+#include "support.hpp"
+#include "support/catch.hpp"
+
+using namespace sorights;
+using storage_test::sample_model;
+using storage_test::TempDir;
+
+namespace {
+
+std::unique_ptr<SqliteStore> open_new(const std::string& path) {
+  auto s = SqliteStore::open(path, {.create = true});
+  REQUIRE(s);
+  return std::move(*s);
+}
+
+ChangeSet change_set(const Model& from, const Model& to, std::uint64_t base) {
+  ChangeSet cs;
+  cs.base_version = base;
+  cs.version = base + 1;
+  cs.time = 1700000000 + static_cast<Time>(base);
+  cs.changes = diff_models(from, to);
+  return cs;
+}
+
+void exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* msg = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
+  INFO((msg ? msg : ""));
+  sqlite3_free(msg);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("sqlite: a new store holds the defaults at version 0", "[storage][sqlite]") {
+  TempDir dir;
+  auto store = open_new(dir.file("s.db"));
+  CHECK(store->schema_version() == kSqliteSchemaVersion);
+  auto loaded = store->load();
+  REQUIRE(loaded);
+  CHECK(loaded->version == 0);
+  CHECK(loaded->model == Model::with_defaults());
+  auto v = store->version();
+  REQUIRE(v);
+  CHECK(*v == 0);
+}
+
+TEST_CASE("sqlite: apply writes a change set and load reads it back", "[storage][sqlite]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  const Model target = sample_model();
+  {
+    auto store = open_new(path);
+    REQUIRE(store->apply(change_set(Model::with_defaults(), target, 0)));
+    auto loaded = store->load();
+    REQUIRE(loaded);
+    CHECK(loaded->version == 1);
+    CHECK(loaded->model == target);
+  }
+  // Reopened: the same.
+  auto store = SqliteStore::open(path);
+  REQUIRE(store);
+  auto loaded = (*store)->load();
+  REQUIRE(loaded);
+  CHECK(loaded->version == 1);
+  CHECK(loaded->model == target);
+  CHECK(compile(loaded->model));
+
+  SECTION("incremental edits, removals and re-adds keep the model order") {
+    Model next = target;
+    next.users[0].other_groups.clear();
+    next.users.erase(next.users.begin() + 1);
+    next.groups.push_back({"hr", "HR"});
+    next.find_role("rep")->functional_rights.clear();
+    next.field_rights.clear();
+    next.overrides.pop_back();
+    REQUIRE((*store)->apply(change_set(target, next, 1)));
+    auto again = (*store)->load();
+    REQUIRE(again);
+    CHECK(again->version == 2);
+    CHECK(again->model == next);
+  }
+}
+
+TEST_CASE("sqlite: a stale base version is a conflict and changes nothing", "[storage][sqlite]") {
+  TempDir dir;
+  auto store = open_new(dir.file("s.db"));
+  const Model target = sample_model();
+  REQUIRE(store->apply(change_set(Model::with_defaults(), target, 0)));
+  Model other = Model::with_defaults();
+  other.groups.push_back({"x", "X"});
+  auto r = store->apply(change_set(Model::with_defaults(), other, 0));
+  REQUIRE(!r);
+  CHECK(r.error().code == ErrorCode::kConflict);
+  auto loaded = store->load();
+  REQUIRE(loaded);
+  CHECK(loaded->version == 1);
+  CHECK(loaded->model == target);
+}
+
+TEST_CASE("sqlite: a failing change set rolls back whole", "[storage][sqlite]") {
+  TempDir dir;
+  auto store = open_new(dir.file("s.db"));
+  ChangeSet cs = change_set(Model::with_defaults(), sample_model(), 0);
+  // A change whose value has another id: the adapter refuses it after the
+  // earlier changes were written; nothing of it may remain.
+  Change bad;
+  bad.kind = EntityKind::kGroup;
+  bad.id = "g";
+  bad.after = Group{"not-g", ""};
+  cs.changes.push_back(bad);
+  auto r = store->apply(cs);
+  REQUIRE(!r);
+  CHECK(r.error().code == ErrorCode::kInvalidArgument);
+  auto loaded = store->load();
+  REQUIRE(loaded);
+  CHECK(loaded->version == 0);
+  CHECK(loaded->model == Model::with_defaults());
+  auto audit = store->audit({});
+  REQUIRE(audit);
+  CHECK(audit->empty());
+}
+
+TEST_CASE("sqlite: the audit trail keeps commits and refusals with their changes", "[storage][sqlite]") {
+  TempDir dir;
+  auto store = open_new(dir.file("s.db"));
+  ChangeSet cs = change_set(Model::with_defaults(), sample_model(), 0);
+  cs.actor = "";
+  REQUIRE(store->apply(cs));
+  AuditEntry refused;
+  refused.version = 1;
+  refused.time = 1700000100;
+  refused.actor = "bob";
+  refused.refused = true;
+  refused.reason = "needs admin-users";
+  Change c;
+  c.kind = EntityKind::kUser;
+  c.id = "alice";
+  c.before = sample_model().users[0];
+  User after = sample_model().users[0];
+  after.role = "level-0";
+  c.after = after;
+  refused.changes = {c};
+  REQUIRE(store->append_audit(refused));
+  auto all = store->audit({});
+  REQUIRE(all);
+  REQUIRE(all->size() == 2);
+  CHECK((*all)[0].version == 1);
+  CHECK((*all)[0].changes == cs.changes);
+  CHECK((*all)[1].refused);
+  CHECK((*all)[1].reason == "needs admin-users");
+  CHECK((*all)[1].changes == refused.changes);
+  AuditQuery q;
+  q.user = "bob";
+  auto bobs = store->audit(q);
+  REQUIRE(bobs);
+  CHECK(bobs->size() == 2);  // bob acted in one, and is a user added in the other
+  q.user = "nobody";
+  CHECK(store->audit(q)->empty());
+  q = {};
+  q.include_refused = false;
+  CHECK(store->audit(q)->size() == 1);
+}
+
+TEST_CASE("sqlite: a directory runs on it", "[storage][sqlite]") {
+  TempDir dir;
+  std::shared_ptr<SqliteStore> store = open_new(dir.file("s.db"));
+  auto d = Directory::open(store);
+  REQUIRE(d);
+  auto tx = (*d)->begin();
+  REQUIRE(tx);
+  REQUIRE(tx->stage_model(sample_model()));
+  auto done = tx->commit();
+  REQUIRE(done);
+  CHECK(done->version == 1);
+  auto reopened = SqliteStore::open(dir.file("s.db"));
+  REQUIRE(reopened);
+  CHECK((*reopened)->load()->model == sample_model());
+}
+
+TEST_CASE("sqlite: clear errors", "[storage][sqlite]") {
+  TempDir dir;
+  SECTION("a missing store without create") {
+    auto s = SqliteStore::open(dir.file("missing.db"));
+    REQUIRE(!s);
+    CHECK(s.error().code == ErrorCode::kNotFound);
+    CHECK(s.error().message.find("missing.db") != std::string::npos);
+  }
+  SECTION("a foreign file") {
+    storage_test::write_all(dir.file("foreign.db"), std::string(4096, 'x'));
+    auto s = SqliteStore::open(dir.file("foreign.db"));
+    REQUIRE(!s);
+    CHECK(s.error().code == ErrorCode::kDataLoss);
+    CHECK(s.error().message.find("not a sorights store") != std::string::npos);
+  }
+  SECTION("an SQLite database of something else") {
+    exec(dir.file("other.db"), "CREATE TABLE customers (id INTEGER)");
+    auto s = SqliteStore::open(dir.file("other.db"));
+    REQUIRE(!s);
+    CHECK(s.error().code == ErrorCode::kDataLoss);
+  }
+  SECTION("a newer schema") {
+    { auto s = open_new(dir.file("new.db")); }
+    exec(dir.file("new.db"), "UPDATE schema_version SET version = 99");
+    auto s = SqliteStore::open(dir.file("new.db"));
+    REQUIRE(!s);
+    CHECK(s.error().code == ErrorCode::kUnavailable);
+    CHECK(s.error().message.find("99") != std::string::npos);
+  }
+  SECTION("a corrupt row names the table and the row") {
+    { auto s = open_new(dir.file("bad.db")); }
+    exec(dir.file("bad.db"), "UPDATE data_rights SET crud = 'CX' WHERE role = 'level-3' AND object = 'sale' AND relation = 'own'");
+    auto s = SqliteStore::open(dir.file("bad.db"));
+    REQUIRE(s);
+    auto loaded = (*s)->load();
+    REQUIRE(!loaded);
+    CHECK(loaded.error().code == ErrorCode::kDataLoss);
+    CHECK(loaded.error().message.find("data_rights") != std::string::npos);
+    CHECK(loaded.error().message.find("level-3") != std::string::npos);
+  }
+  SECTION("a directory path") {
+    auto s = SqliteStore::open(dir.file(""), {.create = true});
+    REQUIRE(!s);
+    CHECK(s.error().code == ErrorCode::kUnavailable);
+  }
+}
+
+TEST_CASE("sqlite: a version 0 store is migrated and keeps its data", "[storage][sqlite][migration]") {
+  TempDir dir;
+  const std::string path = dir.file("v0.db");
+  exec(path, storage_test::read_all(SORIGHTS_STORAGE_FIXTURES "/schema_v0.sql"));
+  auto s = SqliteStore::open(path);
+  REQUIRE(s);
+  CHECK((*s)->schema_version() == 1);
+  auto loaded = (*s)->load();
+  REQUIRE(loaded);
+  CHECK(loaded->version == 7);
+  const User* alice = loaded->model.find_user("alice");
+  REQUIRE(alice != nullptr);
+  CHECK(alice->role == "seller");
+  CHECK(alice->person.empty());
+  CHECK(!alice->former_employee);
+  const Role* seller = loaded->model.find_role("seller");
+  REQUIRE(seller != nullptr);
+  CHECK(seller->cell("sale", Relation::kOwn) == TableRights::full());
+  CHECK(seller->functional_rights == std::vector<std::string>{"allow-bulk-export"});
+  auto audit = (*s)->audit({});
+  REQUIRE(audit);
+  REQUIRE(audit->size() == 1);
+  CHECK(!(*audit)[0].refused);
+  // A migrated store takes new commits with the new columns.
+  Model next = loaded->model;
+  next.find_user("alice")->former_employee = true;
+  ChangeSet cs = change_set(loaded->model, next, 7);
+  REQUIRE((*s)->apply(cs));
+  auto reopened = SqliteStore::open(path);
+  REQUIRE(reopened);
+  CHECK((*reopened)->load()->model.find_user("alice")->former_employee);
+}
+
+TEST_CASE("sqlite: subscribe announces commits made through another connection", "[storage][sqlite]") {
+  TempDir dir;
+  const std::string path = dir.file("w.db");
+  std::shared_ptr<SqliteStore> watched;
+  {
+    SqliteStoreOptions options;
+    options.create = true;
+    options.watch_interval_ms = 10;
+    auto s = SqliteStore::open(path, std::move(options));
+    REQUIRE(s);
+    watched = std::move(*s);
+  }
+  auto d = Directory::open(watched);  // subscribes
+  REQUIRE(d);
+  auto other = SqliteStore::open(path);
+  REQUIRE(other);
+  REQUIRE((*other)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
+  // The directory learns of it and picks it up at its next begin().
+  bool seen = false;
+  for (int i = 0; i < 300 && !seen; ++i) {
+    auto tx = (*d)->begin();
+    REQUIRE(tx);
+    seen = tx->base_version() == 1;
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(seen);
+  CHECK((*d)->model()->find_user("alice") != nullptr);
+}
