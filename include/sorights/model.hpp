@@ -206,17 +206,17 @@ struct Model {
 
   /// A model with the twelve predefined roles at sorights' defaults and
   /// nothing else.
-  [[nodiscard]] static Model with_defaults();
+  [[nodiscard]] SORIGHTS_API static Model with_defaults();
 
   // Lookups by id; null when absent. O(n): the model is the cold side.
-  [[nodiscard]] Role* find_role(std::string_view id);
-  [[nodiscard]] const Role* find_role(std::string_view id) const;
-  [[nodiscard]] User* find_user(std::string_view id);
-  [[nodiscard]] const User* find_user(std::string_view id) const;
-  [[nodiscard]] const Group* find_group(std::string_view id) const;
-  [[nodiscard]] const OurCompany* find_our_company(std::string_view id) const;
-  [[nodiscard]] const Licence* find_licence(std::string_view id) const;
-  [[nodiscard]] const Plan* find_plan(std::string_view id) const;
+  [[nodiscard]] SORIGHTS_API Role* find_role(std::string_view id);
+  [[nodiscard]] SORIGHTS_API const Role* find_role(std::string_view id) const;
+  [[nodiscard]] SORIGHTS_API User* find_user(std::string_view id);
+  [[nodiscard]] SORIGHTS_API const User* find_user(std::string_view id) const;
+  [[nodiscard]] SORIGHTS_API const Group* find_group(std::string_view id) const;
+  [[nodiscard]] SORIGHTS_API const OurCompany* find_our_company(std::string_view id) const;
+  [[nodiscard]] SORIGHTS_API const Licence* find_licence(std::string_view id) const;
+  [[nodiscard]] SORIGHTS_API const Plan* find_plan(std::string_view id) const;
 
   friend bool operator==(const Model&, const Model&) = default;
 };

@@ -1,0 +1,37 @@
+# cmake -DPREFIX=... -DWORK=... -DCXX=... -DCC=... -DSOURCES=... -DMODULES=... [-DEXTRA_FLAGS=...]
+#       -P pkg_config_test.cmake
+# Builds each consumer with nothing but `pkg-config --cflags --libs` and runs it.
+find_program(PKG_CONFIG pkg-config REQUIRED)
+set(ENV{PKG_CONFIG_PATH} "${PREFIX}/lib/pkgconfig")
+set(ENV{PKG_CONFIG_LIBDIR} "${PREFIX}/lib/pkgconfig")
+file(MAKE_DIRECTORY "${WORK}")
+# MODULES: module=source=language triples separated by ';'
+foreach(entry IN LISTS MODULES)
+  string(REPLACE "=" ";" parts "${entry}")
+  list(GET parts 0 module)
+  list(GET parts 1 source)
+  list(GET parts 2 lang)
+  execute_process(COMMAND ${PKG_CONFIG} --cflags --libs ${module}
+                  OUTPUT_VARIABLE flags RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "pkg-config ${module} failed")
+  endif()
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  if(lang STREQUAL "C")
+    set(cmd ${CC} -std=c11)
+  else()
+    set(cmd ${CXX} -std=c++20)
+  endif()
+  set(exe "${WORK}/${module}")
+  separate_arguments(extra UNIX_COMMAND "${EXTRA_FLAGS}")
+  execute_process(COMMAND ${cmd} ${extra} "${SOURCES}/${source}" -o "${exe}" ${flags}
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "compiling ${source} with pkg-config ${module} failed:\n${cmd} ... ${flags}\n${err}")
+  endif()
+  execute_process(COMMAND "${exe}" RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${module} consumer failed (${rc}): ${out}")
+  endif()
+  message(STATUS "${module}: ${out}")
+endforeach()
