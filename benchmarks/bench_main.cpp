@@ -1,0 +1,530 @@
+// -----------------------------------------------------------------------------
+// File: benchmarks/bench_main.cpp
+// -----------------------------------------------------------------------------
+// sorights_bench: the Google Benchmark suite. Every benchmark checks its
+// results against a naive reference before timing (a mismatch stops it with
+// SkipWithError) and passes every result to DoNotOptimize. Figures and the
+// exact commands are in docs/performance.md.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "sorights/filter.hpp"
+#include "sorights/predicate.hpp"
+#include "sorights/snapshot.hpp"
+#include "workload.hpp"
+#if defined(SORIGHTS_BENCH_HAVE_STORAGE)
+#  include "sorights/directory.hpp"
+#  include "sorights/snapshot_file.hpp"
+#  include "sorights/sqlite_store.hpp"
+#  include "sorights/storage.hpp"
+#endif
+
+using namespace sorights;
+using namespace sorights_bench;
+
+namespace {
+
+constexpr std::size_t kStream = 1 << 20;  // 1M records / pairs
+constexpr std::size_t kModelUsers = 100000;
+
+// A compiled model and its streams, built once per size.
+struct Env {
+  Model model;
+  Snapshot snapshot;
+  Census census;
+  UserIndex hot{};                 // a level-3 associate with other groups
+  std::vector<Record> records;     // 1M records of every object, biased to `hot`
+  std::vector<std::uint8_t> rel;   // the relation of each record to `hot`
+  std::vector<std::uint32_t> random_users;
+  std::vector<std::uint32_t> random_rights;
+  double bytes_per_user = 0;
+};
+
+Env& env(std::size_t users) {
+  static std::mutex mu;
+  static std::map<std::size_t, std::unique_ptr<Env>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = cache[users];
+  if (slot) return *slot;
+  slot = std::make_unique<Env>();
+  Env& e = *slot;
+  e.model = make_model({.users = users, .seed = 42});
+  auto s = compile(e.model);
+  if (!s) std::abort();
+  e.snapshot = std::move(*s);
+  e.census = census(e.snapshot);
+  for (std::uint32_t u = 0; u < e.snapshot.user_count(); ++u) {
+    const User& mu_ = e.model.users[u];
+    if (mu_.role == "level-3" && !mu_.retired && mu_.can_log_in && mu_.other_groups.size() >= 2 &&
+        mu_.company == "acme") {
+      e.hot = UserIndex{u};
+      break;
+    }
+  }
+  e.records = make_records(e.snapshot, e.census, e.hot, kStream, 7);
+  e.rel.resize(kStream);
+  for (std::size_t i = 0; i < kStream; ++i) {
+    detail::NoTrace t;
+    e.rel[i] = static_cast<std::uint8_t>(e.snapshot.evaluate(e.hot, e.records[i], t).relation);
+  }
+  std::mt19937_64 rng(99);
+  e.random_users.resize(kStream);
+  e.random_rights.resize(kStream);
+  for (std::size_t i = 0; i < kStream; ++i) {
+    e.random_users[i] = static_cast<std::uint32_t>(rng() % e.snapshot.user_count());
+    e.random_rights[i] = static_cast<std::uint32_t>(rng() % e.snapshot.right_count());
+  }
+  e.bytes_per_user = static_cast<double>(e.snapshot.memory_bytes()) / static_cast<double>(e.snapshot.user_count());
+  return e;
+}
+
+// The naive reference for a check: the filter plan's scalar lane (written
+// from the rules, separately from Snapshot::evaluate) on a one-record column
+// set.
+bool naive_can(const Snapshot& s, UserIndex user, Action a, const Record& r) {
+  const std::uint32_t owner = static_cast<std::uint32_t>(r.owner), group = static_cast<std::uint32_t>(r.group),
+                      project = static_cast<std::uint32_t>(r.project), company = static_cast<std::uint32_t>(r.company);
+  const std::uint8_t flags = static_cast<std::uint8_t>(
+      static_cast<std::uint8_t>(r.visibility.kind) | (r.published ? kRecordPublished : 0) |
+      (r.completed ? kRecordCompleted : 0) | (r.is_new ? kRecordIsNew : 0) | (r.user_person ? kRecordUserPerson : 0) |
+      (r.our_company ? kRecordOurCompany : 0) | (r.database_owner ? kRecordDatabaseOwner : 0));
+  RecordColumns c{.size = 1, .owner = {&owner, 1}, .group = {&group, 1}, .flags = {&flags, 1},
+                  .visibility_id = {&r.visibility.id, 1}, .project = {&project, 1}, .company = {&company, 1},
+                  .id = {&r.id, 1}, .publish_from = {&r.publish_from, 1}, .publish_to = {&r.publish_to, 1}, .at = r.at};
+  std::uint64_t bits = 0;
+  (void)filter(s, user, r.object, a, c, {&bits, 1}, FilterPath::kScalar);
+  return bits & 1u;
+}
+
+bool check_rights(benchmark::State& state, const Snapshot& s, UserIndex user, const std::vector<Record>& records,
+                  std::size_t limit = 200000) {
+  for (std::size_t i = 0; i < std::min(limit, records.size()); ++i)
+    for (Action a : {Action::kRead, Action::kCreate, Action::kUpdate, Action::kDelete})
+      if (s.rights(user, records[i]).allows(a) != naive_can(s, user, a, records[i])) {
+        state.SkipWithError(("rights() differs from the reference at record " + std::to_string(i)).c_str());
+        return false;
+      }
+  return true;
+}
+
+// -- Single checks ------------------------------------------------------------
+
+void BM_RightsHotUser(benchmark::State& state) {
+  Env& e = env(static_cast<std::size_t>(state.range(0)));
+  if (state.thread_index() == 0 && !check_rights(state, e.snapshot, e.hot, e.records)) return;
+  const Snapshot& s = e.snapshot;
+  const UserIndex user = e.hot;
+  const Record* recs = e.records.data();
+  // Each thread walks the stream from its own offset.
+  std::size_t i = static_cast<std::size_t>(state.thread_index()) * (kStream / 2);
+  for (auto _ : state) {
+    const TableRights r = s.rights(user, recs[i & (kStream - 1)]);
+    benchmark::DoNotOptimize(r);
+    ++i;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
+}
+BENCHMARK(BM_RightsHotUser)->Arg(100000)->Arg(1000)->Arg(10000)->Arg(1000000)->ThreadRange(1, 2)->UseRealTime();
+
+void BM_RightsBaselineLookup(benchmark::State& state) {
+  Env& e = env(static_cast<std::size_t>(state.range(0)));
+  const Snapshot& s = e.snapshot;
+  const std::size_t objects = s.object_count();
+  const std::size_t roles = s.role_count();
+  std::vector<std::uint8_t> mask(roles * objects * kRelationCount);
+  for (std::size_t r = 0; r < roles; ++r)
+    for (std::size_t o = 0; o < objects; ++o)
+      for (int rel = 0; rel < kRelationCount; ++rel)
+        mask[(r * objects + o) * kRelationCount + static_cast<std::size_t>(rel)] =
+            s.role_cell(RoleIndex{static_cast<std::uint32_t>(r)}, ObjectIndex{static_cast<std::uint16_t>(o)},
+                        static_cast<Relation>(rel)).bits();
+  const auto role = static_cast<std::size_t>(s.user_role(e.hot));
+  const Record* recs = e.records.data();
+  const std::uint8_t* rel = e.rel.data();
+  for (std::size_t i = 0; i < 100000; ++i)
+    if (mask[(role * objects + static_cast<std::size_t>(recs[i].object)) * kRelationCount + rel[i]] !=
+        s.role_cell(RoleIndex{static_cast<std::uint32_t>(role)}, recs[i].object, static_cast<Relation>(rel[i])).bits()) {
+      state.SkipWithError("baseline lookup differs from role_cell()");
+      return;
+    }
+  const std::uint8_t* m = mask.data() + role * objects * kRelationCount;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::size_t k = i & (kStream - 1);
+    const std::uint8_t r = m[static_cast<std::size_t>(recs[k].object) * kRelationCount + rel[k]];
+    benchmark::DoNotOptimize(r);
+    ++i;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
+}
+BENCHMARK(BM_RightsBaselineLookup)->Arg(100000)->Arg(1000)->Arg(10000)->Arg(1000000)->ThreadRange(1, 2)->UseRealTime();
+
+void BM_RightsRandomUser(benchmark::State& state) {
+  Env& e = env(static_cast<std::size_t>(state.range(0)));
+  const Snapshot& s = e.snapshot;
+  const Record* recs = e.records.data();
+  const std::uint32_t* users = e.random_users.data();
+  for (std::size_t i = 0; i < 20000; ++i)
+    for (Action a : {Action::kRead, Action::kUpdate})
+      if (s.can(UserIndex{users[i]}, a, recs[i]) != naive_can(s, UserIndex{users[i]}, a, recs[i])) {
+        state.SkipWithError("can() differs from the reference");
+        return;
+      }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::size_t k = i & (kStream - 1);
+    const TableRights r = s.rights(UserIndex{users[k]}, recs[k]);
+    benchmark::DoNotOptimize(r);
+    ++i;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
+  state.counters["users"] = static_cast<double>(s.user_count());
+}
+BENCHMARK(BM_RightsRandomUser)->Arg(100000)->Arg(1000)->Arg(10000)->Arg(1000000);
+
+void BM_HasFunctionalRight(benchmark::State& state) {
+  Env& e = env(kModelUsers);
+  const Snapshot& s = e.snapshot;
+  const std::uint32_t* users = e.random_users.data();
+  const std::uint32_t* rights = e.random_rights.data();
+  // Reference: the model's own role lists (no right needs a licence here).
+  for (std::size_t i = 0; i < 100000; ++i) {
+    const User& u = e.model.users[users[i]];
+    const bool active = !u.retired && !u.former_employee && u.can_log_in && u.type != UserType::kResource;
+    bool want = false;
+    if (active && u.type == UserType::kSystem) want = true;
+    else if (active)
+      if (const Role* role = e.model.find_role(u.role)) want = role->has_right(s.right_id(RightIndex{rights[i]}));
+    if (s.has(UserIndex{users[i]}, RightIndex{rights[i]}) != want) {
+      state.SkipWithError("has() differs from the model");
+      return;
+    }
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::size_t k = i & (kStream - 1);
+    const bool r = s.has(UserIndex{users[k]}, RightIndex{rights[k]});
+    benchmark::DoNotOptimize(r);
+    ++i;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
+}
+BENCHMARK(BM_HasFunctionalRight);
+
+// -- Batch filtering ----------------------------------------------------------
+
+struct FilterEnv {
+  std::unique_ptr<Columns> columns;
+  ObjectIndex object{};
+};
+
+FilterEnv& filter_env() {
+  static FilterEnv f = [] {
+    Env& e = env(kModelUsers);
+    FilterEnv out;
+    out.object = object_index(BuiltinObject::kSale);
+    out.columns = std::make_unique<Columns>(make_records(e.snapshot, e.census, e.hot, kStream, 8, out.object));
+    return out;
+  }();
+  return f;
+}
+
+// The columns a read of sales by an associate needs: owner, group, flags,
+// visibility id (13 bytes a record).
+RecordColumns list_columns(const Columns& c) {
+  return RecordColumns{.size = c.owner.size(), .owner = c.owner, .group = c.group, .flags = c.flags,
+                       .visibility_id = c.visibility_id, .at = c.at};
+}
+constexpr std::int64_t kListBytes = 4 + 4 + 1 + 4;
+
+void run_filter(benchmark::State& state, FilterPath path) {
+  Env& e = env(kModelUsers);
+  FilterEnv& f = filter_env();
+  if (!filter_path_available(path)) {
+    state.SkipWithError("the processor lacks this instruction set");
+    return;
+  }
+  const RecordColumns cols = list_columns(*f.columns);
+  std::vector<std::uint64_t> bits(filter_words(cols.size));
+  const FilterResult first = filter(e.snapshot, e.hot, f.object, Action::kRead, cols, bits, path);
+  std::size_t want = 0;
+  for (std::size_t i = 0; i < cols.size; ++i) {
+    const bool w = e.snapshot.can(e.hot, Action::kRead, cols.record(i, f.object));
+    want += w;
+    if (((bits[i / 64] >> (i % 64)) & 1u) != w) {
+      state.SkipWithError("filter() differs from can()");
+      return;
+    }
+  }
+  if (first.allowed != want) {
+    state.SkipWithError("filter() count differs");
+    return;
+  }
+  for (auto _ : state) {
+    const FilterResult r = filter(e.snapshot, e.hot, f.object, Action::kRead, cols, bits, path);
+    benchmark::DoNotOptimize(r);
+    benchmark::DoNotOptimize(bits.data());
+    benchmark::ClobberMemory();
+  }
+  const auto n = static_cast<std::int64_t>(cols.size);
+  state.SetItemsProcessed(state.iterations() * n);
+  state.SetBytesProcessed(state.iterations() * n * kListBytes);
+  state.counters["allowed"] = static_cast<double>(want);
+  state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
+}
+
+void BM_FilterBatch(benchmark::State& state) { run_filter(state, FilterPath::kAuto); }
+BENCHMARK(BM_FilterBatch)->ThreadRange(1, 2)->UseRealTime();
+void BM_FilterBatch_Avx2(benchmark::State& state) { run_filter(state, FilterPath::kAvx2); }
+BENCHMARK(BM_FilterBatch_Avx2);
+void BM_FilterBatch_Scalar(benchmark::State& state) { run_filter(state, FilterPath::kScalar); }
+BENCHMARK(BM_FilterBatch_Scalar);
+
+void BM_FilterBaselineSum(benchmark::State& state) {
+  FilterEnv& f = filter_env();
+  const Columns& c = *f.columns;
+  const std::size_t n = c.owner.size();
+  const std::uint32_t* ow = c.owner.data();
+  const std::uint32_t* gr = c.group.data();
+  const std::uint32_t* vi = c.visibility_id.data();
+  const std::uint8_t* fl = c.flags.data();
+  std::uint64_t want = 0;
+  for (std::size_t i = 0; i < n; ++i) want += std::uint64_t{ow[i]} + gr[i] + vi[i] + fl[i];
+  for (auto _ : state) {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < n; ++i) sum += std::uint64_t{ow[i]} + gr[i] + vi[i] + fl[i];
+    if (sum != want) {
+      state.SkipWithError("sum changed");
+      return;
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(n) * kListBytes);
+}
+BENCHMARK(BM_FilterBaselineSum)->ThreadRange(1, 2)->UseRealTime();
+
+// -- Query push-down ----------------------------------------------------------
+
+void BM_PredicateSql(benchmark::State& state) {
+  Env& e = env(kModelUsers);
+  const ColumnMapping map = ColumnMapping::with_prefix("r.", "o.");
+  const ObjectIndex sale = object_index(BuiltinObject::kSale);
+  const SqlFragment ref = render_sql(predicate(e.snapshot, e.hot, sale, Action::kRead, kNow), map);
+  const auto placeholders = static_cast<std::size_t>(std::count(ref.text.begin(), ref.text.end(), '?'));
+  if (ref.text.empty() || placeholders != ref.params.size()) {
+    state.SkipWithError("the fragment's placeholders do not match its parameters");
+    return;
+  }
+  for (auto _ : state) {
+    const Predicate p = predicate(e.snapshot, e.hot, sale, Action::kRead, kNow);
+    SqlFragment f = render_sql(p, map);
+    benchmark::DoNotOptimize(f.text.data());
+    benchmark::DoNotOptimize(f.params.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.counters["params"] = static_cast<double>(ref.params.size());
+  state.counters["sql_chars"] = static_cast<double>(ref.text.size());
+  state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
+}
+BENCHMARK(BM_PredicateSql);
+
+// -- Compile (context for the load figures) -----------------------------------
+
+void BM_Compile(benchmark::State& state) {
+  const Model m = make_model({.users = static_cast<std::size_t>(state.range(0)), .seed = 42});
+  double bpu = 0;
+  for (auto _ : state) {
+    auto s = compile(m);
+    if (!s) {
+      state.SkipWithError("compile failed");
+      return;
+    }
+    bpu = static_cast<double>(s->memory_bytes()) / static_cast<double>(s->user_count());
+    benchmark::DoNotOptimize(s->user_count());
+  }
+  state.counters["bytes_per_user"] = bpu;
+}
+BENCHMARK(BM_Compile)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// -- Commit and load (storage library) ----------------------------------------
+
+#if defined(SORIGHTS_BENCH_HAVE_STORAGE)
+
+std::string temp_path(const char* name) {
+  const char* dir = std::getenv("TMPDIR");
+  return std::string(dir && *dir ? dir : "/tmp") + "/sorights_bench_" + std::to_string(::getpid()) + "_" + name;
+}
+
+// A 100k-user directory over `storage`, holding the benchmark model.
+std::shared_ptr<Directory> open_with_model(std::shared_ptr<StorageAdapter> storage, const Model& model) {
+  auto dir = Directory::open(std::move(storage));
+  if (!dir) return nullptr;
+  auto tx = (*dir)->begin();
+  if (!tx || !tx->stage_model(model) || !tx->commit()) return nullptr;
+  return *dir;
+}
+
+// One user's role changed and committed, until the new snapshot is published.
+void run_commit(benchmark::State& state, const std::shared_ptr<Directory>& dir) {
+  if (!dir) {
+    state.SkipWithError("could not build the 100k-user directory");
+    return;
+  }
+  const char* roles[2] = {"level-2", "level-4"};
+  std::size_t k = 0;
+  const std::string user = uid(1);
+  for (auto _ : state) {
+    const char* role = roles[k++ & 1u];
+    auto tx = dir->begin();
+    if (!tx || !tx->set_user_role(user, role)) {
+      state.SkipWithError("begin/set_user_role failed");
+      return;
+    }
+    auto done = tx->commit();
+    if (!done) {
+      state.SkipWithError(("commit failed: " + done.error().to_string()).c_str());
+      return;
+    }
+    std::shared_ptr<const Snapshot> snap = dir->snapshot();
+    // Reference: the published snapshot has the new version and the new role.
+    if (snap->version() != done->version || snap->role_id(snap->user_role(snap->find_user(user))) != role) {
+      state.SkipWithError("the published snapshot does not show the commit");
+      return;
+    }
+    benchmark::DoNotOptimize(snap.get());
+  }
+  const std::shared_ptr<const Snapshot> snap = dir->snapshot();
+  state.counters["users"] = static_cast<double>(snap->user_count());
+  state.counters["bytes_per_user"] =
+      static_cast<double>(snap->memory_bytes()) / static_cast<double>(snap->user_count());
+}
+
+void BM_CommitOneUser(benchmark::State& state) {
+  static const std::string path = temp_path("commit.db");
+  static std::shared_ptr<Directory> dir = [] {
+    std::remove(path.c_str());
+    auto store = SqliteStore::open(path, SqliteStoreOptions{.create = true});
+    return store ? open_with_model(std::shared_ptr<StorageAdapter>(std::move(*store)), env(kModelUsers).model)
+                 : nullptr;
+  }();
+  run_commit(state, dir);
+}
+BENCHMARK(BM_CommitOneUser)->Unit(benchmark::kMillisecond);
+
+void BM_CommitOneUser_InMemory(benchmark::State& state) {
+  static std::shared_ptr<Directory> dir =
+      open_with_model(std::make_shared<InMemoryStorage>(), env(kModelUsers).model);
+  run_commit(state, dir);
+}
+BENCHMARK(BM_CommitOneUser_InMemory)->Unit(benchmark::kMillisecond);
+
+void BM_LoadSqlite(benchmark::State& state) {
+  static const std::string path = temp_path("load.db");
+  static const bool ready = [] {
+    std::remove(path.c_str());
+    auto store = SqliteStore::open(path, SqliteStoreOptions{.create = true});
+    return store && open_with_model(std::shared_ptr<StorageAdapter>(std::move(*store)), env(kModelUsers).model);
+  }();
+  if (!ready) {
+    state.SkipWithError("could not write the 100k-user SQLite store");
+    return;
+  }
+  std::size_t users = 0;
+  double bpu = 0;
+  for (auto _ : state) {
+    auto store = SqliteStore::open(path);
+    if (!store) {
+      state.SkipWithError("open failed");
+      return;
+    }
+    auto dir = Directory::open(std::shared_ptr<StorageAdapter>(std::move(*store)));
+    if (!dir) {
+      state.SkipWithError(("Directory::open failed: " + dir.error().to_string()).c_str());
+      return;
+    }
+    std::shared_ptr<const Snapshot> snap = (*dir)->snapshot();
+    users = snap->user_count();
+    bpu = static_cast<double>(snap->memory_bytes()) / static_cast<double>(users);
+    benchmark::DoNotOptimize(snap.get());
+  }
+  // Reference: every user of the model is in the loaded snapshot.
+  if (users != env(kModelUsers).model.users.size()) state.SkipWithError("the loaded snapshot lost users");
+  state.counters["users"] = static_cast<double>(users);
+  state.counters["bytes_per_user"] = bpu;
+}
+BENCHMARK(BM_LoadSqlite)->Unit(benchmark::kMillisecond);
+
+void BM_LoadSnapshotFile(benchmark::State& state) {
+  static const std::string path = temp_path("model.snap");
+  static const bool ready = save_snapshot_file(path, env(kModelUsers).model, 7).has_value();
+  if (!ready) {
+    state.SkipWithError("could not write the snapshot file");
+    return;
+  }
+  std::size_t users = 0;
+  double bpu = 0;
+  for (auto _ : state) {
+    auto stored = load_snapshot_file(path);
+    if (!stored) {
+      state.SkipWithError(("load_snapshot_file failed: " + stored.error().to_string()).c_str());
+      return;
+    }
+    auto dir = Directory::open(std::make_shared<InMemoryStorage>(std::move(*stored)));
+    if (!dir) {
+      state.SkipWithError("Directory::open failed");
+      return;
+    }
+    std::shared_ptr<const Snapshot> snap = (*dir)->snapshot();
+    users = snap->user_count();
+    bpu = static_cast<double>(snap->memory_bytes()) / static_cast<double>(users);
+    if (snap->version() != 7) state.SkipWithError("wrong version");
+    benchmark::DoNotOptimize(snap.get());
+  }
+  if (users != env(kModelUsers).model.users.size()) state.SkipWithError("the loaded snapshot lost users");
+  state.counters["users"] = static_cast<double>(users);
+  state.counters["bytes_per_user"] = bpu;
+}
+BENCHMARK(BM_LoadSnapshotFile)->Unit(benchmark::kMillisecond);
+
+#else
+void BM_CommitOneUser(benchmark::State& state) {
+  for (auto _ : state) {
+  }
+  state.SkipWithError("needs include/sorights/directory.hpp (Directory/Transaction) and sorights::storage");
+}
+void BM_LoadSqlite(benchmark::State& state) {
+  for (auto _ : state) {
+  }
+  state.SkipWithError("needs sorights::storage (sqlite_store.hpp), not in this build");
+}
+void BM_LoadSnapshotFile(benchmark::State& state) {
+  for (auto _ : state) {
+  }
+  state.SkipWithError("needs sorights::storage (snapshot_file.hpp), not in this build");
+}
+BENCHMARK(BM_CommitOneUser);
+BENCHMARK(BM_LoadSqlite);
+BENCHMARK(BM_LoadSnapshotFile);
+#endif
+
+}  // namespace
+
+BENCHMARK_MAIN();
