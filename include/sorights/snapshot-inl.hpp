@@ -681,6 +681,8 @@ SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t versi
   }
   s.user_names_.seal();
   s.users_.shrink_to_fit();
+  s.user_rights_.reserve(s.users_.size());
+  for (const UserRec& rec : s.users_) s.user_rights_.push_back(s.profiles_[rec.profile].rights_offset);
   s.group_pool_.shrink_to_fit();
   s.project_pool_.shrink_to_fit();
   return s;
@@ -819,7 +821,8 @@ SORIGHTS_INLINE std::string Snapshot::explain_text(const Explanation& e) const {
 }
 
 SORIGHTS_INLINE std::size_t Snapshot::memory_bytes() const noexcept {
-  return users_.capacity() * sizeof(detail::UserRec) + profiles_.capacity() * sizeof(detail::Profile) +
+  return users_.capacity() * sizeof(detail::UserRec) + user_rights_.capacity() * 4 +
+         profiles_.capacity() * sizeof(detail::Profile) +
          role_cells_.capacity() + right_words_.capacity() * 8 +
          object_info_.capacity() * sizeof(detail::ObjectInfo) + object_traits_.capacity() +
          group_pool_.capacity() * 4 + project_pool_.capacity() * 4 +

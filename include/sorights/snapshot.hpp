@@ -258,9 +258,8 @@ class Snapshot {
   [[nodiscard]] bool has(UserIndex user, RightIndex right) const noexcept {
     const auto u = static_cast<std::uint32_t>(user);
     const auto r = static_cast<std::uint32_t>(right);
-    if (SORIGHTS_UNLIKELY(u >= users_.size() || r >= right_count_)) return false;
-    const detail::Profile& p = profiles_[users_[u].profile];
-    return (right_words_[p.rights_offset + (r >> 6)] >> (r & 63u)) & 1u;
+    if (SORIGHTS_UNLIKELY(u >= user_rights_.size() || r >= right_count_)) return false;
+    return (right_words_[user_rights_[u] + (r >> 6)] >> (r & 63u)) & 1u;
   }
 
   /// The field right `user` holds on `field` of `record`: read with Select,
@@ -400,6 +399,9 @@ class Snapshot {
   std::vector<detail::Profile> profiles_;
   std::vector<std::uint8_t> role_cells_;        // [role][object][relation]
   std::vector<std::uint64_t> right_words_;      // per profile: right bitset
+  // INVARIANT: user_rights_[u] == profiles_[users_[u].profile].rights_offset.
+  // Kept apart (4 bytes a user) so that has() touches a table that stays in L2.
+  std::vector<std::uint32_t> user_rights_;
   std::vector<detail::ObjectInfo> object_info_; // per profile: [object]
   std::vector<std::uint8_t> object_traits_;     // per object
   std::vector<std::uint32_t> group_pool_;
