@@ -263,7 +263,7 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const FilterPlan& p, const RecordColumns&
   constexpr std::uint32_t kNone = 0xFFFFFFFFu;  // kNoUser, kNoGroup, kNoProject, kNoCompany
   static_assert(static_cast<std::uint32_t>(kNoUser) == kNone && static_cast<std::uint32_t>(kNoGroup) == kNone);
   std::uint32_t ow = c.owner.empty() ? kNone : c.owner[i];
-  ow = ((ow == kNone) & p.empty_owner_is_user) ? p.ui : ow;
+  ow = (static_cast<bool>(ow == kNone) & p.empty_owner_is_user) ? p.ui : ow;
   const bool own = ow == p.ui;
   const bool valid = ow < p.n_users;
   const bool other = valid & !own;

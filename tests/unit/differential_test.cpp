@@ -483,3 +483,44 @@ TEST_CASE("differential: rights, can, has and field_rights agree with the naive 
                         << " restricted_update=" << total.restricted << " ui_hints=" << total.hints);
   REQUIRE(total.checks >= 200000);
 }
+
+// MODEL.md part 1 §3.5 / DESIGN.md: the role matrix grants, every later layer
+// only narrows. The only bits a layer may add are Filtering (a follow-up
+// hidden by visibility) and RestrictedUpdate (the database-owner company,
+// only where Update survives). Checked on random models through explain().
+TEST_CASE("Property: narrowing layers never add a right beyond the role cell", "[differential][property]") {
+  long checked = 0;
+  long violations = 0;
+  std::string first;
+  for (std::uint64_t seed : {11u, 12u, 13u, 14u}) {
+    Gen g(seed);
+    for (int mi = 0; mi < 30; ++mi) {
+      const World w = random_world(g);
+      const Snapshot s = std::move(compile(w.model)).value();
+      for (int ri = 0; ri < 40; ++ri) {
+        const naive::Record nr = random_record(g, w);
+        const Record rec = to_record(s, nr);
+        for (const User& u : w.model.users) {
+          const Explanation e = s.explain(s.find_user(u.id), Action::kUpdate, rec);
+          if (e.outcome != Outcome::kEvaluated) continue;
+          ++checked;
+          bool ok = (e.rights.bits() & TableRights::kCrudBits & ~e.cell.bits()) == 0;
+          const auto& vis = e.layers[static_cast<std::size_t>(Layer::kVisibility)];
+          const auto& state = e.layers[static_cast<std::size_t>(Layer::kRecordState)];
+          if (e.rights.contains_any(TableRight::kFiltering)) ok = ok && vis.applied && !e.cell.empty();
+          if (e.rights.contains_any(TableRight::kRestrictedUpdate))
+            ok = ok && state.applied && e.rights.contains_all(TableRight::kUpdate);
+          for (const LayerEffect& fx : e.layers)
+            ok = ok && (fx.added.bits() & ~(16u | 32u)) == 0;
+          if (!ok && ++violations == 1)
+            first = "seed " + std::to_string(seed) + " model " + std::to_string(mi) + ": cell " +
+                    e.cell.to_string() + " gave " + e.rights.to_string() + "\n  " + describe_user(w.model, u.id) +
+                    "\n  " + describe_record(nr);
+        }
+      }
+    }
+  }
+  INFO(first);
+  CHECK(violations == 0);
+  CHECK(checked > 20000);
+}
