@@ -537,7 +537,11 @@ Result<std::uint64_t> SqliteStore::version() { return impl_->read_version(); }
 
 void SqliteStore::Impl::watch(std::function<void(std::uint64_t)> on_change) {
   const auto interval = std::chrono::milliseconds(options.watch_interval_ms);
-  watcher = std::thread([this, interval, on_change = std::move(on_change)]() {
+  // The baseline is the version at subscribe time, read here and not in the
+  // thread: a commit made before the thread's first poll is still announced.
+  Result<std::uint64_t> at_subscribe = read_version();
+  const std::int64_t baseline = at_subscribe ? static_cast<std::int64_t>(*at_subscribe) : -1;
+  watcher = std::thread([this, interval, baseline, on_change = std::move(on_change)]() {
     sqlite3* rdb = nullptr;
     if (sqlite3_open_v2(path.c_str(), &rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
       sqlite3_close(rdb);
@@ -546,7 +550,7 @@ void SqliteStore::Impl::watch(std::function<void(std::uint64_t)> on_change) {
     sqlite3_busy_timeout(rdb, options.busy_timeout_ms);
     sqlite3_stmt* s = nullptr;
     sqlite3_prepare_v2(rdb, "SELECT version FROM meta WHERE id = 1", -1, &s, nullptr);
-    std::int64_t last = -1;
+    std::int64_t last = baseline;
     std::unique_lock<std::mutex> lock(watch_mu);
     while (!stop_watch) {
       lock.unlock();
@@ -554,7 +558,7 @@ void SqliteStore::Impl::watch(std::function<void(std::uint64_t)> on_change) {
       if (s != nullptr && sqlite3_step(s) == SQLITE_ROW) now = sqlite3_column_int64(s, 0);
       if (s != nullptr) sqlite3_reset(s);
       if (now >= 0 && now != last) {
-        if (last >= 0) on_change(static_cast<std::uint64_t>(now));
+        on_change(static_cast<std::uint64_t>(now));  // a directory ignores versions it already has
         last = now;
       }
       lock.lock();
