@@ -188,7 +188,7 @@ char* dup_string(const std::string& s) {
 std::size_t copy_out(std::string_view s, char* buf, std::size_t size) noexcept {
   if (buf != nullptr && size > 0) {
     const std::size_t n = s.size() < size - 1 ? s.size() : size - 1;
-    std::memcpy(buf, s.data(), n);
+    if (n != 0) std::memcpy(buf, s.data(), n);  // an empty view may have a null data()
     buf[n] = '\0';
   }
   return s.size();
