@@ -36,7 +36,6 @@ class Validator {
   std::vector<Diagnostic> run() {
     index();
     check_companies();
-    check_groups();
     check_licences();
     check_plans();
     check_rights();
@@ -90,8 +89,6 @@ class Validator {
         add("our_companies", c.id, "database_owner", "two-database-owners",
             "only one of our companies can be the database owner");
   }
-
-  void check_groups() {}
 
   void check_licences() {
     for (const Licence& l : m_.licences) {
@@ -427,7 +424,7 @@ SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t versi
 
   // Groups, roles, projects, fields.
   std::unordered_map<std::string_view, std::uint32_t> group_index, role_index, project_index,
-      field_index, object_index_map, right_index_map, user_index;
+      field_index, object_index_map, right_index_map;
   for (const Group& g : model.groups) group_index.emplace(g.id, s.group_names_.add(g.id));
   s.group_names_.seal();
   for (std::uint32_t i = 0; i < n_objects; ++i) object_index_map.emplace(s.object_names_.name(i), i);
@@ -437,7 +434,6 @@ SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t versi
   for (const Role& r : model.roles) {
     const std::uint32_t ri = s.role_names_.add(r.id);
     role_index.emplace(r.id, ri);
-    s.role_types_.push_back(static_cast<std::uint8_t>(r.type));
     for (const auto& [object, cells] : r.data_rights) {
       const std::uint32_t oi = object_index_map.at(object);
       for (int rel = 0; rel < kRelationCount; ++rel)
@@ -470,9 +466,10 @@ SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t versi
     return std::tie(a.role, a.object, a.field, a.relation) < std::tie(b.role, b.object, b.field, b.relation);
   });
 
-  // Licences.
-  std::unordered_map<std::string_view, const Licence*> licence_by_id;
-  for (const Licence& l : model.licences) licence_by_id.emplace(l.id, &l);
+  // Licences. Every user holds the site licences.
+  std::set<std::string_view> site_licences;
+  for (const Licence& l : model.licences)
+    if (l.kind == LicenceKind::kSite) site_licences.insert(l.id);
   std::unordered_map<std::string_view, const Plan*> plan_by_id;
   for (const Plan& p : model.plans) plan_by_id.emplace(p.id, &p);
   std::vector<std::pair<const Licence*, std::vector<std::uint32_t>>> cal_licences;
@@ -545,9 +542,7 @@ SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t versi
         if (r.type == RoleType::kAnonymous) role_id = r.id;
     const std::uint32_t role = role_id.empty() || !role_index.contains(role_id) ? system_role
                                                                                : role_index.at(role_id);
-    std::set<std::string_view> held;
-    for (const Licence& l : model.licences)
-      if (l.kind == LicenceKind::kSite) held.insert(l.id);
+    std::set<std::string_view> held = site_licences;
     for (const std::string& l : u.licences) held.insert(l);
     if (!u.plan.empty())
       for (const std::string& l : plan_by_id.at(u.plan)->licences) held.insert(l);
@@ -677,7 +672,7 @@ SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t versi
     }
     rec.profile = it->second;
     s.users_.push_back(rec);
-    user_index.emplace(u.id, s.user_names_.add(u.id));
+    s.user_names_.add(u.id);
   }
   s.user_names_.seal();
   s.users_.shrink_to_fit();
@@ -831,7 +826,7 @@ SORIGHTS_INLINE std::size_t Snapshot::memory_bytes() const noexcept {
          field_rules_.capacity() * sizeof(detail::FieldRule) + user_names_.memory_bytes() +
          group_names_.memory_bytes() + role_names_.memory_bytes() + object_names_.memory_bytes() +
          right_names_.memory_bytes() + company_names_.memory_bytes() + project_names_.memory_bytes() +
-         field_names_.memory_bytes() + role_types_.capacity();
+         field_names_.memory_bytes();
 }
 
 SORIGHTS_END_NAMESPACE

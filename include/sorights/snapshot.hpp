@@ -385,14 +385,10 @@ class Snapshot {
   friend SORIGHTS_API Result<Snapshot> compile(const Model& model, std::uint64_t version);
   friend struct detail::SnapshotAccess;
 
+  // Branch-free: the evaluator calls it on every company record.
   [[nodiscard]] bool is_database_owner(const Record& r) const noexcept {
-    return r.database_owner || (static_cast<std::uint32_t>(r.company) == database_owner_ &&
-                                database_owner_ != static_cast<std::uint32_t>(kNoCompany));
-  }
-  [[nodiscard]] bool in_groups(const detail::UserRec& u, std::uint32_t group) const noexcept {
-    if (group == u.primary_group) return true;
-    const std::uint32_t* b = group_pool_.data() + u.groups_begin;
-    return std::binary_search(b, b + u.groups_count, group);
+    return r.database_owner | ((static_cast<std::uint32_t>(r.company) == database_owner_) &
+                               (database_owner_ != static_cast<std::uint32_t>(kNoCompany)));
   }
 
   std::vector<detail::UserRec> users_;
@@ -411,7 +407,6 @@ class Snapshot {
   std::vector<detail::FieldRule> field_rules_;  // sorted by (role, object, field, relation)
   detail::NameTable user_names_, group_names_, role_names_, object_names_, right_names_,
       company_names_, project_names_, field_names_;
-  std::vector<std::uint8_t> role_types_;
   std::uint32_t object_count_ = 0;
   std::uint32_t right_count_ = 0;
   std::uint32_t right_words_per_profile_ = 0;
@@ -620,8 +615,7 @@ SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, con
     const bool completed = record.completed & ((traits & kTraitCompletedLocked) != 0);
     const bool user_person = ((traits & kTraitPerson) != 0) & record.user_person;
     const bool company = (traits & kTraitCompany) != 0;
-    const bool owner_co = company & (record.database_owner | ((c == database_owner_) &
-                                                             (database_owner_ != static_cast<std::uint32_t>(kNoCompany))));
+    const bool owner_co = company & is_database_owner(record);
     const bool our_co = company & (owner_co | record.our_company | (c < our_company_count_));
     const bool selection = ((traits & kTraitSelection) != 0) & !is_own & ((p.flags & kProfileSelectionAdmin) == 0);
     const unsigned remove = (static_cast<unsigned>(completed | selection) * (kU | kD)) |
