@@ -113,61 +113,6 @@ void diff_entities(std::vector<Change>& out, std::vector<Diagnostic>* dups, Enti
     if (!seen.contains(from[i].id)) out.push_back(Change{kind, from[i].id, Entity(from[i]), std::nullopt});
 }
 
-// Applies the changes of one entity kind to `items` in O(n + c), with the
-// same result as apply_changes(): a change with `after` replaces the entity in
-// place or appends it (in change order), one without removes it.
-template <class T>
-void apply_kind(std::vector<T>& items, EntityKind kind, const std::vector<Change>& changes) {
-  std::unordered_map<std::string_view, const Change*> pending;
-  for (const Change& c : changes)
-    if (c.kind == kind) pending[c.id] = &c;
-  if (pending.empty()) return;
-  std::size_t out = 0;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    auto it = pending.find(items[i].id);
-    if (it == pending.end()) {
-      if (out != i) items[out] = std::move(items[i]);
-      ++out;
-      continue;
-    }
-    const T* value = get_value<T>(it->second->after);
-    pending.erase(it);
-    if (value == nullptr) continue;  // removed
-    items[out++] = *value;
-  }
-  items.resize(out);
-  for (const Change& c : changes) {
-    if (c.kind != kind) continue;
-    auto it = pending.find(c.id);
-    if (it == pending.end() || it->second != &c) continue;
-    if (const T* value = get_value<T>(c.after)) items.push_back(*value);
-    pending.erase(it);
-  }
-}
-
-// `model` with `changes` applied (see apply_kind).
-inline Model apply_all(Model model, const std::vector<Change>& changes) {
-  apply_kind(model.our_companies, EntityKind::kOurCompany, changes);
-  apply_kind(model.groups, EntityKind::kGroup, changes);
-  apply_kind(model.licences, EntityKind::kLicence, changes);
-  apply_kind(model.plans, EntityKind::kPlan, changes);
-  apply_kind(model.functional_rights, EntityKind::kFunctionalRight, changes);
-  apply_kind(model.objects, EntityKind::kObject, changes);
-  apply_kind(model.roles, EntityKind::kRole, changes);
-  apply_kind(model.users, EntityKind::kUser, changes);
-  for (const Change& c : changes) {
-    if (c.kind == EntityKind::kFieldRights) {
-      const auto* v = get_value<std::vector<FieldRightRule>>(c.after);
-      model.field_rights = v ? *v : std::vector<FieldRightRule>{};
-    }
-    if (c.kind == EntityKind::kOverrides) {
-      const auto* v = get_value<std::vector<Override>>(c.after);
-      model.overrides = v ? *v : std::vector<Override>{};
-    }
-  }
-  return model;
-}
-
 template <class T>
 void diff_whole(std::vector<Change>& out, EntityKind kind, const std::vector<T>& from,
                 const std::vector<T>& to) {
@@ -900,7 +845,8 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit(Transaction& tx) {
       return refuse(Error(ErrorCode::kConflict, std::move(msg), std::move(conflicts)));
     }
   }
-  Model next_model = detail::apply_all(cur->model, changes);
+  Model next_model = cur->model;
+  if (Result<void> applied = apply_changes(next_model, changes); !applied) return std::move(applied).error();
   const Model* next = &next_model;
 
   // 2. The actor, then every rule at once.

@@ -6,6 +6,8 @@
 #define SORIGHTS_STORAGE_INL_HPP_
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 #include "sorights/storage.hpp"
 
@@ -14,35 +16,80 @@ SORIGHTS_BEGIN_NAMESPACE
 namespace detail {
 
 template <class T>
-Result<void> upsert_or_erase(std::vector<T>& items, const Change& c) {
-  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.id == c.id; });
-  if (!c.after) {
-    if (it != items.end()) items.erase(it);
-    return {};
-  }
+const T* change_value(const Change& c) {
+  return c.after ? std::get_if<T>(&*c.after) : nullptr;
+}
+
+// A change's value must be of its kind and, for entities, carry its id.
+template <class T>
+Result<void> check_change(const Change& c) {
+  if (!c.after) return {};
   const T* value = std::get_if<T>(&*c.after);
   if (value == nullptr)
     return Error(ErrorCode::kInvalidArgument,
                  "change of " + std::string(kEntityKindNames[static_cast<std::size_t>(c.kind)]) + " \"" +
                      c.id + "\" carries a value of another kind");
-  if (value->id != c.id)
-    return Error(ErrorCode::kInvalidArgument, "change of \"" + c.id + "\" carries the id \"" + value->id + "\"");
-  if (it != items.end()) *it = *value;
-  else items.push_back(*value);
+  if constexpr (requires { value->id; })
+    if (value->id != c.id)
+      return Error(ErrorCode::kInvalidArgument, "change of \"" + c.id + "\" carries the id \"" + value->id + "\"");
   return {};
 }
 
+// Applies the changes of one entity kind in O(n + c), with the result of
+// applying them one by one: a change with `after` replaces a present entity in
+// place and appends an absent one; a change without `after` removes it (so an
+// entity removed and added again within one change set ends up last).
 template <class T>
-Result<void> replace_list(std::vector<T>& items, const Change& c) {
-  if (!c.after) {
-    items.clear();
-    return {};
+void apply_kind(std::vector<T>& items, EntityKind kind, const std::vector<Change>& changes) {
+  struct Fate {
+    bool present;
+    bool appended;
+    std::size_t order;
+    const T* value;
+  };
+  std::unordered_map<std::string_view, Fate> fate;
+  std::unordered_map<std::string_view, std::size_t> index;
+  std::size_t appends = 0;
+  for (const Change& c : changes) {
+    if (c.kind != kind) continue;
+    if (index.empty() && !items.empty())
+      for (std::size_t i = 0; i < items.size(); ++i) index.emplace(items[i].id, i);
+    Fate& f = fate.try_emplace(c.id, Fate{index.contains(c.id), false, 0, nullptr}).first->second;
+    const T* value = change_value<T>(c);
+    if (value == nullptr) {
+      f.present = false;
+    } else if (!f.present) {
+      f = Fate{true, true, appends++, value};
+    } else {
+      f.value = value;
+    }
   }
-  const auto* value = std::get_if<std::vector<T>>(&*c.after);
-  if (value == nullptr)
-    return Error(ErrorCode::kInvalidArgument, "list change carries a value of another kind");
-  items = *value;
-  return {};
+  if (fate.empty()) return;
+  std::vector<const Fate*> appended;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto it = fate.find(items[i].id);
+    if (it == fate.end()) {
+      if (out != i) items[out] = std::move(items[i]);
+      ++out;
+    } else if (it->second.present && !it->second.appended) {
+      items[out++] = *it->second.value;
+    }
+  }
+  items.resize(out);
+  for (const auto& [id, f] : fate)
+    if (f.present && f.appended) appended.push_back(&f);
+  std::sort(appended.begin(), appended.end(), [](const Fate* a, const Fate* b) { return a->order < b->order; });
+  for (const Fate* f : appended) items.push_back(*f->value);
+}
+
+template <class T>
+void apply_list(std::vector<T>& items, EntityKind kind, const std::vector<Change>& changes) {
+  for (const Change& c : changes)
+    if (c.kind == kind) {
+      const auto* value = change_value<std::vector<T>>(c);
+      items = value ? *value : std::vector<T>{};
+    }
 }
 
 inline bool touches_user(const Change& c, std::string_view user) {
@@ -63,24 +110,33 @@ inline bool touches_role(const Change& c, std::string_view role) {
 }  // namespace detail
 
 SORIGHTS_INLINE Result<void> apply_changes(Model& model, const std::vector<Change>& changes) {
-  Model next = model;
+  // Check every change first, so that applying cannot fail half-way.
   for (const Change& c : changes) {
     Result<void> r;
     switch (c.kind) {
-      case EntityKind::kOurCompany: r = detail::upsert_or_erase(next.our_companies, c); break;
-      case EntityKind::kGroup: r = detail::upsert_or_erase(next.groups, c); break;
-      case EntityKind::kLicence: r = detail::upsert_or_erase(next.licences, c); break;
-      case EntityKind::kPlan: r = detail::upsert_or_erase(next.plans, c); break;
-      case EntityKind::kFunctionalRight: r = detail::upsert_or_erase(next.functional_rights, c); break;
-      case EntityKind::kObject: r = detail::upsert_or_erase(next.objects, c); break;
-      case EntityKind::kRole: r = detail::upsert_or_erase(next.roles, c); break;
-      case EntityKind::kUser: r = detail::upsert_or_erase(next.users, c); break;
-      case EntityKind::kFieldRights: r = detail::replace_list(next.field_rights, c); break;
-      case EntityKind::kOverrides: r = detail::replace_list(next.overrides, c); break;
+      case EntityKind::kOurCompany: r = detail::check_change<OurCompany>(c); break;
+      case EntityKind::kGroup: r = detail::check_change<Group>(c); break;
+      case EntityKind::kLicence: r = detail::check_change<Licence>(c); break;
+      case EntityKind::kPlan: r = detail::check_change<Plan>(c); break;
+      case EntityKind::kFunctionalRight: r = detail::check_change<FunctionalRightDef>(c); break;
+      case EntityKind::kObject: r = detail::check_change<DataObjectDef>(c); break;
+      case EntityKind::kRole: r = detail::check_change<Role>(c); break;
+      case EntityKind::kUser: r = detail::check_change<User>(c); break;
+      case EntityKind::kFieldRights: r = detail::check_change<std::vector<FieldRightRule>>(c); break;
+      case EntityKind::kOverrides: r = detail::check_change<std::vector<Override>>(c); break;
     }
     if (!r) return r;
   }
-  model = std::move(next);
+  detail::apply_kind(model.our_companies, EntityKind::kOurCompany, changes);
+  detail::apply_kind(model.groups, EntityKind::kGroup, changes);
+  detail::apply_kind(model.licences, EntityKind::kLicence, changes);
+  detail::apply_kind(model.plans, EntityKind::kPlan, changes);
+  detail::apply_kind(model.functional_rights, EntityKind::kFunctionalRight, changes);
+  detail::apply_kind(model.objects, EntityKind::kObject, changes);
+  detail::apply_kind(model.roles, EntityKind::kRole, changes);
+  detail::apply_kind(model.users, EntityKind::kUser, changes);
+  detail::apply_list(model.field_rights, EntityKind::kFieldRights, changes);
+  detail::apply_list(model.overrides, EntityKind::kOverrides, changes);
   return {};
 }
 

@@ -153,10 +153,8 @@ class InMemoryStorage final : public StorageAdapter {
       return Error(ErrorCode::kConflict, "stored version is " + std::to_string(stored_.version) +
                                              ", the change set was made against " +
                                              std::to_string(changes.base_version));
-    Model next = stored_.model;
-    Result<void> applied = apply_changes(next, changes.changes);
+    Result<void> applied = apply_changes(stored_.model, changes.changes);  // all or nothing
     if (!applied) return applied;
-    stored_.model = std::move(next);
     stored_.version = changes.version;
     audit_.push_back(AuditEntry{changes.version, changes.time, changes.actor, false, {}, changes.changes});
     return {};
