@@ -165,19 +165,17 @@ struct FilterPlan {
   std::uint32_t groups_count = 0;
   const std::uint32_t* projects = nullptr;
   std::uint32_t projects_count = 0;
-  const UserRec* users = nullptr;
+  const OwnerRec* owners = nullptr;
   const RecordOverride* ovr_begin = nullptr;  // record overrides of this object that remove the action
   const RecordOverride* ovr_end = nullptr;
   std::uint16_t object = 0;
   Time at = 0;
 };
 
-// Layout facts the vector kernels gather by.
-inline constexpr std::size_t kUserRecWords = sizeof(UserRec) / 4;
-static_assert(sizeof(UserRec) % 4 == 0, "UserRec is gathered as 32-bit words");
-static_assert(offsetof(UserRec, type) % 4 == 0 && offsetof(UserRec, in_our_companies) == offsetof(UserRec, type) + 2,
-              "the type word holds type (byte 0) and in_our_companies (byte 2)");
-static_assert(offsetof(UserRec, primary_group) % 4 == 0 && offsetof(UserRec, company) % 4 == 0);
+// Layout facts the vector kernels gather by: an owner index scaled by 8
+// addresses its OwnerRec.
+static_assert(sizeof(OwnerRec) == 8 && offsetof(OwnerRec, primary_group) == 0 && offsetof(OwnerRec, word) == 4,
+              "the kernels gather OwnerRec as two 32-bit words with scale 8");
 
 inline FilterPlan make_filter_plan(const Snapshot& s, UserIndex user, ObjectIndex object, Action action,
                                    const RecordColumns& c) noexcept {
@@ -232,7 +230,7 @@ inline FilterPlan make_filter_plan(const Snapshot& s, UserIndex user, ObjectInde
   plan.groups_count = u.groups_count;
   plan.projects = A::project_pool(s).data() + u.projects_begin;
   plan.projects_count = u.projects_count;
-  plan.users = users.data();
+  plan.owners = A::owners(s).data();
   // Record-scoped overrides of this object that remove the action's bit.
   if (p.record_ovr_count != 0 && !c.id.empty()) {
     const RecordOverride* b = A::record_overrides(s).data() + p.record_ovr_begin;
@@ -267,10 +265,11 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const FilterPlan& p, const RecordColumns&
   const bool own = ow == p.ui;
   const bool valid = ow < p.n_users;
   const bool other = valid & !own;
-  const UserRec& o = p.users[valid ? ow : p.ui];
+  const OwnerRec o = p.owners[valid ? ow : p.ui];
+  const std::uint32_t otype = owner_type(o.word);
   const std::uint8_t f = c.flags.empty() ? std::uint8_t{0} : c.flags[i];
-  const bool anon = other & (o.type == static_cast<std::uint8_t>(UserType::kAnonymous));
-  const bool ext = other & (o.type == static_cast<std::uint8_t>(UserType::kExternal));
+  const bool anon = other & (otype == static_cast<std::uint32_t>(UserType::kAnonymous));
+  const bool ext = other & (otype == static_cast<std::uint32_t>(UserType::kExternal));
   const std::uint32_t vid = c.visibility_id.empty() ? 0u : c.visibility_id[i];
   std::uint32_t g = c.group.empty() ? kNone : c.group[i];
   g = g == kNone ? o.primary_group : g;
@@ -287,7 +286,7 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const FilterPlan& p, const RecordColumns&
     rel = 2u - 2u * own + 3u * anon + 2u * ext - 1u * prim + 1u * oth;
   } else {
     const std::uint32_t rc = c.company.empty() ? kNone : c.company[i];
-    const bool mc = other & p.my_company & ((o.company == p.ucompany) | (rc == p.ucompany));
+    const bool mc = other & p.my_company & ((owner_company(o.word) == p.ucompany) | (rc == p.ucompany));
     bool sp = false;
     if (p.same_project) {
       const std::uint32_t pj = c.project.empty() ? kNone : c.project[i];
@@ -298,7 +297,8 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const FilterPlan& p, const RecordColumns&
     rel = 2u - 2u * own + 4u * mc + 5u * sp + 3u * (rest & anon) + 2u * (rest & ext);
   }
   bool allowed = (p.relbits >> rel) & 1u;
-  if (p.other_company) allowed &= !(valid & (o.in_our_companies != 0) & (o.company != p.ucompany));
+  if (p.other_company)
+    allowed &= !(valid & ((o.word & kOwnerInOurCompanies) != 0) & (owner_company(o.word) != p.ucompany));
   if (p.visibility) {
     const unsigned kind = f & kRecordVisibilityKindMask;
     const bool by_associate = kind == static_cast<unsigned>(VisibilityKind::kAssociate);
@@ -344,7 +344,9 @@ SORIGHTS_TARGET_AVX512 inline std::uint32_t filter16_avx512(const FilterPlan& p,
   const __m512i zero = _mm512_setzero_si512();
   const __m512i no_user = _mm512_set1_epi32(-1);  // kNoUser == kNoGroup == 0xFFFFFFFF
   const __m512i vui = _mm512_set1_epi32(static_cast<int>(p.ui));
-  const char* base = reinterpret_cast<const char*>(p.users);
+  const char* base = reinterpret_cast<const char*>(p.owners);
+  constexpr int kWord = static_cast<int>(offsetof(OwnerRec, word));
+  constexpr int kGroup = static_cast<int>(offsetof(OwnerRec, primary_group));
   __m512i ow = c.owner.empty() ? no_user : _mm512_loadu_si512(c.owner.data() + i);
   if (p.empty_owner_is_user) ow = _mm512_mask_mov_epi32(ow, _mm512_cmpeq_epi32_mask(ow, no_user), vui);
   const __mmask16 own = _mm512_cmpeq_epi32_mask(ow, vui);
@@ -357,21 +359,16 @@ SORIGHTS_TARGET_AVX512 inline std::uint32_t filter16_avx512(const FilterPlan& p,
   __m512i tword = zero;
   __m512i ocomp = zero;
   bool have_ocomp = false;
-  __m512i idx = zero;
   if (other) {
-    if constexpr (kUserRecWords == 7)  // ow * 7 without the slow vpmulld
-      idx = _mm512_sub_epi32(_mm512_maskz_slli_epi32(0xFFFF, ow, 3), ow);
-    else
-      idx = _mm512_mullo_epi32(ow, _mm512_set1_epi32(static_cast<int>(kUserRecWords)));
-    tword = _mm512_mask_i32gather_epi32(zero, other, idx, base + offsetof(UserRec, type), 4);
-    const __m512i otype = _mm512_and_si512(tword, _mm512_set1_epi32(0xFF));
+    tword = _mm512_mask_i32gather_epi32(zero, other, ow, base + kWord, 8);
+    const __m512i otype = _mm512_and_si512(_mm512_maskz_srli_epi32(0xFFFF, tword, kOwnerTypeShift), _mm512_set1_epi32(static_cast<int>(kOwnerTypeMask)));
     const __mmask16 anon = other & _mm512_cmpeq_epi32_mask(otype, _mm512_set1_epi32(static_cast<int>(UserType::kAnonymous)));
     const __mmask16 ext = other & _mm512_cmpeq_epi32_mask(otype, _mm512_set1_epi32(static_cast<int>(UserType::kExternal)));
     __mmask16 rest = other;
     if (p.kind == FilterUserKind::kExternal) {
       __mmask16 mc = 0;
       if (p.my_company) {
-        ocomp = _mm512_mask_i32gather_epi32(zero, other, idx, base + offsetof(UserRec, company), 4);
+        ocomp = _mm512_and_si512(tword, _mm512_set1_epi32(static_cast<int>(kOwnerCompanyMask)));
         have_ocomp = true;
         const __m512i vc = _mm512_set1_epi32(static_cast<int>(p.ucompany));
         const __m512i rc = c.company.empty() ? no_user : _mm512_loadu_si512(c.company.data() + i);
@@ -394,7 +391,7 @@ SORIGHTS_TARGET_AVX512 inline std::uint32_t filter16_avx512(const FilterPlan& p,
       const __mmask16 emp = static_cast<__mmask16>(other & ~anon & ~ext);
       __m512i g = c.group.empty() ? no_user : _mm512_loadu_si512(c.group.data() + i);
       const __mmask16 nog = emp & _mm512_cmpeq_epi32_mask(g, no_user);
-      if (nog) g = _mm512_mask_i32gather_epi32(g, nog, idx, base + offsetof(UserRec, primary_group), 4);
+      if (nog) g = _mm512_mask_i32gather_epi32(g, nog, ow, base + kGroup, 8);
       const __mmask16 hasg = emp & _mm512_cmpneq_epi32_mask(g, no_user);
       const __mmask16 prim = hasg & _mm512_cmpeq_epi32_mask(g, _mm512_set1_epi32(static_cast<int>(p.primary)));
       __mmask16 oth = 0;
@@ -408,8 +405,8 @@ SORIGHTS_TARGET_AVX512 inline std::uint32_t filter16_avx512(const FilterPlan& p,
   __mmask16 allowed = _mm512_test_epi32_mask(_mm512_maskz_srlv_epi32(0xFFFF, _mm512_set1_epi32(static_cast<int>(p.relbits)), rel),
                                              _mm512_set1_epi32(1));
   if (p.other_company && other) {
-    if (!have_ocomp) ocomp = _mm512_mask_i32gather_epi32(zero, other, idx, base + offsetof(UserRec, company), 4);
-    const __mmask16 inour = other & _mm512_test_epi32_mask(tword, _mm512_set1_epi32(0xFF0000));
+    if (!have_ocomp) ocomp = _mm512_and_si512(tword, _mm512_set1_epi32(static_cast<int>(kOwnerCompanyMask)));
+    const __mmask16 inour = other & _mm512_test_epi32_mask(tword, _mm512_set1_epi32(static_cast<int>(kOwnerInOurCompanies)));
     allowed &= static_cast<__mmask16>(~(inour & _mm512_cmpneq_epi32_mask(ocomp, _mm512_set1_epi32(static_cast<int>(p.ucompany)))));
   }
   if (p.visibility) {
@@ -510,10 +507,9 @@ SORIGHTS_TARGET_AVX2 inline std::uint32_t filter8_avx2(const FilterPlan& p, cons
   const __m256i ones = _mm256_set1_epi32(-1);
   const __m256i no_user = ones;
   const __m256i vui = V::set(p.ui);
-  const int* base = reinterpret_cast<const int*>(p.users);
-  constexpr int kTypeWord = static_cast<int>(offsetof(UserRec, type) / 4);
-  constexpr int kGroupWord = static_cast<int>(offsetof(UserRec, primary_group) / 4);
-  constexpr int kCompanyWord = static_cast<int>(offsetof(UserRec, company) / 4);
+  const int* base = reinterpret_cast<const int*>(p.owners);
+  constexpr int kWord = static_cast<int>(offsetof(OwnerRec, word) / 4);
+  constexpr int kGroup = static_cast<int>(offsetof(OwnerRec, primary_group) / 4);
   __m256i ow = V::load(c.owner, i, no_user);
   if (p.empty_owner_is_user) ow = V::sel(ow, vui, V::eq(ow, no_user));
   const __m256i own = V::eq(ow, vui);
@@ -523,20 +519,19 @@ SORIGHTS_TARGET_AVX2 inline std::uint32_t filter8_avx2(const FilterPlan& p, cons
       c.flags.empty() ? zero
                       : _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(c.flags.data() + i)));
   __m256i rel = V::sel(V::set(static_cast<std::uint32_t>(Relation::kOtherAssociates)), zero, own);
-  __m256i tword = zero, ocomp = zero, idx = zero;
+  __m256i tword = zero, ocomp = zero;
   bool have_ocomp = false;
   const bool any_other = V::any(other);
   if (any_other) {
-    idx = _mm256_mullo_epi32(ow, V::set(static_cast<std::uint32_t>(kUserRecWords)));
-    tword = _mm256_mask_i32gather_epi32(zero, base + kTypeWord, idx, other, 4);
-    const __m256i otype = _mm256_and_si256(tword, V::set(0xFF));
+    tword = _mm256_mask_i32gather_epi32(zero, base + kWord, ow, other, 8);
+    const __m256i otype = _mm256_and_si256(_mm256_srli_epi32(tword, kOwnerTypeShift), V::set(kOwnerTypeMask));
     const __m256i anon = _mm256_and_si256(other, V::eq(otype, V::set(static_cast<std::uint32_t>(UserType::kAnonymous))));
     const __m256i ext = _mm256_and_si256(other, V::eq(otype, V::set(static_cast<std::uint32_t>(UserType::kExternal))));
     __m256i rest = other;
     if (p.kind == FilterUserKind::kExternal) {
       __m256i mc = zero;
       if (p.my_company) {
-        ocomp = _mm256_mask_i32gather_epi32(zero, base + kCompanyWord, idx, other, 4);
+        ocomp = _mm256_and_si256(tword, V::set(kOwnerCompanyMask));
         have_ocomp = true;
         const __m256i vc = V::set(p.ucompany);
         const __m256i rc = V::load(c.company, i, no_user);
@@ -558,7 +553,7 @@ SORIGHTS_TARGET_AVX2 inline std::uint32_t filter8_avx2(const FilterPlan& p, cons
       const __m256i emp = V::andn(V::andn(other, anon), ext);
       __m256i g = V::load(c.group, i, no_user);
       const __m256i nog = _mm256_and_si256(emp, V::eq(g, no_user));
-      if (V::any(nog)) g = _mm256_mask_i32gather_epi32(g, base + kGroupWord, idx, nog, 4);
+      if (V::any(nog)) g = _mm256_mask_i32gather_epi32(g, base + kGroup, ow, nog, 8);
       const __m256i hasg = V::andn(emp, V::eq(g, no_user));
       const __m256i prim = _mm256_and_si256(hasg, V::eq(g, V::set(p.primary)));
       __m256i oth = zero;
@@ -570,8 +565,8 @@ SORIGHTS_TARGET_AVX2 inline std::uint32_t filter8_avx2(const FilterPlan& p, cons
   }
   __m256i allowed = V::eq(_mm256_and_si256(_mm256_srlv_epi32(V::set(p.relbits), rel), V::set(1)), V::set(1));
   if (p.other_company && any_other) {
-    if (!have_ocomp) ocomp = _mm256_mask_i32gather_epi32(zero, base + kCompanyWord, idx, other, 4);
-    const __m256i inour = V::andn(other, V::eq(_mm256_and_si256(tword, V::set(0xFF0000)), zero));
+    if (!have_ocomp) ocomp = _mm256_and_si256(tword, V::set(kOwnerCompanyMask));
+    const __m256i inour = V::andn(other, V::eq(_mm256_and_si256(tword, V::set(kOwnerInOurCompanies)), zero));
     allowed = V::andn(allowed, V::andn(inour, V::eq(ocomp, V::set(p.ucompany))));
   }
   if (p.visibility) {

@@ -9,9 +9,12 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -29,12 +32,17 @@ inline std::string quote_id(std::string_view s) {
 }
 
 // Collects diagnostics while validating.
+// Collects diagnostics while validating. Ids are indexed in hash sets of
+// views into the model (no string copies); every check visits each item once.
+// The diagnostics and their order are those of the rules as listed in run().
 class Validator {
  public:
+  using IdSet = std::unordered_set<std::string_view>;
+
   explicit Validator(const Model& m) : m_(m) {}
 
   std::vector<Diagnostic> run() {
-    index();
+    index(true);
     check_companies();
     check_licences();
     check_plans();
@@ -47,6 +55,51 @@ class Validator {
     return std::move(out_);
   }
 
+  // True if the model, which differs from a valid model only in the users at
+  // `positions` (edited in place, ids unchanged; `before[i]` is the old value
+  // of `positions[i]`), is certainly valid. False means "run validate()": a
+  // rule failed or the change needs the whole model to judge (a user
+  // licence's seat count that grew). The answer is never "valid" when
+  // validate() would report something.
+  bool users_edit_valid(const std::vector<std::size_t>& positions, const std::vector<const User*>& before) {
+    index(false);
+    for (std::size_t k = 0; k < positions.size(); ++k) {
+      const User& u = m_.users[positions[k]];
+      const User& was = *before[k];
+      if (u.id != was.id || u.id.empty()) return false;
+      check_user_links(u);
+      if (!u.person.empty() && u.person != was.person) {
+        for (std::size_t i = 0; i < m_.users.size(); ++i)
+          if (i != positions[k] && m_.users[i].person == u.person) return false;
+      }
+      std::vector<std::string_view> held_after, held_before;
+      check_user_licences(u, held_after);
+      {
+        Validator quiet(m_);
+        quiet.licence_kind_ = licence_kind_;
+        quiet.check_user_licences(was, held_before);
+      }
+      if (!out_.empty()) return false;
+      // Seats: a restricted user licence newly in use needs the whole count.
+      const bool active_after = !u.retired && !u.former_employee;
+      const bool active_before = !was.retired && !was.former_employee;
+      if (active_after)
+        for (std::string_view l : held_after) {
+          const Licence* lic = m_.find_licence(l);
+          if (lic == nullptr || lic->kind != LicenceKind::kUser || lic->unrestricted) continue;
+          if (!active_before || !std::binary_search(held_before.begin(), held_before.end(), l)) return false;
+        }
+    }
+    // Two edited users that now name the same person.
+    for (std::size_t a = 0; a < positions.size(); ++a)
+      for (std::size_t b = a + 1; b < positions.size(); ++b)
+        if (positions[a] == positions[b] ||
+            (!m_.users[positions[a]].person.empty() &&
+             m_.users[positions[a]].person == m_.users[positions[b]].person))
+          return false;
+    return out_.empty();
+  }
+
  private:
   void add(std::string_view collection, std::string_view item, std::string_view field,
            std::string_view rule, std::string message) {
@@ -55,8 +108,9 @@ class Validator {
   }
 
   template <class Vec>
-  std::set<std::string, std::less<>> ids(const Vec& items, std::string_view collection) {
-    std::set<std::string, std::less<>> seen;
+  IdSet ids(const Vec& items, std::string_view collection) {
+    IdSet seen;
+    seen.reserve(items.size());
     for (const auto& item : items) {
       if (item.id.empty()) {
         add(collection, "", "id", "empty-id", "an id may not be empty");
@@ -67,7 +121,7 @@ class Validator {
     return seen;
   }
 
-  void index() {
+  void index(bool with_users) {
     companies_ = ids(m_.our_companies, "our_companies");
     groups_ = ids(m_.groups, "groups");
     licences_ = ids(m_.licences, "licences");
@@ -75,11 +129,13 @@ class Validator {
     rights_ = ids(m_.functional_rights, "functional_rights");
     objects_ = ids(m_.objects, "objects");
     roles_ = ids(m_.roles, "roles");
-    users_ = ids(m_.users, "users");
-    for (std::string_view o : kBuiltinObjectNames) objects_.insert(std::string(o));
-    for (std::size_t i = 0; i < kBuiltinRightCount; ++i) rights_.insert(std::string(builtin_right_id(i)));
+    if (with_users) users_ = ids(m_.users, "users");
+    for (std::string_view o : kBuiltinObjectNames) objects_.insert(o);
+    for (std::size_t i = 0; i < kBuiltinRightCount; ++i) rights_.insert(builtin_right_id(i));
     for (const Role& r : m_.roles) role_type_.emplace(r.id, r.type);
     for (const Licence& l : m_.licences) licence_kind_.emplace(l.id, l.kind);
+    for (const Role& r : m_.roles)
+      if (r.type == RoleType::kAnonymous) anonymous_role_ = r.id;
   }
 
   void check_companies() {
@@ -213,9 +269,48 @@ class Validator {
     }
   }
 
+  // The licence rules of one user; `held` gets the licences it holds
+  // (direct + plan, known ones, sorted and unique).
+  void check_user_licences(const User& u, std::vector<std::string_view>& held) {
+    held.clear();
+    for (const std::string& l : u.licences) {
+      auto it = licence_kind_.find(l);
+      if (it == licence_kind_.end())
+        add("users", u.id, "licences", "unknown-licence", "unknown licence " + quote_id(l));
+      else if (it->second == LicenceKind::kSite)
+        add("users", u.id, "licences", "site-licence-assigned",
+            "site licence " + quote_id(l) + " is held by everyone and cannot be assigned");
+      else
+        held.push_back(l);
+    }
+    if (!u.plan.empty()) {
+      if (const Plan* p = m_.find_plan(u.plan)) {
+        for (const std::string& l : p->licences)
+          if (licence_kind_.contains(l)) held.push_back(l);
+      } else {
+        add("users", u.id, "plan", "unknown-plan", "unknown plan " + quote_id(u.plan));
+      }
+    }
+    if (held.size() > 1) {
+      std::sort(held.begin(), held.end());
+      held.erase(std::unique(held.begin(), held.end()), held.end());
+    }
+    for (std::string_view l : held) {
+      const Licence* lic = m_.find_licence(l);
+      for (const std::string& req : lic->requires_licences) {
+        auto kind = licence_kind_.find(req);
+        if (kind == licence_kind_.end() || kind->second == LicenceKind::kSite) continue;
+        if (!std::binary_search(held.begin(), held.end(), std::string_view(req)))
+          add("users", u.id, "licences", "missing-prerequisite",
+              "licence " + quote_id(l) + " requires licence " + quote_id(req));
+      }
+    }
+  }
+
   void check_users() {
-    std::map<std::string, std::string, std::less<>> persons;
-    std::map<std::string, std::uint32_t, std::less<>> in_use;
+    std::unordered_map<std::string_view, std::string_view> persons;
+    std::unordered_map<std::string_view, std::uint32_t> in_use;
+    std::vector<std::string_view> held;
     for (const User& u : m_.users) {
       check_user_links(u);
       if (!u.person.empty()) {
@@ -224,38 +319,9 @@ class Validator {
           add("users", u.id, "person", "duplicate-person",
               "person " + quote_id(u.person) + " is already user " + quote_id(it->second));
       }
-      // Licences held: direct + plan. Site licences cannot be assigned.
-      std::set<std::string, std::less<>> held;
-      for (const std::string& l : u.licences) {
-        auto it = licence_kind_.find(l);
-        if (it == licence_kind_.end())
-          add("users", u.id, "licences", "unknown-licence", "unknown licence " + quote_id(l));
-        else if (it->second == LicenceKind::kSite)
-          add("users", u.id, "licences", "site-licence-assigned",
-              "site licence " + quote_id(l) + " is held by everyone and cannot be assigned");
-        else
-          held.insert(l);
-      }
-      if (!u.plan.empty()) {
-        if (const Plan* p = m_.find_plan(u.plan)) {
-          for (const std::string& l : p->licences)
-            if (licence_kind_.contains(l)) held.insert(l);
-        } else {
-          add("users", u.id, "plan", "unknown-plan", "unknown plan " + quote_id(u.plan));
-        }
-      }
-      for (const std::string& l : held) {
-        const Licence* lic = m_.find_licence(l);
-        for (const std::string& req : lic->requires_licences) {
-          auto kind = licence_kind_.find(req);
-          if (kind == licence_kind_.end() || kind->second == LicenceKind::kSite) continue;
-          if (!held.contains(req))
-            add("users", u.id, "licences", "missing-prerequisite",
-                "licence " + quote_id(l) + " requires licence " + quote_id(req));
-        }
-      }
+      check_user_licences(u, held);
       if (!u.retired && !u.former_employee)
-        for (const std::string& l : held) ++in_use[l];
+        for (std::string_view l : held) ++in_use[l];
     }
     for (const Licence& l : m_.licences) {
       if (l.kind != LicenceKind::kUser || l.unrestricted) continue;
@@ -271,11 +337,9 @@ class Validator {
   void check_user_links(const User& u) {
     const std::string_view type = user_type_name(u.type);
     // Role and role type.
-    std::string role = u.role;
+    std::string_view role = u.role;
     if (role.empty() && u.type == UserType::kSystem) role = "system";
-    if (role.empty() && u.type == UserType::kAnonymous)
-      for (const Role& r : m_.roles)
-        if (r.type == RoleType::kAnonymous) role = r.id;
+    if (role.empty() && u.type == UserType::kAnonymous) role = anonymous_role_;
     if (role.empty()) {
       if (u.type == UserType::kAssociate || u.type == UserType::kExternal ||
           u.type == UserType::kAnonymous)
@@ -290,7 +354,7 @@ class Validator {
               std::string(role_type_name(*want)));
     }
     // Company.
-    const bool ours = companies_.contains(u.company);
+    const bool ours = !u.company.empty() && companies_.contains(u.company);
     if (u.type == UserType::kAssociate) {
       if (u.company.empty())
         add("users", u.id, "company", "missing-company", "an associate needs one of our companies");
@@ -323,10 +387,10 @@ class Validator {
 
   const Model& m_;
   std::vector<Diagnostic> out_;
-  std::set<std::string, std::less<>> companies_, groups_, licences_, plans_, rights_, objects_,
-      roles_, users_;
-  std::map<std::string, RoleType, std::less<>> role_type_;
-  std::map<std::string, LicenceKind, std::less<>> licence_kind_;
+  IdSet companies_, groups_, licences_, plans_, rights_, objects_, roles_, users_;
+  std::unordered_map<std::string_view, RoleType> role_type_;
+  std::unordered_map<std::string_view, LicenceKind> licence_kind_;
+  std::string_view anonymous_role_;
 };
 
 inline std::uint8_t builtin_traits(std::size_t object) {
@@ -360,150 +424,257 @@ void append_bytes(std::string& key, const T& value) {
   key.append(reinterpret_cast<const char*>(&value), sizeof(T));
 }
 
-}  // namespace detail
 
-SORIGHTS_INLINE std::vector<Diagnostic> validate(const Model& model) {
-  return detail::Validator(model).run();
-}
+// Builds a snapshot's tables: `compile` runs it over a whole model; the
+// directory's incremental commit runs it over a few edited users of a copy of
+// the previous snapshot (`patch_users`). Both paths derive a user's row and
+// profile with the same code (`build_user`), so they cannot drift apart.
+struct SnapshotBuilder {
+  using SvIndex = std::unordered_map<std::string_view, std::uint32_t>;
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
-SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t version) {
-  using namespace detail;
-  std::vector<Diagnostic> problems = validate(model);
-  if (!problems.empty()) {
-    std::string message = "the model breaks " + std::to_string(problems.size()) +
-                          (problems.size() == 1 ? " rule: " : " rules; first: ") +
-                          problems.front().to_string();
-    return Error(ErrorCode::kFailedPrecondition, std::move(message), std::move(problems));
+  SnapshotBuilder(const Model& model, Snapshot& snapshot) : m(model), s(snapshot) {}
+
+  // Compiles a valid model (compile() validated it).
+  static Result<Snapshot> build(const Model& model, std::uint64_t version) {
+    Snapshot out;
+    SnapshotBuilder b(model, out);
+    SORIGHTS_TRY(b.build_tables(version));
+    b.index_catalogs();
+    b.build_users();
+    return out;
   }
 
-  Snapshot s;
-  s.version_ = version;
-
-  // Objects and their traits.
-  for (std::size_t i = 0; i < kBuiltinObjectNames.size(); ++i) {
-    s.object_names_.add(kBuiltinObjectNames[i]);
-    s.object_traits_.push_back(builtin_traits(i));
-  }
-  for (const DataObjectDef& o : model.objects) {
-    s.object_names_.add(o.id);
-    s.object_traits_.push_back(static_cast<std::uint8_t>(
-        (o.empty_owner_is_user ? kTraitEmptyOwnerIsUser : 0) | (o.has_visibility ? kTraitVisibility : 0) |
-        (o.completed_is_locked ? kTraitCompletedLocked : 0)));
-  }
-  if (s.object_names_.size() >= static_cast<std::size_t>(kUnknownObject))
-    return Error(ErrorCode::kInvalidArgument, "too many data objects");
-  s.object_names_.seal();
-  s.object_count_ = static_cast<std::uint32_t>(s.object_names_.size());
-  const std::size_t n_objects = s.object_count_;
-
-  // Functional rights.
-  for (std::size_t i = 0; i < kBuiltinRightCount; ++i) s.right_names_.add(builtin_right_id(i));
-  std::vector<std::string_view> right_licence(kBuiltinRightCount);
-  for (const FunctionalRightDef& r : model.functional_rights) {
-    s.right_names_.add(r.id);
-    right_licence.push_back(r.requires_licence);
-  }
-  s.right_names_.seal();
-  s.right_count_ = static_cast<std::uint32_t>(s.right_names_.size());
-  const std::uint32_t words = (s.right_count_ + 63) / 64;
-  s.right_words_per_profile_ = words;
-
-  // Companies: ours first, then every other company a user names.
-  for (const OurCompany& c : model.our_companies) {
-    if (c.database_owner) s.database_owner_ = static_cast<std::uint32_t>(s.company_names_.size());
-    s.company_names_.add(c.id);
-  }
-  s.our_company_count_ = static_cast<std::uint32_t>(s.company_names_.size());
-  std::unordered_map<std::string_view, std::uint32_t> company_index;
-  for (std::uint32_t i = 0; i < model.our_companies.size(); ++i)
-    company_index.emplace(model.our_companies[i].id, i);
-  for (const User& u : model.users)
-    if (!u.company.empty() && !company_index.contains(u.company))
-      company_index.emplace(u.company, s.company_names_.add(u.company));
-  s.company_names_.seal();
-
-  // Groups, roles, projects, fields.
-  std::unordered_map<std::string_view, std::uint32_t> group_index, role_index, project_index,
-      field_index, object_index_map, right_index_map;
-  for (const Group& g : model.groups) group_index.emplace(g.id, s.group_names_.add(g.id));
-  s.group_names_.seal();
-  for (std::uint32_t i = 0; i < n_objects; ++i) object_index_map.emplace(s.object_names_.name(i), i);
-  for (std::uint32_t i = 0; i < s.right_count_; ++i) right_index_map.emplace(s.right_names_.name(i), i);
-
-  s.role_cells_.assign(model.roles.size() * n_objects * kRelationCount, 0);
-  for (const Role& r : model.roles) {
-    const std::uint32_t ri = s.role_names_.add(r.id);
-    role_index.emplace(r.id, ri);
-    for (const auto& [object, cells] : r.data_rights) {
-      const std::uint32_t oi = object_index_map.at(object);
-      for (int rel = 0; rel < kRelationCount; ++rel)
-        s.role_cells_[(ri * n_objects + oi) * kRelationCount + static_cast<std::size_t>(rel)] =
-            static_cast<std::uint8_t>(cells[static_cast<std::size_t>(rel)].bits() & TableRights::kCrudBits);
+  // A copy of `base` (compiled from a valid model B) with the users at
+  // `positions` re-derived from `next`, at `version`. `next` must equal B
+  // except for the users at `positions`, edited in place with unchanged ids;
+  // `before[i]` is B's user at `positions[i]`. Nothing when the edit changes a
+  // name table (a customer company or a project appearing or disappearing):
+  // the caller compiles from scratch then. The result answers every query as
+  // `compile(next, version)` does; only the table layout may differ (runs and
+  // profiles left unused stay in place).
+  static std::optional<Snapshot> patch_users(const Snapshot& base, const Model& next,
+                                             const std::vector<std::size_t>& positions,
+                                             const std::vector<const User*>& before, std::uint64_t version) {
+    if (next.users.size() != base.users_.size()) return std::nullopt;
+    for (std::size_t k = 0; k < positions.size(); ++k) {
+      const std::size_t i = positions[k];
+      if (i >= next.users.size()) return std::nullopt;
+      const User& u = next.users[i];
+      const User& was = *before[k];
+      if (u.id != was.id || base.user_id(UserIndex{static_cast<std::uint32_t>(i)}) != u.id) return std::nullopt;
+      if (u.projects != was.projects) return std::nullopt;
+      if (u.company != was.company) {
+        // Only moves between our companies keep the company table as it is.
+        for (const std::string* c : {&u.company, &was.company})
+          if (!c->empty() && static_cast<std::uint32_t>(base.find_company(*c)) >= base.our_company_count_)
+            return std::nullopt;
+      }
     }
-  }
-  s.role_names_.seal();
-  for (const User& u : model.users)
-    for (const std::string& p : u.projects)
-      if (!project_index.contains(p)) project_index.emplace(p, s.project_names_.add(p));
-  s.project_names_.seal();
-  field_index.emplace("name", s.field_names_.add("name"));
-  for (const FieldRightRule& f : model.field_rights)
-    if (!field_index.contains(f.field)) field_index.emplace(f.field, s.field_names_.add(f.field));
-  for (const Override& o : model.overrides)
-    if (!o.field.empty() && !field_index.contains(o.field))
-      field_index.emplace(o.field, s.field_names_.add(o.field));
-  s.field_names_.seal();
-  s.name_field_ = field_index.at("name");
+    Snapshot out = base;
+    out.version_ = version;
+    SnapshotBuilder b(next, out);
+    b.index_catalogs();
 
-  for (const FieldRightRule& f : model.field_rights) {
-    std::uint8_t bits = static_cast<std::uint8_t>(f.rights.access().bits() |
-                                                  (f.ui_mandatory ? 64u : 0u) | (f.ui_read_only ? 128u : 0u));
-    s.field_rules_.push_back(FieldRule{role_index.at(f.role),
-                                       static_cast<std::uint16_t>(object_index_map.at(f.object)),
-                                       field_index.at(f.field), static_cast<std::uint8_t>(f.relation), bits});
-  }
-  std::sort(s.field_rules_.begin(), s.field_rules_.end(), [](const FieldRule& a, const FieldRule& b) {
-    return std::tie(a.role, a.object, a.field, a.relation) < std::tie(b.role, b.object, b.field, b.relation);
-  });
-
-  // Licences. Every user holds the site licences.
-  std::set<std::string_view> site_licences;
-  for (const Licence& l : model.licences)
-    if (l.kind == LicenceKind::kSite) site_licences.insert(l.id);
-  std::unordered_map<std::string_view, const Plan*> plan_by_id;
-  for (const Plan& p : model.plans) plan_by_id.emplace(p.id, &p);
-  std::vector<std::pair<const Licence*, std::vector<std::uint32_t>>> cal_licences;
-  for (const Licence& l : model.licences) {
-    if (l.kind != LicenceKind::kUser || l.cal_for.empty()) continue;
-    std::vector<std::uint32_t> objs;
-    for (const std::string& o : l.cal_for) objs.push_back(object_index_map.at(o));
-    cal_licences.emplace_back(&l, std::move(objs));
+    for (std::size_t i = 0; i < out.company_names_.size(); ++i)
+      b.company_index.emplace(out.company_names_.name(static_cast<std::uint32_t>(i)), static_cast<std::uint32_t>(i));
+    for (std::size_t i = 0; i < out.project_names_.size(); ++i)
+      b.project_index.emplace(out.project_names_.name(static_cast<std::uint32_t>(i)), static_cast<std::uint32_t>(i));
+    b.index_profiles();
+    for (std::size_t i : positions) {
+      const UserRec old = out.users_[i];
+      const UserRec rec = b.build_user(next.users[i], &old);
+      out.users_[i] = rec;
+      out.owners_[i] = make_owner_rec(rec);
+      out.user_rights_[i] = out.profiles_[rec.profile].rights_offset;
+    }
+    return out;
   }
 
-  // Overrides indexed by level target.
-  std::vector<const Override*> system_ovr;
-  std::unordered_map<std::string_view, std::vector<const Override*>> group_ovr, user_ovr;
-  for (const Override& o : model.overrides) {
-    if (o.level == OverrideLevel::kSystem) system_ovr.push_back(&o);
-    else if (o.level == OverrideLevel::kGroup) group_ovr[o.target].push_back(&o);
-    else user_ovr[o.target].push_back(&o);
+  // -- The tables that depend on the catalogs (everything but users) ---------
+
+  Result<void> build_tables(std::uint64_t version) {
+    s.version_ = version;
+    for (std::size_t i = 0; i < kBuiltinObjectNames.size(); ++i) {
+      s.object_names_.add(kBuiltinObjectNames[i]);
+      s.object_traits_.push_back(builtin_traits(i));
+    }
+    for (const DataObjectDef& o : m.objects) {
+      s.object_names_.add(o.id);
+      s.object_traits_.push_back(static_cast<std::uint8_t>(
+          (o.empty_owner_is_user ? kTraitEmptyOwnerIsUser : 0) | (o.has_visibility ? kTraitVisibility : 0) |
+          (o.completed_is_locked ? kTraitCompletedLocked : 0)));
+    }
+    if (s.object_names_.size() >= static_cast<std::size_t>(kUnknownObject))
+      return Error(ErrorCode::kInvalidArgument, "too many data objects");
+    s.object_names_.seal();
+    s.object_count_ = static_cast<std::uint32_t>(s.object_names_.size());
+    const std::size_t n_objects = s.object_count_;
+
+    for (std::size_t i = 0; i < kBuiltinRightCount; ++i) s.right_names_.add(builtin_right_id(i));
+    for (const FunctionalRightDef& r : m.functional_rights) s.right_names_.add(r.id);
+    s.right_names_.seal();
+    s.right_count_ = static_cast<std::uint32_t>(s.right_names_.size());
+    s.right_words_per_profile_ = (s.right_count_ + 63) / 64;
+
+    // Companies: ours first, then every other company a user names.
+    for (const OurCompany& c : m.our_companies) {
+      if (c.database_owner) s.database_owner_ = static_cast<std::uint32_t>(s.company_names_.size());
+      s.company_names_.add(c.id);
+    }
+    s.our_company_count_ = static_cast<std::uint32_t>(s.company_names_.size());
+    for (std::uint32_t i = 0; i < m.our_companies.size(); ++i) company_index.emplace(m.our_companies[i].id, i);
+    for (const User& u : m.users)
+      if (!u.company.empty()) {
+        auto [it, fresh] = company_index.try_emplace(u.company, 0);
+        if (fresh) it->second = s.company_names_.add(u.company);
+      }
+    if (s.company_names_.size() >= kMaxCompanies)
+      return Error(ErrorCode::kInvalidArgument, "too many companies (a snapshot holds at most " +
+                                                    std::to_string(kMaxCompanies - 1) + ")");
+    s.company_names_.seal();
+
+    for (const Group& g : m.groups) s.group_names_.add(g.id);
+    s.group_names_.seal();
+
+    SvIndex objects;
+    for (std::uint32_t i = 0; i < n_objects; ++i) objects.emplace(s.object_names_.name(i), i);
+    s.role_cells_.assign(m.roles.size() * n_objects * kRelationCount, 0);
+    for (const Role& r : m.roles) {
+      const std::uint32_t ri = s.role_names_.add(r.id);
+      for (const auto& [object, cells] : r.data_rights) {
+        const std::uint32_t oi = objects.at(object);
+        for (int rel = 0; rel < kRelationCount; ++rel)
+          s.role_cells_[(ri * n_objects + oi) * kRelationCount + static_cast<std::size_t>(rel)] =
+              static_cast<std::uint8_t>(cells[static_cast<std::size_t>(rel)].bits() & TableRights::kCrudBits);
+      }
+    }
+    s.role_names_.seal();
+    for (const User& u : m.users)
+      for (const std::string& p : u.projects) {
+        auto [it, fresh] = project_index.try_emplace(p, 0);
+        if (fresh) it->second = s.project_names_.add(p);
+      }
+    s.project_names_.seal();
+    SvIndex fields;
+    fields.emplace("name", s.field_names_.add("name"));
+    for (const FieldRightRule& f : m.field_rights)
+      if (!fields.contains(f.field)) fields.emplace(f.field, s.field_names_.add(f.field));
+    for (const Override& o : m.overrides)
+      if (!o.field.empty() && !fields.contains(o.field)) fields.emplace(o.field, s.field_names_.add(o.field));
+    s.field_names_.seal();
+    s.name_field_ = fields.at("name");
+
+    SvIndex roles;
+    for (std::uint32_t i = 0; i < m.roles.size(); ++i) roles.emplace(m.roles[i].id, i);
+    for (const FieldRightRule& f : m.field_rights) {
+      const auto bits = static_cast<std::uint8_t>(f.rights.access().bits() | (f.ui_mandatory ? 64u : 0u) |
+                                                  (f.ui_read_only ? 128u : 0u));
+      s.field_rules_.push_back(FieldRule{roles.at(f.role), static_cast<std::uint16_t>(objects.at(f.object)),
+                                         fields.at(f.field), static_cast<std::uint8_t>(f.relation), bits});
+    }
+    std::sort(s.field_rules_.begin(), s.field_rules_.end(), [](const FieldRule& a, const FieldRule& b) {
+      return std::tie(a.role, a.object, a.field, a.relation) < std::tie(b.role, b.object, b.field, b.relation);
+    });
+    return {};
   }
 
-  // Users and their profiles.
-  std::size_t name_chars = 0;
-  for (const User& u : model.users) name_chars += u.id.size();
-  s.user_names_.reserve(model.users.size(), name_chars);
-  s.users_.reserve(model.users.size());
-  std::unordered_map<std::string, std::uint32_t> profile_index;
-  std::string key;
-  std::vector<std::uint64_t> bits(words);
-  std::vector<ObjectInfo> infos(n_objects);
-  std::vector<RecordOverride> rec_ovr;
-  std::vector<FieldOverride> fld_ovr;
-  const std::uint32_t system_role =
-      role_index.contains("system") ? role_index.at("system") : 0;
+  // -- Lookups by id over the catalogs, from the snapshot's name tables -------
 
-  for (const User& u : model.users) {
+  void index_catalogs() {
+    n_objects = s.object_count_;
+    words = s.right_words_per_profile_;
+    auto fill = [](SvIndex& map, const NameTable& t) {
+      map.reserve(t.size());
+      for (std::uint32_t i = 0; i < t.size(); ++i) map.emplace(t.name(i), i);
+    };
+    fill(group_index, s.group_names_);
+    fill(object_index, s.object_names_);
+    fill(right_index, s.right_names_);
+    fill(field_index, s.field_names_);
+    for (std::uint32_t i = 0; i < m.roles.size(); ++i) role_index.emplace(m.roles[i].id, i);
+    system_role = role_index.contains("system") ? role_index.at("system") : 0;
+    for (std::uint32_t i = 0; i < m.roles.size(); ++i)
+      if (m.roles[i].type == RoleType::kAnonymous) anonymous_role = i;
+
+    // Licences by index; the site licences are held by everyone.
+    for (std::uint32_t i = 0; i < m.licences.size(); ++i) licence_index.emplace(m.licences[i].id, i);
+    site.assign(m.licences.size(), 0);
+    for (std::uint32_t i = 0; i < m.licences.size(); ++i)
+      if (m.licences[i].kind == LicenceKind::kSite) site[i] = 1;
+    held.assign(m.licences.size(), 0);
+    for (std::uint32_t i = 0; i < m.plans.size(); ++i) {
+      plan_index.emplace(m.plans[i].id, i);
+      std::vector<std::uint32_t> ls;
+      for (const std::string& l : m.plans[i].licences)
+        if (auto it = licence_index.find(l); it != licence_index.end()) ls.push_back(it->second);
+      plan_licences.push_back(std::move(ls));
+    }
+    right_licence.assign(s.right_count_, kNone);
+    for (std::size_t i = 0; i < m.functional_rights.size(); ++i)
+      if (const std::string& l = m.functional_rights[i].requires_licence; !l.empty())
+        if (auto it = licence_index.find(l); it != licence_index.end())
+          right_licence[kBuiltinRightCount + i] = it->second;
+    for (std::uint32_t i = 0; i < m.licences.size(); ++i) {
+      const Licence& l = m.licences[i];
+      if (l.kind != LicenceKind::kUser || l.cal_for.empty()) continue;
+      std::vector<std::uint32_t> objs;
+      for (const std::string& o : l.cal_for) objs.push_back(object_index.at(o));
+      cal.emplace_back(i, std::move(objs));
+    }
+    role_rights.resize(m.roles.size());
+    for (std::size_t r = 0; r < m.roles.size(); ++r)
+      for (const std::string& f : m.roles[r].functional_rights) role_rights[r].push_back(right_index.at(f));
+
+    // Overrides indexed by level target.
+    for (const Override& o : m.overrides) {
+      if (o.level == OverrideLevel::kSystem) system_ovr.push_back(&o);
+      else if (o.level == OverrideLevel::kGroup) group_ovr[o.target].push_back(&o);
+      else user_ovr[o.target].push_back(&o);
+    }
+    // What the system-level overrides alone resolve to: the profile of every
+    // user without group or user overrides starts from it.
+    sys_infos.assign(n_objects, ObjectInfo{0, 0, 0, 0});
+    resolve(system_ovr, sys_infos, sys_rec, sys_fld);
+    bits.assign(words, 0);
+    infos.assign(n_objects, ObjectInfo{0, 0, 0, 0});
+  }
+
+  // -- Users -------------------------------------------------------------------
+
+  void build_users() {
+    std::size_t name_chars = 0;
+    for (const User& u : m.users) name_chars += u.id.size();
+    s.user_names_.reserve(m.users.size(), name_chars);
+    s.users_.reserve(m.users.size());
+    for (const User& u : m.users) {
+      s.users_.push_back(build_user(u, nullptr));
+      s.user_names_.add(u.id);
+    }
+    s.user_names_.seal();
+    s.users_.shrink_to_fit();
+    s.owners_.reserve(s.users_.size());
+    for (const UserRec& rec : s.users_) s.owners_.push_back(make_owner_rec(rec));
+    s.user_rights_.reserve(s.users_.size());
+    for (const UserRec& rec : s.users_) s.user_rights_.push_back(s.profiles_[rec.profile].rights_offset);
+    s.group_pool_.shrink_to_fit();
+    s.project_pool_.shrink_to_fit();
+  }
+
+  // Writes `run` into the pool: over the old run when it fits (patching),
+  // else at the end. Returns the run's start.
+  static std::uint32_t place_run(std::vector<std::uint32_t>& pool, const std::vector<std::uint32_t>& run,
+                                 std::uint16_t count, const std::uint32_t* old_begin, std::uint16_t old_count) {
+    if (old_begin != nullptr && count <= old_count) {
+      std::copy(run.begin(), run.begin() + count, pool.begin() + *old_begin);
+      return *old_begin;
+    }
+    const auto begin = static_cast<std::uint32_t>(pool.size());
+    pool.insert(pool.end(), run.begin(), run.begin() + count);
+    return begin;
+  }
+
+  UserRec build_user(const User& u, const UserRec* old) {
     UserRec rec{};
     rec.type = static_cast<std::uint8_t>(u.type);
     rec.primary_group = u.group.empty() ? static_cast<std::uint32_t>(kNoGroup) : group_index.at(u.group);
@@ -515,37 +686,43 @@ SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t versi
         : u.type == UserType::kResource ? InactiveReason::kResource
         : !u.can_log_in ? InactiveReason::kLoginOff
                         : InactiveReason::kNone);
-    std::vector<std::uint32_t> other;
+    other.clear();
     for (const std::string& g : u.other_groups) {
       const std::uint32_t gi = group_index.at(g);
       if (gi != rec.primary_group) other.push_back(gi);
     }
-    std::sort(other.begin(), other.end());
-    other.erase(std::unique(other.begin(), other.end()), other.end());
-    rec.groups_begin = static_cast<std::uint32_t>(s.group_pool_.size());
+    if (other.size() > 1) {
+      std::sort(other.begin(), other.end());
+      other.erase(std::unique(other.begin(), other.end()), other.end());
+    }
     rec.groups_count = static_cast<std::uint16_t>(std::min<std::size_t>(other.size(), 0xFFFF));
-    s.group_pool_.insert(s.group_pool_.end(), other.begin(), other.begin() + rec.groups_count);
-    std::vector<std::uint32_t> projects;
+    rec.groups_begin = place_run(s.group_pool_, other, rec.groups_count, old ? &old->groups_begin : nullptr,
+                                 old ? old->groups_count : 0);
+    projects.clear();
     for (const std::string& p : u.projects) projects.push_back(project_index.at(p));
-    std::sort(projects.begin(), projects.end());
-    projects.erase(std::unique(projects.begin(), projects.end()), projects.end());
-    rec.projects_begin = static_cast<std::uint32_t>(s.project_pool_.size());
+    if (projects.size() > 1) {
+      std::sort(projects.begin(), projects.end());
+      projects.erase(std::unique(projects.begin(), projects.end()), projects.end());
+    }
     rec.projects_count = static_cast<std::uint16_t>(std::min<std::size_t>(projects.size(), 0xFFFF));
-    s.project_pool_.insert(s.project_pool_.end(), projects.begin(), projects.begin() + rec.projects_count);
+    rec.projects_begin = place_run(s.project_pool_, projects, rec.projects_count,
+                                   old ? &old->projects_begin : nullptr, old ? old->projects_count : 0);
 
     // Profile content.
     const bool active = rec.inactive == static_cast<std::uint8_t>(InactiveReason::kNone);
     const bool system = u.type == UserType::kSystem;
-    std::string role_id = u.role;
-    if (role_id.empty() && u.type == UserType::kAnonymous)
-      for (const Role& r : model.roles)
-        if (r.type == RoleType::kAnonymous) role_id = r.id;
-    const std::uint32_t role = role_id.empty() || !role_index.contains(role_id) ? system_role
-                                                                               : role_index.at(role_id);
-    std::set<std::string_view> held = site_licences;
-    for (const std::string& l : u.licences) held.insert(l);
+    std::uint32_t role = system_role;
+    if (!u.role.empty()) {
+      if (auto it = role_index.find(u.role); it != role_index.end()) role = it->second;
+    } else if (u.type == UserType::kAnonymous && anonymous_role != kNone) {
+      role = anonymous_role;
+    }
+    std::copy(site.begin(), site.end(), held.begin());
+    for (const std::string& l : u.licences)
+      if (auto it = licence_index.find(l); it != licence_index.end()) held[it->second] = 1;
     if (!u.plan.empty())
-      for (const std::string& l : plan_by_id.at(u.plan)->licences) held.insert(l);
+      if (auto it = plan_index.find(u.plan); it != plan_index.end())
+        for (std::uint32_t l : plan_licences[it->second]) held[l] = 1;
 
     std::fill(bits.begin(), bits.end(), 0);
     std::uint8_t flags = 0;
@@ -554,10 +731,9 @@ SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t versi
       if (system) {
         flags |= kProfileSystem;
         for (std::uint32_t i = 0; i < s.right_count_; ++i) bits[i >> 6] |= 1ull << (i & 63u);
-      } else if (!model.roles.empty()) {
-        for (const std::string& r : model.roles[role].functional_rights) {
-          const std::uint32_t ri = right_index_map.at(r);
-          if (!right_licence[ri].empty() && !held.contains(right_licence[ri])) continue;
+      } else if (!m.roles.empty()) {
+        for (const std::uint32_t ri : role_rights[role]) {
+          if (right_licence[ri] != kNone && !held[right_licence[ri]]) continue;
           bits[ri >> 6] |= 1ull << (ri & 63u);
         }
       }
@@ -568,93 +744,42 @@ SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t versi
     if (holds(builtin_right::kExtSameProject)) flags |= kProfileExtSameProject;
     if (holds(builtin_right::kAdminAll) || holds(builtin_right::kAdminUsers)) flags |= kProfileSelectionAdmin;
 
-    std::fill(infos.begin(), infos.end(), ObjectInfo{0, 0, 0, 0});
-    for (const auto& [lic, objs] : cal_licences)
-      if (!held.contains(lic->id))
+    // Overrides: per (object, scope, record, field) the most specific level wins.
+    applicable.clear();
+    if (!group_ovr.empty()) {
+      groups.clear();
+      if (!u.group.empty()) groups.push_back(u.group);
+      for (const std::string& g : u.other_groups) groups.push_back(g);
+      std::sort(groups.begin(), groups.end());
+      groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+      for (std::string_view g : groups)
+        if (auto it = group_ovr.find(g); it != group_ovr.end())
+          applicable.insert(applicable.end(), it->second.begin(), it->second.end());
+    }
+    if (!user_ovr.empty())
+      if (auto it = user_ovr.find(u.id); it != user_ovr.end())
+        applicable.insert(applicable.end(), it->second.begin(), it->second.end());
+    if (applicable.empty()) {
+      infos = sys_infos;
+      rec_ovr = sys_rec;
+      fld_ovr = sys_fld;
+    } else {
+      applicable.insert(applicable.begin(), system_ovr.begin(), system_ovr.end());
+      std::fill(infos.begin(), infos.end(), ObjectInfo{0, 0, 0, 0});
+      resolve(applicable, infos, rec_ovr, fld_ovr);
+    }
+    for (const auto& [lic, objs] : cal)
+      if (!held[lic])
         for (std::uint32_t o : objs) infos[o].flags |= kObjCalLimited;
     if (u.type == UserType::kExternal)
       for (std::size_t o = 0; o < kBuiltinObjectCount; ++o)
         if (std::size_t pr = publish_right(o); pr != static_cast<std::size_t>(-1) && holds(pr))
           infos[o].flags |= kObjNeedPublish;
 
-    // Overrides: per (object, scope, record, field) the most specific level wins.
-    rec_ovr.clear();
-    fld_ovr.clear();
-    {
-      using OvrKey = std::tuple<std::string_view, int, std::string_view, std::string_view>;
-      std::map<OvrKey, std::pair<int, std::uint8_t>> resolved;  // level, removal
-      auto consider = [&](const Override* o) {
-        // Both arms are views: a `std::string` arm would make the key view a
-        // temporary that dies at the end of this statement.
-        OvrKey k{o->object, static_cast<int>(o->scope),
-                 o->scope == OverrideScope::kRecord ? std::string_view(o->record) : std::string_view(),
-                 o->field};
-        const int level = static_cast<int>(o->level);
-        auto it = resolved.find(k);
-        if (it == resolved.end() || it->second.first < level) resolved[k] = {level, o->remove};
-        else if (it->second.first == level) it->second.second |= o->remove;
-      };
-      for (const Override* o : system_ovr) consider(o);
-      if (!group_ovr.empty()) {
-        std::set<std::string_view> groups;
-        if (!u.group.empty()) groups.insert(u.group);
-        for (const std::string& g : u.other_groups) groups.insert(g);
-        for (std::string_view g : groups)
-          if (auto it = group_ovr.find(g); it != group_ovr.end())
-            for (const Override* o : it->second) consider(o);
-      }
-      if (auto it = user_ovr.find(u.id); it != user_ovr.end())
-        for (const Override* o : it->second) consider(o);
-      for (const auto& [k, v] : resolved) {
-        const auto& [object, scope, record, field] = k;
-        const std::uint32_t oi = object_index_map.at(object);
-        const std::uint8_t remove = v.second;
-        const auto sc = static_cast<OverrideScope>(scope);
-        if (field.empty()) {
-          if (sc == OverrideScope::kAll || sc == OverrideScope::kNew) infos[oi].remove_new |= remove;
-          if (sc == OverrideScope::kAll || sc == OverrideScope::kExisting) infos[oi].remove_existing |= remove;
-          if (sc == OverrideScope::kRecord && remove != 0)
-            rec_ovr.push_back(RecordOverride{static_cast<std::uint16_t>(oi), record_key(record), remove});
-        } else if (remove != 0) {
-          fld_ovr.push_back(FieldOverride{static_cast<std::uint16_t>(oi), field_index.at(field),
-                                          static_cast<std::uint8_t>(scope),
-                                          sc == OverrideScope::kRecord ? record_key(record) : 0, remove});
-        }
-      }
-      std::sort(rec_ovr.begin(), rec_ovr.end(), [](const RecordOverride& a, const RecordOverride& b) {
-        return a.object != b.object ? a.object < b.object : a.key < b.key;
-      });
-      // Two record ids that map to one key: merge their removals.
-      std::vector<RecordOverride> merged;
-      for (const RecordOverride& r : rec_ovr) {
-        if (!merged.empty() && merged.back().object == r.object && merged.back().key == r.key)
-          merged.back().remove |= r.remove;
-        else
-          merged.push_back(r);
-      }
-      rec_ovr.swap(merged);
-    }
-
-    key.clear();
-    append_bytes(key, role);
-    append_bytes(key, flags);
-    for (std::uint64_t w : bits) append_bytes(key, w);
-    for (const ObjectInfo& i : infos) append_bytes(key, i);
-    for (const RecordOverride& r : rec_ovr) {
-      append_bytes(key, r.object);
-      append_bytes(key, r.key);
-      append_bytes(key, r.remove);
-    }
-    key += '|';
-    for (const FieldOverride& f : fld_ovr) {
-      append_bytes(key, f.object);
-      append_bytes(key, f.field);
-      append_bytes(key, f.scope);
-      append_bytes(key, f.key);
-      append_bytes(key, f.remove);
-    }
-    auto [it, fresh] = profile_index.emplace(key, static_cast<std::uint32_t>(s.profiles_.size()));
-    if (fresh) {
+    make_key(key, role, flags, bits.data(), infos.data(), rec_ovr.data(), rec_ovr.size(), fld_ovr.data(),
+             fld_ovr.size());
+    auto it = profile_index.find(key);
+    if (it == profile_index.end()) {
       Profile p{};
       p.role = role;
       p.flags = flags;
@@ -668,19 +793,144 @@ SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t versi
       p.field_ovr_begin = static_cast<std::uint32_t>(s.field_overrides_.size());
       p.field_ovr_count = static_cast<std::uint32_t>(fld_ovr.size());
       s.field_overrides_.insert(s.field_overrides_.end(), fld_ovr.begin(), fld_ovr.end());
+      it = profile_index.emplace(key, static_cast<std::uint32_t>(s.profiles_.size())).first;
       s.profiles_.push_back(p);
     }
     rec.profile = it->second;
-    s.users_.push_back(rec);
-    s.user_names_.add(u.id);
+    return rec;
   }
-  s.user_names_.seal();
-  s.users_.shrink_to_fit();
-  s.user_rights_.reserve(s.users_.size());
-  for (const UserRec& rec : s.users_) s.user_rights_.push_back(s.profiles_[rec.profile].rights_offset);
-  s.group_pool_.shrink_to_fit();
-  s.project_pool_.shrink_to_fit();
-  return s;
+
+  // The identity of a profile's content (two users with equal keys share it).
+  void make_key(std::string& k, std::uint32_t role, std::uint8_t flags, const std::uint64_t* w,
+                const ObjectInfo* inf, const RecordOverride* ro, std::size_t nro, const FieldOverride* fo,
+                std::size_t nfo) const {
+    k.clear();
+    append_bytes(k, role);
+    append_bytes(k, flags);
+    k.append(reinterpret_cast<const char*>(w), words * sizeof(std::uint64_t));
+    k.append(reinterpret_cast<const char*>(inf), n_objects * sizeof(ObjectInfo));
+    for (std::size_t i = 0; i < nro; ++i) {
+      append_bytes(k, ro[i].object);
+      append_bytes(k, ro[i].key);
+      append_bytes(k, ro[i].remove);
+    }
+    k += '|';
+    for (std::size_t i = 0; i < nfo; ++i) {
+      append_bytes(k, fo[i].object);
+      append_bytes(k, fo[i].field);
+      append_bytes(k, fo[i].scope);
+      append_bytes(k, fo[i].key);
+      append_bytes(k, fo[i].remove);
+    }
+  }
+
+  // The keys of the profiles already in the snapshot (patching).
+  void index_profiles() {
+    std::string k;
+    for (std::uint32_t p = 0; p < s.profiles_.size(); ++p) {
+      const Profile& pr = s.profiles_[p];
+      make_key(k, pr.role, pr.flags, s.right_words_.data() + pr.rights_offset,
+               s.object_info_.data() + pr.objects_offset, s.record_overrides_.data() + pr.record_ovr_begin,
+               pr.record_ovr_count, s.field_overrides_.data() + pr.field_ovr_begin, pr.field_ovr_count);
+      profile_index.emplace(k, p);
+    }
+  }
+
+  // Resolves `ovr` (in level order) into removals on `inf`, record and field
+  // overrides: per (object, scope, record, field) the most specific level
+  // present wins; removals of one level add up.
+  void resolve(const std::vector<const Override*>& ovr, std::vector<ObjectInfo>& inf,
+               std::vector<RecordOverride>& ro, std::vector<FieldOverride>& fo) const {
+    ro.clear();
+    fo.clear();
+    using OvrKey = std::tuple<std::string_view, int, std::string_view, std::string_view>;
+    std::map<OvrKey, std::pair<int, std::uint8_t>> resolved;  // level, removal
+    for (const Override* o : ovr) {
+      // Both arms are views: a `std::string` arm would make the key view a
+      // temporary that dies at the end of this statement.
+      OvrKey k{o->object, static_cast<int>(o->scope),
+               o->scope == OverrideScope::kRecord ? std::string_view(o->record) : std::string_view(), o->field};
+      const int level = static_cast<int>(o->level);
+      auto it = resolved.find(k);
+      if (it == resolved.end() || it->second.first < level) resolved[k] = {level, o->remove};
+      else if (it->second.first == level) it->second.second |= o->remove;
+    }
+    for (const auto& [k, v] : resolved) {
+      const auto& [object, scope, record, field] = k;
+      const std::uint32_t oi = object_index.at(object);
+      const std::uint8_t remove = v.second;
+      const auto sc = static_cast<OverrideScope>(scope);
+      if (field.empty()) {
+        if (sc == OverrideScope::kAll || sc == OverrideScope::kNew) inf[oi].remove_new |= remove;
+        if (sc == OverrideScope::kAll || sc == OverrideScope::kExisting) inf[oi].remove_existing |= remove;
+        if (sc == OverrideScope::kRecord && remove != 0)
+          ro.push_back(RecordOverride{static_cast<std::uint16_t>(oi), record_key(record), remove});
+      } else if (remove != 0) {
+        fo.push_back(FieldOverride{static_cast<std::uint16_t>(oi), field_index.at(field),
+                                   static_cast<std::uint8_t>(scope),
+                                   sc == OverrideScope::kRecord ? record_key(record) : 0, remove});
+      }
+    }
+    std::sort(ro.begin(), ro.end(), [](const RecordOverride& a, const RecordOverride& b) {
+      return a.object != b.object ? a.object < b.object : a.key < b.key;
+    });
+    // Two record ids that map to one key: merge their removals.
+    std::vector<RecordOverride> merged;
+    for (const RecordOverride& r : ro) {
+      if (!merged.empty() && merged.back().object == r.object && merged.back().key == r.key)
+        merged.back().remove |= r.remove;
+      else
+        merged.push_back(r);
+    }
+    ro.swap(merged);
+  }
+
+  const Model& m;
+  Snapshot& s;
+
+  std::size_t n_objects = 0;
+  std::uint32_t words = 0;
+  SvIndex company_index, group_index, project_index, object_index, right_index, field_index, role_index,
+      licence_index, plan_index;
+  std::uint32_t system_role = 0;
+  std::uint32_t anonymous_role = kNone;
+  std::vector<std::uint8_t> site, held;                      // per licence
+  std::vector<std::vector<std::uint32_t>> plan_licences;     // per plan
+  std::vector<std::uint32_t> right_licence;                  // per right: licence or kNone
+  std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> cal;  // licence, its objects
+  std::vector<std::vector<std::uint32_t>> role_rights;       // per role: right indexes
+  std::vector<const Override*> system_ovr;
+  std::unordered_map<std::string_view, std::vector<const Override*>> group_ovr, user_ovr;
+  std::vector<ObjectInfo> sys_infos;
+  std::vector<RecordOverride> sys_rec;
+  std::vector<FieldOverride> sys_fld;
+  std::unordered_map<std::string, std::uint32_t> profile_index;
+  // Per-user scratch, reused.
+  std::string key;
+  std::vector<std::uint64_t> bits;
+  std::vector<ObjectInfo> infos;
+  std::vector<RecordOverride> rec_ovr;
+  std::vector<FieldOverride> fld_ovr;
+  std::vector<std::uint32_t> other, projects;
+  std::vector<std::string_view> groups;
+  std::vector<const Override*> applicable;
+};
+
+}  // namespace detail
+
+SORIGHTS_INLINE std::vector<Diagnostic> validate(const Model& model) {
+  return detail::Validator(model).run();
+}
+
+SORIGHTS_INLINE Result<Snapshot> compile(const Model& model, std::uint64_t version) {
+  std::vector<Diagnostic> problems = validate(model);
+  if (!problems.empty()) {
+    std::string message = "the model breaks " + std::to_string(problems.size()) +
+                          (problems.size() == 1 ? " rule: " : " rules; first: ") +
+                          problems.front().to_string();
+    return Error(ErrorCode::kFailedPrecondition, std::move(message), std::move(problems));
+  }
+  return detail::SnapshotBuilder::build(model, version);
 }
 
 SORIGHTS_INLINE FieldRights Snapshot::field_rights(UserIndex user, const Record& record,
@@ -816,7 +1066,8 @@ SORIGHTS_INLINE std::string Snapshot::explain_text(const Explanation& e) const {
 }
 
 SORIGHTS_INLINE std::size_t Snapshot::memory_bytes() const noexcept {
-  return users_.capacity() * sizeof(detail::UserRec) + user_rights_.capacity() * 4 +
+  return users_.capacity() * sizeof(detail::UserRec) + owners_.capacity() * sizeof(detail::OwnerRec) +
+         user_rights_.capacity() * 4 +
          profiles_.capacity() * sizeof(detail::Profile) +
          role_cells_.capacity() + right_words_.capacity() * 8 +
          object_info_.capacity() * sizeof(detail::ObjectInfo) + object_traits_.capacity() +

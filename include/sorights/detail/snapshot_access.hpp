@@ -22,6 +22,7 @@ namespace detail {
 
 struct SnapshotAccess {
   static std::span<const UserRec> users(const Snapshot& s) noexcept { return s.users_; }
+  static std::span<const OwnerRec> owners(const Snapshot& s) noexcept { return s.owners_; }
   static std::span<const Profile> profiles(const Snapshot& s) noexcept { return s.profiles_; }
   static std::span<const std::uint8_t> role_cells(const Snapshot& s) noexcept { return s.role_cells_; }
   static std::span<const ObjectInfo> object_info(const Snapshot& s) noexcept { return s.object_info_; }
