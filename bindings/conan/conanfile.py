@@ -7,7 +7,7 @@ tests/package checks), rather than a CMakeDeps-generated one.
     conan create bindings/conan --build=missing                      # static, compiled
     conan create bindings/conan -o "sorights/*:shared=True"
     conan create bindings/conan -o "sorights/*:header_only=True"
-    conan create bindings/conan -o "sorights/*:with_storage=False"   # core only, no SQLite/JSON/Boost
+    conan create bindings/conan -o "sorights/*:with_storage=False"   # core only, no SQLite/JSON/Boost/OpenSSL
     conan create bindings/conan -o "sorights/*:with_postgres=True"   # + sorights::postgres (libpq)
 
 The recipe lives in bindings/conan/; its sources are the repository two
@@ -93,6 +93,7 @@ class SorightsConan(ConanFile):
             self.requires("sqlite3/[>=3.40 <4]")
             self.requires("nlohmann_json/[>=3.11 <4]")
             self.requires("boost/[>=1.74 <2]")
+            self.requires("openssl/[>=3.0 <4]")  # libcrypto: the SQLite store's integrity check
         if not self.options.header_only and self.options.get_safe("with_postgres"):
             self.requires("libpq/[>=15 <17]")
 
@@ -157,6 +158,7 @@ class SorightsConan(ConanFile):
         self.cpp_info.defines = ["SORIGHTS_COMPILED_LIB"] + (["SORIGHTS_SHARED"] if self.options.shared else [])
         self.cpp_info.system_libs = ["pthread", "m"]
         if self.options.with_storage:
-            self.cpp_info.requires = ["sqlite3::sqlite3", "nlohmann_json::nlohmann_json", "boost::serialization"]
+            self.cpp_info.requires = ["sqlite3::sqlite3", "nlohmann_json::nlohmann_json", "boost::serialization",
+                                      "openssl::crypto"]
         if self.options.with_postgres:
             self.cpp_info.requires.append("libpq::libpq")

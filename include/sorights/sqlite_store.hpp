@@ -15,6 +15,12 @@
 //   * Errors name what failed: `kUnavailable` when the file cannot be opened,
 //     read or written (or is locked), `kDataLoss` when it is not a sorights
 //     store or a row breaks the schema (the table and row are named).
+//   * Tamper evidence (optional): with `SqliteStoreOptions::integrity_key`,
+//     every model row carries an HMAC-SHA-256 and the store a seal bound to
+//     its version; `load()` refuses a store whose rows were edited, added or
+//     deleted behind sorights' back (`kDataLoss`, naming the table and row),
+//     and `apply()` keeps the seal in the same transaction
+//     (docs/design/0003-integrity.md).
 //
 // Not thread-safe: one connection, used by one directory at a time (the
 // `StorageAdapter` contract). Several processes may open the same file; their
@@ -53,6 +59,21 @@ struct SqliteStoreOptions {
   /// 0 (the default): `subscribe()` does nothing, and a directory sees outside
   /// changes at `refresh()` or as a conflict at commit.
   int watch_interval_ms = 0;
+  /// The host's secret key for the keyed integrity check (tamper evidence),
+  /// as raw bytes, at least 16 of them (32 random bytes recommended). Empty
+  /// (the default): no checking, and the store behaves as without the
+  /// feature, except that it refuses to `apply()` to a sealed store (that
+  /// would break the seal).
+  ///
+  /// With a key: a store created with it is sealed from the start;
+  /// `load()` checks every row of the model against its MAC and the whole
+  /// store against its seal, and refuses a store that was changed behind
+  /// sorights' back (`kDataLoss`, naming the table and row), sealed with
+  /// another key, or never sealed (`kFailedPrecondition`; see `seal()`);
+  /// `apply()` checks the rows it replaces and re-seals in its own
+  /// transaction. The store keeps the key only inside its OpenSSL context and
+  /// wipes the copy of its options.
+  std::string integrity_key{};
   /// Test hook: called inside `apply()`'s transaction after the rows of
   /// change number `i` are written (before the commit). Crash tests use it to
   /// kill the process mid-transaction. Leave empty in production.
@@ -83,6 +104,14 @@ class SqliteStore final : public StorageAdapter {
   /// (including by this store's own commits; a directory ignores those).
   /// The watcher stops when the store is destroyed.
   void subscribe(std::function<void(std::uint64_t)> on_change) override;
+
+  /// Seals the store's current content with `SqliteStoreOptions::integrity_key`
+  /// at its current version, replacing any seal it holds, in one transaction.
+  /// This trusts what is stored: call it once, to adopt a store that was made
+  /// without a key (or to change keys, after a `load()` with the old key has
+  /// passed), never as an automatic answer to a failed check.
+  /// `kFailedPrecondition` without a key, or when the store holds a trigger.
+  [[nodiscard]] Result<void> seal();
 
   /// The schema version of the open file (after migration: the current one).
   [[nodiscard]] int schema_version() const noexcept;

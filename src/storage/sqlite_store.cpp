@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "integrity.hpp"
 #include "json_codec.hpp"
 #include "sqlite_schema.hpp"
 
@@ -70,6 +71,8 @@ struct SqliteStore::Impl {
   SqliteStoreOptions options;
   int schema = 0;
   std::unordered_map<std::string, sqlite3_stmt*> cache;
+  // The keyed integrity check; null without a key.
+  std::unique_ptr<storage_detail::Integrity> integrity;
 
   // The watcher (subscribe): its own read-only connection and thread.
   std::thread watcher;
@@ -86,6 +89,7 @@ struct SqliteStore::Impl {
       watch_cv.notify_all();
       watcher.join();
     }
+    integrity.reset();  // finalizes its statements before the connection closes
     for (auto& [sql, stmt] : cache) sqlite3_finalize(stmt);
     if (db != nullptr) sqlite3_close(db);
   }
@@ -205,6 +209,8 @@ Result<void> SqliteStore::Impl::initialize() {
     Entity e = role;
     if (auto r = write_entity(EntityKind::kRole, role.id, &e); !r) return fail(r.error());
   }
+  if (integrity)
+    if (auto r = integrity->seal_all(0); !r) return fail(r.error());
   if (auto r = exec("COMMIT", "creating the store"); !r) return fail(r.error());
   schema = kSqliteSchemaVersion;
   return {};
@@ -279,11 +285,20 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   std::error_code ec;
   const bool exists = std::filesystem::exists(path, ec);
   if (!exists && !options.create) return Error(ErrorCode::kNotFound, path + ": no store here (run `sorights init`)");
+  if (!options.integrity_key.empty() && options.integrity_key.size() < storage_detail::kMinIntegrityKeyBytes) {
+    const std::size_t n = options.integrity_key.size();
+    storage_detail::wipe(options.integrity_key);
+    return Error(ErrorCode::kInvalidArgument, path + ": the integrity key has " + std::to_string(n) +
+                                                  " bytes; it needs at least " +
+                                                  std::to_string(storage_detail::kMinIntegrityKeyBytes));
+  }
   if (exists && std::filesystem::is_directory(path, ec))
     return Error(ErrorCode::kUnavailable, path + ": is a directory, not a store");
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = std::move(options);
+  std::string key = std::move(impl->options.integrity_key);
+  storage_detail::wipe(impl->options.integrity_key);
   const int flags = SQLITE_OPEN_READWRITE | (impl->options.create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
   if (rc != SQLITE_OK) return db_error(impl->db, rc, path, "opening the store");
@@ -300,6 +315,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     if (prc != SQLITE_ROW && prc != SQLITE_DONE) return impl->err(prc, "opening the store");
   }
   STORE_TRY(impl->exec("PRAGMA synchronous = FULL", "opening the store"));
+  if (!key.empty()) {
+    Impl* raw = impl.get();
+    auto integrity = storage_detail::Integrity::open(
+        impl->db, path, key, [raw](int code, const std::string& what) { return raw->err(code, what); });
+    storage_detail::wipe(key);
+    if (!integrity) return std::move(integrity).error();
+    impl->integrity = std::move(*integrity);
+  }
   STORE_TRY(impl->migrate());
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
@@ -508,28 +531,52 @@ Result<std::uint64_t> SqliteStore::Impl::read_version() {
 Result<void> SqliteStore::apply(const ChangeSet& changes) {
   Impl& d = *impl_;
   STORE_TRY(d.exec("BEGIN IMMEDIATE", "starting a commit"));
-  auto fail = [&](Error e) -> Result<void> {
-    sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
-    return e;
-  };
+  // Rolls back on every way out but a successful COMMIT, an exception included
+  // (a throwing on_change_written hook, std::bad_alloc).
+  struct Rollback {
+    sqlite3* db;
+    bool armed = true;
+    ~Rollback() {
+      if (armed) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  } rollback{d.db};
+  auto fail = [](Error e) -> Result<void> { return e; };
   auto stored = d.read_version();
   if (!stored) return fail(stored.error());
   if (*stored != changes.base_version)
     return fail(Error(ErrorCode::kConflict, d.path + ": the stored version is " + std::to_string(*stored) +
                                                 ", the change set was made against " +
                                                 std::to_string(changes.base_version)));
+  if (d.integrity) {
+    if (auto r = d.integrity->begin_commit(*stored); !r) return fail(r.error());
+  } else {
+    auto sealed = storage_detail::integrity_sealed(d.db, [&d](int rc, const std::string& what) { return d.err(rc, what); });
+    if (!sealed) return fail(sealed.error());
+    if (*sealed)
+      return fail(Error(ErrorCode::kFailedPrecondition,
+                        d.path + ": the store is sealed for integrity checks; open it with its integrity key to "
+                                 "change it"));
+  }
   for (std::size_t i = 0; i < changes.changes.size(); ++i) {
-    if (auto r = d.write_change(changes.changes[i]); !r) return fail(r.error());
+    const Change& c = changes.changes[i];
+    if (d.integrity)
+      if (auto r = d.integrity->check_entity(c.kind, c.id); !r) return fail(r.error());
+    if (auto r = d.write_change(c); !r) return fail(r.error());
+    if (d.integrity)
+      if (auto r = d.integrity->reseal_entity(c.kind, c.id); !r) return fail(r.error());
     if (d.options.on_change_written) d.options.on_change_written(i);
   }
   if (auto r = d.run("UPDATE meta SET version = ? WHERE id = 1", {static_cast<std::int64_t>(changes.version)},
                      "writing the version");
       !r)
     return fail(r.error());
+  if (d.integrity)
+    if (auto r = d.integrity->finish_commit(changes.version); !r) return fail(r.error());
   if (auto r = d.insert_audit(AuditEntry{changes.version, changes.time, changes.actor, false, {}, changes.changes}); !r)
     return fail(r.error());
   const int rc = sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return fail(d.err(rc, "committing"));
+  rollback.armed = false;
   return {};
 }
 
@@ -793,10 +840,31 @@ Result<StoredModel> SqliteStore::load() {
   // One read transaction: the model and its version are consistent.
   STORE_TRY(d.exec("BEGIN", "loading the store"));
   auto version = d.read_version();
-  Result<Model> model = version ? d.read_model() : Result<Model>(version.error());
+  // With a key, every row is checked before any is read into the model.
+  Result<void> intact = !version ? Result<void>(version.error())
+                        : d.integrity ? d.integrity->verify_all(*version)
+                                      : Result<void>();
+  Result<Model> model = intact ? d.read_model() : Result<Model>(intact.error());
   sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
   if (!model) return std::move(model).error();
   return StoredModel{std::move(*model), *version};
+}
+
+Result<void> SqliteStore::seal() {
+  Impl& d = *impl_;
+  if (!d.integrity)
+    return Error(ErrorCode::kFailedPrecondition, d.path + ": sealing needs an integrity key (SqliteStoreOptions::integrity_key)");
+  STORE_TRY(d.exec("BEGIN IMMEDIATE", "sealing the store"));
+  auto fail = [&](Error e) -> Result<void> {
+    sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return e;
+  };
+  auto version = d.read_version();
+  if (!version) return fail(version.error());
+  if (auto r = d.integrity->seal_all(*version); !r) return fail(r.error());
+  const int rc = sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return fail(d.err(rc, "sealing the store"));
+  return {};
 }
 
 SORIGHTS_END_NAMESPACE

@@ -1,0 +1,536 @@
+// The SQLite store's keyed integrity check (tamper evidence,
+// docs/design/0003-integrity.md): every kind of change made behind the
+// store's back, with raw SQL, on every protected table, is refused at load
+// with an error naming the table and the row.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "sorights/directory.hpp"
+#include "sorights/sqlite_store.hpp"
+#include "support.hpp"
+#include "support/catch.hpp"
+
+using namespace sorights;
+using storage_test::sample_model;
+using storage_test::TempDir;
+
+namespace {
+
+const std::string kKey = "0123456789abcdef0123456789abcdef";      // 32 bytes
+const std::string kOtherKey = "fedcba9876543210fedcba9876543210";  // 32 bytes
+
+std::unique_ptr<SqliteStore> open_store(const std::string& path, const std::string& key, bool create = false) {
+  SqliteStoreOptions options;
+  options.create = create;
+  options.integrity_key = key;
+  auto s = SqliteStore::open(path, std::move(options));
+  REQUIRE(s);
+  return std::move(*s);
+}
+
+ChangeSet change_set(const Model& from, const Model& to, std::uint64_t base) {
+  ChangeSet cs;
+  cs.base_version = base;
+  cs.version = base + 1;
+  cs.time = 1700000000 + static_cast<Time>(base);
+  cs.changes = diff_models(from, to);
+  return cs;
+}
+
+// Runs `sql` on the file with a connection of its own (behind the store's
+// back) and returns how many rows the last statement changed.
+int tamper(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* msg = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
+  INFO(sql << ": " << (msg ? msg : ""));
+  sqlite3_free(msg);
+  const int changed = sqlite3_changes(db);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+  return changed;
+}
+
+// A store sealed with kKey holding sample_model() at version 1.
+void make_sealed(const std::string& path) {
+  auto store = open_store(path, kKey, true);
+  REQUIRE(store->apply(change_set(Model::with_defaults(), sample_model(), 0)));
+}
+
+// Loads `path` with kKey and requires the load to fail with `code` and a
+// message containing every one of `parts`.
+void require_refused(const std::string& path, ErrorCode code, std::initializer_list<std::string> parts) {
+  auto store = open_store(path, kKey);
+  auto loaded = store->load();
+  REQUIRE_FALSE(loaded);
+  INFO(loaded.error().message);
+  CHECK(loaded.error().code == code);
+  for (const std::string& part : parts) CHECK_THAT(loaded.error().message, Catch::Contains(part));
+}
+
+struct Tamper {
+  std::string sql;
+  std::string row;  // how the error names the row
+};
+
+// One sealed store copied for each case, so each case starts clean.
+void each_case(const std::vector<Tamper>& cases, const std::string& what) {
+  TempDir dir;
+  const std::string sealed = dir.file("sealed.db");
+  make_sealed(sealed);
+  int n = 0;
+  for (const Tamper& c : cases) {
+    const std::string path = dir.file("case" + std::to_string(n++) + ".db");
+    std::filesystem::copy_file(sealed, path);
+    INFO(c.sql);
+    CHECK(tamper(path, c.sql) == 1);
+    require_refused(path, ErrorCode::kDataLoss, {"integrity check failed: " + c.row + " " + what});
+  }
+}
+
+}  // namespace
+
+TEST_CASE("integrity: a store sealed with a key loads with that key", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  auto store = open_store(path, kKey);
+  auto loaded = store->load();
+  REQUIRE(loaded);
+  CHECK(loaded->version == 1);
+  CHECK(loaded->model == sample_model());
+}
+
+TEST_CASE("integrity: a new store created with a key is sealed from version 0", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  { auto created = open_store(path, kKey, true); }
+  // An invalid value: the integrity check speaks before the row is parsed.
+  CHECK(tamper(path, "UPDATE data_rights SET crud = crud || 'X' WHERE role = 'level-0' AND object = 'sale' AND "
+                     "relation = 'own'") == 1);
+  require_refused(path, ErrorCode::kDataLoss,
+                  {"table data_rights row (role=\"level-0\", object=\"sale\", relation=\"own\") was changed"});
+}
+
+TEST_CASE("integrity: an edited row is refused, naming its table and row, on every protected table",
+          "[storage][integrity]") {
+  each_case(
+      {
+          {"UPDATE our_companies SET database_owner = 0 WHERE id = 'acme'", "table our_companies row (id=\"acme\")"},
+          {"UPDATE groups SET name = 'Admins' WHERE id = 'sales'", "table groups row (id=\"sales\")"},
+          {"UPDATE licences SET count = 1000 WHERE id = 'user'", "table licences row (id=\"user\")"},
+          {"UPDATE licence_requires SET required = 'quote' WHERE licence = 'web' AND position = 0",
+           "table licence_requires row (licence=\"web\", position=0)"},
+          {"UPDATE licence_cal_for SET object = 'company' WHERE licence = 'sale-cal' AND position = 0",
+           "table licence_cal_for row (licence=\"sale-cal\", position=0)"},
+          {"UPDATE plans SET name = 'Free' WHERE id = 'premium'", "table plans row (id=\"premium\")"},
+          {"UPDATE plan_licences SET licence = 'quote' WHERE plan = 'premium' AND position = 1",
+           "table plan_licences row (plan=\"premium\", position=1)"},
+          {"UPDATE functional_rights SET requires_licence = NULL WHERE id = 'acme-approve'",
+           "table functional_rights row (id=\"acme-approve\")"},
+          {"UPDATE objects SET visibility = 0 WHERE id = 'contract'", "table objects row (id=\"contract\")"},
+          {"UPDATE roles SET type = 'system' WHERE id = 'rep'", "table roles row (id=\"rep\")"},
+          {"UPDATE data_rights SET crud = 'CRUD' WHERE role = 'level-3' AND object = 'sale' AND relation = "
+           "'other_groups'",
+           "table data_rights row (role=\"level-3\", object=\"sale\", relation=\"other_groups\")"},
+          {"UPDATE role_rights SET functional_right = 'admin-all' WHERE role = 'rep' AND position = 0",
+           "table role_rights row (role=\"rep\", position=0)"},
+          {"UPDATE field_rights SET rights = 'RW' WHERE position = 0", "table field_rights row (position=0)"},
+          {"UPDATE overrides SET remove = '' WHERE position = 0", "table overrides row (position=0)"},
+          {"UPDATE users SET role = 'level-5' WHERE id = 'alice'", "table users row (id=\"alice\")"},
+          {"UPDATE users SET primary_group = 'support' WHERE id = 'bob'", "table users row (id=\"bob\")"},
+          {"UPDATE users SET retired = 0 WHERE id = 'room'", "table users row (id=\"room\")"},
+          {"UPDATE user_groups SET group_id = 'sales' WHERE user_id = 'alice' AND position = 0",
+           "table user_groups row (user_id=\"alice\", position=0)"},
+          {"UPDATE user_licences SET licence = 'web' WHERE user_id = 'bob' AND position = 0",
+           "table user_licences row (user_id=\"bob\", position=0)"},
+          {"UPDATE user_projects SET project = 'p-9' WHERE user_id = 'carl' AND position = 0",
+           "table user_projects row (user_id=\"carl\", position=0)"},
+          // The same bytes stored as a blob instead of text are a change too.
+          {"UPDATE our_companies SET name = CAST(name AS BLOB) WHERE id = 'acme'",
+           "table our_companies row (id=\"acme\")"},
+      },
+      "was changed outside sorights");
+}
+
+TEST_CASE("integrity: a row added behind the store's back is refused, naming it, on every protected table",
+          "[storage][integrity]") {
+  each_case(
+      {
+          {"INSERT INTO our_companies (id, name) VALUES ('evil', 'Evil AS')", "table our_companies row (id=\"evil\")"},
+          {"INSERT INTO groups (id, name) VALUES ('admins', '')", "table groups row (id=\"admins\")"},
+          {"INSERT INTO licences (id, kind, count) VALUES ('extra', 'user', 99)", "table licences row (id=\"extra\")"},
+          {"INSERT INTO licence_requires VALUES ('user', 0, 'quote')",
+           "table licence_requires row (licence=\"user\", position=0)"},
+          {"INSERT INTO licence_cal_for VALUES ('web', 0, 'sale')",
+           "table licence_cal_for row (licence=\"web\", position=0)"},
+          {"INSERT INTO plans (id, name) VALUES ('free', '')", "table plans row (id=\"free\")"},
+          {"INSERT INTO plan_licences VALUES ('premium', 3, 'quote')",
+           "table plan_licences row (plan=\"premium\", position=3)"},
+          {"INSERT INTO functional_rights (id, name) VALUES ('backdoor', '')",
+           "table functional_rights row (id=\"backdoor\")"},
+          {"INSERT INTO objects (id, name) VALUES ('secret', '')", "table objects row (id=\"secret\")"},
+          {"INSERT INTO roles (id, type) VALUES ('evil', 'employee')", "table roles row (id=\"evil\")"},
+          {"INSERT INTO data_rights VALUES ('level-0', 'contract', 'own', 'CRUD')",
+           "table data_rights row (role=\"level-0\", object=\"contract\", relation=\"own\")"},
+          {"INSERT INTO role_rights VALUES ('rep', 99, 'admin-all')", "table role_rights row (role=\"rep\", position=99)"},
+          {"INSERT INTO field_rights (position, role, object, field, relation, rights) VALUES (9, 'rep', 'sale', "
+           "'amount', 'own', 'RW')",
+           "table field_rights row (position=9)"},
+          {"INSERT INTO overrides (position, level, object, scope, remove) VALUES (9, 'system', 'sale', 'all', "
+           "'CRUD')",
+           "table overrides row (position=9)"},
+          {"INSERT INTO users (id, type, role) VALUES ('mallory', 'associate', 'level-5')",
+           "table users row (id=\"mallory\")"},
+          {"INSERT INTO user_groups VALUES ('bob', 0, 'support')", "table user_groups row (user_id=\"bob\", position=0)"},
+          {"INSERT INTO user_licences VALUES ('alice', 0, 'quote')",
+           "table user_licences row (user_id=\"alice\", position=0)"},
+          {"INSERT INTO user_projects VALUES ('alice', 0, 'p-1')",
+           "table user_projects row (user_id=\"alice\", position=0)"},
+      },
+      "is not sealed: it was added outside sorights");
+}
+
+TEST_CASE("integrity: a row deleted behind the store's back is refused, naming it, on every protected table",
+          "[storage][integrity]") {
+  each_case(
+      {
+          {"DELETE FROM our_companies WHERE id = 'acme-se'", "table our_companies row (id=\"acme-se\")"},
+          {"DELETE FROM groups WHERE id = 'support'", "table groups row (id=\"support\")"},
+          {"DELETE FROM licences WHERE id = 'quote'", "table licences row (id=\"quote\")"},
+          {"DELETE FROM licence_requires WHERE licence = 'web'", "table licence_requires row (licence=\"web\", position=0)"},
+          {"DELETE FROM licence_cal_for WHERE licence = 'sale-cal'",
+           "table licence_cal_for row (licence=\"sale-cal\", position=0)"},
+          {"DELETE FROM plans WHERE id = 'premium'", "table plans row (id=\"premium\")"},
+          {"DELETE FROM plan_licences WHERE plan = 'premium' AND position = 2",
+           "table plan_licences row (plan=\"premium\", position=2)"},
+          {"DELETE FROM functional_rights WHERE id = 'acme-approve'", "table functional_rights row (id=\"acme-approve\")"},
+          {"DELETE FROM objects WHERE id = 'contract'", "table objects row (id=\"contract\")"},
+          {"DELETE FROM roles WHERE id = 'partner'", "table roles row (id=\"partner\")"},
+          {"DELETE FROM data_rights WHERE role = 'level-3' AND object = 'sale' AND relation = 'own'",
+           "table data_rights row (role=\"level-3\", object=\"sale\", relation=\"own\")"},
+          {"DELETE FROM role_rights WHERE role = 'rep' AND position = 0", "table role_rights row (role=\"rep\", position=0)"},
+          {"DELETE FROM field_rights WHERE position = 0", "table field_rights row (position=0)"},
+          {"DELETE FROM overrides WHERE position = 0", "table overrides row (position=0)"},
+          {"DELETE FROM users WHERE id = 'carl'", "table users row (id=\"carl\")"},
+          {"DELETE FROM user_groups WHERE user_id = 'alice'", "table user_groups row (user_id=\"alice\", position=0)"},
+          {"DELETE FROM user_licences WHERE user_id = 'bob'", "table user_licences row (user_id=\"bob\", position=0)"},
+          {"DELETE FROM user_projects WHERE user_id = 'carl' AND position = 1",
+           "table user_projects row (user_id=\"carl\", position=1)"},
+      },
+      "was deleted outside sorights");
+}
+
+TEST_CASE("integrity: a row deleted together with its seal entry is refused, naming the table",
+          "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  CHECK(tamper(path, "DELETE FROM user_groups WHERE user_id = 'alice'") == 1);
+  CHECK(tamper(path, "DELETE FROM integrity_rows WHERE tbl = 'user_groups' AND owner = 'alice'") == 1);
+  require_refused(path, ErrorCode::kDataLoss,
+                  {"integrity check failed: table user_groups: 1 sealed row is missing (deleted outside sorights "
+                   "together with the seal entries)"});
+}
+
+TEST_CASE("integrity: a row and its seal entry copied to another key are refused", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  SECTION("a new key: alice's row and entry copied to mallory") {
+    CHECK(tamper(path, "INSERT INTO users SELECT 'mallory', type, name, person, company, role, primary_group, plan, "
+                       "can_log_in, former_employee, retired FROM users WHERE id = 'alice'") == 1);
+    CHECK(tamper(path, "INSERT INTO integrity_rows (tbl, pk, owner, mac) SELECT tbl, 'id=\"mallory\"', 'mallory', mac "
+                       "FROM integrity_rows WHERE tbl = 'users' AND owner = 'alice'") == 1);
+    require_refused(path, ErrorCode::kDataLoss, {"table users row (id=\"mallory\") was changed outside sorights"});
+  }
+  SECTION("an existing key: level-5's cell and its MAC copied over level-0's") {
+    CHECK(tamper(path, "UPDATE data_rights SET crud = (SELECT crud FROM data_rights WHERE role = 'level-5' AND "
+                       "object = 'sale' AND relation = 'other_groups') WHERE role = 'level-0' AND object = 'sale' "
+                       "AND relation = 'other_groups'") == 1);
+    CHECK(tamper(path, "UPDATE integrity_rows SET mac = (SELECT mac FROM integrity_rows WHERE tbl = 'data_rights' "
+                       "AND pk = 'role=\"level-5\", object=\"sale\", relation=\"other_groups\"') WHERE tbl = "
+                       "'data_rights' AND pk = 'role=\"level-0\", object=\"sale\", relation=\"other_groups\"'") == 1);
+    require_refused(path, ErrorCode::kDataLoss,
+                    {"table data_rights row (role=\"level-0\", object=\"sale\", relation=\"other_groups\") was "
+                     "changed outside sorights"});
+  }
+  SECTION("another table: a user_groups row and entry copied into user_projects") {
+    CHECK(tamper(path, "INSERT INTO user_projects SELECT * FROM user_groups WHERE user_id = 'alice'") == 1);
+    CHECK(tamper(path, "INSERT INTO integrity_rows (tbl, pk, owner, mac) SELECT 'user_projects', pk, owner, mac "
+                       "FROM integrity_rows WHERE tbl = 'user_groups' AND owner = 'alice'") == 1);
+    require_refused(path, ErrorCode::kDataLoss,
+                    {"table user_projects row (user_id=\"alice\", position=0) was changed outside sorights"});
+  }
+}
+
+TEST_CASE("integrity: an older row restored with its old seal entry is refused", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  // Keep alice's row and entry at version 1, then demote her at version 2.
+  tamper(path, "CREATE TABLE saved_user AS SELECT * FROM users WHERE id = 'alice'; "
+               "CREATE TABLE saved_entry AS SELECT * FROM integrity_rows WHERE tbl = 'users' AND owner = 'alice'");
+  {
+    auto store = open_store(path, kKey);
+    Model demoted = sample_model();
+    demoted.find_user("alice")->role = "level-0";
+    REQUIRE(store->apply(change_set(sample_model(), demoted, 1)));
+    REQUIRE(store->load());
+  }
+  tamper(path, "DELETE FROM users WHERE id = 'alice'; INSERT INTO users SELECT * FROM saved_user; "
+               "DELETE FROM integrity_rows WHERE tbl = 'users' AND owner = 'alice'; "
+               "INSERT INTO integrity_rows SELECT * FROM saved_entry; DROP TABLE saved_user; DROP TABLE saved_entry");
+  require_refused(path, ErrorCode::kDataLoss,
+                  {"integrity check failed: table users: its rows do not match the table's seal"});
+}
+
+TEST_CASE("integrity: a version or seal changed behind the store's back is refused", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  SECTION("meta.version") {
+    CHECK(tamper(path, "UPDATE meta SET version = 7") == 1);
+    require_refused(path, ErrorCode::kDataLoss, {"the store's seal does not match its version 7"});
+  }
+  SECTION("a table digest") {
+    CHECK(tamper(path, "UPDATE integrity_tables SET rows = rows - 1 WHERE tbl = 'users'") == 1);
+    require_refused(path, ErrorCode::kDataLoss,
+                    {"table users: its seal in integrity_tables was changed outside sorights"});
+  }
+  SECTION("a seal entry repeated under another owner") {
+    CHECK(tamper(path, "INSERT INTO integrity_rows (tbl, pk, owner, mac) SELECT tbl, pk, 'bob', mac FROM "
+                       "integrity_rows WHERE tbl = 'users' AND owner = 'alice'") == 1);
+    require_refused(path, ErrorCode::kDataLoss,
+                    {"the seal of table users row (id=\"alice\") appears twice in integrity_rows"});
+  }
+  SECTION("the seal removed") {
+    tamper(path, "DROP TABLE integrity_seal; DROP TABLE integrity_tables; DROP TABLE integrity_rows");
+    require_refused(path, ErrorCode::kFailedPrecondition, {"holds no integrity seal"});
+  }
+  SECTION("a trigger added") {
+    tamper(path, "CREATE TRIGGER promote AFTER UPDATE ON users BEGIN UPDATE users SET role = 'level-5'; END");
+    require_refused(path, ErrorCode::kDataLoss, {"the store holds trigger \"promote\""});
+  }
+}
+
+TEST_CASE("integrity: a store sealed with another key is refused", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  auto store = open_store(path, kOtherKey);
+  auto loaded = store->load();
+  REQUIRE_FALSE(loaded);
+  CHECK(loaded.error().code == ErrorCode::kFailedPrecondition);
+  CHECK_THAT(loaded.error().message, Catch::Contains("sealed with another integrity key"));
+  Model changed = sample_model();
+  changed.groups.push_back({"hr", "HR"});
+  auto applied = store->apply(change_set(sample_model(), changed, 1));
+  REQUIRE_FALSE(applied);
+  CHECK_THAT(applied.error().message, Catch::Contains("sealed with another integrity key"));
+}
+
+TEST_CASE("integrity: a key shorter than 16 bytes is refused at open, before any file is made",
+          "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  SqliteStoreOptions options;
+  options.create = true;
+  options.integrity_key = "short";
+  auto store = SqliteStore::open(path, std::move(options));
+  REQUIRE_FALSE(store);
+  CHECK(store.error().code == ErrorCode::kInvalidArgument);
+  CHECK_THAT(store.error().message, Catch::Contains("the integrity key has 5 bytes; it needs at least 16"));
+  CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("integrity: without a key nothing is checked", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  CHECK(tamper(path, "UPDATE users SET role = 'level-5' WHERE id = 'alice'") == 1);
+  auto store = SqliteStore::open(path);
+  REQUIRE(store);
+  auto loaded = (*store)->load();
+  REQUIRE(loaded);
+  CHECK(loaded->model.find_user("alice")->role == "level-5");
+}
+
+TEST_CASE("integrity: a store without a key refuses to write to a sealed store", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  auto store = SqliteStore::open(path);
+  REQUIRE(store);
+  Model changed = sample_model();
+  changed.groups.push_back({"hr", "HR"});
+  auto applied = (*store)->apply(change_set(sample_model(), changed, 1));
+  REQUIRE_FALSE(applied);
+  CHECK(applied.error().code == ErrorCode::kFailedPrecondition);
+  CHECK_THAT(applied.error().message, Catch::Contains("sealed for integrity checks"));
+  CHECK(*(*store)->version() == 1);
+  // The seal is intact.
+  auto keyed = open_store(path, kKey);
+  REQUIRE(keyed->load());
+}
+
+TEST_CASE("integrity: incremental commits keep the seal valid", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  Model m = sample_model();
+  std::uint64_t v = 1;
+  auto commit = [&](Model next) {
+    auto store = open_store(path, kKey);
+    REQUIRE(store->apply(change_set(m, next, v)));
+    ++v;
+    m = std::move(next);
+    auto again = open_store(path, kKey);  // a fresh connection, a full check
+    auto loaded = again->load();
+    INFO((loaded ? std::string() : loaded.error().message));
+    REQUIRE(loaded);
+    CHECK(loaded->version == v);
+    CHECK(loaded->model == m);
+  };
+  Model next = m;
+  next.find_role("level-3")->set_cell("sale", Relation::kOtherGroups, TableRights::full());  // one role's rows
+  commit(next);
+  next.find_user("alice")->role = "level-5";  // a user's role and groups
+  next.find_user("alice")->other_groups = {};
+  next.find_user("bob")->other_groups = {"support", "sales"};
+  commit(next);
+  std::erase_if(next.users, [](const User& u) { return u.id == "carl"; });  // removed: its child rows cascade
+  std::erase_if(next.roles, [](const Role& r) { return r.id == "partner"; });
+  commit(next);
+  next.licences[1].requires_licences = {};  // licences and their lists
+  next.licences.push_back({"extra", "Extra", LicenceKind::kUser, 3, false, {"user"}, {"sale"}});
+  next.plans[0].licences.push_back("extra");
+  commit(next);
+  next.field_rights.clear();  // the whole lists
+  next.overrides.pop_back();
+  next.groups.push_back({"hr", "HR"});
+  next.our_companies.pop_back();
+  commit(next);
+  // And through a directory, as a host commits.
+  auto store = open_store(path, kKey);
+  auto d = Directory::open(std::shared_ptr<SqliteStore>(std::move(store)));
+  REQUIRE(d);
+  auto tx = (*d)->begin();
+  REQUIRE(tx);
+  REQUIRE(tx->set_user_role("bob", "level-4"));
+  REQUIRE(tx->commit());
+  auto check = open_store(path, kKey)->load();
+  REQUIRE(check);
+  CHECK(check->model.find_user("bob")->role == "level-4");
+}
+
+TEST_CASE("integrity: a commit touching a tampered entity is refused and writes nothing", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  CHECK(tamper(path, "UPDATE data_rights SET crud = 'CRUD' WHERE role = 'level-3' AND object = 'sale' AND "
+                     "relation = 'other_groups'") == 1);
+  auto store = open_store(path, kKey);
+  Model changed = sample_model();
+  changed.find_role("level-3")->name = "Renamed";  // rewrites every row of level-3
+  auto applied = store->apply(change_set(sample_model(), changed, 1));
+  REQUIRE_FALSE(applied);
+  CHECK(applied.error().code == ErrorCode::kDataLoss);
+  CHECK_THAT(applied.error().message,
+             Catch::Contains("table data_rights row (role=\"level-3\", object=\"sale\", relation=\"other_groups\") "
+                             "was changed outside sorights; nothing was written"));
+  CHECK(*store->version() == 1);
+  // The evidence is still there.
+  require_refused(path, ErrorCode::kDataLoss, {"role=\"level-3\", object=\"sale\", relation=\"other_groups\""});
+}
+
+TEST_CASE("integrity: a commit on a store whose seal does not match is refused", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  CHECK(tamper(path, "UPDATE meta SET version = 2") == 1);
+  auto store = open_store(path, kKey);
+  Model changed = sample_model();
+  changed.groups.push_back({"hr", "HR"});
+  auto applied = store->apply(change_set(sample_model(), changed, 2));
+  REQUIRE_FALSE(applied);
+  CHECK(applied.error().code == ErrorCode::kDataLoss);
+  CHECK_THAT(applied.error().message, Catch::Contains("the store's seal does not match its version 2"));
+  CHECK(*store->version() == 2);
+}
+
+TEST_CASE("integrity: a store made without a key is refused with a key until seal() adopts it",
+          "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  {
+    auto plain = SqliteStore::open(path, {.create = true});
+    REQUIRE(plain);
+    REQUIRE((*plain)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
+  }
+  auto store = open_store(path, kKey);
+  auto loaded = store->load();
+  REQUIRE_FALSE(loaded);
+  CHECK(loaded.error().code == ErrorCode::kFailedPrecondition);
+  CHECK_THAT(loaded.error().message, Catch::Contains("holds no integrity seal, but an integrity key was given"));
+  Model changed = sample_model();
+  changed.groups.push_back({"hr", "HR"});
+  REQUIRE_FALSE(store->apply(change_set(sample_model(), changed, 1)));
+
+  REQUIRE(store->seal());
+  loaded = store->load();
+  REQUIRE(loaded);
+  CHECK(loaded->model == sample_model());
+  REQUIRE(store->apply(change_set(sample_model(), changed, 1)));
+  REQUIRE(open_store(path, kKey)->load());
+  CHECK(tamper(path, "UPDATE users SET role = 'level-5' WHERE id = 'alice'") == 1);
+  require_refused(path, ErrorCode::kDataLoss, {"table users row (id=\"alice\") was changed"});
+}
+
+TEST_CASE("integrity: seal() needs a key", "[storage][integrity]") {
+  TempDir dir;
+  auto store = SqliteStore::open(dir.file("s.db"), {.create = true});
+  REQUIRE(store);
+  auto sealed = (*store)->seal();
+  REQUIRE_FALSE(sealed);
+  CHECK(sealed.error().code == ErrorCode::kFailedPrecondition);
+}
+
+TEST_CASE("integrity: a directory picking up an outside change through the watcher checks it",
+          "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  SqliteStoreOptions options;
+  options.integrity_key = kKey;
+  options.watch_interval_ms = 10;
+  auto watched = SqliteStore::open(path, std::move(options));
+  REQUIRE(watched);
+  auto d = Directory::open(std::shared_ptr<SqliteStore>(std::move(*watched)));
+  REQUIRE(d);
+  REQUIRE((*d)->version() == 1);
+  // A forged commit: alice promoted, the version bumped so the watcher announces it.
+  tamper(path, "UPDATE users SET role = 'level-5' WHERE id = 'alice'; UPDATE meta SET version = 2");
+  bool refused = false;
+  for (int i = 0; i < 300 && !refused; ++i) {
+    auto tx = (*d)->begin();
+    if (!tx) {
+      refused = true;
+      CHECK(tx.error().code == ErrorCode::kDataLoss);
+      CHECK_THAT(tx.error().message, Catch::Contains("table users row (id=\"alice\") was changed"));
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  CHECK(refused);
+  // The directory keeps publishing what it had.
+  CHECK((*d)->version() == 1);
+  CHECK((*d)->model()->find_user("alice")->role == "rep");
+  auto r = (*d)->refresh();
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == ErrorCode::kDataLoss);
+}
