@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "sorights/directory.hpp"
+#include "sorights/detail/snapshot_builder.hpp"  // detail::Validator, detail::SnapshotBuilder
 
 SORIGHTS_BEGIN_NAMESPACE
 
@@ -188,7 +189,10 @@ inline Result<ActorView> resolve_actor(const DirectoryState& state, const std::s
     v.system = true;
     return v;
   }
-  v.user = state.model.find_user(actor);
+  // User index i is model.users[i] (DirectoryState's invariant): O(log n).
+  const auto at = static_cast<std::size_t>(state.snapshot.find_user(actor));
+  v.user = at < state.model.users.size() && state.model.users[at].id == actor ? &state.model.users[at]
+                                                                            : state.model.find_user(actor);
   if (v.user == nullptr)
     return Error(ErrorCode::kNotFound, "unknown actor " + dq(actor),
                  {Diagnostic{"users", actor, "", "unknown-actor",
@@ -276,11 +280,22 @@ class CommitChecker {
     const User* before = get_value<User>(c.before);
     const User* after = get_value<User>(c.after);
     if (after == nullptr) return;
-    const bool role_changes = before == nullptr || before->role != after->role;
-    if (!role_changes || after->role.empty()) return;
+    // A system user holds every right whatever its role lists: making one
+    // assigns every right.
+    const bool becomes_system =
+        after->type == UserType::kSystem && (before == nullptr || before->type != UserType::kSystem);
+    const bool role_changes = before == nullptr || before->role != after->role || becomes_system;
+    if (!role_changes || (after->role.empty() && !becomes_system)) return;
     if (actor_.system) return;
     if (before != nullptr && c.id == actor_id_)
       deny(c, "role", "own-role-assignment", "no one changes their own role assignment");
+    if (becomes_system) {
+      if (!actor_.admin_all())
+        deny(c, "type", "privilege-escalation",
+             who() + " cannot make " + dq(c.id) +
+                 " a system user: a system user holds every right (only admin-all may)");
+      return;
+    }
     const Role* role = next_.find_role(after->role);
     if (role == nullptr) return;  // compile() reports the unknown role
     std::vector<std::string> missing = lacking(role->functional_rights);
@@ -417,12 +432,54 @@ SORIGHTS_INLINE Transaction::Transaction(std::shared_ptr<Directory> dir,
 SORIGHTS_INLINE void Transaction::rebase() {
   base_ = dir_->state();
   staged_.reset();
+  user_edits_.clear();
   moves_.clear();
 }
 
 SORIGHTS_INLINE Model& Transaction::stage() {
-  if (!staged_) staged_ = base_->model;
+  if (!staged_) {
+    staged_ = base_->model;
+    for (UserEdit& e : user_edits_) staged_->users[e.position] = std::move(e.user);
+    user_edits_.clear();
+  }
   return *staged_;
+}
+
+SORIGHTS_INLINE const Model& Transaction::staged() const {
+  if (!user_edits_.empty()) return const_cast<Transaction*>(this)->stage();
+  return view();
+}
+
+SORIGHTS_INLINE User* Transaction::edit_target(std::string_view id) {
+  if (staged_) return staged_->find_user(id);
+  for (UserEdit& e : user_edits_)
+    if (e.user.id == id) return &e.user;
+  const std::vector<User>& users = base_->model.users;
+  auto at = static_cast<std::size_t>(base_->snapshot.find_user(id));
+  if (at >= users.size() || users[at].id != id) {
+    // Not indexed by the snapshot (cannot happen for a published state): look.
+    auto it = std::find_if(users.begin(), users.end(), [&](const User& u) { return u.id == id; });
+    if (it == users.end()) return nullptr;
+    at = static_cast<std::size_t>(it - users.begin());
+  }
+  user_edits_.push_back(UserEdit{at, users[at]});
+  return &user_edits_.back().user;
+}
+
+SORIGHTS_INLINE std::vector<Change> Transaction::staged_changes(std::vector<Diagnostic>* dups) const {
+  if (staged_) return detail::diff_checked(base_->model, *staged_, dups);
+  // Edits in place: the changes diff_models would list, in model order.
+  std::vector<const UserEdit*> edits;
+  edits.reserve(user_edits_.size());
+  for (const UserEdit& e : user_edits_) edits.push_back(&e);
+  std::sort(edits.begin(), edits.end(),
+            [](const UserEdit* a, const UserEdit* b) { return a->position < b->position; });
+  std::vector<Change> out;
+  for (const UserEdit* e : edits) {
+    const User& was = base_->model.users[e->position];
+    if (!(was == e->user)) out.push_back(Change{EntityKind::kUser, was.id, Entity(was), Entity(e->user)});
+  }
+  return out;
 }
 
 SORIGHTS_INLINE Result<void> Transaction::add_user(User user) {
@@ -434,12 +491,17 @@ SORIGHTS_INLINE Result<void> Transaction::add_user(User user) {
 }
 
 SORIGHTS_INLINE Result<void> Transaction::put_user(User user) {
+  if (!staged_ && !user.id.empty())
+    if (User* u = edit_target(user.id)) {  // an existing user, replaced in place
+      *u = std::move(user);
+      return {};
+    }
   return detail::put_entity(stage().users, std::move(user), "a user");
 }
 
 SORIGHTS_INLINE Result<void> Transaction::edit_user(std::string_view id,
                                                     const std::function<void(User&)>& edit) {
-  User* u = stage().find_user(id);
+  User* u = edit_target(id);
   if (u == nullptr) return detail::not_found("user", id);
   User copy = *u;
   edit(copy);
@@ -450,45 +512,45 @@ SORIGHTS_INLINE Result<void> Transaction::edit_user(std::string_view id,
 }
 
 SORIGHTS_INLINE Result<void> Transaction::set_user_role(std::string_view user, std::string_view role) {
-  User* u = stage().find_user(user);
+  User* u = edit_target(user);
   if (u == nullptr) return detail::not_found("user", user);
-  if (stage().find_role(role) == nullptr) return detail::not_found("role", role);
+  if (view().find_role(role) == nullptr) return detail::not_found("role", role);
   u->role = std::string(role);
   return {};
 }
 
 SORIGHTS_INLINE Result<void> Transaction::set_user_groups(std::string_view user, std::string primary,
                                                           std::vector<std::string> others) {
-  User* u = stage().find_user(user);
+  User* u = edit_target(user);
   if (u == nullptr) return detail::not_found("user", user);
-  if (!primary.empty() && stage().find_group(primary) == nullptr) return detail::not_found("group", primary);
+  if (!primary.empty() && view().find_group(primary) == nullptr) return detail::not_found("group", primary);
   for (const std::string& g : others)
-    if (stage().find_group(g) == nullptr) return detail::not_found("group", g);
+    if (view().find_group(g) == nullptr) return detail::not_found("group", g);
   u->group = std::move(primary);
   u->other_groups = std::move(others);
   return {};
 }
 
 SORIGHTS_INLINE Result<void> Transaction::set_user_plan(std::string_view user, std::string plan) {
-  User* u = stage().find_user(user);
+  User* u = edit_target(user);
   if (u == nullptr) return detail::not_found("user", user);
-  if (!plan.empty() && stage().find_plan(plan) == nullptr) return detail::not_found("plan", plan);
+  if (!plan.empty() && view().find_plan(plan) == nullptr) return detail::not_found("plan", plan);
   u->plan = std::move(plan);
   return {};
 }
 
 SORIGHTS_INLINE Result<void> Transaction::set_user_licences(std::string_view user,
                                                             std::vector<std::string> licences) {
-  User* u = stage().find_user(user);
+  User* u = edit_target(user);
   if (u == nullptr) return detail::not_found("user", user);
   for (const std::string& l : licences)
-    if (stage().find_licence(l) == nullptr) return detail::not_found("licence", l);
+    if (view().find_licence(l) == nullptr) return detail::not_found("licence", l);
   u->licences = std::move(licences);
   return {};
 }
 
 SORIGHTS_INLINE Result<void> Transaction::set_can_log_in(std::string_view user, bool can_log_in) {
-  User* u = stage().find_user(user);
+  User* u = edit_target(user);
   if (u == nullptr) return detail::not_found("user", user);
   u->can_log_in = can_log_in;
   return {};
@@ -496,9 +558,9 @@ SORIGHTS_INLINE Result<void> Transaction::set_can_log_in(std::string_view user, 
 
 SORIGHTS_INLINE Result<void> Transaction::move_user(std::string_view user, std::string_view company,
                                                     MoveRecords records, Time from) {
-  User* u = stage().find_user(user);
+  User* u = edit_target(user);
   if (u == nullptr) return detail::not_found("user", user);
-  if (stage().find_our_company(company) == nullptr) return detail::not_found("our company", company);
+  if (view().find_our_company(company) == nullptr) return detail::not_found("our company", company);
   u->company = std::string(company);
   std::erase_if(moves_, [&](const UserMove& m) { return m.user == user; });
   moves_.push_back(UserMove{std::string(user), {}, std::string(company), records,
@@ -507,7 +569,7 @@ SORIGHTS_INLINE Result<void> Transaction::move_user(std::string_view user, std::
 }
 
 SORIGHTS_INLINE Result<void> Transaction::mark_former_employee(std::string_view user) {
-  User* u = stage().find_user(user);
+  User* u = edit_target(user);
   if (u == nullptr) return detail::not_found("user", user);
   u->former_employee = true;
   u->plan.clear();
@@ -516,7 +578,7 @@ SORIGHTS_INLINE Result<void> Transaction::mark_former_employee(std::string_view 
 }
 
 SORIGHTS_INLINE Result<void> Transaction::retire_user(std::string_view user) {
-  User* u = stage().find_user(user);
+  User* u = edit_target(user);
   if (u == nullptr) return detail::not_found("user", user);
   u->retired = true;
   u->can_log_in = false;
@@ -664,6 +726,7 @@ SORIGHTS_INLINE Result<void> Transaction::set_overrides(std::vector<Override> ov
 }
 
 SORIGHTS_INLINE Result<void> Transaction::stage_model(Model model) {
+  user_edits_.clear();
   staged_ = std::move(model);
   moves_.clear();
   return {};
@@ -673,10 +736,7 @@ SORIGHTS_INLINE Result<Snapshot> Transaction::preview() const {
   return compile(staged(), base_->version + 1);
 }
 
-SORIGHTS_INLINE std::vector<Change> Transaction::changes() const {
-  if (!staged_) return {};
-  return diff_models(base_->model, *staged_);
-}
+SORIGHTS_INLINE std::vector<Change> Transaction::changes() const { return staged_changes(nullptr); }
 
 SORIGHTS_INLINE bool Transaction::has_changes() const { return !changes().empty(); }
 
@@ -700,8 +760,8 @@ SORIGHTS_INLINE Result<std::shared_ptr<Directory>> Directory::open(std::shared_p
   auto dir = std::make_shared<Directory>(PrivateTag{}, std::move(storage), std::move(options));
   SORIGHTS_ASSIGN_OR_RETURN(StoredModel stored, detail::call_adapter([&] { return dir->storage_->load(); }));
   SORIGHTS_ASSIGN_OR_RETURN(Snapshot snapshot, compile(stored.model, stored.version));
-  dir->state_.store(std::make_shared<const DirectoryState>(
-      DirectoryState{std::move(stored.model), std::move(snapshot), stored.version}));
+  dir->state_.store(dir->wrap_state(std::make_unique<DirectoryState>(
+      DirectoryState{std::move(stored.model), std::move(snapshot), stored.version})));
   dir->announced_->store(stored.version);
   std::weak_ptr<std::atomic<std::uint64_t>> announced = dir->announced_;
   dir->storage_->subscribe([announced](std::uint64_t v) {
@@ -730,9 +790,23 @@ SORIGHTS_INLINE Result<void> Directory::refresh_locked() {
                                            " is behind the published version " +
                                            std::to_string(cur->version));
   SORIGHTS_ASSIGN_OR_RETURN(Snapshot snapshot, compile(stored.model, stored.version));
-  state_.store(std::make_shared<const DirectoryState>(
-      DirectoryState{std::move(stored.model), std::move(snapshot), stored.version}));
+  state_.store(wrap_state(std::make_unique<DirectoryState>(
+      DirectoryState{std::move(stored.model), std::move(snapshot), stored.version})));
+  last_in_place_version_ = 0;
   return {};
+}
+
+SORIGHTS_INLINE std::shared_ptr<DirectoryState> Directory::wrap_state(std::unique_ptr<DirectoryState> state) const {
+  std::weak_ptr<detail::StateRecycler> recycler = recycler_;
+  return std::shared_ptr<DirectoryState>(state.release(), [recycler](DirectoryState* p) {
+    std::unique_ptr<DirectoryState> own(p);
+    if (std::shared_ptr<detail::StateRecycler> r = recycler.lock()) {
+      own->snapshot = Snapshot();  // only the model is reused
+      std::lock_guard<std::mutex> lock(r->mu);
+      own.swap(r->spare);
+    }
+    // `own` (the older spare, or this state) is freed here, outside the lock.
+  });
 }
 
 SORIGHTS_INLINE Result<void> Directory::refresh() {
@@ -803,8 +877,7 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit(Transaction& tx) {
   const std::shared_ptr<const DirectoryState> cur = state_.load();
   const Time time = now();
   std::vector<Diagnostic> dups;
-  std::vector<Change> changes =
-      tx.staged_ ? detail::diff_checked(tx.base_->model, *tx.staged_, &dups) : std::vector<Change>{};
+  std::vector<Change> changes = tx.staged_changes(&dups);
   if (changes.empty() && dups.empty()) {
     tx.rebase();
     return CommitInfo{cur->version, time, {}, {}};
@@ -845,8 +918,57 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit(Transaction& tx) {
       return refuse(Error(ErrorCode::kConflict, std::move(msg), std::move(conflicts)));
     }
   }
-  Model next_model = cur->model;
-  if (Result<void> applied = apply_changes(next_model, changes); !applied) return std::move(applied).error();
+  // Users edited in place (the Users screen's Save) take the incremental
+  // path: the next model is the current one with those users replaced, made
+  // by bringing the state before the current one up to date when nothing
+  // else holds it (O(edited users)) instead of copying the whole model; the
+  // rules are checked on the edited users and the snapshot is the current
+  // one with their rows re-derived. Anything else, or anything the
+  // incremental check cannot judge alone, goes through compile().
+  // docs/design/0004-incremental-commit.md.
+  std::vector<std::size_t> positions;
+  std::vector<const User*> befores;
+  bool in_place = true;
+  for (const Change& c : changes) {
+    const User* after = detail::get_value<User>(c.after);
+    if (c.kind != EntityKind::kUser || !c.before || after == nullptr) {
+      in_place = false;
+      break;
+    }
+    const auto at = static_cast<std::size_t>(cur->snapshot.find_user(c.id));
+    if (at >= cur->model.users.size() || cur->model.users[at].id != c.id || after->id != c.id) {
+      in_place = false;
+      break;
+    }
+    positions.push_back(at);
+    befores.push_back(&cur->model.users[at]);
+  }
+  std::unique_ptr<DirectoryState> next_state;
+  if (in_place && last_in_place_version_ != 0 && last_in_place_version_ == cur->version) {
+    // Let go of the state before the current one: unless a reader or a
+    // transaction still holds it, it lands in the recycler right here.
+    (void)state_.take_previous();
+    {
+      std::lock_guard<std::mutex> spare_lock(recycler_->mu);
+      next_state = std::move(recycler_->spare);
+    }
+    if (next_state && next_state->version + 1 == cur->version) {
+      for (std::size_t at : last_positions_) next_state->model.users[at] = cur->model.users[at];
+    } else {
+      next_state.reset();
+    }
+  }
+  if (!next_state) {
+    next_state = std::make_unique<DirectoryState>();
+    next_state->model = cur->model;
+  }
+  Model& next_model = next_state->model;
+  if (in_place) {
+    for (std::size_t k = 0; k < positions.size(); ++k)
+      next_model.users[positions[k]] = std::get<User>(*changes[k].after);
+  } else if (Result<void> applied = apply_changes(next_model, changes); !applied) {
+    return std::move(applied).error();
+  }
   const Model* next = &next_model;
 
   // 2. The actor, then every rule at once.
@@ -855,7 +977,12 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit(Transaction& tx) {
   detail::CommitChecker checker(*next, *actor, tx.actor_);
   checker.run(changes);
   const std::uint64_t version = cur->version + 1;
-  Result<Snapshot> snapshot = compile(*next, version);  // the model rules (validate) and the tables
+  std::optional<Snapshot> patched;
+  if (in_place && detail::Validator(*next).users_edit_valid(positions, befores))
+    patched = detail::SnapshotBuilder::patch_users(cur->snapshot, *next, positions, befores, version);
+  const bool incremental = patched.has_value();
+  Result<Snapshot> snapshot = incremental ? Result<Snapshot>(std::move(*patched))
+                                          : compile(*next, version);  // the model rules and the tables
   if (!checker.denied.empty() || !checker.broken.empty() || !snapshot) {
     const bool denied = !checker.denied.empty();
     std::vector<Diagnostic> all = std::move(checker.denied);
@@ -878,9 +1005,15 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit(Transaction& tx) {
   if (!written) {
     if (written.error().code == ErrorCode::kConflict) {
       // The store moved under the directory: pick up the stored state so a
-      // retried transaction starts from it.
+      // retried transaction starts from it. If that fails (unreadable, a
+      // broken model, a version behind the published one), a retry cannot
+      // succeed: that is the error to report.
       Result<void> refreshed = refresh_locked();
-      (void)refreshed;
+      if (!refreshed) {
+        Error e = std::move(refreshed).error();
+        e.message = written.error().message + "; reloading the store failed: " + e.message;
+        return e;
+      }
     }
     return written.error();
   }
@@ -893,8 +1026,15 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit(Transaction& tx) {
     m.to_company = now_user->company;
     moves.push_back(std::move(m));
   }
-  state_.store(std::make_shared<const DirectoryState>(
-      DirectoryState{std::move(next_model), std::move(*snapshot), version}));
+  next_state->snapshot = std::move(*snapshot);
+  next_state->version = version;
+  state_.store(wrap_state(std::move(next_state)));
+  if (in_place) {
+    last_in_place_version_ = version;
+    last_positions_ = std::move(positions);
+  } else {
+    last_in_place_version_ = 0;
+  }
   tx.rebase();
   return CommitInfo{version, time, std::move(changes), std::move(moves)};
 }

@@ -133,6 +133,15 @@ class PublishedPtr {
       readers_[i].n.fetch_sub(1, std::memory_order_seq_cst);
     }
   }
+  /// Takes the value published before the current one out of its slot (the
+  /// slot is left empty until the next `store`), so that it dies as soon as
+  /// nobody else holds it. Writer only, under the same serialization as
+  /// `store`.
+  [[nodiscard]] std::shared_ptr<const T> take_previous() noexcept {
+    const unsigned prev = 1u - current_.load(std::memory_order_relaxed);
+    while (readers_[prev].n.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+    return std::exchange(slots_[prev], nullptr);
+  }
   /// Publishes `p`. Callers serialize stores (the directory's commit mutex).
   void store(std::shared_ptr<const T> p) noexcept {
     const unsigned next = 1u - current_.load(std::memory_order_relaxed);
@@ -155,12 +164,28 @@ class PublishedPtr {
 
 /// One published state of a directory: a model, its compiled snapshot and
 /// their version. Immutable once published.
-// INVARIANT: `snapshot` is `compile(model, version)`.
+// INVARIANT: `snapshot` answers every query as `compile(model, version)` does,
+// and user index i is `model.users[i]` (a commit that edits users in place
+// patches the previous snapshot instead of compiling: see
+// docs/design/0004-incremental-commit.md).
 struct DirectoryState {
   Model model;
   Snapshot snapshot;
   std::uint64_t version = 0;
 };
+
+namespace detail {
+// Where a published state goes when its last holder lets go of it (the
+// deleter of every state a directory publishes): kept as the spare, its
+// snapshot freed, so that the next in-place commit can bring its model up to
+// date instead of copying the whole model. The deleter runs in the thread that
+// dropped the last reference, after everything that thread did with the state,
+// and hands it over under `mu`: the commit that takes it then owns it alone.
+struct StateRecycler {
+  std::mutex mu;
+  std::unique_ptr<DirectoryState> spare;
+};
+}  // namespace detail
 
 /// A set of staged edits made by one actor against one published state.
 /// Nothing is visible to anyone else until `commit()`.
@@ -287,8 +312,10 @@ class Transaction {
 
   // -- Inspection -------------------------------------------------------------
 
-  /// The staged model: the base with every edit so far.
-  [[nodiscard]] const Model& staged() const noexcept { return staged_ ? *staged_ : base_->model; }
+  /// The staged model: the base with every edit so far. (Edits of existing
+  /// users are kept apart until something needs the whole model; the first
+  /// call after such edits copies the base model.)
+  [[nodiscard]] SORIGHTS_API const Model& staged() const;
   /// The model the edits were made against (the published state at `begin`).
   [[nodiscard]] const Model& base() const noexcept { return base_->model; }
   /// The version of `base()`.
@@ -326,11 +353,29 @@ class Transaction {
               std::string actor);
   void rebase();
   Model& stage();  // the staged model, copied from the base on first edit
+  // The staged user `id` for an edit in place, or null. Without a staged
+  // model the user is copied into `user_edits_` (no model copy).
+  User* edit_target(std::string_view id);
+  // The model edits are checked against: the staged one, or the base (user
+  // edits in place change nothing else).
+  [[nodiscard]] const Model& view() const noexcept { return staged_ ? *staged_ : base_->model; }
+  // The staged changes; duplicate ids go to `dups` (only a staged model can
+  // hold them).
+  [[nodiscard]] std::vector<Change> staged_changes(std::vector<Diagnostic>* dups) const;
+
+  struct UserEdit {
+    std::size_t position;  // in base_->model.users
+    User user;
+  };
 
   std::shared_ptr<Directory> dir_;
   std::shared_ptr<const DirectoryState> base_;
   std::string actor_;
-  std::optional<Model> staged_;  // empty: nothing staged (the base as is)
+  // Either edits of existing users in place (`user_edits_`, the Users
+  // screen's Save: O(edited users)), or a whole staged model (any other
+  // edit). INVARIANT: at most one of the two is non-empty.
+  mutable std::vector<UserEdit> user_edits_;
+  mutable std::optional<Model> staged_;  // empty: nothing staged (the base as is)
   std::vector<UserMove> moves_;
 };
 
@@ -402,6 +447,8 @@ class Directory : public std::enable_shared_from_this<Directory> {
  private:
   [[nodiscard]] Time now() const;
   [[nodiscard]] Result<void> refresh_locked();
+  // A state to publish, recycled by `recycler_` when its last holder drops it.
+  [[nodiscard]] std::shared_ptr<DirectoryState> wrap_state(std::unique_ptr<DirectoryState> state) const;
   [[nodiscard]] Result<CommitInfo> commit(Transaction& tx);
   void record_refusal(std::uint64_t version, Time time, const std::string& actor, const Error& why,
                       std::vector<Change> changes);
@@ -411,6 +458,13 @@ class Directory : public std::enable_shared_from_this<Directory> {
   detail::PublishedPtr<DirectoryState> state_;
   mutable std::mutex commit_mu_;  // serializes commits, refreshes and every adapter call
   std::shared_ptr<std::atomic<std::uint64_t>> announced_;  // version announced by subscribe
+  // When the current state was made from the one before it by editing the
+  // users at `last_positions_` in place, its version (else 0): the commit
+  // after it can then bring the previous state's model up to date in
+  // O(edited users) and reuse it, instead of copying the whole model.
+  std::uint64_t last_in_place_version_ = 0;
+  std::vector<std::size_t> last_positions_;
+  std::shared_ptr<detail::StateRecycler> recycler_ = std::make_shared<detail::StateRecycler>();
 };
 
 /// The changes that turn `from` into `to`, entity by entity (kind order, then

@@ -41,6 +41,24 @@ Result<void> check_change(const Change& c) {
 // entity removed and added again within one change set ends up last).
 template <class T>
 void apply_kind(std::vector<T>& items, EntityKind kind, const std::vector<Change>& changes) {
+  // A few changes (a commit from the Users screen): apply them one by one,
+  // each a linear search — no index over the whole collection.
+  std::size_t mine = 0;
+  for (const Change& c : changes) mine += c.kind == kind;
+  if (mine == 0) return;
+  if (mine <= 8) {
+    for (const Change& c : changes) {
+      if (c.kind != kind) continue;
+      auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.id == c.id; });
+      if (const T* value = change_value<T>(c)) {
+        if (it != items.end()) *it = *value;
+        else items.push_back(*value);
+      } else if (it != items.end()) {
+        items.erase(it);
+      }
+    }
+    return;
+  }
   struct Fate {
     bool present;
     bool appended;

@@ -1,0 +1,1029 @@
+// -----------------------------------------------------------------------------
+// File: detail/snapshot_builder.hpp
+// -----------------------------------------------------------------------------
+// Internals of compile() and of the directory's incremental commit: the
+// model validator (`detail::Validator`) and the table builder
+// (`detail::SnapshotBuilder`, a friend of `Snapshot`). No API promise.
+// Everything here is defined in its class (implicitly inline), so tests may
+// include it in both build modes. docs/design/0004-incremental-commit.md.
+// snapshot.hpp first, outside the guard: in header-only builds it includes
+// snapshot-inl.hpp, which needs this file's definitions.
+#include "sorights/snapshot.hpp"
+
+#ifndef SORIGHTS_DETAIL_SNAPSHOT_BUILDER_HPP_
+#define SORIGHTS_DETAIL_SNAPSHOT_BUILDER_HPP_
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+SORIGHTS_BEGIN_NAMESPACE
+
+namespace detail {
+
+inline std::string quote_id(std::string_view s) {
+  std::string out = "\"";
+  out.append(s);
+  out += '"';
+  return out;
+}
+
+// A string → index hash table for the cold paths (validation, compile):
+// open addressing over one array, no allocation per entry. Keys are views into
+// storage that outlives the table (the model or a snapshot's name tables).
+class FlatIndex {
+ public:
+  static constexpr std::uint32_t kMiss = 0xFFFFFFFFu;
+
+  void reserve(std::size_t n) {
+    std::size_t cap = 16;
+    while (cap * 2 < n * 3) cap <<= 1;
+    if (cap > slots_.size()) rehash(cap);
+    keys_.reserve(n);
+    values_.reserve(n);
+  }
+  // Inserts `key` → `value` unless present; returns the value held and
+  // whether it was inserted.
+  std::pair<std::uint32_t, bool> emplace(std::string_view key, std::uint32_t value) {
+    if ((keys_.size() + 1) * 3 > slots_.size() * 2) rehash(slots_.empty() ? 16 : slots_.size() * 2);
+    const std::size_t mask = slots_.size() - 1;
+    const std::uint64_t h = hash(key);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.entry == kMiss) {
+        s = Slot{tag, static_cast<std::uint32_t>(keys_.size())};
+        keys_.push_back(key);
+        values_.push_back(value);
+        return {value, true};
+      }
+      if (s.tag == tag && keys_[s.entry] == key) return {values_[s.entry], false};
+    }
+  }
+  [[nodiscard]] std::uint32_t find(std::string_view key) const noexcept {
+    if (slots_.empty()) return kMiss;
+    const std::size_t mask = slots_.size() - 1;
+    const std::uint64_t h = hash(key);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.entry == kMiss) return kMiss;
+      if (s.tag == tag && keys_[s.entry] == key) return values_[s.entry];
+    }
+  }
+  [[nodiscard]] bool contains(std::string_view key) const noexcept { return find(key) != kMiss; }
+  [[nodiscard]] std::uint32_t at(std::string_view key) const noexcept { return find(key); }
+  [[nodiscard]] std::size_t size() const noexcept { return keys_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return keys_.empty(); }
+
+ private:
+  // 8 bytes a slot (a 100k-id table is 2 MB); `tag` (high hash bits) spares
+  // almost every key comparison on a miss.
+  struct Slot {
+    std::uint32_t tag = 0;
+    std::uint32_t entry = kMiss;  // into keys_ / values_
+  };
+  static std::uint64_t mix(std::uint64_t h) noexcept {  // murmur3's fmix64
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+  }
+  // 8 bytes a step, each step fully mixed (ids are short).
+  static std::uint64_t hash(std::string_view k) noexcept {
+    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ k.size();
+    std::size_t i = 0;
+    for (; i + 8 <= k.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, k.data() + i, 8);
+      h = mix(h ^ w);
+    }
+    std::uint64_t w = 0;
+    if (k.size() > i) std::memcpy(&w, k.data() + i, k.size() - i);
+    return mix(h ^ w ^ (static_cast<std::uint64_t>(k.size()) << 56));
+  }
+  void rehash(std::size_t cap) {
+    slots_.assign(cap, Slot{});
+    const std::size_t mask = cap - 1;
+    for (std::uint32_t e = 0; e < keys_.size(); ++e) {
+      const std::uint64_t h = hash(keys_[e]);
+      std::size_t i = static_cast<std::size_t>(h) & mask;
+      while (slots_[i].entry != kMiss) i = (i + 1) & mask;
+      slots_[i] = Slot{static_cast<std::uint32_t>(h >> 32), e};
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<std::string_view> keys_;
+  std::vector<std::uint32_t> values_;
+};
+
+// Collects diagnostics while validating. Ids are indexed in hash sets of
+// views into the model (no string copies); every check visits each item once.
+// The diagnostics and their order are those of the rules as listed in run().
+class Validator {
+ public:
+  using IdSet = FlatIndex;
+
+  explicit Validator(const Model& m) : m_(m) {}
+
+  std::vector<Diagnostic> run() {
+    index(true);
+    check_companies();
+    check_licences();
+    check_plans();
+    check_rights();
+    check_objects();
+    check_roles();
+    check_field_rights();
+    check_overrides();
+    check_users();
+    return std::move(out_);
+  }
+
+  // True if the model, which differs from a valid model only in the users at
+  // `positions` (edited in place, ids unchanged; `before[i]` is the old value
+  // of `positions[i]`), is certainly valid. False means "run validate()": a
+  // rule failed or the change needs the whole model to judge (a user
+  // licence's seat count that grew). The answer is never "valid" when
+  // validate() would report something.
+  bool users_edit_valid(const std::vector<std::size_t>& positions, const std::vector<const User*>& before) {
+    index(false);
+    for (std::size_t k = 0; k < positions.size(); ++k) {
+      const User& u = m_.users[positions[k]];
+      const User& was = *before[k];
+      if (u.id != was.id || u.id.empty()) return false;
+      check_user_links(u);
+      if (!u.person.empty() && u.person != was.person) {
+        for (std::size_t i = 0; i < m_.users.size(); ++i)
+          if (i != positions[k] && m_.users[i].person == u.person) return false;
+      }
+      std::vector<std::string_view> held_after, held_before;
+      check_user_licences(u, held_after);
+      {
+        Validator quiet(m_);
+        quiet.licence_kind_ = licence_kind_;
+        quiet.check_user_licences(was, held_before);
+      }
+      if (!out_.empty()) return false;
+      // Seats: a restricted user licence newly in use needs the whole count.
+      const bool active_after = !u.retired && !u.former_employee;
+      const bool active_before = !was.retired && !was.former_employee;
+      if (active_after)
+        for (std::string_view l : held_after) {
+          const Licence* lic = m_.find_licence(l);
+          if (lic == nullptr || lic->kind != LicenceKind::kUser || lic->unrestricted) continue;
+          if (!active_before || !std::binary_search(held_before.begin(), held_before.end(), l)) return false;
+        }
+    }
+    // Two edited users that now name the same person.
+    for (std::size_t a = 0; a < positions.size(); ++a)
+      for (std::size_t b = a + 1; b < positions.size(); ++b)
+        if (positions[a] == positions[b] ||
+            (!m_.users[positions[a]].person.empty() &&
+             m_.users[positions[a]].person == m_.users[positions[b]].person))
+          return false;
+    return out_.empty();
+  }
+
+ private:
+  void add(std::string_view collection, std::string_view item, std::string_view field,
+           std::string_view rule, std::string message) {
+    out_.push_back(Diagnostic{std::string(collection), std::string(item), std::string(field),
+                              std::string(rule), std::move(message)});
+  }
+
+  template <class Vec>
+  IdSet ids(const Vec& items, std::string_view collection) {
+    IdSet seen;
+    seen.reserve(items.size());
+    for (const auto& item : items) {
+      if (item.id.empty()) {
+        add(collection, "", "id", "empty-id", "an id may not be empty");
+      } else if (!seen.emplace(item.id, 0).second) {
+        add(collection, item.id, "id", "duplicate-id", "duplicate id " + quote_id(item.id));
+      }
+    }
+    return seen;
+  }
+
+  void index(bool with_users) {
+    companies_ = ids(m_.our_companies, "our_companies");
+    groups_ = ids(m_.groups, "groups");
+    licences_ = ids(m_.licences, "licences");
+    plans_ = ids(m_.plans, "plans");
+    rights_ = ids(m_.functional_rights, "functional_rights");
+    objects_ = ids(m_.objects, "objects");
+    roles_ = ids(m_.roles, "roles");
+    if (with_users) users_ = ids(m_.users, "users");
+    for (std::string_view o : kBuiltinObjectNames) objects_.emplace(o, 0);
+    for (std::size_t i = 0; i < kBuiltinRightCount; ++i) rights_.emplace(builtin_right_id(i), 0);
+    for (const Role& r : m_.roles) role_type_.emplace(r.id, r.type);
+    for (const Licence& l : m_.licences) licence_kind_.emplace(l.id, l.kind);
+    for (const Role& r : m_.roles)
+      if (r.type == RoleType::kAnonymous) anonymous_role_ = r.id;
+  }
+
+  void check_companies() {
+    int owners = 0;
+    for (const OurCompany& c : m_.our_companies)
+      if (c.database_owner && ++owners == 2)
+        add("our_companies", c.id, "database_owner", "two-database-owners",
+            "only one of our companies can be the database owner");
+  }
+
+  void check_licences() {
+    for (const Licence& l : m_.licences) {
+      for (const std::string& r : l.requires_licences) {
+        if (!licences_.contains(r))
+          add("licences", l.id, "requires", "unknown-licence", "unknown licence " + quote_id(r));
+        else if (r == l.id)
+          add("licences", l.id, "requires", "licence-requires-itself", "a licence cannot require itself");
+      }
+      for (const std::string& o : l.cal_for)
+        if (!objects_.contains(o))
+          add("licences", l.id, "cal_for", "unknown-object", "unknown data object " + quote_id(o));
+      if (l.kind == LicenceKind::kSite && !l.cal_for.empty())
+        add("licences", l.id, "cal_for", "site-licence-cal",
+            "cal_for belongs on a user licence; a site licence is held by everyone");
+    }
+  }
+
+  void check_plans() {
+    for (const Plan& p : m_.plans)
+      for (const std::string& l : p.licences) {
+        auto it = licence_kind_.find(l);
+        if (it == licence_kind_.end())
+          add("plans", p.id, "licences", "unknown-licence", "unknown licence " + quote_id(l));
+        else if (it->second == LicenceKind::kSite)
+          add("plans", p.id, "licences", "site-licence-assigned",
+              "site licence " + quote_id(l) + " cannot be part of a user plan");
+      }
+  }
+
+  void check_rights() {
+    for (const FunctionalRightDef& r : m_.functional_rights) {
+      if (find_builtin_right(r.id))
+        add("functional_rights", r.id, "id", "duplicate-id",
+            quote_id(r.id) + " is a built-in functional right");
+      if (!r.requires_licence.empty() && !licences_.contains(r.requires_licence))
+        add("functional_rights", r.id, "requires_licence", "unknown-licence",
+            "unknown licence " + quote_id(r.requires_licence));
+    }
+  }
+
+  void check_objects() {
+    for (const DataObjectDef& o : m_.objects)
+      if (is_builtin_object(o.id))
+        add("objects", o.id, "id", "duplicate-id", quote_id(o.id) + " is a built-in data object");
+  }
+
+  void check_roles() {
+    int anonymous = 0;
+    for (const Role& r : m_.roles) {
+      for (const auto& [object, cells] : r.data_rights) {
+        if (!objects_.contains(object))
+          add("roles", r.id, "data_rights", "unknown-object", "unknown data object " + quote_id(object));
+        for (TableRights c : cells)
+          if (c.bits() & ~TableRights::kCrudBits)
+            add("roles", r.id, "data_rights." + object, "invalid-rights",
+                "a role cell holds only C, R, U and D");
+      }
+      std::set<std::string_view> seen;
+      for (const std::string& f : r.functional_rights) {
+        if (!rights_.contains(f))
+          add("roles", r.id, "functional_rights", "unknown-functional-right",
+              "unknown functional right " + quote_id(f));
+        else if (!seen.insert(f).second)
+          add("roles", r.id, "functional_rights", "duplicate-functional-right",
+              "functional right " + quote_id(f) + " listed twice");
+      }
+      if (r.type == RoleType::kAnonymous) {
+        if (++anonymous == 2)
+          add("roles", r.id, "type", "one-anonymous-role", "there is exactly one anonymous role");
+        if (!r.functional_rights.empty())
+          add("roles", r.id, "functional_rights", "anonymous-role-data-only",
+              "the anonymous role holds data rights only");
+      }
+      if (r.type == RoleType::kSystem && r.id != "system")
+        add("roles", r.id, "type", "one-system-role", "only the predefined system role has type system");
+      if (is_predefined_role(r.id)) {
+        std::optional<Role> def = predefined_role(r.id);
+        if (def->type != r.type)
+          add("roles", r.id, "type", "role-type-fixed",
+              "predefined role " + quote_id(r.id) + " has type " +
+                  std::string(role_type_name(def->type)));
+        if (r.id == "system" && r != *def)
+          add("roles", r.id, "", "system-role-edited", "the system role is never edited");
+      }
+    }
+  }
+
+  void check_field_rights() {
+    std::set<std::tuple<std::string, std::string, std::string, int>> seen;
+    for (std::size_t i = 0; i < m_.field_rights.size(); ++i) {
+      const FieldRightRule& f = m_.field_rights[i];
+      const std::string item = f.role + "/" + f.object + "." + f.field;
+      if (!roles_.contains(f.role))
+        add("field_rights", item, "role", "unknown-role", "unknown role " + quote_id(f.role));
+      if (!objects_.contains(f.object))
+        add("field_rights", item, "object", "unknown-object", "unknown data object " + quote_id(f.object));
+      if (f.field.empty()) add("field_rights", item, "field", "empty-field", "a field name may not be empty");
+      if (!seen.emplace(f.role, f.object, f.field, static_cast<int>(f.relation)).second)
+        add("field_rights", item, "relation", "duplicate-field-right",
+            "a second field right for relation " + std::string(relation_name(f.relation)));
+    }
+  }
+
+  void check_overrides() {
+    for (const Override& o : m_.overrides) {
+      std::string item = o.level == OverrideLevel::kSystem ? "system"
+                         : (o.level == OverrideLevel::kGroup ? "group:" : "user:") + o.target;
+      item += "/" + o.object;
+      if (o.level == OverrideLevel::kGroup && !groups_.contains(o.target))
+        add("overrides", item, "level", "unknown-group", "unknown group " + quote_id(o.target));
+      if (o.level == OverrideLevel::kUser && !users_.contains(o.target))
+        add("overrides", item, "level", "unknown-user", "unknown user " + quote_id(o.target));
+      if (!objects_.contains(o.object))
+        add("overrides", item, "object", "unknown-object", "unknown data object " + quote_id(o.object));
+      if (o.scope == OverrideScope::kRecord && o.record.empty())
+        add("overrides", item, "scope", "missing-record", "scope record needs a record id");
+      if (o.field.empty() ? (o.remove & ~TableRights::kCrudBits) != 0 : (o.remove & ~3u) != 0)
+        add("overrides", item, "remove", "invalid-rights",
+            o.field.empty() ? "a table override removes only C, R, U and D"
+                            : "a field override removes only R and W");
+    }
+  }
+
+  // The licence rules of one user; `held` gets the licences it holds
+  // (direct + plan, known ones, sorted and unique).
+  void check_user_licences(const User& u, std::vector<std::string_view>& held) {
+    held.clear();
+    for (const std::string& l : u.licences) {
+      auto it = licence_kind_.find(l);
+      if (it == licence_kind_.end())
+        add("users", u.id, "licences", "unknown-licence", "unknown licence " + quote_id(l));
+      else if (it->second == LicenceKind::kSite)
+        add("users", u.id, "licences", "site-licence-assigned",
+            "site licence " + quote_id(l) + " is held by everyone and cannot be assigned");
+      else
+        held.push_back(l);
+    }
+    if (!u.plan.empty()) {
+      if (const Plan* p = m_.find_plan(u.plan)) {
+        for (const std::string& l : p->licences)
+          if (licence_kind_.contains(l)) held.push_back(l);
+      } else {
+        add("users", u.id, "plan", "unknown-plan", "unknown plan " + quote_id(u.plan));
+      }
+    }
+    if (held.size() > 1) {
+      std::sort(held.begin(), held.end());
+      held.erase(std::unique(held.begin(), held.end()), held.end());
+    }
+    for (std::string_view l : held) {
+      const Licence* lic = m_.find_licence(l);
+      for (const std::string& req : lic->requires_licences) {
+        auto kind = licence_kind_.find(req);
+        if (kind == licence_kind_.end() || kind->second == LicenceKind::kSite) continue;
+        if (!std::binary_search(held.begin(), held.end(), std::string_view(req)))
+          add("users", u.id, "licences", "missing-prerequisite",
+              "licence " + quote_id(l) + " requires licence " + quote_id(req));
+      }
+    }
+  }
+
+  void check_users() {
+    std::unordered_map<std::string_view, std::string_view> persons;
+    std::unordered_map<std::string_view, std::uint32_t> in_use;
+    std::vector<std::string_view> held;
+    for (const User& u : m_.users) {
+      check_user_links(u);
+      if (!u.person.empty()) {
+        auto [it, fresh] = persons.emplace(u.person, u.id);
+        if (!fresh)
+          add("users", u.id, "person", "duplicate-person",
+              "person " + quote_id(u.person) + " is already user " + quote_id(it->second));
+      }
+      check_user_licences(u, held);
+      if (!u.retired && !u.former_employee)
+        for (std::string_view l : held) ++in_use[l];
+    }
+    for (const Licence& l : m_.licences) {
+      if (l.kind != LicenceKind::kUser || l.unrestricted) continue;
+      auto it = in_use.find(l.id);
+      const std::uint32_t n = it == in_use.end() ? 0 : it->second;
+      if (n > l.count)
+        add("licences", l.id, "count", "licence-over-count",
+            "licence " + quote_id(l.id) + " is assigned to " + std::to_string(n) +
+                " users but only " + std::to_string(l.count) + " are purchased");
+    }
+  }
+
+  void check_user_links(const User& u) {
+    const std::string_view type = user_type_name(u.type);
+    // Role and role type.
+    std::string_view role = u.role;
+    if (role.empty() && u.type == UserType::kSystem) role = "system";
+    if (role.empty() && u.type == UserType::kAnonymous) role = anonymous_role_;
+    if (role.empty()) {
+      if (u.type == UserType::kAssociate || u.type == UserType::kExternal ||
+          u.type == UserType::kAnonymous)
+        add("users", u.id, "role", "missing-role", "a user of type " + std::string(type) + " needs a role");
+    } else if (auto it = role_type_.find(role); it == role_type_.end()) {
+      if (!(u.type == UserType::kSystem && u.role.empty()))
+        add("users", u.id, "role", "unknown-role", "unknown role " + quote_id(role));
+    } else if (std::optional<RoleType> want = role_type_for(u.type); want && *want != it->second) {
+      add("users", u.id, "role", "role-type",
+          "role " + quote_id(role) + " has type " + std::string(role_type_name(it->second)) +
+              " but a user of type " + std::string(type) + " needs a role of type " +
+              std::string(role_type_name(*want)));
+    }
+    // Company.
+    const bool ours = !u.company.empty() && companies_.contains(u.company);
+    if (u.type == UserType::kAssociate) {
+      if (u.company.empty())
+        add("users", u.id, "company", "missing-company", "an associate needs one of our companies");
+      else if (!ours)
+        add("users", u.id, "company", "company-not-ours",
+            "company " + quote_id(u.company) + " is not one of our companies");
+    } else if (u.type == UserType::kExternal) {
+      if (u.company.empty())
+        add("users", u.id, "company", "missing-company", "an external user needs a company");
+      else if (ours)
+        add("users", u.id, "company", "external-company-ours",
+            "an external user's company cannot be one of our companies (" + quote_id(u.company) + ")");
+    }
+    // Groups.
+    const bool groupless = u.type == UserType::kExternal || u.type == UserType::kAnonymous ||
+                           u.type == UserType::kSystem;
+    if (groupless && (!u.group.empty() || !u.other_groups.empty())) {
+      add("users", u.id, "group", "no-groups",
+          "a user of type " + std::string(type) + " has no user groups");
+    } else {
+      if (u.type == UserType::kAssociate && u.group.empty())
+        add("users", u.id, "group", "missing-group", "an associate needs a primary group");
+      if (!u.group.empty() && !groups_.contains(u.group))
+        add("users", u.id, "group", "unknown-group", "unknown group " + quote_id(u.group));
+      for (const std::string& g : u.other_groups)
+        if (!groups_.contains(g))
+          add("users", u.id, "other_groups", "unknown-group", "unknown group " + quote_id(g));
+    }
+  }
+
+  const Model& m_;
+  std::vector<Diagnostic> out_;
+  IdSet companies_, groups_, licences_, plans_, rights_, objects_, roles_, users_;
+  std::unordered_map<std::string_view, RoleType> role_type_;
+  std::unordered_map<std::string_view, LicenceKind> licence_kind_;
+  std::string_view anonymous_role_;
+};
+
+inline std::uint8_t builtin_traits(std::size_t object) {
+  switch (static_cast<BuiltinObject>(object)) {
+    case BuiltinObject::kCompany: return kTraitEmptyOwnerIsUser | kTraitCompany;
+    case BuiltinObject::kPerson: return kTraitEmptyOwnerIsUser | kTraitPerson;
+    case BuiltinObject::kProject: return kTraitEmptyOwnerIsUser;
+    case BuiltinObject::kRelation: return kTraitEmptyOwnerIsUser;
+    case BuiltinObject::kFollowUp: return kTraitVisibility | kTraitVisibilityFiltering;
+    case BuiltinObject::kDocument: return kTraitVisibility;
+    case BuiltinObject::kSale: return kTraitVisibility | kTraitCompletedLocked;
+    case BuiltinObject::kSelection: return kTraitVisibility | kTraitSelection;
+    case BuiltinObject::kDashboard: return kTraitVisibility;
+    default: return 0;
+  }
+}
+
+// The publish right that gates each object for external users.
+inline std::size_t publish_right(std::size_t object) {
+  switch (static_cast<BuiltinObject>(object)) {
+    case BuiltinObject::kProject: return builtin_right::kExtPublishProject;
+    case BuiltinObject::kFollowUp: return builtin_right::kExtPublishAppointment;
+    case BuiltinObject::kDocument: return builtin_right::kExtPublishDocument;
+    case BuiltinObject::kSale: return builtin_right::kExtPublishSale;
+    default: return static_cast<std::size_t>(-1);
+  }
+}
+
+template <class T>
+void append_bytes(std::string& key, const T& value) {
+  key.append(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
+
+// Builds a snapshot's tables: `compile` runs it over a whole model; the
+// directory's incremental commit runs it over a few edited users of a copy of
+// the previous snapshot (`patch_users`). Both paths derive a user's row and
+// profile with the same code (`build_user`), so they cannot drift apart.
+struct SnapshotBuilder {
+  using SvIndex = FlatIndex;
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
+  SnapshotBuilder(const Model& model, Snapshot& snapshot) : m(model), s(snapshot) {}
+
+  // Compiles a valid model (compile() validated it).
+  static Result<Snapshot> build(const Model& model, std::uint64_t version) {
+    Snapshot out;
+    SnapshotBuilder b(model, out);
+    SORIGHTS_TRY(b.build_tables(version));
+    b.index_catalogs();
+    b.build_users();
+    return out;
+  }
+
+  // A copy of `base` (compiled from a valid model B) with the users at
+  // `positions` re-derived from `next`, at `version`. `next` must equal B
+  // except for the users at `positions`, edited in place with unchanged ids;
+  // `before[i]` is B's user at `positions[i]`. Nothing when the edit changes a
+  // name table (a customer company or a project appearing or disappearing):
+  // the caller compiles from scratch then. The result answers every query as
+  // `compile(next, version)` does; only the table layout may differ (runs and
+  // profiles left unused stay in place).
+  static std::optional<Snapshot> patch_users(const Snapshot& base, const Model& next,
+                                             const std::vector<std::size_t>& positions,
+                                             const std::vector<const User*>& before, std::uint64_t version) {
+    if (next.users.size() != base.users_.size()) return std::nullopt;
+    for (std::size_t k = 0; k < positions.size(); ++k) {
+      const std::size_t i = positions[k];
+      if (i >= next.users.size()) return std::nullopt;
+      const User& u = next.users[i];
+      const User& was = *before[k];
+      if (u.id != was.id || base.user_id(UserIndex{static_cast<std::uint32_t>(i)}) != u.id) return std::nullopt;
+      if (u.projects != was.projects) return std::nullopt;
+      if (u.company != was.company) {
+        // Only moves between our companies keep the company table as it is.
+        for (const std::string* c : {&u.company, &was.company})
+          if (!c->empty() && static_cast<std::uint32_t>(base.find_company(*c)) >= base.our_company_count_)
+            return std::nullopt;
+      }
+    }
+    Snapshot out = base;
+    out.version_ = version;
+    SnapshotBuilder b(next, out);
+    b.index_catalogs();
+
+    for (std::size_t i = 0; i < out.company_names_.size(); ++i)
+      b.company_index.emplace(out.company_names_.name(static_cast<std::uint32_t>(i)), static_cast<std::uint32_t>(i));
+    for (std::size_t i = 0; i < out.project_names_.size(); ++i)
+      b.project_index.emplace(out.project_names_.name(static_cast<std::uint32_t>(i)), static_cast<std::uint32_t>(i));
+    b.index_profiles();
+    for (std::size_t i : positions) {
+      const UserRec old = out.users_[i];
+      const UserRec rec = b.build_user(next.users[i], &old);
+      out.users_[i] = rec;
+      out.owners_[i] = make_owner_rec(rec);
+      out.user_rights_[i] = out.profiles_[rec.profile].rights_offset;
+    }
+    return out;
+  }
+
+  // -- The tables that depend on the catalogs (everything but users) ---------
+
+  Result<void> build_tables(std::uint64_t version) {
+    s.version_ = version;
+    for (std::size_t i = 0; i < kBuiltinObjectNames.size(); ++i) {
+      s.object_names_.add(kBuiltinObjectNames[i]);
+      s.object_traits_.push_back(builtin_traits(i));
+    }
+    for (const DataObjectDef& o : m.objects) {
+      s.object_names_.add(o.id);
+      s.object_traits_.push_back(static_cast<std::uint8_t>(
+          (o.empty_owner_is_user ? kTraitEmptyOwnerIsUser : 0) | (o.has_visibility ? kTraitVisibility : 0) |
+          (o.completed_is_locked ? kTraitCompletedLocked : 0)));
+    }
+    if (s.object_names_.size() >= static_cast<std::size_t>(kUnknownObject))
+      return Error(ErrorCode::kInvalidArgument, "too many data objects");
+    s.object_names_.seal();
+    s.object_count_ = static_cast<std::uint32_t>(s.object_names_.size());
+    n_objects = s.object_count_;
+
+    for (std::size_t i = 0; i < kBuiltinRightCount; ++i) s.right_names_.add(builtin_right_id(i));
+    for (const FunctionalRightDef& r : m.functional_rights) s.right_names_.add(r.id);
+    s.right_names_.seal();
+    s.right_count_ = static_cast<std::uint32_t>(s.right_names_.size());
+    s.right_words_per_profile_ = (s.right_count_ + 63) / 64;
+
+    // Companies: ours first, then every other company a user names.
+    for (const OurCompany& c : m.our_companies) {
+      if (c.database_owner) s.database_owner_ = static_cast<std::uint32_t>(s.company_names_.size());
+      s.company_names_.add(c.id);
+    }
+    s.our_company_count_ = static_cast<std::uint32_t>(s.company_names_.size());
+    for (std::uint32_t i = 0; i < m.our_companies.size(); ++i) company_index.emplace(m.our_companies[i].id, i);
+    user_company.reserve(m.users.size());
+    for (const User& u : m.users) {
+      if (u.company.empty()) {
+        user_company.push_back(static_cast<std::uint32_t>(kNoCompany));
+        continue;
+      }
+      const auto [ci, fresh] = company_index.emplace(u.company, static_cast<std::uint32_t>(s.company_names_.size()));
+      user_company.push_back(ci);
+      if (fresh) s.company_names_.add(u.company);
+      }
+    if (s.company_names_.size() >= kMaxCompanies)
+      return Error(ErrorCode::kInvalidArgument, "too many companies (a snapshot holds at most " +
+                                                    std::to_string(kMaxCompanies - 1) + ")");
+    s.company_names_.seal();
+
+    for (const Group& g : m.groups) s.group_names_.add(g.id);
+    s.group_names_.seal();
+
+    SvIndex objects;
+    for (std::uint32_t i = 0; i < n_objects; ++i) objects.emplace(s.object_names_.name(i), i);
+    s.role_cells_.assign(m.roles.size() * n_objects * kRelationCount, 0);
+    for (const Role& r : m.roles) {
+      const std::uint32_t ri = s.role_names_.add(r.id);
+      for (const auto& [object, cells] : r.data_rights) {
+        const std::uint32_t oi = objects.at(object);
+        for (int rel = 0; rel < kRelationCount; ++rel)
+          s.role_cells_[(ri * n_objects + oi) * kRelationCount + static_cast<std::size_t>(rel)] =
+              static_cast<std::uint8_t>(cells[static_cast<std::size_t>(rel)].bits() & TableRights::kCrudBits);
+      }
+    }
+    s.role_names_.seal();
+    for (const User& u : m.users)
+      for (const std::string& p : u.projects) {
+        if (project_index.emplace(p, static_cast<std::uint32_t>(s.project_names_.size())).second)
+          s.project_names_.add(p);
+      }
+    s.project_names_.seal();
+    SvIndex fields;
+    fields.emplace("name", s.field_names_.add("name"));
+    for (const FieldRightRule& f : m.field_rights)
+      if (!fields.contains(f.field)) fields.emplace(f.field, s.field_names_.add(f.field));
+    for (const Override& o : m.overrides)
+      if (!o.field.empty() && !fields.contains(o.field)) fields.emplace(o.field, s.field_names_.add(o.field));
+    s.field_names_.seal();
+    s.name_field_ = fields.at("name");
+
+    SvIndex roles;
+    for (std::uint32_t i = 0; i < m.roles.size(); ++i) roles.emplace(m.roles[i].id, i);
+    for (const FieldRightRule& f : m.field_rights) {
+      const auto rule_bits = static_cast<std::uint8_t>(f.rights.access().bits() | (f.ui_mandatory ? 64u : 0u) |
+                                                       (f.ui_read_only ? 128u : 0u));
+      s.field_rules_.push_back(FieldRule{roles.at(f.role), static_cast<std::uint16_t>(objects.at(f.object)),
+                                         fields.at(f.field), static_cast<std::uint8_t>(f.relation), rule_bits});
+    }
+    std::sort(s.field_rules_.begin(), s.field_rules_.end(), [](const FieldRule& a, const FieldRule& b) {
+      return std::tie(a.role, a.object, a.field, a.relation) < std::tie(b.role, b.object, b.field, b.relation);
+    });
+    return {};
+  }
+
+  // -- Lookups by id over the catalogs, from the snapshot's name tables -------
+
+  void index_catalogs() {
+    n_objects = s.object_count_;
+    words = s.right_words_per_profile_;
+    auto fill = [](SvIndex& map, const NameTable& t) {
+      map.reserve(t.size());
+      for (std::uint32_t i = 0; i < t.size(); ++i) map.emplace(t.name(i), i);
+    };
+    fill(group_index, s.group_names_);
+    fill(object_index, s.object_names_);
+    fill(right_index, s.right_names_);
+    fill(field_index, s.field_names_);
+    for (std::uint32_t i = 0; i < m.roles.size(); ++i) role_index.emplace(m.roles[i].id, i);
+    system_role = role_index.contains("system") ? role_index.at("system") : 0;
+    for (std::uint32_t i = 0; i < m.roles.size(); ++i)
+      if (m.roles[i].type == RoleType::kAnonymous) anonymous_role = i;
+
+    // Licences by index; the site licences are held by everyone.
+    for (std::uint32_t i = 0; i < m.licences.size(); ++i) licence_index.emplace(m.licences[i].id, i);
+    site.assign(m.licences.size(), 0);
+    for (std::uint32_t i = 0; i < m.licences.size(); ++i)
+      if (m.licences[i].kind == LicenceKind::kSite) site[i] = 1;
+    held.assign(m.licences.size(), 0);
+    for (std::uint32_t i = 0; i < m.plans.size(); ++i) {
+      plan_index.emplace(m.plans[i].id, i);
+      std::vector<std::uint32_t> ls;
+      for (const std::string& l : m.plans[i].licences)
+        if (const std::uint32_t li = licence_index.find(l); li != FlatIndex::kMiss) ls.push_back(li);
+      plan_licences.push_back(std::move(ls));
+    }
+    right_licence.assign(s.right_count_, kNone);
+    for (std::size_t i = 0; i < m.functional_rights.size(); ++i)
+      if (const std::string& l = m.functional_rights[i].requires_licence; !l.empty())
+        if (const std::uint32_t li = licence_index.find(l); li != FlatIndex::kMiss)
+          right_licence[kBuiltinRightCount + i] = li;
+    for (std::uint32_t i = 0; i < m.licences.size(); ++i) {
+      const Licence& l = m.licences[i];
+      if (l.kind != LicenceKind::kUser || l.cal_for.empty()) continue;
+      std::vector<std::uint32_t> objs;
+      for (const std::string& o : l.cal_for) objs.push_back(object_index.at(o));
+      cal.emplace_back(i, std::move(objs));
+    }
+    role_rights.resize(m.roles.size());
+    for (std::size_t r = 0; r < m.roles.size(); ++r)
+      for (const std::string& f : m.roles[r].functional_rights) role_rights[r].push_back(right_index.at(f));
+
+    // Overrides indexed by level target.
+    for (const Override& o : m.overrides) {
+      if (o.level == OverrideLevel::kSystem) system_ovr.push_back(&o);
+      else if (o.level == OverrideLevel::kGroup) group_ovr[o.target].push_back(&o);
+      else user_ovr[o.target].push_back(&o);
+    }
+    // What the system-level overrides alone resolve to: the profile of every
+    // user without group or user overrides starts from it.
+    sys_infos.assign(n_objects, ObjectInfo{0, 0, 0, 0});
+    resolve(system_ovr, sys_infos, sys_rec, sys_fld);
+    bits.assign(words, 0);
+    infos.assign(n_objects, ObjectInfo{0, 0, 0, 0});
+  }
+
+  // -- Users -------------------------------------------------------------------
+
+  void build_users() {
+    std::size_t name_chars = 0;
+    for (const User& u : m.users) name_chars += u.id.size();
+    s.user_names_.reserve(m.users.size(), name_chars);
+    s.users_.reserve(m.users.size());
+    for (std::size_t i = 0; i < m.users.size(); ++i) {
+      s.users_.push_back(build_user(m.users[i], nullptr, user_company[i]));
+      s.user_names_.add(m.users[i].id);
+    }
+    s.user_names_.seal();
+    s.users_.shrink_to_fit();
+    s.owners_.reserve(s.users_.size());
+    for (const UserRec& rec : s.users_) s.owners_.push_back(make_owner_rec(rec));
+    s.user_rights_.reserve(s.users_.size());
+    for (const UserRec& rec : s.users_) s.user_rights_.push_back(s.profiles_[rec.profile].rights_offset);
+    s.group_pool_.shrink_to_fit();
+    s.project_pool_.shrink_to_fit();
+  }
+
+  // Writes `run` into the pool: over the old run when it fits (patching),
+  // else at the end. Returns the run's start.
+  static std::uint32_t place_run(std::vector<std::uint32_t>& pool, const std::vector<std::uint32_t>& run,
+                                 std::uint16_t count, const std::uint32_t* old_begin, std::uint16_t old_count) {
+    if (old_begin != nullptr && count <= old_count) {
+      std::copy(run.begin(), run.begin() + count, pool.begin() + *old_begin);
+      return *old_begin;
+    }
+    const auto begin = static_cast<std::uint32_t>(pool.size());
+    pool.insert(pool.end(), run.begin(), run.begin() + count);
+    return begin;
+  }
+
+  // `company`: the user's company index when the caller knows it, else kNone.
+  UserRec build_user(const User& u, const UserRec* old, std::uint32_t company = kNone) {
+    UserRec rec{};
+    rec.type = static_cast<std::uint8_t>(u.type);
+    rec.primary_group = u.group.empty() ? static_cast<std::uint32_t>(kNoGroup) : group_index.at(u.group);
+    rec.company = company != kNone ? company
+                  : u.company.empty() ? static_cast<std::uint32_t>(kNoCompany)
+                                      : company_index.at(u.company);
+    rec.in_our_companies = u.type == UserType::kAssociate && rec.company < s.our_company_count_;
+    rec.inactive = static_cast<std::uint8_t>(
+        u.retired ? InactiveReason::kRetired
+        : u.former_employee ? InactiveReason::kFormerEmployee
+        : u.type == UserType::kResource ? InactiveReason::kResource
+        : !u.can_log_in ? InactiveReason::kLoginOff
+                        : InactiveReason::kNone);
+    other.clear();
+    for (const std::string& g : u.other_groups) {
+      const std::uint32_t gi = group_index.at(g);
+      if (gi != rec.primary_group) other.push_back(gi);
+    }
+    if (other.size() > 1) {
+      std::sort(other.begin(), other.end());
+      other.erase(std::unique(other.begin(), other.end()), other.end());
+    }
+    rec.groups_count = static_cast<std::uint16_t>(std::min<std::size_t>(other.size(), 0xFFFF));
+    rec.groups_begin = place_run(s.group_pool_, other, rec.groups_count, old ? &old->groups_begin : nullptr,
+                                 old ? old->groups_count : 0);
+    projects.clear();
+    for (const std::string& p : u.projects) projects.push_back(project_index.at(p));
+    if (projects.size() > 1) {
+      std::sort(projects.begin(), projects.end());
+      projects.erase(std::unique(projects.begin(), projects.end()), projects.end());
+    }
+    rec.projects_count = static_cast<std::uint16_t>(std::min<std::size_t>(projects.size(), 0xFFFF));
+    rec.projects_begin = place_run(s.project_pool_, projects, rec.projects_count,
+                                   old ? &old->projects_begin : nullptr, old ? old->projects_count : 0);
+
+    // Profile content.
+    const bool active = rec.inactive == static_cast<std::uint8_t>(InactiveReason::kNone);
+    const bool system = u.type == UserType::kSystem;
+    std::uint32_t role = system_role;
+    if (!u.role.empty()) {
+      if (const std::uint32_t r = role_index.find(u.role); r != FlatIndex::kMiss) role = r;
+    } else if (u.type == UserType::kAnonymous && anonymous_role != kNone) {
+      role = anonymous_role;
+    }
+    std::copy(site.begin(), site.end(), held.begin());
+    for (const std::string& l : u.licences)
+      if (const std::uint32_t li = licence_index.find(l); li != FlatIndex::kMiss) held[li] = 1;
+    if (!u.plan.empty())
+      if (const std::uint32_t pi = plan_index.find(u.plan); pi != FlatIndex::kMiss)
+        for (std::uint32_t l : plan_licences[pi]) held[l] = 1;
+
+    std::fill(bits.begin(), bits.end(), 0);
+    std::uint8_t flags = 0;
+    if (active) {
+      flags |= kProfileActive;
+      if (system) {
+        flags |= kProfileSystem;
+        for (std::uint32_t i = 0; i < s.right_count_; ++i) bits[i >> 6] |= 1ull << (i & 63u);
+      } else if (!m.roles.empty()) {
+        for (const std::uint32_t ri : role_rights[role]) {
+          if (right_licence[ri] != kNone && !held[right_licence[ri]]) continue;
+          bits[ri >> 6] |= 1ull << (ri & 63u);
+        }
+      }
+    }
+    auto holds = [&](std::size_t right) { return (bits[right >> 6] >> (right & 63u)) & 1u; };
+    if (holds(builtin_right::kSeeOtherCompanies)) flags |= kProfileSeeOtherCompanies;
+    if (holds(builtin_right::kExtMyCompany)) flags |= kProfileExtMyCompany;
+    if (holds(builtin_right::kExtSameProject)) flags |= kProfileExtSameProject;
+    if (holds(builtin_right::kAdminAll) || holds(builtin_right::kAdminUsers)) flags |= kProfileSelectionAdmin;
+
+    // Overrides: per (object, scope, record, field) the most specific level wins.
+    applicable.clear();
+    if (!group_ovr.empty()) {
+      groups.clear();
+      if (!u.group.empty()) groups.push_back(u.group);
+      for (const std::string& g : u.other_groups) groups.push_back(g);
+      std::sort(groups.begin(), groups.end());
+      groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+      for (std::string_view g : groups)
+        if (auto it = group_ovr.find(g); it != group_ovr.end())
+          applicable.insert(applicable.end(), it->second.begin(), it->second.end());
+    }
+    if (!user_ovr.empty())
+      if (auto it = user_ovr.find(u.id); it != user_ovr.end())
+        applicable.insert(applicable.end(), it->second.begin(), it->second.end());
+    if (applicable.empty()) {
+      infos = sys_infos;
+      rec_ovr = sys_rec;
+      fld_ovr = sys_fld;
+    } else {
+      applicable.insert(applicable.begin(), system_ovr.begin(), system_ovr.end());
+      std::fill(infos.begin(), infos.end(), ObjectInfo{0, 0, 0, 0});
+      resolve(applicable, infos, rec_ovr, fld_ovr);
+    }
+    for (const auto& [lic, objs] : cal)
+      if (!held[lic])
+        for (std::uint32_t o : objs) infos[o].flags |= kObjCalLimited;
+    if (u.type == UserType::kExternal)
+      for (std::size_t o = 0; o < kBuiltinObjectCount; ++o)
+        if (std::size_t pr = publish_right(o); pr != static_cast<std::size_t>(-1) && holds(pr))
+          infos[o].flags |= kObjNeedPublish;
+
+    make_key(key, role, flags, bits.data(), infos.data(), rec_ovr.data(), rec_ovr.size(), fld_ovr.data(),
+             fld_ovr.size());
+    auto it = profile_index.find(key);
+    if (it == profile_index.end()) {
+      Profile p{};
+      p.role = role;
+      p.flags = flags;
+      p.rights_offset = static_cast<std::uint32_t>(s.right_words_.size());
+      s.right_words_.insert(s.right_words_.end(), bits.begin(), bits.end());
+      p.objects_offset = static_cast<std::uint32_t>(s.object_info_.size());
+      s.object_info_.insert(s.object_info_.end(), infos.begin(), infos.end());
+      p.record_ovr_begin = static_cast<std::uint32_t>(s.record_overrides_.size());
+      p.record_ovr_count = static_cast<std::uint32_t>(rec_ovr.size());
+      s.record_overrides_.insert(s.record_overrides_.end(), rec_ovr.begin(), rec_ovr.end());
+      p.field_ovr_begin = static_cast<std::uint32_t>(s.field_overrides_.size());
+      p.field_ovr_count = static_cast<std::uint32_t>(fld_ovr.size());
+      s.field_overrides_.insert(s.field_overrides_.end(), fld_ovr.begin(), fld_ovr.end());
+      it = profile_index.emplace(key, static_cast<std::uint32_t>(s.profiles_.size())).first;
+      s.profiles_.push_back(p);
+    }
+    rec.profile = it->second;
+    return rec;
+  }
+
+  // The identity of a profile's content (two users with equal keys share it).
+  void make_key(std::string& k, std::uint32_t role, std::uint8_t flags, const std::uint64_t* w,
+                const ObjectInfo* inf, const RecordOverride* ro, std::size_t nro, const FieldOverride* fo,
+                std::size_t nfo) const {
+    k.clear();
+    append_bytes(k, role);
+    append_bytes(k, flags);
+    k.append(reinterpret_cast<const char*>(w), words * sizeof(std::uint64_t));
+    k.append(reinterpret_cast<const char*>(inf), n_objects * sizeof(ObjectInfo));
+    for (std::size_t i = 0; i < nro; ++i) {
+      append_bytes(k, ro[i].object);
+      append_bytes(k, ro[i].key);
+      append_bytes(k, ro[i].remove);
+    }
+    k += '|';
+    for (std::size_t i = 0; i < nfo; ++i) {
+      append_bytes(k, fo[i].object);
+      append_bytes(k, fo[i].field);
+      append_bytes(k, fo[i].scope);
+      append_bytes(k, fo[i].key);
+      append_bytes(k, fo[i].remove);
+    }
+  }
+
+  // The keys of the profiles already in the snapshot (patching).
+  void index_profiles() {
+    std::string k;
+    for (std::uint32_t p = 0; p < s.profiles_.size(); ++p) {
+      const Profile& pr = s.profiles_[p];
+      make_key(k, pr.role, pr.flags, s.right_words_.data() + pr.rights_offset,
+               s.object_info_.data() + pr.objects_offset, s.record_overrides_.data() + pr.record_ovr_begin,
+               pr.record_ovr_count, s.field_overrides_.data() + pr.field_ovr_begin, pr.field_ovr_count);
+      profile_index.emplace(k, p);
+    }
+  }
+
+  // Resolves `ovr` (in level order) into removals on `inf`, record and field
+  // overrides: per (object, scope, record, field) the most specific level
+  // present wins; removals of one level add up.
+  void resolve(const std::vector<const Override*>& ovr, std::vector<ObjectInfo>& inf,
+               std::vector<RecordOverride>& ro, std::vector<FieldOverride>& fo) const {
+    ro.clear();
+    fo.clear();
+    using OvrKey = std::tuple<std::string_view, int, std::string_view, std::string_view>;
+    std::map<OvrKey, std::pair<int, std::uint8_t>> resolved;  // level, removal
+    for (const Override* o : ovr) {
+      // Both arms are views: a `std::string` arm would make the key view a
+      // temporary that dies at the end of this statement.
+      OvrKey k{o->object, static_cast<int>(o->scope),
+               o->scope == OverrideScope::kRecord ? std::string_view(o->record) : std::string_view(), o->field};
+      const int level = static_cast<int>(o->level);
+      auto it = resolved.find(k);
+      if (it == resolved.end() || it->second.first < level) resolved[k] = {level, o->remove};
+      else if (it->second.first == level) it->second.second |= o->remove;
+    }
+    for (const auto& [k, v] : resolved) {
+      const auto& [object, scope, record, field] = k;
+      const std::uint32_t oi = object_index.at(object);
+      const std::uint8_t remove = v.second;
+      const auto sc = static_cast<OverrideScope>(scope);
+      if (field.empty()) {
+        if (sc == OverrideScope::kAll || sc == OverrideScope::kNew) inf[oi].remove_new |= remove;
+        if (sc == OverrideScope::kAll || sc == OverrideScope::kExisting) inf[oi].remove_existing |= remove;
+        if (sc == OverrideScope::kRecord && remove != 0)
+          ro.push_back(RecordOverride{static_cast<std::uint16_t>(oi), record_key(record), remove});
+      } else if (remove != 0) {
+        fo.push_back(FieldOverride{static_cast<std::uint16_t>(oi), field_index.at(field),
+                                   static_cast<std::uint8_t>(scope),
+                                   sc == OverrideScope::kRecord ? record_key(record) : 0, remove});
+      }
+    }
+    std::sort(ro.begin(), ro.end(), [](const RecordOverride& a, const RecordOverride& b) {
+      return a.object != b.object ? a.object < b.object : a.key < b.key;
+    });
+    // Two record ids that map to one key: merge their removals.
+    std::vector<RecordOverride> merged;
+    for (const RecordOverride& r : ro) {
+      if (!merged.empty() && merged.back().object == r.object && merged.back().key == r.key)
+        merged.back().remove |= r.remove;
+      else
+        merged.push_back(r);
+    }
+    ro.swap(merged);
+  }
+
+  const Model& m;
+  Snapshot& s;
+
+  std::size_t n_objects = 0;
+  std::uint32_t words = 0;
+  SvIndex company_index, group_index, project_index, object_index, right_index, field_index, role_index,
+      licence_index, plan_index;
+  std::uint32_t system_role = 0;
+  std::uint32_t anonymous_role = kNone;
+  std::vector<std::uint32_t> user_company;                   // compile: per user
+  std::vector<std::uint8_t> site, held;                      // per licence
+  std::vector<std::vector<std::uint32_t>> plan_licences;     // per plan
+  std::vector<std::uint32_t> right_licence;                  // per right: licence or kNone
+  std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> cal;  // licence, its objects
+  std::vector<std::vector<std::uint32_t>> role_rights;       // per role: right indexes
+  std::vector<const Override*> system_ovr;
+  std::unordered_map<std::string_view, std::vector<const Override*>> group_ovr, user_ovr;
+  std::vector<ObjectInfo> sys_infos;
+  std::vector<RecordOverride> sys_rec;
+  std::vector<FieldOverride> sys_fld;
+  std::unordered_map<std::string, std::uint32_t> profile_index;
+  // Per-user scratch, reused.
+  std::string key;
+  std::vector<std::uint64_t> bits;
+  std::vector<ObjectInfo> infos;
+  std::vector<RecordOverride> rec_ovr;
+  std::vector<FieldOverride> fld_ovr;
+  std::vector<std::uint32_t> other, projects;
+  std::vector<std::string_view> groups;
+  std::vector<const Override*> applicable;
+};
+
+}  // namespace detail
+
+SORIGHTS_END_NAMESPACE
+
+#endif  // SORIGHTS_DETAIL_SNAPSHOT_BUILDER_HPP_
