@@ -243,7 +243,7 @@ Result<Model> parse_model_file(std::string_view text, const Model& base, const M
   Json root;
   try {
     root = Json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1E999
     std::string what = e.what();
     if (auto pos = what.find("] "); what.starts_with("[json.exception") && pos != std::string::npos)
       what = what.substr(pos + 2);
