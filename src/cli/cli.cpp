@@ -1,0 +1,995 @@
+// The `sorights` command line (docs/cli.md; the contract is FORMAT.md), as
+// the library sorights_cli_lib: main.cpp and the CLI fuzz target call run().
+//
+// Exit status: 0 success (and `allow`), 1 `deny` (check, has), 2 any error
+// (message on stderr; nothing changed).
+#include "cli.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_support.hpp"
+#include "sorights/directory.hpp"
+#include "sorights/model_file.hpp"
+#include "sorights/report.hpp"
+#include "sorights/snapshot.hpp"
+#include "sorights/sqlite_store.hpp"
+
+namespace sorights::cli {
+namespace {
+
+// -- Usage texts -------------------------------------------------------------------
+
+constexpr const char* kUsage = R"(usage: sorights [--db FILE] [--as USER] COMMAND [ARGS] [OPTIONS]
+
+Global options (before or after the command name):
+  --db FILE     the store (SQLite); default ./sorights.db
+  --as USER     the actor of commands that change the store; default the
+                store's built-in system user
+  -h, --help    this text; `sorights COMMAND --help` for one command
+
+Commands:
+  init                                  create a store with the predefined roles
+  import MODEL.json [--replace]         validate and apply a model file
+  export                                print the stored model as a model file
+  check USER ACTION OBJECT [record]     allow or deny, with the reason (exit 0/1)
+  rights USER OBJECT [record]           the table-right mask
+  explain USER ACTION OBJECT [record]   how the decision was reached
+  has USER FUNCTIONAL_RIGHT             allow or deny, with the reason (exit 0/1)
+  field USER OBJECT FIELD [record]      the field right
+  audit                                 the audit trail, oldest first
+  user add|edit|retire|former|delete|list
+  role add|copy|rename|delete|set-right|grant|revoke|list|show
+  group add|delete|list
+  company add|delete|list
+  licence usage
+  report --html FILE                    one self-contained HTML page of the model
+
+ACTION is read, create, update or delete. Exit status: 0 success or allow,
+1 deny, 2 any error (the message is on standard error; nothing is changed).
+)";
+
+constexpr const char* kRecordHelp = R"(
+Record options (describe the host's record):
+  --owner USER            the record's owner (default: none)
+  --group GROUP           the record's group (default: the owner's primary group)
+  --visible-for all|group:GROUP|associate:USER
+  --published             the record is published (external users)
+  --publish-from DATE     start of the publish window (ISO date or date-time)
+  --publish-to DATE       end of the publish window; a date alone covers the whole day
+  --completed             a completed sale or request
+  --project P             the record belongs to project P
+  --company C             the record is about company C
+  --at DATE               evaluation time (default: now)
+  --new                   a record not yet stored (Insert is what matters)
+  --record-id ID          the record's id (for record-scoped overrides)
+  --user-person           a person record that is a user
+  --our-company           a company among our companies
+  --database-owner        the database-owner company
+Dates without an offset are UTC. Project and company ids need not be known to
+the store (records name any company or project); every other id must be.
+)";
+
+const std::map<std::string, std::string, std::less<>>& command_help() {
+  static const std::map<std::string, std::string, std::less<>> kHelp = {
+      {"init", "usage: sorights [--db FILE] init\n\nCreates a store holding the predefined roles and the built-in\n"
+               "catalog at version 0. Fails if FILE exists already.\n"},
+      {"import",
+       "usage: sorights [--db FILE] [--as USER] import MODEL.json [--replace]\n\n"
+       "Validates the model file and applies it in one transaction. Each entity the\n"
+       "file names is created or replaced (a role entry edits the role: each named\n"
+       "data_rights cell replaces the stored one, a functional_rights list replaces\n"
+       "the stored list); the rest is kept. With --replace the store becomes equal to\n"
+       "the file: entities missing from it are removed and predefined roles missing\n"
+       "from it return to their defaults. A store that does not exist yet is\n"
+       "initialized first. Every problem is reported as FILE: PATH: MESSAGE.\n"},
+      {"export", "usage: sorights [--db FILE] export\n\nPrints the stored model as a model file (sorights-model/1).\n"},
+      {"check", std::string("usage: sorights [--db FILE] check USER ACTION OBJECT [record options]\n\n"
+                            "Prints `allow REASON` (exit 0) or `deny REASON` (exit 1).\n") +
+                    kRecordHelp},
+      {"rights", std::string("usage: sorights [--db FILE] rights USER OBJECT [record options]\n\n"
+                             "Prints the table-right mask: Select|Update|Insert|Delete|Filtering|\n"
+                             "RestrictedUpdate (those held, in that order) or None.\n") +
+                     kRecordHelp},
+      {"explain", std::string("usage: sorights [--db FILE] explain USER ACTION OBJECT [record options]\n\n"
+                              "Prints one fact per line: the user, the relation found, the role cell and\n"
+                              "what it grants, each narrowing layer and what it removed, the decision,\n"
+                              "and last the final mask. Exit 0.\n") +
+                      kRecordHelp},
+      {"has", "usage: sorights [--db FILE] has USER FUNCTIONAL_RIGHT\n\n"
+              "Prints `allow REASON` (exit 0) or `deny REASON` (exit 1).\n"},
+      {"field", std::string("usage: sorights [--db FILE] field USER OBJECT FIELD [record options]\n\n"
+                            "Prints Read|Write, Read, Write or None, then UIHintMandatory and\n"
+                            "UIHintReadOnly where they apply. A field without rules follows the table\n"
+                            "right, so any field name is accepted.\n") +
+                    kRecordHelp},
+      {"audit", "usage: sorights [--db FILE] audit [--user USER] [--role ROLE]\n\n"
+                "Prints the audit trail, oldest first, one change set a line:\n"
+                "VERSION TIME ACTOR WHAT. A refused change says `refused: WHY`. The built-in\n"
+                "system actor shows as (system).\n"},
+      {"user",
+       "usage: sorights [--db FILE] [--as USER] user SUBCOMMAND ...\n\n"
+       "  user add ID [user options]     add a user\n"
+       "  user edit ID [user options]    change the options given, keep the rest\n"
+       "  user retire ID                 retire (no rights; licences freed)\n"
+       "  user former ID                 mark a former employee (plan and login removed)\n"
+       "  user delete ID                 remove the user\n"
+       "  user list [--role R] [--group G] [--plan P]\n\n"
+       "User options: --type associate|resource|external|anonymous|system, --name N,\n"
+       "  --company C, --role R, --group G, --other-groups G1,G2, --plan P (\"\" for none),\n"
+       "  --licences L1,L2, --projects P1,P2, --person P, --can-log-in yes|no\n"},
+      {"role",
+       "usage: sorights [--db FILE] [--as USER] role SUBCOMMAND ...\n\n"
+       "  role add ID [--name N] [--type employee|external|anonymous] [--description D]\n"
+       "  role copy FROM ID [--name N]                  a new role with FROM's rights\n"
+       "  role rename ID NAME [--description D]\n"
+       "  role delete ID --replacement ROLE             its users get ROLE\n"
+       "  role set-right ROLE OBJECT RELATION LETTERS   one data-rights cell (e.g. CRUD, R, \"\")\n"
+       "  role grant ROLE FUNCTIONAL_RIGHT\n"
+       "  role revoke ROLE FUNCTIONAL_RIGHT\n"
+       "  role list\n"
+       "  role show ID                                  the data-rights grid and functional rights\n"},
+      {"group", "usage: sorights [--db FILE] [--as USER] group add ID [--name N] | delete ID | list\n"},
+      {"company",
+       "usage: sorights [--db FILE] [--as USER] company add ID [--name N] [--database-owner] | delete ID | list\n\n"
+       "Our companies: the companies that may own users.\n"},
+      {"report",
+       "usage: sorights [--db FILE] report --html FILE\n\n"
+       "Writes one self-contained HTML page (no scripts, no external files) showing\n"
+       "each role's data-rights grid coloured by level, the functional rights per\n"
+       "role, the users by role, group and company, and licence usage.\n"},
+      {"licence", "usage: sorights [--db FILE] licence usage\n\n"
+                  "Per licence: in use and available, and the users who hold it.\n"},
+  };
+  return kHelp;
+}
+
+// -- Global state ------------------------------------------------------------------
+
+struct Globals {
+  std::string db = "sorights.db";
+  std::optional<std::string> actor;
+  std::ostream* out = &std::cout;  // what the command prints
+  std::ostream* err = &std::cerr;  // errors, warnings, progress
+};
+
+// `s` left-aligned in `width` columns (printf's %-16s).
+std::string pad(std::string_view s, std::size_t width = 16) {
+  std::string p(s);
+  if (p.size() < width) p.append(width - p.size(), ' ');
+  return p;
+}
+
+// Progress of a long import (stderr, only when it is a terminal).
+struct Progress {
+  std::size_t total = 0;
+  std::size_t done = 0;
+  bool active = false;
+  int last_percent = -1;
+  std::ostream* err = &std::cerr;
+  void tick() {
+    if (!active || total == 0) return;
+    ++done;
+    const int percent = static_cast<int>(done * 100 / total);
+    if (percent == last_percent) return;
+    last_percent = percent;
+    const int width = 30;
+    const int filled = percent * width / 100;
+    const std::string p = std::to_string(percent);
+    *err << "\rwriting " << total << " changes [" << std::string(static_cast<std::size_t>(filled), '#')
+         << std::string(static_cast<std::size_t>(width - filled), ' ') << "] "
+         << std::string(p.size() < 3 ? 3 - p.size() : 0, ' ') << p << "%";
+    if (done == total) *err << "\n";
+    err->flush();
+  }
+};
+Progress g_progress;
+// The store file existed, empty, before this command (see remove_store_files).
+bool g_existed_empty = false;
+
+
+[[noreturn]] void fail(const Error& e, const std::string& context = {}) {
+  std::vector<std::string> details;
+  for (const Diagnostic& d : e.diagnostics) details.push_back(d.to_string());
+  throw CliError((context.empty() ? "" : context + ": ") + e.message, std::move(details));
+}
+
+std::shared_ptr<SqliteStore> open_store(const Globals& g, bool create) {
+  SqliteStoreOptions options;
+  options.create = create;
+  options.on_change_written = [](std::size_t) { g_progress.tick(); };
+  auto store = SqliteStore::open(g.db, std::move(options));
+  if (!store) fail(store.error());
+  return std::shared_ptr<SqliteStore>(std::move(*store).release());
+}
+
+std::shared_ptr<Directory> open_directory(const std::shared_ptr<SqliteStore>& store) {
+  auto dir = Directory::open(store);
+  if (!dir) fail(dir.error(), store->path() + ": the stored model cannot be opened");
+  return *dir;
+}
+
+void need(const Args& a, std::size_t n, std::string_view command, std::string_view what) {
+  if (a.positional.size() < n)
+    throw CliError(std::string(command) + ": missing " + std::string(what) + " (see sorights " +
+                   std::string(command.substr(0, command.find(' '))) + " --help)");
+  if (a.positional.size() > n)
+    throw CliError(std::string(command) + ": unexpected argument " + dq(a.positional[n]));
+}
+
+// -- Committing ------------------------------------------------------------------
+
+std::string plural(std::size_t n, std::string_view word) {
+  std::string w(word);
+  if (n != 1) w += (w.ends_with("y") && !w.ends_with("ay")) ? "" : "s";
+  if (n != 1 && w.ends_with("y")) w = w.substr(0, w.size() - 1) + "ies";
+  return std::to_string(n) + " " + w;
+}
+
+std::string kind_word(EntityKind k) {
+  switch (k) {
+    case EntityKind::kOurCompany: return "company";
+    case EntityKind::kGroup: return "group";
+    case EntityKind::kLicence: return "licence";
+    case EntityKind::kPlan: return "plan";
+    case EntityKind::kFunctionalRight: return "functional right";
+    case EntityKind::kObject: return "object";
+    case EntityKind::kRole: return "role";
+    case EntityKind::kUser: return "user";
+    case EntityKind::kFieldRights: return "field rights";
+    case EntityKind::kOverrides: return "overrides";
+  }
+  return "entity";
+}
+
+// "added user alice, changed role sales-rep" (or counts when long).
+std::string describe_changes(const std::vector<Change>& changes) {
+  if (changes.empty()) return "no changes";
+  auto op = [](const Change& c) { return !c.before ? "added" : !c.after ? "removed" : "changed"; };
+  if (changes.size() <= 8) {
+    std::string out;
+    for (const Change& c : changes) {
+      if (!out.empty()) out += ", ";
+      out += std::string(op(c)) + " " + kind_word(c.kind);
+      if (!c.id.empty()) out += " " + c.id;
+    }
+    return out;
+  }
+  std::vector<std::pair<std::string, std::size_t>> counts;
+  for (const Change& c : changes) {
+    const std::string key = std::string(op(c)) + "|" + kind_word(c.kind);
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == key; });
+    if (it == counts.end()) counts.emplace_back(key, 1);
+    else ++it->second;
+  }
+  std::string out;
+  for (const auto& [key, n] : counts) {
+    if (!out.empty()) out += ", ";
+    const std::string o = key.substr(0, key.find('|')), k = key.substr(key.find('|') + 1);
+    out += o + " " + (k == "field rights" || k == "overrides" ? k : plural(n, k));
+  }
+  return out;
+}
+
+Transaction begin(const std::shared_ptr<Directory>& dir, const Globals& g) {
+  auto tx = dir->begin(g.actor.value_or(""));
+  if (!tx) fail(tx.error());
+  return std::move(*tx);
+}
+
+void check_edit(const Result<void>& r) {
+  if (!r) fail(r.error());
+}
+
+int commit(const Globals& g, Transaction& tx) {
+  const std::vector<Change> changes = tx.changes();
+  g_progress.total = changes.size();
+  g_progress.done = 0;
+  g_progress.err = g.err;
+  g_progress.active = changes.size() >= 200 && g.err == &std::cerr && ::isatty(STDERR_FILENO);
+  auto done = tx.commit();
+  if (g_progress.active && g_progress.done != g_progress.total) *g.err << "\n";
+  g_progress.active = false;
+  if (!done) fail(done.error());
+  if (done->changes.empty()) {
+    *g.out << "no changes (version " << done->version << ")\n";
+  } else {
+    *g.out << "committed version " << done->version << ": " << describe_changes(done->changes) << "\n";
+  }
+  return 0;
+}
+
+// -- Evaluation commands ----------------------------------------------------------------
+
+struct Evaluator {
+  std::shared_ptr<const DirectoryState> state;
+  std::ostream* err = &std::cerr;  // warnings
+  const Snapshot& snap() const { return state->snapshot; }
+  const Model& model() const { return state->model; }
+
+  UserIndex user(std::string_view id, std::string_view what = "user") const {
+    UserIndex u = snap().find_user(id);
+    if (u == kUnknownUser) throw CliError("unknown " + std::string(what) + " " + dq(id));
+    return u;
+  }
+  GroupIndex group(std::string_view id, std::string_view what = "group") const {
+    GroupIndex g = snap().find_group(id);
+    if (g == kUnknownGroup) throw CliError("unknown " + std::string(what) + " " + dq(id));
+    return g;
+  }
+  ObjectIndex object(std::string_view id) const {
+    ObjectIndex o = snap().find_object(id);
+    if (o == kUnknownObject) throw CliError("unknown data object " + dq(id));
+    return o;
+  }
+  bool has_visibility(std::string_view object) const {
+    static constexpr std::string_view kVisible[] = {"follow_up", "document", "sale", "selection", "dashboard"};
+    for (std::string_view o : kVisible)
+      if (o == object) return true;
+    for (const DataObjectDef& o : model().objects)
+      if (o.id == object) return o.has_visibility;
+    return false;
+  }
+
+  Record record(const Args& a, std::string_view object_id) const {
+    Record r;
+    r.object = object(object_id);
+    if (auto v = a.get("--owner")) r.owner = v->empty() ? kNoUser : user(*v, "owner");
+    if (auto v = a.get("--group")) r.group = group(*v);
+    if (auto v = a.get("--visible-for")) {
+      if (*v == "all") {
+        r.visibility = Visibility::all();
+      } else if (v->starts_with("group:")) {
+        r.visibility = Visibility::group(group(v->substr(6), "group"));
+      } else if (v->starts_with("associate:")) {
+        r.visibility = Visibility::associate(user(v->substr(10), "user"));
+      } else {
+        throw CliError("--visible-for: expected all, group:GROUP or associate:USER, not " + dq(*v));
+      }
+      if (r.visibility.kind != VisibilityKind::kAll && !has_visibility(object_id))
+        *err << "sorights: warning: visibility does not apply to " << object_id << " records; ignored\n";
+    }
+    if (a.has("--published")) r.published = true;
+    if (auto v = a.get("--publish-from")) {
+      r.publish_from = parse_time(*v, "--publish-from", false);
+      r.published = true;
+    }
+    if (auto v = a.get("--publish-to")) {
+      r.publish_to = parse_time(*v, "--publish-to", true);
+      r.published = true;
+    }
+    if (r.publish_from != kTimeMin && r.publish_to != kTimeMax && r.publish_from > r.publish_to)
+      throw CliError("--publish-from is after --publish-to");
+    if (a.has("--completed")) r.completed = true;
+    if (auto v = a.get("--project")) r.project = snap().find_project(*v);
+    if (auto v = a.get("--company")) r.company = snap().find_company(*v);
+    if (auto v = a.get("--at")) r.at = parse_time(*v, "--at", false);
+    if (a.has("--new")) r.is_new = true;
+    if (auto v = a.get("--record-id")) {
+      if (v->empty()) throw CliError("--record-id: an id may not be empty");
+      r.id = record_key(*v);
+    }
+    if (a.has("--user-person")) r.user_person = true;
+    if (a.has("--our-company")) r.our_company = true;
+    if (a.has("--database-owner")) r.database_owner = true;
+    return r;
+  }
+};
+
+const std::set<std::string, std::less<>> kRecordValueOptions = {
+    "--owner", "--group", "--visible-for", "--publish-from", "--publish-to", "--project", "--company", "--at",
+    "--record-id"};
+const std::set<std::string, std::less<>> kRecordFlags = {"--published", "--completed", "--new", "--user-person",
+                                                         "--our-company", "--database-owner"};
+
+Action action(std::string_view s) {
+  auto a = parse_action(s);
+  if (!a) throw CliError("unknown action " + dq(s) + " (read, create, update or delete)");
+  return *a;
+}
+
+Evaluator evaluator(const Globals& g) {
+  auto store = open_store(g, false);
+  auto dir = open_directory(store);
+  return Evaluator{dir->state(), g.err};
+}
+
+int cmd_check(const Globals& g, const Args& a, bool explain) {
+  need(a, 3, explain ? "explain" : "check", "USER ACTION OBJECT");
+  Evaluator ev = evaluator(g);
+  const UserIndex u = ev.user(a.positional[0]);
+  const Action act = action(a.positional[1]);
+  const Record r = ev.record(a, a.positional[2]);
+  const Explanation e = ev.snap().explain(u, act, r);
+  if (!explain) {
+    *g.out << (e.allowed ? "allow " : "deny ") << ev.snap().explain_reason(e) << "\n";
+    return e.allowed ? 0 : 1;
+  }
+  // explain_text ends with "rights:" and "decision:"; the final mask goes last.
+  std::istringstream text(ev.snap().explain_text(e));
+  std::string line, rights, decision;
+  while (std::getline(text, line)) {
+    if (line.starts_with("rights: ")) rights = line;
+    else if (line.starts_with("decision: ")) decision = line;
+    else *g.out << line << "\n";
+  }
+  if (!decision.empty()) *g.out << decision << "\n";
+  *g.out << (rights.empty() ? "rights: " + e.rights.to_string() : rights) << "\n";
+  return 0;
+}
+
+int cmd_rights(const Globals& g, const Args& a) {
+  need(a, 2, "rights", "USER OBJECT");
+  Evaluator ev = evaluator(g);
+  const UserIndex u = ev.user(a.positional[0]);
+  const Record r = ev.record(a, a.positional[1]);
+  *g.out << ev.snap().rights(u, r).to_string() << "\n";
+  return 0;
+}
+
+int cmd_field(const Globals& g, const Args& a) {
+  need(a, 3, "field", "USER OBJECT FIELD");
+  Evaluator ev = evaluator(g);
+  const UserIndex u = ev.user(a.positional[0]);
+  const Record r = ev.record(a, a.positional[1]);
+  if (a.positional[2].empty()) throw CliError("a field name may not be empty");
+  *g.out << ev.snap().field_rights(u, r, ev.snap().find_field(a.positional[2])).to_string() << "\n";
+  return 0;
+}
+
+std::string inactive_reason(const User& u) {
+  if (u.retired) return "retired";
+  if (u.former_employee) return "a former employee";
+  if (u.type == UserType::kResource) return "a resource";
+  if (!u.can_log_in) return "not allowed to log in";
+  return {};
+}
+
+int cmd_has(const Globals& g, const Args& a) {
+  need(a, 2, "has", "USER FUNCTIONAL_RIGHT");
+  Evaluator ev = evaluator(g);
+  const std::string& uid = a.positional[0];
+  const std::string& right = a.positional[1];
+  const UserIndex u = ev.user(uid);
+  const RightIndex r = ev.snap().find_right(right);
+  if (r == kUnknownRight) throw CliError("unknown functional right " + dq(right));
+  const bool allowed = ev.snap().has(u, r);
+  const User& user = *ev.model().find_user(uid);
+  std::string reason;
+  const std::string inactive = inactive_reason(user);
+  const std::string role_id(ev.snap().role_id(ev.snap().user_role(u)));
+  const Role* role = ev.model().find_role(role_id);
+  if (!inactive.empty()) {
+    reason = "user " + dq(uid) + " is " + inactive + " and holds no rights";
+  } else if (user.type == UserType::kSystem) {
+    reason = "the system user holds every functional right";
+  } else if (role != nullptr && role->has_right(right)) {
+    std::string licence;
+    for (const FunctionalRightDef& f : ev.model().functional_rights)
+      if (f.id == right) licence = f.requires_licence;
+    if (allowed) reason = "role " + dq(role_id) + " grants " + right;
+    else
+      reason = "role " + dq(role_id) + " grants " + right + " but it requires licence " + dq(licence) +
+               ", which user " + dq(uid) + " does not hold";
+  } else {
+    reason = "role " + dq(role_id) + " does not grant " + right;
+  }
+  *g.out << (allowed ? "allow " : "deny ") << reason << "\n";
+  return allowed ? 0 : 1;
+}
+
+// -- Store commands -----------------------------------------------------------------
+
+void remove_store_files(const std::string& path);
+
+bool is_missing_or_empty(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return true;
+  return std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0;
+}
+
+int cmd_init(const Globals& g, const Args& a) {
+  need(a, 0, "init", "");
+  // An empty file (e.g. made by mktemp) is an empty SQLite database: fine.
+  if (!is_missing_or_empty(g.db)) throw CliError(g.db + ": a store (or file) exists already; nothing changed");
+  { std::error_code ec; g_existed_empty = std::filesystem::exists(g.db, ec); }
+  std::shared_ptr<SqliteStore> store;
+  try {
+    store = open_store(g, true);
+  } catch (...) {
+    remove_store_files(g.db);
+    throw;
+  }
+  auto version = store->version();
+  if (!version) fail(version.error());
+  *g.out << "created " << g.db << " (version " << *version << ")\n";
+  return 0;
+}
+
+// Undoes the creation of a store: removes what SQLite made; a file that was
+// there empty before is left empty.
+void remove_store_files(const std::string& path) {
+  std::error_code ec;
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ec);
+  if (g_existed_empty) std::filesystem::resize_file(path, 0, ec);
+  else std::filesystem::remove(path, ec);
+}
+
+int cmd_import(const Globals& g, const Args& a) {
+  need(a, 1, "import", "MODEL.json");
+  const std::string& file = a.positional[0];
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw CliError(file + ": cannot read the model file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const bool created = is_missing_or_empty(g.db);
+  { std::error_code ec; g_existed_empty = std::filesystem::exists(g.db, ec); }
+  try {
+    auto store = open_store(g, true);
+    auto dir = open_directory(store);
+    Transaction tx = begin(dir, g);
+    auto model = parse_model_file(text.str(), tx.base(),
+                                  ModelFileOptions{a.has("--replace") ? ImportMode::kReplace : ImportMode::kMerge, file});
+    if (!model) {
+      std::vector<std::string> lines;
+      for (const Diagnostic& d : model.error().diagnostics) lines.push_back(file + ": " + d.to_string());
+      throw CliError(model.error().message, std::move(lines));
+    }
+    check_edit(tx.stage_model(std::move(*model)));
+    const int rc = commit(g, tx);
+    return rc;
+  } catch (...) {
+    if (created) remove_store_files(g.db);
+    throw;
+  }
+}
+
+int cmd_export(const Globals& g, const Args& a) {
+  need(a, 0, "export", "");
+  auto store = open_store(g, false);
+  auto loaded = store->load();
+  if (!loaded) fail(loaded.error());
+  *g.out << export_model_file(loaded->model);
+  return 0;
+}
+
+int cmd_audit(const Globals& g, const Args& a) {
+  need(a, 0, "audit", "");
+  auto store = open_store(g, false);
+  AuditQuery q;
+  if (auto v = a.get("--user")) q.user = *v;
+  if (auto v = a.get("--role")) q.role = *v;
+  auto entries = store->audit(q);
+  if (!entries) fail(entries.error());
+  for (const AuditEntry& e : *entries) {
+    *g.out << e.version << " " << format_time(e.time) << " " << (e.actor.empty() ? "(system)" : e.actor);
+    if (e.refused) {
+      std::string why = e.reason.empty() ? std::string("no reason recorded") : e.reason;
+      if (why.starts_with("refused ")) why = why.substr(8);  // "refused: 1 rule: ..."
+      *g.out << " refused: " << why;
+      if (!e.changes.empty()) *g.out << " (tried: " << describe_changes(e.changes) << ")";
+    } else {
+      *g.out << " " << describe_changes(e.changes);
+    }
+    *g.out << "\n";
+  }
+  return 0;
+}
+
+// -- Administration ------------------------------------------------------------------
+
+const std::set<std::string, std::less<>> kUserOptions = {
+    "--type", "--name", "--company", "--role", "--group", "--other-groups", "--plan", "--licences", "--projects",
+    "--person", "--can-log-in"};
+
+void apply_user_options(const Args& a, User& u) {
+  if (auto v = a.get("--type")) {
+    auto t = parse_user_type(*v);
+    if (!t) throw CliError("--type: expected associate, resource, external, anonymous or system, not " + dq(*v));
+    u.type = *t;
+  }
+  if (auto v = a.get("--name")) u.name = *v;
+  if (auto v = a.get("--company")) u.company = *v;
+  if (auto v = a.get("--role")) u.role = *v;
+  if (auto v = a.get("--group")) u.group = *v;
+  if (auto v = a.get("--other-groups")) u.other_groups = split_list(*v);
+  if (auto v = a.get("--plan")) u.plan = *v;
+  if (auto v = a.get("--licences")) u.licences = split_list(*v);
+  if (auto v = a.get("--projects")) u.projects = split_list(*v);
+  if (auto v = a.get("--person")) u.person = *v;
+  if (auto v = a.get("--can-log-in")) {
+    if (*v == "yes" || *v == "true") u.can_log_in = true;
+    else if (*v == "no" || *v == "false") u.can_log_in = false;
+    else throw CliError("--can-log-in: expected yes or no, not " + dq(*v));
+  }
+}
+
+// Unknown ids named in user options are errors before anything is staged.
+void check_user_refs(const Model& m, const User& u) {
+  if (!u.role.empty() && m.find_role(u.role) == nullptr) throw CliError("unknown role " + dq(u.role));
+  if (!u.group.empty() && m.find_group(u.group) == nullptr) throw CliError("unknown group " + dq(u.group));
+  for (const std::string& gr : u.other_groups)
+    if (m.find_group(gr) == nullptr) throw CliError("unknown group " + dq(gr));
+  if (!u.plan.empty() && m.find_plan(u.plan) == nullptr) throw CliError("unknown plan " + dq(u.plan));
+  for (const std::string& l : u.licences)
+    if (m.find_licence(l) == nullptr) throw CliError("unknown licence " + dq(l));
+}
+
+std::string sub_of(const Args& a, std::string_view command) {
+  if (a.positional.empty()) throw CliError(std::string(command) + ": missing subcommand (see sorights " +
+                                           std::string(command) + " --help)");
+  return a.positional[0];
+}
+
+Args rest(Args a) {
+  a.positional.erase(a.positional.begin());
+  return a;
+}
+
+int cmd_user(const Globals& g, const std::vector<std::string>& argv) {
+  Args a = parse_args(argv, kUserOptions, {});
+  if (a.help || a.positional.empty()) {
+    *g.out << command_help().at("user");
+    return a.help ? 0 : 2;
+  }
+  const std::string sub = sub_of(a, "user");
+  Args r = rest(a);
+  auto store = open_store(g, false);
+  auto dir = open_directory(store);
+  if (sub == "list") {
+    need(r, 0, "user list", "");
+    for (const char* opt : {"--type", "--name", "--company", "--other-groups", "--licences", "--projects", "--person",
+                            "--can-log-in"})
+      if (r.has(opt)) throw CliError(std::string("user list: unknown option ") + opt);
+    const Model& m = *dir->model();
+    auto role = r.get("--role"), group = r.get("--group"), plan = r.get("--plan");
+    if (role && m.find_role(*role) == nullptr) throw CliError("unknown role " + dq(*role));
+    if (group && m.find_group(*group) == nullptr) throw CliError("unknown group " + dq(*group));
+    if (plan && m.find_plan(*plan) == nullptr) throw CliError("unknown plan " + dq(*plan));
+    for (const User& u : m.users) {
+      if (role && u.role != *role) continue;
+      if (group && u.group != *group &&
+          std::find(u.other_groups.begin(), u.other_groups.end(), *group) == u.other_groups.end())
+        continue;
+      if (plan && u.plan != *plan) continue;
+      std::string state = inactive_reason(u);
+      *g.out << u.id << "\t" << user_type_name(u.type) << "\t" << (u.role.empty() ? "-" : u.role) << "\t"
+                << (u.group.empty() ? "-" : u.group) << "\t" << (u.company.empty() ? "-" : u.company) << "\t"
+                << (u.plan.empty() ? "-" : u.plan) << (state.empty() ? "" : "\t(" + state + ")") << "\n";
+    }
+    return 0;
+  }
+  Transaction tx = begin(dir, g);
+  if (sub == "add") {
+    need(r, 1, "user add", "ID");
+    User u;
+    u.id = r.positional[0];
+    apply_user_options(r, u);
+    if (u.type == UserType::kAssociate && u.company.empty() && tx.base().our_companies.size() == 1)
+      u.company = tx.base().our_companies.front().id;
+    check_user_refs(tx.base(), u);
+    check_edit(tx.add_user(std::move(u)));
+  } else if (sub == "edit") {
+    need(r, 1, "user edit", "ID");
+    const User* old = tx.base().find_user(r.positional[0]);
+    if (old == nullptr) throw CliError("unknown user " + dq(r.positional[0]));
+    User u = *old;
+    apply_user_options(r, u);
+    check_user_refs(tx.base(), u);
+    check_edit(tx.put_user(std::move(u)));
+  } else if (sub == "retire" || sub == "former" || sub == "delete") {
+    need(r, 1, "user " + sub, "ID");
+    if (!r.options.empty()) throw CliError("user " + sub + ": takes no options");
+    const std::string& id = r.positional[0];
+    if (tx.base().find_user(id) == nullptr) throw CliError("unknown user " + dq(id));
+    if (sub == "retire") check_edit(tx.retire_user(id));
+    else if (sub == "former") check_edit(tx.mark_former_employee(id));
+    else check_edit(tx.delete_user(id));
+  } else {
+    throw CliError("user: unknown subcommand " + dq(sub) + " (add, edit, retire, former, delete, list)");
+  }
+  return commit(g, tx);
+}
+
+int cmd_role(const Globals& g, const std::vector<std::string>& argv) {
+  Args a = parse_args(argv, {"--name", "--type", "--description", "--replacement"}, {});
+  if (a.help || a.positional.empty()) {
+    *g.out << command_help().at("role");
+    return a.help ? 0 : 2;
+  }
+  const std::string sub = sub_of(a, "role");
+  Args r = rest(a);
+  auto store = open_store(g, false);
+  auto dir = open_directory(store);
+  const Model& m = *dir->model();
+  auto known_role = [&](const std::string& id) -> const Role& {
+    const Role* role = m.find_role(id);
+    if (role == nullptr) throw CliError("unknown role " + dq(id));
+    return *role;
+  };
+  if (sub == "list") {
+    need(r, 0, "role list", "");
+    for (const Role& role : m.roles) {
+      std::size_t users = 0;
+      for (const User& u : m.users) users += u.role == role.id;
+      *g.out << role.id << "\t" << role_type_name(role.type) << "\t" << plural(users, "user") << "\t" << role.name
+                << "\n";
+    }
+    return 0;
+  }
+  if (sub == "show") {
+    need(r, 1, "role show", "ID");
+    const Role& role = known_role(r.positional[0]);
+    *g.out << "role " << role.id << " (" << role_type_name(role.type) << ")"
+              << (role.name.empty() ? "" : ": " + role.name) << "\n";
+    if (!role.description.empty()) *g.out << role.description << "\n";
+    *g.out << pad("object");
+    for (Relation rel : kRelationDisplayOrder) *g.out << " " << pad(relation_name(rel));
+    *g.out << "\n";
+    for (const auto& [object, row] : role.data_rights) {
+      *g.out << pad(object);
+      for (Relation rel : kRelationDisplayOrder) {
+        const std::string c = row[static_cast<std::size_t>(rel)].to_crud();
+        *g.out << " " << pad(c.empty() ? "-" : c);
+      }
+      *g.out << "\n";
+    }
+    *g.out << "functional rights:";
+    if (role.functional_rights.empty()) *g.out << " (none)";
+    for (const std::string& f : role.functional_rights) *g.out << " " << f;
+    *g.out << "\n";
+    return 0;
+  }
+  Transaction tx = begin(dir, g);
+  if (sub == "add") {
+    need(r, 1, "role add", "ID");
+    Role role;
+    role.id = r.positional[0];
+    role.name = r.get("--name").value_or("");
+    role.description = r.get("--description").value_or("");
+    if (auto t = r.get("--type")) {
+      auto rt = parse_role_type(*t);
+      if (!rt) throw CliError("--type: expected employee, external or anonymous, not " + dq(*t));
+      role.type = *rt;
+    }
+    check_edit(tx.create_role(std::move(role)));
+  } else if (sub == "copy") {
+    need(r, 2, "role copy", "FROM ID");
+    known_role(r.positional[0]);
+    check_edit(tx.copy_role(r.positional[0], r.positional[1], r.get("--name").value_or("")));
+  } else if (sub == "rename") {
+    need(r, 2, "role rename", "ID NAME");
+    const Role& role = known_role(r.positional[0]);
+    check_edit(tx.rename_role(role.id, r.positional[1], r.get("--description").value_or(role.description)));
+  } else if (sub == "delete") {
+    need(r, 1, "role delete", "ID");
+    known_role(r.positional[0]);
+    auto replacement = r.get("--replacement");
+    if (!replacement) throw CliError("role delete: --replacement ROLE is required (the role's users get it)");
+    known_role(*replacement);
+    check_edit(tx.delete_role(r.positional[0], *replacement));
+  } else if (sub == "set-right") {
+    need(r, 4, "role set-right", "ROLE OBJECT RELATION LETTERS");
+    known_role(r.positional[0]);
+    if (!is_builtin_object(r.positional[1]) &&
+        std::none_of(m.objects.begin(), m.objects.end(), [&](const DataObjectDef& o) { return o.id == r.positional[1]; }))
+      throw CliError("unknown data object " + dq(r.positional[1]));
+    auto rel = parse_relation(r.positional[2]);
+    if (!rel) throw CliError("unknown relation " + dq(r.positional[2]));
+    auto rights = TableRights::parse_crud(r.positional[3]);
+    if (!rights) throw CliError("invalid rights " + dq(r.positional[3]) + " (any of C, R, U, D, each at most once)");
+    check_edit(tx.set_data_right(r.positional[0], r.positional[1], *rel, *rights));
+  } else if (sub == "grant" || sub == "revoke") {
+    need(r, 2, "role " + sub, "ROLE FUNCTIONAL_RIGHT");
+    known_role(r.positional[0]);
+    const std::string& right = r.positional[1];
+    if (!find_builtin_right(right) && std::none_of(m.functional_rights.begin(), m.functional_rights.end(),
+                                                   [&](const FunctionalRightDef& f) { return f.id == right; }))
+      throw CliError("unknown functional right " + dq(right));
+    check_edit(sub == "grant" ? tx.grant_right(r.positional[0], right) : tx.revoke_right(r.positional[0], right));
+  } else {
+    throw CliError("role: unknown subcommand " + dq(sub) +
+                   " (add, copy, rename, delete, set-right, grant, revoke, list, show)");
+  }
+  return commit(g, tx);
+}
+
+int cmd_group_or_company(const Globals& g, const std::vector<std::string>& argv, bool company) {
+  const char* name = company ? "company" : "group";
+  Args a = company ? parse_args(argv, {"--name"}, {"--database-owner"}) : parse_args(argv, {"--name"}, {});
+  if (a.help || a.positional.empty()) {
+    *g.out << command_help().at(name);
+    return a.help ? 0 : 2;
+  }
+  const std::string sub = sub_of(a, name);
+  Args r = rest(a);
+  auto store = open_store(g, false);
+  auto dir = open_directory(store);
+  const Model& m = *dir->model();
+  if (sub == "list") {
+    need(r, 0, std::string(name) + " list", "");
+    if (company) {
+      for (const OurCompany& c : m.our_companies)
+        *g.out << c.id << "\t" << c.name << (c.database_owner ? "\t(database owner)" : "") << "\n";
+    } else {
+      for (const Group& gr : m.groups) {
+        std::size_t members = 0;
+        for (const User& u : m.users)
+          members += u.group == gr.id ||
+                     std::find(u.other_groups.begin(), u.other_groups.end(), gr.id) != u.other_groups.end();
+        *g.out << gr.id << "\t" << gr.name << "\t" << plural(members, "member") << "\n";
+      }
+    }
+    return 0;
+  }
+  Transaction tx = begin(dir, g);
+  if (sub == "add") {
+    need(r, 1, std::string(name) + " add", "ID");
+    const std::string& id = r.positional[0];
+    if (company ? m.find_our_company(id) != nullptr : m.find_group(id) != nullptr)
+      throw CliError(std::string(name) + " " + dq(id) + " exists already");
+    if (company) check_edit(tx.put_our_company(OurCompany{id, r.get("--name").value_or(""), r.has("--database-owner")}));
+    else check_edit(tx.put_group(Group{id, r.get("--name").value_or("")}));
+  } else if (sub == "delete") {
+    need(r, 1, std::string(name) + " delete", "ID");
+    const std::string& id = r.positional[0];
+    if (company ? m.find_our_company(id) == nullptr : m.find_group(id) == nullptr)
+      throw CliError(std::string("unknown ") + name + " " + dq(id));
+    check_edit(company ? tx.remove_our_company(id) : tx.remove_group(id));
+  } else {
+    throw CliError(std::string(name) + ": unknown subcommand " + dq(sub) + " (add, delete, list)");
+  }
+  return commit(g, tx);
+}
+
+int cmd_report(const Globals& g, const Args& a) {
+  need(a, 0, "report", "--html FILE");
+  const std::optional<std::string> path = a.get("--html");
+  if (!path || path->empty()) throw CliError("report: --html FILE is required");
+  auto store = open_store(g, false);
+  auto loaded = store->load();
+  if (!loaded) fail(loaded.error());
+  const std::string html = render_html_report(loaded->model, "sorights model: " + g.db + " (version " +
+                                                                 std::to_string(loaded->version) + ")");
+  std::ofstream out(*path, std::ios::binary | std::ios::trunc);
+  if (!out || !(out << html) || !out.flush()) throw CliError("report: cannot write " + dq(*path));
+  *g.err << "wrote " << *path << " (" << html.size() << " bytes)\n";
+  return 0;
+}
+
+int cmd_licence(const Globals& g, const std::vector<std::string>& argv) {
+  Args a = parse_args(argv, {}, {});
+  if (a.help || a.positional.empty()) {
+    *g.out << command_help().at("licence");
+    return a.help ? 0 : 2;
+  }
+  if (a.positional[0] != "usage") throw CliError("licence: unknown subcommand " + dq(a.positional[0]) + " (usage)");
+  need(rest(a), 0, "licence usage", "");
+  auto store = open_store(g, false);
+  auto dir = open_directory(store);
+  for (const LicenceUsage& u : licence_usage(*dir->model())) {
+    *g.out << u.licence << "\t";
+    if (u.kind == LicenceKind::kSite) {
+      *g.out << "site licence (everyone)\n";
+      continue;
+    }
+    *g.out << "in use " << u.in_use << "\t";
+    if (u.unrestricted) *g.out << "available unlimited";
+    else *g.out << "available " << u.available() << " of " << u.purchased;
+    *g.out << "\t";
+    for (std::size_t i = 0; i < u.users.size(); ++i) *g.out << (i ? "," : "") << u.users[i];
+    if (u.users.empty()) *g.out << "-";
+    *g.out << "\n";
+  }
+  return 0;
+}
+
+// -- Dispatch --------------------------------------------------------------------------
+
+int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::ostream& errors) {
+  Globals g;
+  g.out = &output;
+  g.err = &errors;
+  g_progress = Progress{};
+  g_existed_empty = false;
+  // Global options anywhere: --db FILE, --as USER.
+  std::vector<std::string> args;
+  bool db_given = false;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& s = argv[i];
+    auto take = [&](std::string_view name, auto& out, bool& seen) {
+      if (s == name) {
+        if (i + 1 >= argv.size()) throw CliError("option " + std::string(name) + " needs a value");
+        if (seen) throw CliError("option " + std::string(name) + " given twice");
+        out = argv[++i];
+        seen = true;
+        return true;
+      }
+      if (s.starts_with(std::string(name) + "=")) {
+        if (seen) throw CliError("option " + std::string(name) + " given twice");
+        out = s.substr(name.size() + 1);
+        seen = true;
+        return true;
+      }
+      return false;
+    };
+    bool as_given = g.actor.has_value();
+    std::string actor;
+    if (take("--db", g.db, db_given)) continue;
+    if (take("--as", actor, as_given)) {
+      if (actor.empty()) throw CliError("--as: a user id may not be empty");
+      g.actor = actor;
+      continue;
+    }
+    args.push_back(s);
+  }
+  if (g.db.empty()) throw CliError("--db: a file name may not be empty");
+  if (args.empty()) {
+    *g.err << kUsage;
+    return 2;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    if (args.size() > 1 && command_help().contains(args[1])) *g.out << command_help().at(args[1]);
+    else *g.out << kUsage;
+    return 0;
+  }
+  const std::string command = args[0];
+  std::vector<std::string> tail(args.begin() + 1, args.end());
+  const bool help = std::find(tail.begin(), tail.end(), "--help") != tail.end() ||
+                    std::find(tail.begin(), tail.end(), "-h") != tail.end();
+  if (help && command_help().contains(command) && command != "user" && command != "role" && command != "group" &&
+      command != "company" && command != "licence") {
+    *g.out << command_help().at(command);
+    return 0;
+  }
+  auto record_args = [&]() { return parse_args(tail, kRecordValueOptions, kRecordFlags); };
+  if (command == "init") return cmd_init(g, parse_args(tail, {}, {}));
+  if (command == "import") return cmd_import(g, parse_args(tail, {}, {"--replace"}));
+  if (command == "export") return cmd_export(g, parse_args(tail, {}, {}));
+  if (command == "check") return cmd_check(g, record_args(), false);
+  if (command == "explain") return cmd_check(g, record_args(), true);
+  if (command == "rights") return cmd_rights(g, record_args());
+  if (command == "field") return cmd_field(g, record_args());
+  if (command == "has") return cmd_has(g, parse_args(tail, {}, {}));
+  if (command == "audit") return cmd_audit(g, parse_args(tail, {"--user", "--role"}, {}));
+  if (command == "user") return cmd_user(g, tail);
+  if (command == "role") return cmd_role(g, tail);
+  if (command == "group") return cmd_group_or_company(g, tail, false);
+  if (command == "company") return cmd_group_or_company(g, tail, true);
+  if (command == "licence" || command == "license") return cmd_licence(g, tail);
+  if (command == "report") return cmd_report(g, parse_args(tail, {"--html"}, {}));
+  throw CliError("unknown command " + dq(command) + " (see sorights --help)");
+}
+
+}  // namespace
+
+int run(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  const std::vector<std::string> argv(args.begin(), args.end());
+  try {
+    const int rc = dispatch(argv, out, err);
+    out.flush();
+    return rc;
+  } catch (const CliError& e) {
+    out.flush();
+    err << "sorights: " << e.what() << "\n";
+    for (const std::string& d : e.details) err << "  " << d << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    out.flush();
+    err << "sorights: internal error: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace sorights::cli
