@@ -1,5 +1,5 @@
 // Fuzz target: the evaluator, differentially. The fuzzer's bytes drive the
-// unit differential test's generator (random_model.hpp): a random valid
+// unit differential test's generator (tests/reference/random_model.hpp): a random valid
 // model, sometimes bent by a few edits that may break a rule, then random
 // records. Checked:
 //   * validate() is empty exactly when compile() succeeds;
@@ -16,14 +16,14 @@
 #include <string>
 #include <vector>
 
-#include "random_model.hpp"
+#include "reference/random_model.hpp"
 #include "reference/naive_evaluator.hpp"
 #include "sorights/snapshot.hpp"
 
 namespace {
 
 using namespace sorights;
-using sorights_fuzz::ByteGen;
+using sorights_random::ByteGen;
 
 [[noreturn]] void mismatch(const Model& m, const std::string& what) {
   std::fprintf(stderr, "fuzz_evaluator: %s\n  (%zu users, %zu roles, %zu overrides, %zu field rules)\n",
@@ -74,7 +74,7 @@ void bend(ByteGen& g, Model& m) {
 
 void run(const std::uint8_t* data, std::size_t size) {
   ByteGen g(data, size);
-  sorights_fuzz::World w = sorights_fuzz::random_world(g);
+  sorights_random::World w = sorights_random::random_world(g);
   Model& m = w.model;
   if (g.chance(25)) bend(g, m);
   const std::vector<Diagnostic> problems = validate(m);
@@ -100,8 +100,8 @@ void run(const std::uint8_t* data, std::size_t size) {
     }
 
   for (int ri = 0, n = 1 + g.below(6); ri < n; ++ri) {
-    const naive::Record nr = sorights_fuzz::random_record(g, w);
-    const Record rec = sorights_fuzz::to_record(s, nr);
+    const naive::Record nr = sorights_random::random_record(g, w);
+    const Record rec = sorights_random::to_record(s, nr);
     const Action text_for = static_cast<Action>(g.below(4));  // explain_text() is slow: one action per record
     for (const std::string& u : users) {
       const UserIndex ui = s.find_user(u);
@@ -125,7 +125,7 @@ void run(const std::uint8_t* data, std::size_t size) {
         if (a == text_for && (s.explain_text(e).empty() || s.explain_reason(e).empty()))
           mismatch(m, "explain says nothing" + where());
       }
-      for (const std::string& f : sorights_fuzz::kFields) {
+      for (const std::string& f : sorights_random::kFields) {
         const naive::Bits fw = ref.field_rights(u, nr, f);
         const FieldRights fg = s.field_rights(ui, rec, s.find_field(f));
         if (fg.bits() != fw)

@@ -1,14 +1,13 @@
 // -----------------------------------------------------------------------------
-// File: tests/fuzz/random_model.hpp
+// File: tests/reference/random_model.hpp
 // -----------------------------------------------------------------------------
-// The random valid-model and record generator of the unit differential test
-// (tests/unit/differential_test.cpp), as a header the fuzz targets can use.
-// The code is that test's, made generic over the source of choices: the unit
-// test draws from std::mt19937_64, the evaluator fuzz target from the fuzzer's
-// bytes (`ByteGen`). Keep the two in step when the generator changes (or move
-// the unit test onto this header).
-#ifndef SORIGHTS_TESTS_FUZZ_RANDOM_MODEL_HPP_
-#define SORIGHTS_TESTS_FUZZ_RANDOM_MODEL_HPP_
+// The random valid-model and record generator shared by the unit differential
+// test (tests/unit/differential_test.cpp) and the evaluator fuzz target
+// (tests/fuzz/fuzz_evaluator.cpp), generic over the source of choices: the
+// unit test draws from std::mt19937_64 (`SeededGen`), the fuzz target from the
+// fuzzer's bytes (`ByteGen`).
+#ifndef SORIGHTS_TESTS_REFERENCE_RANDOM_MODEL_HPP_
+#define SORIGHTS_TESTS_REFERENCE_RANDOM_MODEL_HPP_
 
 #include <cstddef>
 #include <cstdint>
@@ -22,7 +21,7 @@
 #include "sorights/model.hpp"
 #include "sorights/snapshot.hpp"
 
-namespace sorights_fuzz {
+namespace sorights_random {
 
 using namespace sorights;
 
@@ -46,6 +45,29 @@ const std::vector<std::string> kExternalRights = {
 // Choices drawn from the fuzzer's bytes, one byte (two for n > 256) per
 // choice; once the bytes run out, from a generator seeded with them, so a
 // short input still builds a whole model and every byte steers a choice.
+// Choices from a seeded std::mt19937_64 (the unit tests).
+class SeededGen {
+ public:
+  explicit SeededGen(std::uint64_t seed) : rng_(seed) {}
+  int below(int n) { return static_cast<int>(rng_() % static_cast<std::uint64_t>(n)); }
+  bool chance(int percent) { return below(100) < percent; }
+  template <class T>
+  const T& pick(const std::vector<T>& v) {
+    return v[static_cast<std::size_t>(below(static_cast<int>(v.size())))];
+  }
+  template <class T>
+  std::vector<T> subset(const std::vector<T>& v, int percent) {
+    std::vector<T> out;
+    for (const T& x : v)
+      if (chance(percent)) out.push_back(x);
+    return out;
+  }
+  TableRights crud() { return TableRights::from_bits(static_cast<std::uint32_t>(below(16))); }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
 class ByteGen {
  public:
   ByteGen(const std::uint8_t* data, std::size_t size) : data_(data), size_(size), rng_(seed(data, size)) {}
@@ -373,6 +395,6 @@ inline Record to_record(const Snapshot& s, const naive::Record& n) {
 }
 
 
-}  // namespace sorights_fuzz
+}  // namespace sorights_random
 
-#endif  // SORIGHTS_TESTS_FUZZ_RANDOM_MODEL_HPP_
+#endif  // SORIGHTS_TESTS_REFERENCE_RANDOM_MODEL_HPP_
