@@ -10,12 +10,14 @@
 
 #include "sorights/directory.hpp"
 #include "sorights/sqlite_store.hpp"
+#include "sqlite_support.hpp"
 #include "support.hpp"
 #include "support/catch.hpp"
 
 using namespace sorights;
 using storage_test::sample_model;
 using storage_test::TempDir;
+using storage_test::change_set;
 
 namespace {
 
@@ -31,29 +33,8 @@ std::unique_ptr<SqliteStore> open_store(const std::string& path, const std::stri
   return std::move(*s);
 }
 
-ChangeSet change_set(const Model& from, const Model& to, std::uint64_t base) {
-  ChangeSet cs;
-  cs.base_version = base;
-  cs.version = base + 1;
-  cs.time = 1700000000 + static_cast<Time>(base);
-  cs.changes = diff_models(from, to);
-  return cs;
-}
-
-// Runs `sql` on the file with a connection of its own (behind the store's
-// back) and returns how many rows the last statement changed.
-int tamper(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  char* msg = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
-  INFO(sql << ": " << (msg ? msg : ""));
-  sqlite3_free(msg);
-  const int changed = sqlite3_changes(db);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
-  return changed;
-}
+// Runs `sql` behind the store's back; returns how many rows it changed.
+int tamper(const std::string& path, const std::string& sql) { return storage_test::execute_sql(path, sql); }
 
 // A store sealed with kKey holding sample_model() at version 1.
 void make_sealed(const std::string& path) {

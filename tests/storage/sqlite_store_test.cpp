@@ -8,12 +8,14 @@
 #include "sorights/directory.hpp"
 #include "sorights/snapshot.hpp"
 #include "sorights/sqlite_store.hpp"
+#include "sqlite_support.hpp"
 #include "support.hpp"
 #include "support/catch.hpp"
 
 using namespace sorights;
 using storage_test::sample_model;
 using storage_test::TempDir;
+using storage_test::change_set;
 
 namespace {
 
@@ -23,25 +25,7 @@ std::unique_ptr<SqliteStore> open_new(const std::string& path) {
   return std::move(*s);
 }
 
-ChangeSet change_set(const Model& from, const Model& to, std::uint64_t base) {
-  ChangeSet cs;
-  cs.base_version = base;
-  cs.version = base + 1;
-  cs.time = 1700000000 + static_cast<Time>(base);
-  cs.changes = diff_models(from, to);
-  return cs;
-}
-
-void exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  char* msg = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
-  INFO((msg ? msg : ""));
-  sqlite3_free(msg);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
-}
+void exec(const std::string& path, const std::string& sql) { storage_test::execute_sql(path, sql); }
 
 }  // namespace
 

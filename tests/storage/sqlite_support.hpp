@@ -1,0 +1,44 @@
+// Helpers for the SQLite store tests: change sets between two models, and raw
+// SQL run on a store's file behind the store's back.
+#ifndef SORIGHTS_TESTS_STORAGE_SQLITE_SUPPORT_HPP_
+#define SORIGHTS_TESTS_STORAGE_SQLITE_SUPPORT_HPP_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+
+#include "sorights/directory.hpp"
+#include "sorights/storage.hpp"
+#include "support/catch.hpp"
+
+namespace storage_test {
+
+/// The change set that takes `from` (stored at version `base`) to `to`.
+inline sorights::ChangeSet change_set(const sorights::Model& from, const sorights::Model& to, std::uint64_t base) {
+  sorights::ChangeSet cs;
+  cs.base_version = base;
+  cs.version = base + 1;
+  cs.time = 1700000000 + static_cast<sorights::Time>(base);
+  cs.changes = sorights::diff_models(from, to);
+  return cs;
+}
+
+/// Runs `sql` on the file with a connection of its own and returns how many
+/// rows the last statement changed; fails the test if SQLite refuses it.
+inline int execute_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* msg = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
+  INFO(sql << ": " << (msg ? msg : ""));
+  sqlite3_free(msg);
+  const int changed = sqlite3_changes(db);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+  return changed;
+}
+
+}  // namespace storage_test
+
+#endif  // SORIGHTS_TESTS_STORAGE_SQLITE_SUPPORT_HPP_
