@@ -41,19 +41,14 @@ const std::vector<std::string> kExternalRights = {
     "ext-need-publish-to-see-appointment", "ext-need-publish-to-see-document", "ext-need-publish-to-see-sale",
     "see-other-companies-associates",      "admin-users"};
 
-
-// Choices drawn from the fuzzer's bytes, one byte (two for n > 256) per
-// choice; once the bytes run out, from a generator seeded with them, so a
-// short input still builds a whole model and every byte steers a choice.
-// Choices from a seeded std::mt19937_64 (the unit tests).
-class SeededGen {
+// The choices the generator makes, from a source's `below(n)` (0 <= v < n).
+template <class Source>
+class Choices {
  public:
-  explicit SeededGen(std::uint64_t seed) : rng_(seed) {}
-  int below(int n) { return static_cast<int>(rng_() % static_cast<std::uint64_t>(n)); }
-  bool chance(int percent) { return below(100) < percent; }
+  bool chance(int percent) { return self().below(100) < percent; }
   template <class T>
   const T& pick(const std::vector<T>& v) {
-    return v[static_cast<std::size_t>(below(static_cast<int>(v.size())))];
+    return v[static_cast<std::size_t>(self().below(static_cast<int>(v.size())))];
   }
   template <class T>
   std::vector<T> subset(const std::vector<T>& v, int percent) {
@@ -62,13 +57,26 @@ class SeededGen {
       if (chance(percent)) out.push_back(x);
     return out;
   }
-  TableRights crud() { return TableRights::from_bits(static_cast<std::uint32_t>(below(16))); }
+  TableRights crud() { return TableRights::from_bits(static_cast<std::uint32_t>(self().below(16))); }
+
+ private:
+  Source& self() { return static_cast<Source&>(*this); }
+};
+
+// Choices from a seeded std::mt19937_64 (the unit tests).
+class SeededGen : public Choices<SeededGen> {
+ public:
+  explicit SeededGen(std::uint64_t seed) : rng_(seed) {}
+  int below(int n) { return static_cast<int>(rng_() % static_cast<std::uint64_t>(n)); }
 
  private:
   std::mt19937_64 rng_;
 };
 
-class ByteGen {
+// Choices drawn from the fuzzer's bytes, one byte (two for n > 256) per
+// choice; once the bytes run out, from a generator seeded with them, so a
+// short input still builds a whole model and every byte steers a choice.
+class ByteGen : public Choices<ByteGen> {
  public:
   ByteGen(const std::uint8_t* data, std::size_t size) : data_(data), size_(size), rng_(seed(data, size)) {}
   int below(int n) {
@@ -82,19 +90,6 @@ class ByteGen {
     }
     return static_cast<int>(v % static_cast<std::uint32_t>(n));
   }
-  bool chance(int percent) { return below(100) < percent; }
-  template <class T>
-  const T& pick(const std::vector<T>& v) {
-    return v[static_cast<std::size_t>(below(static_cast<int>(v.size())))];
-  }
-  template <class T>
-  std::vector<T> subset(const std::vector<T>& v, int percent) {
-    std::vector<T> out;
-    for (const T& x : v)
-      if (chance(percent)) out.push_back(x);
-    return out;
-  }
-  TableRights crud() { return TableRights::from_bits(static_cast<std::uint32_t>(below(16))); }
   // The bytes not consumed yet.
   [[nodiscard]] std::size_t left() const { return size_ - pos_; }
 
