@@ -15,14 +15,6 @@
 #include <utility>
 #include <vector>
 
-// SORIGHTS_TRY with a unique variable name, so that it nests in lambdas.
-#define STORAGE_DETAIL_TRY_IMPL_(tmp, expr)   \
-  do {                                        \
-    auto&& tmp = (expr);                      \
-    if (!tmp) return std::move(tmp).error();  \
-  } while (false)
-#define STORAGE_DETAIL_TRY_(expr) STORAGE_DETAIL_TRY_IMPL_(SORIGHTS_CONCAT_(integrity_try_, __COUNTER__), expr)
-
 namespace sorights::storage_detail {
 
 namespace {
@@ -436,7 +428,7 @@ struct Integrity::Impl {
   Result<void> check_table(const TableSpec& t, const std::string* owner, Problems& p, Digest& d) {
     auto stored = entries(t, owner, p);
     if (!stored) return std::move(stored).error();
-    STORAGE_DETAIL_TRY_(scan(t, owner, [&](const Row& row) -> Result<void> {
+    SORIGHTS_TRY(scan(t, owner, [&](const Row& row) -> Result<void> {
       auto it = stored->find(row.key);
       if (it == stored->end()) {
         p.add(row_name(t, row.key) + " is not sealed: it was added outside sorights");
@@ -489,6 +481,18 @@ struct Integrity::Impl {
     return mac_of(enc.bytes());
   }
 
+  // Adds a problem unless the stored seal (`stored_mac`, read by
+  // check_seal_row) matches `version` and the stored table digests.
+  Result<void> check_seal(std::uint64_t version, const std::vector<Digest>& ds, const Mac& stored_mac, bool mac_ok,
+                          Problems& p) {
+    auto expected = seal_mac(version, ds);
+    if (!expected) return std::move(expected).error();
+    if (!mac_ok || !same(*expected, stored_mac))
+      p.add("the store's seal does not match its version " + std::to_string(version) +
+            " (meta or integrity_seal was changed outside sorights)");
+    return {};
+  }
+
   // The seal row: present, of a known format, made with this key.
   // Returns its stored MAC in `stored_mac`.
   Result<void> check_seal_row(Mac& stored_mac, bool& mac_ok) {
@@ -501,7 +505,7 @@ struct Integrity::Impl {
     int rows = 0;
     std::int64_t format = 0;
     bool key_ok = false;
-    STORAGE_DETAIL_TRY_(each("SELECT format, key_check, mac FROM integrity_seal", "reading the integrity seal",
+    SORIGHTS_TRY(each("SELECT format, key_check, mac FROM integrity_seal", "reading the integrity seal",
                              bind_none, [&](sqlite3_stmt* s) -> Result<void> {
                                ++rows;
                                format = sqlite3_column_int64(s, 0);
@@ -532,7 +536,7 @@ struct Integrity::Impl {
   Result<std::vector<Digest>> stored_digests(Problems& p) {
     std::vector<Digest> out(tables().size());
     std::vector<bool> found(tables().size(), false);
-    STORAGE_DETAIL_TRY_(each(
+    SORIGHTS_TRY(each(
         "SELECT tbl, rows, digest, mac FROM integrity_tables", "reading the integrity seal", bind_none,
         [&](sqlite3_stmt* s) -> Result<void> {
           const std::string tbl = column_text(s, 0);
@@ -585,7 +589,7 @@ struct Integrity::Impl {
       const TableSpec& t = tables()[i];
       auto m = table_mac(t, digests[i]);
       if (!m) return std::move(m).error();
-      STORAGE_DETAIL_TRY_(each(
+      SORIGHTS_TRY(each(
           "INSERT OR REPLACE INTO integrity_tables (tbl, rows, digest, mac) VALUES (?, ?, ?, ?)",
           "sealing table " + std::string(t.name),
           [&](sqlite3_stmt* s) {
@@ -657,7 +661,7 @@ Integrity::~Integrity() = default;
 Result<void> Integrity::seal_all(std::uint64_t version) {
   Impl& d = *impl_;
   Problems triggers;
-  STORAGE_DETAIL_TRY_(d.check_no_triggers(triggers));
+  SORIGHTS_TRY(d.check_no_triggers(triggers));
   if (triggers.count > 0)
     return Error(ErrorCode::kFailedPrecondition, d.path + ": not sealed: " + triggers.first);
   {
@@ -666,14 +670,14 @@ Result<void> Integrity::seal_all(std::uint64_t version) {
     sqlite3_free(msg);
     if (rc != SQLITE_OK) return d.err(rc, "creating the integrity tables");
   }
-  STORAGE_DETAIL_TRY_(d.exec("DELETE FROM integrity_rows", "sealing the store"));
-  STORAGE_DETAIL_TRY_(d.exec("DELETE FROM integrity_tables", "sealing the store"));
-  STORAGE_DETAIL_TRY_(d.exec("DELETE FROM integrity_seal", "sealing the store"));
+  SORIGHTS_TRY(d.exec("DELETE FROM integrity_rows", "sealing the store"));
+  SORIGHTS_TRY(d.exec("DELETE FROM integrity_tables", "sealing the store"));
+  SORIGHTS_TRY(d.exec("DELETE FROM integrity_seal", "sealing the store"));
   d.digests.assign(tables().size(), Impl::Digest{});
   for (std::size_t i = 0; i < tables().size(); ++i) {
     const TableSpec& t = tables()[i];
-    STORAGE_DETAIL_TRY_(d.scan(t, nullptr, [&](const Impl::Row& row) -> Result<void> {
-      STORAGE_DETAIL_TRY_(d.write_entry(t, row));
+    SORIGHTS_TRY(d.scan(t, nullptr, [&](const Impl::Row& row) -> Result<void> {
+      SORIGHTS_TRY(d.write_entry(t, row));
       ++d.digests[i].rows;
       xor_into(d.digests[i].xor_of_macs, row.mac);
       return {};
@@ -686,13 +690,13 @@ Result<void> Integrity::verify_all(std::uint64_t version) {
   Impl& d = *impl_;
   Mac stored_seal{};
   bool seal_ok = false;
-  STORAGE_DETAIL_TRY_(d.check_seal_row(stored_seal, seal_ok));
+  SORIGHTS_TRY(d.check_seal_row(stored_seal, seal_ok));
   // Rows first: they are what a problem is best named by.
   Problems p;
-  STORAGE_DETAIL_TRY_(d.check_no_triggers(p));
+  SORIGHTS_TRY(d.check_no_triggers(p));
   std::vector<Impl::Digest> computed(tables().size());
   for (std::size_t i = 0; i < tables().size(); ++i)
-    STORAGE_DETAIL_TRY_(d.check_table(tables()[i], nullptr, p, computed[i]));
+    SORIGHTS_TRY(d.check_table(tables()[i], nullptr, p, computed[i]));
   if (p.count > 0) return d.fail_check(p);
   auto stored = d.stored_digests(p);
   if (!stored) return std::move(stored).error();
@@ -711,13 +715,8 @@ Result<void> Integrity::verify_all(std::uint64_t version) {
     }
   }
   if (p.count > 0) return d.fail_check(p);
-  auto expected = d.seal_mac(version, *stored);
-  if (!expected) return std::move(expected).error();
-  if (!seal_ok || !same(*expected, stored_seal)) {
-    p.add("the store's seal does not match its version " + std::to_string(version) +
-          " (meta or integrity_seal was changed outside sorights)");
-    return d.fail_check(p);
-  }
+  SORIGHTS_TRY(d.check_seal(version, *stored, stored_seal, seal_ok, p));
+  if (p.count > 0) return d.fail_check(p);
   return {};
 }
 
@@ -725,18 +724,12 @@ Result<void> Integrity::begin_commit(std::uint64_t version) {
   Impl& d = *impl_;
   Mac stored_seal{};
   bool seal_ok = false;
-  STORAGE_DETAIL_TRY_(d.check_seal_row(stored_seal, seal_ok));
+  SORIGHTS_TRY(d.check_seal_row(stored_seal, seal_ok));
   Problems p;
-  STORAGE_DETAIL_TRY_(d.check_no_triggers(p));
+  SORIGHTS_TRY(d.check_no_triggers(p));
   auto stored = d.stored_digests(p);
   if (!stored) return std::move(stored).error();
-  if (p.count == 0) {
-    auto expected = d.seal_mac(version, *stored);
-    if (!expected) return std::move(expected).error();
-    if (!seal_ok || !same(*expected, stored_seal))
-      p.add("the store's seal does not match its version " + std::to_string(version) +
-            " (meta or integrity_seal was changed outside sorights)");
-  }
+  if (p.count == 0) SORIGHTS_TRY(d.check_seal(version, *stored, stored_seal, seal_ok, p));
   if (p.count > 0) return d.fail_check(p, "; nothing was written");
   d.digests = std::move(*stored);
   return {};
@@ -749,7 +742,7 @@ Result<void> Integrity::check_entity(EntityKind kind, const std::string& id) {
     if (t.kind != kind) continue;
     const std::string owner = t.owner != nullptr ? id : std::string();
     Impl::Digest ignored;
-    STORAGE_DETAIL_TRY_(d.check_table(t, &owner, p, ignored));
+    SORIGHTS_TRY(d.check_table(t, &owner, p, ignored));
   }
   if (p.count > 0) return d.fail_check(p, "; nothing was written");
   return {};
@@ -770,7 +763,7 @@ Result<void> Integrity::reseal_entity(EntityKind kind, const std::string& id) {
       return rc;
     };
     // Out with the entity's old entries (check_entity found them right)...
-    STORAGE_DETAIL_TRY_(d.each("SELECT mac FROM integrity_rows WHERE tbl = ? AND owner = ?", "sealing table " + tbl,
+    SORIGHTS_TRY(d.each("SELECT mac FROM integrity_rows WHERE tbl = ? AND owner = ?", "sealing table " + tbl,
                                bind, [&](sqlite3_stmt* s) -> Result<void> {
                                  bool ok = false;
                                  const Mac m = blob_mac(s, 0, ok);
@@ -778,11 +771,11 @@ Result<void> Integrity::reseal_entity(EntityKind kind, const std::string& id) {
                                  xor_into(dg.xor_of_macs, m);
                                  return {};
                                }));
-    STORAGE_DETAIL_TRY_(d.each("DELETE FROM integrity_rows WHERE tbl = ? AND owner = ?", "sealing table " + tbl, bind,
+    SORIGHTS_TRY(d.each("DELETE FROM integrity_rows WHERE tbl = ? AND owner = ?", "sealing table " + tbl, bind,
                                [](sqlite3_stmt*) -> Result<void> { return {}; }));
     // ...in with the rows just written.
-    STORAGE_DETAIL_TRY_(d.scan(t, &owner, [&](const Impl::Row& row) -> Result<void> {
-      STORAGE_DETAIL_TRY_(d.write_entry(t, row));
+    SORIGHTS_TRY(d.scan(t, &owner, [&](const Impl::Row& row) -> Result<void> {
+      SORIGHTS_TRY(d.write_entry(t, row));
       ++dg.rows;
       xor_into(dg.xor_of_macs, row.mac);
       return {};

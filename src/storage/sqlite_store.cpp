@@ -19,15 +19,6 @@
 #include "json_codec.hpp"
 #include "sqlite_schema.hpp"
 
-// SORIGHTS_TRY with a unique variable name, so that it nests (a lambda given
-// to a SORIGHTS_TRY'd call may use it too without -Wshadow).
-#define STORE_TRY_IMPL_(tmp, expr)                 \
-  do {                                             \
-    auto&& tmp = (expr);                           \
-    if (!tmp) return std::move(tmp).error();       \
-  } while (false)
-#define STORE_TRY(expr) STORE_TRY_IMPL_(SORIGHTS_CONCAT_(store_try_, __COUNTER__), expr)
-
 SORIGHTS_BEGIN_NAMESPACE
 
 namespace {
@@ -193,7 +184,7 @@ std::int64_t b(bool v) { return v ? 1 : 0; }
 // -- Opening, creating, migrating ------------------------------------------------------
 
 Result<void> SqliteStore::Impl::initialize() {
-  STORE_TRY(exec("BEGIN IMMEDIATE", "creating the store"));
+  SORIGHTS_TRY(exec("BEGIN IMMEDIATE", "creating the store"));
   auto fail = [&](Error e) -> Result<void> {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return e;
@@ -219,7 +210,7 @@ Result<void> SqliteStore::Impl::initialize() {
 Result<void> SqliteStore::Impl::migrate() {
   // Which schema is this?
   bool has_version_table = false, has_tables = false;
-  STORE_TRY(query("SELECT name FROM sqlite_master WHERE type = 'table'", "reading the schema",
+  SORIGHTS_TRY(query("SELECT name FROM sqlite_master WHERE type = 'table'", "reading the schema",
                      [&](sqlite3_stmt* s) -> Result<void> {
                        has_tables = true;
                        if (text(s, 0) == "schema_version") has_version_table = true;
@@ -233,7 +224,7 @@ Result<void> SqliteStore::Impl::migrate() {
     return Error(ErrorCode::kDataLoss, path + ": not a sorights store (no schema_version table)");
   int found = -1;
   int rows = 0;
-  STORE_TRY(query("SELECT version FROM schema_version", "reading the schema version",
+  SORIGHTS_TRY(query("SELECT version FROM schema_version", "reading the schema version",
                      [&](sqlite3_stmt* s) -> Result<void> {
                        found = static_cast<int>(integer(s, 0));
                        ++rows;
@@ -252,8 +243,8 @@ Result<void> SqliteStore::Impl::migrate() {
     return {};
   }
   // Migrate step by step in one transaction; foreign keys are checked at the end.
-  STORE_TRY(exec("PRAGMA foreign_keys = OFF", "migrating"));
-  STORE_TRY(exec("BEGIN IMMEDIATE", "migrating"));
+  SORIGHTS_TRY(exec("PRAGMA foreign_keys = OFF", "migrating"));
+  SORIGHTS_TRY(exec("BEGIN IMMEDIATE", "migrating"));
   auto fail = [&](Error e) -> Result<void> {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
@@ -276,7 +267,7 @@ Result<void> SqliteStore::Impl::migrate() {
     return fail(r.error());
   if (!fk_ok) return fail(Error(ErrorCode::kDataLoss, path + ": the store breaks a foreign key; not migrated"));
   if (auto r = exec("COMMIT", "migrating"); !r) return fail(r.error());
-  STORE_TRY(exec("PRAGMA foreign_keys = ON", "migrating"));
+  SORIGHTS_TRY(exec("PRAGMA foreign_keys = ON", "migrating"));
   schema = kSqliteSchemaVersion;
   return {};
 }
@@ -305,7 +296,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   sqlite3_extended_result_codes(impl->db, 1);
   sqlite3_busy_timeout(impl->db, impl->options.busy_timeout_ms);
   // The first statement that reads the file tells a foreign file apart.
-  STORE_TRY(impl->exec("PRAGMA foreign_keys = ON", "opening the store"));
+  SORIGHTS_TRY(impl->exec("PRAGMA foreign_keys = ON", "opening the store"));
   {
     int prc = SQLITE_OK;
     sqlite3_stmt* s = impl->prepare("PRAGMA journal_mode = WAL", prc);
@@ -314,7 +305,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     sqlite3_reset(s);
     if (prc != SQLITE_ROW && prc != SQLITE_DONE) return impl->err(prc, "opening the store");
   }
-  STORE_TRY(impl->exec("PRAGMA synchronous = FULL", "opening the store"));
+  SORIGHTS_TRY(impl->exec("PRAGMA synchronous = FULL", "opening the store"));
   if (!key.empty()) {
     Impl* raw = impl.get();
     auto integrity = storage_detail::Integrity::open(
@@ -323,7 +314,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     if (!integrity) return std::move(integrity).error();
     impl->integrity = std::move(*integrity);
   }
-  STORE_TRY(impl->migrate());
+  SORIGHTS_TRY(impl->migrate());
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
@@ -345,10 +336,10 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
   };
   auto list = [&](const std::string& table, const char* owner_col, const char* value_col,
                   const std::vector<std::string>& values) -> Result<void> {
-    STORE_TRY(run("DELETE FROM " + table + " WHERE " + owner_col + " = ?", {std::string_view(id)}, what));
+    SORIGHTS_TRY(run("DELETE FROM " + table + " WHERE " + owner_col + " = ?", {std::string_view(id)}, what));
     std::int64_t pos = 0;
     for (const std::string& v : values)
-      STORE_TRY(run("INSERT INTO " + table + " (" + owner_col + ", position, " + value_col + ") VALUES (?, ?, ?)",
+      SORIGHTS_TRY(run("INSERT INTO " + table + " (" + owner_col + ", position, " + value_col + ") VALUES (?, ?, ?)",
                        {std::string_view(id), pos++, std::string_view(v)}, what));
     return {};
   };
@@ -361,7 +352,7 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
       if (after == nullptr) return run("DELETE FROM our_companies WHERE id = ?", {std::string_view(id)}, what);
       const auto* c = std::get_if<OurCompany>(after);
       if (c == nullptr) return wrong_kind();
-      STORE_TRY(check_id(c->id));
+      SORIGHTS_TRY(check_id(c->id));
       return run(
           "INSERT INTO our_companies (id, name, database_owner) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
           "name = excluded.name, database_owner = excluded.database_owner",
@@ -371,7 +362,7 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
       if (after == nullptr) return run("DELETE FROM groups WHERE id = ?", {std::string_view(id)}, what);
       const auto* g = std::get_if<Group>(after);
       if (g == nullptr) return wrong_kind();
-      STORE_TRY(check_id(g->id));
+      SORIGHTS_TRY(check_id(g->id));
       return run("INSERT INTO groups (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
                  {std::string_view(id), std::string_view(g->name)}, what);
     }
@@ -379,23 +370,23 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
       if (after == nullptr) return run("DELETE FROM licences WHERE id = ?", {std::string_view(id)}, what);
       const auto* l = std::get_if<Licence>(after);
       if (l == nullptr) return wrong_kind();
-      STORE_TRY(check_id(l->id));
-      STORE_TRY(run(
+      SORIGHTS_TRY(check_id(l->id));
+      SORIGHTS_TRY(run(
           "INSERT INTO licences (id, name, kind, count, unrestricted) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO "
           "UPDATE SET name = excluded.name, kind = excluded.kind, count = excluded.count, unrestricted = "
           "excluded.unrestricted",
           {std::string_view(id), std::string_view(l->name), std::string_view(l->kind == LicenceKind::kSite ? "site" : "user"),
            std::int64_t{l->count}, b(l->unrestricted)},
           what));
-      STORE_TRY(list("licence_requires", "licence", "required", l->requires_licences));
+      SORIGHTS_TRY(list("licence_requires", "licence", "required", l->requires_licences));
       return list("licence_cal_for", "licence", "object", l->cal_for);
     }
     case EntityKind::kPlan: {
       if (after == nullptr) return run("DELETE FROM plans WHERE id = ?", {std::string_view(id)}, what);
       const auto* p = std::get_if<Plan>(after);
       if (p == nullptr) return wrong_kind();
-      STORE_TRY(check_id(p->id));
-      STORE_TRY(run("INSERT INTO plans (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+      SORIGHTS_TRY(check_id(p->id));
+      SORIGHTS_TRY(run("INSERT INTO plans (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
                        {std::string_view(id), std::string_view(p->name)}, what));
       return list("plan_licences", "plan", "licence", p->licences);
     }
@@ -403,7 +394,7 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
       if (after == nullptr) return run("DELETE FROM functional_rights WHERE id = ?", {std::string_view(id)}, what);
       const auto* f = std::get_if<FunctionalRightDef>(after);
       if (f == nullptr) return wrong_kind();
-      STORE_TRY(check_id(f->id));
+      SORIGHTS_TRY(check_id(f->id));
       return run(
           "INSERT INTO functional_rights (id, name, requires_licence) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE "
           "SET name = excluded.name, requires_licence = excluded.requires_licence",
@@ -413,7 +404,7 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
       if (after == nullptr) return run("DELETE FROM objects WHERE id = ?", {std::string_view(id)}, what);
       const auto* o = std::get_if<DataObjectDef>(after);
       if (o == nullptr) return wrong_kind();
-      STORE_TRY(check_id(o->id));
+      SORIGHTS_TRY(check_id(o->id));
       return run(
           "INSERT INTO objects (id, name, empty_owner_is_user, visibility, completed_locked) VALUES (?, ?, ?, ?, ?) "
           "ON CONFLICT (id) DO UPDATE SET name = excluded.name, empty_owner_is_user = excluded.empty_owner_is_user, "
@@ -426,18 +417,18 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
       if (after == nullptr) return run("DELETE FROM roles WHERE id = ?", {std::string_view(id)}, what);
       const auto* r = std::get_if<Role>(after);
       if (r == nullptr) return wrong_kind();
-      STORE_TRY(check_id(r->id));
-      STORE_TRY(run(
+      SORIGHTS_TRY(check_id(r->id));
+      SORIGHTS_TRY(run(
           "INSERT INTO roles (id, name, description, type) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
           "name = excluded.name, description = excluded.description, type = excluded.type",
           {std::string_view(id), std::string_view(r->name), std::string_view(r->description),
            role_type_name(r->type)},
           what));
-      STORE_TRY(run("DELETE FROM data_rights WHERE role = ?", {std::string_view(id)}, what));
+      SORIGHTS_TRY(run("DELETE FROM data_rights WHERE role = ?", {std::string_view(id)}, what));
       for (const auto& [object, row] : r->data_rights)
         for (int rel = 0; rel < kRelationCount; ++rel) {
           const std::string crud = row[static_cast<std::size_t>(rel)].to_crud();
-          STORE_TRY(run("INSERT INTO data_rights (role, object, relation, crud) VALUES (?, ?, ?, ?)",
+          SORIGHTS_TRY(run("INSERT INTO data_rights (role, object, relation, crud) VALUES (?, ?, ?, ?)",
                            {std::string_view(id), std::string_view(object), relation_name(static_cast<Relation>(rel)),
                             std::string_view(crud)},
                            what));
@@ -448,8 +439,8 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
       if (after == nullptr) return run("DELETE FROM users WHERE id = ?", {std::string_view(id)}, what);
       const auto* u = std::get_if<User>(after);
       if (u == nullptr) return wrong_kind();
-      STORE_TRY(check_id(u->id));
-      STORE_TRY(run(
+      SORIGHTS_TRY(check_id(u->id));
+      SORIGHTS_TRY(run(
           "INSERT INTO users (id, type, name, person, company, role, primary_group, plan, can_log_in, "
           "former_employee, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
           "type = excluded.type, name = excluded.name, person = excluded.person, company = excluded.company, "
@@ -459,19 +450,19 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
            std::string_view(u->company), nullable(u->role), nullable(u->group), nullable(u->plan), b(u->can_log_in),
            b(u->former_employee), b(u->retired)},
           what));
-      STORE_TRY(list("user_groups", "user_id", "group_id", u->other_groups));
-      STORE_TRY(list("user_licences", "user_id", "licence", u->licences));
+      SORIGHTS_TRY(list("user_groups", "user_id", "group_id", u->other_groups));
+      SORIGHTS_TRY(list("user_licences", "user_id", "licence", u->licences));
       return list("user_projects", "user_id", "project", u->projects);
     }
     case EntityKind::kFieldRights: {
-      STORE_TRY(run("DELETE FROM field_rights", {}, what));
+      SORIGHTS_TRY(run("DELETE FROM field_rights", {}, what));
       if (after == nullptr) return {};
       const auto* v = std::get_if<std::vector<FieldRightRule>>(after);
       if (v == nullptr) return wrong_kind();
       std::int64_t pos = 0;
       for (const FieldRightRule& f : *v) {
         const std::string rights = f.rights.to_letters();
-        STORE_TRY(run(
+        SORIGHTS_TRY(run(
             "INSERT INTO field_rights (position, role, object, field, relation, rights, ui_mandatory, ui_read_only) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             {pos++, std::string_view(f.role), std::string_view(f.object), std::string_view(f.field),
@@ -481,7 +472,7 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
       return {};
     }
     case EntityKind::kOverrides: {
-      STORE_TRY(run("DELETE FROM overrides", {}, what));
+      SORIGHTS_TRY(run("DELETE FROM overrides", {}, what));
       if (after == nullptr) return {};
       const auto* v = std::get_if<std::vector<Override>>(after);
       if (v == nullptr) return wrong_kind();
@@ -490,7 +481,7 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
         static constexpr std::string_view kLevels[] = {"system", "group", "user"};
         static constexpr std::string_view kScopes[] = {"all", "new", "existing", "record"};
         const std::string remove = storage_detail::override_remove(o);
-        STORE_TRY(run(
+        SORIGHTS_TRY(run(
             "INSERT INTO overrides (position, level, target, object, scope, record, field, remove) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             {pos++, kLevels[static_cast<std::size_t>(o.level) % 3], std::string_view(o.target),
@@ -519,7 +510,7 @@ Result<void> SqliteStore::Impl::insert_audit(const AuditEntry& e) {
 Result<std::uint64_t> SqliteStore::Impl::read_version() {
   std::int64_t v = -1;
   int rows = 0;
-  STORE_TRY(query("SELECT version FROM meta WHERE id = 1", "reading the version", [&](sqlite3_stmt* s) -> Result<void> {
+  SORIGHTS_TRY(query("SELECT version FROM meta WHERE id = 1", "reading the version", [&](sqlite3_stmt* s) -> Result<void> {
     v = integer(s, 0);
     ++rows;
     return {};
@@ -530,7 +521,7 @@ Result<std::uint64_t> SqliteStore::Impl::read_version() {
 
 Result<void> SqliteStore::apply(const ChangeSet& changes) {
   Impl& d = *impl_;
-  STORE_TRY(d.exec("BEGIN IMMEDIATE", "starting a commit"));
+  SORIGHTS_TRY(d.exec("BEGIN IMMEDIATE", "starting a commit"));
   // Rolls back on every way out but a successful COMMIT, an exception included
   // (a throwing on_change_written hook, std::bad_alloc).
   struct Rollback {
@@ -626,7 +617,7 @@ Result<void> SqliteStore::append_audit(const AuditEntry& entry) { return impl_->
 Result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
   Impl& d = *impl_;
   std::vector<AuditEntry> out;
-  STORE_TRY(d.query(
+  SORIGHTS_TRY(d.query(
       "SELECT seq, version, time, actor, refused, reason, changes FROM audit_log ORDER BY seq", "reading the audit trail",
       [&](sqlite3_stmt* s) -> Result<void> {
         AuditEntry e;
@@ -668,23 +659,23 @@ Result<Model> SqliteStore::Impl::read_model() {
     return {};
   };
 
-  STORE_TRY(query("SELECT id, name, database_owner FROM our_companies ORDER BY rowid", "reading table our_companies",
+  SORIGHTS_TRY(query("SELECT id, name, database_owner FROM our_companies ORDER BY rowid", "reading table our_companies",
                      [&](sqlite3_stmt* s) -> Result<void> {
                        OurCompany c{text(s, 0), text(s, 1), false};
-                       STORE_TRY(flag(s, 2, "our_companies", c.id, "database_owner", c.database_owner));
+                       SORIGHTS_TRY(flag(s, 2, "our_companies", c.id, "database_owner", c.database_owner));
                        m.our_companies.push_back(std::move(c));
                        return {};
                      }));
-  STORE_TRY(query("SELECT id, name FROM groups ORDER BY rowid", "reading table groups",
+  SORIGHTS_TRY(query("SELECT id, name FROM groups ORDER BY rowid", "reading table groups",
                      [&](sqlite3_stmt* s) -> Result<void> {
                        m.groups.push_back(Group{text(s, 0), text(s, 1)});
                        return {};
                      }));
   std::map<std::string, std::vector<std::string>> requires_, cal_for, plan_licences, role_rights, user_groups,
       user_licences, user_projects;
-  STORE_TRY(lists("licence_requires", "licence", "required", requires_));
-  STORE_TRY(lists("licence_cal_for", "licence", "object", cal_for));
-  STORE_TRY(query("SELECT id, name, kind, count, unrestricted FROM licences ORDER BY rowid", "reading table licences",
+  SORIGHTS_TRY(lists("licence_requires", "licence", "required", requires_));
+  SORIGHTS_TRY(lists("licence_cal_for", "licence", "object", cal_for));
+  SORIGHTS_TRY(query("SELECT id, name, kind, count, unrestricted FROM licences ORDER BY rowid", "reading table licences",
                      [&](sqlite3_stmt* s) -> Result<void> {
                        Licence l;
                        l.id = text(s, 0);
@@ -697,38 +688,38 @@ Result<Model> SqliteStore::Impl::read_model() {
                        if (count < 0 || count > 0xFFFFFFFFll)
                          return bad_row(p, "licences", "id " + qt(l.id), "invalid count " + std::to_string(count));
                        l.count = static_cast<std::uint32_t>(count);
-                       STORE_TRY(flag(s, 4, "licences", l.id, "unrestricted", l.unrestricted));
+                       SORIGHTS_TRY(flag(s, 4, "licences", l.id, "unrestricted", l.unrestricted));
                        l.requires_licences = requires_[l.id];
                        l.cal_for = cal_for[l.id];
                        m.licences.push_back(std::move(l));
                        return {};
                      }));
-  STORE_TRY(lists("plan_licences", "plan", "licence", plan_licences));
-  STORE_TRY(query("SELECT id, name FROM plans ORDER BY rowid", "reading table plans", [&](sqlite3_stmt* s) -> Result<void> {
+  SORIGHTS_TRY(lists("plan_licences", "plan", "licence", plan_licences));
+  SORIGHTS_TRY(query("SELECT id, name FROM plans ORDER BY rowid", "reading table plans", [&](sqlite3_stmt* s) -> Result<void> {
     Plan pl{text(s, 0), text(s, 1), {}};
     pl.licences = plan_licences[pl.id];
     m.plans.push_back(std::move(pl));
     return {};
   }));
-  STORE_TRY(query("SELECT id, name, requires_licence FROM functional_rights ORDER BY rowid",
+  SORIGHTS_TRY(query("SELECT id, name, requires_licence FROM functional_rights ORDER BY rowid",
                      "reading table functional_rights", [&](sqlite3_stmt* s) -> Result<void> {
                        m.functional_rights.push_back(FunctionalRightDef{text(s, 0), text(s, 1), text(s, 2)});
                        return {};
                      }));
-  STORE_TRY(query("SELECT id, name, empty_owner_is_user, visibility, completed_locked FROM objects ORDER BY rowid",
+  SORIGHTS_TRY(query("SELECT id, name, empty_owner_is_user, visibility, completed_locked FROM objects ORDER BY rowid",
                      "reading table objects", [&](sqlite3_stmt* s) -> Result<void> {
                        DataObjectDef o;
                        o.id = text(s, 0);
                        o.name = text(s, 1);
-                       STORE_TRY(flag(s, 2, "objects", o.id, "empty_owner_is_user", o.empty_owner_is_user));
-                       STORE_TRY(flag(s, 3, "objects", o.id, "visibility", o.has_visibility));
-                       STORE_TRY(flag(s, 4, "objects", o.id, "completed_locked", o.completed_is_locked));
+                       SORIGHTS_TRY(flag(s, 2, "objects", o.id, "empty_owner_is_user", o.empty_owner_is_user));
+                       SORIGHTS_TRY(flag(s, 3, "objects", o.id, "visibility", o.has_visibility));
+                       SORIGHTS_TRY(flag(s, 4, "objects", o.id, "completed_locked", o.completed_is_locked));
                        m.objects.push_back(std::move(o));
                        return {};
                      }));
-  STORE_TRY(lists("role_rights", "role", "functional_right", role_rights));
+  SORIGHTS_TRY(lists("role_rights", "role", "functional_right", role_rights));
   std::map<std::string, std::map<std::string, RelationCells>> cells;
-  STORE_TRY(query("SELECT role, object, relation, crud FROM data_rights", "reading table data_rights",
+  SORIGHTS_TRY(query("SELECT role, object, relation, crud FROM data_rights", "reading table data_rights",
                      [&](sqlite3_stmt* s) -> Result<void> {
                        const std::string role = text(s, 0), object = text(s, 1), rel = text(s, 2), crud = text(s, 3);
                        const std::string row = "(" + qt(role) + ", " + qt(object) + ", " + qt(rel) + ")";
@@ -739,7 +730,7 @@ Result<Model> SqliteStore::Impl::read_model() {
                        cells[role][object][static_cast<std::size_t>(*relation)] = *rights;
                        return {};
                      }));
-  STORE_TRY(query("SELECT id, name, description, type FROM roles ORDER BY rowid", "reading table roles",
+  SORIGHTS_TRY(query("SELECT id, name, description, type FROM roles ORDER BY rowid", "reading table roles",
                      [&](sqlite3_stmt* s) -> Result<void> {
                        Role r;
                        r.id = text(s, 0);
@@ -754,7 +745,7 @@ Result<Model> SqliteStore::Impl::read_model() {
                        m.roles.push_back(std::move(r));
                        return {};
                      }));
-  STORE_TRY(query("SELECT position, role, object, field, relation, rights, ui_mandatory, ui_read_only FROM "
+  SORIGHTS_TRY(query("SELECT position, role, object, field, relation, rights, ui_mandatory, ui_read_only FROM "
                      "field_rights ORDER BY position",
                      "reading table field_rights", [&](sqlite3_stmt* s) -> Result<void> {
                        FieldRightRule f;
@@ -769,12 +760,12 @@ Result<Model> SqliteStore::Impl::read_model() {
                        auto fr = FieldRights::parse_rw(rights);
                        if (!fr) return bad_row(p, "field_rights", row, "invalid rights " + qt(rights));
                        f.rights = *fr;
-                       STORE_TRY(flag(s, 6, "field_rights", row, "ui_mandatory", f.ui_mandatory));
-                       STORE_TRY(flag(s, 7, "field_rights", row, "ui_read_only", f.ui_read_only));
+                       SORIGHTS_TRY(flag(s, 6, "field_rights", row, "ui_mandatory", f.ui_mandatory));
+                       SORIGHTS_TRY(flag(s, 7, "field_rights", row, "ui_read_only", f.ui_read_only));
                        m.field_rights.push_back(std::move(f));
                        return {};
                      }));
-  STORE_TRY(query("SELECT position, level, target, object, scope, record, field, remove FROM overrides ORDER BY "
+  SORIGHTS_TRY(query("SELECT position, level, target, object, scope, record, field, remove FROM overrides ORDER BY "
                      "position",
                      "reading table overrides", [&](sqlite3_stmt* s) -> Result<void> {
                        Override o;
@@ -805,10 +796,10 @@ Result<Model> SqliteStore::Impl::read_model() {
                        m.overrides.push_back(std::move(o));
                        return {};
                      }));
-  STORE_TRY(lists("user_groups", "user_id", "group_id", user_groups));
-  STORE_TRY(lists("user_licences", "user_id", "licence", user_licences));
-  STORE_TRY(lists("user_projects", "user_id", "project", user_projects));
-  STORE_TRY(query("SELECT id, type, name, person, company, role, primary_group, plan, can_log_in, former_employee, "
+  SORIGHTS_TRY(lists("user_groups", "user_id", "group_id", user_groups));
+  SORIGHTS_TRY(lists("user_licences", "user_id", "licence", user_licences));
+  SORIGHTS_TRY(lists("user_projects", "user_id", "project", user_projects));
+  SORIGHTS_TRY(query("SELECT id, type, name, person, company, role, primary_group, plan, can_log_in, former_employee, "
                      "retired FROM users ORDER BY rowid",
                      "reading table users", [&](sqlite3_stmt* s) -> Result<void> {
                        User u;
@@ -823,9 +814,9 @@ Result<Model> SqliteStore::Impl::read_model() {
                        u.role = text(s, 5);
                        u.group = text(s, 6);
                        u.plan = text(s, 7);
-                       STORE_TRY(flag(s, 8, "users", u.id, "can_log_in", u.can_log_in));
-                       STORE_TRY(flag(s, 9, "users", u.id, "former_employee", u.former_employee));
-                       STORE_TRY(flag(s, 10, "users", u.id, "retired", u.retired));
+                       SORIGHTS_TRY(flag(s, 8, "users", u.id, "can_log_in", u.can_log_in));
+                       SORIGHTS_TRY(flag(s, 9, "users", u.id, "former_employee", u.former_employee));
+                       SORIGHTS_TRY(flag(s, 10, "users", u.id, "retired", u.retired));
                        u.other_groups = user_groups[u.id];
                        u.licences = user_licences[u.id];
                        u.projects = user_projects[u.id];
@@ -838,7 +829,7 @@ Result<Model> SqliteStore::Impl::read_model() {
 Result<StoredModel> SqliteStore::load() {
   Impl& d = *impl_;
   // One read transaction: the model and its version are consistent.
-  STORE_TRY(d.exec("BEGIN", "loading the store"));
+  SORIGHTS_TRY(d.exec("BEGIN", "loading the store"));
   auto version = d.read_version();
   // With a key, every row is checked before any is read into the model.
   Result<void> intact = !version ? Result<void>(version.error())
@@ -854,7 +845,7 @@ Result<void> SqliteStore::seal() {
   Impl& d = *impl_;
   if (!d.integrity)
     return Error(ErrorCode::kFailedPrecondition, d.path + ": sealing needs an integrity key (SqliteStoreOptions::integrity_key)");
-  STORE_TRY(d.exec("BEGIN IMMEDIATE", "sealing the store"));
+  SORIGHTS_TRY(d.exec("BEGIN IMMEDIATE", "sealing the store"));
   auto fail = [&](Error e) -> Result<void> {
     sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
     return e;
