@@ -26,6 +26,7 @@
 #  include <random>
 
 #  include "sorights/sqlite_store.hpp"
+#  include "storage/support.hpp"
 #endif
 
 using namespace sorights;
@@ -216,30 +217,6 @@ Env memory_env() {
 }
 
 #ifdef SORIGHTS_FAULT_SQLITE
-/// A fresh directory, on tmpfs when there is one (the test is about rollback,
-/// not durability: no fsync cost per commit), removed at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::error_code ec;
-    const std::filesystem::path shm = "/dev/shm";
-    const std::filesystem::path base =
-        std::filesystem::is_directory(shm, ec) ? shm : std::filesystem::temp_directory_path();
-    path_ = base / ("sorights-fault-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
 /// A closed SQLite store at version `kBaseVersion` holding `base_model()`,
 /// sealed when given an integrity key; each environment works on a fresh copy
 /// of it.
@@ -274,7 +251,7 @@ class SqliteTemplate {
   }
 
  private:
-  TempDir dir_;
+  storage_test::TempDir dir_{storage_test::TempPlace::kTmpfsIfAny};
   std::string path_;
   std::string key_;
 };

@@ -16,13 +16,21 @@
 
 namespace storage_test {
 
-// A fresh directory under the system temp dir, removed at scope exit.
+// Where a TempDir goes: the system temp dir, or tmpfs (/dev/shm) when there
+// is one, for tests about rollback rather than durability (no fsync cost).
+enum class TempPlace { kTemp, kTmpfsIfAny };
+
+// A fresh directory, removed at scope exit.
 class TempDir {
  public:
-  TempDir() {
+  explicit TempDir(TempPlace place = TempPlace::kTemp) {
+    std::error_code ec;
+    const std::filesystem::path shm = "/dev/shm";
+    const std::filesystem::path base = place == TempPlace::kTmpfsIfAny && std::filesystem::is_directory(shm, ec)
+                                           ? shm
+                                           : std::filesystem::temp_directory_path();
     std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("sorights-storage-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    path_ = base / ("sorights-storage-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {
