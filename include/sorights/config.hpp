@@ -47,10 +47,12 @@
 #  define SORIGHTS_LIKELY(x) __builtin_expect(!!(x), 1)
 #  define SORIGHTS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #  define SORIGHTS_ALWAYS_INLINE inline __attribute__((always_inline))
+#  define SORIGHTS_NOINLINE __attribute__((noinline))
 #else
 #  define SORIGHTS_LIKELY(x) (x)
 #  define SORIGHTS_UNLIKELY(x) (x)
 #  define SORIGHTS_ALWAYS_INLINE inline
+#  define SORIGHTS_NOINLINE
 #endif
 
 #endif  // SORIGHTS_CONFIG_HPP_

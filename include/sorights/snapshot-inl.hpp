@@ -177,6 +177,7 @@ SORIGHTS_INLINE std::size_t Snapshot::memory_bytes() const noexcept {
          profiles_.capacity() * sizeof(detail::Profile) +
          role_cells_.capacity() + right_words_.capacity() * 8 +
          object_info_.capacity() * sizeof(detail::ObjectInfo) + object_traits_.capacity() +
+         check_rows_.capacity() * sizeof(detail::CheckRow) +
          group_pool_.capacity() * 4 + project_pool_.capacity() * 4 +
          record_overrides_.capacity() * sizeof(detail::RecordOverride) +
          field_overrides_.capacity() * sizeof(detail::FieldOverride) +

@@ -53,6 +53,13 @@
 #include "sorights/rights.hpp"
 #include "sorights/types.hpp"
 
+#if defined(__SSE2__) || defined(_M_X64)
+#  define SORIGHTS_SNAPSHOT_SSE2 1
+#  include <emmintrin.h>
+#else
+#  define SORIGHTS_SNAPSHOT_SSE2 0
+#endif
+
 SORIGHTS_BEGIN_NAMESPACE
 
 class Snapshot;
@@ -165,6 +172,9 @@ enum ProfileFlag : std::uint8_t {
   kProfileExtMyCompany = 8,
   kProfileExtSameProject = 16,
   kProfileSelectionAdmin = 32,
+  // The user is no external or anonymous user: the relation is found from
+  // the owner's type and groups alone (Snapshot::rights' fast path).
+  kProfileEmployeeRelations = 64,
 };
 
 struct Profile {
@@ -187,6 +197,38 @@ struct ObjectInfo {
   std::uint8_t remove_existing;
   std::uint8_t pad;
 };
+
+// Entries kept past the end of the group and project pools, so that the fast
+// path may read four entries from the start of any run.
+inline constexpr std::size_t kPoolPad = 4;
+
+enum CheckRowFlag : std::uint8_t {
+  kRowEmptyOwnerIsUser = 1,
+  kRowVisibility = 2,
+  kRowVisibilityFiltering = 4,
+  kRowCompany = 8,
+  // The fast path does not cover these: publishing, record-scoped overrides.
+  kRowNeedPublish = 16,
+  kRowRecordOverrides = 32,
+};
+
+// Per (profile, object), everything `Snapshot::rights` reads besides the
+// user and the record, in 16 bytes (one load for the hot path): the role's
+// cells with the licence cap applied, the object's traits and the record-state
+// removals as masks, the override removals. Derived from `role_cells_`,
+// `object_info_` and `object_traits_` when a profile is created; indexed like
+// `object_info_` (Profile::objects_offset + object).
+struct CheckRow {
+  std::uint8_t cells[kRelationCount];  // role cell per relation ∧ licence cap
+  std::uint8_t flags;                  // CheckRowFlag
+  std::uint8_t remove_new;             // override removals (C/R/U/D bits)
+  std::uint8_t remove_existing;
+  std::uint8_t lock_completed;         // Update|Delete when completed records are locked
+  std::uint8_t lock_person;            // Delete for a person who is a user
+  std::uint8_t lock_selection;         // Update|Delete on others' selections (no admin)
+  std::uint8_t pad[2];
+};
+static_assert(sizeof(CheckRow) == 16);
 
 enum ObjectTrait : std::uint8_t {
   kTraitEmptyOwnerIsUser = 1,
@@ -267,10 +309,7 @@ class Snapshot {
   /// What `user` may do with `record`, as table-right flags.
   /// Total: an unknown user or object gives `None`. O(1) except for a record
   /// id with record-scoped overrides (O(log k)). Never allocates.
-  [[nodiscard]] TableRights rights(UserIndex user, const Record& record) const noexcept {
-    detail::NoTrace trace;
-    return evaluate(user, record, trace).rights;
-  }
+  [[nodiscard]] TableRights rights(UserIndex user, const Record& record) const noexcept;
 
   /// True if `user` may do `action` to `record` (read → Select, create →
   /// Insert, update → Update, delete → Delete). Total; never allocates.
@@ -411,6 +450,12 @@ class Snapshot {
   friend SORIGHTS_API Result<Snapshot> compile(const Model& model, std::uint64_t version);
   friend struct detail::SnapshotAccess;
 
+  // `evaluate` without a trace: the cases `rights`' fast path leaves out.
+  [[nodiscard]] SORIGHTS_NOINLINE TableRights rights_slow(UserIndex user, const Record& record) const noexcept {
+    detail::NoTrace trace;
+    return evaluate(user, record, trace).rights;
+  }
+
   // Branch-free: the evaluator calls it on every company record.
   [[nodiscard]] bool is_database_owner(const Record& r) const noexcept {
     return r.database_owner | ((static_cast<std::uint32_t>(r.company) == database_owner_) &
@@ -427,6 +472,9 @@ class Snapshot {
   // Kept apart (4 bytes a user) so that has() touches a table that stays in L2.
   std::vector<std::uint32_t> user_rights_;
   std::vector<detail::ObjectInfo> object_info_; // per profile: [object]
+  // INVARIANT: check_rows_[i] is derived from object_info_[i], the profile's
+  // role cells and the object's traits (SnapshotBuilder::make_check_rows).
+  std::vector<detail::CheckRow> check_rows_;    // per profile: [object]
   std::vector<std::uint8_t> object_traits_;     // per object
   std::vector<std::uint32_t> group_pool_;
   std::vector<std::uint32_t> project_pool_;
@@ -659,6 +707,117 @@ SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, con
   }
   out.rights = TableRights::from_bits(m);
   return out;
+}
+
+namespace detail {
+// The relation for an associate asking, as kEmployeeRelation, indexed by
+// known | own << 1 | primary << 2 | other << 3 | owner type << 4.
+inline constexpr std::array<std::uint8_t, 256> kFastRelation = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    const unsigned type = c >> 4;
+    const unsigned code = (c & 1u) | (c & 2u) | (type == static_cast<unsigned>(UserType::kAnonymous)) << 2 |
+                          (type == static_cast<unsigned>(UserType::kExternal)) << 3 | ((c >> 2) & 1u) << 4 |
+                          ((c >> 3) & 1u) << 5;
+    t[c] = static_cast<std::uint8_t>(kEmployeeRelation[code]);
+  }
+  return t;
+}();
+}  // namespace detail
+
+// The same answer as `evaluate(...).rights` (tests/unit/fast_path_test.cpp
+// compares them), computed from one CheckRow for the common case: an active
+// associate, an object without publishing and no record-scoped override for
+// the record. Everything else takes `rights_slow`.
+SORIGHTS_ALWAYS_INLINE TableRights Snapshot::rights(UserIndex user, const Record& record) const noexcept {
+  using namespace detail;
+  const auto ui = static_cast<std::uint32_t>(user);
+  const auto obj = static_cast<std::uint32_t>(record.object);
+  const std::size_t n = owners_.size();
+  if (SORIGHTS_UNLIKELY(ui >= n || obj >= object_count_)) return {};
+  const UserRec& u = users_[ui];
+  const Profile& p = profiles_[u.profile];
+  const CheckRow& row = check_rows_[p.objects_offset + obj];
+  const unsigned rf = row.flags;
+  constexpr unsigned kFastProfile = kProfileActive | kProfileEmployeeRelations;
+  if (SORIGHTS_UNLIKELY((p.flags & (kFastProfile | kProfileSystem)) != kFastProfile ||
+                        (rf & kRowNeedPublish) != 0 || ((rf & kRowRecordOverrides) != 0 && record.id != 0)))
+    return rights_slow(user, record);
+  constexpr auto kNoGroupValue = static_cast<std::uint32_t>(kNoGroup);
+
+  // Relation: as `evaluate` step 1, for an associate.
+  auto owner = static_cast<std::uint32_t>(record.owner);
+  owner = ((owner == static_cast<std::uint32_t>(kNoUser)) & ((rf & kRowEmptyOwnerIsUser) != 0)) ? ui : owner;
+  const bool known = owner < n;
+  const OwnerRec o = owners_[known ? owner : ui];
+  const bool own = owner == ui;
+  auto group = static_cast<std::uint32_t>(record.group);
+  group = group == kNoGroupValue ? o.primary_group : group;
+  const bool has_group = group != kNoGroupValue;
+  const std::uint32_t vis_id = record.visibility.id;
+  bool in_other = false;
+  bool vis_in_other = false;
+  const std::uint32_t* groups = group_pool_.data() + u.groups_begin;
+#if SORIGHTS_SNAPSHOT_SSE2
+  if (SORIGHTS_LIKELY(u.groups_count <= 4)) {
+    // The pool holds kPoolPad entries past every run (SnapshotBuilder::place_run).
+    const __m128i run = _mm_loadu_si128(reinterpret_cast<const __m128i*>(groups));
+    const unsigned lanes = (1u << u.groups_count) - 1u;
+    auto hits = [&](std::uint32_t g) {
+      return static_cast<unsigned>(
+          _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(run, _mm_set1_epi32(static_cast<int>(g))))));
+    };
+    in_other = (hits(group) & lanes) != 0;
+    vis_in_other = (hits(vis_id) & lanes) != 0;
+  } else
+#endif
+  if (SORIGHTS_LIKELY(u.groups_count <= 16)) {
+    for (std::uint32_t i = 0; i < u.groups_count; ++i) {
+      in_other |= groups[i] == group;
+      vis_in_other |= groups[i] == vis_id;
+    }
+  } else {
+    in_other = std::binary_search(groups, groups + u.groups_count, group);
+    vis_in_other = std::binary_search(groups, groups + u.groups_count, vis_id);
+  }
+  const unsigned code = static_cast<unsigned>(known) | static_cast<unsigned>(own) << 1 |
+                        static_cast<unsigned>((group == u.primary_group) & has_group) << 2 |
+                        static_cast<unsigned>(in_other & has_group) << 3 | owner_type(o.word) << 4;
+  const std::uint8_t rel = kFastRelation[code];
+  const bool is_own = rel == static_cast<std::uint8_t>(Relation::kOwn);
+  unsigned m = row.cells[rel];  // licence applied
+
+  // Other companies.
+  const bool hide = ((p.flags & kProfileSeeOtherCompanies) == 0) & known & (u.in_our_companies != 0) &
+                    ((o.word & kOwnerInOurCompanies) != 0) & (owner_company(o.word) != u.company);
+  m &= static_cast<unsigned>(hide) - 1u;
+
+  // Visible for.
+  {
+    const auto kind = record.visibility.kind;
+    const bool by_associate = kind == VisibilityKind::kAssociate;
+    const bool visible = (by_associate & (vis_id == ui)) |
+                         (!by_associate & (vis_id != kNoGroupValue) & ((vis_id == u.primary_group) | vis_in_other));
+    const bool hidden = ((rf & kRowVisibility) != 0) & (kind != VisibilityKind::kAll) & !is_own & !visible;
+    const unsigned filtered = static_cast<unsigned>(((rf & kRowVisibilityFiltering) != 0) & (m != 0)) << 4;
+    m = hidden ? filtered : m;
+  }
+
+  // Overrides, then record state.
+  m &= ~static_cast<unsigned>(record.is_new ? row.remove_new : row.remove_existing);
+  {
+    constexpr unsigned kU = 2, kD = 8;
+    const auto c = static_cast<std::uint32_t>(record.company);
+    const bool company = (rf & kRowCompany) != 0;
+    const bool owner_co = company & is_database_owner(record);
+    const bool our_co = company & (owner_co | record.our_company | (c < our_company_count_));
+    const unsigned remove = (record.completed ? row.lock_completed : 0u) |
+                            (record.user_person ? row.lock_person : 0u) | (is_own ? 0u : row.lock_selection) |
+                            (static_cast<unsigned>(our_co) * kD);
+    m &= ~remove;
+    m |= static_cast<unsigned>(owner_co & ((m & kU) != 0)) << 5;
+  }
+  return TableRights::from_bits(m);
 }
 
 SORIGHTS_END_NAMESPACE

@@ -771,8 +771,11 @@ struct SnapshotBuilder {
       std::copy(run.begin(), run.begin() + count, pool.begin() + *old_begin);
       return *old_begin;
     }
+    // A non-empty pool ends with kPoolPad entries that no run owns.
+    if (!pool.empty()) pool.resize(pool.size() - kPoolPad);
     const auto begin = static_cast<std::uint32_t>(pool.size());
     pool.insert(pool.end(), run.begin(), run.begin() + count);
+    pool.resize(pool.size() + kPoolPad, 0);
     return begin;
   }
 
@@ -831,6 +834,7 @@ struct SnapshotBuilder {
 
     std::fill(bits.begin(), bits.end(), 0);
     std::uint8_t flags = 0;
+    if (u.type != UserType::kExternal && u.type != UserType::kAnonymous) flags |= kProfileEmployeeRelations;
     if (active) {
       flags |= kProfileActive;
       if (system) {
@@ -892,6 +896,7 @@ struct SnapshotBuilder {
       s.right_words_.insert(s.right_words_.end(), bits.begin(), bits.end());
       p.objects_offset = static_cast<std::uint32_t>(s.object_info_.size());
       s.object_info_.insert(s.object_info_.end(), infos.begin(), infos.end());
+      append_check_rows(role, flags);
       p.record_ovr_begin = static_cast<std::uint32_t>(s.record_overrides_.size());
       p.record_ovr_count = static_cast<std::uint32_t>(rec_ovr.size());
       s.record_overrides_.insert(s.record_overrides_.end(), rec_ovr.begin(), rec_ovr.end());
@@ -903,6 +908,35 @@ struct SnapshotBuilder {
     }
     rec.profile = it->second;
     return rec;
+  }
+
+  // The fast path's rows of the profile being created from `infos` and
+  // `rec_ovr` (see CheckRow), one per object.
+  void append_check_rows(std::uint32_t role, std::uint8_t flags) {
+    constexpr std::uint8_t kU = 2, kD = 8;
+    for (std::size_t o = 0; o < n_objects; ++o) {
+      const ObjectInfo& info = infos[o];
+      const std::uint8_t traits = s.object_traits_[o];
+      CheckRow row{};
+      const std::uint8_t cap = (info.flags & kObjCalLimited) ? 1 : 0xFF;
+      const std::size_t at = (static_cast<std::size_t>(role) * n_objects + o) * kRelationCount;
+      if (at + kRelationCount <= s.role_cells_.size())  // no roles at all: nothing to read
+        for (std::size_t rel = 0; rel < kRelationCount; ++rel)
+          row.cells[rel] = static_cast<std::uint8_t>(s.role_cells_[at + rel] & cap);
+      if (traits & kTraitEmptyOwnerIsUser) row.flags |= kRowEmptyOwnerIsUser;
+      if (traits & kTraitVisibility) row.flags |= kRowVisibility;
+      if (traits & kTraitVisibilityFiltering) row.flags |= kRowVisibilityFiltering;
+      if (traits & kTraitCompany) row.flags |= kRowCompany;
+      if (info.flags & kObjNeedPublish) row.flags |= kRowNeedPublish;
+      for (const RecordOverride& r : rec_ovr)
+        if (r.object == o) row.flags |= kRowRecordOverrides;
+      row.remove_new = static_cast<std::uint8_t>(info.remove_new & TableRights::kCrudBits);
+      row.remove_existing = static_cast<std::uint8_t>(info.remove_existing & TableRights::kCrudBits);
+      row.lock_completed = (traits & kTraitCompletedLocked) ? kU | kD : 0;
+      row.lock_person = (traits & kTraitPerson) ? kD : 0;
+      row.lock_selection = ((traits & kTraitSelection) && !(flags & kProfileSelectionAdmin)) ? kU | kD : 0;
+      s.check_rows_.push_back(row);
+    }
   }
 
   // The identity of a profile's content (two users with equal keys share it).
