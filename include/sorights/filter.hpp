@@ -14,7 +14,10 @@
 // action) is decided once per call (role cells, licence, overrides,
 // publishing, record-state rules), so each record costs a few compares, one
 // masked gather of its owner's type (and primary group / company when the
-// rule needs them) and one table lookup.
+// rule needs them) and one table lookup. When the role's cells give every
+// relation another user's record can have the same answer (a role that reads
+// everything of the object, say), the plan drops the owner gathers and the
+// group tests altogether.
 //
 // `filter` is `noexcept`, allocation-free and thread-safe (it reads an
 // immutable snapshot).
@@ -161,6 +164,15 @@ struct FilterPlan {
   bool deny_selection_not_own = false;
   bool my_company = false;
   bool same_project = false;
+  // False if the relation of a record owned by another known user never
+  // changes the answer (every relation such a record can have gives the same
+  // cell bit, and no company rule reads the owner): then the kernels read no
+  // owner facts at all.
+  bool owner_facts = true;
+  // False if the group part of an employee's relation (primary group, other
+  // groups, other associates) never changes the answer: then the vector
+  // kernels read neither the group column nor the owner's primary group.
+  bool group_facts = true;
   const std::uint32_t* groups = nullptr;
   std::uint32_t groups_count = 0;
   const std::uint32_t* projects = nullptr;
@@ -203,6 +215,11 @@ inline FilterPlan make_filter_plan(const Snapshot& s, UserIndex user, ObjectInde
     if (info.flags & kObjCalLimited) cell &= static_cast<std::uint8_t>(TableRight::kSelect);
     if (cell & bit) plan.relbits |= 1u << r;
   }
+  // No relation holds the action, and every later rule only removes it.
+  if (plan.relbits == 0) {
+    plan.constant = 0;
+    return plan;
+  }
   plan.ui = ui;
   plan.n_users = static_cast<std::uint32_t>(users.size());
   plan.primary = u.primary_group;
@@ -226,6 +243,21 @@ inline FilterPlan make_filter_plan(const Snapshot& s, UserIndex user, ObjectInde
   plan.deny_selection_not_own = (traits & kTraitSelection) && !(p.flags & kProfileSelectionAdmin) && (bit & kUD);
   plan.my_company = (p.flags & kProfileExtMyCompany) && u.company != static_cast<std::uint32_t>(kNoCompany);
   plan.same_project = (p.flags & kProfileExtSameProject) && u.projects_count != 0;
+  {
+    // The relations a record owned by another known user can have (see
+    // filter_one): employees tell groups apart, external users see company
+    // and project relations.
+    using R = Relation;
+    auto b = [](R r) { return 1u << static_cast<unsigned>(r); };
+    std::uint32_t reach = b(R::kOtherAssociates) | b(R::kExternal) | b(R::kAnonymous);
+    if (plan.kind == FilterUserKind::kEmployee) reach |= b(R::kPrimaryGroup) | b(R::kOtherGroups);
+    if (plan.kind == FilterUserKind::kExternal) reach |= b(R::kMyCompany) | b(R::kSameProject);
+    const std::uint32_t others = plan.relbits & reach;
+    plan.owner_facts = plan.other_company || (others != 0 && others != reach);
+    const std::uint32_t groups = b(R::kPrimaryGroup) | b(R::kOtherAssociates) | b(R::kOtherGroups);
+    const std::uint32_t gcells = plan.relbits & groups;
+    plan.group_facts = plan.owner_facts && plan.kind == FilterUserKind::kEmployee && gcells != 0 && gcells != groups;
+  }
   plan.groups = A::group_pool(s).data() + u.groups_begin;
   plan.groups_count = u.groups_count;
   plan.projects = A::project_pool(s).data() + u.projects_begin;
@@ -265,7 +297,9 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const FilterPlan& p, const RecordColumns&
   const bool own = ow == p.ui;
   const bool valid = ow < p.n_users;
   const bool other = valid & !own;
-  const OwnerRec o = p.owners[valid ? ow : p.ui];
+  // Without owner_facts any OwnerRec gives the same answer (see FilterPlan).
+  OwnerRec o{kNone, 0};
+  if (p.owner_facts) o = p.owners[valid ? ow : p.ui];
   const std::uint32_t otype = owner_type(o.word);
   const std::uint8_t f = c.flags.empty() ? std::uint8_t{0} : c.flags[i];
   const bool anon = other & (otype == static_cast<std::uint32_t>(UserType::kAnonymous));
@@ -339,14 +373,13 @@ inline void filter_scalar(const FilterPlan& p, const RecordColumns& c, std::size
 #  define SORIGHTS_TARGET_AVX2 __attribute__((target("avx2")))
 
 // 16 records starting at i; returns their bits.
-SORIGHTS_TARGET_AVX512 inline std::uint32_t filter16_avx512(const FilterPlan& p, const RecordColumns& c,
+SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE std::uint32_t filter16_avx512(const FilterPlan& p, const RecordColumns& c,
                                                             std::size_t i) noexcept {
   const __m512i zero = _mm512_setzero_si512();
   const __m512i no_user = _mm512_set1_epi32(-1);  // kNoUser == kNoGroup == 0xFFFFFFFF
   const __m512i vui = _mm512_set1_epi32(static_cast<int>(p.ui));
   const char* base = reinterpret_cast<const char*>(p.owners);
   constexpr int kWord = static_cast<int>(offsetof(OwnerRec, word));
-  constexpr int kGroup = static_cast<int>(offsetof(OwnerRec, primary_group));
   __m512i ow = c.owner.empty() ? no_user : _mm512_loadu_si512(c.owner.data() + i);
   if (p.empty_owner_is_user) ow = _mm512_mask_mov_epi32(ow, _mm512_cmpeq_epi32_mask(ow, no_user), vui);
   const __mmask16 own = _mm512_cmpeq_epi32_mask(ow, vui);
@@ -359,8 +392,19 @@ SORIGHTS_TARGET_AVX512 inline std::uint32_t filter16_avx512(const FilterPlan& p,
   __m512i tword = zero;
   __m512i ocomp = zero;
   bool have_ocomp = false;
-  if (other) {
-    tword = _mm512_mask_i32gather_epi32(zero, other, ow, base + kWord, 8);
+  __m512i pgroup = no_user;  // the owners' primary groups (group_facts only)
+  if (p.owner_facts && other) {
+    if (p.group_facts) {
+      // Both words of each OwnerRec (primary group at offset 0) with two
+      // 8-lane gathers of 64 bits, instead of a type gather followed by a
+      // group gather of the same lines; then split into 16-lane vectors.
+      const __m512i lo = _mm512_mask_i32gather_epi64(zero, static_cast<__mmask8>(other), _mm512_maskz_extracti64x4_epi64(0xF, ow, 0), base, 8);
+      const __m512i hi = _mm512_mask_i32gather_epi64(zero, static_cast<__mmask8>(other >> 8), _mm512_maskz_extracti64x4_epi64(0xF, ow, 1), base, 8);
+      pgroup = _mm512_permutex2var_epi32(lo, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), hi);
+      tword = _mm512_permutex2var_epi32(lo, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), hi);
+    } else {
+      tword = _mm512_mask_i32gather_epi32(zero, other, ow, base + kWord, 8);
+    }
     const __m512i otype = _mm512_and_si512(_mm512_maskz_srli_epi32(0xFFFF, tword, kOwnerTypeShift), _mm512_set1_epi32(static_cast<int>(kOwnerTypeMask)));
     const __mmask16 anon = other & _mm512_cmpeq_epi32_mask(otype, _mm512_set1_epi32(static_cast<int>(UserType::kAnonymous)));
     const __mmask16 ext = other & _mm512_cmpeq_epi32_mask(otype, _mm512_set1_epi32(static_cast<int>(UserType::kExternal)));
@@ -387,11 +431,11 @@ SORIGHTS_TARGET_AVX512 inline std::uint32_t filter16_avx512(const FilterPlan& p,
     }
     rel = _mm512_mask_mov_epi32(rel, rest & anon, _mm512_set1_epi32(static_cast<int>(Relation::kAnonymous)));
     rel = _mm512_mask_mov_epi32(rel, rest & ext, _mm512_set1_epi32(static_cast<int>(Relation::kExternal)));
-    if (p.kind == FilterUserKind::kEmployee) {
+    if (p.group_facts) {
       const __mmask16 emp = static_cast<__mmask16>(other & ~anon & ~ext);
       __m512i g = c.group.empty() ? no_user : _mm512_loadu_si512(c.group.data() + i);
       const __mmask16 nog = emp & _mm512_cmpeq_epi32_mask(g, no_user);
-      if (nog) g = _mm512_mask_i32gather_epi32(g, nog, ow, base + kGroup, 8);
+      g = _mm512_mask_mov_epi32(g, nog, pgroup);
       const __mmask16 hasg = emp & _mm512_cmpneq_epi32_mask(g, no_user);
       const __mmask16 prim = hasg & _mm512_cmpeq_epi32_mask(g, _mm512_set1_epi32(static_cast<int>(p.primary)));
       __mmask16 oth = 0;
@@ -500,7 +544,7 @@ struct Avx2Ops {
   }
 };
 
-SORIGHTS_TARGET_AVX2 inline std::uint32_t filter8_avx2(const FilterPlan& p, const RecordColumns& c,
+SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const FilterPlan& p, const RecordColumns& c,
                                                        std::size_t i) noexcept {
   using V = Avx2Ops;
   const __m256i zero = _mm256_setzero_si256();
@@ -521,7 +565,7 @@ SORIGHTS_TARGET_AVX2 inline std::uint32_t filter8_avx2(const FilterPlan& p, cons
   __m256i rel = V::sel(V::set(static_cast<std::uint32_t>(Relation::kOtherAssociates)), zero, own);
   __m256i tword = zero, ocomp = zero;
   bool have_ocomp = false;
-  const bool any_other = V::any(other);
+  const bool any_other = p.owner_facts && V::any(other);
   if (any_other) {
     tword = _mm256_mask_i32gather_epi32(zero, base + kWord, ow, other, 8);
     const __m256i otype = _mm256_and_si256(_mm256_srli_epi32(tword, kOwnerTypeShift), V::set(kOwnerTypeMask));
@@ -549,7 +593,7 @@ SORIGHTS_TARGET_AVX2 inline std::uint32_t filter8_avx2(const FilterPlan& p, cons
     }
     rel = V::sel(rel, V::set(static_cast<std::uint32_t>(Relation::kAnonymous)), _mm256_and_si256(rest, anon));
     rel = V::sel(rel, V::set(static_cast<std::uint32_t>(Relation::kExternal)), _mm256_and_si256(rest, ext));
-    if (p.kind == FilterUserKind::kEmployee) {
+    if (p.group_facts) {
       const __m256i emp = V::andn(V::andn(other, anon), ext);
       __m256i g = V::load(c.group, i, no_user);
       const __m256i nog = _mm256_and_si256(emp, V::eq(g, no_user));

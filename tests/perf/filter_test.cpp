@@ -75,6 +75,38 @@ TEST_CASE("filter: every kernel equals can() per record, random custom roles", "
   }
 }
 
+TEST_CASE("filter: plans that skip owner facts or group facts still equal can(), any size", "[filter][perf]") {
+  // The kernels read no owner facts when every relation another user's record
+  // can have gives the same answer, and no group facts when the group
+  // relations agree. Find (user, object, action) triples of each kind and
+  // check them at sizes around the 64-record step.
+  for (std::uint64_t seed : {4u, 5u}) {
+    const Model m = make_model({.users = 300, .seed = seed, .custom_roles = true});
+    const auto s = compile(m);
+    REQUIRE(s.has_value());
+    const Census c = census(*s);
+    const std::vector<Record> probe = make_records(*s, c, UserIndex{0}, 1, seed);
+    const Columns probe_cols(probe);
+    std::size_t seen[3] = {0, 0, 0};  // no owner facts; owner but no group facts; both
+    for (std::uint32_t u = 0; u < s->user_count(); u += 2)
+      for (int o = 0; o < kBuiltinObjectCount; ++o)
+        for (Action action : {Action::kRead, Action::kCreate, Action::kUpdate, Action::kDelete}) {
+          const UserIndex user{u};
+          const ObjectIndex object{static_cast<std::uint16_t>(o)};
+          const detail::FilterPlan plan = detail::make_filter_plan(*s, user, object, action, probe_cols.view());
+          if (plan.constant >= 0) continue;
+          const int kind = !plan.owner_facts ? 0 : !plan.group_facts ? 1 : 2;
+          if (seen[kind]++ >= 6) continue;
+          for (std::size_t n : {std::size_t{1}, std::size_t{64}, std::size_t{65}, std::size_t{1000}})
+            check_all_paths(*s, c, user, object, seed * 104729u + u * 31u + static_cast<unsigned>(o) + n, n);
+        }
+    INFO("seed " << seed << ": " << seen[0] << " / " << seen[1] << " / " << seen[2]);
+    REQUIRE(seen[0] > 0);
+    REQUIRE(seen[1] > 0);
+    REQUIRE(seen[2] > 0);
+  }
+}
+
 TEST_CASE("filter: unknown user or object, bad columns and empty columns", "[filter][perf]") {
   const Model m = make_model({.users = 50});
   const auto s = compile(m);
