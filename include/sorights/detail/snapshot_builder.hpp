@@ -771,11 +771,16 @@ struct SnapshotBuilder {
       std::copy(run.begin(), run.begin() + count, pool.begin() + *old_begin);
       return *old_begin;
     }
-    // A non-empty pool ends with kPoolPad entries that no run owns.
-    if (!pool.empty()) pool.resize(pool.size() - kPoolPad);
+    // A non-empty pool ends with kPoolPad entries that no run owns. Empty
+    // runs all start at 0, so that reading them touches one shared line.
+    if (count == 0) {
+      if (pool.empty()) pool.assign(kPoolPad, 0u);
+      return 0;
+    }
+    if (pool.size() >= kPoolPad) pool.erase(pool.end() - kPoolPad, pool.end());
     const auto begin = static_cast<std::uint32_t>(pool.size());
     pool.insert(pool.end(), run.begin(), run.begin() + count);
-    pool.resize(pool.size() + kPoolPad, 0);
+    pool.insert(pool.end(), kPoolPad, 0u);
     return begin;
   }
 
