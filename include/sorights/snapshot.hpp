@@ -185,6 +185,7 @@ struct Profile {
   std::uint32_t record_ovr_count;
   std::uint32_t field_ovr_begin;
   std::uint32_t field_ovr_count;
+  std::uint32_t rows_offset;     // into check_rows_ (profiles with equal rows share them)
   std::uint8_t flags;
 };
 
@@ -216,8 +217,9 @@ enum CheckRowFlag : std::uint8_t {
 // user and the record, in 16 bytes (one load for the hot path): the role's
 // cells with the licence cap applied, the object's traits and the record-state
 // removals as masks, the override removals. Derived from `role_cells_`,
-// `object_info_` and `object_traits_` when a profile is created; indexed like
-// `object_info_` (Profile::objects_offset + object).
+// `object_info_` and `object_traits_` when a profile is created; a profile's
+// rows start at Profile::rows_offset, and profiles whose rows are equal share
+// them.
 struct CheckRow {
   std::uint8_t cells[kRelationCount];  // role cell per relation ∧ licence cap
   std::uint8_t flags;                  // CheckRowFlag
@@ -472,9 +474,10 @@ class Snapshot {
   // Kept apart (4 bytes a user) so that has() touches a table that stays in L2.
   std::vector<std::uint32_t> user_rights_;
   std::vector<detail::ObjectInfo> object_info_; // per profile: [object]
-  // INVARIANT: check_rows_[i] is derived from object_info_[i], the profile's
-  // role cells and the object's traits (SnapshotBuilder::make_check_rows).
-  std::vector<detail::CheckRow> check_rows_;    // per profile: [object]
+  // INVARIANT: check_rows_[p.rows_offset + o] is derived from
+  // object_info_[p.objects_offset + o], p's role cells and flags and the
+  // traits of object o (SnapshotBuilder::append_check_rows).
+  std::vector<detail::CheckRow> check_rows_;    // per distinct row block: [object]
   std::vector<std::uint8_t> object_traits_;     // per object
   std::vector<std::uint32_t> group_pool_;
   std::vector<std::uint32_t> project_pool_;
@@ -737,7 +740,7 @@ SORIGHTS_ALWAYS_INLINE TableRights Snapshot::rights(UserIndex user, const Record
   if (SORIGHTS_UNLIKELY(ui >= n || obj >= object_count_)) return {};
   const UserRec& u = users_[ui];
   const Profile& p = profiles_[u.profile];
-  const CheckRow& row = check_rows_[p.objects_offset + obj];
+  const CheckRow& row = check_rows_[p.rows_offset + obj];
   const unsigned rf = row.flags;
   constexpr unsigned kFastProfile = kProfileActive | kProfileEmployeeRelations;
   if (SORIGHTS_UNLIKELY((p.flags & (kFastProfile | kProfileSystem)) != kFastProfile ||

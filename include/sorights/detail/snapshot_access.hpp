@@ -26,6 +26,7 @@ struct SnapshotAccess {
   static std::span<const Profile> profiles(const Snapshot& s) noexcept { return s.profiles_; }
   static std::span<const std::uint8_t> role_cells(const Snapshot& s) noexcept { return s.role_cells_; }
   static std::span<const ObjectInfo> object_info(const Snapshot& s) noexcept { return s.object_info_; }
+  static std::span<const CheckRow> check_rows(const Snapshot& s) noexcept { return s.check_rows_; }
   static std::span<const std::uint8_t> object_traits(const Snapshot& s) noexcept {
     return s.object_traits_;
   }

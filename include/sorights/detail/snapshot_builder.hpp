@@ -761,6 +761,10 @@ struct SnapshotBuilder {
     for (const UserRec& rec : s.users_) s.user_rights_.push_back(s.profiles_[rec.profile].rights_offset);
     s.group_pool_.shrink_to_fit();
     s.project_pool_.shrink_to_fit();
+    s.profiles_.shrink_to_fit();
+    s.object_info_.shrink_to_fit();
+    s.right_words_.shrink_to_fit();
+    s.check_rows_.shrink_to_fit();
   }
 
   // Writes `run` into the pool: over the old run when it fits (patching),
@@ -901,7 +905,7 @@ struct SnapshotBuilder {
       s.right_words_.insert(s.right_words_.end(), bits.begin(), bits.end());
       p.objects_offset = static_cast<std::uint32_t>(s.object_info_.size());
       s.object_info_.insert(s.object_info_.end(), infos.begin(), infos.end());
-      append_check_rows(role, flags);
+      p.rows_offset = append_check_rows(role, flags);
       p.record_ovr_begin = static_cast<std::uint32_t>(s.record_overrides_.size());
       p.record_ovr_count = static_cast<std::uint32_t>(rec_ovr.size());
       s.record_overrides_.insert(s.record_overrides_.end(), rec_ovr.begin(), rec_ovr.end());
@@ -916,9 +920,11 @@ struct SnapshotBuilder {
   }
 
   // The fast path's rows of the profile being created from `infos` and
-  // `rec_ovr` (see CheckRow), one per object.
-  void append_check_rows(std::uint32_t role, std::uint8_t flags) {
+  // `rec_ovr` (see CheckRow), one per object; the offset of an equal block
+  // already in the snapshot, else of the block appended.
+  std::uint32_t append_check_rows(std::uint32_t role, std::uint8_t flags) {
     constexpr std::uint8_t kU = 2, kD = 8;
+    rows.clear();
     for (std::size_t o = 0; o < n_objects; ++o) {
       const ObjectInfo& info = infos[o];
       const std::uint8_t traits = s.object_traits_[o];
@@ -940,8 +946,16 @@ struct SnapshotBuilder {
       row.lock_completed = (traits & kTraitCompletedLocked) ? kU | kD : 0;
       row.lock_person = (traits & kTraitPerson) ? kD : 0;
       row.lock_selection = ((traits & kTraitSelection) && !(flags & kProfileSelectionAdmin)) ? kU | kD : 0;
-      s.check_rows_.push_back(row);
+      rows.push_back(row);
     }
+    const auto offset = static_cast<std::uint32_t>(s.check_rows_.size());
+    const auto [it, added] = row_index.emplace(row_key(rows.data()), offset);
+    if (added) s.check_rows_.insert(s.check_rows_.end(), rows.begin(), rows.end());
+    return it->second;
+  }
+
+  std::string row_key(const CheckRow* block) const {
+    return std::string(reinterpret_cast<const char*>(block), n_objects * sizeof(CheckRow));
   }
 
   // The identity of a profile's content (two users with equal keys share it).
@@ -977,6 +991,7 @@ struct SnapshotBuilder {
                s.object_info_.data() + pr.objects_offset, s.record_overrides_.data() + pr.record_ovr_begin,
                pr.record_ovr_count, s.field_overrides_.data() + pr.field_ovr_begin, pr.field_ovr_count);
       profile_index.emplace(k, p);
+      row_index.emplace(row_key(s.check_rows_.data() + pr.rows_offset), pr.rows_offset);
     }
   }
 
@@ -1050,6 +1065,8 @@ struct SnapshotBuilder {
   std::vector<RecordOverride> sys_rec;
   std::vector<FieldOverride> sys_fld;
   std::unordered_map<std::string, std::uint32_t> profile_index;
+  std::unordered_map<std::string, std::uint32_t> row_index;  // a row block's bytes → its offset
+  std::vector<CheckRow> rows;
   // Per-user scratch, reused.
   std::string key;
   std::vector<std::uint64_t> bits;
