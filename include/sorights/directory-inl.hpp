@@ -758,11 +758,18 @@ SORIGHTS_INLINE Result<std::shared_ptr<Directory>> Directory::open(std::shared_p
                                                                    DirectoryOptions options) {
   if (!storage) return Error(ErrorCode::kInvalidArgument, "Directory::open needs a storage adapter");
   auto dir = std::make_shared<Directory>(PrivateTag{}, std::move(storage), std::move(options));
-  SORIGHTS_ASSIGN_OR_RETURN(StoredModel stored, detail::call_adapter([&] { return dir->storage_->load(); }));
-  SORIGHTS_ASSIGN_OR_RETURN(Snapshot snapshot, compile(stored.model, stored.version));
-  dir->state_.store(dir->wrap_state(std::make_unique<DirectoryState>(
-      DirectoryState{std::move(stored.model), std::move(snapshot), stored.version})));
-  dir->announced_->store(stored.version);
+  // Compiles `stored` and publishes it; returns the published model. The
+  // store lends its model when it can (no copy; InMemoryStorage).
+  auto publish = [&](StoredModel& stored) -> Result<std::shared_ptr<const Model>> {
+    SORIGHTS_ASSIGN_OR_RETURN(Snapshot snapshot, compile(stored.model, stored.version));
+    std::shared_ptr<DirectoryState> state = dir->wrap_state(std::make_unique<DirectoryState>(
+        DirectoryState{std::move(stored.model), std::move(snapshot), stored.version}));
+    dir->announced_->store(state->version);
+    std::shared_ptr<const Model> model(state, &state->model);
+    dir->state_.store(std::move(state));
+    return model;
+  };
+  SORIGHTS_TRY(detail::call_adapter([&] { return dir->storage_->lend(publish); }));
   std::weak_ptr<std::atomic<std::uint64_t>> announced = dir->announced_;
   dir->storage_->subscribe([announced](std::uint64_t v) {
     if (auto a = announced.lock()) {

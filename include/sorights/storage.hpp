@@ -12,7 +12,8 @@
 //     is not `changes.base_version` (someone else committed first);
 //   * `version()` reports the stored version;
 //   * `append_audit` / `audit` keep the audit trail (refused commits too);
-//   * `subscribe` optionally notifies of changes made by someone else.
+//   * `subscribe` optionally notifies of changes made by someone else;
+//   * `lend` (optional) lets `Directory::open` take the model without a copy.
 // A failing adapter never leaves the directory half-updated: the directory
 // keeps publishing the old snapshot and the error reaches the caller.
 //
@@ -30,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -126,6 +128,20 @@ class StorageAdapter {
   /// Calls `on_change(version)` when someone else commits. Optional: the
   /// default never calls it.
   virtual void subscribe(std::function<void(std::uint64_t)> on_change) { (void)on_change; }
+
+  /// What `publish` returns: the published model, immutable while anyone shares it.
+  using Publish = std::function<Result<std::shared_ptr<const Model>>(StoredModel&)>;
+  /// `Directory::open`'s load: hands the stored model to `publish`, which
+  /// compiles and publishes it. The default calls `load()` (a copy); a store
+  /// that holds the model in memory may lend it instead and read the
+  /// published model until its next `apply` (InMemoryStorage does).
+  [[nodiscard]] virtual Result<void> lend(const Publish& publish) {
+    Result<StoredModel> stored = load();
+    if (!stored) return std::move(stored).error();
+    Result<std::shared_ptr<const Model>> published = publish(*stored);
+    if (!published) return std::move(published).error();
+    return {};
+  }
 };
 
 /// Applies `changes` to `model` in place: every `after` replaces (or adds)
@@ -145,14 +161,20 @@ class InMemoryStorage final : public StorageAdapter {
 
   [[nodiscard]] Result<StoredModel> load() override {
     std::lock_guard<std::mutex> lock(mu_);
+    if (shared_) return StoredModel{*shared_, stored_.version};
     return stored_;
   }
   [[nodiscard]] Result<void> apply(const ChangeSet& changes) override {
+    std::shared_ptr<const Model> released;  // let go of after the lock
     std::lock_guard<std::mutex> lock(mu_);
     if (changes.base_version != stored_.version)
       return Error(ErrorCode::kConflict, "stored version is " + std::to_string(stored_.version) +
                                              ", the change set was made against " +
                                              std::to_string(changes.base_version));
+    if (shared_) {
+      stored_.model = *shared_;
+      released = std::move(shared_);
+    }
     Result<void> applied = apply_changes(stored_.model, changes.changes);  // all or nothing
     if (!applied) return applied;
     stored_.version = changes.version;
@@ -177,8 +199,31 @@ class InMemoryStorage final : public StorageAdapter {
   }
 
  private:
+  /// Lends the stored model without copying it: `publish` compiles and
+  /// publishes it and returns the published model, which the store then reads
+  /// instead of a copy of its own until the next `apply`; if `publish` fails,
+  /// the store keeps its model. Under the lock, so no other call sees the
+  /// store without its model.
+  [[nodiscard]] Result<void> lend(const Publish& publish) override {
+    std::shared_ptr<const Model> released;  // let go of after the lock
+    std::lock_guard<std::mutex> lock(mu_);
+    StoredModel lent;
+    lent.version = stored_.version;
+    if (shared_) lent.model = *shared_;  // shared already (a second directory): copy
+    else lent.model = std::move(stored_.model);
+    Result<std::shared_ptr<const Model>> published = publish(lent);
+    if (!published) {
+      if (!shared_) stored_.model = std::move(lent.model);
+      return std::move(published).error();
+    }
+    stored_.model = Model{};
+    released = std::exchange(shared_, std::move(published).value());
+    return {};
+  }
+
   std::mutex mu_;
-  StoredModel stored_;
+  StoredModel stored_;  // the model is in `shared_` instead when that is set
+  std::shared_ptr<const Model> shared_;
   std::vector<AuditEntry> audit_;
 };
 

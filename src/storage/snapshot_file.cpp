@@ -1,21 +1,32 @@
 // Snapshot files: a fixed, checked header and a Boost.Serialization binary
-// payload (include/sorights/snapshot_file.hpp).
+// payload (include/sorights/snapshot_file.hpp): format 2 (columns over one
+// string table) is written; format 1 (the model field by field) is still read.
 #include "sorights/snapshot_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/archive/archive_exception.hpp>
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/array_wrapper.hpp>
+#include <boost/serialization/level.hpp>
+#include <boost/serialization/tracking.hpp>
 #include <boost/serialization/version.hpp>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <exception>
-#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <streambuf>
 #include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace sorights::storage_detail::snapshot_io {
 
@@ -253,6 +264,10 @@ class MemoryBuffer : public std::streambuf {
     setg(p, p, p + size);
   }
   [[nodiscard]] std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
+  /// The next unread byte.
+  [[nodiscard]] const char* position() const { return gptr(); }
+  /// Passes over `n` bytes (at most `remaining()`).
+  void skip(std::size_t n) { setg(eback(), gptr() + n, egptr()); }
 };
 
 }  // namespace sorights::storage_detail::snapshot_io
@@ -306,19 +321,593 @@ const std::string& model_preamble() {
 
 }  // namespace sorights::storage_detail::snapshot_io
 
+// -----------------------------------------------------------------------------
+// Format 2: the model in columns over one string table.
+// -----------------------------------------------------------------------------
+//
+// Every string of the model is stored once, in a table; each entity kind is a
+// collection of columns, one per field, each a bulk array
+// (`boost::serialization::make_array`): a string field is an array of 32-bit
+// table indexes, a flag or enumerator an array of bytes, a list of strings an
+// array of counts and one of indexes. The fields of each kind are listed once,
+// in `fields()`, and that list drives the writer, the reader and the column
+// layout alike. The reader takes the scalars through Boost's binary_iarchive
+// and each bulk array in place from the payload in memory; it checks every
+// count against the bytes left before using it, and every index, enumerator,
+// flag and bit set against its range (and the text the model will hold
+// against a bound) before building anything, naming the entity and field in
+// the error.
+namespace sorights::storage_detail::snapshot_v2 {
+
+using snapshot_io::MemoryBuffer;
+
+struct Corrupt : std::exception {
+  explicit Corrupt(std::string w) : what_(std::move(w)) {}
+  const char* what() const noexcept override { return what_.c_str(); }
+  std::string what_;
+};
+
+enum class Kind : std::uint8_t {
+  kString,  // u32 string index per item
+  kWord,    // u32 per item
+  kByte,    // u8 per item
+  kList,    // u32 count per item; u64 total; u32 string index per element
+  kRows,    // as kList (the row's object), plus kRelationCount cell bytes per row
+};
+enum class Check : std::uint8_t { kNone, kBelow, kMask };
+
+// A bulk array read in place from the payload (which may not be aligned).
+template <class T>
+struct ArrayView {
+  const char* data = nullptr;
+  std::size_t size = 0;
+  T operator[](std::size_t i) const {
+    T v;
+    std::memcpy(&v, data + i * sizeof(T), sizeof(T));
+    return v;
+  }
+};
+
+struct Column {
+  Kind kind = Kind::kWord;
+  const char* name = "";
+  Check check = Check::kNone;
+  unsigned limit = 0;
+  // Writing.
+  std::vector<std::uint32_t> words;  // kString, kWord: the value; kList, kRows: the count
+  std::vector<std::uint32_t> flat;   // kList, kRows: the string indexes of all items, in order
+  std::vector<std::uint8_t> bytes;   // kByte: the value; kRows: the cells of all rows, in order
+  // Reading: the same arrays, in the payload.
+  ArrayView<std::uint32_t> in_words;
+  ArrayView<std::uint32_t> in_flat;
+  ArrayView<std::uint8_t> in_bytes;
+  std::size_t cursor = 0;  // the next element of `in_flat`
+};
+
+// The fields of each entity kind, in file order. `V` is one of the visitors
+// below; writing passes the model's own entities and only reads them.
+template <class V>
+void fields(V& v, OurCompany& c) {
+  v.str("id", c.id);
+  v.str("name", c.name);
+  v.flag("database_owner", c.database_owner);
+}
+template <class V>
+void fields(V& v, Group& g) {
+  v.str("id", g.id);
+  v.str("name", g.name);
+}
+template <class V>
+void fields(V& v, Licence& l) {
+  v.str("id", l.id);
+  v.str("name", l.name);
+  v.enumeration("kind", l.kind, 2);
+  v.word("count", l.count);
+  v.flag("unrestricted", l.unrestricted);
+  v.list("requires_licences", l.requires_licences);
+  v.list("cal_for", l.cal_for);
+}
+template <class V>
+void fields(V& v, Plan& p) {
+  v.str("id", p.id);
+  v.str("name", p.name);
+  v.list("licences", p.licences);
+}
+template <class V>
+void fields(V& v, FunctionalRightDef& f) {
+  v.str("id", f.id);
+  v.str("name", f.name);
+  v.str("requires_licence", f.requires_licence);
+}
+template <class V>
+void fields(V& v, DataObjectDef& o) {
+  v.str("id", o.id);
+  v.str("name", o.name);
+  v.flag("empty_owner_is_user", o.empty_owner_is_user);
+  v.flag("has_visibility", o.has_visibility);
+  v.flag("completed_is_locked", o.completed_is_locked);
+}
+template <class V>
+void fields(V& v, Role& r) {
+  v.str("id", r.id);
+  v.str("name", r.name);
+  v.str("description", r.description);
+  v.enumeration("type", r.type, 4);
+  v.rows("data_rights", r.data_rights);
+  v.list("functional_rights", r.functional_rights);
+}
+template <class V>
+void fields(V& v, FieldRightRule& f) {
+  v.str("role", f.role);
+  v.str("object", f.object);
+  v.str("field", f.field);
+  v.enumeration("relation", f.relation, kRelationCount);
+  v.field_rights("rights", f.rights);
+  v.flag("ui_mandatory", f.ui_mandatory);
+  v.flag("ui_read_only", f.ui_read_only);
+}
+template <class V>
+void fields(V& v, Override& o) {
+  v.enumeration("level", o.level, 3);
+  v.str("target", o.target);
+  v.str("object", o.object);
+  v.enumeration("scope", o.scope, 4);
+  v.str("record", o.record);
+  v.str("field", o.field);
+  v.byte("remove", o.remove);
+}
+template <class V>
+void fields(V& v, User& u) {
+  v.str("id", u.id);
+  v.enumeration("type", u.type, 5);
+  v.str("name", u.name);
+  v.str("person", u.person);
+  v.str("company", u.company);
+  v.str("role", u.role);
+  v.str("group", u.group);
+  v.list("other_groups", u.other_groups);
+  v.str("plan", u.plan);
+  v.list("licences", u.licences);
+  v.list("projects", u.projects);
+  v.flag("can_log_in", u.can_log_in);
+  v.flag("former_employee", u.former_employee);
+  v.flag("retired", u.retired);
+}
+
+// The collections, in file order.
+template <class F>
+void each_collection(Model& m, F&& f) {
+  f("our_companies", m.our_companies);
+  f("groups", m.groups);
+  f("licences", m.licences);
+  f("plans", m.plans);
+  f("functional_rights", m.functional_rights);
+  f("objects", m.objects);
+  f("roles", m.roles);
+  f("field_rights", m.field_rights);
+  f("overrides", m.overrides);
+  f("users", m.users);
+}
+
+// The columns of an entity kind (kinds and checks, no data).
+struct Schema {
+  std::vector<Column> cols;
+  void add(Kind kind, const char* name, Check check = Check::kNone, unsigned limit = 0) {
+    Column c;
+    c.kind = kind;
+    c.name = name;
+    c.check = check;
+    c.limit = limit;
+    cols.push_back(std::move(c));
+  }
+  void str(const char* n, std::string&) { add(Kind::kString, n); }
+  void word(const char* n, std::uint32_t&) { add(Kind::kWord, n); }
+  void byte(const char* n, std::uint8_t&) { add(Kind::kByte, n); }
+  void flag(const char* n, bool&) { add(Kind::kByte, n, Check::kBelow, 2); }
+  template <class E>
+  void enumeration(const char* n, E&, unsigned count) { add(Kind::kByte, n, Check::kBelow, count); }
+  void field_rights(const char* n, FieldRights&) { add(Kind::kByte, n, Check::kMask, 3); }
+  void list(const char* n, std::vector<std::string>&) { add(Kind::kList, n); }
+  void rows(const char* n, std::map<std::string, RelationCells>&) {
+    add(Kind::kRows, n, Check::kMask, TableRights::kCrudBits);
+  }
+};
+
+template <class T>
+std::vector<Column> schema_of() {
+  Schema s;
+  T dummy{};
+  fields(s, dummy);
+  return std::move(s.cols);
+}
+
+// The most text (the sum of the lengths of every string the model holds) a
+// format 2 payload of `payload` bytes may stand for; the writer falls back to
+// format 1 beyond it, so that whatever it writes reads back.
+inline std::uint64_t text_limit_for(std::size_t payload) {
+  return 64 * std::uint64_t{payload} + (std::uint64_t{16} << 20);
+}
+
+// -- Writing ------------------------------------------------------------------
+
+// The string table being built: each distinct string once, in first-use order.
+struct Interner {
+  std::unordered_map<std::string_view, std::uint32_t> ids;
+  std::vector<std::string_view> strings;
+  std::uint64_t bytes = 0;
+  std::uint64_t text = 0;  // the lengths of every string referred to
+  bool overflow = false;   // more than 32-bit offsets or counts can hold
+  std::uint32_t id(const std::string& s) {
+    text += s.size();
+    auto [it, added] = ids.try_emplace(s, static_cast<std::uint32_t>(strings.size()));
+    if (added) {
+      strings.emplace_back(s);
+      bytes += s.size();
+      if (bytes > UINT32_MAX || strings.size() > UINT32_MAX) overflow = true;
+    }
+    return it->second;
+  }
+};
+
+struct Encoder {
+  Interner& strings;
+  std::vector<Column>& cols;
+  std::size_t k = 0;
+  std::uint32_t count(std::size_t n) {
+    if (n > UINT32_MAX) strings.overflow = true;
+    return static_cast<std::uint32_t>(n);
+  }
+  void str(const char*, std::string& s) { cols[k++].words.push_back(strings.id(s)); }
+  void word(const char*, std::uint32_t& w) { cols[k++].words.push_back(w); }
+  void byte(const char*, std::uint8_t& b) { cols[k++].bytes.push_back(b); }
+  void flag(const char*, bool& b) { cols[k++].bytes.push_back(b ? 1 : 0); }
+  template <class E>
+  void enumeration(const char*, E& e, unsigned) { cols[k++].bytes.push_back(static_cast<std::uint8_t>(e)); }
+  void field_rights(const char*, FieldRights& r) { cols[k++].bytes.push_back(r.bits()); }
+  void list(const char*, std::vector<std::string>& l) {
+    Column& c = cols[k++];
+    c.words.push_back(count(l.size()));
+    for (const std::string& s : l) c.flat.push_back(strings.id(s));
+  }
+  void rows(const char*, std::map<std::string, RelationCells>& m) {
+    Column& c = cols[k++];
+    c.words.push_back(count(m.size()));
+    for (const auto& [object, cells] : m) {
+      c.flat.push_back(strings.id(object));
+      for (TableRights t : cells) c.bytes.push_back(t.bits());
+    }
+  }
+};
+
+struct Collection {
+  std::uint64_t items = 0;
+  std::vector<Column> cols;
+};
+
+// What the archive writes: the string table, then each collection's item
+// count and columns.
+struct PayloadOut {
+  const Interner* strings = nullptr;
+  const std::vector<Collection>* collections = nullptr;
+
+  template <class Ar, class T>
+  static void array(Ar& ar, const std::vector<T>& v) {
+    if (!v.empty()) ar << boost::serialization::make_array(v.data(), v.size());
+  }
+  template <class Ar>
+  void serialize(Ar& ar, const unsigned int /*version*/) {
+    std::uint64_t n = strings->strings.size();
+    std::uint64_t total = strings->bytes;
+    ar << n << total;
+    std::vector<std::uint32_t> ends;
+    ends.reserve(strings->strings.size());
+    std::string blob;
+    blob.reserve(static_cast<std::size_t>(total));
+    for (std::string_view s : strings->strings) {
+      blob += s;
+      ends.push_back(static_cast<std::uint32_t>(blob.size()));
+    }
+    array(ar, ends);
+    if (!blob.empty()) ar.save_binary(blob.data(), blob.size());
+    for (const Collection& c : *collections) {
+      std::uint64_t items = c.items;
+      ar << items;
+      for (const Column& col : c.cols) {
+        switch (col.kind) {
+          case Kind::kString:
+          case Kind::kWord: array(ar, col.words); break;
+          case Kind::kByte: array(ar, col.bytes); break;
+          case Kind::kList:
+          case Kind::kRows: {
+            array(ar, col.words);
+            std::uint64_t flat = col.flat.size();
+            ar << flat;
+            array(ar, col.flat);
+            if (col.kind == Kind::kRows) array(ar, col.bytes);
+            break;
+          }
+        }
+      }
+    }
+  }
+};
+
+// -- Reading ------------------------------------------------------------------
+
+// Fills one entity from its columns, already checked.
+struct Filler {
+  const std::vector<std::string_view>& table;
+  std::vector<Column>& cols;
+  const char* collection;
+  std::size_t item = 0;
+  std::size_t k = 0;
+  void str(const char*, std::string& s) {
+    const std::string_view v = table[cols[k++].in_words[item]];
+    if (!v.empty()) s.assign(v);  // `s` is new, hence empty
+  }
+  void word(const char*, std::uint32_t& w) { w = cols[k++].in_words[item]; }
+  void byte(const char*, std::uint8_t& b) { b = cols[k++].in_bytes[item]; }
+  void flag(const char*, bool& b) { b = cols[k++].in_bytes[item] != 0; }
+  template <class E>
+  void enumeration(const char*, E& e, unsigned) { e = static_cast<E>(cols[k++].in_bytes[item]); }
+  void field_rights(const char*, FieldRights& r) { r = FieldRights::from_bits(cols[k++].in_bytes[item]); }
+  void list(const char*, std::vector<std::string>& l) {
+    Column& c = cols[k++];
+    const std::uint32_t n = c.in_words[item];
+    l.clear();
+    l.reserve(n);
+    for (std::uint32_t j = 0; j < n; ++j) l.emplace_back(table[c.in_flat[c.cursor++]]);
+  }
+  void rows(const char* name, std::map<std::string, RelationCells>& m) {
+    Column& c = cols[k++];
+    const std::uint32_t n = c.in_words[item];
+    m.clear();
+    for (std::uint32_t j = 0; j < n; ++j, ++c.cursor) {
+      RelationCells cells{};
+      for (std::size_t r = 0; r < cells.size(); ++r)
+        cells[r] = TableRights::from_bits(c.in_bytes[c.cursor * cells.size() + r]);
+      const std::size_t before = m.size();
+      auto it = m.emplace_hint(m.end(), std::string(table[c.in_flat[c.cursor]]), cells);
+      if (m.size() == before)
+        throw Corrupt(std::string(collection) + "[" + std::to_string(item) + "]." + name + " has the row \"" +
+                      it->first + "\" twice");
+    }
+  }
+};
+
+// What the archive reads. The scalars go through the archive; each bulk
+// array is taken in place from the payload in memory (the archive's bytes are
+// the array's bytes), once it is known to be there.
+struct PayloadIn {
+  MemoryBuffer* buffer = nullptr;
+  Model* model = nullptr;
+  const std::vector<std::string_view>* table = nullptr;
+  // The text the model's strings will hold: a string stored once may be
+  // referred to many times, so this is bounded too (a crafted file could
+  // otherwise ask for its square). Real models stay far below the bound.
+  std::uint64_t text = 0;
+  std::uint64_t text_limit = 0;
+
+  template <class Ar>
+  std::uint64_t count(Ar& ar) {
+    std::uint64_t n = 0;
+    ar >> n;
+    return n;
+  }
+  template <class T>
+  ArrayView<T> array(std::uint64_t n, const std::string& what) {
+    if (n > buffer->remaining() / sizeof(T))
+      throw Corrupt(what + " claims " + std::to_string(n) + " values, more than the payload holds");
+    ArrayView<T> v{buffer->position(), static_cast<std::size_t>(n)};
+    buffer->skip(v.size * sizeof(T));
+    return v;
+  }
+
+  static std::string at(const char* collection, std::size_t item, const char* field) {
+    return std::string(collection) + "[" + std::to_string(item) + "]." + field;
+  }
+  void check_index(std::uint32_t index, const char* collection, std::size_t item, const char* field) {
+    if (index >= table->size())
+      throw Corrupt(at(collection, item, field) + " refers to string " + std::to_string(index) +
+                    ", the string table holds " + std::to_string(table->size()));
+    text += (*table)[index].size();
+  }
+  void check_text(const std::string& what) const {
+    if (text > text_limit)
+      throw Corrupt(what + " makes the model's text larger than " + std::to_string(text_limit) +
+                    " bytes (64 times the payload, plus 16 MiB)");
+  }
+
+  template <class Ar>
+  void read_column(Ar& ar, Column& c, std::uint64_t items, const char* collection) {
+    const std::string what = std::string(collection) + "." + c.name;
+    switch (c.kind) {
+      case Kind::kString:
+        c.in_words = array<std::uint32_t>(items, what);
+        for (std::size_t i = 0; i < c.in_words.size; ++i) check_index(c.in_words[i], collection, i, c.name);
+        check_text(what);
+        return;
+      case Kind::kWord: c.in_words = array<std::uint32_t>(items, what); return;
+      case Kind::kByte:
+        c.in_bytes = array<std::uint8_t>(items, what);
+        for (std::size_t i = 0; i < c.in_bytes.size; ++i) {
+          const unsigned b = c.in_bytes[i];
+          if (c.check == Check::kBelow && b >= c.limit)
+            throw Corrupt(at(collection, i, c.name) + " is " + std::to_string(b) + ", out of range (0 to " +
+                          std::to_string(c.limit - 1) + ")");
+          if (c.check == Check::kMask && (b & ~c.limit) != 0)
+            throw Corrupt(at(collection, i, c.name) + " holds unknown bits (" + std::to_string(b) + ")");
+        }
+        return;
+      case Kind::kList:
+      case Kind::kRows: {
+        c.in_words = array<std::uint32_t>(items, what);
+        const std::uint64_t flat = count(ar);
+        std::uint64_t sum = 0;
+        for (std::size_t i = 0; i < c.in_words.size; ++i) sum += c.in_words[i];  // < 2^32 x 2^62: no overflow
+        if (sum != flat)
+          throw Corrupt(what + " counts " + std::to_string(sum) + " elements but holds " + std::to_string(flat));
+        c.in_flat = array<std::uint32_t>(flat, what);
+        std::size_t pos = 0;
+        for (std::size_t i = 0; i < c.in_words.size; ++i)
+          for (std::uint32_t j = c.in_words[i]; j > 0; --j, ++pos) check_index(c.in_flat[pos], collection, i, c.name);
+        check_text(what);
+        if (c.kind == Kind::kRows) {
+          if (flat > buffer->remaining() / kRelationCount)
+            throw Corrupt(what + " claims " + std::to_string(flat) + " rows, more than the payload holds");
+          c.in_bytes = array<std::uint8_t>(flat * kRelationCount, what);
+          pos = 0;
+          for (std::size_t i = 0; i < c.in_words.size; ++i)
+            for (std::uint64_t j = std::uint64_t{c.in_words[i]} * kRelationCount; j > 0; --j, ++pos)
+              if ((c.in_bytes[pos] & ~c.limit) != 0)
+                throw Corrupt(at(collection, i, c.name) + " holds a cell with bits other than C, R, U, D");
+        }
+        return;
+      }
+    }
+  }
+
+  template <class Ar>
+  void serialize(Ar& ar, const unsigned int /*version*/) {
+    // The string table.
+    const std::uint64_t n = count(ar);
+    const std::uint64_t total = count(ar);
+    const ArrayView<std::uint32_t> ends = array<std::uint32_t>(n, "the string table");
+    const ArrayView<char> blob = array<char>(total, "the string table's text");
+    std::vector<std::string_view> strings;
+    table = &strings;
+    strings.reserve(ends.size);
+    std::uint32_t begin = 0;
+    for (std::size_t i = 0; i < ends.size; ++i) {
+      const std::uint32_t end = ends[i];
+      if (end < begin || end > total) throw Corrupt("the string table's offsets are out of order");
+      strings.emplace_back(blob.data + begin, end - begin);
+      begin = end;
+    }
+    if (begin != total) throw Corrupt("the string table's offsets do not cover its text");
+
+    // The collections: every column read and checked, then the entities.
+    each_collection(*model, [&](const char* name, auto& items) {
+      using T = typename std::remove_reference_t<decltype(items)>::value_type;
+      std::vector<Column> cols = schema_of<T>();
+      const std::uint64_t count_items = count(ar);
+      for (Column& c : cols) read_column(ar, c, count_items, name);
+      // Every column holds `count_items` values in the payload, so the count
+      // is backed by the file's bytes.
+      items.clear();
+      items.reserve(static_cast<std::size_t>(count_items));
+      Filler f{strings, cols, name};
+      for (std::size_t i = 0; i < count_items; ++i) {
+        f.item = i;
+        f.k = 0;
+        fields(f, items.emplace_back());
+      }
+    });
+  }
+};
+
+}  // namespace sorights::storage_detail::snapshot_v2
+
+// Written and read as plain data: no class information, no object tracking.
+BOOST_CLASS_IMPLEMENTATION(sorights::storage_detail::snapshot_v2::PayloadOut, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(sorights::storage_detail::snapshot_v2::PayloadOut, boost::serialization::track_never)
+BOOST_CLASS_IMPLEMENTATION(sorights::storage_detail::snapshot_v2::PayloadIn, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(sorights::storage_detail::snapshot_v2::PayloadIn, boost::serialization::track_never)
+
+
+namespace sorights::storage_detail::snapshot_v2 {
+
+// The payload of `model`; nothing if it does not fit format 2's 32-bit
+// offsets and counts or its text bound (the caller writes format 1 then).
+std::optional<std::string> encode_payload(const Model& model) {
+  Model& m = const_cast<Model&>(model);  // only read: the visitors are shared with reading
+  Interner strings;
+  std::vector<Collection> collections;
+  collections.reserve(10);
+  each_collection(m, [&](const char*, auto& items) {
+    using T = typename std::remove_reference_t<decltype(items)>::value_type;
+    Collection c{items.size(), schema_of<T>()};
+    Encoder e{strings, c.cols};
+    for (Column& col : c.cols) {
+      if (col.kind == Kind::kByte) col.bytes.reserve(items.size());
+      else col.words.reserve(items.size());
+    }
+    for (T& item : items) {
+      e.k = 0;
+      fields(e, item);
+    }
+    collections.push_back(std::move(c));
+  });
+  if (strings.overflow) return std::nullopt;
+  std::stringbuf buffer;
+  {
+    boost::archive::binary_oarchive ar(buffer, boost::archive::no_header);
+    const PayloadOut out{&strings, &collections};
+    ar << out;
+  }
+  std::string payload = buffer.str();
+  if (strings.text > text_limit_for(payload.size())) return std::nullopt;
+  return payload;
+}
+
+Model decode_payload(std::string_view payload) {
+  MemoryBuffer buffer(payload.data(), payload.size());
+  boost::archive::binary_iarchive ar(buffer, boost::archive::no_header);
+  Model model;
+  PayloadIn in{&buffer, &model};
+  in.text_limit = text_limit_for(payload.size());
+  ar >> in;
+  if (buffer.remaining() != 0) throw Corrupt("the payload has unread bytes");
+  return model;
+}
+
+}  // namespace sorights::storage_detail::snapshot_v2
+
 SORIGHTS_BEGIN_NAMESPACE
 
 namespace {
 
 constexpr char kMagic[8] = {'S', 'O', 'R', 'I', 'G', 'H', 'T', 'S'};
+constexpr std::uint64_t kFnvOffset = 14695981039346656037ull;
+constexpr std::uint64_t kFnvPrime = 1099511628211ull;
 
+// Format 1's checksum: FNV-1a 64 over the payload's bytes.
 std::uint64_t fnv1a(std::string_view bytes) {
-  std::uint64_t h = 14695981039346656037ull;
+  std::uint64_t h = kFnvOffset;
   for (char c : bytes) {
     h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
+    h *= kFnvPrime;
   }
   return h;
+}
+
+// Format 2's checksum: FNV-1a 64 over the payload's 64-bit little-endian
+// words (the last one zero-padded), then over its length. One multiply per
+// eight bytes instead of per byte; a change within one word is still always
+// caught (each step is a bijection of the running value).
+std::uint64_t fnv1a_words(std::string_view bytes) {
+  std::uint64_t h = kFnvOffset;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t n = bytes.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w = 0;
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&w, p, 8);
+    } else {
+      for (int i = 0; i < 8; ++i) w |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+    }
+    h = (h ^ w) * kFnvPrime;
+  }
+  if (n != 0) {
+    std::uint64_t w = 0;
+    for (std::size_t i = 0; i < n; ++i) w |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+    h = (h ^ w) * kFnvPrime;
+  }
+  return (h ^ static_cast<std::uint64_t>(bytes.size())) * kFnvPrime;
+}
+
+std::uint64_t checksum(std::uint32_t format, std::string_view payload) {
+  return format == 1 ? fnv1a(payload) : fnv1a_words(payload);
 }
 
 void put(std::string& out, std::uint64_t v, int bytes) {
@@ -332,19 +921,55 @@ std::uint64_t get(std::string_view in, std::size_t at, int bytes) {
 
 Error bad(const std::string& what) { return Error(ErrorCode::kDataLoss, what); }
 
-}  // namespace
-
-std::string encode_snapshot(const Model& model, std::uint64_t version) {
-  const std::string payload = storage_detail::snapshot_io::boost_payload(model);
-  std::string out(kMagic, sizeof kMagic);
-  put(out, kSnapshotFileFormat, 4);
+std::string frame(std::uint32_t format, std::uint64_t version, const std::string& payload) {
+  std::string out;
+  out.reserve(kSnapshotFileHeaderSize + payload.size());
+  out.append(kMagic, sizeof kMagic);
+  put(out, format, 4);
   put(out, 0, 4);
   put(out, version, 8);
   put(out, payload.size(), 8);
-  put(out, fnv1a(payload), 8);
+  put(out, checksum(format, payload), 8);
   out += payload;
   return out;
 }
+
+// Format 1's payload reader (files written before format 2).
+Result<void> decode_v1(std::string_view payload, Model& model) {
+  using namespace ::sorights::storage_detail::snapshot_io;
+  g_limit = payload.size();
+  const std::string& preamble = model_preamble();
+  if (!preamble.empty() && payload.substr(0, preamble.size()) == preamble) {
+    RawIArchive ar{payload.data() + preamble.size(), payload.data() + payload.size()};
+    boost::serialization::serialize(ar, model, 1u);
+    if (ar.p != ar.end) return bad("corrupt snapshot file: the payload has unread bytes");
+  } else {
+    MemoryBuffer buffer(payload.data(), payload.size());
+    boost::archive::binary_iarchive ar(buffer, boost::archive::no_header);
+    ar >> model;
+    if (buffer.remaining() != 0) return bad("corrupt snapshot file: the payload has unread bytes");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string encode_snapshot(const Model& model, std::uint64_t version) {
+  if (std::optional<std::string> payload = ::sorights::storage_detail::snapshot_v2::encode_payload(model))
+    return frame(kSnapshotFileFormat, version, *payload);
+  // Beyond format 2's 32-bit string offsets and counts (over 4 GiB of
+  // distinct text) or its text bound (one long string referred to very many
+  // times): format 1 has neither limit.
+  return frame(1, version, ::sorights::storage_detail::snapshot_io::boost_payload(model));
+}
+
+namespace snapshot_file_testing {
+// Format 1's writer, for the tests that check format 1 files still load; not
+// in a public header (the tests declare it).
+std::string encode_v1(const Model& model, std::uint64_t version) {
+  return frame(1, version, ::sorights::storage_detail::snapshot_io::boost_payload(model));
+}
+}  // namespace snapshot_file_testing
 
 Result<StoredModel> decode_snapshot(std::string_view bytes) {
   const std::size_t magic_seen = std::min(bytes.size(), sizeof kMagic);
@@ -354,13 +979,13 @@ Result<StoredModel> decode_snapshot(std::string_view bytes) {
     return bad("truncated snapshot file: " + std::to_string(bytes.size()) + " bytes, the header alone is " +
                std::to_string(kSnapshotFileHeaderSize));
   const auto format = static_cast<std::uint32_t>(get(bytes, 8, 4));
-  if (format != kSnapshotFileFormat)
-    return bad("unsupported snapshot file format version " + std::to_string(format) + " (this build reads " +
+  if (format != 1 && format != kSnapshotFileFormat)
+    return bad("unsupported snapshot file format version " + std::to_string(format) + " (this build reads 1 and " +
                std::to_string(kSnapshotFileFormat) + ")");
   if (get(bytes, 12, 4) != 0) return bad("corrupt snapshot file header (reserved bytes are not zero)");
   const std::uint64_t version = get(bytes, 16, 8);
   const std::uint64_t length = get(bytes, 24, 8);
-  const std::uint64_t checksum = get(bytes, 32, 8);
+  const std::uint64_t sum = get(bytes, 32, 8);
   const std::uint64_t held = bytes.size() - kSnapshotFileHeaderSize;
   if (length > held)
     return bad("truncated snapshot file: the header promises " + std::to_string(length) +
@@ -368,22 +993,14 @@ Result<StoredModel> decode_snapshot(std::string_view bytes) {
   if (length < held)
     return bad("corrupt snapshot file: " + std::to_string(held - length) + " unexpected bytes after the payload");
   const std::string_view payload = bytes.substr(kSnapshotFileHeaderSize);
-  if (fnv1a(payload) != checksum) return bad("corrupt snapshot file: the payload checksum does not match");
+  if (checksum(format, payload) != sum) return bad("corrupt snapshot file: the payload checksum does not match");
   StoredModel out;
   out.version = version;
   try {
-    using namespace storage_detail::snapshot_io;
-    g_limit = payload.size();
-    const std::string& preamble = model_preamble();
-    if (!preamble.empty() && payload.substr(0, preamble.size()) == preamble) {
-      RawIArchive ar{payload.data() + preamble.size(), payload.data() + payload.size()};
-      boost::serialization::serialize(ar, out.model, 1u);
-      if (ar.p != ar.end) return bad("corrupt snapshot file: the payload has unread bytes");
+    if (format == 1) {
+      SORIGHTS_TRY(decode_v1(payload, out.model));
     } else {
-      MemoryBuffer buffer(payload.data(), payload.size());
-      boost::archive::binary_iarchive ar(buffer, boost::archive::no_header);
-      ar >> out.model;
-      if (buffer.remaining() != 0) return bad("corrupt snapshot file: the payload has unread bytes");
+      out.model = ::sorights::storage_detail::snapshot_v2::decode_payload(payload);
     }
   } catch (const std::exception& e) {
     return bad(std::string("corrupt snapshot file: the payload cannot be read (") + e.what() + ")");
@@ -422,26 +1039,36 @@ Result<void> save_snapshot_file(const std::string& path, const Model& model, std
 }
 
 Result<StoredModel> load_snapshot_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(ErrorCode::kUnavailable, path + ": cannot open the snapshot file");
-  std::string bytes;
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  if (size > 0) {
-    bytes.resize(static_cast<std::size_t>(size));
-    in.read(bytes.data(), size);
-    if (in.gcount() != size) return Error(ErrorCode::kUnavailable, path + ": cannot read the snapshot file");
-  } else {
-    std::ostringstream rest;  // not seekable: read what there is
-    in.clear();
-    rest << in.rdbuf();
-    bytes = rest.str();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error(ErrorCode::kUnavailable, path + ": cannot open the snapshot file");
+  // The file's bytes, read into a buffer that is not zeroed first; a file
+  // that is not regular (a pipe) or grows while read is read to its end.
+  struct stat st {};
+  std::size_t capacity = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : 0;
+  if (capacity < 4096) capacity = 4096;
+  auto buffer = std::make_unique_for_overwrite<char[]>(capacity);
+  std::size_t size = 0;
+  for (;;) {
+    if (size == capacity) {
+      auto bigger = std::make_unique_for_overwrite<char[]>(capacity * 2);
+      std::memcpy(bigger.get(), buffer.get(), size);
+      buffer = std::move(bigger);
+      capacity *= 2;
+    }
+    const ssize_t n = ::read(fd, buffer.get() + size, capacity - size);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      return Error(ErrorCode::kUnavailable, path + ": cannot read the snapshot file");
+    }
+    size += static_cast<std::size_t>(n);
   }
-  if (in.bad()) return Error(ErrorCode::kUnavailable, path + ": cannot read the snapshot file");
-  auto out = decode_snapshot(bytes);
+  ::close(fd);
+  auto out = decode_snapshot(std::string_view(buffer.get(), size));
   if (!out) return Error(out.error().code, path + ": " + out.error().message);
   return out;
 }
 
 SORIGHTS_END_NAMESPACE
+
