@@ -67,7 +67,7 @@ class FlatIndex {
         values_.push_back(value);
         return {value, true};
       }
-      if (s.tag == tag && keys_[s.entry] == key) return {values_[s.entry], false};
+      if (s.tag == tag && same(keys_[s.entry], key)) return {values_[s.entry], false};
     }
   }
   [[nodiscard]] std::uint32_t find(std::string_view key) const noexcept {
@@ -78,7 +78,7 @@ class FlatIndex {
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
       if (s.entry == kMiss) return kMiss;
-      if (s.tag == tag && keys_[s.entry] == key) return values_[s.entry];
+      if (s.tag == tag && same(keys_[s.entry], key)) return values_[s.entry];
     }
   }
   [[nodiscard]] bool contains(std::string_view key) const noexcept { return find(key) != kMiss; }
@@ -93,6 +93,14 @@ class FlatIndex {
     std::uint32_t tag = 0;
     std::uint32_t entry = kMiss;  // into keys_ / values_
   };
+  // Ids are short: comparing them inline beats a call to memcmp.
+  static bool same(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    if (a.size() > 16) return a == b;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
   static std::uint64_t mix(std::uint64_t h) noexcept {  // murmur3's fmix64
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
@@ -734,6 +742,9 @@ struct SnapshotBuilder {
       else if (o.level == OverrideLevel::kGroup) group_ovr[o.target].push_back(&o);
       else user_ovr[o.target].push_back(&o);
     }
+    group_ovr_at.assign(group_ovr.empty() ? 0 : s.group_names_.size(), {});
+    for (const auto& [target, list] : group_ovr)
+      if (const std::uint32_t g = group_index.find(target); g != FlatIndex::kMiss) group_ovr_at[g] = list;
     // What the system-level overrides alone resolve to: the profile of every
     // user without group or user overrides starts from it.
     sys_infos.assign(n_objects, ObjectInfo{0, 0, 0, 0});
@@ -865,14 +876,14 @@ struct SnapshotBuilder {
     // Overrides: per (object, scope, record, field) the most specific level wins.
     applicable.clear();
     if (!group_ovr.empty()) {
-      groups.clear();
-      if (!u.group.empty()) groups.push_back(u.group);
-      for (const std::string& g : u.other_groups) groups.push_back(g);
-      std::sort(groups.begin(), groups.end());
-      groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
-      for (std::string_view g : groups)
-        if (auto it = group_ovr.find(g); it != group_ovr.end())
-          applicable.insert(applicable.end(), it->second.begin(), it->second.end());
+      // The user's groups, each once: the primary one and `other` (sorted,
+      // without the primary group).
+      auto add_group = [&](std::uint32_t g) {
+        if (g < group_ovr_at.size())
+          applicable.insert(applicable.end(), group_ovr_at[g].begin(), group_ovr_at[g].end());
+      };
+      add_group(rec.primary_group);
+      for (std::uint32_t g : other) add_group(g);
     }
     if (!user_ovr.empty())
       if (auto it = user_ovr.find(u.id); it != user_ovr.end())
@@ -1061,6 +1072,7 @@ struct SnapshotBuilder {
   std::vector<std::vector<std::uint32_t>> role_rights;       // per role: right indexes
   std::vector<const Override*> system_ovr;
   std::unordered_map<std::string_view, std::vector<const Override*>> group_ovr, user_ovr;
+  std::vector<std::vector<const Override*>> group_ovr_at;  // group_ovr by group index
   std::vector<ObjectInfo> sys_infos;
   std::vector<RecordOverride> sys_rec;
   std::vector<FieldOverride> sys_fld;
@@ -1074,7 +1086,6 @@ struct SnapshotBuilder {
   std::vector<RecordOverride> rec_ovr;
   std::vector<FieldOverride> fld_ovr;
   std::vector<std::uint32_t> other, projects;
-  std::vector<std::string_view> groups;
   std::vector<const Override*> applicable;
 };
 
