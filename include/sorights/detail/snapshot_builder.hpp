@@ -118,8 +118,8 @@ class FlatIndex {
       std::memcpy(&w, k.data() + i, 8);
       h = mix(h ^ w);
     }
-    std::uint64_t w = 0;
-    if (k.size() > i) std::memcpy(&w, k.data() + i, k.size() - i);
+    std::uint64_t w = 0;  // the last 0-7 bytes, little-endian (a loop: no call to memcpy)
+    for (std::size_t j = k.size(); j > i; --j) w = (w << 8) | static_cast<unsigned char>(k[j - 1]);
     return mix(h ^ w ^ (static_cast<std::uint64_t>(k.size()) << 56));
   }
   void rehash(std::size_t cap) {
