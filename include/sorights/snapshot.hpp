@@ -82,6 +82,14 @@ struct SnapshotAccess;
 // Builds and patches the tables (snapshot-inl.hpp: compile, incremental commits).
 struct SnapshotBuilder;
 
+// Drops `c`'s spare capacity. The standard library's `shrink_to_fit` is a
+// request that libstdc++ ignores when exceptions are off, as they are in the
+// compiled library; a copy of the right size always does it.
+template <class Container>
+void shrink_to_fit(Container& c) {
+  if (c.capacity() != c.size()) Container(c.begin(), c.end()).swap(c);
+}
+
 // A compact, sorted string → index table: one char pool, offsets, and the
 // indexes in id order. O(log n) lookups, about 8 bytes per entry + the chars.
 class NameTable {
@@ -114,7 +122,8 @@ class NameTable {
     });
     order_.resize(keyed.size());
     for (std::size_t i = 0; i < keyed.size(); ++i) order_[i] = keyed[i].second;
-    pool_.shrink_to_fit();
+    shrink_to_fit(pool_);
+    shrink_to_fit(offsets_);
   }
   [[nodiscard]] std::size_t size() const noexcept {
     return offsets_.empty() ? 0 : offsets_.size() - 1;

@@ -765,17 +765,20 @@ struct SnapshotBuilder {
       s.user_names_.add(m.users[i].id);
     }
     s.user_names_.seal();
-    s.users_.shrink_to_fit();
+    shrink_to_fit(s.users_);
     s.owners_.reserve(s.users_.size());
     for (const UserRec& rec : s.users_) s.owners_.push_back(make_owner_rec(rec));
     s.user_rights_.reserve(s.users_.size());
     for (const UserRec& rec : s.users_) s.user_rights_.push_back(s.profiles_[rec.profile].rights_offset);
-    s.group_pool_.shrink_to_fit();
-    s.project_pool_.shrink_to_fit();
-    s.profiles_.shrink_to_fit();
-    s.object_info_.shrink_to_fit();
-    s.right_words_.shrink_to_fit();
-    s.check_rows_.shrink_to_fit();
+    shrink_to_fit(s.group_pool_);
+    shrink_to_fit(s.project_pool_);
+    shrink_to_fit(s.profiles_);
+    shrink_to_fit(s.object_info_);
+    shrink_to_fit(s.right_words_);
+    shrink_to_fit(s.check_rows_);
+    shrink_to_fit(s.record_overrides_);
+    shrink_to_fit(s.field_overrides_);
+    shrink_to_fit(s.object_traits_);
   }
 
   // Writes `run` into the pool: over the old run when it fits (patching),
