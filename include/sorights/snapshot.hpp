@@ -742,8 +742,9 @@ inline constexpr std::array<std::uint8_t, 256> kFastRelation = [] {
   std::array<std::uint8_t, 256> t{};
   for (unsigned c = 0; c < 256; ++c) {
     const unsigned type = c >> 4;
-    const unsigned code = (c & 1u) | (c & 2u) | (type == static_cast<unsigned>(UserType::kAnonymous)) << 2 |
-                          (type == static_cast<unsigned>(UserType::kExternal)) << 3 | ((c >> 2) & 1u) << 4 |
+    const unsigned anonymous = type == static_cast<unsigned>(UserType::kAnonymous) ? 1u : 0u;
+    const unsigned external = type == static_cast<unsigned>(UserType::kExternal) ? 1u : 0u;
+    const unsigned code = (c & 1u) | (c & 2u) | anonymous << 2 | external << 3 | ((c >> 2) & 1u) << 4 |
                           ((c >> 3) & 1u) << 5;
     t[c] = static_cast<std::uint8_t>(kEmployeeRelation[code]);
   }

@@ -102,7 +102,7 @@ Model many_groups_model() {
   const std::vector<std::string> roles = {"level-0", "level-2", "level-3", "level-5", "user-admin"};
   std::mt19937_64 rng(5);
   for (int k = 0; k <= 40; ++k) {
-    User u = fx::associate(id("u", k), k % 3 == 0 ? "beta" : "acme", roles[k % roles.size()],
+    User u = fx::associate(id("u", k), k % 3 == 0 ? "beta" : "acme", roles[static_cast<std::size_t>(k) % roles.size()],
                            id("g", 47 - k % 5));
     for (int g = 0; g < k; ++g) u.other_groups.push_back(id("g", (g * 7 + k) % 47));
     if (k % 2 == 0) u.licences.push_back("sale-cal");
