@@ -208,13 +208,10 @@ inline FilterPlan make_filter_plan(const Snapshot& s, UserIndex user, ObjectInde
   const std::uint8_t bit = TableRights::action_bit(action);
   const std::uint8_t traits = A::object_traits(s)[obj];
   const ObjectInfo info = A::object_info(s)[p.objects_offset + obj];
-  const std::uint8_t* cells =
-      A::role_cells(s).data() + (static_cast<std::size_t>(p.role) * A::object_count(s) + obj) * kRelationCount;
-  for (int r = 0; r < kRelationCount; ++r) {
-    std::uint8_t cell = cells[r];
-    if (info.flags & kObjCalLimited) cell &= static_cast<std::uint8_t>(TableRight::kSelect);
-    if (cell & bit) plan.relbits |= 1u << r;
-  }
+  // The role's cells with the licence cap applied, as the check's row holds them.
+  const CheckRow& row = A::check_rows(s)[p.rows_offset + obj];
+  for (int r = 0; r < kRelationCount; ++r)
+    if (row.cells[r] & bit) plan.relbits |= 1u << r;
   // No relation holds the action, and every later rule only removes it.
   if (plan.relbits == 0) {
     plan.constant = 0;

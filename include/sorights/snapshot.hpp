@@ -481,6 +481,52 @@ class Snapshot {
     return evaluate(user, record, trace).rights;
   }
 
+  // Whether `group` and `vis_id` are among `u`'s other groups, in one pass.
+  // Up to four groups with one SSE2 compare (the pools keep kPoolPad entries
+  // past every run, SnapshotBuilder::place_run), up to 16 with a loop, more
+  // with binary searches.
+  struct GroupHits {
+    bool group = false;
+    bool visibility = false;
+  };
+  SORIGHTS_ALWAYS_INLINE GroupHits other_group_hits(const detail::UserRec& u, std::uint32_t group,
+                                                    std::uint32_t vis_id) const noexcept {
+    GroupHits hits;
+    const std::uint32_t* groups = group_pool_.data() + u.groups_begin;
+#if SORIGHTS_SNAPSHOT_SSE2
+    if (SORIGHTS_LIKELY(u.groups_count <= 4)) {
+      const __m128i run = _mm_loadu_si128(reinterpret_cast<const __m128i*>(groups));
+      const unsigned lanes = (1u << u.groups_count) - 1u;
+      auto in_run = [&](std::uint32_t g) {
+        return (static_cast<unsigned>(_mm_movemask_ps(
+                    _mm_castsi128_ps(_mm_cmpeq_epi32(run, _mm_set1_epi32(static_cast<int>(g)))))) &
+                lanes) != 0;
+      };
+      hits.group = in_run(group);
+      hits.visibility = in_run(vis_id);
+      return hits;
+    }
+#endif
+    if (SORIGHTS_LIKELY(u.groups_count <= 16)) {
+      for (std::uint32_t i = 0; i < u.groups_count; ++i) {
+        hits.group |= groups[i] == group;
+        hits.visibility |= groups[i] == vis_id;
+      }
+    } else {
+      hits.group = std::binary_search(groups, groups + u.groups_count, group);
+      hits.visibility = std::binary_search(groups, groups + u.groups_count, vis_id);
+    }
+    return hits;
+  }
+
+  // Records owned by associates of another of our companies are hidden
+  // unless the user may see them (MODEL.md part 1, "other companies").
+  static bool hides_other_company(const detail::Profile& p, const detail::UserRec& u, bool known,
+                                  detail::OwnerRec o) noexcept {
+    return ((p.flags & detail::kProfileSeeOtherCompanies) == 0) & known & (u.in_our_companies != 0) &
+           ((o.word & detail::kOwnerInOurCompanies) != 0) & (detail::owner_company(o.word) != u.company);
+  }
+
   // Branch-free: the evaluator calls it on every company record.
   [[nodiscard]] bool is_database_owner(const Record& r) const noexcept {
     return r.database_owner | ((static_cast<std::uint32_t>(r.company) == database_owner_) &
@@ -598,20 +644,9 @@ SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, con
   const std::uint32_t no_group_mask = 0u - static_cast<std::uint32_t>(record_group == kNoGroupValue);
   const std::uint32_t group = (o.primary_group & no_group_mask) | (record_group & ~no_group_mask);
   const std::uint32_t vis_id = record.visibility.id;
-  // One pass over the user's other groups answers both "is the record group
-  // one of them" and "is the visibility group one of them".
-  bool in_other = false;
-  bool vis_in_other = false;
-  const std::uint32_t* groups = group_pool_.data() + u.groups_begin;
-  if (SORIGHTS_LIKELY(u.groups_count <= 16)) {
-    for (std::uint32_t i = 0; i < u.groups_count; ++i) {
-      in_other |= groups[i] == group;
-      vis_in_other |= groups[i] == vis_id;
-    }
-  } else {
-    in_other = std::binary_search(groups, groups + u.groups_count, group);
-    vis_in_other = std::binary_search(groups, groups + u.groups_count, vis_id);
-  }
+  const GroupHits hits = other_group_hits(u, group, vis_id);
+  const bool in_other = hits.group;
+  const bool vis_in_other = hits.visibility;
   Relation rel;
   const auto utype = static_cast<UserType>(u.type);
   if (SORIGHTS_LIKELY(utype != UserType::kExternal && utype != UserType::kAnonymous)) {
@@ -655,8 +690,7 @@ SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, con
   }
   // 3. Other companies: records owned by associates of another of our companies.
   {
-    const bool hide = ((p.flags & kProfileSeeOtherCompanies) == 0) & known & (u.in_our_companies != 0) &
-                      ((o.word & kOwnerInOurCompanies) != 0) & (owner_company(o.word) != u.company);
+    const bool hide = hides_other_company(p, u, known, o);
     const std::uint8_t before = m;
     m = static_cast<std::uint8_t>(m & (static_cast<unsigned>(hide) - 1u));
     if constexpr (kTraces<Trace>)
@@ -782,31 +816,9 @@ SORIGHTS_ALWAYS_INLINE TableRights Snapshot::rights(UserIndex user, const Record
   group = group == kNoGroupValue ? o.primary_group : group;
   const bool has_group = group != kNoGroupValue;
   const std::uint32_t vis_id = record.visibility.id;
-  bool in_other = false;
-  bool vis_in_other = false;
-  const std::uint32_t* groups = group_pool_.data() + u.groups_begin;
-#if SORIGHTS_SNAPSHOT_SSE2
-  if (SORIGHTS_LIKELY(u.groups_count <= 4)) {
-    // The pool holds kPoolPad entries past every run (SnapshotBuilder::place_run).
-    const __m128i run = _mm_loadu_si128(reinterpret_cast<const __m128i*>(groups));
-    const unsigned lanes = (1u << u.groups_count) - 1u;
-    auto hits = [&](std::uint32_t g) {
-      return static_cast<unsigned>(
-          _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(run, _mm_set1_epi32(static_cast<int>(g))))));
-    };
-    in_other = (hits(group) & lanes) != 0;
-    vis_in_other = (hits(vis_id) & lanes) != 0;
-  } else
-#endif
-  if (SORIGHTS_LIKELY(u.groups_count <= 16)) {
-    for (std::uint32_t i = 0; i < u.groups_count; ++i) {
-      in_other |= groups[i] == group;
-      vis_in_other |= groups[i] == vis_id;
-    }
-  } else {
-    in_other = std::binary_search(groups, groups + u.groups_count, group);
-    vis_in_other = std::binary_search(groups, groups + u.groups_count, vis_id);
-  }
+  const GroupHits hits = other_group_hits(u, group, vis_id);
+  const bool in_other = hits.group;
+  const bool vis_in_other = hits.visibility;
   const unsigned code = static_cast<unsigned>(known) | static_cast<unsigned>(own) << 1 |
                         static_cast<unsigned>((group == u.primary_group) & has_group) << 2 |
                         static_cast<unsigned>(in_other & has_group) << 3 | owner_type(o.word) << 4;
@@ -815,9 +827,7 @@ SORIGHTS_ALWAYS_INLINE TableRights Snapshot::rights(UserIndex user, const Record
   unsigned m = row.cells[rel];  // licence applied
 
   // Other companies.
-  const bool hide = ((p.flags & kProfileSeeOtherCompanies) == 0) & known & (u.in_our_companies != 0) &
-                    ((o.word & kOwnerInOurCompanies) != 0) & (owner_company(o.word) != u.company);
-  m &= static_cast<unsigned>(hide) - 1u;
+  m &= static_cast<unsigned>(hides_other_company(p, u, known, o)) - 1u;
 
   // Visible for. From here on, selects on record bits are masks: a stream of
   // unlike records mispredicts branches on them, and on a cold stream each
