@@ -12,6 +12,7 @@
 #include "sorights/explain.hpp"
 #include "sorights/filter.hpp"
 #include "sorights/functional_right.hpp"
+#include "sorights/ids.hpp"
 #include "sorights/model.hpp"
 #include "sorights/predicate.hpp"
 #include "sorights/record.hpp"
