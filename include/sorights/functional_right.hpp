@@ -135,6 +135,14 @@ inline constexpr std::size_t kExtSameProject = kBuiltinRights.size();
   if (i == kBuiltinRights.size()) return kSameProjectRight.name;
   return {};
 }
+/// True if built-in right number `i` is *restrictive*: holding it takes
+/// something away (the `hide-…` screens and `ext-need-publish-to-see-…`).
+/// The system user holds no restrictive right, and assigning one is never an
+/// escalation (docs/design/0006-administration-chain.md).
+[[nodiscard]] constexpr bool builtin_right_restrictive(std::size_t i) noexcept {
+  const std::string_view id = builtin_right_id(i);
+  return id.starts_with("hide-") || id.starts_with("ext-need-publish-to-see-");
+}
 /// The position of a built-in right id, or nothing.
 [[nodiscard]] constexpr std::optional<std::size_t> find_builtin_right(std::string_view id) noexcept {
   for (std::size_t i = 0; i < kBuiltinRightCount; ++i)

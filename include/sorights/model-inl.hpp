@@ -169,6 +169,12 @@ SORIGHTS_INLINE const Plan* Model::find_plan(std::string_view id) const {
   return detail::find_by_id(plans, id);
 }
 
+SORIGHTS_INLINE bool is_restrictive_right(const Model& model, std::string_view id) {
+  if (const std::optional<std::size_t> i = find_builtin_right(id)) return builtin_right_restrictive(*i);
+  const FunctionalRightDef* def = detail::find_by_id(model.functional_rights, id);
+  return def != nullptr && def->restrictive;
+}
+
 SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_MODEL_INL_HPP_

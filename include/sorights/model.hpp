@@ -83,6 +83,9 @@ struct FunctionalRightDef {
   std::string name{};
   /// A licence the holder must also hold; empty for none.
   std::string requires_licence{};
+  /// Holding it takes something away (like the built-in `hide-…` rights):
+  /// the system user does not hold it and assigning it is no escalation.
+  bool restrictive = false;
   friend bool operator==(const FunctionalRightDef&, const FunctionalRightDef&) = default;
 };
 
@@ -235,6 +238,11 @@ inline constexpr std::array<std::string_view, 12> kPredefinedRoleIds = {
 
 /// The predefined role `id` at sorights' defaults; nothing for another id.
 [[nodiscard]] SORIGHTS_API std::optional<Role> predefined_role(std::string_view id);
+
+/// True if functional right `id` is restrictive: a built-in `hide-…` or
+/// `ext-need-publish-to-see-…` right, or a right `model` declares with
+/// `restrictive` set. False for unknown ids. O(declared rights).
+[[nodiscard]] SORIGHTS_API bool is_restrictive_right(const Model& model, std::string_view id);
 
 /// True if `id` names a built-in data object.
 [[nodiscard]] constexpr bool is_builtin_object(std::string_view id) noexcept {
