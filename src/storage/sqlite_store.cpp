@@ -665,6 +665,13 @@ Result<void> SqliteStore::append_audit(const AuditEntry& entry) {
     SORIGHTS_TRY(d.integrity->chain_audit(sqlite3_last_insert_rowid(d.db)));
     SORIGHTS_TRY(d.integrity->finish_audit(*version));
   } else {
+    // Sealed by another connection since this one opened: an unchained row
+    // would break the chain.
+    auto sealed = d.sealed();
+    if (!sealed) return std::move(sealed).error();
+    if (*sealed)
+      return Error(ErrorCode::kFailedPrecondition,
+                   d.path + ": the store is sealed for integrity checks; open it with its integrity key to change it");
     SORIGHTS_TRY(d.insert_audit(entry));
   }
   const int rc = sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);

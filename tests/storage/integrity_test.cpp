@@ -392,6 +392,27 @@ TEST_CASE("integrity: a signed store is refused without its key, tampered or not
 }
 
 
+TEST_CASE("integrity: a keyless store refuses to write to a store sealed after it was opened",
+          "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  auto plain = SqliteStore::open(path, {.create = true});
+  REQUIRE(plain);
+  REQUIRE((*plain)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
+  REQUIRE(open_store(path, kKey)->seal());
+  Model changed = sample_model();
+  changed.groups.push_back({"hr", "HR"});
+  auto applied = (*plain)->apply(change_set(sample_model(), changed, 1));
+  REQUIRE_FALSE(applied);
+  CHECK(applied.error().code == ErrorCode::kFailedPrecondition);
+  CHECK_THAT(applied.error().message, Catch::Contains("sealed for integrity checks"));
+  auto appended = (*plain)->append_audit(AuditEntry{1, 1700000100, "bob", true, "refused", {}});
+  REQUIRE_FALSE(appended);
+  CHECK(appended.error().code == ErrorCode::kFailedPrecondition);
+  // The seal is intact.
+  REQUIRE(open_store(path, kKey)->verify());
+}
+
 TEST_CASE("integrity: incremental commits keep the seal valid", "[storage][integrity]") {
   TempDir dir;
   const std::string path = dir.file("s.db");
