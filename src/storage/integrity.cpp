@@ -567,40 +567,53 @@ struct Integrity::Impl {
   // first. Each row's MAC is recomputed from the stored MAC of the entry
   // before it, so one bad row does not make every later row bad.
   Result<void> check_audit(Problems& p) {
+    // The chain entries are stepped alongside the rows (both in seq order),
+    // so memory stays constant however long the trail.
+    struct Links {
+      sqlite3_stmt* s = nullptr;
+      ~Links() { sqlite3_finalize(s); }
+    } links;
+    int rc = sqlite3_prepare_v2(db, "SELECT seq, mac FROM integrity_audit ORDER BY seq", -1, &links.s, nullptr);
+    if (rc != SQLITE_OK) return err(rc, "reading the audit chain");
     struct Link {
-      std::int64_t seq;
-      Mac mac;
-      bool well_formed;
+      std::int64_t seq = 0;
+      Mac mac{};
+      bool well_formed = false;
+    } link;
+    bool have = false;  // `link` holds the next unmatched entry
+    auto next = [&]() -> Result<void> {
+      rc = sqlite3_step(links.s);
+      have = rc == SQLITE_ROW;
+      if (have) {
+        link.seq = sqlite3_column_int64(links.s, 0);
+        link.mac = blob_mac(links.s, 1, link.well_formed);
+      } else if (rc != SQLITE_DONE) {
+        return err(rc, "reading the audit chain");
+      }
+      return {};
     };
-    std::vector<Link> links;
-    SORIGHTS_TRY(each("SELECT seq, mac FROM integrity_audit ORDER BY seq", "reading the audit chain", bind_none,
-                      [&](sqlite3_stmt* s) -> Result<void> {
-                        Link l{sqlite3_column_int64(s, 0), {}, false};
-                        l.mac = blob_mac(s, 1, l.well_formed);
-                        links.push_back(l);
-                        return {};
-                      }));
+    SORIGHTS_TRY(next());
     auto row = [](std::int64_t seq) { return "table audit_log row (seq=" + std::to_string(seq) + ")"; };
-    std::size_t i = 0;
     Mac prev{};
     std::int64_t prev_seq = 0;  // 0: no row before
-    auto deleted = [&](const Link& l) {
-      p.add(row(l.seq) + " was deleted outside sorights");
-      prev = l.mac;
-      prev_seq = l.seq;
+    // An entry whose row is gone: the chain goes on from its MAC.
+    auto deleted = [&]() -> Result<void> {
+      p.add(row(link.seq) + " was deleted outside sorights");
+      prev = link.mac;
+      prev_seq = link.seq;
+      return next();
     };
     SORIGHTS_TRY(each(std::string(kAuditSelect) + " ORDER BY seq", "checking the audit chain", bind_none,
                       [&](sqlite3_stmt* s) -> Result<void> {
                         const std::int64_t seq = sqlite3_column_int64(s, 0);
-                        while (i < links.size() && links[i].seq < seq) deleted(links[i++]);
-                        if (i == links.size() || links[i].seq != seq) {
+                        while (have && link.seq < seq) SORIGHTS_TRY(deleted());
+                        if (!have || link.seq != seq) {
                           p.add(row(seq) + " is not in the audit chain: it was added outside sorights");
                           return {};
                         }
-                        const Link& l = links[i++];
                         auto m = audit_mac(s, prev);
                         if (!m) return std::move(m).error();
-                        if (!l.well_formed || !same(*m, l.mac)) {
+                        if (!link.well_formed || !same(*m, link.mac)) {
                           if (seq - prev_seq > 1)
                             p.add(row(seq) + " does not follow " +
                                   (prev_seq == 0 ? std::string("the start of the audit chain")
@@ -609,11 +622,11 @@ struct Integrity::Impl {
                           else
                             p.add(row(seq) + " was changed outside sorights");
                         }
-                        prev = l.mac;
+                        prev = link.mac;
                         prev_seq = seq;
-                        return {};
+                        return next();
                       }));
-    while (i < links.size()) deleted(links[i++]);
+    while (have) SORIGHTS_TRY(deleted());
     // The end of the chain must be the head the seal vouches for.
     if (prev_seq < head.seq) {
       p.add("table audit_log: the rows after seq " + std::to_string(prev_seq) + " up to seq " +
@@ -900,16 +913,13 @@ Result<void> Integrity::seal_all(std::uint64_t version) {
   }
   // The audit trail as it stands starts the chain.
   d.head = Impl::AuditHead{};
-  std::vector<std::pair<std::int64_t, Mac>> links;
   SORIGHTS_TRY(d.each(std::string(kAuditSelect) + " ORDER BY seq", "sealing the audit trail", bind_none,
                       [&](sqlite3_stmt* s) -> Result<void> {
                         auto m = d.audit_mac(s, d.head.mac);
                         if (!m) return std::move(m).error();
                         d.head = {sqlite3_column_int64(s, 0), *m};
-                        links.emplace_back(d.head.seq, *m);
-                        return {};
+                        return d.write_link(d.head.seq, *m);
                       }));
-  for (const auto& [seq, mac] : links) SORIGHTS_TRY(d.write_link(seq, mac));
   return d.write_seal(version);
 }
 
