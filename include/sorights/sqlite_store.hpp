@@ -66,9 +66,10 @@ struct SqliteStoreOptions {
   int watch_interval_ms = 0;
   /// The host's secret key for the keyed integrity check (tamper evidence),
   /// as raw bytes, at least 16 of them (32 random bytes recommended). Empty
-  /// (the default): no checking, and the store behaves as without the
-  /// feature, except that it refuses to `apply()` to a sealed store (that
-  /// would break the seal).
+  /// (the default): no MAC is checked, and an unsealed store behaves as
+  /// without the feature; a sealed ("signed") store is refused at `open()`
+  /// (`kFailedPrecondition`). The schema check (no trigger, view or other
+  /// object sorights did not create) runs with or without a key.
   ///
   /// With a key: a store created with it is sealed from the start;
   /// `load()` (and `audit()`, `verify()`) checks every row of the model

@@ -162,10 +162,10 @@ struct SqliteStore::Impl {
   Result<std::uint64_t> read_version();
   Result<void> insert_audit(const AuditEntry& e);
   Result<std::vector<AuditEntry>> read_audit(const AuditQuery* q);
-  // The schema holds only objects sorights creates (any key or none).
   storage_detail::DbError db_error_fn() {
     return [this](int rc, const std::string& what) { return err(rc, what); };
   }
+  // The schema holds only objects sorights creates (any key or none).
   Result<void> check_schema() { return storage_detail::check_schema_objects(db, path, db_error_fn()); }
   Result<bool> sealed() { return storage_detail::integrity_sealed(db, db_error_fn()); }
   // In a read transaction: the schema, and with a key every MAC, the audit
@@ -691,8 +691,9 @@ Result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
   return out;
 }
 
-// Every audit entry (those `q` matches, when given), oldest first; an entry
-// that does not decode is an error naming its seq.
+// The audit entries `q` matches, oldest first; an entry that does not
+// decode is an error naming its seq. With `q` null every entry is decoded
+// and none kept (verify()).
 Result<std::vector<AuditEntry>> SqliteStore::Impl::read_audit(const AuditQuery* q) {
   Impl& d = *this;
   std::vector<AuditEntry> out;
@@ -709,7 +710,7 @@ Result<std::vector<AuditEntry>> SqliteStore::Impl::read_audit(const AuditQuery* 
         if (!changes)
           return bad_row(d.path, "audit_log", "seq " + std::to_string(integer(s, 0)), changes.error().message);
         e.changes = std::move(*changes);
-        if (q == nullptr || audit_matches(e, *q)) out.push_back(std::move(e));
+        if (q != nullptr && audit_matches(e, *q)) out.push_back(std::move(e));
         return {};
       }));
   return out;

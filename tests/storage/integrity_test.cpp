@@ -828,3 +828,30 @@ TEST_CASE("integrity: verify() passes a clean store, with a key or without", "[s
   make_sealed_with_trail(sealed);
   CHECK(open_store(sealed, kKey)->verify());
 }
+
+TEST_CASE("integrity: verify() without a key names a row or audit entry that does not decode",
+          "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_unsigned(path);
+  SECTION("a model row") {
+    CHECK(tamper(path, "UPDATE data_rights SET crud = 'CX' WHERE role = 'level-3' AND object = 'sale' AND "
+                       "relation = 'own'") == 1);
+    auto store = SqliteStore::open(path);
+    REQUIRE(store);
+    auto verified = (*store)->verify();
+    REQUIRE_FALSE(verified);
+    CHECK(verified.error().code == ErrorCode::kDataLoss);
+    CHECK_THAT(verified.error().message, Catch::Contains("table data_rights, row (\"level-3\", \"sale\", \"own\")"));
+  }
+  SECTION("an audit entry") {
+    CHECK(tamper(path, "UPDATE audit_log SET changes = '[{' WHERE seq = 1") == 1);
+    auto store = SqliteStore::open(path);
+    REQUIRE(store);
+    REQUIRE((*store)->load());
+    auto verified = (*store)->verify();
+    REQUIRE_FALSE(verified);
+    CHECK(verified.error().code == ErrorCode::kDataLoss);
+    CHECK_THAT(verified.error().message, Catch::Contains("table audit_log, row seq 1"));
+  }
+}
