@@ -254,6 +254,19 @@ Result<void> SqliteStore::Impl::migrate() {
                                               ", newer than this build reads (" +
                                               std::to_string(kSqliteSchemaVersion) + ")");
   if (found < 0) return Error(ErrorCode::kDataLoss, path + ": invalid schema version " + std::to_string(found));
+  // A sorights store this build reads. Before anything runs on it (a
+  // migration would fire a planted trigger): only sorights' own schema
+  // objects, and no signed store without its key.
+  SORIGHTS_TRY(check_schema());
+  if (!integrity) {
+    auto is_sealed = sealed();
+    if (!is_sealed) return std::move(is_sealed).error();
+    if (*is_sealed)
+      return Error(ErrorCode::kFailedPrecondition,
+                   path + ": the store is signed (sealed with an integrity key) and no key was given: open it with "
+                          "its key (SqliteStoreOptions::integrity_key; on the command line --key-file FILE or "
+                          "SORIGHTS_KEY_FILE)");
+  }
   if (found == kSqliteSchemaVersion) {
     schema = found;
     return {};
@@ -322,19 +335,6 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     if (prc != SQLITE_ROW && prc != SQLITE_DONE) return impl->err(prc, "opening the store");
   }
   SORIGHTS_TRY(impl->exec("PRAGMA synchronous = FULL", "opening the store"));
-  // Before anything runs on the file (a migration would fire a planted
-  // trigger): only sorights' own schema objects, and no signed store
-  // without its key.
-  SORIGHTS_TRY(impl->check_schema());
-  if (key.empty()) {
-    auto sealed = impl->sealed();
-    if (!sealed) return std::move(sealed).error();
-    if (*sealed)
-      return Error(ErrorCode::kFailedPrecondition,
-                   path + ": the store is signed (sealed with an integrity key) and no key was given: open it with "
-                          "its key (SqliteStoreOptions::integrity_key; on the command line --key-file FILE or "
-                          "SORIGHTS_KEY_FILE)");
-  }
   if (!key.empty()) {
     Impl* raw = impl.get();
     auto integrity = storage_detail::Integrity::open(

@@ -855,3 +855,21 @@ TEST_CASE("integrity: verify() without a key names a row or audit entry that doe
     CHECK_THAT(verified.error().message, Catch::Contains("table audit_log, row seq 1"));
   }
 }
+
+TEST_CASE("integrity: a store of a newer schema is reported as newer, not as holding unexpected objects",
+          "[storage][integrity][schema]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_unsigned(path);
+  tamper(path, "CREATE TABLE sessions (id TEXT); UPDATE schema_version SET version = 2");
+  auto store = SqliteStore::open(path);
+  REQUIRE_FALSE(store);
+  CHECK(store.error().code == ErrorCode::kUnavailable);
+  CHECK_THAT(store.error().message, Catch::Contains("schema version 2, newer than this build reads"));
+  // And an SQLite database of another application is not a sorights store.
+  const std::string other = dir.file("other.db");
+  tamper(other, "CREATE TABLE customers (id INTEGER)");
+  auto foreign = SqliteStore::open(other);
+  REQUIRE_FALSE(foreign);
+  CHECK_THAT(foreign.error().message, Catch::Contains("not a sorights store"));
+}
