@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "key_file.hpp"
 #include "sorights/directory.hpp"
 #include "sorights/model_file.hpp"
 #include "sorights/report.hpp"
@@ -31,13 +33,16 @@ namespace {
 
 // -- Usage texts -------------------------------------------------------------------
 
-constexpr const char* kUsage = R"(usage: sorights [--db FILE] [--as USER] COMMAND [ARGS] [OPTIONS]
+constexpr const char* kUsage = R"(usage: sorights [--db FILE] [--key-file FILE] [--as USER] COMMAND [ARGS] [OPTIONS]
 
 Global options (before or after the command name):
-  --db FILE     the store (SQLite); default ./sorights.db
-  --as USER     the actor of commands that change the store; default the
-                store's built-in system user
-  -h, --help    this text; `sorights COMMAND --help` for one command
+  --db FILE        the store (SQLite); default ./sorights.db
+  --key-file FILE  the store's integrity key (tamper evidence); default
+                   $SORIGHTS_KEY_FILE. With a key, a new store is signed
+                   and a signed store is checked whole before it is used
+  --as USER        the actor of commands that change the store; default the
+                   store's built-in system user
+  -h, --help       this text; `sorights COMMAND --help` for one command
 
 Commands:
   init                                  create a store with the predefined roles
@@ -55,6 +60,7 @@ Commands:
   company add|delete|list
   licence usage
   report --html FILE                    one self-contained HTML page of the model
+  verify                                check the store's integrity; prints ok
 
 ACTION is read, create, update or delete. Exit status: 0 success or allow,
 1 deny, 2 any error (the message is on standard error; nothing is changed).
@@ -149,6 +155,13 @@ const std::map<std::string, std::string, std::less<>>& command_help() {
        "Writes one self-contained HTML page (no scripts, no external files) showing\n"
        "each role's data-rights grid coloured by level, the functional rights per\n"
        "role, the users by role, group and company, and licence usage.\n"},
+      {"verify",
+       "usage: sorights [--db FILE] [--key-file FILE] verify\n\n"
+       "Checks the store's integrity: that its schema holds only what sorights\n"
+       "creates (no trigger, view or other table or index), and with the key every\n"
+       "row's MAC, the audit chain and the seal; then that every row and audit\n"
+       "entry can be read. Prints ok (exit 0), or names the first bad item on\n"
+       "standard error (exit 2). A signed store needs its key.\n"},
       {"licence", "usage: sorights [--db FILE] licence usage\n\n"
                   "Per licence: in use and available, and the users who hold it.\n"},
   };
@@ -159,6 +172,7 @@ const std::map<std::string, std::string, std::less<>>& command_help() {
 
 struct Globals {
   std::string db = "sorights.db";
+  KeyBytes key;  // the integrity key; empty: none
   std::optional<std::string> actor;
   std::ostream* out = &std::cout;  // what the command prints
   std::ostream* err = &std::cerr;  // errors, warnings, progress
@@ -208,6 +222,7 @@ bool g_existed_empty = false;
 std::shared_ptr<SqliteStore> open_store(const Globals& g, bool create) {
   SqliteStoreOptions options;
   options.create = create;
+  options.integrity_key = g.key.bytes();  // the store wipes its copy
   options.on_change_written = [](std::size_t) { g_progress.tick(); };
   auto store = SqliteStore::open(g.db, std::move(options));
   if (!store) fail(store.error());
@@ -564,6 +579,14 @@ int cmd_export(const Globals& g, const Args& a) {
   return 0;
 }
 
+int cmd_verify(const Globals& g, const Args& a) {
+  need(a, 0, "verify", "");
+  auto store = open_store(g, false);
+  if (auto r = store->verify(); !r) fail(r.error());
+  *g.out << "ok\n";
+  return 0;
+}
+
 int cmd_audit(const Globals& g, const Args& a) {
   need(a, 0, "audit", "");
   auto store = open_store(g, false);
@@ -903,9 +926,11 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   g.err = &errors;
   g_progress = Progress{};
   g_existed_empty = false;
-  // Global options anywhere: --db FILE, --as USER.
+  // Global options anywhere: --db FILE, --key-file FILE, --as USER.
   std::vector<std::string> args;
   bool db_given = false;
+  bool key_file_given = false;
+  std::string key_file;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& s = argv[i];
     auto take = [&](std::string_view name, auto& out, bool& seen) {
@@ -927,6 +952,10 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
     bool as_given = g.actor.has_value();
     std::string actor;
     if (take("--db", g.db, db_given)) continue;
+    if (take("--key-file", key_file, key_file_given)) {
+      if (key_file.empty()) throw CliError("--key-file: a file name may not be empty");
+      continue;
+    }
     if (take("--as", actor, as_given)) {
       if (actor.empty()) throw CliError("--as: a user id may not be empty");
       g.actor = actor;
@@ -953,6 +982,10 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
     *g.out << command_help().at(command);
     return 0;
   }
+  // The key: --key-file wins over SORIGHTS_KEY_FILE (empty: unset).
+  if (!key_file_given)
+    if (const char* env = std::getenv("SORIGHTS_KEY_FILE"); env != nullptr && *env != '\0') key_file = env;
+  if (!key_file.empty()) g.key = read_key_file(key_file);
   auto record_args = [&]() { return parse_args(tail, kRecordValueOptions, kRecordFlags); };
   if (command == "init") return cmd_init(g, parse_args(tail, {}, {}));
   if (command == "import") return cmd_import(g, parse_args(tail, {}, {"--replace"}));
@@ -969,6 +1002,7 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   if (command == "company") return cmd_group_or_company(g, tail, true);
   if (command == "licence" || command == "license") return cmd_licence(g, tail);
   if (command == "report") return cmd_report(g, parse_args(tail, {"--html"}, {}));
+  if (command == "verify") return cmd_verify(g, parse_args(tail, {}, {}));
   throw CliError("unknown command " + dq(command) + " (see sorights --help)");
 }
 
