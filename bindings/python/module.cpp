@@ -12,6 +12,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl_bind.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "sorights/ids.hpp"
 #include "sorights/sorights.hpp"
 #if SORIGHTS_PY_WITH_DIRECTORY
 #  include "sorights/directory.hpp"
@@ -73,6 +75,9 @@ T ok(so::Result<T> r) {
 
 // -- Value-type constructors with keyword (and positional) arguments -------------
 
+template <class T>
+struct Item;  // an element of a Model's list (below)
+
 // Binds `__init__(*args, **kwargs)`: positional arguments fill `fields` in
 // order, keyword arguments set the attribute of that name. Unknown names raise
 // TypeError.
@@ -82,6 +87,8 @@ void kw_init(Class& cls, std::vector<const char*> fields) {
             if (args.size() > fields.size())
               throw py::type_error("too many positional arguments (at most " +
                                    std::to_string(fields.size()) + ")");
+            if (args.size() == 1 && kwargs.empty() && py::isinstance<Item<T>>(args[0]))
+              return args[0].attr("__copy__")().cast<T>();  // T(item): a plain copy
             py::object self = py::cast(T{});
             auto set = [&](const std::string& name, py::handle value) {
               if (!py::hasattr(self, name.c_str()))
@@ -124,11 +131,254 @@ void value_type(Class& cls, const char* name, std::vector<const char*> fields, b
   cls.attr("__hash__") = py::none();
 }
 
-template <class Vec>
-void bind_list(py::module_& m, const char* name) {
-  py::bind_vector<Vec>(m, name, py::module_local(false));
+// -- Model lists and their items ---------------------------------------------------
+//
+// A Model's lists (`model.users`, ...) are live views of the C++ vectors. An
+// item taken from one (`model.users[0]`, `model.find_user(id)`, iteration) is
+// an `Item<T>`: it holds the list object (which keeps the model alive) and the
+// element's key, and finds the element again on every use, so it never points
+// into a vector buffer that may since have been reallocated. Reads work on a
+// copy; writes (attributes and methods) run on a copy that is then stored
+// back into the element found again afterwards (the assignment may run Python
+// code that changes the list). When no element has the key any more, using
+// the item raises ReferenceError. See docs/design/0010-binding-lifetimes.md.
+
+[[noreturn]] void raise_reference_error(const std::string& message) {
+  PyErr_SetString(PyExc_ReferenceError, message.c_str());
+  throw py::error_already_set();
+}
+
+// The key an item follows its element by: the id, or for the id-less rules the
+// fields that identify one.
+template <class T>
+std::string item_key(const T& v) {
+  return v.id;
+}
+std::string item_key(const so::FieldRightRule& r) {
+  return r.role + '\0' + r.object + '\0' + r.field + '\0' + std::to_string(static_cast<int>(r.relation));
+}
+std::string item_key(const so::Override& o) {
+  return std::to_string(static_cast<int>(o.level)) + '\0' + o.target + '\0' + o.object + '\0' +
+         std::to_string(static_cast<int>(o.scope)) + '\0' + o.record + '\0' + o.field;
+}
+
+template <class T>
+struct Item {
+  py::object list;       // the Python list object (holds the model alive)
+  std::size_t hint = 0;  // where the element was last seen
+  std::string key;
+
+  static Item make(py::object list, std::size_t index) {
+    const std::vector<T>& v = list.cast<const std::vector<T>&>();
+    return Item{std::move(list), index, item_key(v[index])};
+  }
+
+  // The element now, or ReferenceError. Valid until the list next changes:
+  // use it without running Python code in between.
+  T& resolve() {
+    std::vector<T>& v = list.cast<std::vector<T>&>();
+    if (hint < v.size() && item_key(v[hint]) == key) return v[hint];
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (item_key(v[i]) == key) {
+        hint = i;
+        return v[i];
+      }
+    raise_reference_error("this " + std::string(py::str(py::type::of<T>().attr("__name__"))) + " item (" +
+                          so::escape_text(key.substr(0, key.find('\0')), 64) +
+                          ") is no longer in its list: it was removed, or its key changed through another reference");
+  }
+
+  // Stores `value` into the element (found again) and follows its new key.
+  void store(const T& value) {
+    T& target = resolve();
+    target = value;
+    key = item_key(value);
+  }
+};
+
+template <class T>
+bool is_item(py::handle h) {
+  return py::isinstance<Item<T>>(h);
+}
+
+template <class T>
+py::object item_getattr(py::object self, const std::string& name) {
+  Item<T>& it = self.cast<Item<T>&>();
+  py::object owned = py::cast(T(it.resolve()));  // a Python-owned copy
+  py::object value = owned.attr(name.c_str());
+  if (!PyCallable_Check(value.ptr())) return value;  // references into `owned` keep it alive
+  // A method: run it on a fresh copy when called, and store back what it changed.
+  return py::cpp_function([self, name](const py::args& args, const py::kwargs& kwargs) {
+    Item<T>& item = self.cast<Item<T>&>();
+    const T before = item.resolve();
+    py::object copy = py::cast(before);
+    py::object result = copy.attr(name.c_str())(*args, **kwargs);
+    const T& after = copy.cast<const T&>();
+    if (!(after == before)) item.store(after);
+    return result;
+  });
+}
+
+template <class T>
+void item_setattr(Item<T>& it, const std::string& name, py::handle value) {
+  py::object copy = py::cast(T(it.resolve()));
+  if (!py::hasattr(py::type::of<T>(), name.c_str()))
+    throw py::attribute_error("'" + std::string(py::str(py::type::of<T>().attr("__name__"))) +
+                              "' object has no attribute '" + name + "'");
+  copy.attr(name.c_str()) = value;  // may run Python code: the element is found again below
+  it.store(copy.cast<const T&>());
+}
+
+std::size_t list_index(std::ptrdiff_t i, std::size_t size) {
+  const auto n = static_cast<std::ptrdiff_t>(size);
+  if (i < 0) i += n;
+  if (i < 0 || i >= n) throw py::index_error("list index out of range");
+  return static_cast<std::size_t>(i);
+}
+
+// Binds `std::vector<T>` as the live list class `list_name` and `Item<T>` as
+// `item_name`. The item passes isinstance(x, T) and converts to T wherever a T
+// is expected (a copy of the element).
+template <class T>
+void bind_model_list(py::module_& m, py::class_<T>& value_cls, const char* list_name, const char* item_name) {
+  using Vec = std::vector<T>;
+  const std::string type_name = py::str(value_cls.attr("__name__"));
+  py::class_<Item<T>> item(m, item_name,
+      ("An element of a Model's " + type_name + " list, found again by its key on each use; "
+       "ReferenceError once it is gone. Behaves as a " + type_name + "; copy.copy() gives a plain one.").c_str());
+  item.def("__getattr__", &item_getattr<T>)
+      .def("__setattr__", &item_setattr<T>)
+      .def("__repr__", [](Item<T>& it) { return py::repr(py::cast(T(it.resolve()))); })
+      .def("__eq__", [](Item<T>& it, const T& other) { return it.resolve() == other; }, py::is_operator())
+      .def("__ne__", [](Item<T>& it, const T& other) { return !(it.resolve() == other); }, py::is_operator())
+      .def("__copy__", [](Item<T>& it) { return T(it.resolve()); })
+      .def("__deepcopy__", [](Item<T>& it, const py::dict&) { return T(it.resolve()); }, "memo"_a)
+      .def("__dir__", [value_cls](const Item<T>&) { return py::module_::import("builtins").attr("dir")(value_cls); });
+  item.attr("__hash__") = py::none();
+  // isinstance(item, T) holds: isinstance() falls back to `__class__`. Put in
+  // the type's dict directly (setattr on a type would assign the type's class).
+  py::object cls_of = py::module_::import("builtins").attr("property")(
+      py::cpp_function([value_cls](py::handle) { return value_cls; }));
+  PyObject* dict = reinterpret_cast<PyTypeObject*>(item.ptr())->tp_dict;
+  if (PyDict_SetItemString(dict, "__class__", cls_of.ptr()) != 0) throw py::error_already_set();
+  PyType_Modified(reinterpret_cast<PyTypeObject*>(item.ptr()));
+  py::implicitly_convertible<Item<T>, T>();
+
+  py::class_<Vec> cls(m, list_name,
+      ("The live list of a Model's " + type_name + "s: edits change the model. Items are " + item_name +
+       " objects that find their element again on each use.").c_str());
+  auto convert = [](const py::iterable& items) {
+    Vec out;  // converted first: the conversion may run Python code
+    for (py::handle h : items) out.push_back(h.cast<T>());
+    return out;
+  };
+  cls.def(py::init<>())
+      .def(py::init(convert), "items"_a)
+      .def("__len__", [](const Vec& v) { return v.size(); })
+      .def("__bool__", [](const Vec& v) { return !v.empty(); })
+      .def("__getitem__",
+           [](py::object self, std::ptrdiff_t i) {
+             const std::size_t at = list_index(i, self.cast<const Vec&>().size());
+             return Item<T>::make(std::move(self), at);
+           })
+      .def("__getitem__",
+           [](const Vec& v, const py::slice& s) {
+             std::size_t start = 0, stop = 0, step = 0, n = 0;
+             if (!s.compute(v.size(), &start, &stop, &step, &n)) throw py::error_already_set();
+             Vec out;
+             out.reserve(n);
+             for (std::size_t k = 0; k < n; ++k, start += step) out.push_back(v[start]);
+             return out;
+           })
+      .def("__setitem__",
+           [](Vec& v, std::ptrdiff_t i, const T& value) { v[list_index(i, v.size())] = value; })
+      .def("__delitem__",
+           [](Vec& v, std::ptrdiff_t i) { v.erase(v.begin() + static_cast<std::ptrdiff_t>(list_index(i, v.size()))); })
+      .def("__delitem__",
+           [](Vec& v, const py::slice& s) {
+             std::size_t start = 0, stop = 0, step = 0, n = 0;
+             if (!s.compute(v.size(), &start, &stop, &step, &n)) throw py::error_already_set();
+             std::vector<bool> drop(v.size(), false);
+             for (std::size_t k = 0; k < n; ++k, start += step) drop[start] = true;
+             Vec kept;
+             for (std::size_t k = 0; k < v.size(); ++k)
+               if (!drop[k]) kept.push_back(std::move(v[k]));
+             v = std::move(kept);
+           })
+      .def("__iter__",
+           [](py::object self) {
+             const std::size_t n = self.cast<const Vec&>().size();
+             py::list items;
+             for (std::size_t i = 0; i < n; ++i) items.append(Item<T>::make(self, i));
+             return py::iter(items);
+           })
+      .def("__contains__",
+           [](const Vec& v, const T& x) { return std::find(v.begin(), v.end(), x) != v.end(); })
+      .def("__eq__", [](const Vec& a, const Vec& b) { return a == b; }, py::is_operator())
+      .def("__ne__", [](const Vec& a, const Vec& b) { return a != b; }, py::is_operator())
+      .def("__repr__",
+           [list_name](py::object self) {
+             std::string out = std::string(list_name) + "[";
+             const std::size_t n = self.cast<const Vec&>().size();
+             for (std::size_t i = 0; i < n; ++i) {
+               if (i > 0) out += ", ";
+               out += py::repr(py::cast(T(self.cast<const Vec&>()[i])));
+             }
+             return out + "]";
+           })
+      .def("append", [](Vec& v, const T& x) { v.push_back(x); }, "x"_a, "Adds a copy of `x` at the end.")
+      .def("extend",
+           [convert](Vec& v, const py::iterable& items) {
+             Vec add = convert(items);
+             v.insert(v.end(), std::make_move_iterator(add.begin()), std::make_move_iterator(add.end()));
+           },
+           "items"_a)
+      .def("insert",
+           [](Vec& v, std::ptrdiff_t i, const T& x) {
+             const auto n = static_cast<std::ptrdiff_t>(v.size());
+             if (i < 0) i = i + n < 0 ? 0 : i + n;
+             if (i > n) i = n;
+             v.insert(v.begin() + i, x);
+           },
+           "i"_a, "x"_a)
+      .def("pop",
+           [](Vec& v, std::ptrdiff_t i) {
+             if (v.empty()) throw py::index_error("pop from empty list");
+             const std::size_t at = list_index(i, v.size());
+             T out = std::move(v[at]);
+             v.erase(v.begin() + static_cast<std::ptrdiff_t>(at));
+             return out;
+           },
+           "i"_a = -1, "Removes and returns (a plain copy of) the element at `i`.")
+      .def("remove",
+           [](Vec& v, const T& x) {
+             auto at = std::find(v.begin(), v.end(), x);
+             if (at == v.end()) throw py::value_error("x not in list");
+             v.erase(at);
+           },
+           "x"_a)
+      .def("clear", [](Vec& v) { v.clear(); })
+      .def("index",
+           [](const Vec& v, const T& x) {
+             auto at = std::find(v.begin(), v.end(), x);
+             if (at == v.end()) throw py::value_error("x not in list");
+             return static_cast<std::size_t>(at - v.begin());
+           },
+           "x"_a)
+      .def("count", [](const Vec& v, const T& x) { return std::count(v.begin(), v.end(), x); }, "x"_a);
+  cls.attr("__hash__") = py::none();
   py::implicitly_convertible<py::list, Vec>();
   py::implicitly_convertible<py::tuple, Vec>();
+}
+
+// `model.find_*(id)`: the item of the first element with that id, or None.
+template <class T>
+py::object find_item(py::object model, const char* list_attr, std::string_view id) {
+  py::object list = model.attr(list_attr);
+  const std::vector<T>& v = list.cast<const std::vector<T>&>();
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (v[i].id == id) return py::cast(Item<T>::make(std::move(list), i));
+  return py::none();
 }
 
 // -- Rights ------------------------------------------------------------------------
@@ -657,16 +907,16 @@ PYBIND11_MODULE(_core, m) {
                        {"id", "type", "name", "person", "company", "role", "group", "other_groups", "plan",
                         "licences", "projects", "can_log_in", "former_employee", "retired"});
 
-  bind_list<std::vector<so::OurCompany>>(m, "OurCompanyList");
-  bind_list<std::vector<so::Group>>(m, "GroupList");
-  bind_list<std::vector<so::Licence>>(m, "LicenceList");
-  bind_list<std::vector<so::Plan>>(m, "PlanList");
-  bind_list<std::vector<so::FunctionalRightDef>>(m, "FunctionalRightDefList");
-  bind_list<std::vector<so::DataObjectDef>>(m, "DataObjectDefList");
-  bind_list<std::vector<so::Role>>(m, "RoleList");
-  bind_list<std::vector<so::FieldRightRule>>(m, "FieldRightRuleList");
-  bind_list<std::vector<so::Override>>(m, "OverrideList");
-  bind_list<std::vector<so::User>>(m, "UserList");
+  bind_model_list<so::OurCompany>(m, our_company, "OurCompanyList", "_OurCompanyItem");
+  bind_model_list<so::Group>(m, group, "GroupList", "_GroupItem");
+  bind_model_list<so::Licence>(m, licence, "LicenceList", "_LicenceItem");
+  bind_model_list<so::Plan>(m, plan, "PlanList", "_PlanItem");
+  bind_model_list<so::FunctionalRightDef>(m, right_def, "FunctionalRightDefList", "_FunctionalRightDefItem");
+  bind_model_list<so::DataObjectDef>(m, object_def, "DataObjectDefList", "_DataObjectDefItem");
+  bind_model_list<so::Role>(m, role, "RoleList", "_RoleItem");
+  bind_model_list<so::FieldRightRule>(m, field_rule, "FieldRightRuleList", "_FieldRightRuleItem");
+  bind_model_list<so::Override>(m, override_, "OverrideList", "_OverrideItem");
+  bind_model_list<so::User>(m, user, "UserList", "_UserItem");
 
   py::class_<so::Snapshot, SnapshotPtr> snapshot(m, "Snapshot");
 
@@ -685,14 +935,19 @@ PYBIND11_MODULE(_core, m) {
       .def_readwrite("users", &so::Model::users)
       .def_static("with_defaults", &so::Model::with_defaults,
                   "A model holding the twelve predefined roles and nothing else.")
-      .def("find_role", py::overload_cast<std::string_view>(&so::Model::find_role),
-           py::return_value_policy::reference_internal, "id"_a, "The role, or None.")
-      .def("find_user", py::overload_cast<std::string_view>(&so::Model::find_user),
-           py::return_value_policy::reference_internal, "id"_a, "The user, or None.")
-      .def("find_group", &so::Model::find_group, py::return_value_policy::reference_internal, "id"_a)
-      .def("find_our_company", &so::Model::find_our_company, py::return_value_policy::reference_internal, "id"_a)
-      .def("find_licence", &so::Model::find_licence, py::return_value_policy::reference_internal, "id"_a)
-      .def("find_plan", &so::Model::find_plan, py::return_value_policy::reference_internal, "id"_a)
+      .def("find_role", [](py::object self, std::string_view id) { return find_item<so::Role>(self, "roles", id); },
+           "id"_a, "The role (an item of model.roles), or None.")
+      .def("find_user", [](py::object self, std::string_view id) { return find_item<so::User>(self, "users", id); },
+           "id"_a, "The user (an item of model.users), or None.")
+      .def("find_group", [](py::object self, std::string_view id) { return find_item<so::Group>(self, "groups", id); },
+           "id"_a)
+      .def("find_our_company",
+           [](py::object self, std::string_view id) { return find_item<so::OurCompany>(self, "our_companies", id); },
+           "id"_a)
+      .def("find_licence",
+           [](py::object self, std::string_view id) { return find_item<so::Licence>(self, "licences", id); }, "id"_a)
+      .def("find_plan", [](py::object self, std::string_view id) { return find_item<so::Plan>(self, "plans", id); },
+           "id"_a)
       .def("validate", &so::validate, "Every rule the model breaks (empty when valid).")
       .def("compile",
            [](const so::Model& mdl, std::uint64_t version) { return share(ok(so::compile(mdl, version))); },
@@ -1000,9 +1255,9 @@ PYBIND11_MODULE(_core, m) {
            // without exceptions): a raising callback stages nothing.
            const so::User* current = t.staged().find_user(id);
            if (current == nullptr) raise(so::Error(so::ErrorCode::kNotFound, "unknown user \"" + id + "\""));
-           so::User edited = *current;
-           edit(py::cast(&edited, py::return_value_policy::reference));
-           ok(t.edit_user(id, [&edited](so::User& u) { u = edited; }));
+           py::object edited = py::cast(so::User(*current));  // Python owns it: the callback may keep it
+           edit(edited);
+           ok(t.edit_user(id, [&edited](so::User& u) { u = edited.cast<const so::User&>(); }));
          },
          "id"_a, "edit"_a, "Calls edit(user) on a copy of the staged user and stages the result.");
   tx.def("set_user_role", [](Tx& t, const std::string& u, const std::string& r) { ok(t.set_user_role(u, r)); },
