@@ -112,6 +112,16 @@ constexpr bool is_white_space(std::int32_t cp) noexcept {
   return {};
 }
 
+/// True if `text` is valid UTF-8 without control characters (any length):
+/// safe to print on one line as it is.
+[[nodiscard]] constexpr bool is_printable_text(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::int32_t cp = detail::decode_utf8(text, i);
+    if (cp < 0 || detail::is_control(cp)) return false;
+  }
+  return true;
+}
+
 /// True if `id` is a valid id.
 [[nodiscard]] constexpr bool is_valid_id(std::string_view id) noexcept { return id_problem(id).empty(); }
 /// True if `name` is a valid name.

@@ -23,6 +23,7 @@
 #include "cli_support.hpp"
 #include "key_file.hpp"
 #include "sorights/directory.hpp"
+#include "sorights/ids.hpp"
 #include "sorights/model_file.hpp"
 #include "sorights/report.hpp"
 #include "sorights/snapshot.hpp"
@@ -215,7 +216,7 @@ bool g_existed_empty = false;
 
 [[noreturn]] void fail(const Error& e, const std::string& context = {}) {
   std::vector<std::string> details;
-  for (const Diagnostic& d : e.diagnostics) details.push_back(d.to_string());
+  for (const Diagnostic& d : e.diagnostics) details.push_back(d.rule.empty() ? d.to_string() : "[" + d.rule + "] " + d.to_string());
   throw CliError((context.empty() ? "" : context + ": ") + e.message, std::move(details));
 }
 
@@ -277,7 +278,7 @@ std::string describe_changes(const std::vector<Change>& changes) {
     for (const Change& c : changes) {
       if (!out.empty()) out += ", ";
       out += std::string(op(c)) + " " + kind_word(c.kind);
-      if (!c.id.empty()) out += " " + c.id;
+      if (!c.id.empty()) out += " " + escape_text(c.id, 200);
     }
     return out;
   }
@@ -596,9 +597,14 @@ int cmd_audit(const Globals& g, const Args& a) {
   auto entries = store->audit(q);
   if (!entries) fail(entries.error());
   for (const AuditEntry& e : *entries) {
-    *g.out << e.version << " " << format_time(e.time) << " " << (e.actor.empty() ? "(system)" : e.actor);
+    // Stored text never forges a line: ids are escaped (stores from before
+    // the id rules may hold control characters), and only the built-in
+    // actor prints as "(system)", which no valid id can spell.
+    *g.out << e.version << " " << format_time(e.time) << " " << (e.actor.empty() ? "(system)" : escape_text(e.actor, 200));
     if (e.refused) {
-      std::string why = e.reason.empty() ? std::string("no reason recorded") : e.reason;
+      std::string why = e.reason.empty()                ? std::string("no reason recorded")
+                        : is_printable_text(e.reason) ? e.reason
+                                                      : escape_text(e.reason, e.reason.size());
       if (why.starts_with("refused ")) why = why.substr(8);  // "refused: 1 rule: ..."
       *g.out << " refused: " << why;
       if (!e.changes.empty()) *g.out << " (tried: " << describe_changes(e.changes) << ")";

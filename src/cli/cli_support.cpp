@@ -1,13 +1,15 @@
 // Argument parsing and dates for the `sorights` command line.
 #include "cli_support.hpp"
 
+#include "sorights/ids.hpp"
+
 #include <cctype>
 #include <cstdio>
 #include <charconv>
 
 namespace sorights::cli {
 
-std::string dq(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string dq(std::string_view s) { return "\"" + sorights::escape_text(s, 200) + "\""; }
 
 Args parse_args(const std::vector<std::string>& argv, const std::set<std::string, std::less<>>& with_value,
                 const std::set<std::string, std::less<>>& flags) {

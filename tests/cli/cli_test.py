@@ -114,10 +114,15 @@ def import_merge_and_replace(e):
     out, _ = e.ok("role", "show", "sales-rep")
     row = [l for l in out.splitlines() if l.startswith("sale ")][0].split()
     eq(row[1:4], ["CRUD", "RU", "-"], "sale row")
+    # --replace may not take away the last effective administrator (frida).
+    headless = e.write("headless.json", '{"our_companies": [{"id": "acme-no", "name": "Acme Norge AS", "database_owner": true}],'
+                                        ' "groups": [{"id": "g"}],'
+                                        ' "users": [{"id": "zed", "company": "acme-no", "role": "level-3", "group": "g"}]}')
+    e.fails("import", headless, "--replace", contains="[last-admin]")
     # --replace: the store equals the file.
     minimal = e.write("min.json", '{"our_companies": [{"id": "acme-no", "name": "Acme Norge AS", "database_owner": true}],'
                                   ' "groups": [{"id": "g"}],'
-                                  ' "users": [{"id": "zed", "company": "acme-no", "role": "level-3", "group": "g"}]}')
+                                  ' "users": [{"id": "zed", "company": "acme-no", "role": "level-0", "group": "g"}]}')
     e.ok("import", minimal, "--replace")
     out, _ = e.ok("user", "list")
     eq(out.split("\t")[0], "zed", "only zed")
