@@ -81,7 +81,7 @@ bool Reader::object(const Json& j, const std::string& path) {
 void Reader::keys(const Json& j, const std::string& path, std::initializer_list<std::string_view> allowed) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end())
-      fail(join(path, it.key()), "unknown-key", "unknown key " + qt(it.key()));
+      fail(join(path, escape_text(it.key(), 64)), "unknown-key", "unknown key " + qt(it.key()));
   }
 }
 
@@ -254,14 +254,14 @@ RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allo
       r.fail(p, "wrong-type", std::string("expected an object of data objects, found ") + type_name(*it));
     } else {
       for (auto obj = it->begin(); obj != it->end(); ++obj) {
-        const std::string po = p + "." + obj.key();
+        const std::string po = p + "." + escape_text(obj.key(), 64);
         auto& row = e.cells[obj.key()];
         if (!obj->is_object()) {
           r.fail(po, "wrong-type", std::string("expected an object of relations, found ") + type_name(*obj));
           continue;
         }
         for (auto rel = obj->begin(); rel != obj->end(); ++rel) {
-          const std::string pr = po + "." + rel.key();
+          const std::string pr = po + "." + escape_text(rel.key(), 64);
           auto relation = parse_relation(rel.key());
           if (!relation) {
             r.fail(pr, "unknown-relation",

@@ -70,7 +70,7 @@ struct Parsed {
   std::vector<Entry<Override>> overrides;
   std::vector<Entry<User>> users;
   // collection → (id → first index in the file)
-  std::map<std::string, std::map<std::string, std::size_t>, std::less<>> index;
+  std::map<std::string, std::unordered_map<std::string, std::size_t>, std::less<>> index;
 };
 
 // What a string member of an entry holds, for the id and name rules (§19).
@@ -141,7 +141,7 @@ bool check_texts(const Json& j, const std::string& path, std::initializer_list<T
 
 template <class T, class ReadFn>
 void read_collection(const Json& root, const char* name, Reader& r, std::vector<Entry<T>>& out,
-                     std::map<std::string, std::size_t>& ids, ReadFn read,
+                     std::unordered_map<std::string, std::size_t>& ids, ReadFn read,
                      std::function<std::string(const T&)> id_of, std::initializer_list<TextRule> texts) {
   auto it = root.find(name);
   if (it == root.end()) return;
@@ -150,6 +150,7 @@ void read_collection(const Json& root, const char* name, Reader& r, std::vector<
     return;
   }
   out.reserve(it->size());
+  ids.reserve(it->size());
   for (std::size_t i = 0; i < it->size(); ++i) {
     const std::string path = at(name, i);
     const std::size_t before = r.errors.size();
@@ -225,19 +226,29 @@ Parsed read_file(const Json& root, Reader& r) {
   return p;
 }
 
-// Applies `entries` onto `items` in O(n + m log m): an entry replaces the
-// first item with its key, or is appended (in file order). `key` of an entry
-// must stay valid until every lookup is done, so values move only at the end.
+// Applies `entries` onto `items`: an entry replaces the first item with its
+// key, or is appended (in file order). The smaller side is indexed (`Map`), so
+// importing into an empty model builds no index at all: O(n + m) expected for
+// a hash map, O((n + m) log min(n, m)) for a tree. Keys may point into the
+// values, so nothing moves until every lookup is done.
 template <class T, class Map, class Key>
 void merge_into(std::vector<T>& items, std::vector<Entry<T>>& entries, Key key) {
   if (entries.empty()) return;
-  Map in_file;
-  for (std::size_t k = 0; k < entries.size(); ++k) in_file.emplace(key(entries[k].value), k);
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-  std::vector<std::size_t> target(entries.size(), kNone);
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    auto it = in_file.find(key(items[i]));
-    if (it != in_file.end() && target[it->second] == kNone) target[it->second] = i;
+  std::vector<std::size_t> target(entries.size(), kNone);  // the item each entry replaces
+  if (!items.empty()) {
+    Map index;
+    if (items.size() <= entries.size()) {
+      for (std::size_t i = items.size(); i-- > 0;) index[key(items[i])] = i;  // the first item wins
+      for (std::size_t k = 0; k < entries.size(); ++k)
+        if (auto it = index.find(key(entries[k].value)); it != index.end()) target[k] = it->second;
+    } else {
+      for (std::size_t k = 0; k < entries.size(); ++k) index.emplace(key(entries[k].value), k);
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        auto it = index.find(key(items[i]));
+        if (it != index.end() && target[it->second] == kNone) target[it->second] = i;
+      }
+    }
   }
   items.reserve(items.size() + entries.size());
   for (std::size_t k = 0; k < entries.size(); ++k) {
@@ -400,9 +411,12 @@ std::pair<std::size_t, std::size_t> file_order(const Diagnostic& d,
   return {d.collection.empty() && d.field.empty() ? 0 : positions.size(), index};
 }
 
-Error one_problem(const std::string& prefix, std::string path, std::string rule, std::string message) {
+Error one_problem(const std::string& prefix, const std::string& path, std::string rule, std::string message) {
   Reader r;
   r.fail(path, std::move(rule), std::move(message));
+  Diagnostic& d = r.errors.front();
+  // "x[0][1]" is no collection entry ("x[0]") and a field ("[1]"): keep it whole.
+  if (d.field.starts_with("[")) d.collection.clear(), d.field = path;
   return Error(ErrorCode::kInvalidArgument, prefix + ": invalid model file: 1 problem", std::move(r.errors));
 }
 
