@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -513,6 +514,13 @@ Result<std::string> unreadable(const std::string& path, int err) {
 
 constexpr std::size_t kChunk = 64 * 1024;
 
+// How many more bytes a read may take: up to one past the limit, which says
+// the input is over it (no overflow for a limit of UINT64_MAX).
+std::uint64_t room_for(const std::string& text, std::uint64_t max_bytes) {
+  const std::uint64_t left = max_bytes - text.size();
+  return left == UINT64_MAX ? left : left + 1;
+}
+
 // Appends `chunk` to `text` after checking it; the error names the bad byte
 // or the limit.
 Result<void> take(std::string& text, std::string_view chunk, storage_detail::TextScanner& scan,
@@ -551,7 +559,7 @@ Result<std::string> read_model_text(const std::string& path, std::uint64_t max_b
   for (;;) {
     // Never more than max_bytes + 1 bytes: one more than the limit says the
     // file grew past it.
-    const std::uint64_t room = max_bytes + 1 - text.size();
+    const std::uint64_t room = room_for(text, max_bytes);
     const ssize_t got = ::read(fd, chunk.data(), static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, room)));
     if (got < 0) {
       if (errno == EINTR) continue;
@@ -571,7 +579,7 @@ Result<std::string> read_model_text(std::istream& in, const std::string& name, s
   storage_detail::TextScanner scan;
   std::string chunk(kChunk, '\0');
   while (in) {
-    const std::uint64_t room = max_bytes + 1 - text.size();
+    const std::uint64_t room = room_for(text, max_bytes);
     in.read(chunk.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(kChunk, room)));
     const auto got = static_cast<std::size_t>(in.gcount());
     if (got == 0) break;

@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <sstream>
 #include <streambuf>
 #include <string>
 #include <thread>
@@ -147,11 +149,18 @@ TEST_CASE("bounded input: a stream is read to the limit plus one byte, no furthe
   auto text = read_model_text(in, "stdin", 1000);
   CHECK(has_rule(text, "too-large"));
   CHECK(spaces.served <= 1001);
-  // Within the limit, a stream is read to its end.
-  std::istringstream small(R"({"groups": []})");
-  auto ok = read_model_text(small, "stdin", 1000);
-  REQUIRE(ok);
-  CHECK(*ok == R"({"groups": []})");
+  // Within the limit, a stream is read to its end; so with no limit at all.
+  for (std::uint64_t limit : {std::uint64_t{1000}, std::uint64_t{14}, UINT64_MAX}) {
+    std::istringstream small(R"({"groups": []})");
+    auto ok = read_model_text(small, "stdin", limit);
+    REQUIRE(ok);
+    CHECK(*ok == R"({"groups": []})");
+  }
+  TempDir dir;
+  write_all(dir.file("m.json"), R"({"groups": []})");
+  auto no_limit = read_model_text(dir.file("m.json"), UINT64_MAX);
+  REQUIRE(no_limit);
+  CHECK(*no_limit == R"({"groups": []})");
 }
 
 // -- The first bad byte ----------------------------------------------------------
