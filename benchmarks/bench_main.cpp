@@ -27,6 +27,7 @@
 #include "workload.hpp"
 #if defined(SORIGHTS_BENCH_HAVE_STORAGE)
 #  include "sorights/directory.hpp"
+#  include "sorights/model_file.hpp"
 #  include "sorights/snapshot_file.hpp"
 #  include "sorights/sqlite_store.hpp"
 #  include "sorights/storage.hpp"
@@ -544,6 +545,103 @@ void BM_LoadSnapshotFile(benchmark::State& state) {
 }
 BENCHMARK(BM_LoadSnapshotFile)->Unit(benchmark::kMillisecond);
 
+// -- Importing a model file (what `sorights import` does in the library) -------
+
+// A model of `entities` entities, half groups and half users (each user in
+// one group and one other group), and its model file.
+struct ImportEnv {
+  Model model;
+  std::string text;
+};
+
+const ImportEnv& import_env(std::size_t entities) {
+  static std::map<std::size_t, std::unique_ptr<ImportEnv>> cache;
+  auto& slot = cache[entities];
+  if (slot) return *slot;
+  slot = std::make_unique<ImportEnv>();
+  Model& m = slot->model;
+  m = Model::with_defaults();
+  m.our_companies = {{"acme", "Acme", true}};
+  m.licences.push_back(Licence{.id = "user", .name = "User", .kind = LicenceKind::kUser, .unrestricted = true});
+  m.plans.push_back(Plan{.id = "basic", .name = "Basic", .licences = {"user"}});
+  const std::size_t groups = std::max<std::size_t>(1, entities / 2);
+  auto gid = [](std::size_t g) { return "g" + std::to_string(g); };
+  m.groups.reserve(groups);
+  for (std::size_t g = 0; g < groups; ++g) m.groups.push_back(Group{gid(g), "Group " + std::to_string(g)});
+  m.users.reserve(entities - groups);
+  for (std::size_t u = 0; u < entities - groups; ++u) {
+    User user;
+    user.id = uid(u);
+    user.company = "acme";
+    user.role = "level-3";
+    user.group = gid(u % groups);
+    user.other_groups = {gid((u * 7 + 1) % groups)};
+    user.plan = "basic";
+    m.users.push_back(std::move(user));
+  }
+  slot->text = export_model_file(m);
+  return *slot;
+}
+
+// The exported 1M-entity file is 121 MB: over the 64 MiB default limit.
+const ModelFileOptions kImportOptions{.file_name = "bench.json", .max_bytes = std::uint64_t{1} << 30};
+
+// Parse + merge into the stored (default) model + validate, then commit
+// through a Directory on in-memory storage (which compiles and publishes the
+// snapshot). Before timing, the parsed model must equal the generated one.
+void BM_ImportModelFile(benchmark::State& state) {
+  const auto entities = static_cast<std::size_t>(state.range(0));
+  const ImportEnv& e = import_env(entities);
+  const Model base = Model::with_defaults();
+  {
+    auto parsed = parse_model_file(e.text, base, kImportOptions);
+    if (!parsed) {
+      state.SkipWithError(("the model file does not import: " + parsed.error().to_string()).c_str());
+      return;
+    }
+    if (!(*parsed == e.model) || parsed->groups.size() + parsed->users.size() != entities) {
+      state.SkipWithError("the imported model differs from the generated one");
+      return;
+    }
+  }
+  std::size_t users = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto dir = Directory::open(std::make_shared<InMemoryStorage>());
+    if (!dir) {
+      state.SkipWithError("Directory::open failed");
+      return;
+    }
+    state.ResumeTiming();
+    {
+      auto tx = (*dir)->begin();
+      if (!tx) {
+        state.SkipWithError("begin failed");
+        return;
+      }
+      auto model = parse_model_file(e.text, tx->base(), kImportOptions);
+      if (!model || !tx->stage_model(std::move(*model))) {
+        state.SkipWithError("parse or stage failed");
+        return;
+      }
+      auto done = tx->commit();
+      if (!done) {
+        state.SkipWithError(("commit failed: " + done.error().to_string()).c_str());
+        return;
+      }
+    }
+    users = (*dir)->snapshot()->user_count();
+    benchmark::DoNotOptimize(users);
+    state.PauseTiming();
+    dir = Error(ErrorCode::kInternal, "released");  // the Directory is freed outside the timing
+    state.ResumeTiming();
+  }
+  if (users < e.model.users.size()) state.SkipWithError("the published snapshot lost users");
+  state.counters["entities"] = static_cast<double>(entities);
+  state.counters["file_MB"] = static_cast<double>(e.text.size()) / 1e6;
+}
+BENCHMARK(BM_ImportModelFile)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
 #else
 void BM_CommitOneUser(benchmark::State& state) {
   for (auto _ : state) {
@@ -560,9 +658,15 @@ void BM_LoadSnapshotFile(benchmark::State& state) {
   }
   state.SkipWithError("needs sorights::storage (snapshot_file.hpp), not in this build");
 }
+void BM_ImportModelFile(benchmark::State& state) {
+  for (auto _ : state) {
+  }
+  state.SkipWithError("needs sorights::storage (model_file.hpp, directory.hpp), not in this build");
+}
 BENCHMARK(BM_CommitOneUser);
 BENCHMARK(BM_LoadSqlite);
 BENCHMARK(BM_LoadSnapshotFile);
+BENCHMARK(BM_ImportModelFile)->Arg(10000)->Arg(100000)->Arg(1000000);
 #endif
 
 }  // namespace

@@ -38,7 +38,9 @@
 #ifndef SORIGHTS_MODEL_FILE_HPP_
 #define SORIGHTS_MODEL_FILE_HPP_
 
+#include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -57,15 +59,30 @@ enum class ImportMode : std::uint8_t {
   kReplace = 1,  ///< the result equals the file (`sorights import --replace`)
 };
 
-/// Options of `parse_model_file`.
+/// The default largest model file, in bytes (64 MiB): about 300,000 users.
+inline constexpr std::uint64_t kDefaultMaxModelFileBytes = std::uint64_t{64} << 20;
+/// The deepest JSON nesting a model file may have (the top-level object is
+/// level 1; a valid model file needs 4).
+inline constexpr std::size_t kMaxModelFileDepth = 64;
+
+/// Options of `parse_model_file` and `read_model_file`.
 struct ModelFileOptions {
   ImportMode mode = ImportMode::kMerge;
   /// Named in `Error::message` (e.g. `"demo.json"`); may be empty.
   std::string file_name{};
+  /// Text longer than this is refused unread (a file by its size, a stream
+  /// after `max_bytes + 1` bytes). Raise it for a larger model.
+  std::uint64_t max_bytes = kDefaultMaxModelFileBytes;
 };
 
 /// Parses the model file `json` and applies it onto `base` (see the file
-/// comment). On failure the error's code is `kInvalidArgument` and
+/// comment). Bounded input (docs/design/0008-bounded-input.md): text over
+/// `options.max_bytes` is refused unparsed; a NUL byte or invalid UTF-8 is
+/// an `encoding` error at its byte offset; nesting deeper than
+/// `kMaxModelFileDepth` (`nesting`) and a key given twice in one object
+/// (`duplicate-key`) stop the parse with the JSON path; every id must pass
+/// `id_problem` and every name `name_problem` (`invalid-id`,
+/// `invalid-name`). O(n log n) in the size of the file and of `base`. On failure the error's code is `kInvalidArgument` and
 /// `diagnostics` lists every problem; each diagnostic's `to_string()` is
 /// `PATH: MESSAGE`, PATH being the JSON path in the file (0-based indexes) or,
 /// for an entity that comes from `base`, `users["id"]`. `rule` is a stable
@@ -73,10 +90,30 @@ struct ModelFileOptions {
 [[nodiscard]] Result<Model> parse_model_file(std::string_view json, const Model& base,
                                              const ModelFileOptions& options = {});
 
-/// Reads the file at `path` and parses it as `parse_model_file` does; an
-/// unreadable file is `kUnavailable`.
+/// Reads the model file at `path` as text, with bounds: `stat` refuses a
+/// directory, FIFO, socket or device by its type before the file is opened
+/// (so a FIFO cannot block), and a regular file larger than `max_bytes` by its
+/// size; the read stops at the first NUL byte or invalid UTF-8 (the error
+/// gives its byte offset) and never takes more than `max_bytes + 1` bytes.
+/// Errors: `kUnavailable` for a missing or unreadable file, `kInvalidArgument`
+/// for the rest (diagnostic rules `file-type`, `too-large`, `encoding`).
+/// O(size); memory is the text.
+[[nodiscard]] Result<std::string> read_model_text(const std::string& path,
+                                                  std::uint64_t max_bytes = kDefaultMaxModelFileBytes);
+
+/// Reads model-file text from `in` (e.g. standard input) with the same
+/// bounds: stops at the first bad byte, and after `max_bytes + 1` bytes.
+/// `name` is named in the error.
+[[nodiscard]] Result<std::string> read_model_text(std::istream& in, const std::string& name,
+                                                  std::uint64_t max_bytes = kDefaultMaxModelFileBytes);
+
+/// Reads the file at `path` (`read_model_text`) and parses it as
+/// `parse_model_file` does; an unreadable file is `kUnavailable`.
 [[nodiscard]] Result<Model> read_model_file(const std::string& path, const Model& base,
                                             ImportMode mode = ImportMode::kMerge);
+/// The same with every option; `options.file_name`, when empty, is `path`.
+[[nodiscard]] Result<Model> read_model_file(const std::string& path, const Model& base,
+                                            const ModelFileOptions& options);
 
 /// The model as a model file (UTF-8 JSON, two-space indentation, any object
 /// or array that fits in 140 columns on one line). Members at their defaults

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -43,6 +44,8 @@ Global options (before or after the command name):
                    and a signed store is checked whole before it is used
   --as USER        the actor of commands that change the store; default the
                    store's built-in system user
+  --max-model-bytes N
+                   the largest model file `import` reads; default 67108864 (64 MiB)
   -h, --help       this text; `sorights COMMAND --help` for one command
 
 Commands:
@@ -175,6 +178,7 @@ struct Globals {
   std::string db = "sorights.db";
   KeyBytes key;  // the integrity key; empty: none
   std::optional<std::string> actor;
+  std::uint64_t max_model_bytes = kDefaultMaxModelFileBytes;  // --max-model-bytes N
   std::ostream* out = &std::cout;  // what the command prints
   std::ostream* err = &std::cerr;  // errors, warnings, progress
 };
@@ -545,18 +549,21 @@ void remove_store_files(const std::string& path) {
 int cmd_import(const Globals& g, const Args& a) {
   need(a, 1, "import", "MODEL.json");
   const std::string& file = a.positional[0];
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw CliError(file + ": cannot read the model file");
-  std::ostringstream text;
-  text << in.rdbuf();
+  auto text = read_model_text(file, g.max_model_bytes);  // bounded: size, type, UTF-8
+  if (!text) {
+    std::vector<std::string> lines;
+    for (const Diagnostic& d : text.error().diagnostics) lines.push_back(file + ": " + d.to_string());
+    throw CliError(text.error().message, std::move(lines));
+  }
   const bool created = is_missing_or_empty(g.db);
   { std::error_code ec; g_existed_empty = std::filesystem::exists(g.db, ec); }
   try {
     auto store = open_store(g, true);
     auto dir = open_directory(store);
     Transaction tx = begin(dir, g);
-    auto model = parse_model_file(text.str(), tx.base(),
-                                  ModelFileOptions{a.has("--replace") ? ImportMode::kReplace : ImportMode::kMerge, file});
+    auto model = parse_model_file(*text, tx.base(),
+                                  ModelFileOptions{a.has("--replace") ? ImportMode::kReplace : ImportMode::kMerge, file,
+                                                   g.max_model_bytes});
     if (!model) {
       std::vector<std::string> lines;
       for (const Diagnostic& d : model.error().diagnostics) lines.push_back(file + ": " + d.to_string());
@@ -932,11 +939,13 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   g.err = &errors;
   g_progress = Progress{};
   g_existed_empty = false;
-  // Global options anywhere: --db FILE, --key-file FILE, --as USER.
+  // Global options anywhere: --db FILE, --key-file FILE, --as USER, --max-model-bytes N.
   std::vector<std::string> args;
   bool db_given = false;
   bool key_file_given = false;
   std::string key_file;
+  bool max_given = false;
+  std::string max_model_bytes;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& s = argv[i];
     auto take = [&](std::string_view name, auto& out, bool& seen) {
@@ -958,6 +967,16 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
     bool as_given = g.actor.has_value();
     std::string actor;
     if (take("--db", g.db, db_given)) continue;
+    if (take("--max-model-bytes", max_model_bytes, max_given)) {
+      const char* end = nullptr;
+      std::uint64_t n = 0;
+      for (end = max_model_bytes.c_str(); *end >= '0' && *end <= '9' && n <= (UINT64_MAX - 9) / 10; ++end)
+        n = n * 10 + static_cast<std::uint64_t>(*end - '0');
+      if (max_model_bytes.empty() || *end != '\0')
+        throw CliError("--max-model-bytes: expected a number of bytes, found \"" + escape_text(max_model_bytes, 64) + "\"");
+      g.max_model_bytes = n;
+      continue;
+    }
     if (take("--key-file", key_file, key_file_given)) {
       if (key_file.empty()) throw CliError("--key-file: a file name may not be empty");
       continue;

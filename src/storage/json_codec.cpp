@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "sorights/ids.hpp"
 #include "sorights/types.hpp"
 
 namespace sorights::storage_detail {
@@ -13,7 +14,8 @@ std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_hand
 
 namespace {
 
-std::string qt(std::string_view s) { return "\"" + std::string(s) + "\""; }
+// Text from the file, quoted for a message: escaped, cut after 64 bytes.
+std::string qt(std::string_view s) { return "\"" + escape_text(s, 64) + "\""; }
 
 const char* type_name(const Json& j) {
   switch (j.type()) {
@@ -57,13 +59,15 @@ void Reader::fail(const std::string& path, std::string rule, std::string message
 }
 
 bool Reader::failed(const std::string& path) const {
-  for (const std::string& f : failed_) {
-    if (f == path) return true;
-    // One inside the other: "users[1].group" and "users[1].group[2]" or "users[1]".
-    const std::string& shorter = f.size() < path.size() ? f : path;
-    const std::string& longer = f.size() < path.size() ? path : f;
-    if (longer.starts_with(shorter) && (longer[shorter.size()] == '.' || longer[shorter.size()] == '['))
-      return true;
+  // O(length × log n): the path itself, a path that contains it
+  // ("users[1]" for "users[1].group"), or one inside it ("users[1].group[2]").
+  if (failed_.contains(path)) return true;
+  for (std::size_t i = 0; i < path.size(); ++i)
+    if ((path[i] == '.' || path[i] == '[') && failed_.contains(path.substr(0, i))) return true;
+  for (char sep : {'.', '['}) {
+    const std::string inside = path + sep;
+    auto it = failed_.lower_bound(inside);
+    if (it != failed_.end() && it->starts_with(inside)) return true;
   }
   return false;
 }
@@ -77,7 +81,7 @@ bool Reader::object(const Json& j, const std::string& path) {
 void Reader::keys(const Json& j, const std::string& path, std::initializer_list<std::string_view> allowed) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end())
-      fail(join(path, it.key()), "unknown-key", "unknown key " + qt(it.key()));
+      fail(join(path, escape_text(it.key(), 64)), "unknown-key", "unknown key " + qt(it.key()));
   }
 }
 
@@ -250,14 +254,14 @@ RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allo
       r.fail(p, "wrong-type", std::string("expected an object of data objects, found ") + type_name(*it));
     } else {
       for (auto obj = it->begin(); obj != it->end(); ++obj) {
-        const std::string po = p + "." + obj.key();
+        const std::string po = p + "." + escape_text(obj.key(), 64);
         auto& row = e.cells[obj.key()];
         if (!obj->is_object()) {
           r.fail(po, "wrong-type", std::string("expected an object of relations, found ") + type_name(*obj));
           continue;
         }
         for (auto rel = obj->begin(); rel != obj->end(); ++rel) {
-          const std::string pr = po + "." + rel.key();
+          const std::string pr = po + "." + escape_text(rel.key(), 64);
           auto relation = parse_relation(rel.key());
           if (!relation) {
             r.fail(pr, "unknown-relation",

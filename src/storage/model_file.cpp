@@ -3,14 +3,23 @@
 #include "sorights/model_file.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
 #include <functional>
+#include <istream>
 #include <map>
-#include <sstream>
 #include <tuple>
+#include <unordered_map>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bounded_json.hpp"
 #include "json_codec.hpp"
+#include "sorights/ids.hpp"
 #include "sorights/snapshot.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE
@@ -21,7 +30,9 @@ using storage_detail::Json;
 using storage_detail::Reader;
 using storage_detail::RoleEntry;
 
-std::string qt(std::string_view s) { return "\"" + std::string(s) + "\""; }
+// Text from the file, quoted for a message: escaped (no control character
+// or terminal escape reaches the reader) and cut after 64 bytes.
+std::string qt(std::string_view s) { return "\"" + escape_text(s, 64) + "\""; }
 std::string at(std::string_view collection, std::size_t i) {
   return std::string(collection) + "[" + std::to_string(i) + "]";
 }
@@ -38,13 +49,6 @@ auto field_right_identity(const FieldRightRule& f) {
 auto override_identity(const Override& o) {
   return std::make_tuple(static_cast<int>(o.level), o.target, o.object, static_cast<int>(o.scope),
                          o.scope == OverrideScope::kRecord ? o.record : std::string(), o.field);
-}
-
-template <class T>
-void upsert(std::vector<T>& items, T value) {
-  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.id == value.id; });
-  if (it != items.end()) *it = std::move(value);
-  else items.push_back(std::move(value));
 }
 
 // One parsed entry of an id-keyed collection.
@@ -67,24 +71,95 @@ struct Parsed {
   std::vector<Entry<Override>> overrides;
   std::vector<Entry<User>> users;
   // collection → (id → first index in the file)
-  std::map<std::string, std::map<std::string, std::size_t>, std::less<>> index;
+  std::map<std::string, std::unordered_map<std::string, std::size_t>, std::less<>> index;
 };
+
+// What a string member of an entry holds, for the id and name rules (§19).
+enum class Text : std::uint8_t {
+  kId,        // one id; empty means "not given" (a required id that is empty is `empty-id`)
+  kName,      // a display name
+  kIds,       // an array of ids
+  kIdKeys,    // an object whose keys are ids (a role's data_rights)
+  kLevel,     // an override level: "group:ID" or "user:ID"
+  kScope,     // an override scope: "record:ID"
+};
+struct TextRule {
+  const char* key;
+  Text kind;
+};
+
+void check_id_at(const std::string& path, std::string_view id, Reader& r) {
+  if (std::string_view problem = id_problem(id); !problem.empty())
+    r.fail(path, "invalid-id", "invalid id " + qt(id) + ": it " + std::string(problem));
+}
+
+// Checks every id and name `rules` name in the entry `j` at `path`. False if
+// the entry's own id (`rules[0]`, when it is "id") is invalid.
+bool check_texts(const Json& j, const std::string& path, std::initializer_list<TextRule> rules, Reader& r) {
+  if (!j.is_object()) return true;
+  bool own_id_ok = true;
+  for (const TextRule& rule : rules) {
+    auto it = j.find(rule.key);
+    if (it == j.end()) continue;
+    const std::string p = path + "." + rule.key;
+    const std::size_t before = r.errors.size();
+    switch (rule.kind) {
+      case Text::kId:
+        if (it->is_string() && !it->get_ref<const std::string&>().empty()) check_id_at(p, it->get_ref<const std::string&>(), r);
+        break;
+      case Text::kName:
+        if (it->is_string()) {
+          const std::string& name = it->get_ref<const std::string&>();
+          if (std::string_view problem = name_problem(name); !problem.empty())
+            r.fail(p, "invalid-name", "invalid name " + qt(name) + ": it " + std::string(problem));
+        }
+        break;
+      case Text::kIds:
+        if (it->is_array())
+          for (std::size_t i = 0; i < it->size(); ++i)
+            if ((*it)[i].is_string())
+              check_id_at(p + "[" + std::to_string(i) + "]", (*it)[i].get_ref<const std::string&>(), r);
+        break;
+      case Text::kIdKeys:
+        if (it->is_object())
+          for (auto m = it->begin(); m != it->end(); ++m) check_id_at(p + "." + escape_text(m.key(), 64), m.key(), r);
+        break;
+      case Text::kLevel:
+      case Text::kScope:
+        if (it->is_string()) {
+          const std::string& v = it->get_ref<const std::string&>();
+          for (std::string_view prefix : {"group:", "user:", "record:"})
+            if (v.size() > prefix.size() && v.starts_with(prefix) &&
+                (rule.kind == Text::kScope) == (prefix == "record:"))
+              check_id_at(p, std::string_view(v).substr(prefix.size()), r);
+        }
+        break;
+    }
+    if (rule.kind == Text::kId && std::string_view(rule.key) == "id" && r.errors.size() > before) own_id_ok = false;
+  }
+  return own_id_ok;
+}
 
 template <class T, class ReadFn>
 void read_collection(const Json& root, const char* name, Reader& r, std::vector<Entry<T>>& out,
-                     std::map<std::string, std::size_t>& ids, ReadFn read,
-                     std::function<std::string(const T&)> id_of) {
+                     std::unordered_map<std::string, std::size_t>& ids, ReadFn read,
+                     std::function<std::string(const T&)> id_of, std::initializer_list<TextRule> texts) {
   auto it = root.find(name);
   if (it == root.end()) return;
   if (!it->is_array()) {
     r.fail(name, "wrong-type", "expected an array");
     return;
   }
+  out.reserve(it->size());
+  ids.reserve(it->size());
   for (std::size_t i = 0; i < it->size(); ++i) {
     const std::string path = at(name, i);
     const std::size_t before = r.errors.size();
     T value = read((*it)[i], path, r);
     if (!(*it)[i].is_object()) continue;
+    // An entry whose own id breaks the id rules is not applied: it could
+    // only add noise to the model's rules.
+    if (!check_texts((*it)[i], path, texts, r)) continue;
     const std::string id = id_of(value);
     if (id.empty() && r.errors.size() > before) {
       // No usable id: the entry cannot be applied, its problems are reported.
@@ -103,87 +178,188 @@ void read_collection(const Json& root, const char* name, Reader& r, std::vector<
 Parsed read_file(const Json& root, Reader& r) {
   Parsed p;
   auto by_id = [](const auto& v) { return v.id; };
+  using enum Text;
   read_collection<OurCompany>(root, "our_companies", r, p.companies, p.index["our_companies"],
-                              storage_detail::read_company, by_id);
-  read_collection<Group>(root, "groups", r, p.groups, p.index["groups"], storage_detail::read_group, by_id);
-  read_collection<Licence>(root, "licences", r, p.licences, p.index["licences"], storage_detail::read_licence, by_id);
-  read_collection<Plan>(root, "plans", r, p.plans, p.index["plans"], storage_detail::read_plan, by_id);
+                              storage_detail::read_company, by_id, {{"id", kId}, {"name", kName}});
+  read_collection<Group>(root, "groups", r, p.groups, p.index["groups"], storage_detail::read_group, by_id,
+                         {{"id", kId}, {"name", kName}});
+  read_collection<Licence>(root, "licences", r, p.licences, p.index["licences"], storage_detail::read_licence, by_id,
+                           {{"id", kId}, {"name", kName}, {"requires", kIds}, {"cal_for", kIds}});
+  read_collection<Plan>(root, "plans", r, p.plans, p.index["plans"], storage_detail::read_plan, by_id,
+                        {{"id", kId}, {"name", kName}, {"licences", kIds}});
   read_collection<FunctionalRightDef>(root, "functional_rights", r, p.rights, p.index["functional_rights"],
-                                      storage_detail::read_right, by_id);
+                                      storage_detail::read_right, by_id,
+                                      {{"id", kId}, {"name", kName}, {"requires_licence", kId}});
   read_collection<DataObjectDef>(root, "objects", r, p.objects, p.index["objects"], storage_detail::read_object,
-                                 by_id);
+                                 by_id, {{"id", kId}, {"name", kName}});
   read_collection<RoleEntry>(
       root, "roles", r, p.roles, p.index["roles"],
       [](const Json& j, const std::string& path, Reader& rd) { return storage_detail::read_role(j, path, rd, true); },
-      by_id);
+      by_id,
+      {{"id", kId}, {"name", kName}, {"copy_of", kId}, {"data_rights", kIdKeys}, {"functional_rights", kIds}});
   // Field rights and overrides have no id; their identity is their key. Two
-  // entries with one identity are reported by the model's own rules (field
-  // rights) or merged (overrides), so only the diagnostic index is kept here.
+  // entries with one identity are reported as `duplicate-id`.
   read_collection<FieldRightRule>(
       root, "field_rights", r, p.field_rights, p.index["field_rights#"], storage_detail::read_field_right,
       [](const FieldRightRule& f) {
         return f.role + "/" + f.object + "." + f.field + "@" + std::string(relation_name(f.relation));
-      });
+      },
+      {{"role", kId}, {"object", kId}, {"field", kId}});
   read_collection<Override>(root, "overrides", r, p.overrides, p.index["overrides#"], storage_detail::read_override,
                             [](const Override& o) {
                               return storage_detail::override_level(o) + "/" + o.object + "/" +
                                      storage_detail::override_scope(o) + "/" + o.field;
-                            });
-  read_collection<User>(root, "users", r, p.users, p.index["users"], storage_detail::read_user, by_id);
+                            },
+                            {{"level", kLevel}, {"object", kId}, {"scope", kScope}, {"field", kId}});
+  read_collection<User>(root, "users", r, p.users, p.index["users"], storage_detail::read_user, by_id,
+                        {{"id", kId},
+                         {"name", kName},
+                         {"person", kId},
+                         {"company", kId},
+                         {"role", kId},
+                         {"group", kId},
+                         {"other_groups", kIds},
+                         {"plan", kId},
+                         {"licences", kIds},
+                         {"projects", kIds}});
   for (const auto& e : p.field_rights) p.index["field_rights"].emplace(field_right_key(e.value), e.index);
   for (const auto& e : p.overrides) p.index["overrides"].emplace(override_key(e.value), e.index);
   return p;
 }
 
-void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool merge, Reader& r) {
-  std::vector<const Entry<RoleEntry>*> pending;
-  for (const auto& e : entries) pending.push_back(&e);
-  auto is_pending = [&](std::string_view id) {
-    return std::any_of(pending.begin(), pending.end(), [&](const auto* e) { return e->value.id == id; });
-  };
-  bool progress = true;
-  while (!pending.empty() && progress) {
-    progress = false;
-    for (std::size_t k = 0; k < pending.size();) {
-      const Entry<RoleEntry>& e = *pending[k];
-      const RoleEntry& re = e.value;
-      if (re.copy_of && (*re.copy_of != re.id && is_pending(*re.copy_of))) {
-        ++k;
-        continue;
+// Applies `entries` onto `items`: an entry replaces the first item with its
+// key, or is appended (in file order). The smaller side is indexed (`Map`), so
+// importing into an empty model builds no index at all: O(n + m) expected for
+// a hash map, O((n + m) log min(n, m)) for a tree. Keys may point into the
+// values, so nothing moves until every lookup is done.
+template <class T, class Map, class Key>
+void merge_into(std::vector<T>& items, std::vector<Entry<T>>& entries, Key key) {
+  if (entries.empty()) return;
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> target(entries.size(), kNone);  // the item each entry replaces
+  if (!items.empty()) {
+    Map index;
+    if (items.size() <= entries.size()) {
+      for (std::size_t i = items.size(); i-- > 0;) index[key(items[i])] = i;  // the first item wins
+      for (std::size_t k = 0; k < entries.size(); ++k)
+        if (auto it = index.find(key(entries[k].value)); it != index.end()) target[k] = it->second;
+    } else {
+      for (std::size_t k = 0; k < entries.size(); ++k) index.emplace(key(entries[k].value), k);
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        auto it = index.find(key(items[i]));
+        if (it != index.end() && target[it->second] == kNone) target[it->second] = i;
       }
-      pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(k));
-      progress = true;
-      const std::string path = at("roles", e.index);
-      Role* existing = m.find_role(re.id);
-      Role next;
-      if (re.copy_of) {
-        const Role* source = m.find_role(*re.copy_of);
-        if (source == nullptr) {
-          r.fail(path + ".copy_of", "unknown-role", "unknown role " + qt(*re.copy_of));
-          continue;
-        }
-        next = *source;
-        next.name.clear();
-        next.description.clear();
-        if (!re.type) next.type = source->type;
-      } else if (existing != nullptr) {
-        next = *existing;
-      }
-      const RoleType before_type = existing != nullptr ? existing->type : next.type;
-      storage_detail::apply_role_entry(re, next);
-      if (existing != nullptr && merge && next.type != before_type && !r.failed(path + ".type")) {
-        r.fail(path + (re.type ? ".type" : ".copy_of"), "role-type-fixed",
-               "the type of role " + qt(re.id) + " is fixed at creation (" +
-                   std::string(role_type_name(before_type)) + ")");
-        continue;
-      }
-      if (existing != nullptr) *existing = std::move(next);
-      else m.roles.push_back(std::move(next));
     }
   }
-  for (const auto* e : pending)
-    r.fail(at("roles", e->index) + ".copy_of", "copy-of-cycle",
-           "copy_of " + qt(*e->value.copy_of) + " forms a cycle");
+  items.reserve(items.size() + entries.size());
+  for (std::size_t k = 0; k < entries.size(); ++k) {
+    if (target[k] != kNone) items[target[k]] = std::move(entries[k].value);
+    else items.push_back(std::move(entries[k].value));
+  }
+}
+
+template <class T>
+void merge_by_id(std::vector<T>& items, std::vector<Entry<T>>& entries) {
+  merge_into<T, std::unordered_map<std::string_view, std::size_t>>(
+      items, entries, [](const T& t) { return std::string_view(t.id); });
+}
+
+// Role entries are applied in passes, as if the file were read again and
+// again: each pass takes, in file order, every entry whose `copy_of` source is
+// not still waiting (another entry of the file not applied yet). Entries that
+// wait for ever form or follow a `copy_of` cycle. The pass of each entry is
+// found in one walk of the copy_of chains, and the roles are looked up in a
+// hash index, so this is O(n log n) for n roles.
+void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool merge, Reader& r) {
+  const std::size_t n = entries.size();
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::unordered_map<std::string_view, std::size_t> in_file;
+  for (std::size_t k = 0; k < n; ++k) in_file.emplace(entries[k].value.id, k);
+  std::vector<std::size_t> source(n, kNone);  // the entry this one copies, if in the file
+  for (std::size_t k = 0; k < n; ++k) {
+    const RoleEntry& re = entries[k].value;
+    if (!re.copy_of || *re.copy_of == re.id) continue;
+    if (auto it = in_file.find(*re.copy_of); it != in_file.end()) source[k] = it->second;
+  }
+  // pass[k]: 0 unknown, kNone never (a cycle), else the pass (from 1).
+  std::vector<std::size_t> pass(n, 0);
+  std::vector<std::uint8_t> on_path(n, 0);
+  std::vector<std::size_t> path;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (pass[k] != 0) continue;
+    std::size_t cur = k;
+    while (pass[cur] == 0 && !on_path[cur]) {
+      on_path[cur] = 1;
+      path.push_back(cur);
+      if (source[cur] == kNone) break;
+      cur = source[cur];
+    }
+    std::size_t next_pass = kNone;  // the pass of `cur`'s source as resolved so far
+    if (on_path[cur] && source[cur] != kNone && pass[cur] == 0) next_pass = kNone;  // a cycle
+    else if (pass[cur] != 0) next_pass = pass[cur];
+    // Unwind: the deepest entry first.
+    while (!path.empty()) {
+      const std::size_t e = path.back();
+      path.pop_back();
+      on_path[e] = 0;
+      if (source[e] == kNone) pass[e] = 1;
+      else if (next_pass == kNone) pass[e] = kNone;
+      else pass[e] = next_pass + (source[e] > e ? 1 : 0);
+      next_pass = pass[e];
+    }
+  }
+  std::vector<std::size_t> order;
+  order.reserve(n);
+  for (std::size_t k = 0; k < n; ++k)
+    if (pass[k] != kNone) order.push_back(k);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return pass[a] < pass[b]; });
+
+  std::unordered_map<std::string, std::size_t> role_at;
+  role_at.reserve(m.roles.size() + n);
+  for (std::size_t i = 0; i < m.roles.size(); ++i) role_at.emplace(m.roles[i].id, i);
+  auto find_role = [&](const std::string& id) -> Role* {
+    auto it = role_at.find(id);
+    return it == role_at.end() ? nullptr : &m.roles[it->second];
+  };
+  for (std::size_t k : order) {
+    const Entry<RoleEntry>& e = entries[k];
+    const RoleEntry& re = e.value;
+    const std::string path_k = at("roles", e.index);
+    Role* existing = find_role(re.id);
+    Role next;
+    if (re.copy_of) {
+      const Role* source_role = find_role(*re.copy_of);
+      if (source_role == nullptr) {
+        r.fail(path_k + ".copy_of", "unknown-role", "unknown role " + qt(*re.copy_of));
+        continue;
+      }
+      next = *source_role;
+      next.name.clear();
+      next.description.clear();
+      if (!re.type) next.type = source_role->type;
+    } else if (existing != nullptr) {
+      next = *existing;
+    }
+    const RoleType before_type = existing != nullptr ? existing->type : next.type;
+    storage_detail::apply_role_entry(re, next);
+    if (existing != nullptr && merge && next.type != before_type && !r.failed(path_k + ".type")) {
+      r.fail(path_k + (re.type ? ".type" : ".copy_of"), "role-type-fixed",
+             "the type of role " + qt(re.id) + " is fixed at creation (" +
+                 std::string(role_type_name(before_type)) + ")");
+      continue;
+    }
+    if (existing != nullptr) {
+      *existing = std::move(next);
+    } else {
+      role_at.emplace(re.id, m.roles.size());
+      m.roles.push_back(std::move(next));
+    }
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    if (pass[k] != kNone) continue;
+    const Entry<RoleEntry>& e = entries[k];
+    r.fail(at("roles", e.index) + ".copy_of", "copy-of-cycle", "copy_of " + qt(*e.value.copy_of) + " forms a cycle");
+  }
 }
 
 // The JSON path of a validation diagnostic, if its entity comes from the file.
@@ -222,7 +398,9 @@ std::optional<Diagnostic> locate(const Diagnostic& d, const Parsed& p, const Jso
 }
 
 // File order: the top-level key's position in the file, then the index.
-std::pair<std::size_t, std::size_t> file_order(const Diagnostic& d, const Json& root) {
+// `positions` maps each top-level key to its position.
+std::pair<std::size_t, std::size_t> file_order(const Diagnostic& d,
+                                               const std::unordered_map<std::string_view, std::size_t>& positions) {
   std::string top = d.collection.empty() ? d.field : d.collection;
   std::size_t index = 0;
   if (auto b = top.find('['); b != std::string::npos) {
@@ -230,30 +408,43 @@ std::pair<std::size_t, std::size_t> file_order(const Diagnostic& d, const Json& 
     top = top.substr(0, b);
   }
   top = top.substr(0, top.find('.'));
-  std::size_t pos = 0;
-  for (auto it = root.begin(); it != root.end(); ++it, ++pos)
-    if (it.key() == top) return {pos, index};
-  return {d.collection.empty() && d.field.empty() ? 0 : pos, index};
+  if (auto it = positions.find(top); it != positions.end()) return {it->second, index};
+  return {d.collection.empty() && d.field.empty() ? 0 : positions.size(), index};
 }
+
+Error one_problem(const std::string& prefix, const std::string& path, std::string rule, std::string message) {
+  Reader r;
+  r.fail(path, std::move(rule), std::move(message));
+  Diagnostic& d = r.errors.front();
+  // "x[0][1]" is no collection entry ("x[0]") and a field ("[1]"): keep it whole.
+  if (d.field.starts_with("[")) d.collection.clear(), d.field = path;
+  return Error(ErrorCode::kInvalidArgument, prefix + ": invalid model file: 1 problem", std::move(r.errors));
+}
+
+std::string too_large(std::uint64_t size, std::uint64_t max_bytes, bool at_least) {
+  return std::string("the model file is ") + (at_least ? "more than " : "") + std::to_string(size) +
+         " bytes, over the limit of " + std::to_string(max_bytes) +
+         " bytes (raise it with ModelFileOptions::max_bytes, or `sorights --max-model-bytes N`)";
+}
+
+std::string name_of(const std::string& file_name) { return file_name.empty() ? std::string("model file") : file_name; }
 
 }  // namespace
 
 Result<Model> parse_model_file(std::string_view text, const Model& base, const ModelFileOptions& options) {
-  const std::string prefix = options.file_name.empty() ? std::string("model file") : options.file_name;
+  const std::string prefix = name_of(options.file_name);
+  if (text.size() > options.max_bytes)
+    return one_problem(prefix, "", "too-large", too_large(text.size(), options.max_bytes, false));
+  storage_detail::TextScanner scan;
+  if (!scan.feed(text) || !scan.finish()) return one_problem(prefix, "", "encoding", scan.message());
   Json root;
-  try {
-    root = Json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1E999
-    std::string what = e.what();
-    if (auto pos = what.find("] "); what.starts_with("[json.exception") && pos != std::string::npos)
-      what = what.substr(pos + 2);
-    return Error(ErrorCode::kInvalidArgument, prefix + ": invalid model file: 1 problem",
-                 {Diagnostic{"", "", "", "syntax", "not valid JSON: " + what}});
-  }
+  if (auto problem = storage_detail::parse_bounded_json(text, kMaxModelFileDepth, root))
+    return one_problem(prefix, problem->path, problem->rule, problem->message);
   Reader r;
   if (!root.is_object()) {
-    r.fail("", "wrong-type", "a model file is a JSON object");
-    return Error(ErrorCode::kInvalidArgument, prefix + ": a model file is a JSON object", std::move(r.errors));
+    const char* found = root.is_array() ? "an array" : root.is_string() ? "a string" : root.is_boolean() ? "a boolean"
+                        : root.is_null() ? "null" : "a number";
+    return one_problem(prefix, "", "wrong-type", std::string("a model file is a JSON object, found ") + found);
   }
   r.keys(root, "",
          {"format", "our_companies", "groups", "licences", "plans", "functional_rights", "objects", "roles",
@@ -266,49 +457,150 @@ Result<Model> parse_model_file(std::string_view text, const Model& base, const M
   Parsed p = read_file(root, r);
   const bool merge = options.mode == ImportMode::kMerge;
   Model m = merge ? base : Model::with_defaults();
-  for (auto& e : p.companies) upsert(m.our_companies, e.value);
-  for (auto& e : p.groups) upsert(m.groups, e.value);
-  for (auto& e : p.licences) upsert(m.licences, e.value);
-  for (auto& e : p.plans) upsert(m.plans, e.value);
-  for (auto& e : p.rights) upsert(m.functional_rights, e.value);
-  for (auto& e : p.objects) upsert(m.objects, e.value);
+  merge_by_id(m.our_companies, p.companies);
+  merge_by_id(m.groups, p.groups);
+  merge_by_id(m.licences, p.licences);
+  merge_by_id(m.plans, p.plans);
+  merge_by_id(m.functional_rights, p.rights);
+  merge_by_id(m.objects, p.objects);
   apply_roles(p.roles, m, merge, r);
-  for (auto& e : p.field_rights) {
-    auto it = std::find_if(m.field_rights.begin(), m.field_rights.end(), [&](const FieldRightRule& f) {
-      return field_right_identity(f) == field_right_identity(e.value);
-    });
-    if (it != m.field_rights.end()) *it = e.value;
-    else m.field_rights.push_back(e.value);
-  }
-  for (auto& e : p.overrides) {
-    auto it = std::find_if(m.overrides.begin(), m.overrides.end(),
-                           [&](const Override& o) { return override_identity(o) == override_identity(e.value); });
-    if (it != m.overrides.end()) *it = e.value;
-    else m.overrides.push_back(e.value);
-  }
-  for (auto& e : p.users) upsert(m.users, e.value);
+  merge_into<FieldRightRule, std::map<decltype(field_right_identity(FieldRightRule{})), std::size_t>>(
+      m.field_rights, p.field_rights, [](const FieldRightRule& f) { return field_right_identity(f); });
+  merge_into<Override, std::map<decltype(override_identity(Override{})), std::size_t>>(
+      m.overrides, p.overrides, [](const Override& o) { return override_identity(o); });
+  merge_by_id(m.users, p.users);
 
   std::vector<Diagnostic> problems = std::move(r.errors);
   for (const Diagnostic& d : validate(m))
     if (auto located = locate(d, p, root, r)) problems.push_back(std::move(*located));
-  std::stable_sort(problems.begin(), problems.end(), [&](const Diagnostic& a, const Diagnostic& b) {
-    return file_order(a, root) < file_order(b, root);
-  });
   if (!problems.empty()) {
-    std::string message = prefix + ": invalid model file: " + std::to_string(problems.size()) +
-                          (problems.size() == 1 ? " problem" : " problems");
-    return Error(ErrorCode::kInvalidArgument, std::move(message), std::move(problems));
+    std::unordered_map<std::string_view, std::size_t> positions;
+    std::size_t pos = 0;
+    for (auto it = root.begin(); it != root.end(); ++it, ++pos) positions.emplace(it.key(), pos);
+    std::vector<std::pair<std::pair<std::size_t, std::size_t>, std::size_t>> order;
+    order.reserve(problems.size());
+    for (std::size_t i = 0; i < problems.size(); ++i) order.emplace_back(file_order(problems[i], positions), i);
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<Diagnostic> sorted;
+    sorted.reserve(problems.size());
+    for (const auto& o : order) sorted.push_back(std::move(problems[o.second]));
+    std::string message = prefix + ": invalid model file: " + std::to_string(sorted.size()) +
+                          (sorted.size() == 1 ? " problem" : " problems");
+    return Error(ErrorCode::kInvalidArgument, std::move(message), std::move(sorted));
   }
   return m;
 }
 
+namespace {
+
+// What `st` is, when it is not a regular file: "a directory", "a FIFO", ...
+const char* special_type(const struct stat& st) {
+  if (S_ISDIR(st.st_mode)) return "a directory";
+  if (S_ISFIFO(st.st_mode)) return "a FIFO";
+  if (S_ISSOCK(st.st_mode)) return "a socket";
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return "a device";
+  if (!S_ISREG(st.st_mode)) return "not a regular file";
+  return nullptr;
+}
+
+Result<std::string> refuse_type(const std::string& path, const char* type) {
+  return Error(ErrorCode::kInvalidArgument,
+               path + ": cannot read the model file: it is " + std::string(type) + ", not a regular file");
+}
+
+Result<std::string> unreadable(const std::string& path, int err) {
+  return Error(ErrorCode::kUnavailable, path + ": cannot read the model file: " + std::strerror(err));
+}
+
+constexpr std::size_t kChunk = 64 * 1024;
+
+// How many more bytes a read may take: up to one past the limit, which says
+// the input is over it (no overflow for a limit of UINT64_MAX).
+std::uint64_t room_for(const std::string& text, std::uint64_t max_bytes) {
+  const std::uint64_t left = max_bytes - text.size();
+  return left == UINT64_MAX ? left : left + 1;
+}
+
+// Appends `chunk` to `text` after checking it; the error names the bad byte
+// or the limit.
+Result<void> take(std::string& text, std::string_view chunk, storage_detail::TextScanner& scan,
+                  std::uint64_t max_bytes, const std::string& name) {
+  if (!scan.feed(chunk)) return one_problem(name, "", "encoding", scan.message());
+  if (text.size() + chunk.size() > max_bytes)
+    return one_problem(name, "", "too-large", too_large(max_bytes, max_bytes, true));
+  text.append(chunk);
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> read_model_text(const std::string& path, std::uint64_t max_bytes) {
+  // The type and size come from stat(), before anything opens the file: an
+  // open() of a FIFO would block until a writer comes.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return unreadable(path, errno);
+  if (const char* type = special_type(st)) return refuse_type(path, type);
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    return one_problem(path, "", "too-large", too_large(static_cast<std::uint64_t>(st.st_size), max_bytes, false));
+  // O_NONBLOCK: should the path have become a FIFO since stat(), open() does
+  // not wait; fstat() below then refuses it.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return unreadable(path, errno);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  if (::fstat(fd, &st) != 0) return unreadable(path, errno);
+  if (const char* type = special_type(st)) return refuse_type(path, type);
+  std::string text;
+  text.reserve(static_cast<std::size_t>(st.st_size));
+  storage_detail::TextScanner scan;
+  std::string chunk(kChunk, '\0');
+  for (;;) {
+    // Never more than max_bytes + 1 bytes: one more than the limit says the
+    // file grew past it.
+    const std::uint64_t room = room_for(text, max_bytes);
+    const ssize_t got = ::read(fd, chunk.data(), static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, room)));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return unreadable(path, errno);
+    }
+    if (got == 0) break;
+    if (auto ok = take(text, std::string_view(chunk.data(), static_cast<std::size_t>(got)), scan, max_bytes, path);
+        !ok)
+      return std::move(ok).error();
+  }
+  if (!scan.finish()) return one_problem(path, "", "encoding", scan.message());
+  return text;
+}
+
+Result<std::string> read_model_text(std::istream& in, const std::string& name, std::uint64_t max_bytes) {
+  std::string text;
+  storage_detail::TextScanner scan;
+  std::string chunk(kChunk, '\0');
+  while (in) {
+    const std::uint64_t room = room_for(text, max_bytes);
+    in.read(chunk.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(kChunk, room)));
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (got == 0) break;
+    if (auto ok = take(text, std::string_view(chunk.data(), got), scan, max_bytes, name); !ok)
+      return std::move(ok).error();
+  }
+  if (in.bad()) return Error(ErrorCode::kUnavailable, name + ": cannot read the model file");
+  if (!scan.finish()) return one_problem(name, "", "encoding", scan.message());
+  return text;
+}
+
+Result<Model> read_model_file(const std::string& path, const Model& base, const ModelFileOptions& options) {
+  auto text = read_model_text(path, options.max_bytes);
+  if (!text) return std::move(text).error();
+  ModelFileOptions named = options;
+  if (named.file_name.empty()) named.file_name = path;
+  return parse_model_file(*text, base, named);
+}
+
 Result<Model> read_model_file(const std::string& path, const Model& base, ImportMode mode) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(ErrorCode::kUnavailable, path + ": cannot read the model file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return Error(ErrorCode::kUnavailable, path + ": cannot read the model file");
-  return parse_model_file(buffer.str(), base, ModelFileOptions{mode, path});
+  return read_model_file(path, base, ModelFileOptions{mode, path});
 }
 
 std::string export_model_file(const Model& m) {

@@ -163,6 +163,42 @@ def import_errors(e):
 
 
 @case
+def import_bounded(e):
+    """Model files as untrusted input (docs/design/0008-bounded-input.md)."""
+    e.demo()
+    before, _ = e.ok("export")
+    # Special files are refused by type, before they are opened: a FIFO
+    # cannot block the import (run() times out after 120 s if it did).
+    e.fails("import", e.dir, contains="it is a directory, not a regular file")
+    e.fails("import", "/dev/zero", contains="/dev/zero: cannot read the model file: it is a device")
+    fifo = os.path.join(e.dir, "model.fifo")
+    os.mkfifo(fifo)
+    e.fails("import", fifo, contains="it is a FIFO, not a regular file")
+    # The size limit: checked before reading, raised with --max-model-bytes.
+    small = e.write("small.json", '{"groups": [{"id": "g1"}]}')
+    err = e.fails("--max-model-bytes", "10", "import", small)
+    assert "small.json: the model file is 26 bytes, over the limit of 10 bytes" in err, err
+    e.fails("--max-model-bytes=x", "import", small, contains="--max-model-bytes: expected a number of bytes")
+    sparse = os.path.join(e.dir, "sparse.json")
+    with open(sparse, "wb") as f:
+        f.truncate(65 << 20)
+    e.fails("import", sparse, contains="over the limit of 67108864 bytes")
+    # The first bad byte, a duplicate key, a top-level array (once), a bad id.
+    with open(os.path.join(e.dir, "utf8.json"), "wb") as f:
+        f.write(b'{"groups": [{"id": "g\xff"}]}')
+    e.fails("import", os.path.join(e.dir, "utf8.json"), contains="utf8.json: invalid UTF-8 at byte 21")
+    e.fails("import", e.write("dup.json", '{"users": [{"id": "a", "id": "b"}]}'),
+            contains='dup.json: users[0]: duplicate key "id"')
+    err = e.fails("import", e.write("array.json", "[1, 2]"))
+    eq(err.count("a model file is a JSON object"), 1, "reported once")
+    e.fails("import", e.write("id.json", '{"groups": [{"id": "a\\u001bb"}]}'),
+            contains='id.json: groups[0].id: invalid id "a\\x1bb": it holds a control character')
+    after, _ = e.ok("export")
+    eq(after, before, "nothing changed")
+    e.ok("--max-model-bytes", "1000", "import", small)
+
+
+@case
 def export_errors(e):
     e.fails("export", contains="no store")
     e.write("s.db", "this is not a database" * 100)
