@@ -189,17 +189,28 @@ class Evaluator {
     return !group.empty() && (u.group == group || contains(u.other_groups, group));
   }
 
-  // ---- relation (part 1 §2, §3; decisions 1, 2) -----------------------------
+  // ---- relation (part 1 §2, §3, §15; decisions 1, 2) ------------------------
   std::string classify(const sorights::User& u, const Record& r) const {
-    std::string owner_id = r.owner;
+    using sorights::UserType;
+    const bool employee = u.type != UserType::kExternal && u.type != UserType::kAnonymous;
     const bool empty_owner_is_user = r.object == "company" || r.object == "person" || r.object == "project" ||
                                      r.object == "relation" ||
                                      (custom_object(r.object) != nullptr && custom_object(r.object)->empty_owner_is_user);
-    if (owner_id.empty() && empty_owner_is_user) owner_id = u.id;
-    const sorights::User* owner = find_user(owner_id);
+    // §15: an empty owner is the current user for employee users only.
+    if (r.owner.empty() && empty_owner_is_user && employee) return "own";
+    // §15: for an external user the empty owner is nobody: not own, not the
+    // same company through the owner, no owner type; the record's company and
+    // project still count.
+    if (r.owner.empty() && empty_owner_is_user && u.type == UserType::kExternal) {
+      if (has(u.id, "ext-use-my-company-rights") && !u.company.empty() && r.company == u.company)
+        return "my_company";
+      if (has(u.id, "ext-use-same-project-rights") && !r.project.empty() && contains(u.projects, r.project))
+        return "same_project";
+      return "other_associates";
+    }
+    const sorights::User* owner = find_user(r.owner);
     if (owner == nullptr) return "other_associates";  // empty or unknown owner: no further test
     if (owner->id == u.id) return "own";
-    using sorights::UserType;
     if (u.type == UserType::kExternal) {
       if (has(u.id, "ext-use-my-company-rights") && (owner->company == u.company || r.company == u.company))
         return "my_company";
