@@ -344,7 +344,11 @@ class Snapshot {
 
   /// True if `user` holds functional right `right`: the role grants it, the
   /// user is active, and any licence the right requires is held. The system
-  /// user holds every right. Total: unknown user or right → false. O(1).
+  /// user holds every right except the restrictive ones (`hide-…`,
+  /// `ext-need-publish-to-see-…`, declared rights marked `restrictive`): it
+  /// bypasses restrictions, so a host that hides a screen when `has` is true
+  /// never hides it for the system user. Total: unknown user or right → false.
+  /// O(1).
   [[nodiscard]] bool has(UserIndex user, RightIndex right) const noexcept {
     const auto u = static_cast<std::uint32_t>(user);
     const auto r = static_cast<std::uint32_t>(right);

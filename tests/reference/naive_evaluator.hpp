@@ -80,7 +80,8 @@ class Evaluator {
   bool has(const std::string& user_id, const std::string& right) const {
     const sorights::User* u = find_user(user_id);
     if (u == nullptr || !active(*u)) return false;
-    if (u->type == sorights::UserType::kSystem) return right_known(right);
+    // §16: the system user holds every right but the restrictive ones.
+    if (u->type == sorights::UserType::kSystem) return right_known(right) && !restrictive(right);
     const sorights::Role* role = role_of(*u);
     if (role == nullptr) return false;
     bool listed = false;
@@ -159,6 +160,15 @@ class Evaluator {
     if (sorights::find_builtin_right(right)) return true;
     for (const sorights::FunctionalRightDef& d : m_.functional_rights)
       if (d.id == right) return true;
+    return false;
+  }
+  // §16: the built-in hide-… and ext-need-publish-to-see-… rights, and
+  // declared rights marked restrictive.
+  bool restrictive(const std::string& right) const {
+    if (sorights::find_builtin_right(right))
+      return right.rfind("hide-", 0) == 0 || right.rfind("ext-need-publish-to-see-", 0) == 0;
+    for (const sorights::FunctionalRightDef& d : m_.functional_rights)
+      if (d.id == right) return d.restrictive;
     return false;
   }
   bool is_ours(const std::string& company) const {
