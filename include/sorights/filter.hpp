@@ -576,8 +576,8 @@ SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const Fil
   __m256i rel = V::sel(V::set(static_cast<std::uint32_t>(Relation::kOtherAssociates)), zero, own);
   __m256i tword = zero, ocomp = zero;
   bool have_ocomp = false;
-  const bool any_other = p.owner_facts && V::any(tested);
-  if (any_other) {
+  const bool any_tested = p.owner_facts && V::any(tested);
+  if (any_tested) {
     tword = _mm256_mask_i32gather_epi32(zero, base + kWord, ow, other, 8);
     const __m256i otype = _mm256_and_si256(_mm256_srli_epi32(tword, kOwnerTypeShift), V::set(kOwnerTypeMask));
     const __m256i anon = _mm256_and_si256(other, V::eq(otype, V::set(static_cast<std::uint32_t>(UserType::kAnonymous))));
@@ -619,7 +619,7 @@ SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const Fil
     }
   }
   __m256i allowed = V::eq(_mm256_and_si256(_mm256_srlv_epi32(V::set(p.relbits), rel), V::set(1)), V::set(1));
-  if (p.other_company && any_other) {
+  if (p.other_company && any_tested) {
     if (!have_ocomp) ocomp = _mm256_and_si256(tword, V::set(kOwnerCompanyMask));
     const __m256i inour = V::andn(other, V::eq(_mm256_and_si256(tword, V::set(kOwnerInOurCompanies)), zero));
     allowed = V::andn(allowed, V::andn(inour, V::eq(ocomp, V::set(p.ucompany))));
