@@ -346,6 +346,19 @@ sorights_status sorights_model_add_functional_right(sorights_model* model, const
     return SORIGHTS_OK;
   });
 }
+sorights_status sorights_model_set_functional_right_restrictive(sorights_model* model, const char* id,
+                                                                int restrictive) {
+  if (model == nullptr) return null_arg("model");
+  if (id == nullptr) return null_arg("id");
+  return guard([&]() -> sorights_status {
+    for (so::FunctionalRightDef& r : model->model.functional_rights)
+      if (r.id == id) {
+        r.restrictive = restrictive != 0;
+        return SORIGHTS_OK;
+      }
+    return fail(SORIGHTS_E_NOT_FOUND, std::string("functional right \"") + id + "\" is not declared");
+  });
+}
 sorights_status sorights_model_add_role(sorights_model* model, const char* id, const char* name,
                                         int role_type, const char* copy_of) {
   if (model == nullptr) return null_arg("model");

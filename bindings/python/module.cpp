@@ -970,8 +970,9 @@ PYBIND11_MODULE(_core, m) {
                                                "A functional right declared by the host.");
   right_def.def_readwrite("id", &so::FunctionalRightDef::id)
       .def_readwrite("name", &so::FunctionalRightDef::name)
-      .def_readwrite("requires_licence", &so::FunctionalRightDef::requires_licence);
-  value_type<so::FunctionalRightDef>(right_def, "FunctionalRightDef", {"id", "name", "requires_licence"});
+      .def_readwrite("requires_licence", &so::FunctionalRightDef::requires_licence)
+      .def_readwrite("restrictive", &so::FunctionalRightDef::restrictive);
+  value_type<so::FunctionalRightDef>(right_def, "FunctionalRightDef", {"id", "name", "requires_licence", "restrictive"});
 
   py::class_<so::DataObjectDef> object_def(m, "DataObjectDef", "A custom data object.");
   object_def.def_readwrite("id", &so::DataObjectDef::id)

@@ -152,7 +152,11 @@ struct FilterPlan {
   std::uint32_t our_count = 0;
   std::uint32_t relbits = 0;  // bit r: relation r's cell (after licence) holds the action
   FilterUserKind kind = FilterUserKind::kEmployee;
+  // An empty owner is the user: employees only (MODEL.md part 1 §15).
   bool empty_owner_is_user = false;
+  // External users on the same objects: an empty owner is not theirs, but the
+  // record still meets the my-company (by its company) and same-project tests.
+  bool empty_owner_tested = false;
   bool other_company = false;
   bool visibility = false;
   bool publishing = false;
@@ -226,7 +230,8 @@ inline FilterPlan make_filter_plan(const Snapshot& s, UserIndex user, ObjectInde
   plan.kind = utype == UserType::kExternal    ? FilterUserKind::kExternal
               : utype == UserType::kAnonymous ? FilterUserKind::kAnonymous
                                               : FilterUserKind::kEmployee;
-  plan.empty_owner_is_user = (traits & kTraitEmptyOwnerIsUser) != 0;
+  plan.empty_owner_is_user = (traits & kTraitEmptyOwnerIsUser) != 0 && plan.kind == FilterUserKind::kEmployee;
+  plan.empty_owner_tested = (traits & kTraitEmptyOwnerIsUser) != 0 && plan.kind == FilterUserKind::kExternal;
   plan.other_company = !(p.flags & kProfileSeeOtherCompanies) && u.in_our_companies;
   plan.visibility = (traits & kTraitVisibility) != 0;
   plan.publishing = (info.flags & kObjNeedPublish) != 0;
@@ -243,7 +248,9 @@ inline FilterPlan make_filter_plan(const Snapshot& s, UserIndex user, ObjectInde
   {
     // The relations a record owned by another known user can have (see
     // filter_one): employees tell groups apart, external users see company
-    // and project relations.
+    // and project relations. An external user's empty-owner record (see
+    // empty_owner_tested) reaches a subset of these, so it needs owner facts
+    // exactly when they do.
     using R = Relation;
     auto b = [](R r) { return 1u << static_cast<unsigned>(r); };
     std::uint32_t reach = b(R::kOtherAssociates) | b(R::kExternal) | b(R::kAnonymous);
@@ -290,6 +297,7 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const FilterPlan& p, const RecordColumns&
   constexpr std::uint32_t kNone = 0xFFFFFFFFu;  // kNoUser, kNoGroup, kNoProject, kNoCompany
   static_assert(static_cast<std::uint32_t>(kNoUser) == kNone && static_cast<std::uint32_t>(kNoGroup) == kNone);
   std::uint32_t ow = c.owner.empty() ? kNone : c.owner[i];
+  const bool empty_tested = static_cast<bool>(ow == kNone) & p.empty_owner_tested;
   ow = (static_cast<bool>(ow == kNone) & p.empty_owner_is_user) ? p.ui : ow;
   const bool own = ow == p.ui;
   const bool valid = ow < p.n_users;
@@ -316,14 +324,16 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const FilterPlan& p, const RecordColumns&
     const bool oth = emp & !prim & g_in;
     rel = 2u - 2u * own + 3u * anon + 2u * ext - 1u * prim + 1u * oth;
   } else {
+    // `tested`: another known user's record, or an empty-owner one (§15).
+    const bool tested = other | empty_tested;
     const std::uint32_t rc = c.company.empty() ? kNone : c.company[i];
-    const bool mc = other & p.my_company & ((owner_company(o.word) == p.ucompany) | (rc == p.ucompany));
+    const bool mc = p.my_company & ((other & (owner_company(o.word) == p.ucompany)) | (tested & (rc == p.ucompany)));
     bool sp = false;
     if (p.same_project) {
       const std::uint32_t pj = c.project.empty() ? kNone : c.project[i];
       for (std::uint32_t k = 0; k < p.projects_count; ++k) sp |= p.projects[k] == pj;
     }
-    sp &= other & !mc;
+    sp &= tested & !mc;
     const bool rest = other & !mc & !sp;
     rel = 2u - 2u * own + 4u * mc + 5u * sp + 3u * (rest & anon) + 2u * (rest & ext);
   }
@@ -378,10 +388,12 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE std::uint32_t filter16_avx512(cons
   const char* base = reinterpret_cast<const char*>(p.owners);
   constexpr int kWord = static_cast<int>(offsetof(OwnerRec, word));
   __m512i ow = c.owner.empty() ? no_user : _mm512_loadu_si512(c.owner.data() + i);
+  const __mmask16 empty_tested = p.empty_owner_tested ? _mm512_cmpeq_epi32_mask(ow, no_user) : __mmask16{0};
   if (p.empty_owner_is_user) ow = _mm512_mask_mov_epi32(ow, _mm512_cmpeq_epi32_mask(ow, no_user), vui);
   const __mmask16 own = _mm512_cmpeq_epi32_mask(ow, vui);
   const __mmask16 valid = _mm512_cmplt_epu32_mask(ow, _mm512_set1_epi32(static_cast<int>(p.n_users)));
   const __mmask16 other = static_cast<__mmask16>(valid & ~own);
+  const __mmask16 tested = static_cast<__mmask16>(other | empty_tested);  // external users' company/project tests
   const __m512i flags =
       c.flags.empty() ? zero
                       : _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(c.flags.data() + i)));
@@ -390,7 +402,7 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE std::uint32_t filter16_avx512(cons
   __m512i ocomp = zero;
   bool have_ocomp = false;
   __m512i pgroup = no_user;  // the owners' primary groups (group_facts only)
-  if (p.owner_facts && other) {
+  if (p.owner_facts && tested) {
     if (p.group_facts) {
       // Both words of each OwnerRec (primary group at offset 0) with two
       // 8-lane gathers of 64 bits, instead of a type gather followed by a
@@ -413,14 +425,14 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE std::uint32_t filter16_avx512(cons
         have_ocomp = true;
         const __m512i vc = _mm512_set1_epi32(static_cast<int>(p.ucompany));
         const __m512i rc = c.company.empty() ? no_user : _mm512_loadu_si512(c.company.data() + i);
-        mc = other & (_mm512_cmpeq_epi32_mask(ocomp, vc) | _mm512_cmpeq_epi32_mask(rc, vc));
+        mc = static_cast<__mmask16>((other & _mm512_cmpeq_epi32_mask(ocomp, vc)) | (tested & _mm512_cmpeq_epi32_mask(rc, vc)));
       }
       __mmask16 sp = 0;
       if (p.same_project) {
         const __m512i pj = c.project.empty() ? no_user : _mm512_loadu_si512(c.project.data() + i);
         for (std::uint32_t k = 0; k < p.projects_count; ++k)
           sp |= _mm512_cmpeq_epi32_mask(pj, _mm512_set1_epi32(static_cast<int>(p.projects[k])));
-        sp &= static_cast<__mmask16>(other & ~mc);
+        sp &= static_cast<__mmask16>(tested & ~mc);
       }
       rel = _mm512_mask_mov_epi32(rel, mc, _mm512_set1_epi32(static_cast<int>(Relation::kMyCompany)));
       rel = _mm512_mask_mov_epi32(rel, sp, _mm512_set1_epi32(static_cast<int>(Relation::kSameProject)));
@@ -552,18 +564,20 @@ SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const Fil
   constexpr int kWord = static_cast<int>(offsetof(OwnerRec, word) / 4);
   constexpr int kGroup = static_cast<int>(offsetof(OwnerRec, primary_group) / 4);
   __m256i ow = V::load(c.owner, i, no_user);
+  const __m256i empty_tested = p.empty_owner_tested ? V::eq(ow, no_user) : zero;
   if (p.empty_owner_is_user) ow = V::sel(ow, vui, V::eq(ow, no_user));
   const __m256i own = V::eq(ow, vui);
   const __m256i valid = V::ltu(ow, V::set(p.n_users));
   const __m256i other = V::andn(valid, own);
+  const __m256i tested = _mm256_or_si256(other, empty_tested);  // external users' company/project tests
   const __m256i flags =
       c.flags.empty() ? zero
                       : _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(c.flags.data() + i)));
   __m256i rel = V::sel(V::set(static_cast<std::uint32_t>(Relation::kOtherAssociates)), zero, own);
   __m256i tword = zero, ocomp = zero;
   bool have_ocomp = false;
-  const bool any_other = p.owner_facts && V::any(other);
-  if (any_other) {
+  const bool any_tested = p.owner_facts && V::any(tested);
+  if (any_tested) {
     tword = _mm256_mask_i32gather_epi32(zero, base + kWord, ow, other, 8);
     const __m256i otype = _mm256_and_si256(_mm256_srli_epi32(tword, kOwnerTypeShift), V::set(kOwnerTypeMask));
     const __m256i anon = _mm256_and_si256(other, V::eq(otype, V::set(static_cast<std::uint32_t>(UserType::kAnonymous))));
@@ -576,13 +590,13 @@ SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const Fil
         have_ocomp = true;
         const __m256i vc = V::set(p.ucompany);
         const __m256i rc = V::load(c.company, i, no_user);
-        mc = _mm256_and_si256(other, _mm256_or_si256(V::eq(ocomp, vc), V::eq(rc, vc)));
+        mc = _mm256_or_si256(_mm256_and_si256(other, V::eq(ocomp, vc)), _mm256_and_si256(tested, V::eq(rc, vc)));
       }
       __m256i sp = zero;
       if (p.same_project) {
         const __m256i pj = V::load(c.project, i, no_user);
         for (std::uint32_t k = 0; k < p.projects_count; ++k) sp = _mm256_or_si256(sp, V::eq(pj, V::set(p.projects[k])));
-        sp = V::andn(_mm256_and_si256(sp, other), mc);
+        sp = V::andn(_mm256_and_si256(sp, tested), mc);
       }
       rel = V::sel(rel, V::set(static_cast<std::uint32_t>(Relation::kMyCompany)), mc);
       rel = V::sel(rel, V::set(static_cast<std::uint32_t>(Relation::kSameProject)), sp);
@@ -605,7 +619,7 @@ SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const Fil
     }
   }
   __m256i allowed = V::eq(_mm256_and_si256(_mm256_srlv_epi32(V::set(p.relbits), rel), V::set(1)), V::set(1));
-  if (p.other_company && any_other) {
+  if (p.other_company && any_tested) {
     if (!have_ocomp) ocomp = _mm256_and_si256(tword, V::set(kOwnerCompanyMask));
     const __m256i inour = V::andn(other, V::eq(_mm256_and_si256(tword, V::set(kOwnerInOurCompanies)), zero));
     allowed = V::andn(allowed, V::andn(inour, V::eq(ocomp, V::set(p.ucompany))));

@@ -67,7 +67,7 @@ SORIGHTS_BEGIN_NAMESPACE
 
 /// The schema version this build writes (docs/many-servers.md lists the
 /// migrations).
-inline constexpr int kPostgresSchemaVersion = 2;
+inline constexpr int kPostgresSchemaVersion = 3;
 
 /// The default notification channel.
 inline constexpr const char* kPostgresDefaultChannel = "sorights_changes";

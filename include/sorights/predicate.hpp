@@ -83,7 +83,12 @@ struct RelationRule {
   enum class UserKind : std::uint8_t { kEmployee = 0, kAnonymous = 1, kExternal = 2 };
   UserKind kind = UserKind::kEmployee;
   std::string me;                    ///< the user's id
-  bool empty_owner_is_user = false;  ///< an empty owner counts as the user
+  bool empty_owner_is_user = false;  ///< an empty owner counts as the user (employees only)
+  /// External users on objects whose empty owner would count as the user for
+  /// an employee: an empty owner is not the user (MODEL.md part 1 §15), and
+  /// the my-company (by the record's company) and same-project tests still
+  /// apply instead of "unknown owner, other associates".
+  bool empty_owner_tested = false;
   std::string primary_group;         ///< employees; empty: none
   std::vector<std::string> other_groups;
   std::string my_company;            ///< external users with "my company" rights; empty: off
@@ -294,6 +299,7 @@ class PredicateBuilder {
   rr.kind = static_cast<RelationRule::UserKind>(p.kind);
   rr.me = me;
   rr.empty_owner_is_user = p.empty_owner_is_user;
+  rr.empty_owner_tested = p.empty_owner_tested;
   if (p.kind == detail::FilterUserKind::kEmployee) {
     if (p.primary != static_cast<std::uint32_t>(kNoGroup)) rr.primary_group = my_groups.front();
     rr.other_groups.assign(my_groups.begin() + (rr.primary_group.empty() ? 0 : 1), my_groups.end());
@@ -451,7 +457,14 @@ class SqlRenderer {
     }
     t += " THEN 0 WHEN ";
     t += m_.owner_type;
-    t += " IS NULL THEN 2";
+    t += " IS NULL";
+    if (r.empty_owner_tested) {
+      // Only an unknown owner stops here; an empty one meets the tests below.
+      t += " AND ";
+      t += m_.owner;
+      t += " IS NOT NULL";
+    }
+    t += " THEN 2";
     if (r.kind == RelationRule::UserKind::kExternal) {
       if (!r.my_company.empty()) {
         t += " WHEN ";

@@ -344,7 +344,11 @@ class Snapshot {
 
   /// True if `user` holds functional right `right`: the role grants it, the
   /// user is active, and any licence the right requires is held. The system
-  /// user holds every right. Total: unknown user or right → false. O(1).
+  /// user holds every right except the restrictive ones (`hide-…`,
+  /// `ext-need-publish-to-see-…`, declared rights marked `restrictive`): it
+  /// bypasses restrictions, so a host that hides a screen when `has` is true
+  /// never hides it for the system user. Total: unknown user or right → false.
+  /// O(1).
   [[nodiscard]] bool has(UserIndex user, RightIndex right) const noexcept {
     const auto u = static_cast<std::uint32_t>(user);
     const auto r = static_cast<std::uint32_t>(right);
@@ -630,10 +634,17 @@ SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, con
   const std::uint8_t traits = object_traits_[obj];
   constexpr auto kNoGroupValue = static_cast<std::uint32_t>(kNoGroup);
 
-  // 1. Relation (MODEL.md part 1 §2, §3). An unknown owner reads the asking
-  //    user's own record as a harmless stand-in; `known` masks every use.
+  // 1. Relation (MODEL.md part 1 §2, §3, §15). An unknown owner reads the
+  //    asking user's own record as a harmless stand-in; `known` masks every
+  //    use. The empty-owner fallback (the record is the asking user's) is for
+  //    employee users only; for external and anonymous users an empty owner
+  //    stays empty and the tests after "own" decide.
+  const auto utype = static_cast<UserType>(u.type);
+  const bool employee = utype != UserType::kExternal && utype != UserType::kAnonymous;
   auto owner = static_cast<std::uint32_t>(record.owner);
-  owner = ((owner == static_cast<std::uint32_t>(kNoUser)) & ((traits & kTraitEmptyOwnerIsUser) != 0)) ? ui : owner;
+  const bool empty_owner_is_user =
+      (owner == static_cast<std::uint32_t>(kNoUser)) & ((traits & kTraitEmptyOwnerIsUser) != 0);
+  owner = (empty_owner_is_user & employee) ? ui : owner;
   const bool known = owner < users_.size();
   const OwnerRec o = owners_[known ? owner : ui];
   const bool own = owner == ui;
@@ -648,21 +659,23 @@ SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, con
   const bool in_other = hits.group;
   const bool vis_in_other = hits.visibility;
   Relation rel;
-  const auto utype = static_cast<UserType>(u.type);
-  if (SORIGHTS_LIKELY(utype != UserType::kExternal && utype != UserType::kAnonymous)) {
+  if (SORIGHTS_LIKELY(employee)) {
     const bool primary = (group == u.primary_group) & (group != kNoGroupValue);
     const unsigned code = static_cast<unsigned>(known) | static_cast<unsigned>(own) << 1 |
                           static_cast<unsigned>(owner_anonymous) << 2 |
                           static_cast<unsigned>(owner_external) << 3 | static_cast<unsigned>(primary) << 4 |
                           static_cast<unsigned>(in_other & (group != kNoGroupValue)) << 5;
     rel = kEmployeeRelation[code];
-  } else if (!known) {
+  } else if (!known && !empty_owner_is_user) {
+    // An unknown owner, or an empty one where the object has no fallback.
     rel = Relation::kOtherAssociates;
   } else if (own) {
     rel = Relation::kOwn;
   } else if (utype == UserType::kExternal && (p.flags & kProfileExtMyCompany) &&
              u.company != static_cast<std::uint32_t>(kNoCompany) &&
-             (owner_company(o.word) == u.company || static_cast<std::uint32_t>(record.company) == u.company)) {
+             ((known && owner_company(o.word) == u.company) ||
+              static_cast<std::uint32_t>(record.company) == u.company)) {
+    // With an empty owner (§15) only "the record is about that company" can hold.
     rel = Relation::kMyCompany;
   } else if (utype == UserType::kExternal && (p.flags & kProfileExtSameProject) && u.projects_count != 0 &&
              std::binary_search(project_pool_.data() + u.projects_begin,
@@ -670,9 +683,9 @@ SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, con
                                 static_cast<std::uint32_t>(record.project))) {
     rel = Relation::kSameProject;
   } else {
-    rel = owner_anonymous ? Relation::kAnonymous
-          : owner_external ? Relation::kExternal
-                           : Relation::kOtherAssociates;
+    rel = (known && owner_anonymous)  ? Relation::kAnonymous
+          : (known && owner_external) ? Relation::kExternal
+                                      : Relation::kOtherAssociates;
   }
   out.relation = rel;
   const bool is_own = rel == Relation::kOwn;
@@ -789,7 +802,9 @@ inline constexpr std::array<std::uint8_t, 256> kFastRelation = [] {
 // The same answer as `evaluate(...).rights` (tests/unit/fast_path_test.cpp
 // compares them), computed from one CheckRow for the common case: an active
 // associate, an object without publishing and no record-scoped override for
-// the record. Everything else takes `rights_slow`.
+// the record. Everything else takes `rights_slow`; in particular external and
+// anonymous users, for whom an empty owner is not the user (MODEL.md part 1
+// §15), never get here, so the empty-owner fallback below is unconditional.
 SORIGHTS_ALWAYS_INLINE TableRights Snapshot::rights(UserIndex user, const Record& record) const noexcept {
   using namespace detail;
   const auto ui = static_cast<std::uint32_t>(user);

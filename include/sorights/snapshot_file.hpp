@@ -10,7 +10,7 @@
 //
 //     offset  size  field
 //          0     8  magic "SORIGHTS"
-//          8     4  format version (2; 1 is still read)
+//          8     4  format version (3; 1 and 2 are still read)
 //         12     4  reserved (0)
 //         16     8  model version
 //         24     8  payload length in bytes
@@ -19,7 +19,7 @@
 //                   its length (format 1: FNV-1a 64 over its bytes)
 //         40     …  payload
 //
-// Format 2's payload is columnar: a string table (the count, the total
+// Format 2's (and 3's) payload is columnar: a string table (the count, the total
 // length, one 32-bit end offset per string, then the bytes), then for each
 // collection of the model in `Model` order its item count and one bulk array
 // per field: a string field is one 32-bit string index per item, a flag or
@@ -57,8 +57,10 @@
 
 SORIGHTS_BEGIN_NAMESPACE
 
-/// The format version this build writes. It reads this one and format 1.
-inline constexpr std::uint32_t kSnapshotFileFormat = 2;
+/// The format version this build writes. It reads this one, 2 and 1.
+/// Format 3 is format 2 plus the `restrictive` flag of declared functional
+/// rights (one byte per right after `requires_licence`).
+inline constexpr std::uint32_t kSnapshotFileFormat = 3;
 /// The size of the fixed header in bytes.
 inline constexpr std::size_t kSnapshotFileHeaderSize = 40;
 

@@ -90,7 +90,7 @@ struct SqliteStoreOptions {
 };
 
 /// The schema version this build writes (docs/sqlite-schema.md).
-inline constexpr int kSqliteSchemaVersion = 1;
+inline constexpr int kSqliteSchemaVersion = 2;
 
 /// A `StorageAdapter` over one SQLite file.
 class SqliteStore final : public StorageAdapter {

@@ -493,7 +493,9 @@ int cmd_has(const Globals& g, const Args& a) {
   if (!inactive.empty()) {
     reason = "user " + dq(uid) + " is " + inactive + " and holds no rights";
   } else if (user.type == UserType::kSystem) {
-    reason = "the system user holds every functional right";
+    reason = allowed ? "the system user holds every functional right that is not restrictive"
+                     : "the system user holds no restrictive right (" + right +
+                           " takes something away; the system user bypasses restrictions)";
   } else if (role != nullptr && role->has_right(right)) {
     std::string licence;
     for (const FunctionalRightDef& f : ev.model().functional_rights)

@@ -179,6 +179,9 @@ CREATE UNIQUE INDEX audit_log_commit_id ON audit_log (commit_id) WHERE commit_id
 CREATE INDEX audit_log_actor ON audit_log (actor);
 CREATE INDEX audit_log_time ON audit_log (time);
 )sql"},
+    {2, 3, "functional_rights.restrictive (declared restrictive rights)", R"sql(
+ALTER TABLE functional_rights ADD COLUMN restrictive boolean NOT NULL DEFAULT false;
+)sql"},
 };
 
 }  // namespace sorights::pg_detail

@@ -652,11 +652,13 @@ Result<void> PostgresStore::Impl::write_changes(std::string_view op, const std::
         break;
       }
       case EntityKind::kFunctionalRight: {
-        Batch b("functional_rights", {{"id", "text"}, {"position", "bigint"}, {"name", "text"}, {"requires_licence", "text"}});
+        Batch b("functional_rights", {{"id", "text"}, {"position", "bigint"}, {"name", "text"}, {"requires_licence", "text"},
+                                      {"restrictive", "boolean"}});
         for (const Folded* f : mine) {
           if (!f->after) continue;
           const auto& v = std::get<FunctionalRightDef>(*f->after);
           b.col(0).add(v.id); b.col(1).add(++pos); b.col(2).add(v.name); b.col(3).add(v.requires_licence);
+          b.col(4).add(v.restrictive);
         }
         SORIGHTS_TRY(upsert(b));
         break;
@@ -930,10 +932,15 @@ Result<StoredModel> PostgresStore::Impl::load_locked() {
   }
   {
     SORIGHTS_ASSIGN_OR_RETURN(pg_detail::Res r,
-                              q("SELECT id, name, requires_licence FROM functional_rights ORDER BY position"));
-    for (int i = 0, n = PQntuples(r.get()); i < n; ++i)
-      m.functional_rights.push_back(FunctionalRightDef{std::string(text(r.get(), i, 0)), std::string(text(r.get(), i, 1)),
-                                                       std::string(text(r.get(), i, 2))});
+                              q(schema_version >= 3
+                                    ? "SELECT id, name, requires_licence, restrictive FROM functional_rights ORDER BY position"
+                                    : "SELECT id, name, requires_licence, false FROM functional_rights ORDER BY position"));
+    for (int i = 0, n = PQntuples(r.get()); i < n; ++i) {
+      FunctionalRightDef f{std::string(text(r.get(), i, 0)), std::string(text(r.get(), i, 1)),
+                           std::string(text(r.get(), i, 2))};
+      SORIGHTS_TRY(boolean(r.get(), i, 3, "functional_rights", f.restrictive));
+      m.functional_rights.push_back(std::move(f));
+    }
   }
   {
     SORIGHTS_ASSIGN_OR_RETURN(pg_detail::Res r, q("SELECT id, name, empty_owner_is_user, visibility, completed_locked "

@@ -39,6 +39,11 @@ struct TableSpec {
   const char* owner;  // nullptr: the whole table is one entity (a list)
   std::size_t key_columns;
   std::vector<std::string> columns;
+  // Columns added by a schema migration, encoded after `columns` only when
+  // their value is not the integer 0 (the default the migration gives every
+  // existing row), so rows sealed before the migration keep their MACs while
+  // any change of these columns is still a change.
+  std::vector<std::string> added_columns{};
 };
 
 // Every table that holds the model. The order is part of the seal.
@@ -51,7 +56,7 @@ const std::vector<TableSpec>& tables() {
       {"licence_cal_for", EntityKind::kLicence, "licence", 2, {"licence", "position", "object"}},
       {"plans", EntityKind::kPlan, "id", 1, {"id", "name"}},
       {"plan_licences", EntityKind::kPlan, "plan", 2, {"plan", "position", "licence"}},
-      {"functional_rights", EntityKind::kFunctionalRight, "id", 1, {"id", "name", "requires_licence"}},
+      {"functional_rights", EntityKind::kFunctionalRight, "id", 1, {"id", "name", "requires_licence"}, {"restrictive"}},
       {"objects",
        EntityKind::kObject,
        "id",
@@ -452,6 +457,7 @@ struct Integrity::Impl {
   Result<void> scan(const TableSpec& t, const std::string* owner, F&& f) {
     std::string sql = "SELECT ";
     for (std::size_t i = 0; i < t.columns.size(); ++i) sql += (i == 0 ? "" : ", ") + t.columns[i];
+    for (const std::string& c : t.added_columns) sql += ", " + c;
     sql += " FROM " + std::string(t.name);
     const bool filter = owner != nullptr && t.owner != nullptr;
     if (filter) sql += " WHERE " + std::string(t.owner) + " = ?";
@@ -465,10 +471,21 @@ struct Integrity::Impl {
           Row row;
           enc.reset("row");
           enc.str(t.name);
-          enc.u64(t.columns.size());
+          const auto at_default = [&](std::size_t k) {
+            const int col = static_cast<int>(t.columns.size() + k);
+            return sqlite3_column_type(s, col) == SQLITE_INTEGER && sqlite3_column_int64(s, col) == 0;
+          };
+          std::size_t added = 0;
+          for (std::size_t k = 0; k < t.added_columns.size(); ++k) added += at_default(k) ? 0 : 1;
+          enc.u64(t.columns.size() + added);
           for (std::size_t i = 0; i < t.columns.size(); ++i) {
             enc.str(t.columns[i]);
             enc.value(s, static_cast<int>(i));
+          }
+          for (std::size_t k = 0; k < t.added_columns.size(); ++k) {
+            if (at_default(k)) continue;
+            enc.str(t.added_columns[k]);
+            enc.value(s, static_cast<int>(t.columns.size() + k));
           }
           if (!hmac.compute(enc.bytes(), row.mac)) return crypto_error();
           for (std::size_t i = 0; i < t.key_columns; ++i) {

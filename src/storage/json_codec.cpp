@@ -208,10 +208,11 @@ Plan read_plan(const Json& j, const std::string& path, Reader& r) {
 FunctionalRightDef read_right(const Json& j, const std::string& path, Reader& r) {
   FunctionalRightDef f;
   if (!r.object(j, path)) return f;
-  r.keys(j, path, {"id", "name", "requires_licence"});
+  r.keys(j, path, {"id", "name", "requires_licence", "restrictive"});
   r.required_str(j, "id", path, f.id);
   r.str(j, "name", path, f.name);
   r.str(j, "requires_licence", path, f.requires_licence);
+  r.boolean(j, "restrictive", path, f.restrictive);
   return f;
 }
 
@@ -467,6 +468,7 @@ Json write_right(const FunctionalRightDef& f) {
   Json j = {{"id", f.id}};
   if (!f.name.empty()) j["name"] = f.name;
   if (!f.requires_licence.empty()) j["requires_licence"] = f.requires_licence;
+  if (f.restrictive) j["restrictive"] = true;
   return j;
 }
 

@@ -418,6 +418,8 @@ void fields(V& v, FunctionalRightDef& f) {
   v.str("id", f.id);
   v.str("name", f.name);
   v.str("requires_licence", f.requires_licence);
+  // Format 3: declared rights may be restrictive (MODEL.md part 1 §16).
+  if (v.format >= 3) v.flag("restrictive", f.restrictive);
 }
 template <class V>
 void fields(V& v, DataObjectDef& o) {
@@ -489,8 +491,11 @@ void each_collection(Model& m, F&& f) {
   f("users", m.users);
 }
 
-// The columns of an entity kind (kinds and checks, no data).
+// The columns of an entity kind (kinds and checks, no data). Every visitor
+// carries the format it reads or writes (2 or 3): `fields` adds the columns
+// a later format introduced only from that format on.
 struct Schema {
+  std::uint32_t format;
   std::vector<Column> cols;
   void add(Kind kind, const char* name, Check check = Check::kNone, unsigned limit = 0) {
     Column c;
@@ -514,8 +519,8 @@ struct Schema {
 };
 
 template <class T>
-std::vector<Column> schema_of() {
-  Schema s;
+std::vector<Column> schema_of(std::uint32_t format) {
+  Schema s{format, {}};
   T dummy{};
   fields(s, dummy);
   return std::move(s.cols);
@@ -552,6 +557,7 @@ struct Interner {
 struct Encoder {
   Interner& strings;
   std::vector<Column>& cols;
+  std::uint32_t format;
   std::size_t k = 0;
   std::uint32_t count(std::size_t n) {
     if (n > UINT32_MAX) strings.overflow = true;
@@ -639,6 +645,7 @@ struct Filler {
   const std::vector<std::string_view>& table;
   std::vector<Column>& cols;
   const char* collection;
+  std::uint32_t format;
   std::size_t item = 0;
   std::size_t k = 0;
   void str(const char*, std::string& s) {
@@ -681,6 +688,7 @@ struct Filler {
 struct PayloadIn {
   MemoryBuffer* buffer = nullptr;
   Model* model = nullptr;
+  std::uint32_t format = 2;
   const std::vector<std::string_view>* table = nullptr;
   // The text the model's strings will hold: a string stored once may be
   // referred to many times, so this is bounded too (a crafted file could
@@ -789,14 +797,14 @@ struct PayloadIn {
     // The collections: every column read and checked, then the entities.
     each_collection(*model, [&](const char* name, auto& items) {
       using T = typename std::remove_reference_t<decltype(items)>::value_type;
-      std::vector<Column> cols = schema_of<T>();
+      std::vector<Column> cols = schema_of<T>(format);
       const std::uint64_t count_items = count(ar);
       for (Column& c : cols) read_column(ar, c, count_items, name);
       // Every column holds `count_items` values in the payload, so the count
       // is backed by the file's bytes.
       items.clear();
       items.reserve(static_cast<std::size_t>(count_items));
-      Filler f{strings, cols, name};
+      Filler f{strings, cols, name, format};
       for (std::size_t i = 0; i < count_items; ++i) {
         f.item = i;
         f.k = 0;
@@ -817,17 +825,18 @@ BOOST_CLASS_TRACKING(sorights::storage_detail::snapshot_v2::PayloadIn, boost::se
 
 namespace sorights::storage_detail::snapshot_v2 {
 
-// The payload of `model`; nothing if it does not fit format 2's 32-bit
-// offsets and counts or its text bound (the caller writes format 1 then).
-std::optional<std::string> encode_payload(const Model& model) {
+// The payload of `model` in format `format` (2 or 3); nothing if it does not
+// fit format 2's 32-bit offsets and counts or its text bound (the caller
+// writes format 1 then).
+std::optional<std::string> encode_payload(const Model& model, std::uint32_t format) {
   Model& m = const_cast<Model&>(model);  // only read: the visitors are shared with reading
   Interner strings;
   std::vector<Collection> collections;
   collections.reserve(10);
   each_collection(m, [&](const char*, auto& items) {
     using T = typename std::remove_reference_t<decltype(items)>::value_type;
-    Collection c{items.size(), schema_of<T>()};
-    Encoder e{strings, c.cols};
+    Collection c{items.size(), schema_of<T>(format)};
+    Encoder e{strings, c.cols, format};
     for (Column& col : c.cols) {
       if (col.kind == Kind::kByte) col.bytes.reserve(items.size());
       else col.words.reserve(items.size());
@@ -850,11 +859,11 @@ std::optional<std::string> encode_payload(const Model& model) {
   return payload;
 }
 
-Model decode_payload(std::string_view payload) {
+Model decode_payload(std::string_view payload, std::uint32_t format) {
   MemoryBuffer buffer(payload.data(), payload.size());
   boost::archive::binary_iarchive ar(buffer, boost::archive::no_header);
   Model model;
-  PayloadIn in{&buffer, &model};
+  PayloadIn in{&buffer, &model, format};
   in.text_limit = text_limit_for(payload.size());
   ar >> in;
   if (buffer.remaining() != 0) throw Corrupt("the payload has unread bytes");
@@ -955,7 +964,8 @@ Result<void> decode_v1(std::string_view payload, Model& model) {
 }  // namespace
 
 std::string encode_snapshot(const Model& model, std::uint64_t version) {
-  if (std::optional<std::string> payload = ::sorights::storage_detail::snapshot_v2::encode_payload(model))
+  if (std::optional<std::string> payload =
+          ::sorights::storage_detail::snapshot_v2::encode_payload(model, kSnapshotFileFormat))
     return frame(kSnapshotFileFormat, version, *payload);
   // Beyond format 2's 32-bit string offsets and counts (over 4 GiB of
   // distinct text) or its text bound (one long string referred to very many
@@ -969,6 +979,11 @@ namespace snapshot_file_testing {
 std::string encode_v1(const Model& model, std::uint64_t version) {
   return frame(1, version, ::sorights::storage_detail::snapshot_io::boost_payload(model));
 }
+// Format 2's writer (before declared rights could be restrictive), for the
+// tests that check format 2 files still load.
+std::string encode_v2(const Model& model, std::uint64_t version) {
+  return frame(2, version, *::sorights::storage_detail::snapshot_v2::encode_payload(model, 2));
+}
 }  // namespace snapshot_file_testing
 
 Result<StoredModel> decode_snapshot(std::string_view bytes) {
@@ -979,8 +994,8 @@ Result<StoredModel> decode_snapshot(std::string_view bytes) {
     return bad("truncated snapshot file: " + std::to_string(bytes.size()) + " bytes, the header alone is " +
                std::to_string(kSnapshotFileHeaderSize));
   const auto format = static_cast<std::uint32_t>(get(bytes, 8, 4));
-  if (format != 1 && format != kSnapshotFileFormat)
-    return bad("unsupported snapshot file format version " + std::to_string(format) + " (this build reads 1 and " +
+  if (format < 1 || format > kSnapshotFileFormat)
+    return bad("unsupported snapshot file format version " + std::to_string(format) + " (this build reads 1, 2 and " +
                std::to_string(kSnapshotFileFormat) + ")");
   if (get(bytes, 12, 4) != 0) return bad("corrupt snapshot file header (reserved bytes are not zero)");
   const std::uint64_t version = get(bytes, 16, 8);
@@ -1000,7 +1015,7 @@ Result<StoredModel> decode_snapshot(std::string_view bytes) {
     if (format == 1) {
       SORIGHTS_TRY(decode_v1(payload, out.model));
     } else {
-      out.model = ::sorights::storage_detail::snapshot_v2::decode_payload(payload);
+      out.model = ::sorights::storage_detail::snapshot_v2::decode_payload(payload, format);
     }
   } catch (const std::exception& e) {
     return bad(std::string("corrupt snapshot file: the payload cannot be read (") + e.what() + ")");

@@ -5,7 +5,8 @@
 
 namespace sorights::storage_detail {
 
-// Schema version 1: the whole schema, created in one transaction.
+// The current schema (version 2), created in one transaction. (The name is
+// historical: new stores are created at the current version directly.)
 inline constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE schema_version (
   version INTEGER NOT NULL
@@ -56,7 +57,8 @@ CREATE TABLE plan_licences (
 CREATE TABLE functional_rights (
   id                TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
   name              TEXT NOT NULL DEFAULT '',
-  requires_licence  TEXT REFERENCES licences (id) DEFERRABLE INITIALLY DEFERRED
+  requires_licence  TEXT REFERENCES licences (id) DEFERRABLE INITIALLY DEFERRED,
+  restrictive       INTEGER NOT NULL DEFAULT 0 CHECK (restrictive IN (0, 1))
 );
 CREATE TABLE objects (
   id                   TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
@@ -148,7 +150,7 @@ CREATE TABLE audit_log (
 CREATE INDEX users_role ON users (role);
 CREATE INDEX users_group ON users (primary_group);
 CREATE INDEX audit_log_actor ON audit_log (actor);
-INSERT INTO schema_version (version) VALUES (1);
+INSERT INTO schema_version (version) VALUES (2);
 )sql";
 
 // One step of the migration chain: run `sql` on a store of schema version
@@ -170,6 +172,13 @@ ALTER TABLE audit_log ADD COLUMN refused INTEGER NOT NULL DEFAULT 0 CHECK (refus
 ALTER TABLE audit_log ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor);
 UPDATE schema_version SET version = 1;
+)sql"},
+    // 1 → 2: declared functional rights may be restrictive (MODEL.md part 1
+    // §16). Existing rights are not; the integrity seal encodes the column
+    // only when it is not 0, so sealed rows keep their MACs.
+    {1, R"sql(
+ALTER TABLE functional_rights ADD COLUMN restrictive INTEGER NOT NULL DEFAULT 0 CHECK (restrictive IN (0, 1));
+UPDATE schema_version SET version = 2;
 )sql"},
 };
 

@@ -425,9 +425,10 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
       if (f == nullptr) return wrong_kind();
       SORIGHTS_TRY(check_id(f->id));
       return run(
-          "INSERT INTO functional_rights (id, name, requires_licence) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE "
-          "SET name = excluded.name, requires_licence = excluded.requires_licence",
-          {std::string_view(id), std::string_view(f->name), nullable(f->requires_licence)}, what);
+          "INSERT INTO functional_rights (id, name, requires_licence, restrictive) VALUES (?, ?, ?, ?) ON CONFLICT (id) "
+          "DO UPDATE SET name = excluded.name, requires_licence = excluded.requires_licence, "
+          "restrictive = excluded.restrictive",
+          {std::string_view(id), std::string_view(f->name), nullable(f->requires_licence), b(f->restrictive)}, what);
     }
     case EntityKind::kObject: {
       if (after == nullptr) return run("DELETE FROM objects WHERE id = ?", {std::string_view(id)}, what);
@@ -781,9 +782,11 @@ Result<Model> SqliteStore::Impl::read_model() {
     m.plans.push_back(std::move(pl));
     return {};
   }));
-  SORIGHTS_TRY(query("SELECT id, name, requires_licence FROM functional_rights ORDER BY rowid",
+  SORIGHTS_TRY(query("SELECT id, name, requires_licence, restrictive FROM functional_rights ORDER BY rowid",
                      "reading table functional_rights", [&](sqlite3_stmt* s) -> Result<void> {
-                       m.functional_rights.push_back(FunctionalRightDef{text(s, 0), text(s, 1), text(s, 2)});
+                       FunctionalRightDef f{text(s, 0), text(s, 1), text(s, 2)};
+                       SORIGHTS_TRY(flag(s, 3, "functional_rights", f.id, "restrictive", f.restrictive));
+                       m.functional_rights.push_back(std::move(f));
                        return {};
                      }));
   SORIGHTS_TRY(query("SELECT id, name, empty_owner_is_user, visibility, completed_locked FROM objects ORDER BY rowid",

@@ -205,6 +205,22 @@ static void test_roles(void) {
   CHECK(!sorights_has(s, rita, sorights_find_right(s, "allow-bulk-export")));
   sorights_snapshot_free(s);
 
+  /* MODEL.md part 1 §16: the system user holds no restrictive right. */
+  CHECK_OK(sorights_model_add_functional_right(m, "acme-hide-planner", "Hide planner"));
+  CHECK_OK(sorights_model_set_functional_right_restrictive(m, "acme-hide-planner", 1));
+  CHECK(sorights_model_set_functional_right_restrictive(m, "no-such-right", 1) == SORIGHTS_E_NOT_FOUND);
+  sorights_user_desc sys = {0};
+  sys.id = "integration"; sys.type = SORIGHTS_USER_SYSTEM;
+  CHECK_OK(sorights_model_add_user(m, &sys));
+  s = compile_or_die(m);
+  const sorights_user_index integration = sorights_find_user(s, "integration");
+  CHECK(sorights_has(s, integration, sorights_find_right(s, "admin-all")));
+  CHECK(sorights_has(s, integration, sorights_find_right(s, "acme-approve-discount")));
+  CHECK(!sorights_has(s, integration, sorights_find_right(s, "acme-hide-planner")));
+  CHECK(!sorights_has(s, integration, sorights_find_right(s, "hide-company")));
+  sorights_snapshot_free(s);
+  CHECK_OK(sorights_model_remove_user(m, "integration"));
+
   /* A retired user is denied everything. */
   CHECK_OK(sorights_model_remove_user(m, "rita"));
   u.retired = 1;

@@ -320,6 +320,9 @@ def has(e):
     out, _ = e.ok("has", "gunnar", "allow-bulk-export", rc=1)
     assert out.startswith("deny ") and "former employee" in out, out
     e.ok("has", "integration", "admin-all")
+    # MODEL.md part 1 §16: the system user holds no restrictive right (issue 13)
+    out, _ = e.ok("has", "integration", "hide-company", rc=1)
+    assert "no restrictive right" in out, out
     e.fails("has", "bob", "no-such-right", contains='"no-such-right"')
     e.fails("has", "nobody", "admin-all", contains='"nobody"')
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "support/catch.hpp"
+#include "empty_owner_cases.hpp"
 #include "workload.hpp"
 
 #include "sorights/filter.hpp"
@@ -15,9 +16,9 @@ namespace {
 
 bool bit(const std::vector<std::uint64_t>& bits, std::size_t i) { return (bits[i / 64] >> (i % 64)) & 1u; }
 
-void check_all_paths(const Snapshot& s, const Census& c, UserIndex user, ObjectIndex object, std::uint64_t seed,
-                     std::size_t n) {
-  const std::vector<Record> records = make_records(s, c, user, n, seed, object);
+// Every kernel against can() on `records` (all of data object `object`).
+void check_records(const Snapshot& s, UserIndex user, ObjectIndex object, const std::vector<Record>& records) {
+  const std::size_t n = records.size();
   const Columns cols(records);
   const RecordColumns view = cols.view();
   for (Action action : {Action::kRead, Action::kCreate, Action::kUpdate, Action::kDelete}) {
@@ -46,6 +47,11 @@ void check_all_paths(const Snapshot& s, const Census& c, UserIndex user, ObjectI
       else REQUIRE(bits == scalar_bits);
     }
   }
+}
+
+void check_all_paths(const Snapshot& s, const Census& c, UserIndex user, ObjectIndex object, std::uint64_t seed,
+                     std::size_t n) {
+  check_records(s, user, object, make_records(s, c, user, n, seed, object));
 }
 
 }  // namespace
@@ -134,5 +140,38 @@ TEST_CASE("filter: unknown user or object, bad columns and empty columns", "[fil
     for (std::size_t i = 0; i < 100; ++i)
       REQUIRE(bit(bits, i) == s->can(UserIndex{0}, Action::kUpdate, owner_only.record(i, ObjectIndex{5})));
     REQUIRE(r.ok);
+  }
+}
+
+// MODEL.md part 1 §15 (issue 13): an empty owner is the user for employees
+// only; external users' empty-owner records meet the my-company and
+// same-project tests. Every kernel, on every combination of the facts.
+TEST_CASE("filter: every kernel follows the empty-owner rule by user type", "[filter][perf]") {
+  const Snapshot s = fx::build(empty_owner_cases::model());
+  const std::vector<Record> all = empty_owner_cases::records(s);
+  for (int o = 0; o < kBuiltinObjectCount; ++o) {
+    const ObjectIndex object{static_cast<std::uint16_t>(o)};
+    std::vector<Record> records;
+    for (const Record& r : all)
+      if (r.object == object) records.push_back(r);
+    for (std::string_view u : empty_owner_cases::kUsers) {
+      INFO(u << " on " << s.object_id(object));
+      check_records(s, s.find_user(u), object, records);
+    }
+  }
+  // The cases are reached: an external user updates an ownerless company
+  // about the user's own company (my_company "RU"), not another ownerless one.
+  const ObjectIndex company = s.find_object("company");
+  RecordColumns one{.size = 1};
+  const std::uint32_t no_owner = static_cast<std::uint32_t>(kNoUser);
+  const std::uint32_t cust1 = static_cast<std::uint32_t>(s.find_company("cust-1"));
+  one.owner = std::span<const std::uint32_t>(&no_owner, 1);
+  one.company = std::span<const std::uint32_t>(&cust1, 1);
+  for (FilterPath path : {FilterPath::kScalar, FilterPath::kAvx2, FilterPath::kAvx512}) {
+    std::vector<std::uint64_t> bits(1);
+    REQUIRE(filter(s, s.find_user("xena"), company, Action::kUpdate, one, bits, path).allowed == 1);
+    REQUIRE(filter(s, s.find_user("xena"), company, Action::kDelete, one, bits, path).allowed == 0);
+    REQUIRE(filter(s, s.find_user("alice"), company, Action::kDelete, one, bits, path).allowed == 1);
+    REQUIRE(filter(s, s.find_user("anon"), company, Action::kUpdate, one, bits, path).allowed == 0);
   }
 }

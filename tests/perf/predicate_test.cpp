@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/catch.hpp"
+#include "empty_owner_cases.hpp"
 #include "workload.hpp"
 
 #include "sorights/predicate.hpp"
@@ -191,4 +192,23 @@ TEST_CASE("predicate: constants and rendering", "[predicate][perf]") {
   REQUIRE(!f.params.empty());
   REQUIRE(f.text.find("$" + std::to_string(f.params.size())) != std::string::npos);
   REQUIRE(f.text.find('?') == std::string::npos);
+}
+
+// MODEL.md part 1 §15 (issue 13): the SQL relation follows the empty-owner
+// rule by user type (an empty owner is NULL in SQL, an unknown one a value
+// without a user row), on every combination of the facts.
+TEST_CASE("predicate: SQL push-down follows the empty-owner rule by user type", "[predicate][sql][perf]") {
+  const Snapshot s = fx::build(empty_owner_cases::model());
+  std::vector<Record> records = empty_owner_cases::records(s);
+  Db d;
+  load(d, s, records);
+  for (std::string_view u : empty_owner_cases::kUsers) check_user(d, s, records, s.find_user(u));
+  // The external user's rule is rendered: an empty owner is not "unknown".
+  const Predicate p = predicate(s, s.find_user("xena"), s.find_object("company"), Action::kUpdate, kNow);
+  REQUIRE(p.relation.empty_owner_tested);
+  REQUIRE_FALSE(p.relation.empty_owner_is_user);
+  REQUIRE(render_sql(p, ColumnMapping{}).text.find("owner IS NOT NULL") != std::string::npos);
+  const Predicate e = predicate(s, s.find_user("alice"), s.find_object("company"), Action::kUpdate, kNow);
+  REQUIRE(e.relation.empty_owner_is_user);
+  REQUIRE_FALSE(e.relation.empty_owner_tested);
 }

@@ -29,6 +29,9 @@ Model full_model() {
   m.licences = {user, web, site};
   m.plans = {{"standard", "Standard", {"user", "web"}}};
   m.functional_rights = {{"export", "Export", "user"}, {"print", "Print", ""}};
+  FunctionalRightDef hide{"acme-hide-planner", "Hide planner", ""};
+  hide.restrictive = true;  // MODEL.md part 1 §16 (issue 13): the flag round-trips
+  m.functional_rights.push_back(hide);
   m.objects = {{"ticket", "Ticket", true, true, true}};
   Role r;
   r.id = "custom";
@@ -93,7 +96,8 @@ TEST_CASE("postgres: a new store holds the predefined roles at version 0", "[pos
   // Opening again finds it (no second creation).
   auto again = open_store(schema);
   CHECK(again->load()->model == Model::with_defaults());
-  CHECK(pgt::sql("SELECT count(*) FROM " + schema + ".schema_version") == std::optional<std::string>("2"));
+  CHECK(pgt::sql("SELECT count(*) FROM " + schema + ".schema_version") ==
+        std::optional<std::string>(std::to_string(kPostgresSchemaVersion)));
 }
 
 TEST_CASE("postgres: apply writes every entity kind and load reads the same model back", "[postgres]") {
@@ -229,9 +233,9 @@ TEST_CASE("postgres: a schema-1 store is migrated to the current schema, keeping
   CHECK(pgt::sql("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + schema +
                  "' AND table_name = 'audit_log' AND column_name = 'commit_id'") == std::optional<std::string>("0"));
   auto store = open_store(schema);
-  CHECK(store->schema_version() == 2);
+  CHECK(store->schema_version() == kPostgresSchemaVersion);
   CHECK(pgt::sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM " + schema + ".schema_version") ==
-        std::optional<std::string>("1,2"));
+        std::optional<std::string>("1,2,3"));
   auto loaded = store->load();
   REQUIRE(loaded);
   CHECK(loaded->version == 7);
@@ -442,4 +446,27 @@ TEST_CASE("postgres: a connection lost at COMMIT is settled by the commit id and
   REQUIRE(trail);
   CHECK(trail->size() == 1);       // committed exactly once
   CHECK(store->load()->model == next);
+}
+
+TEST_CASE("postgres: a schema-2 store gains the restrictive column, its rights not restrictive", "[postgres]") {
+  const std::string schema = pgt::unique_schema("restrictive");
+  {
+    PostgresStoreOptions o = pgt::store_options(schema);
+    o.migrate_to = 2;
+    auto old = open_store(schema, o);
+    CHECK(old->schema_version() == 2);
+    CHECK(old->load()->model == Model::with_defaults());  // a schema-2 store still loads
+  }
+  REQUIRE(pgt::sql("SET search_path TO " + schema +
+                   "; INSERT INTO functional_rights (id, position, name, requires_licence) VALUES ('print', 1, 'Print', '')"));
+  auto store = open_store(schema);
+  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  auto loaded = store->load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->model.functional_rights.size() == 1);
+  CHECK_FALSE(loaded->model.functional_rights[0].restrictive);
+  Model next = loaded->model;
+  next.functional_rights[0].restrictive = true;
+  REQUIRE(store->apply(change_set(loaded->model, next, 0)));
+  CHECK(store->load()->model.functional_rights[0].restrictive);
 }

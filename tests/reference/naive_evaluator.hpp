@@ -80,7 +80,8 @@ class Evaluator {
   bool has(const std::string& user_id, const std::string& right) const {
     const sorights::User* u = find_user(user_id);
     if (u == nullptr || !active(*u)) return false;
-    if (u->type == sorights::UserType::kSystem) return right_known(right);
+    // §16: the system user holds every right but the restrictive ones.
+    if (u->type == sorights::UserType::kSystem) return right_known(right) && !restrictive(right);
     const sorights::Role* role = role_of(*u);
     if (role == nullptr) return false;
     bool listed = false;
@@ -161,6 +162,15 @@ class Evaluator {
       if (d.id == right) return true;
     return false;
   }
+  // §16: the built-in hide-… and ext-need-publish-to-see-… rights, and
+  // declared rights marked restrictive.
+  bool restrictive(const std::string& right) const {
+    if (sorights::find_builtin_right(right))
+      return right.rfind("hide-", 0) == 0 || right.rfind("ext-need-publish-to-see-", 0) == 0;
+    for (const sorights::FunctionalRightDef& d : m_.functional_rights)
+      if (d.id == right) return d.restrictive;
+    return false;
+  }
   bool is_ours(const std::string& company) const {
     for (const sorights::OurCompany& c : m_.our_companies)
       if (c.id == company) return true;
@@ -189,17 +199,28 @@ class Evaluator {
     return !group.empty() && (u.group == group || contains(u.other_groups, group));
   }
 
-  // ---- relation (part 1 §2, §3; decisions 1, 2) -----------------------------
+  // ---- relation (part 1 §2, §3, §15; decisions 1, 2) ------------------------
   std::string classify(const sorights::User& u, const Record& r) const {
-    std::string owner_id = r.owner;
+    using sorights::UserType;
+    const bool employee = u.type != UserType::kExternal && u.type != UserType::kAnonymous;
     const bool empty_owner_is_user = r.object == "company" || r.object == "person" || r.object == "project" ||
                                      r.object == "relation" ||
                                      (custom_object(r.object) != nullptr && custom_object(r.object)->empty_owner_is_user);
-    if (owner_id.empty() && empty_owner_is_user) owner_id = u.id;
-    const sorights::User* owner = find_user(owner_id);
+    // §15: an empty owner is the current user for employee users only.
+    if (r.owner.empty() && empty_owner_is_user && employee) return "own";
+    // §15: for an external user the empty owner is nobody: not own, not the
+    // same company through the owner, no owner type; the record's company and
+    // project still count.
+    if (r.owner.empty() && empty_owner_is_user && u.type == UserType::kExternal) {
+      if (has(u.id, "ext-use-my-company-rights") && !u.company.empty() && r.company == u.company)
+        return "my_company";
+      if (has(u.id, "ext-use-same-project-rights") && !r.project.empty() && contains(u.projects, r.project))
+        return "same_project";
+      return "other_associates";
+    }
+    const sorights::User* owner = find_user(r.owner);
     if (owner == nullptr) return "other_associates";  // empty or unknown owner: no further test
     if (owner->id == u.id) return "own";
-    using sorights::UserType;
     if (u.type == UserType::kExternal) {
       if (has(u.id, "ext-use-my-company-rights") && (owner->company == u.company || r.company == u.company))
         return "my_company";

@@ -182,6 +182,7 @@ World random_world(Gen& g) {
   std::vector<std::string> host_rights;
   for (int i = 0, n = g.below(4); i < n; ++i) {
     m.functional_rights.push_back({"hr-" + std::to_string(i), "Host right", g.chance(60) ? g.pick(all_lic) : ""});
+    m.functional_rights.back().restrictive = i % 2 == 1;  // hr-1, hr-3 (no draw: keeps the seeds' streams)
     host_rights.push_back(m.functional_rights.back().id);
   }
   // Roles: perturb some predefined ones, add custom employee and external roles.
@@ -308,7 +309,7 @@ World random_world(Gen& g) {
     m.overrides.push_back(o);
   }
   w.rights = {"admin-all", "admin-users", "see-other-companies-associates", "ext-use-my-company-rights",
-              "allow-bulk-edit", "no-such-right"};
+              "allow-bulk-edit", "hide-company", "ext-need-publish-to-see-project", "no-such-right"};
   w.rights.insert(w.rights.end(), host_rights.begin(), host_rights.end());
   return w;
 }

@@ -873,3 +873,48 @@ TEST_CASE("integrity: a store of a newer schema is reported as newer, not as hol
   REQUIRE_FALSE(foreign);
   CHECK_THAT(foreign.error().message, Catch::Contains("not a sorights store"));
 }
+
+// MODEL.md part 1 §16 (issue 13): the restrictive flag is sealed. It is
+// encoded only when set, so rows sealed before schema version 2 (which had no
+// such column) keep their MACs through the migration.
+TEST_CASE("integrity: a declared right's restrictive flag is sealed", "[storage][integrity]") {
+  each_case({{"UPDATE functional_rights SET restrictive = 1 WHERE id = 'acme-approve'",
+              "table functional_rights row (id=\"acme-approve\")"}},
+            "was changed outside sorights");
+  TempDir dir;
+  const std::string path = dir.file("r.db");
+  Model with = sample_model();
+  with.functional_rights.front().restrictive = true;
+  {
+    auto store = open_store(path, kKey, true);
+    REQUIRE(store->apply(change_set(Model::with_defaults(), with, 0)));
+    auto loaded = store->load();
+    REQUIRE(loaded);
+    CHECK(loaded->model.functional_rights.front().restrictive);
+  }
+  CHECK(tamper(path, "UPDATE functional_rights SET restrictive = 0 WHERE id = 'acme-approve'") == 1);
+  require_refused(path, ErrorCode::kDataLoss,
+                  {"integrity check failed: table functional_rights row (id=\"acme-approve\") was changed outside sorights"});
+}
+
+TEST_CASE("integrity: a store sealed at schema version 1 still loads with its key after the migration",
+          "[storage][integrity][migration]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed(path);
+  // Turn it back into a version 1 store, seal untouched: functional_rights
+  // without the restrictive column.
+  tamper(path,
+         "PRAGMA foreign_keys = OFF;"
+         "CREATE TABLE fr_v1 (id TEXT PRIMARY KEY NOT NULL CHECK (id <> ''), name TEXT NOT NULL DEFAULT '',"
+         " requires_licence TEXT REFERENCES licences (id) DEFERRABLE INITIALLY DEFERRED);"
+         "INSERT INTO fr_v1 SELECT id, name, requires_licence FROM functional_rights ORDER BY rowid;"
+         "DROP TABLE functional_rights;"
+         "ALTER TABLE fr_v1 RENAME TO functional_rights;"
+         "UPDATE schema_version SET version = 1;");
+  auto store = open_store(path, kKey);
+  CHECK(store->schema_version() == kSqliteSchemaVersion);
+  auto loaded = store->load();
+  REQUIRE(loaded);
+  CHECK(loaded->model == sample_model());
+}

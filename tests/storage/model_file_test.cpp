@@ -227,3 +227,32 @@ TEST_CASE("model file: mutated files never crash, and what parses round-trips", 
   }
   CHECK(parsed > 0);
 }
+
+// MODEL.md part 1 §16 (issue 13): "restrictive" on a declared right.
+TEST_CASE("model file: a declared right's restrictive flag round-trips and is omitted when false",
+          "[storage][model-file]") {
+  const char* text = R"({
+  "format": "sorights-model/1",
+  "functional_rights": [{"id": "hide-planner", "name": "Hide planner", "restrictive": true},
+                        {"id": "export", "restrictive": false}, {"id": "print"}]
+})";
+  auto m = parse_model_file(text, Model::with_defaults());
+  REQUIRE(m);
+  REQUIRE(m->functional_rights.size() == 3);
+  CHECK(m->functional_rights[0].restrictive);
+  CHECK_FALSE(m->functional_rights[1].restrictive);
+  CHECK_FALSE(m->functional_rights[2].restrictive);
+  CHECK(is_restrictive_right(*m, "hide-planner"));
+  CHECK_FALSE(is_restrictive_right(*m, "export"));
+  const std::string out = export_model_file(*m);
+  INFO(out);
+  CHECK(out.find("\"restrictive\": true") != std::string::npos);
+  CHECK(out.find("\"restrictive\"") == out.rfind("\"restrictive\""));  // once: false is not written
+  auto back = parse_model_file(out, Model{}, {.mode = ImportMode::kReplace});
+  REQUIRE(back);
+  CHECK(*back == *m);
+  // Not a boolean: an error naming the path.
+  CHECK(has_problem(parse_model_file(R"({"functional_rights": [{"id": "x", "restrictive": "yes"}]})",
+                                     Model::with_defaults()),
+                    "functional_rights[0].restrictive: expected true or false, found a string"));
+}

@@ -1,5 +1,5 @@
 // Snapshot files: round trip, and every kind of damage gives a clear error;
-// format 2 is written, format 1 is still read.
+// format 3 is written, formats 1 and 2 are still read.
 #include <cstring>
 #include <random>
 
@@ -16,14 +16,16 @@ using storage_test::TempDir;
 
 SORIGHTS_BEGIN_NAMESPACE
 namespace snapshot_file_testing {
-// Format 1's writer (src/storage/snapshot_file.cpp; not in a public header).
+// Format 1's and 2's writers (src/storage/snapshot_file.cpp; not in a public header).
 std::string encode_v1(const Model& model, std::uint64_t version);
+std::string encode_v2(const Model& model, std::uint64_t version);
 }  // namespace snapshot_file_testing
 SORIGHTS_END_NAMESPACE
 
 namespace {
 
 using snapshot_file_testing::encode_v1;
+using snapshot_file_testing::encode_v2;
 
 std::uint64_t fnv1a_bytes(std::string_view b) {
   std::uint64_t h = 14695981039346656037ull;
@@ -221,13 +223,13 @@ TEST_CASE("snapshot file: foreign, wrong version, extra bytes, unreadable", "[st
     CHECK(!decode_snapshot(""));
   }
   SECTION("wrong format version") {
-    for (char v : {'\0', '\3', '\x7f'}) {
+    for (char v : {'\0', '\4', '\x7f'}) {
       std::string b = bytes;
       b[8] = v;
       auto r = decode_snapshot(b);
       REQUIRE(!r);
       CHECK(r.error().message.find("format version " + std::to_string(int(v))) != std::string::npos);
-      CHECK(r.error().message.find("reads 1 and 2") != std::string::npos);
+      CHECK(r.error().message.find("reads 1, 2 and 3") != std::string::npos);
     }
   }
   SECTION("bytes after the payload") {
@@ -255,11 +257,11 @@ TEST_CASE("snapshot file: foreign, wrong version, extra bytes, unreadable", "[st
   }
 }
 
-TEST_CASE("snapshot file: format 2 is written, and round-trips a large random model", "[storage][snapshot-file]") {
+TEST_CASE("snapshot file: format 3 is written, and round-trips a large random model", "[storage][snapshot-file]") {
   const Model m = random_model(20240917, 20000);
   const std::string bytes = encode_snapshot(m, 99);
-  CHECK(bytes[8] == 2);
-  CHECK(kSnapshotFileFormat == 2);
+  CHECK(bytes[8] == 3);
+  CHECK(kSnapshotFileFormat == 3);
   auto back = decode_snapshot(bytes);
   REQUIRE(back);
   CHECK(back->version == 99);
@@ -296,8 +298,8 @@ TEST_CASE("snapshot file: format 1 files still load", "[storage][snapshot-file]"
     REQUIRE(expected);
     CHECK(loaded->model == *expected);
     REQUIRE(compile(loaded->model, loaded->version));
-    // Saving it again writes format 2.
-    CHECK(encode_snapshot(loaded->model, 7)[8] == 2);
+    // Saving it again writes the current format.
+    CHECK(encode_snapshot(loaded->model, 7)[8] == 3);
   }
   SECTION("a large random model in format 1") {
     const Model m = random_model(7, 3000);
@@ -379,7 +381,7 @@ TEST_CASE("snapshot file: a string referred to too often in format 2 is refused"
   Model m;
   m.users.push_back({.id = "u", .company = std::string(4096, 'x'), .other_groups = std::vector<std::string>(5000, "g")});
   const std::string good = encode_snapshot(m, 1);
-  REQUIRE(good[8] == 2);
+  REQUIRE(good[8] == static_cast<char>(kSnapshotFileFormat));
   REQUIRE(decode_snapshot(good)->model == m);
   // Strings: "u" 0, "" 1, the long one 2, "g" 3. Point every group at the
   // long one: 20 MB of text from a 20 kB payload.
@@ -441,4 +443,46 @@ TEST_CASE("snapshot file: a directory opens on an in-memory store without copyin
   REQUIRE(kept);
   CHECK(kept->version == 3);
   CHECK(kept->model == broken);
+}
+
+// MODEL.md part 1 §16 (issue 13): format 3 adds the restrictive flag of
+// declared rights; format 2 files (no flag) still load, every right not
+// restrictive.
+TEST_CASE("snapshot file: a declared right's restrictive flag round-trips in format 3", "[storage][snapshot-file]") {
+  Model m = sample_model();
+  FunctionalRightDef hide{"acme-hide-planner", "Hide planner", ""};
+  hide.restrictive = true;
+  m.functional_rights.push_back(hide);
+  const std::string bytes = encode_snapshot(m, 5);
+  REQUIRE(bytes[8] == 3);
+  auto back = decode_snapshot(bytes);
+  REQUIRE(back);
+  CHECK(back->model == m);
+  CHECK(back->model.functional_rights.back().restrictive);
+  CHECK_FALSE(back->model.functional_rights.front().restrictive);
+  // Through a file as well.
+  TempDir dir;
+  const std::string path = dir.file("r.snap");
+  REQUIRE(save_snapshot_file(path, m, 6));
+  auto loaded = load_snapshot_file(path);
+  REQUIRE(loaded);
+  CHECK(loaded->model.functional_rights.back().restrictive);
+}
+
+TEST_CASE("snapshot file: format 2 files still load, with no restrictive rights", "[storage][snapshot-file]") {
+  const Model m = sample_model();
+  const std::string v2 = encode_v2(m, 8);
+  REQUIRE(v2[8] == 2);
+  auto back = decode_snapshot(v2);
+  REQUIRE(back);
+  CHECK(back->version == 8);
+  CHECK(back->model == m);
+  // A restrictive flag cannot be written in format 2: it reads back false.
+  Model flagged = m;
+  flagged.functional_rights.front().restrictive = true;
+  auto lost = decode_snapshot(encode_v2(flagged, 8));
+  REQUIRE(lost);
+  CHECK_FALSE(lost->model.functional_rights.front().restrictive);
+  // Format 3 is format 2 plus one byte per declared right.
+  CHECK(encode_snapshot(m, 8).size() == v2.size() + m.functional_rights.size());
 }

@@ -228,7 +228,7 @@ TEST_CASE("sqlite: a version 0 store is migrated and keeps its data", "[storage]
   exec(path, storage_test::read_all(SORIGHTS_STORAGE_FIXTURES "/schema_v0.sql"));
   auto s = SqliteStore::open(path);
   REQUIRE(s);
-  CHECK((*s)->schema_version() == 1);
+  CHECK((*s)->schema_version() == kSqliteSchemaVersion);
   auto loaded = (*s)->load();
   REQUIRE(loaded);
   CHECK(loaded->version == 7);
@@ -282,4 +282,59 @@ TEST_CASE("sqlite: subscribe announces commits made through another connection",
   }
   CHECK(seen);
   CHECK((*d)->model()->find_user("alice") != nullptr);
+}
+
+// MODEL.md part 1 §16 (issue 13): schema version 2 stores the flag.
+TEST_CASE("sqlite: a declared right's restrictive flag is written and read back", "[storage][sqlite]") {
+  TempDir dir;
+  const std::string path = dir.file("r.db");
+  Model target = sample_model();
+  FunctionalRightDef hide{"acme-hide-planner", "Hide planner", ""};
+  hide.restrictive = true;
+  target.functional_rights.push_back(hide);
+  {
+    auto store = open_new(path);
+    REQUIRE(store->apply(change_set(Model::with_defaults(), target, 0)));
+  }
+  auto store = SqliteStore::open(path);
+  REQUIRE(store);
+  auto loaded = (*store)->load();
+  REQUIRE(loaded);
+  CHECK(loaded->model == target);
+  CHECK(loaded->model.functional_rights.back().restrictive);
+  CHECK_FALSE(loaded->model.functional_rights.front().restrictive);
+  // Clearing it is a change like any other.
+  Model next = target;
+  next.functional_rights.back().restrictive = false;
+  REQUIRE((*store)->apply(change_set(target, next, 1)));
+  CHECK_FALSE((*store)->load()->model.functional_rights.back().restrictive);
+  // A value other than 0 or 1 is a clear error.
+  exec(path, "PRAGMA ignore_check_constraints = ON; UPDATE functional_rights SET restrictive = 7");
+  auto bad = (*SqliteStore::open(path))->load();
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("restrictive is not 0 or 1") != std::string::npos);
+}
+
+TEST_CASE("sqlite: a version 1 store is migrated, its declared rights not restrictive", "[storage][sqlite][migration]") {
+  TempDir dir;
+  const std::string path = dir.file("v1.db");
+  exec(path, storage_test::read_all(SORIGHTS_STORAGE_FIXTURES "/schema_v1.sql"));
+  auto s = SqliteStore::open(path);
+  REQUIRE(s);
+  CHECK((*s)->schema_version() == kSqliteSchemaVersion);
+  CHECK(kSqliteSchemaVersion == 2);
+  auto loaded = (*s)->load();
+  REQUIRE(loaded);
+  CHECK(loaded->version == 4);
+  REQUIRE(loaded->model.functional_rights.size() == 2);
+  CHECK(loaded->model.functional_rights[0].requires_licence == "quote");
+  for (const FunctionalRightDef& f : loaded->model.functional_rights) CHECK_FALSE(f.restrictive);
+  CHECK(loaded->model.find_role("seller")->functional_rights == std::vector<std::string>{"acme-approve"});
+  // The migrated store takes the new column.
+  Model next = loaded->model;
+  next.functional_rights[1].restrictive = true;
+  REQUIRE((*s)->apply(change_set(loaded->model, next, 4)));
+  auto reopened = SqliteStore::open(path);
+  REQUIRE(reopened);
+  CHECK((*reopened)->load()->model.functional_rights[1].restrictive);
 }

@@ -71,10 +71,17 @@ TEST_CASE("Publishing: objects without a publish right are never gated", "[publi
 TEST_CASE("Publishing: the user's own records are exempt", "[publishing]") {
   const Snapshot s = build(publishing_model());
   REQUIRE(rights(s, "xena", Rec(s, "sale", "xena")) == "CRUD");
-  // a project with an empty owner is the current user's: own, exempt
-  REQUIRE(rights(s, "xena", Rec(s, "project")) == "CRUD");
+  REQUIRE(rights(s, "xena", Rec(s, "project", "xena")) == "CRUD");
   // a follow-up with an empty owner is other associates: gated
   REQUIRE(rights(s, "xena", Rec(s, "follow_up")).empty());
+}
+
+TEST_CASE("Publishing: an external user's project with an empty owner is not own and is gated", "[publishing]") {
+  // MODEL.md part 1 §15: the empty-owner fallback is for employee users only.
+  const Snapshot s = build(publishing_model());
+  REQUIRE(rights(s, "xena", Rec(s, "project")).empty());
+  REQUIRE(rights(s, "xena", Rec(s, "project").published()) == "CRUD");
+  REQUIRE(s.explain(s.find_user("xena"), Action::kRead, Rec(s, "project")).relation == Relation::kOtherAssociates);
 }
 
 TEST_CASE("Publishing: the publish window includes both ends", "[publishing]") {

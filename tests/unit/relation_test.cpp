@@ -121,13 +121,77 @@ TEST_CASE("Relation: an employee sees an anonymous owner's record as anonymous",
   REQUIRE(relation(s, "alice", Rec(s, "sale", "anon").group("sales")) == Relation::kAnonymous);
 }
 
-TEST_CASE("Relation: empty owner on company, person, project and relation is the current user", "[relation]") {
+TEST_CASE("Relation: empty owner on company, person, project and relation is the current employee user", "[relation]") {
   const Snapshot s = build(relation_model());
   for (std::string_view o : {"company", "person", "project", "relation"}) {
     INFO(o);
     REQUIRE(relation(s, "alice", Rec(s, o)) == Relation::kOwn);
-    REQUIRE(relation(s, "xena", Rec(s, o)) == Relation::kOwn);
-    REQUIRE(relation(s, "anon", Rec(s, o)) == Relation::kOwn);
+    REQUIRE(rights(s, "alice", Rec(s, o)) == "CRUD");
+    // own comes first: the record group (or the empty group's fallback) does not matter
+    REQUIRE(relation(s, "alice", Rec(s, o).group("marketing")) == Relation::kOwn);
+    REQUIRE(relation(s, "dave", Rec(s, o).group("sales")) == Relation::kOwn);
+  }
+}
+
+// MODEL.md part 1 §15 (issue 13): the fallback is for employee users only.
+TEST_CASE("Relation: an empty owner never makes a record an external user's own", "[relation][external]") {
+  const Snapshot s = build(relation_model());
+  for (std::string_view o : {"company", "person", "project", "relation"}) {
+    INFO(o);
+    REQUIRE(relation(s, "xena", Rec(s, o)) == Relation::kOtherAssociates);
+    REQUIRE(rights(s, "xena", Rec(s, o)) == "R");
+    REQUIRE(relation(s, "plain", Rec(s, o)) == Relation::kOtherAssociates);
+    // a record group changes nothing: external users have no group relations
+    REQUIRE(relation(s, "xena", Rec(s, o).group("sales")) == Relation::kOtherAssociates);
+  }
+}
+
+TEST_CASE("Relation: an external user's empty-owner record about the user's company is my_company",
+          "[relation][external]") {
+  const Snapshot s = build(relation_model());
+  for (std::string_view o : {"company", "person", "project", "relation"}) {
+    INFO(o);
+    REQUIRE(relation(s, "xena", Rec(s, o).company("cust-1")) == Relation::kMyCompany);
+    REQUIRE(rights(s, "xena", Rec(s, o).company("cust-1")) == "RU");
+    REQUIRE(relation(s, "yuri", Rec(s, o).company("cust-1")) == Relation::kOtherAssociates);
+    // without ext-use-my-company-rights the company test does not run
+    REQUIRE(relation(s, "plain", Rec(s, o).company("cust-1")) == Relation::kOtherAssociates);
+    // my_company comes before same_project
+    REQUIRE(relation(s, "xena", Rec(s, o).company("cust-1").project("p-1")) == Relation::kMyCompany);
+  }
+}
+
+TEST_CASE("Relation: an external user's empty-owner record of one of the user's projects is same_project",
+          "[relation][external]") {
+  const Snapshot s = build(relation_model());
+  for (std::string_view o : {"company", "person", "project", "relation"}) {
+    INFO(o);
+    REQUIRE(relation(s, "xena", Rec(s, o).project("p-1")) == Relation::kSameProject);
+    REQUIRE(rights(s, "xena", Rec(s, o).project("p-1")) == "RD");
+    REQUIRE(relation(s, "xavier", Rec(s, o).project("p-1")) == Relation::kOtherAssociates);
+    REQUIRE(relation(s, "plain", Rec(s, o).project("p-1")) == Relation::kOtherAssociates);
+  }
+}
+
+TEST_CASE("Relation: an empty owner on company, person, project and relation is other_associates for anonymous users",
+          "[relation][anonymous]") {
+  const Snapshot s = build(relation_model());
+  for (std::string_view o : {"company", "person", "project", "relation"}) {
+    INFO(o);
+    REQUIRE(relation(s, "anon", Rec(s, o)) == Relation::kOtherAssociates);
+    REQUIRE(rights(s, "anon", Rec(s, o)) == "R");
+    // no company or project relation exists for anonymous users
+    REQUIRE(relation(s, "anon", Rec(s, o).company("cust-1").project("p-1").group("sales")) ==
+            Relation::kOtherAssociates);
+  }
+}
+
+TEST_CASE("Relation: an external or anonymous user's own records stay own", "[relation][external][anonymous]") {
+  const Snapshot s = build(relation_model());
+  for (std::string_view o : {"company", "person", "project", "relation"}) {
+    INFO(o);
+    REQUIRE(relation(s, "xena", Rec(s, o, "xena")) == Relation::kOwn);
+    REQUIRE(relation(s, "anon", Rec(s, o, "anon")) == Relation::kOwn);
   }
 }
 

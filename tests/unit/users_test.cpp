@@ -92,16 +92,61 @@ TEST_CASE("Users: the active system user holds Select|Update|Insert|Delete with 
           (FieldRight::kRead | FieldRights(FieldRight::kWrite)));
 }
 
-TEST_CASE("Users: the system user holds every known functional right", "[users][system]") {
+TEST_CASE("Users: the system user holds every known functional right but the restrictive ones", "[users][system]") {
   Model m = users_model();
   m.functional_rights.push_back({"host-right", "Host right", ""});
   m.licences.push_back({"lic", "lic", LicenceKind::kUser, 5, false, {}, {}});
   m.functional_rights.push_back({"host-licensed", "Host licensed", "lic"});
+  FunctionalRightDef hide{"host-hide-planner", "Hide the planner", ""};
+  hide.restrictive = true;
+  m.functional_rights.push_back(hide);
   const Snapshot s = build(m);
   const UserIndex sys = s.find_user("integration");
-  for (std::uint32_t i = 0; i < s.right_count(); ++i) REQUIRE(s.has(sys, RightIndex{i}));
+  for (std::uint32_t i = 0; i < s.right_count(); ++i) {
+    const std::string id(s.right_id(RightIndex{i}));
+    INFO(id);
+    REQUIRE(s.has(sys, RightIndex{i}) == !is_restrictive_right(m, id));
+  }
   REQUIRE_FALSE(s.has(sys, kUnknownRight));
   REQUIRE_FALSE(has(s, "integration", "no-such-right"));
+}
+
+// MODEL.md part 1 §16 (issue 13): a host that hides a screen when has() is
+// true must not hide it for the system user.
+TEST_CASE("Users: the system user holds no hide- or ext-need-publish-to-see- right", "[users][system]") {
+  const Snapshot s = build(users_model());
+  for (std::string_view r : {"hide-company", "hide-sale", "hide-project", "hide-selection", "hide-inbox",
+                             "hide-reporter", "ext-need-publish-to-see-project", "ext-need-publish-to-see-appointment",
+                             "ext-need-publish-to-see-document", "ext-need-publish-to-see-sale"}) {
+    INFO(r);
+    REQUIRE(s.find_right(r) != kUnknownRight);
+    REQUIRE_FALSE(has(s, "integration", r));
+  }
+  REQUIRE(has(s, "integration", "admin-all"));
+  REQUIRE(has(s, "integration", "see-other-companies-associates"));
+  REQUIRE(has(s, "integration", "ext-use-my-company-rights"));
+  REQUIRE(has(s, "integration", "ext-use-same-project-rights"));
+}
+
+TEST_CASE("Users: the system user holds a declared right unless it is marked restrictive", "[users][system]") {
+  Model m = users_model();
+  m.functional_rights.push_back({"host-export", "Export", ""});
+  FunctionalRightDef hide{"host-hide-export", "Hide export", ""};
+  hide.restrictive = true;
+  m.functional_rights.push_back(hide);
+  const Snapshot s = build(m);
+  REQUIRE(has(s, "integration", "host-export"));
+  REQUIRE_FALSE(has(s, "integration", "host-hide-export"));
+}
+
+TEST_CASE("Users: the system user still bypasses every restriction in the evaluation", "[users][system]") {
+  const Snapshot s = build(users_model());
+  const UserIndex sys = s.find_user("integration");
+  for (std::string_view o : {"company", "project", "sale", "follow_up"}) {
+    INFO(o);
+    REQUIRE(s.rights(sys, Rec(s, o)).bits() == 15);
+    REQUIRE(s.rights(sys, Rec(s, o, "alice")).bits() == 15);
+  }
 }
 
 TEST_CASE("Users: an inactive system user holds nothing", "[users][system]") {

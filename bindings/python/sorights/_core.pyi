@@ -267,7 +267,9 @@ class FunctionalRightDef(_Value):
     id: str
     name: str
     requires_licence: str
-    def __init__(self, id: str = ..., name: str = ..., requires_licence: str = ...) -> None: ...
+    restrictive: bool
+    def __init__(self, id: str = ..., name: str = ..., requires_licence: str = ...,
+                 restrictive: bool = ...) -> None: ...
 
 class DataObjectDef(_Value):
     id: str

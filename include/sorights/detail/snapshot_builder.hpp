@@ -765,6 +765,11 @@ struct SnapshotBuilder {
       if (const std::string& l = m.functional_rights[i].requires_licence; !l.empty())
         if (const std::uint32_t li = licence_index.find(l); li != FlatIndex::kMiss)
           right_licence[kBuiltinRightCount + i] = li;
+    // Restrictive rights (MODEL.md part 1 §16): the system user holds all but these.
+    right_restrictive.assign(s.right_count_, 0);
+    for (std::size_t i = 0; i < kBuiltinRightCount; ++i) right_restrictive[i] = builtin_right_restrictive(i) ? 1 : 0;
+    for (std::size_t i = 0; i < m.functional_rights.size(); ++i)
+      right_restrictive[kBuiltinRightCount + i] = m.functional_rights[i].restrictive ? 1 : 0;
     for (std::uint32_t i = 0; i < m.licences.size(); ++i) {
       const Licence& l = m.licences[i];
       if (l.kind != LicenceKind::kUser || l.cal_for.empty()) continue;
@@ -902,7 +907,8 @@ struct SnapshotBuilder {
       flags |= kProfileActive;
       if (system) {
         flags |= kProfileSystem;
-        for (std::uint32_t i = 0; i < s.right_count_; ++i) bits[i >> 6] |= 1ull << (i & 63u);
+        for (std::uint32_t i = 0; i < s.right_count_; ++i)
+          if (!right_restrictive[i]) bits[i >> 6] |= 1ull << (i & 63u);
       } else if (!m.roles.empty()) {
         for (const std::uint32_t ri : role_rights[role]) {
           if (right_licence[ri] != kNone && !held[right_licence[ri]]) continue;
@@ -1111,6 +1117,7 @@ struct SnapshotBuilder {
   std::vector<std::uint8_t> site, held;                      // per licence
   std::vector<std::vector<std::uint32_t>> plan_licences;     // per plan
   std::vector<std::uint32_t> right_licence;                  // per right: licence or kNone
+  std::vector<std::uint8_t> right_restrictive;               // per right: 1 if restrictive
   std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> cal;  // licence, its objects
   std::vector<std::vector<std::uint32_t>> role_rights;       // per role: right indexes
   std::vector<const Override*> system_ovr;

@@ -275,6 +275,11 @@ SORIGHTS_C_API sorights_status sorights_model_add_group(sorights_model* model, c
  *  `name` may be NULL. */
 SORIGHTS_C_API sorights_status sorights_model_add_functional_right(sorights_model* model,
                                                                    const char* id, const char* name);
+/** Marks a declared right restrictive (non-zero) or not (0): holding it takes
+ *  something away, like the built-in hide-... rights, so the system user does
+ *  not hold it. SORIGHTS_E_NOT_FOUND if `id` is not declared in the model. */
+SORIGHTS_C_API sorights_status sorights_model_set_functional_right_restrictive(sorights_model* model,
+                                                                               const char* id, int restrictive);
 /** Adds a role of `role_type` (SORIGHTS_ROLE_*). With `copy_of` (may be NULL
  *  or "") it starts with that role's cells and functional rights, else blank.
  *  `name` may be NULL. */

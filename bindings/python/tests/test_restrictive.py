@@ -1,0 +1,58 @@
+"""Restrictive functional rights (MODEL.md part 1 §16): the declared flag
+round-trips, and the system user holds no restrictive right."""
+import os
+import tempfile
+import unittest
+
+import sorights
+from support import make_model
+
+
+def model_with_rights():
+    model = make_model()
+    model.functional_rights.append(sorights.FunctionalRightDef("host-export", "Export"))
+    model.functional_rights.append(
+        sorights.FunctionalRightDef(id="host-hide-export", name="Hide export", restrictive=True))
+    model.users.append(sorights.User(id="integration", type="system"))
+    return model
+
+
+class RestrictiveRightTest(unittest.TestCase):
+    def test_field_defaults_to_false_and_shows_in_repr(self):
+        self.assertFalse(sorights.FunctionalRightDef("x").restrictive)
+        r = sorights.FunctionalRightDef("x", restrictive=True)
+        self.assertTrue(r.restrictive)
+        self.assertIn("restrictive=True", repr(r))
+        self.assertNotEqual(r, sorights.FunctionalRightDef("x"))
+
+    def test_system_user_holds_no_restrictive_right(self):
+        snap = sorights.compile(model_with_rights(), 1)
+        self.assertTrue(snap.has("integration", "admin-all"))
+        self.assertTrue(snap.has("integration", "host-export"))
+        self.assertFalse(snap.has("integration", "host-hide-export"))
+        self.assertFalse(snap.has("integration", "hide-company"))
+
+
+@unittest.skipUnless(sorights.HAS_STORAGE, "built without sorights::storage")
+class RestrictiveRoundTripTest(unittest.TestCase):
+    def test_model_file(self):
+        model = model_with_rights()
+        text = sorights.export_model_file(model)
+        self.assertIn('"restrictive": true', text)
+        self.assertEqual(text.count('"restrictive"'), 1)  # omitted when false
+        back = sorights.parse_model_file(text)
+        self.assertEqual(back, model)
+        self.assertTrue(back.functional_rights[-1].restrictive)
+
+    def test_snapshot_file(self):
+        model = model_with_rights()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "model.snap")
+            sorights.save_snapshot_file(path, model, 3)
+            back, version = sorights.load_snapshot_file(path)
+            self.assertEqual(version, 3)
+            self.assertEqual(back, model)
+
+
+if __name__ == "__main__":
+    unittest.main()
