@@ -14,6 +14,8 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <unistd.h>
@@ -641,6 +643,38 @@ void BM_ImportModelFile(benchmark::State& state) {
   state.counters["file_MB"] = static_cast<double>(e.text.size()) / 1e6;
 }
 BENCHMARK(BM_ImportModelFile)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
+// The floor any import of the same model stands on, for the growth ratio:
+// materialize every entity (a copy of the generated model: each string
+// allocated, as a parse must) and resolve every reference once (index the
+// group and user ids in a hash map, look up each user's groups). No JSON, no
+// rules, no snapshot. Its 1M / 100k ratio shows what memory alone costs when
+// the model outgrows the caches (docs/performance.md).
+void BM_ImportBaselineMaterialize(benchmark::State& state) {
+  const auto entities = static_cast<std::size_t>(state.range(0));
+  const ImportEnv& e = import_env(entities);
+  std::size_t resolved = 0;
+  for (auto _ : state) {
+    auto copy = std::make_unique<Model>(e.model);
+    std::unordered_map<std::string_view, std::size_t> index;
+    index.reserve(copy->groups.size() + copy->users.size());
+    for (std::size_t i = 0; i < copy->groups.size(); ++i) index.emplace(copy->groups[i].id, i);
+    for (std::size_t i = 0; i < copy->users.size(); ++i) index.emplace(copy->users[i].id, i);
+    resolved = 0;
+    for (const User& u : copy->users) {
+      resolved += index.count(u.group);
+      for (const std::string& g : u.other_groups) resolved += index.count(g);
+    }
+    benchmark::DoNotOptimize(resolved);
+    state.PauseTiming();
+    copy.reset();
+    index = {};
+    state.ResumeTiming();
+  }
+  if (resolved != 2 * e.model.users.size()) state.SkipWithError("a reference did not resolve");
+  state.counters["entities"] = static_cast<double>(entities);
+}
+BENCHMARK(BM_ImportBaselineMaterialize)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 
 #else
 void BM_CommitOneUser(benchmark::State& state) {

@@ -403,7 +403,7 @@ class CommitChecker {
     if (unlimited() || admin_all()) return;
     if (before.type == UserType::kSystem) {
       deny(c, "", "target-outranks-actor",
-           who() + " cannot change " + dq(c.id) + ": a system user holds every right (only admin-all may)");
+           who() + " cannot change " + dq(c.id) + ": a system user holds every grant (only admin-all may)");
       return;
     }
     const Role* role = prev_.find_role(before.role);
@@ -435,8 +435,8 @@ class CommitChecker {
       check_self_lockout(c, *before, after);
     }
     if (after == nullptr) return;
-    // A system user holds every right whatever its role lists: making one
-    // assigns every right.
+    // A system user holds every grant whatever its role lists: making one
+    // assigns every grant.
     const bool becomes_system =
         after->type == UserType::kSystem && (before == nullptr || before->type != UserType::kSystem);
     const bool role_changes = before == nullptr || before->role != after->role || becomes_system;
@@ -448,7 +448,7 @@ class CommitChecker {
       if (!admin_all())
         deny(c, "type", "privilege-escalation",
              who() + " cannot make " + dq(c.id) +
-                 " a system user: a system user holds every right (only admin-all may)");
+                 " a system user: a system user holds every grant (only admin-all may)");
       return;
     }
     const Role* role = next_.find_role(after->role);
