@@ -3,10 +3,13 @@
 #include "files.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -28,6 +31,33 @@ std::string parent_dir(const std::string& path) {
 
 std::string why(int error) { return std::strerror(error); }
 
+// The temporary file being written, for the signal handler: its path and
+// those of SQLite's companion files, fixed at registration (a handler may
+// not allocate). One at a time: the CLI writes one file per command.
+struct PendingTemp {
+  char paths[4][4096];
+  volatile std::sig_atomic_t active;
+};
+PendingTemp g_pending{};
+
+void register_pending(const std::string& path) {
+  static constexpr const char* kSuffix[] = {"", "-wal", "-shm", "-journal"};
+  g_pending.active = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const std::string p = path + kSuffix[i];
+    if (p.size() >= sizeof g_pending.paths[i]) return;  // too long to register: no cleanup on a signal
+    std::memcpy(g_pending.paths[i], p.c_str(), p.size() + 1);
+  }
+  g_pending.active = 1;
+}
+
+extern "C" void remove_pending_and_reraise(int sig) {
+  if (g_pending.active != 0)
+    for (const char* p : g_pending.paths) ::unlink(p);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
 void fsync_dir(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;  // best effort: the rename itself has happened
@@ -44,11 +74,16 @@ TempFile::TempFile(const std::string& target) : target_(target) {
   const std::string pattern = (fs::path(parent_dir(target)) / ("." + name + ".sorights-tmp-XXXXXX")).string();
   templ.assign(pattern.begin(), pattern.end());
   templ.push_back('\0');
+  // Signals wait while the file is made and registered, so a signal
+  // handler always knows the file it must remove.
+  sigset_t all, old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_BLOCK, &all, &old);
   fd_ = ::mkostemp(templ.data(), O_CLOEXEC);
-  if (fd_ < 0) {
-    const int e = errno;
-    throw CliError(target + ": cannot create a temporary file beside it (" + why(e) + "); nothing changed");
-  }
+  const int e = errno;
+  if (fd_ >= 0) register_pending(templ.data());
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (fd_ < 0) throw CliError(target + ": cannot create a temporary file beside it (" + why(e) + "); nothing changed");
   path_ = templ.data();
   // mkstemp makes the file 0600; give it the mode a new file gets.
   const mode_t mask = ::umask(0);
@@ -63,9 +98,11 @@ TempFile::TempFile(const std::string& target) : target_(target) {
 
 TempFile::~TempFile() {
   if (fd_ >= 0) ::close(fd_);
-  if (installed_ || path_.empty()) return;
-  ::unlink(path_.c_str());
-  for (const char* suffix : {"-wal", "-shm", "-journal"}) ::unlink((path_ + suffix).c_str());
+  if (!installed_ && !path_.empty()) {
+    ::unlink(path_.c_str());
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) ::unlink((path_ + suffix).c_str());
+  }
+  g_pending.active = 0;  // after the unlinks: a signal meanwhile removes nothing that is still needed
 }
 
 void TempFile::write(std::string_view data) {
@@ -112,8 +149,13 @@ void TempFile::install(bool replace) {
     if (e == EEXIST) throw CliError(target_ + ": a file appeared there meanwhile; nothing changed");
     throw CliError(target_ + ": cannot put the file in place (" + why(e) + "); nothing changed");
   }
+  g_pending.active = 0;  // the name is the target's now (a signal just before this finds nothing to remove)
   installed_ = true;
   fsync_dir(parent_dir(target_));
+}
+
+void remove_temp_files_on_signals() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, remove_pending_and_reraise);
 }
 
 bool is_sqlite_file(const std::string& path) {

@@ -37,6 +37,13 @@ class TempFile {
   bool installed_ = false;
 };
 
+// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove the temporary
+// file being written (if any) and then end the process as the signal would
+// have. main() calls it; the in-process fuzz target does not. (Nothing can
+// clean up after SIGKILL: a `.NAME.sorights-tmp-*` file may then remain, but
+// never a half-written target.)
+void remove_temp_files_on_signals();
+
 // Whether `path` starts with the 16-byte SQLite header "SQLite format 3\0".
 bool is_sqlite_file(const std::string& path);
 

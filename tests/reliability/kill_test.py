@@ -11,7 +11,7 @@ hold exactly the old or the new model, and its audit trail must end at the
 store's version. `import` into a path with no store must leave either no store
 file or a complete one.
 
-CASE: `import`, `admin` (user add and role set-right), `import_new`, or `all`.
+CASE: one of the functions marked @case below, or `all`.
 SORIGHTS_KILL_SEED fixes the random seed; SORIGHTS_KILL_ROUNDS the kills per
 command (default 25).
 """
@@ -76,15 +76,15 @@ def attempts(rounds):
     return range(4 * rounds)
 
 
-def kill_after(argv, delay):
-    """Starts argv, kills it with SIGKILL after `delay` seconds (unless it
-    ended first). Returns True when the kill landed."""
+def kill_after(argv, delay, sig=signal.SIGKILL):
+    """Starts argv, sends it `sig` after `delay` seconds (unless it ended
+    first). Returns True when the signal landed."""
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         p.wait(timeout=delay)
         return False
     except subprocess.TimeoutExpired:
-        p.send_signal(signal.SIGKILL)
+        p.send_signal(sig)
         p.wait()
         return True
 
@@ -95,6 +95,7 @@ class Work:
         self.rng = random.Random(SEED)
         self.killed = 0
         self.finished = 0
+        self.want_kills = ROUNDS  # at least this many signals must land
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -172,8 +173,11 @@ def admin_commands(w):
     w.kill_rounds(base, ["role", "set-right", "sales-rep", "sale", "primary_group", "CRUD"], ROUNDS // 2)
 
 
-@case
-def import_into_a_new_path(w):
+def new_path_rounds(w, sig, rounds):
+    """Sends `sig` to `import` into a path with no store `rounds` times (that
+    many must land); after each, there is no store or the complete one.
+    Returns how many rounds left no store, the complete store, and how many
+    temporary files were left."""
     reference = w.path("reference.db")
 
     def once():
@@ -183,21 +187,22 @@ def import_into_a_new_path(w):
     duration = timed(once)
     complete = state(reference)
     db = w.path("new.db")
-    seen = {"none": 0, "complete": 0}
+    seen = {"none": 0, "complete": 0, "temp": 0}
     landed = 0
-    for i in attempts(ROUNDS):
-        if landed == ROUNDS:
+    for i in attempts(rounds):
+        if landed == rounds:
             break
         for name in os.listdir(w.dir):
             if name.startswith("new.db") or name.startswith(".new.db"):
                 os.unlink(w.path(name))
         delay = w.rng.uniform(0, duration * 1.1)
-        if kill_after([BIN, "--db", db, "import", DEMO], delay):
+        if kill_after([BIN, "--db", db, "import", DEMO], delay, sig):
             w.killed += 1
             landed += 1
         else:
             w.finished += 1
-        where = f"import into a new path killed after {delay * 1000:.1f} ms (round {i}, seed {SEED})"
+        where = f"import into a new path, signal {sig} after {delay * 1000:.1f} ms (round {i}, seed {SEED})"
+        seen["temp"] += sum(1 for n in os.listdir(w.dir) if n.startswith(".new.db.sorights-tmp-"))
         names = sorted(n for n in os.listdir(w.dir) if n.startswith("new.db"))
         if not names:
             seen["none"] += 1
@@ -208,8 +213,23 @@ def import_into_a_new_path(w):
         if got != complete:
             raise AssertionError(f"{where}: the store is not the complete one: version {got[0]}")
         seen["complete"] += 1
-    print(f"  import into a new path: {duration * 1000:.0f} ms a run; no store {seen['none']}, "
-          f"complete {seen['complete']}")
+    print(f"  import into a new path ({signal.Signals(sig).name}): {duration * 1000:.0f} ms a run; "
+          f"no store {seen['none']}, complete {seen['complete']}, temporary files left {seen['temp']}")
+    return seen
+
+
+@case
+def import_into_a_new_path(w):
+    new_path_rounds(w, signal.SIGKILL, ROUNDS)
+
+
+@case
+def terminated_import_removes_its_temporary_file(w):
+    # SIGTERM (and SIGINT, SIGHUP) can be handled: the temporary store goes too.
+    seen = new_path_rounds(w, signal.SIGTERM, 10)
+    if seen["temp"]:
+        raise AssertionError(f"SIGTERM left {seen['temp']} temporary files")
+    w.want_kills = 10
 
 
 def main():
@@ -221,7 +241,7 @@ def main():
         w = Work()
         try:
             CASES[n](w)
-            if w.killed < ROUNDS:
+            if w.killed < w.want_kills:
                 raise AssertionError(f"only {w.killed} kills landed before the command ended")
             print(f"ok   {n}: {w.killed} killed, {w.finished} finished first")
         except AssertionError as ex:
