@@ -706,6 +706,10 @@ int cmd_user(const Globals& g, const std::vector<std::string>& argv) {
   }
   const std::string sub = sub_of(a, "user");
   Args r = rest(a);
+  // Before the store is opened: an unknown subcommand is the error to report,
+  // not a missing or read-only store.
+  if (!std::set<std::string, std::less<>>{"add", "edit", "retire", "former", "delete", "list"}.contains(sub))
+    throw CliError("user: unknown subcommand " + dq(sub) + " (add, edit, retire, former, delete, list)");
   auto store = open_store(g, sub == "list" ? Access::kRead : Access::kWrite);
   auto dir = open_directory(store);
   if (sub == "list") {
@@ -772,6 +776,11 @@ int cmd_role(const Globals& g, const std::vector<std::string>& argv) {
   }
   const std::string sub = sub_of(a, "role");
   Args r = rest(a);
+  if (!std::set<std::string, std::less<>>{"add", "copy", "rename", "delete", "set-right", "grant", "revoke", "list",
+                                          "show"}
+           .contains(sub))
+    throw CliError("role: unknown subcommand " + dq(sub) +
+                   " (add, copy, rename, delete, set-right, grant, revoke, list, show)");
   auto store = open_store(g, sub == "list" || sub == "show" ? Access::kRead : Access::kWrite);
   auto dir = open_directory(store);
   const Model& m = *dir->model();
@@ -877,6 +886,8 @@ int cmd_group_or_company(const Globals& g, const std::vector<std::string>& argv,
   }
   const std::string sub = sub_of(a, name);
   Args r = rest(a);
+  if (sub != "add" && sub != "delete" && sub != "list")
+    throw CliError(std::string(name) + ": unknown subcommand " + dq(sub) + " (add, delete, list)");
   auto store = open_store(g, sub == "list" ? Access::kRead : Access::kWrite);
   auto dir = open_directory(store);
   const Model& m = *dir->model();

@@ -253,6 +253,9 @@ def read_only_store_serves_every_reading_command(e):
         for cmd in (["user", "add", "zoe", "--role", "level-3", "--group", "sales"], ["role", "grant", "sales-rep", "x"],
                     ["group", "add", "hr"], ["import", DEMO]):
             e.fails(*cmd, db=db, prefix=as_user, contains=[db, "read-only"])
+        # An unknown subcommand is that, not a read-only store.
+        for cmd in ("user", "role", "group", "company"):
+            e.fails(cmd, "frobnicate", db=db, prefix=as_user, contains="unknown subcommand")
         eq(read(db), before, "the read-only store")
         eq(sorted(os.listdir(ro)), ["s.db"], "no -wal or -shm beside a read-only store")
     finally:
