@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sorights/error.hpp"
+#include "sorights/ids.hpp"
 #include "sorights/model.hpp"
 #include "sorights/snapshot.hpp"
 #include "sorights/storage.hpp"
@@ -52,11 +53,19 @@ struct sorights_snapshot {
   std::shared_ptr<const so::Snapshot> snapshot;
 };
 #if SORIGHTS_C_WITH_DIRECTORY
+// A transaction holds its Directory (a shared_ptr inside so::Transaction), so
+// it never dangles; but once the directory *handle* is freed, the host has
+// said it is done with that directory, and a commit would land in storage the
+// host no longer reaches (for in-memory storage, nowhere). `alive` expires
+// with the handle; a transaction begun on it checks it before every edit and
+// the commit (docs/design/0010-binding-lifetimes.md).
 struct sorights_directory {
   std::shared_ptr<so::Directory> directory;
+  std::shared_ptr<const char> alive = std::make_shared<const char>('\0');
 };
 struct sorights_transaction {
   so::Transaction tx;
+  std::weak_ptr<const char> directory_alive;
 };
 #else
 struct sorights_directory {};
@@ -115,6 +124,39 @@ sorights_status null_arg(const char* what) noexcept {
 
 std::string str(const char* s) { return s == nullptr ? std::string() : std::string(s); }
 
+// -- Argument checks (ids.hpp): each names the argument ---------------------------
+
+#define SORIGHTS_C_TRY(expr)                                 \
+  do {                                                       \
+    if (const sorights_status st_ = (expr); st_ != SORIGHTS_OK) return st_; \
+  } while (0)
+
+sorights_status fail_check(const so::Result<void>& r) { return r ? SORIGHTS_OK : fail(r.error()); }
+// A required id: NULL, empty or malformed is SORIGHTS_E_INVALID_ARGUMENT.
+sorights_status id_arg(const std::string& what, const char* id) {
+  if (id == nullptr) return fail(SORIGHTS_E_INVALID_ARGUMENT, what + " is NULL");
+  return fail_check(so::check_id(what, id));
+}
+// An id where NULL or "" means none (a user's plan, the system actor, ...).
+sorights_status optional_id_arg(const std::string& what, const char* id) {
+  if (id == nullptr || *id == '\0') return SORIGHTS_OK;
+  return fail_check(so::check_id(what, id));
+}
+// A display name; NULL means "".
+sorights_status name_arg(const std::string& what, const char* name) {
+  if (name == nullptr) return SORIGHTS_OK;
+  return fail_check(so::check_name(what, name));
+}
+// `count` ids at `ids` (NULL only when count is 0); each is named what[i].
+sorights_status id_array_arg(const std::string& what, const char* const* ids, std::size_t count) {
+  if (count == 0) return SORIGHTS_OK;
+  if (ids == nullptr) return fail(SORIGHTS_E_INVALID_ARGUMENT, what + " is NULL (with a count of " +
+                                                                   std::to_string(count) + ")");
+  for (std::size_t i = 0; i < count; ++i)
+    SORIGHTS_C_TRY(id_arg(what + "[" + std::to_string(i) + "]", ids[i]));
+  return SORIGHTS_OK;
+}
+
 std::vector<std::string> strs(const char* const* items, std::size_t n) {
   std::vector<std::string> out;
   if (items == nullptr) return out;
@@ -144,11 +186,21 @@ so::User to_user(const sorights_user_desc& d) {
   return u;
 }
 
+// Every id and name of a user descriptor. Run inside guard() (it allocates).
 sorights_status check_user_desc(const sorights_user_desc* d) {
   if (d == nullptr) return null_arg("user");
-  if (d->id == nullptr || *d->id == '\0') return fail(SORIGHTS_E_INVALID_ARGUMENT, "user id is empty");
+  SORIGHTS_C_TRY(id_arg("user.id", d->id));
   if (d->type < 0 || d->type > static_cast<int>(so::UserType::kSystem))
     return fail(SORIGHTS_E_INVALID_ARGUMENT, "user type " + std::to_string(d->type) + " is not a SORIGHTS_USER_*");
+  SORIGHTS_C_TRY(name_arg("user.name", d->name));
+  SORIGHTS_C_TRY(optional_id_arg("user.person", d->person));
+  SORIGHTS_C_TRY(optional_id_arg("user.company", d->company));
+  SORIGHTS_C_TRY(optional_id_arg("user.role", d->role));
+  SORIGHTS_C_TRY(optional_id_arg("user.group", d->group));
+  SORIGHTS_C_TRY(optional_id_arg("user.plan", d->plan));
+  SORIGHTS_C_TRY(id_array_arg("user.other_groups", d->other_groups, d->other_group_count));
+  SORIGHTS_C_TRY(id_array_arg("user.licences", d->licences, d->licence_count));
+  SORIGHTS_C_TRY(id_array_arg("user.projects", d->projects, d->project_count));
   return SORIGHTS_OK;
 }
 
@@ -261,8 +313,9 @@ void sorights_model_free(sorights_model* model) { delete model; }
 sorights_status sorights_model_add_company(sorights_model* model, const char* id, const char* name,
                                            int database_owner) {
   if (model == nullptr) return null_arg("model");
-  if (id == nullptr || *id == '\0') return fail(SORIGHTS_E_INVALID_ARGUMENT, "company id is empty");
   return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("company id", id));
+    SORIGHTS_C_TRY(name_arg("company name", name));
     if (model->model.find_our_company(id) != nullptr)
       return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("our company \"") + id + "\" already exists");
     model->model.our_companies.push_back({id, str(name), database_owner != 0});
@@ -271,8 +324,9 @@ sorights_status sorights_model_add_company(sorights_model* model, const char* id
 }
 sorights_status sorights_model_add_group(sorights_model* model, const char* id, const char* name) {
   if (model == nullptr) return null_arg("model");
-  if (id == nullptr || *id == '\0') return fail(SORIGHTS_E_INVALID_ARGUMENT, "group id is empty");
   return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("group id", id));
+    SORIGHTS_C_TRY(name_arg("group name", name));
     if (model->model.find_group(id) != nullptr)
       return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("group \"") + id + "\" already exists");
     model->model.groups.push_back({id, str(name)});
@@ -282,8 +336,9 @@ sorights_status sorights_model_add_group(sorights_model* model, const char* id, 
 sorights_status sorights_model_add_functional_right(sorights_model* model, const char* id,
                                                     const char* name) {
   if (model == nullptr) return null_arg("model");
-  if (id == nullptr || *id == '\0') return fail(SORIGHTS_E_INVALID_ARGUMENT, "right id is empty");
   return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("right id", id));
+    SORIGHTS_C_TRY(name_arg("right name", name));
     for (const so::FunctionalRightDef& r : model->model.functional_rights)
       if (r.id == id)
         return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("functional right \"") + id + "\" already exists");
@@ -294,10 +349,12 @@ sorights_status sorights_model_add_functional_right(sorights_model* model, const
 sorights_status sorights_model_add_role(sorights_model* model, const char* id, const char* name,
                                         int role_type, const char* copy_of) {
   if (model == nullptr) return null_arg("model");
-  if (id == nullptr || *id == '\0') return fail(SORIGHTS_E_INVALID_ARGUMENT, "role id is empty");
   if (role_type < 0 || role_type > static_cast<int>(so::RoleType::kSystem))
     return fail(SORIGHTS_E_INVALID_ARGUMENT, "role type " + std::to_string(role_type) + " is not a SORIGHTS_ROLE_*");
   return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("role id", id));
+    SORIGHTS_C_TRY(name_arg("role name", name));
+    SORIGHTS_C_TRY(optional_id_arg("copy_of", copy_of));
     if (model->model.find_role(id) != nullptr)
       return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("role \"") + id + "\" already exists");
     so::Role role;
@@ -318,11 +375,11 @@ sorights_status sorights_model_add_role(sorights_model* model, const char* id, c
 sorights_status sorights_model_set_role_cell(sorights_model* model, const char* role, const char* object,
                                              int relation, uint8_t rights) {
   if (model == nullptr) return null_arg("model");
-  if (role == nullptr) return null_arg("role");
-  if (object == nullptr || *object == '\0') return fail(SORIGHTS_E_INVALID_ARGUMENT, "object is empty");
   if (!valid_relation(relation))
     return fail(SORIGHTS_E_INVALID_ARGUMENT, "relation " + std::to_string(relation) + " is not a SORIGHTS_REL_*");
   return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("role", role));
+    SORIGHTS_C_TRY(id_arg("object", object));
     so::Role* r = model->model.find_role(role);
     if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
     r->set_cell(object, static_cast<so::Relation>(relation), so::TableRights::from_bits(rights));
@@ -332,10 +389,12 @@ sorights_status sorights_model_set_role_cell(sorights_model* model, const char* 
 sorights_status sorights_model_get_role_cell(const sorights_model* model, const char* role,
                                              const char* object, int relation, uint8_t* out) {
   if (model == nullptr) return null_arg("model");
-  if (role == nullptr || object == nullptr || out == nullptr) return null_arg("role, object or out");
+  if (out == nullptr) return null_arg("out");
   if (!valid_relation(relation))
     return fail(SORIGHTS_E_INVALID_ARGUMENT, "relation " + std::to_string(relation) + " is not a SORIGHTS_REL_*");
   return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("role", role));
+    SORIGHTS_C_TRY(id_arg("object", object));
     const so::Role* r = model->model.find_role(role);
     if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
     *out = r->cell(object, static_cast<so::Relation>(relation)).bits();
@@ -344,8 +403,9 @@ sorights_status sorights_model_get_role_cell(const sorights_model* model, const 
 }
 sorights_status sorights_model_grant_right(sorights_model* model, const char* role, const char* right) {
   if (model == nullptr) return null_arg("model");
-  if (role == nullptr || right == nullptr) return null_arg("role or right");
   return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("role", role));
+    SORIGHTS_C_TRY(id_arg("right", right));
     so::Role* r = model->model.find_role(role);
     if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
     if (!r->has_right(right)) r->functional_rights.emplace_back(right);
@@ -354,8 +414,9 @@ sorights_status sorights_model_grant_right(sorights_model* model, const char* ro
 }
 sorights_status sorights_model_revoke_right(sorights_model* model, const char* role, const char* right) {
   if (model == nullptr) return null_arg("model");
-  if (role == nullptr || right == nullptr) return null_arg("role or right");
   return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("role", role));
+    SORIGHTS_C_TRY(id_arg("right", right));
     so::Role* r = model->model.find_role(role);
     if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
     std::erase(r->functional_rights, std::string(right));
@@ -364,8 +425,8 @@ sorights_status sorights_model_revoke_right(sorights_model* model, const char* r
 }
 sorights_status sorights_model_add_user(sorights_model* model, const sorights_user_desc* user) {
   if (model == nullptr) return null_arg("model");
-  if (sorights_status st = check_user_desc(user); st != SORIGHTS_OK) return st;
   return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(check_user_desc(user));
     if (model->model.find_user(user->id) != nullptr)
       return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("user \"") + user->id + "\" already exists");
     model->model.users.push_back(to_user(*user));
@@ -374,8 +435,8 @@ sorights_status sorights_model_add_user(sorights_model* model, const sorights_us
 }
 sorights_status sorights_model_remove_user(sorights_model* model, const char* id) {
   if (model == nullptr) return null_arg("model");
-  if (id == nullptr) return null_arg("id");
   return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("user id", id));
     const auto n = std::erase_if(model->model.users, [&](const so::User& u) { return u.id == id; });
     if (n == 0) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown user \"") + id + "\"");
     return SORIGHTS_OK;
@@ -638,9 +699,10 @@ sorights_status sorights_transaction_begin(sorights_directory* directory, const 
   if (directory == nullptr) return null_arg("directory");
 #if SORIGHTS_C_WITH_DIRECTORY
   return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(optional_id_arg("actor", actor));
     so::Result<so::Transaction> tx = directory->directory->begin(actor == nullptr ? "" : actor);
     if (!tx) return fail(tx.error());
-    *out = new sorights_transaction{std::move(tx).value()};
+    *out = new sorights_transaction{std::move(tx).value(), directory->alive};
     return SORIGHTS_OK;
   });
 #else
@@ -651,8 +713,16 @@ sorights_status sorights_transaction_begin(sorights_directory* directory, const 
 void sorights_transaction_free(sorights_transaction* tx) { delete tx; }
 
 #if SORIGHTS_C_WITH_DIRECTORY
-#  define SORIGHTS_C_TX(body)                          \
-    if (tx == nullptr) return null_arg("transaction"); \
+namespace {
+sorights_status directory_gone() noexcept {
+  return fail(SORIGHTS_E_FAILED_PRECONDITION,
+              "transaction: its directory handle was freed (sorights_directory_free); "
+              "nothing was staged or committed: free the transaction");
+}
+}  // namespace
+#  define SORIGHTS_C_TX(body)                                       \
+    if (tx == nullptr) return null_arg("transaction");              \
+    if (tx->directory_alive.expired()) return directory_gone();     \
     return guard([&]() -> sorights_status { body })
 #else
 #  define SORIGHTS_C_TX(body)                          \
@@ -661,44 +731,41 @@ void sorights_transaction_free(sorights_transaction* tx) { delete tx; }
 #endif
 
 sorights_status sorights_transaction_put_user(sorights_transaction* tx, const sorights_user_desc* user) {
-  if (sorights_status st = check_user_desc(user); st != SORIGHTS_OK) return st;
-  SORIGHTS_C_TX(return result(tx->tx.put_user(to_user(*user)));) ;
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(check_user_desc(user)); return result(tx->tx.put_user(to_user(*user)));) ;
 }
 sorights_status sorights_transaction_put_group(sorights_transaction* tx, const char* id, const char* name) {
-  if (id == nullptr) return null_arg("id");
-  SORIGHTS_C_TX(return result(tx->tx.put_group(so::Group{id, str(name)}));) ;
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("group id", id)); SORIGHTS_C_TRY(name_arg("group name", name));
+                return result(tx->tx.put_group(so::Group{id, str(name)}));) ;
 }
 sorights_status sorights_transaction_put_company(sorights_transaction* tx, const char* id, const char* name,
                                                  int database_owner) {
-  if (id == nullptr) return null_arg("id");
-  SORIGHTS_C_TX(return result(tx->tx.put_our_company(so::OurCompany{id, str(name), database_owner != 0}));) ;
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("company id", id)); SORIGHTS_C_TRY(name_arg("company name", name));
+                return result(tx->tx.put_our_company(so::OurCompany{id, str(name), database_owner != 0}));) ;
 }
 sorights_status sorights_transaction_set_user_role(sorights_transaction* tx, const char* user, const char* role) {
-  if (user == nullptr || role == nullptr) return null_arg("user or role");
-  SORIGHTS_C_TX(return result(tx->tx.set_user_role(user, role));) ;
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("user", user)); SORIGHTS_C_TRY(id_arg("role", role));
+                return result(tx->tx.set_user_role(user, role));) ;
 }
 sorights_status sorights_transaction_delete_user(sorights_transaction* tx, const char* user) {
-  if (user == nullptr) return null_arg("user");
-  SORIGHTS_C_TX(return result(tx->tx.delete_user(user));) ;
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("user", user)); return result(tx->tx.delete_user(user));) ;
 }
 sorights_status sorights_transaction_copy_role(sorights_transaction* tx, const char* from, const char* id,
                                                const char* name) {
-  if (from == nullptr || id == nullptr) return null_arg("from or id");
-  SORIGHTS_C_TX(return result(tx->tx.copy_role(from, id, str(name)));) ;
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("from", from)); SORIGHTS_C_TRY(id_arg("role id", id));
+                SORIGHTS_C_TRY(name_arg("role name", name));
+                return result(tx->tx.copy_role(from, id, str(name)));) ;
 }
 sorights_status sorights_transaction_set_data_right(sorights_transaction* tx, const char* role,
                                                     const char* object, int relation, uint8_t rights) {
-  if (role == nullptr || object == nullptr) return null_arg("role or object");
   if (!valid_relation(relation))
     return fail(SORIGHTS_E_INVALID_ARGUMENT, "relation " + std::to_string(relation) + " is not a SORIGHTS_REL_*");
-  SORIGHTS_C_TX(return result(tx->tx.set_data_right(role, object, static_cast<so::Relation>(relation),
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("role", role)); SORIGHTS_C_TRY(id_arg("object", object)); return result(tx->tx.set_data_right(role, object, static_cast<so::Relation>(relation),
                                                    so::TableRights::from_bits(rights)));) ;
 }
 sorights_status sorights_transaction_set_functional_rights(sorights_transaction* tx, const char* role,
                                                            const char* const* rights, size_t count) {
-  if (role == nullptr) return null_arg("role");
-  if (rights == nullptr && count != 0) return null_arg("rights");
-  SORIGHTS_C_TX(return result(tx->tx.set_functional_rights(role, strs(rights, count)));) ;
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("role", role)); SORIGHTS_C_TRY(id_array_arg("rights", rights, count));
+                return result(tx->tx.set_functional_rights(role, strs(rights, count)));) ;
 }
 sorights_status sorights_transaction_stage_model(sorights_transaction* tx, const sorights_model* model) {
   if (model == nullptr) return null_arg("model");
@@ -718,6 +785,7 @@ size_t sorights_transaction_change_count(const sorights_transaction* tx) {
 #endif
 }
 sorights_status sorights_transaction_commit(sorights_transaction* tx, uint64_t* version_out) {
+  if (version_out != nullptr) *version_out = 0;
   SORIGHTS_C_TX(
       so::Result<so::CommitInfo> info = tx->tx.commit();
       if (!info) return fail(info.error());

@@ -12,14 +12,17 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl_bind.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "sorights/ids.hpp"
 #include "sorights/sorights.hpp"
 #if SORIGHTS_PY_WITH_DIRECTORY
 #  include "sorights/directory.hpp"
@@ -29,6 +32,78 @@
 #  include "sorights/snapshot_file.hpp"
 #  include "sorights/sqlite_store.hpp"
 #endif
+
+// Python ints for C++ integer parameters and fields: out of range is an
+// OverflowError naming the C++ range (pybind11's own caster reports a
+// TypeError or, through py::cast, a bare RuntimeError). These specializations
+// replace pybind11's arithmetic caster for the integer types in this module.
+namespace pybind11::detail {
+template <class T>
+struct checked_int_caster {
+  PYBIND11_TYPE_CASTER(T, const_name("int"));
+
+  bool load(handle src, bool /*convert*/) {
+    if (!src || PyFloat_Check(src.ptr())) return false;
+    object number;
+    PyObject* p = src.ptr();
+    if (!PyLong_Check(p)) {
+      if (!PyIndex_Check(p)) return false;
+      number = reinterpret_steal<object>(PyNumber_Index(p));
+      if (!number) {
+        PyErr_Clear();
+        return false;
+      }
+      p = number.ptr();
+    }
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(p, &overflow);
+    if (v == -1 && PyErr_Occurred() != nullptr) {
+      PyErr_Clear();
+      return false;
+    }
+    if constexpr (std::is_signed_v<T>) {
+      if (overflow == 0 && v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max()) {
+        value = static_cast<T>(v);
+        return true;
+      }
+    } else if (overflow == 0 && v >= 0) {
+      if (static_cast<unsigned long long>(v) <= std::numeric_limits<T>::max()) {
+        value = static_cast<T>(v);
+        return true;
+      }
+    } else if (overflow > 0) {
+      const unsigned long long u = PyLong_AsUnsignedLongLong(p);
+      if (!(u == static_cast<unsigned long long>(-1) && PyErr_Occurred() != nullptr) &&
+          u <= std::numeric_limits<T>::max()) {
+        value = static_cast<T>(u);
+        return true;
+      }
+      PyErr_Clear();
+    }
+    const std::string shown = std::string(str(handle(p))).substr(0, 40);
+    const std::string message = "int " + shown + (shown.size() == 40 ? "..." : "") + " is out of range " +
+                                std::to_string(std::numeric_limits<T>::min()) + ".." +
+                                std::to_string(std::numeric_limits<T>::max());
+    PyErr_SetString(PyExc_OverflowError, message.c_str());
+    throw error_already_set();
+  }
+
+  static handle cast(T src, return_value_policy /*policy*/, handle /*parent*/) {
+    if constexpr (std::is_signed_v<T>) return PyLong_FromLongLong(src);
+    else return PyLong_FromUnsignedLongLong(src);
+  }
+};
+template <> class type_caster<unsigned char> : public checked_int_caster<unsigned char> {};
+template <> class type_caster<unsigned short> : public checked_int_caster<unsigned short> {};
+template <> class type_caster<unsigned int> : public checked_int_caster<unsigned int> {};
+template <> class type_caster<unsigned long> : public checked_int_caster<unsigned long> {};
+template <> class type_caster<unsigned long long> : public checked_int_caster<unsigned long long> {};
+template <> class type_caster<signed char> : public checked_int_caster<signed char> {};
+template <> class type_caster<short> : public checked_int_caster<short> {};
+template <> class type_caster<int> : public checked_int_caster<int> {};
+template <> class type_caster<long> : public checked_int_caster<long> {};
+template <> class type_caster<long long> : public checked_int_caster<long long> {};
+}  // namespace pybind11::detail
 
 namespace py = pybind11;
 namespace so = sorights;
@@ -71,7 +146,91 @@ T ok(so::Result<T> r) {
   return std::move(r).value();
 }
 
+
+// -- Arguments: ids, names, paths -------------------------------------------------------
+
+// A string that becomes a C string (a path) or is matched as text must not
+// hold a NUL: "a\0b.db" would open "a". ValueError naming `what`.
+template <class S>
+S&& no_nul_arg(S&& s, const char* what) {
+  if (std::string_view(s).find('\0') != std::string_view::npos)
+    throw py::value_error(std::string(what) + " holds a NUL character");
+  return std::forward<S>(s);
+}
+
+// An id passed into the library: checked as the model rules say (ids.hpp);
+// InvalidArgumentError (a ValueError) naming `what` otherwise.
+template <class S>
+S&& id_arg(S&& s, const char* what) {
+  ok(so::check_id(what, s));
+  return std::forward<S>(s);
+}
+// The same, where "" means none (a user's plan, the system actor, ...).
+template <class S>
+S&& optional_id_arg(S&& s, const char* what) {
+  if (!std::string_view(s).empty()) ok(so::check_id(what, s));
+  return std::forward<S>(s);
+}
+std::vector<std::string> id_args(std::vector<std::string> ids, const char* what) {
+  for (const std::string& id : ids) ok(so::check_id(what, id));
+  return ids;
+}
+template <class S>
+S&& name_arg(S&& s, const char* what) {
+  ok(so::check_name(what, s));
+  return std::forward<S>(s);
+}
+// An entity put by a transaction: its id and name.
+template <class T>
+T entity_arg(T value, const char* what) {
+  ok(so::check_id(std::string(what) + " id", value.id));
+  ok(so::check_name(std::string(what) + " name", value.name));
+  return value;
+}
+
+// Rejects a NUL in a str, or in the str items or keys of a list, tuple or dict.
+void reject_nul(py::handle value, const std::string& what) {
+  auto check = [&](py::handle v) {
+    if (py::isinstance<py::str>(v) && std::string_view(v.cast<std::string>()).find('\0') != std::string_view::npos)
+      throw py::value_error(what + " holds a NUL character");
+  };
+  check(value);
+  if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+    for (py::handle item : value) check(item);
+  } else if (py::isinstance<py::dict>(value)) {
+    for (auto [k, v] : value.cast<py::dict>()) check(k);
+  }
+}
+
+// Wraps the setter of each field of a value type: a NUL in text is a
+// ValueError, an int out of the field's range an OverflowError, each naming
+// `Type.field`.
+void guard_fields(py::handle cls, const char* type, const std::vector<const char*>& fields) {
+  py::object property = py::module_::import("builtins").attr("property");
+  for (const char* field : fields) {
+    py::object prop = cls.attr(field);
+    py::object fset = prop.attr("fset");
+    if (fset.is_none()) continue;
+    const std::string label = std::string(type) + "." + field;
+    py::cpp_function setter([fset, label](py::object self, py::object value) {
+      reject_nul(value, label);
+      try {
+        fset(self, value);
+      } catch (py::error_already_set& e) {
+        if (!e.matches(PyExc_OverflowError)) throw;
+        const std::string message = label + ": " + std::string(py::str(e.value()));
+        PyErr_SetString(PyExc_OverflowError, message.c_str());
+        throw py::error_already_set();
+      }
+    });
+    py::setattr(cls, field, property(prop.attr("fget"), setter, py::none(), prop.attr("__doc__")));
+  }
+}
+
 // -- Value-type constructors with keyword (and positional) arguments -------------
+
+template <class T>
+struct Item;  // an element of a Model's list (below)
 
 // Binds `__init__(*args, **kwargs)`: positional arguments fill `fields` in
 // order, keyword arguments set the attribute of that name. Unknown names raise
@@ -82,6 +241,8 @@ void kw_init(Class& cls, std::vector<const char*> fields) {
             if (args.size() > fields.size())
               throw py::type_error("too many positional arguments (at most " +
                                    std::to_string(fields.size()) + ")");
+            if (args.size() == 1 && kwargs.empty() && py::isinstance<Item<T>>(args[0]))
+              return args[0].attr("__copy__")().cast<T>();  // T(item): a plain copy
             py::object self = py::cast(T{});
             auto set = [&](const std::string& name, py::handle value) {
               if (!py::hasattr(self, name.c_str()))
@@ -114,6 +275,7 @@ std::string kw_repr(const T& value, const char* type, std::vector<const char*> f
 
 template <class T, class Class>
 void value_type(Class& cls, const char* name, std::vector<const char*> fields, bool repr = true) {
+  guard_fields(cls, name, fields);
   kw_init<T>(cls, fields);
   if (repr) cls.def("__repr__", [name, fields](const T& v) { return kw_repr(v, name, fields); });
   cls.def(py::self == py::self);
@@ -124,11 +286,254 @@ void value_type(Class& cls, const char* name, std::vector<const char*> fields, b
   cls.attr("__hash__") = py::none();
 }
 
-template <class Vec>
-void bind_list(py::module_& m, const char* name) {
-  py::bind_vector<Vec>(m, name, py::module_local(false));
+// -- Model lists and their items ---------------------------------------------------
+//
+// A Model's lists (`model.users`, ...) are live views of the C++ vectors. An
+// item taken from one (`model.users[0]`, `model.find_user(id)`, iteration) is
+// an `Item<T>`: it holds the list object (which keeps the model alive) and the
+// element's key, and finds the element again on every use, so it never points
+// into a vector buffer that may since have been reallocated. Reads work on a
+// copy; writes (attributes and methods) run on a copy that is then stored
+// back into the element found again afterwards (the assignment may run Python
+// code that changes the list). When no element has the key any more, using
+// the item raises ReferenceError. See docs/design/0010-binding-lifetimes.md.
+
+[[noreturn]] void raise_reference_error(const std::string& message) {
+  PyErr_SetString(PyExc_ReferenceError, message.c_str());
+  throw py::error_already_set();
+}
+
+// The key an item follows its element by: the id, or for the id-less rules the
+// fields that identify one.
+template <class T>
+std::string item_key(const T& v) {
+  return v.id;
+}
+std::string item_key(const so::FieldRightRule& r) {
+  return r.role + '\0' + r.object + '\0' + r.field + '\0' + std::to_string(static_cast<int>(r.relation));
+}
+std::string item_key(const so::Override& o) {
+  return std::to_string(static_cast<int>(o.level)) + '\0' + o.target + '\0' + o.object + '\0' +
+         std::to_string(static_cast<int>(o.scope)) + '\0' + o.record + '\0' + o.field;
+}
+
+template <class T>
+struct Item {
+  py::object list;       // the Python list object (holds the model alive)
+  std::size_t hint = 0;  // where the element was last seen
+  std::string key;
+
+  static Item make(py::object list, std::size_t index) {
+    const std::vector<T>& v = list.cast<const std::vector<T>&>();
+    return Item{std::move(list), index, item_key(v[index])};
+  }
+
+  // The element now, or ReferenceError. Valid until the list next changes:
+  // use it without running Python code in between.
+  T& resolve() {
+    std::vector<T>& v = list.cast<std::vector<T>&>();
+    if (hint < v.size() && item_key(v[hint]) == key) return v[hint];
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (item_key(v[i]) == key) {
+        hint = i;
+        return v[i];
+      }
+    raise_reference_error("this " + std::string(py::str(py::type::of<T>().attr("__name__"))) + " item (" +
+                          so::escape_text(key.substr(0, key.find('\0')), 64) +
+                          ") is no longer in its list: it was removed, or its key changed through another reference");
+  }
+
+  // Stores `value` into the element (found again) and follows its new key.
+  void store(const T& value) {
+    T& target = resolve();
+    target = value;
+    key = item_key(value);
+  }
+};
+
+template <class T>
+bool is_item(py::handle h) {
+  return py::isinstance<Item<T>>(h);
+}
+
+template <class T>
+py::object item_getattr(py::object self, const std::string& name) {
+  Item<T>& it = self.cast<Item<T>&>();
+  py::object owned = py::cast(T(it.resolve()));  // a Python-owned copy
+  py::object value = owned.attr(name.c_str());
+  if (!PyCallable_Check(value.ptr())) return value;  // references into `owned` keep it alive
+  // A method: run it on a fresh copy when called, and store back what it changed.
+  return py::cpp_function([self, name](const py::args& args, const py::kwargs& kwargs) {
+    Item<T>& item = self.cast<Item<T>&>();
+    const T before = item.resolve();
+    py::object copy = py::cast(before);
+    py::object result = copy.attr(name.c_str())(*args, **kwargs);
+    const T& after = copy.cast<const T&>();
+    if (!(after == before)) item.store(after);
+    return result;
+  });
+}
+
+template <class T>
+void item_setattr(Item<T>& it, const std::string& name, py::handle value) {
+  py::object copy = py::cast(T(it.resolve()));
+  if (!py::hasattr(py::type::of<T>(), name.c_str()))
+    throw py::attribute_error("'" + std::string(py::str(py::type::of<T>().attr("__name__"))) +
+                              "' object has no attribute '" + name + "'");
+  copy.attr(name.c_str()) = value;  // may run Python code: the element is found again below
+  it.store(copy.cast<const T&>());
+}
+
+std::size_t list_index(std::ptrdiff_t i, std::size_t size) {
+  const auto n = static_cast<std::ptrdiff_t>(size);
+  if (i < 0) i += n;
+  if (i < 0 || i >= n) throw py::index_error("list index out of range");
+  return static_cast<std::size_t>(i);
+}
+
+// Binds `std::vector<T>` as the live list class `list_name` and `Item<T>` as
+// `item_name`. The item passes isinstance(x, T) and converts to T wherever a T
+// is expected (a copy of the element).
+template <class T>
+void bind_model_list(py::module_& m, py::class_<T>& value_cls, const char* list_name, const char* item_name) {
+  using Vec = std::vector<T>;
+  const std::string type_name = py::str(value_cls.attr("__name__"));
+  py::class_<Item<T>> item(m, item_name,
+      ("An element of a Model's " + type_name + " list, found again by its key on each use; "
+       "ReferenceError once it is gone. Behaves as a " + type_name + "; copy.copy() gives a plain one.").c_str());
+  item.def("__getattr__", &item_getattr<T>)
+      .def("__setattr__", &item_setattr<T>)
+      .def("__repr__", [](Item<T>& it) { return py::repr(py::cast(T(it.resolve()))); })
+      .def("__eq__", [](Item<T>& it, const T& other) { return it.resolve() == other; }, py::is_operator())
+      .def("__ne__", [](Item<T>& it, const T& other) { return !(it.resolve() == other); }, py::is_operator())
+      .def("__copy__", [](Item<T>& it) { return T(it.resolve()); })
+      .def("__deepcopy__", [](Item<T>& it, const py::dict&) { return T(it.resolve()); }, "memo"_a)
+      .def("__dir__", [value_cls](const Item<T>&) { return py::module_::import("builtins").attr("dir")(value_cls); });
+  item.attr("__hash__") = py::none();
+  // isinstance(item, T) holds: isinstance() falls back to `__class__`. Put in
+  // the type's dict directly (setattr on a type would assign the type's class).
+  py::object cls_of = py::module_::import("builtins").attr("property")(
+      py::cpp_function([value_cls](py::handle) { return value_cls; }));
+  PyObject* dict = reinterpret_cast<PyTypeObject*>(item.ptr())->tp_dict;
+  if (PyDict_SetItemString(dict, "__class__", cls_of.ptr()) != 0) throw py::error_already_set();
+  PyType_Modified(reinterpret_cast<PyTypeObject*>(item.ptr()));
+  py::implicitly_convertible<Item<T>, T>();
+
+  py::class_<Vec> cls(m, list_name,
+      ("The live list of a Model's " + type_name + "s: edits change the model. Items are " + item_name +
+       " objects that find their element again on each use.").c_str());
+  auto convert = [](const py::iterable& items) {
+    Vec out;  // converted first: the conversion may run Python code
+    for (py::handle h : items) out.push_back(h.cast<T>());
+    return out;
+  };
+  cls.def(py::init<>())
+      .def(py::init(convert), "items"_a)
+      .def("__len__", [](const Vec& v) { return v.size(); })
+      .def("__bool__", [](const Vec& v) { return !v.empty(); })
+      .def("__getitem__",
+           [](py::object self, std::ptrdiff_t i) {
+             const std::size_t at = list_index(i, self.cast<const Vec&>().size());
+             return Item<T>::make(std::move(self), at);
+           })
+      .def("__getitem__",
+           [](const Vec& v, const py::slice& s) {
+             std::size_t start = 0, stop = 0, step = 0, n = 0;
+             if (!s.compute(v.size(), &start, &stop, &step, &n)) throw py::error_already_set();
+             Vec out;
+             out.reserve(n);
+             for (std::size_t k = 0; k < n; ++k, start += step) out.push_back(v[start]);
+             return out;
+           })
+      .def("__setitem__",
+           [](Vec& v, std::ptrdiff_t i, const T& value) { v[list_index(i, v.size())] = value; })
+      .def("__delitem__",
+           [](Vec& v, std::ptrdiff_t i) { v.erase(v.begin() + static_cast<std::ptrdiff_t>(list_index(i, v.size()))); })
+      .def("__delitem__",
+           [](Vec& v, const py::slice& s) {
+             std::size_t start = 0, stop = 0, step = 0, n = 0;
+             if (!s.compute(v.size(), &start, &stop, &step, &n)) throw py::error_already_set();
+             std::vector<bool> drop(v.size(), false);
+             for (std::size_t k = 0; k < n; ++k, start += step) drop[start] = true;
+             Vec kept;
+             for (std::size_t k = 0; k < v.size(); ++k)
+               if (!drop[k]) kept.push_back(std::move(v[k]));
+             v = std::move(kept);
+           })
+      .def("__iter__",
+           [](py::object self) {
+             const std::size_t n = self.cast<const Vec&>().size();
+             py::list items;
+             for (std::size_t i = 0; i < n; ++i) items.append(Item<T>::make(self, i));
+             return py::iter(items);
+           })
+      .def("__contains__",
+           [](const Vec& v, const T& x) { return std::find(v.begin(), v.end(), x) != v.end(); })
+      .def("__eq__", [](const Vec& a, const Vec& b) { return a == b; }, py::is_operator())
+      .def("__ne__", [](const Vec& a, const Vec& b) { return a != b; }, py::is_operator())
+      .def("__repr__",
+           [list_name](py::object self) {
+             std::string out = std::string(list_name) + "[";
+             const std::size_t n = self.cast<const Vec&>().size();
+             for (std::size_t i = 0; i < n; ++i) {
+               if (i > 0) out += ", ";
+               out += py::repr(py::cast(T(self.cast<const Vec&>()[i])));
+             }
+             return out + "]";
+           })
+      .def("append", [](Vec& v, const T& x) { v.push_back(x); }, "x"_a, "Adds a copy of `x` at the end.")
+      .def("extend",
+           [convert](Vec& v, const py::iterable& items) {
+             Vec add = convert(items);
+             v.insert(v.end(), std::make_move_iterator(add.begin()), std::make_move_iterator(add.end()));
+           },
+           "items"_a)
+      .def("insert",
+           [](Vec& v, std::ptrdiff_t i, const T& x) {
+             const auto n = static_cast<std::ptrdiff_t>(v.size());
+             if (i < 0) i = i + n < 0 ? 0 : i + n;
+             if (i > n) i = n;
+             v.insert(v.begin() + i, x);
+           },
+           "i"_a, "x"_a)
+      .def("pop",
+           [](Vec& v, std::ptrdiff_t i) {
+             if (v.empty()) throw py::index_error("pop from empty list");
+             const std::size_t at = list_index(i, v.size());
+             T out = std::move(v[at]);
+             v.erase(v.begin() + static_cast<std::ptrdiff_t>(at));
+             return out;
+           },
+           "i"_a = -1, "Removes and returns (a plain copy of) the element at `i`.")
+      .def("remove",
+           [](Vec& v, const T& x) {
+             auto at = std::find(v.begin(), v.end(), x);
+             if (at == v.end()) throw py::value_error("x not in list");
+             v.erase(at);
+           },
+           "x"_a)
+      .def("clear", [](Vec& v) { v.clear(); })
+      .def("index",
+           [](const Vec& v, const T& x) {
+             auto at = std::find(v.begin(), v.end(), x);
+             if (at == v.end()) throw py::value_error("x not in list");
+             return static_cast<std::size_t>(at - v.begin());
+           },
+           "x"_a)
+      .def("count", [](const Vec& v, const T& x) { return std::count(v.begin(), v.end(), x); }, "x"_a);
+  cls.attr("__hash__") = py::none();
   py::implicitly_convertible<py::list, Vec>();
   py::implicitly_convertible<py::tuple, Vec>();
+}
+
+// `model.find_*(id)`: the item of the first element with that id, or None.
+template <class T>
+py::object find_item(py::object model, const char* list_attr, std::string_view id) {
+  py::object list = model.attr(list_attr);
+  const std::vector<T>& v = list.cast<const std::vector<T>&>();
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (v[i].id == id) return py::cast(Item<T>::make(std::move(list), i));
+  return py::none();
 }
 
 // -- Rights ------------------------------------------------------------------------
@@ -614,6 +1019,7 @@ PYBIND11_MODULE(_core, m) {
            "Sets one cell (only C/R/U/D are kept), e.g. role.set_cell('sale', 'own', 'CRUD').")
       .def("has_right", &so::Role::has_right, "right"_a);
   value_type<so::Role>(role, "Role", {"id", "name", "description", "type", "functional_rights"});
+  guard_fields(role, "Role", {"data_rights"});
 
   py::class_<so::FieldRightRule> field_rule(m, "FieldRightRule",
                                             "The most a role gets on one field of an object, per relation.");
@@ -657,16 +1063,16 @@ PYBIND11_MODULE(_core, m) {
                        {"id", "type", "name", "person", "company", "role", "group", "other_groups", "plan",
                         "licences", "projects", "can_log_in", "former_employee", "retired"});
 
-  bind_list<std::vector<so::OurCompany>>(m, "OurCompanyList");
-  bind_list<std::vector<so::Group>>(m, "GroupList");
-  bind_list<std::vector<so::Licence>>(m, "LicenceList");
-  bind_list<std::vector<so::Plan>>(m, "PlanList");
-  bind_list<std::vector<so::FunctionalRightDef>>(m, "FunctionalRightDefList");
-  bind_list<std::vector<so::DataObjectDef>>(m, "DataObjectDefList");
-  bind_list<std::vector<so::Role>>(m, "RoleList");
-  bind_list<std::vector<so::FieldRightRule>>(m, "FieldRightRuleList");
-  bind_list<std::vector<so::Override>>(m, "OverrideList");
-  bind_list<std::vector<so::User>>(m, "UserList");
+  bind_model_list<so::OurCompany>(m, our_company, "OurCompanyList", "_OurCompanyItem");
+  bind_model_list<so::Group>(m, group, "GroupList", "_GroupItem");
+  bind_model_list<so::Licence>(m, licence, "LicenceList", "_LicenceItem");
+  bind_model_list<so::Plan>(m, plan, "PlanList", "_PlanItem");
+  bind_model_list<so::FunctionalRightDef>(m, right_def, "FunctionalRightDefList", "_FunctionalRightDefItem");
+  bind_model_list<so::DataObjectDef>(m, object_def, "DataObjectDefList", "_DataObjectDefItem");
+  bind_model_list<so::Role>(m, role, "RoleList", "_RoleItem");
+  bind_model_list<so::FieldRightRule>(m, field_rule, "FieldRightRuleList", "_FieldRightRuleItem");
+  bind_model_list<so::Override>(m, override_, "OverrideList", "_OverrideItem");
+  bind_model_list<so::User>(m, user, "UserList", "_UserItem");
 
   py::class_<so::Snapshot, SnapshotPtr> snapshot(m, "Snapshot");
 
@@ -685,14 +1091,19 @@ PYBIND11_MODULE(_core, m) {
       .def_readwrite("users", &so::Model::users)
       .def_static("with_defaults", &so::Model::with_defaults,
                   "A model holding the twelve predefined roles and nothing else.")
-      .def("find_role", py::overload_cast<std::string_view>(&so::Model::find_role),
-           py::return_value_policy::reference_internal, "id"_a, "The role, or None.")
-      .def("find_user", py::overload_cast<std::string_view>(&so::Model::find_user),
-           py::return_value_policy::reference_internal, "id"_a, "The user, or None.")
-      .def("find_group", &so::Model::find_group, py::return_value_policy::reference_internal, "id"_a)
-      .def("find_our_company", &so::Model::find_our_company, py::return_value_policy::reference_internal, "id"_a)
-      .def("find_licence", &so::Model::find_licence, py::return_value_policy::reference_internal, "id"_a)
-      .def("find_plan", &so::Model::find_plan, py::return_value_policy::reference_internal, "id"_a)
+      .def("find_role", [](py::object self, std::string_view id) { return find_item<so::Role>(self, "roles", id); },
+           "id"_a, "The role (an item of model.roles), or None.")
+      .def("find_user", [](py::object self, std::string_view id) { return find_item<so::User>(self, "users", id); },
+           "id"_a, "The user (an item of model.users), or None.")
+      .def("find_group", [](py::object self, std::string_view id) { return find_item<so::Group>(self, "groups", id); },
+           "id"_a)
+      .def("find_our_company",
+           [](py::object self, std::string_view id) { return find_item<so::OurCompany>(self, "our_companies", id); },
+           "id"_a)
+      .def("find_licence",
+           [](py::object self, std::string_view id) { return find_item<so::Licence>(self, "licences", id); }, "id"_a)
+      .def("find_plan", [](py::object self, std::string_view id) { return find_item<so::Plan>(self, "plans", id); },
+           "id"_a)
       .def("validate", &so::validate, "Every rule the model breaks (empty when valid).")
       .def("compile",
            [](const so::Model& mdl, std::uint64_t version) { return share(ok(so::compile(mdl, version))); },
@@ -875,8 +1286,8 @@ PYBIND11_MODULE(_core, m) {
       .def("audit",
            [](so::StorageAdapter& s, const std::string& u, const std::string& r, bool include_refused) {
              so::AuditQuery q;
-             q.user = u;
-             q.role = r;
+             q.user = no_nul_arg(u, "user");
+             q.role = no_nul_arg(r, "role");
              q.include_refused = include_refused;
              return ok(s.audit(q));
            },
@@ -901,7 +1312,7 @@ PYBIND11_MODULE(_core, m) {
                   [](const std::string& path, bool create) {
                     so::SqliteStoreOptions options;
                     options.create = create;
-                    return std::shared_ptr<so::SqliteStore>(ok(so::SqliteStore::open(path, options)));
+                    return std::shared_ptr<so::SqliteStore>(ok(so::SqliteStore::open(no_nul_arg(path, "path"), options)));
                   },
                   "path"_a, "create"_a = true, "Opens (with create=True: creates if missing) a store file.")
       .def_property_readonly("path", &so::SqliteStore::path)
@@ -916,25 +1327,25 @@ PYBIND11_MODULE(_core, m) {
            const std::string& file_name) {
           so::ModelFileOptions options;
           options.mode = mode;
-          options.file_name = file_name;
+          options.file_name = no_nul_arg(file_name, "file_name");
           return ok(so::parse_model_file(json, base ? *base : so::Model::with_defaults(), options));
         },
         "json"_a, "base"_a = py::none(), "mode"_a = so::ImportMode::kMerge, "file_name"_a = "",
         "Parses a model file (FORMAT.md) applied to `base` (default: the predefined roles).");
   m.def("read_model_file",
         [](const std::string& path, const std::optional<so::Model>& base, so::ImportMode mode) {
-          return ok(so::read_model_file(path, base ? *base : so::Model::with_defaults(), mode));
+          return ok(so::read_model_file(no_nul_arg(path, "path"), base ? *base : so::Model::with_defaults(), mode));
         },
         "path"_a, "base"_a = py::none(), "mode"_a = so::ImportMode::kMerge, "Reads a model file.");
   m.def("export_model_file", &so::export_model_file, "model"_a, "The model as a model file (JSON text).");
   m.def("save_snapshot_file",
         [](const std::string& path, const so::Model& mdl, std::uint64_t version) {
-          ok(so::save_snapshot_file(path, mdl, version));
+          ok(so::save_snapshot_file(no_nul_arg(path, "path"), mdl, version));
         },
         "path"_a, "model"_a, "version"_a = 0, "Writes a snapshot file (fast cold start, backups).");
   m.def("load_snapshot_file",
         [](const std::string& path) {
-          so::StoredModel stored = ok(so::load_snapshot_file(path));
+          so::StoredModel stored = ok(so::load_snapshot_file(no_nul_arg(path, "path")));
           return py::make_tuple(stored.model, stored.version);
         },
         "path"_a, "(model, version) from a snapshot file; checked before use.");
@@ -992,83 +1403,85 @@ PYBIND11_MODULE(_core, m) {
         return "<sorights.Transaction actor='" + t.actor() + "' base_version=" +
                std::to_string(t.base_version()) + ">";
       });
-  tx.def("add_user", [](Tx& t, so::User u) { ok(t.add_user(std::move(u))); }, "user"_a);
-  tx.def("put_user", [](Tx& t, so::User u) { ok(t.put_user(std::move(u))); }, "user"_a);
+  tx.def("add_user", [](Tx& t, so::User u) { ok(t.add_user(entity_arg(std::move(u), "user"))); }, "user"_a);
+  tx.def("put_user", [](Tx& t, so::User u) { ok(t.put_user(entity_arg(std::move(u), "user"))); }, "user"_a);
   tx.def("edit_user",
          [](Tx& t, const std::string& id, const py::function& edit) {
            // The callback runs on a copy, outside the library (which is built
            // without exceptions): a raising callback stages nothing.
-           const so::User* current = t.staged().find_user(id);
+           const so::User* current = t.staged().find_user(id_arg(id, "user id"));
            if (current == nullptr) raise(so::Error(so::ErrorCode::kNotFound, "unknown user \"" + id + "\""));
-           so::User edited = *current;
-           edit(py::cast(&edited, py::return_value_policy::reference));
-           ok(t.edit_user(id, [&edited](so::User& u) { u = edited; }));
+           py::object edited = py::cast(so::User(*current));  // Python owns it: the callback may keep it
+           edit(edited);
+           ok(t.edit_user(id, [&edited](so::User& u) { u = edited.cast<const so::User&>(); }));
          },
          "id"_a, "edit"_a, "Calls edit(user) on a copy of the staged user and stages the result.");
-  tx.def("set_user_role", [](Tx& t, const std::string& u, const std::string& r) { ok(t.set_user_role(u, r)); },
+  tx.def("set_user_role", [](Tx& t, const std::string& u, const std::string& r) { ok(t.set_user_role(id_arg(u, "user id"), id_arg(r, "role id"))); },
          "user"_a, "role"_a);
   tx.def("set_user_groups",
          [](Tx& t, const std::string& u, std::string primary, std::vector<std::string> others) {
-           ok(t.set_user_groups(u, std::move(primary), std::move(others)));
+           ok(t.set_user_groups(id_arg(u, "user id"), optional_id_arg(std::move(primary), "group id"),
+                                 id_args(std::move(others), "group id")));
          },
          "user"_a, "primary"_a, "others"_a = std::vector<std::string>{});
-  tx.def("set_user_plan", [](Tx& t, const std::string& u, std::string p) { ok(t.set_user_plan(u, std::move(p))); },
+  tx.def("set_user_plan", [](Tx& t, const std::string& u, std::string p) { ok(t.set_user_plan(id_arg(u, "user id"), optional_id_arg(std::move(p), "plan id"))); },
          "user"_a, "plan"_a);
   tx.def("set_user_licences",
-         [](Tx& t, const std::string& u, std::vector<std::string> l) { ok(t.set_user_licences(u, std::move(l))); },
+         [](Tx& t, const std::string& u, std::vector<std::string> l) { ok(t.set_user_licences(id_arg(u, "user id"), id_args(std::move(l), "licence id"))); },
          "user"_a, "licences"_a);
-  tx.def("set_can_log_in", [](Tx& t, const std::string& u, bool b) { ok(t.set_can_log_in(u, b)); }, "user"_a,
+  tx.def("set_can_log_in", [](Tx& t, const std::string& u, bool b) { ok(t.set_can_log_in(id_arg(u, "user id"), b)); }, "user"_a,
          "can_log_in"_a);
   tx.def("move_user",
          [](Tx& t, const std::string& u, const std::string& c, so::MoveRecords r, so::Time from) {
-           ok(t.move_user(u, c, r, from));
+           ok(t.move_user(id_arg(u, "user id"), id_arg(c, "company id"), r, from));
          },
          "user"_a, "company"_a, "records"_a = so::MoveRecords::kLeave, "from_time"_a = 0);
-  tx.def("mark_former_employee", [](Tx& t, const std::string& u) { ok(t.mark_former_employee(u)); }, "user"_a);
-  tx.def("retire_user", [](Tx& t, const std::string& u) { ok(t.retire_user(u)); }, "user"_a);
-  tx.def("delete_user", [](Tx& t, const std::string& u) { ok(t.delete_user(u)); }, "user"_a);
-  tx.def("create_role", [](Tx& t, so::Role r) { ok(t.create_role(std::move(r))); }, "role"_a);
+  tx.def("mark_former_employee", [](Tx& t, const std::string& u) { ok(t.mark_former_employee(id_arg(u, "user id"))); }, "user"_a);
+  tx.def("retire_user", [](Tx& t, const std::string& u) { ok(t.retire_user(id_arg(u, "user id"))); }, "user"_a);
+  tx.def("delete_user", [](Tx& t, const std::string& u) { ok(t.delete_user(id_arg(u, "user id"))); }, "user"_a);
+  tx.def("create_role", [](Tx& t, so::Role r) { ok(t.create_role(entity_arg(std::move(r), "role"))); }, "role"_a);
   tx.def("copy_role",
          [](Tx& t, const std::string& from, std::string id, std::string name) {
-           ok(t.copy_role(from, std::move(id), std::move(name)));
+           ok(t.copy_role(id_arg(from, "role id"), id_arg(std::move(id), "role id"), name_arg(std::move(name), "role name")));
          },
          "from_role"_a, "id"_a, "name"_a = "");
   tx.def("rename_role",
          [](Tx& t, const std::string& id, std::string name, std::string description) {
-           ok(t.rename_role(id, std::move(name), std::move(description)));
+           ok(t.rename_role(id_arg(id, "role id"), name_arg(std::move(name), "role name"),
+                             no_nul_arg(std::move(description), "description")));
          },
          "id"_a, "name"_a, "description"_a = "");
-  tx.def("put_role", [](Tx& t, so::Role r) { ok(t.put_role(std::move(r))); }, "role"_a);
-  tx.def("delete_role", [](Tx& t, const std::string& id, const std::string& repl) { ok(t.delete_role(id, repl)); },
+  tx.def("put_role", [](Tx& t, so::Role r) { ok(t.put_role(entity_arg(std::move(r), "role"))); }, "role"_a);
+  tx.def("delete_role", [](Tx& t, const std::string& id, const std::string& repl) { ok(t.delete_role(id_arg(id, "role id"), optional_id_arg(repl, "replacement role id"))); },
          "id"_a, "replacement"_a);
   tx.def("set_data_right",
          [](Tx& t, const std::string& r, const std::string& o, so::Relation rel, so::TableRights rights) {
-           ok(t.set_data_right(r, o, rel, rights));
+           ok(t.set_data_right(id_arg(r, "role id"), id_arg(o, "object id"), rel, rights));
          },
          "role"_a, "object"_a, "relation"_a, "rights"_a);
   tx.def("set_functional_rights",
          [](Tx& t, const std::string& r, std::vector<std::string> rights) {
-           ok(t.set_functional_rights(r, std::move(rights)));
+           ok(t.set_functional_rights(id_arg(r, "role id"), id_args(std::move(rights), "right id")));
          },
          "role"_a, "rights"_a);
-  tx.def("grant_right", [](Tx& t, const std::string& r, const std::string& f) { ok(t.grant_right(r, f)); },
+  tx.def("grant_right", [](Tx& t, const std::string& r, const std::string& f) { ok(t.grant_right(id_arg(r, "role id"), id_arg(f, "right id"))); },
          "role"_a, "right"_a);
-  tx.def("revoke_right", [](Tx& t, const std::string& r, const std::string& f) { ok(t.revoke_right(r, f)); },
+  tx.def("revoke_right", [](Tx& t, const std::string& r, const std::string& f) { ok(t.revoke_right(id_arg(r, "role id"), id_arg(f, "right id"))); },
          "role"_a, "right"_a);
-  tx.def("put_our_company", [](Tx& t, so::OurCompany c) { ok(t.put_our_company(std::move(c))); }, "company"_a);
-  tx.def("remove_our_company", [](Tx& t, const std::string& id) { ok(t.remove_our_company(id)); }, "id"_a);
-  tx.def("put_group", [](Tx& t, so::Group g) { ok(t.put_group(std::move(g))); }, "group"_a);
-  tx.def("remove_group", [](Tx& t, const std::string& id) { ok(t.remove_group(id)); }, "id"_a);
-  tx.def("put_licence", [](Tx& t, so::Licence l) { ok(t.put_licence(std::move(l))); }, "licence"_a);
-  tx.def("remove_licence", [](Tx& t, const std::string& id) { ok(t.remove_licence(id)); }, "id"_a);
-  tx.def("put_plan", [](Tx& t, so::Plan p) { ok(t.put_plan(std::move(p))); }, "plan"_a);
-  tx.def("remove_plan", [](Tx& t, const std::string& id) { ok(t.remove_plan(id)); }, "id"_a);
-  tx.def("put_functional_right", [](Tx& t, so::FunctionalRightDef r) { ok(t.put_functional_right(std::move(r))); },
+  tx.def("put_our_company", [](Tx& t, so::OurCompany c) { ok(t.put_our_company(entity_arg(std::move(c), "company"))); }, "company"_a);
+  tx.def("remove_our_company", [](Tx& t, const std::string& id) { ok(t.remove_our_company(id_arg(id, "company id"))); }, "id"_a);
+  tx.def("put_group", [](Tx& t, so::Group g) { ok(t.put_group(entity_arg(std::move(g), "group"))); }, "group"_a);
+  tx.def("remove_group", [](Tx& t, const std::string& id) { ok(t.remove_group(id_arg(id, "group id"))); }, "id"_a);
+  tx.def("put_licence", [](Tx& t, so::Licence l) { ok(t.put_licence(entity_arg(std::move(l), "licence"))); }, "licence"_a);
+  tx.def("remove_licence", [](Tx& t, const std::string& id) { ok(t.remove_licence(id_arg(id, "licence id"))); }, "id"_a);
+  tx.def("put_plan", [](Tx& t, so::Plan p) { ok(t.put_plan(entity_arg(std::move(p), "plan"))); }, "plan"_a);
+  tx.def("remove_plan", [](Tx& t, const std::string& id) { ok(t.remove_plan(id_arg(id, "plan id"))); }, "id"_a);
+  tx.def("put_functional_right", [](Tx& t, so::FunctionalRightDef r) { ok(t.put_functional_right(entity_arg(std::move(r), "functional right"))); },
          "right"_a);
-  tx.def("remove_functional_right", [](Tx& t, const std::string& id) { ok(t.remove_functional_right(id)); },
+  tx.def("remove_functional_right", [](Tx& t, const std::string& id) { ok(t.remove_functional_right(id_arg(id, "right id"))); },
          "id"_a);
-  tx.def("put_object", [](Tx& t, so::DataObjectDef o) { ok(t.put_object(std::move(o))); }, "object"_a);
-  tx.def("remove_object", [](Tx& t, const std::string& id) { ok(t.remove_object(id)); }, "id"_a);
+  tx.def("put_object", [](Tx& t, so::DataObjectDef o) { ok(t.put_object(entity_arg(std::move(o), "object"))); }, "object"_a);
+  tx.def("remove_object", [](Tx& t, const std::string& id) { ok(t.remove_object(id_arg(id, "object id"))); }, "id"_a);
   tx.def("set_field_rights", [](Tx& t, std::vector<so::FieldRightRule> r) { ok(t.set_field_rights(std::move(r))); },
          "rules"_a);
   tx.def("set_overrides", [](Tx& t, std::vector<so::Override> o) { ok(t.set_overrides(std::move(o))); },
@@ -1100,15 +1513,15 @@ PYBIND11_MODULE(_core, m) {
                              "A copy of the current model.")
       .def_property_readonly("version", &so::Directory::version)
       .def_property_readonly("storage", &so::Directory::storage)
-      .def("begin", [](so::Directory& d, const std::string& actor) { return ok(d.begin(actor)); },
+      .def("begin", [](so::Directory& d, const std::string& actor) { return ok(d.begin(optional_id_arg(actor, "actor"))); },
            "actor"_a = "", "Starts a transaction acting as `actor` ('' = the built-in system actor).")
-      .def("transaction", [](so::Directory& d, const std::string& actor) { return ok(d.begin(actor)); },
+      .def("transaction", [](so::Directory& d, const std::string& actor) { return ok(d.begin(optional_id_arg(actor, "actor"))); },
            "actor"_a = "", "Same as begin(); reads well in `with directory.transaction('admin') as tx:`.")
       .def("audit",
            [](const so::Directory& d, const std::string& u, const std::string& r, bool include_refused) {
              so::AuditQuery q;
-             q.user = u;
-             q.role = r;
+             q.user = no_nul_arg(u, "user");
+             q.role = no_nul_arg(r, "role");
              q.include_refused = include_refused;
              return ok(d.audit(q));
            },

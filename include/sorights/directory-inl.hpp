@@ -9,20 +9,24 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <map>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "sorights/directory.hpp"
+#include "sorights/ids.hpp"
 #include "sorights/detail/snapshot_builder.hpp"  // detail::Validator, detail::SnapshotBuilder
 
 SORIGHTS_BEGIN_NAMESPACE
 
 namespace detail {
 
-inline std::string dq(std::string_view s) { return "\"" + std::string(s) + "\""; }
+inline std::string dq(std::string_view s) { return "\"" + escape_text(s, 200) + "\""; }
 
 inline std::string_view kind_name(EntityKind k) {
   return kEntityKindNames[static_cast<std::size_t>(k)];
@@ -45,18 +49,30 @@ inline std::string_view kind_collection(EntityKind k) {
   return "entities";
 }
 
-// Calls an adapter; a throwing adapter (exceptions enabled) becomes kInternal.
+// Calls host code (a storage adapter, a callback): an exception it throws
+// becomes kInternal with its message, whatever the build mode of the host
+// (the compiled library is built with exceptions for this reason). Nothing
+// the library holds is left changed: callers call host code before they
+// change state, or undo on error.
 template <class F>
-auto call_adapter(F&& f) -> decltype(f()) {
+auto call_host(std::string_view who, F&& f) -> decltype(f()) {
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
   try {
     return f();
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::kInternal, std::string(who) + " threw an exception: " + e.what());
   } catch (...) {
-    return Error(ErrorCode::kInternal, "the storage adapter threw an exception");
+    return Error(ErrorCode::kInternal, std::string(who) + " threw an exception");
   }
 #else
+  (void)who;
   return f();
 #endif
+}
+
+template <class F>
+auto call_adapter(F&& f) -> decltype(f()) {
+  return call_host("the storage adapter", std::forward<F>(f));
 }
 
 template <class T>
@@ -195,11 +211,11 @@ inline Result<ActorView> resolve_actor(const DirectoryState& state, const std::s
                                                                             : state.model.find_user(actor);
   if (v.user == nullptr)
     return Error(ErrorCode::kNotFound, "unknown actor " + dq(actor),
-                 {Diagnostic{"users", actor, "", "unknown-actor",
+                 {Diagnostic{"users", escape_text(actor, 200), "", "unknown-actor",
                              "the actor " + dq(actor) + " is not a user of the model"}});
   if (user_inactive(*v.user))
     return Error(ErrorCode::kPermissionDenied, "the actor " + dq(actor) + " is inactive",
-                 {Diagnostic{"users", actor, "", "inactive-actor",
+                 {Diagnostic{"users", escape_text(actor, 200), "", "inactive-actor",
                              "the actor " + dq(actor) + " is " + inactive_reason(*v.user) +
                                  " and may change nothing"}});
   v.index = state.snapshot.find_user(actor);
@@ -207,24 +223,73 @@ inline Result<ActorView> resolve_actor(const DirectoryState& state, const std::s
   return v;
 }
 
-// Checks MODEL.md part 1 §11 (authorization, into `denied`) and the role and
-// company rules of §12 / part 2 §1.7 that depend on the change rather than on
-// the final model (into `broken`). The final model's own rules are compile()'s.
+// compile() for a model read back from a store or made from one by a change
+// set: every rule but the texts of ids and names, which a store written by an
+// older version may break (they are escaped wherever printed). The texts of
+// what a commit changes are judged by CommitChecker.
+inline Result<Snapshot> compile_stored(const Model& model, std::uint64_t version) {
+  std::vector<Diagnostic> problems = Validator(model, false).run();
+  if (!problems.empty()) {
+    std::string message = "the model breaks " + std::to_string(problems.size()) +
+                          (problems.size() == 1 ? " rule: " : " rules; first: ") + problems.front().to_string();
+    return Error(ErrorCode::kFailedPrecondition, std::move(message), std::move(problems));
+  }
+  return SnapshotBuilder::build(model, version);
+}
+
+// An *effective administrator*: an active associate whose role holds
+// admin-all (docs/design/0006-administration-chain.md).
+inline bool effective_admin(const User& u, const std::vector<std::string_view>& admin_roles) {
+  if (u.type != UserType::kAssociate || user_inactive(u)) return false;
+  return std::find(admin_roles.begin(), admin_roles.end(), std::string_view(u.role)) != admin_roles.end();
+}
+
+inline std::vector<std::string_view> admin_role_ids(const Model& m) {
+  std::vector<std::string_view> out;
+  for (const Role& r : m.roles)
+    if (r.has_right("admin-all")) out.push_back(r.id);
+  return out;
+}
+
+inline bool has_effective_admin(const Model& m) {
+  const std::vector<std::string_view> roles = admin_role_ids(m);
+  if (roles.empty()) return false;
+  return std::any_of(m.users.begin(), m.users.end(), [&](const User& u) { return effective_admin(u, roles); });
+}
+
+// Checks the authorization rules (into `denied`) and the role and company
+// rules that depend on the change rather than on the final model (into
+// `broken`): docs/design/0002-transactions.md and
+// docs/design/0006-administration-chain.md. `prev` is the model the changes
+// apply to, `next` the model they make. The final model's own rules are
+// compile()'s.
 class CommitChecker {
  public:
-  CommitChecker(const Model& next, const ActorView& actor, const std::string& actor_id)
-      : next_(next), actor_(actor), actor_id_(actor_id) {}
+  CommitChecker(const Model& prev, const Model& next, const ActorView& actor, const std::string& actor_id)
+      : prev_(prev), next_(next), actor_(actor), actor_id_(actor_id) {
+    if (actor_.user != nullptr) actor_role_ = prev_.find_role(actor_.user->role);
+  }
 
   void run(const std::vector<Change>& changes) {
+    bool users_or_roles = false;
     for (const Change& c : changes) {
       need_right(c);
+      check_texts(c);
       switch (c.kind) {
-        case EntityKind::kUser: check_user(c); break;
-        case EntityKind::kRole: check_role(c); break;
+        case EntityKind::kUser:
+          check_user(c);
+          users_or_roles = true;
+          break;
+        case EntityKind::kRole:
+          check_role(c);
+          users_or_roles = true;
+          break;
+        case EntityKind::kFieldRights: check_field_rights(c); break;
         case EntityKind::kOurCompany: check_our_company(c); break;
         default: break;
       }
     }
+    if (users_or_roles) check_last_admin(changes);
   }
 
   std::vector<Diagnostic> denied;
@@ -232,14 +297,56 @@ class CommitChecker {
 
  private:
   void deny(const Change& c, std::string field, std::string rule, std::string message) {
-    denied.push_back(Diagnostic{std::string(kind_collection(c.kind)), c.id, std::move(field),
+    denied.push_back(Diagnostic{std::string(kind_collection(c.kind)), escape_text(c.id, 200), std::move(field),
                                 std::move(rule), std::move(message)});
   }
   void breaks(const Change& c, std::string field, std::string rule, std::string message) {
-    broken.push_back(Diagnostic{std::string(kind_collection(c.kind)), c.id, std::move(field),
+    broken.push_back(Diagnostic{std::string(kind_collection(c.kind)), escape_text(c.id, 200), std::move(field),
                                 std::move(rule), std::move(message)});
   }
   std::string who() const { return "the actor " + dq(actor_id_); }
+  void bad_text(const Change& c, std::string_view field, std::string_view rule, std::string_view what,
+                std::string_view value, std::string_view problem) {
+    breaks(c, std::string(field), std::string(rule),
+           "invalid " + std::string(what) + " " + dq(value) + ": it " + std::string(problem));
+  }
+  void id_text(const Change& c, std::string_view field, std::string_view value) {
+    if (std::string_view p = id_problem(value); !p.empty()) bad_text(c, field, "invalid-id", "id", value, p);
+  }
+  void name_text(const Change& c, std::string_view field, std::string_view value) {
+    if (std::string_view p = name_problem(value); !p.empty()) bad_text(c, field, "invalid-name", "name", value, p);
+  }
+
+  // Ids and names of what the change adds or edits (ids.hpp).
+  void check_texts(const Change& c) {
+    if (!c.after) return;
+    std::visit(
+        [&](const auto& e) {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, std::vector<FieldRightRule>>) {
+            for (const FieldRightRule& f : e)
+              if (!f.field.empty()) id_text(c, "field", f.field);
+          } else if constexpr (std::is_same_v<T, std::vector<Override>>) {
+            for (const Override& o : e) {
+              if (o.scope == OverrideScope::kRecord && !o.record.empty()) id_text(c, "record", o.record);
+              if (!o.field.empty()) id_text(c, "field", o.field);
+            }
+          } else {
+            if (!e.id.empty()) id_text(c, "id", e.id);
+            name_text(c, "name", e.name);
+            if constexpr (std::is_same_v<T, User>) {
+              if (!e.person.empty()) id_text(c, "person", e.person);
+              if (e.type == UserType::kExternal && !e.company.empty()) id_text(c, "company", e.company);
+              for (const std::string& p : e.projects) id_text(c, "projects", p);
+            }
+          }
+        },
+        *c.after);
+  }
+
+  // The built-in system actor or an active system user: may do all.
+  bool unlimited() const { return actor_.system; }
+  bool admin_all() const { return actor_.admin_all(); }
 
   void need_right(const Change& c) {
     std::string_view right;
@@ -256,29 +363,77 @@ class CommitChecker {
       case EntityKind::kObject: right = "admin-lists"; what = "custom data objects"; break;
       case EntityKind::kOverrides: right = "admin-preferences"; what = "overrides"; break;
     }
-    if (actor_.admin_all() || actor_.has(right)) return;
+    if (admin_all() || actor_.has(right)) return;
     deny(c, "", "needs-" + std::string(right),
          who() + " needs admin-all or " + std::string(right) + " to change " + std::string(what));
   }
 
-  // Rights of `role` (in the final model) that the actor lacks.
-  std::vector<std::string> lacking(const std::vector<std::string>& rights) const {
+  // The grants among `rights` that the actor lacks. Restrictive rights take
+  // something away: holding one is never a grant.
+  std::vector<std::string> lacking(const Model& m, const std::vector<std::string>& rights) const {
     std::vector<std::string> out;
-    if (actor_.admin_all()) return out;
+    if (admin_all()) return out;
     for (const std::string& r : rights)
-      if (!actor_.has(r)) out.push_back(r);
+      if (!is_restrictive_right(m, r) && !actor_.has(r)) out.push_back(r);
     return out;
   }
 
-  static std::string join(const std::vector<std::string>& v) {
-    std::string out;
-    for (const std::string& s : v) out += (out.empty() ? "" : ", ") + dq(s);
+  // Restrictions the actor is under that `from` holds and `to` does not:
+  // taking them away is a grant beyond the actor's own (admin-all aside).
+  std::vector<std::string> lifted(const std::vector<std::string>& from, const Role* to) const {
+    std::vector<std::string> out;
+    if (admin_all() || actor_role_ == nullptr) return out;
+    for (const std::string& r : from)
+      if (is_restrictive_right(prev_, r) && (to == nullptr || !to->has_right(r)) && actor_role_->has_right(r))
+        out.push_back(r);
     return out;
+  }
+
+  // At most `limit` ids, then how many more.
+  static std::string join(const std::vector<std::string>& v, std::size_t limit = 4) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size() && i < limit; ++i) out += (out.empty() ? "" : ", ") + dq(v[i]);
+    if (v.size() > limit) out += " and " + std::to_string(v.size() - limit) + " more";
+    return out;
+  }
+
+  // The user `before` outranks the actor: a system user, or a user whose
+  // current role holds admin-all or a (non-restrictive) right the actor lacks.
+  void check_target(const Change& c, const User& before) {
+    if (unlimited() || admin_all()) return;
+    if (before.type == UserType::kSystem) {
+      deny(c, "", "target-outranks-actor",
+           who() + " cannot change " + dq(c.id) + ": a system user holds every right (only admin-all may)");
+      return;
+    }
+    const Role* role = prev_.find_role(before.role);
+    if (role == nullptr) return;
+    std::vector<std::string> missing = lacking(prev_, role->functional_rights);
+    if (role->has_right("admin-all") && missing.empty()) missing.push_back("admin-all");
+    if (!missing.empty())
+      deny(c, "", "target-outranks-actor",
+           who() + " cannot change " + dq(c.id) + ": their role " + dq(role->id) + " holds " + join(missing) +
+               ", which the actor lacks");
+  }
+
+  void check_self_lockout(const Change& c, const User& before, const User* after) {
+    if (actor_id_.empty() || c.id != actor_id_) return;
+    std::string what;
+    if (after == nullptr) what = "delete themselves";
+    else if (after->retired && !before.retired) what = "retire themselves";
+    else if (after->former_employee && !before.former_employee) what = "mark themselves a former employee";
+    else if (!after->can_log_in && before.can_log_in) what = "switch off their own login";
+    else if (after->type != before.type) what = "change their own user type";
+    if (!what.empty()) deny(c, "", "self-lockout", "no one may " + what);
   }
 
   void check_user(const Change& c) {
     const User* before = get_value<User>(c.before);
     const User* after = get_value<User>(c.after);
+    if (before != nullptr) {
+      check_target(c, *before);
+      check_self_lockout(c, *before, after);
+    }
     if (after == nullptr) return;
     // A system user holds every right whatever its role lists: making one
     // assigns every right.
@@ -286,11 +441,11 @@ class CommitChecker {
         after->type == UserType::kSystem && (before == nullptr || before->type != UserType::kSystem);
     const bool role_changes = before == nullptr || before->role != after->role || becomes_system;
     if (!role_changes || (after->role.empty() && !becomes_system)) return;
-    if (actor_.system) return;
+    if (unlimited()) return;
     if (before != nullptr && c.id == actor_id_)
       deny(c, "role", "own-role-assignment", "no one changes their own role assignment");
     if (becomes_system) {
-      if (!actor_.admin_all())
+      if (!admin_all())
         deny(c, "type", "privilege-escalation",
              who() + " cannot make " + dq(c.id) +
                  " a system user: a system user holds every right (only admin-all may)");
@@ -298,12 +453,20 @@ class CommitChecker {
     }
     const Role* role = next_.find_role(after->role);
     if (role == nullptr) return;  // compile() reports the unknown role
-    std::vector<std::string> missing = lacking(role->functional_rights);
+    std::vector<std::string> missing = lacking(next_, role->functional_rights);
     if (!missing.empty())
       deny(c, "role", "privilege-escalation",
            who() + " cannot assign role " + dq(role->id) + ": it holds " + join(missing) +
                ", which the actor lacks" +
                (role->has_right("admin-all") ? " (only admin-all may assign a role holding admin-all)" : ""));
+    if (before != nullptr)
+      if (const Role* old_role = prev_.find_role(before->role)) {
+        std::vector<std::string> freed = lifted(old_role->functional_rights, role);
+        if (!freed.empty())
+          deny(c, "role", "privilege-escalation",
+               who() + " cannot lift " + join(freed) + " from " + dq(c.id) + ": the actor is under " +
+                   (freed.size() == 1 ? "that restriction" : "those restrictions") + " too");
+      }
   }
 
   void check_role(const Change& c) {
@@ -318,17 +481,139 @@ class CommitChecker {
       breaks(c, "type", "role-type-fixed",
              "the type of role " + dq(c.id) + " is " + std::string(role_type_name(before->type)) +
                  " and cannot change");
-    if (actor_.system) return;
-    if (before != nullptr && c.id == actor_.role() && !actor_.admin_all())
+    if (unlimited()) return;
+    if (before != nullptr && c.id == actor_.role() && !admin_all())
       deny(c, "", "own-role-edit", "editing the role one holds (" + dq(c.id) + ") needs admin-all");
     std::vector<std::string> added;
     for (const std::string& r : after->functional_rights)
       if (before == nullptr || !before->has_right(r)) added.push_back(r);
-    std::vector<std::string> missing = lacking(added);
+    std::vector<std::string> missing = lacking(next_, added);
     if (!missing.empty())
       deny(c, "functional_rights", "privilege-escalation",
            who() + " cannot add " + join(missing) + " to role " + dq(c.id) +
                ": the actor lacks " + (missing.size() == 1 ? "it" : "them"));
+    if (before != nullptr) {
+      std::vector<std::string> freed = lifted(before->functional_rights, after);
+      if (!freed.empty())
+        deny(c, "functional_rights", "privilege-escalation",
+             who() + " cannot remove " + join(freed) + " from role " + dq(c.id) + ": the actor is under " +
+                 (freed.size() == 1 ? "that restriction" : "those restrictions") + " too");
+    }
+    check_cells(c, before, *after);
+  }
+
+  // data-rights-escalation, table cells: every letter added to a cell must
+  // be in the actor's own role's cell (object, relation).
+  void check_cells(const Change& c, const Role* before, const Role& after) {
+    if (admin_all()) return;
+    for (const auto& [object, cells] : after.data_rights) {
+      for (int rel = 0; rel < kRelationCount; ++rel) {
+        const auto relation = static_cast<Relation>(rel);
+        const TableRights was = before != nullptr ? before->cell(object, relation) : TableRights{};
+        const TableRights added = (cells[static_cast<std::size_t>(rel)] - was) & TableRights::full();
+        if (added.empty()) continue;
+        const TableRights own = actor_role_ != nullptr ? actor_role_->cell(object, relation) : TableRights{};
+        const TableRights beyond = added - own;
+        if (beyond.empty()) continue;
+        deny(c, "data_rights." + object + "." + std::string(relation_name(relation)), "data-rights-escalation",
+             who() + " cannot add " + beyond.to_crud() + " to role " + dq(c.id) + "'s " + object + "/" +
+                 std::string(relation_name(relation)) + " cell: the actor's own role has " +
+                 (own.empty() ? std::string("none") : own.to_crud()) + " there");
+      }
+    }
+  }
+
+  // The actor's own field right for (object, field, relation): its field
+  // rule, or without one what its table cell gives.
+  FieldRights own_field(std::string_view object, std::string_view field, Relation relation) const {
+    if (actor_role_ == nullptr) return {};
+    for (const FieldRightRule& f : prev_.field_rights)
+      if (f.role == actor_role_->id && f.object == object && f.field == field && f.relation == relation)
+        return f.rights.access();
+    const TableRights cell = actor_role_->cell(object, relation);
+    std::uint32_t bits = 0;
+    if (cell.contains_any(TableRight::kSelect)) bits |= 1u;
+    if (cell.contains_any(TableRight::kUpdate | TableRight::kInsert)) bits |= 2u;
+    return FieldRights::from_bits(bits);
+  }
+
+  // data-rights-escalation, field cells: R or W added to a field-rights cell
+  // must be in the actor's own field right there.
+  void check_field_rights(const Change& c) {
+    if (unlimited() || admin_all()) return;
+    const auto* before = get_value<std::vector<FieldRightRule>>(c.before);
+    const auto* after = get_value<std::vector<FieldRightRule>>(c.after);
+    if (after == nullptr) return;
+    for (const FieldRightRule& f : *after) {
+      FieldRights was;
+      if (before != nullptr)
+        for (const FieldRightRule& b : *before)
+          if (b.role == f.role && b.object == f.object && b.field == f.field && b.relation == f.relation)
+            was = b.rights.access();
+      const FieldRights added = f.rights.access() - was;
+      if (added.access().bits() == 0) continue;
+      const FieldRights own = own_field(f.object, f.field, f.relation);
+      const FieldRights beyond = added.access() - own;
+      if (beyond.access().bits() == 0) continue;
+      deny(c, f.role + "/" + f.object + "." + f.field, "data-rights-escalation",
+           who() + " cannot add " + beyond.to_letters() + " to role " + dq(f.role) + "'s field right on " +
+               f.object + "." + f.field + " (" + std::string(relation_name(f.relation)) +
+               "): the actor's own role has " + (own.access().bits() == 0 ? std::string("none") : own.to_letters()) +
+               " there");
+    }
+  }
+
+
+ public:
+  // Licences, plans and declared rights decide who holds a right that needs
+  // a licence: such a change may not make any user newly hold a grant the
+  // actor lacks (privilege-escalation). Judged on the compiled snapshots,
+  // before (`was`) and after (`now`). Changes of users and roles are judged
+  // by the rules above.
+  void check_gained_rights(const std::vector<Change>& changes, const Snapshot& was, const Snapshot& now) {
+    if (unlimited() || admin_all()) return;
+    const bool may_matter = std::any_of(changes.begin(), changes.end(), [](const Change& c) {
+      return c.kind == EntityKind::kLicence || c.kind == EntityKind::kPlan || c.kind == EntityKind::kFunctionalRight;
+    });
+    if (!may_matter) return;
+    std::vector<std::string_view> grants;  // rights the actor lacks
+    for (std::size_t i = 0; i < kBuiltinRightCount; ++i)
+      if (!builtin_right_restrictive(i) && !actor_.has(builtin_right_id(i))) grants.push_back(builtin_right_id(i));
+    for (const FunctionalRightDef& r : next_.functional_rights)
+      if (!r.restrictive && !actor_.has(r.id)) grants.push_back(r.id);
+    std::size_t reported = 0;
+    for (const User& u : next_.users) {
+      if (u.type == UserType::kSystem) continue;  // holds every grant by type, declared ones too
+      const UserIndex after = now.find_user(u.id);
+      const UserIndex before = was.find_user(u.id);
+      for (std::string_view r : grants) {
+        if (!now.has(after, now.find_right(r)) || (before != kUnknownUser && was.has(before, was.find_right(r))))
+          continue;
+        if (++reported <= 8)
+          denied.push_back(Diagnostic{"users", escape_text(u.id, 200), "", "privilege-escalation",
+                                      who() + " cannot make " + dq(u.id) + " hold " + dq(r) +
+                                          " (through a licence or plan change): the actor lacks it"});
+      }
+    }
+  }
+
+ private:
+  // last-admin: a store with an effective administrator keeps one.
+  void check_last_admin(const std::vector<Change>& changes) {
+    // Only users and roles decide who is an effective administrator. A
+    // change of users only, none of whom was one, cannot remove the last.
+    bool may_matter = false;
+    const std::vector<std::string_view> admin_roles = admin_role_ids(prev_);
+    for (const Change& c : changes) {
+      if (c.kind == EntityKind::kRole) may_matter = true;
+      if (const User* u = get_value<User>(c.before); c.kind == EntityKind::kUser && u != nullptr)
+        if (effective_admin(*u, admin_roles)) may_matter = true;
+      if (may_matter) break;
+    }
+    if (!may_matter || has_effective_admin(next_) || !has_effective_admin(prev_)) return;
+    broken.push_back(Diagnostic{"users", "", "", "last-admin",
+                                "the change would leave no effective administrator (an active associate "
+                                "whose role holds admin-all)"});
   }
 
   void check_role_delete(const Change& c, const Role& before) {
@@ -375,9 +660,11 @@ class CommitChecker {
       breaks(c, "name", "database-owner-name-read-only", "the database owner's name is read-only");
   }
 
+  const Model& prev_;
   const Model& next_;
   const ActorView& actor_;
   const std::string& actor_id_;
+  const Role* actor_role_ = nullptr;  // the actor's role in `prev_`
 };
 
 // The refusal reason for the audit trail: every diagnostic once (the
@@ -504,7 +791,10 @@ SORIGHTS_INLINE Result<void> Transaction::edit_user(std::string_view id,
   User* u = edit_target(id);
   if (u == nullptr) return detail::not_found("user", id);
   User copy = *u;
-  edit(copy);
+  SORIGHTS_TRY(detail::call_host("the edit_user callback", [&]() -> Result<void> {
+    edit(copy);
+    return {};
+  }));
   if (copy.id != u->id)
     return Error(ErrorCode::kInvalidArgument, "edit_user may not change the id of user " + detail::dq(id));
   *u = std::move(copy);
@@ -733,7 +1023,7 @@ SORIGHTS_INLINE Result<void> Transaction::stage_model(Model model) {
 }
 
 SORIGHTS_INLINE Result<Snapshot> Transaction::preview() const {
-  return compile(staged(), base_->version + 1);
+  return detail::compile_stored(staged(), base_->version + 1);
 }
 
 SORIGHTS_INLINE std::vector<Change> Transaction::changes() const { return staged_changes(nullptr); }
@@ -761,7 +1051,7 @@ SORIGHTS_INLINE Result<std::shared_ptr<Directory>> Directory::open(std::shared_p
   // Compiles `stored` and publishes it; returns the published model. The
   // store lends its model when it can (no copy; InMemoryStorage).
   auto publish = [&](StoredModel& stored) -> Result<std::shared_ptr<const Model>> {
-    SORIGHTS_ASSIGN_OR_RETURN(Snapshot snapshot, compile(stored.model, stored.version));
+    SORIGHTS_ASSIGN_OR_RETURN(Snapshot snapshot, detail::compile_stored(stored.model, stored.version));
     std::shared_ptr<DirectoryState> state = dir->wrap_state(std::make_unique<DirectoryState>(
         DirectoryState{std::move(stored.model), std::move(snapshot), stored.version}));
     dir->announced_->store(state->version);
@@ -771,18 +1061,21 @@ SORIGHTS_INLINE Result<std::shared_ptr<Directory>> Directory::open(std::shared_p
   };
   SORIGHTS_TRY(detail::call_adapter([&] { return dir->storage_->lend(publish); }));
   std::weak_ptr<std::atomic<std::uint64_t>> announced = dir->announced_;
-  dir->storage_->subscribe([announced](std::uint64_t v) {
-    if (auto a = announced.lock()) {
-      std::uint64_t cur = a->load();
-      while (v > cur && !a->compare_exchange_weak(cur, v)) {
+  SORIGHTS_TRY(detail::call_adapter([&]() -> Result<void> {
+    dir->storage_->subscribe([announced](std::uint64_t v) {
+      if (auto a = announced.lock()) {
+        std::uint64_t cur = a->load();
+        while (v > cur && !a->compare_exchange_weak(cur, v)) {
+        }
       }
-    }
-  });
+    });
+    return {};
+  }));
   return dir;
 }
 
-SORIGHTS_INLINE Time Directory::now() const {
-  if (options_.clock) return options_.clock();
+SORIGHTS_INLINE Result<Time> Directory::now() const {
+  if (options_.clock) return detail::call_host("the directory clock", [&]() -> Result<Time> { return options_.clock(); });
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -796,7 +1089,7 @@ SORIGHTS_INLINE Result<void> Directory::refresh_locked() {
     return Error(ErrorCode::kDataLoss, "the stored version " + std::to_string(stored.version) +
                                            " is behind the published version " +
                                            std::to_string(cur->version));
-  SORIGHTS_ASSIGN_OR_RETURN(Snapshot snapshot, compile(stored.model, stored.version));
+  SORIGHTS_ASSIGN_OR_RETURN(Snapshot snapshot, detail::compile_stored(stored.model, stored.version));
   state_.store(wrap_state(std::make_unique<DirectoryState>(
       DirectoryState{std::move(stored.model), std::move(snapshot), stored.version})));
   last_in_place_version_ = 0;
@@ -844,7 +1137,8 @@ SORIGHTS_INLINE Result<Transaction> Directory::begin(std::string_view actor) {
     std::string id(actor);
     Result<detail::ActorView> who = detail::resolve_actor(*cur, id);
     if (!who) {
-      record_refusal(cur->version, now(), id, who.error(), {});
+      SORIGHTS_ASSIGN_OR_RETURN(Time time, now());
+      record_refusal(cur->version, time, id, who.error(), {});
       return who.error();
     }
   }
@@ -877,12 +1171,24 @@ SORIGHTS_INLINE Result<std::vector<Role>> Directory::deleted_roles() const {
 
 SORIGHTS_INLINE Result<CommitInfo> Directory::commit(Transaction& tx) {
   std::lock_guard<std::mutex> lock(commit_mu_);
+  // A change set the store refuses because another writer committed first
+  // is judged again on the stored state: it commits when nothing it touches
+  // changed meanwhile (docs/design/0002-transactions.md, "concurrent
+  // administrators"). Every retry follows someone else's commit.
+  for (int attempt = 1;; ++attempt) {
+    bool rebased = false;
+    Result<CommitInfo> done = commit_locked(tx, rebased);
+    if (!rebased || attempt == kMaxCommitAttempts) return done;
+  }
+}
+
+SORIGHTS_INLINE Result<CommitInfo> Directory::commit_locked(Transaction& tx, bool& rebased) {
   if (announced_->load() > state_.load()->version) {
     Result<void> refreshed = refresh_locked();
     if (!refreshed) return refreshed.error();
   }
   const std::shared_ptr<const DirectoryState> cur = state_.load();
-  const Time time = now();
+  SORIGHTS_ASSIGN_OR_RETURN(const Time time, now());
   std::vector<Diagnostic> dups;
   std::vector<Change> changes = tx.staged_changes(&dups);
   if (changes.empty() && dups.empty()) {
@@ -913,7 +1219,7 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit(Transaction& tx) {
     std::vector<Diagnostic> conflicts;
     for (const Change& c : changes) {
       if (theirs.contains({c.kind, c.id}))
-        conflicts.push_back(Diagnostic{std::string(detail::kind_collection(c.kind)), c.id, "", "conflict",
+        conflicts.push_back(Diagnostic{std::string(detail::kind_collection(c.kind)), escape_text(c.id, 200), "", "conflict",
                                        std::string(detail::kind_name(c.kind)) +
                                            (c.id.empty() ? "" : " " + detail::dq(c.id)) +
                                            " was changed by another commit since version " +
@@ -981,15 +1287,16 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit(Transaction& tx) {
   // 2. The actor, then every rule at once.
   Result<detail::ActorView> actor = detail::resolve_actor(*cur, tx.actor_);
   if (!actor) return refuse(actor.error());
-  detail::CommitChecker checker(*next, *actor, tx.actor_);
+  detail::CommitChecker checker(cur->model, *next, *actor, tx.actor_);
   checker.run(changes);
   const std::uint64_t version = cur->version + 1;
   std::optional<Snapshot> patched;
-  if (in_place && detail::Validator(*next).users_edit_valid(positions, befores))
+  if (in_place && detail::Validator(*next, false).users_edit_valid(positions, befores))
     patched = detail::SnapshotBuilder::patch_users(cur->snapshot, *next, positions, befores, version);
   const bool incremental = patched.has_value();
   Result<Snapshot> snapshot = incremental ? Result<Snapshot>(std::move(*patched))
-                                          : compile(*next, version);  // the model rules and the tables
+                                          : detail::compile_stored(*next, version);  // the model rules, the tables
+  if (snapshot) checker.check_gained_rights(changes, cur->snapshot, *snapshot);
   if (!checker.denied.empty() || !checker.broken.empty() || !snapshot) {
     const bool denied = !checker.denied.empty();
     std::vector<Diagnostic> all = std::move(checker.denied);
@@ -1021,6 +1328,7 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit(Transaction& tx) {
         e.message = written.error().message + "; reloading the store failed: " + e.message;
         return e;
       }
+      rebased = state_.load()->version != cur->version;
     }
     return written.error();
   }

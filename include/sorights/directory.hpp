@@ -445,11 +445,16 @@ class Directory : public std::enable_shared_from_this<Directory> {
   Directory(PrivateTag, std::shared_ptr<StorageAdapter> storage, DirectoryOptions options);
 
  private:
-  [[nodiscard]] Time now() const;
+  // How often a commit is judged again after the store moved under it.
+  static constexpr int kMaxCommitAttempts = 64;
+  [[nodiscard]] Result<Time> now() const;
   [[nodiscard]] Result<void> refresh_locked();
   // A state to publish, recycled by `recycler_` when its last holder drops it.
   [[nodiscard]] std::shared_ptr<DirectoryState> wrap_state(std::unique_ptr<DirectoryState> state) const;
   [[nodiscard]] Result<CommitInfo> commit(Transaction& tx);
+  // One attempt; `rebased` is set when the store had moved on and the
+  // directory picked up its state, so that the attempt may be repeated.
+  [[nodiscard]] Result<CommitInfo> commit_locked(Transaction& tx, bool& rebased);
   void record_refusal(std::uint64_t version, Time time, const std::string& actor, const Error& why,
                       std::vector<Change> changes);
 

@@ -97,7 +97,18 @@ SORIGHTS_INLINE std::optional<Role> predefined_role(std::string_view id) {
     r = make_role(id, "User administrator", RoleType::kEmployee,
                   "Full data access; may create and edit users in Settings and maintenance.");
     fill_employee(r, "CRUD", "CRUD", "CRUD", "CRUD");
-    r.functional_rights = {"admin-users", see_other};
+    // admin-users plus every grant the roles a user administrator hands out
+    // hold by default, so that it may assign them and nothing holding an
+    // admin right (docs/predefined-roles.md).
+    r.functional_rights = {"admin-users"};
+    for (std::string_view assignable : {"level-1", "level-2", "level-3", "level-4", "level-5", "local", "external"}) {
+      Role from = *predefined_role(assignable);
+      for (std::string& right : from.functional_rights) {
+        const std::optional<std::size_t> i = find_builtin_right(right);
+        if (right.starts_with("admin-") || (i && builtin_right_restrictive(*i)) || r.has_right(right)) continue;
+        r.functional_rights.push_back(std::move(right));
+      }
+    }
   } else if (id == "local") {
     r = make_role(id, "Local user", RoleType::kEmployee,
                   "Full access to own and group data; no access to data of users of other "

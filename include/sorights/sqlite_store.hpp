@@ -20,7 +20,12 @@
 //     its version; `load()` refuses a store whose rows were edited, added or
 //     deleted behind sorights' back (`kDataLoss`, naming the table and row),
 //     and `apply()` keeps the seal in the same transaction
-//     (docs/design/0003-integrity.md).
+//     (docs/design/0003-integrity.md). The audit trail is a chain of MACs
+//     whose head the seal holds, and a signed store refuses to open without
+//     its key (docs/design/0009-tamper-evidence.md).
+//   * With or without a key, a store whose schema holds an object sorights
+//     did not create (a trigger, a view, another table or index) is refused
+//     (`kDataLoss`, naming the object).
 //
 // Not thread-safe: one connection, used by one directory at a time (the
 // `StorageAdapter` contract). Several processes may open the same file; their
@@ -73,18 +78,22 @@ struct SqliteStoreOptions {
   int watch_interval_ms = 0;
   /// The host's secret key for the keyed integrity check (tamper evidence),
   /// as raw bytes, at least 16 of them (32 random bytes recommended). Empty
-  /// (the default): no checking, and the store behaves as without the
-  /// feature, except that it refuses to `apply()` to a sealed store (that
-  /// would break the seal).
+  /// (the default): no MAC is checked, and an unsealed store behaves as
+  /// without the feature; a sealed ("signed") store is refused at `open()`
+  /// (`kFailedPrecondition`). The schema check (no trigger, view or other
+  /// object sorights did not create) runs with or without a key.
   ///
   /// With a key: a store created with it is sealed from the start;
-  /// `load()` checks every row of the model against its MAC and the whole
-  /// store against its seal, and refuses a store that was changed behind
-  /// sorights' back (`kDataLoss`, naming the table and row), sealed with
-  /// another key, or never sealed (`kFailedPrecondition`; see `seal()`);
-  /// `apply()` checks the rows it replaces and re-seals in its own
-  /// transaction. The store keeps the key only inside its OpenSSL context and
-  /// wipes the copy of its options.
+  /// `load()` (and `audit()`, `verify()`) checks every row of the model
+  /// against its MAC, every audit entry against the audit chain, and the
+  /// whole store against its seal, and refuses a store that was changed
+  /// behind sorights' back (`kDataLoss`, naming the table and row, or the
+  /// audit row's seq), sealed with another key, or never sealed
+  /// (`kFailedPrecondition`; see `seal()`); `apply()` and `append_audit()`
+  /// check the seal and extend it in their own transaction. Without a key, a
+  /// sealed ("signed") store is refused at `open()` (`kFailedPrecondition`).
+  /// The store keeps the key only inside its OpenSSL context and wipes the
+  /// copy of its options.
   std::string integrity_key{};
   /// Test hook: called inside `apply()`'s transaction after the rows of
   /// change number `i` are written (before the commit). Crash tests use it to
@@ -124,6 +133,13 @@ class SqliteStore final : public StorageAdapter {
   /// passed), never as an automatic answer to a failed check.
   /// `kFailedPrecondition` without a key, or when the store holds a trigger.
   [[nodiscard]] Result<void> seal();
+
+  /// Checks the whole store on demand, in one read transaction: the schema
+  /// objects; with a key every row MAC, the table digests, the audit chain
+  /// and the seal; then that every model row and every audit entry decodes.
+  /// The first bad item is named (table and row key, audit row seq, or
+  /// schema object); the codes are `load()`'s.
+  [[nodiscard]] Result<void> verify();
 
   /// The schema version of the open file (after migration: the current one).
   [[nodiscard]] int schema_version() const noexcept;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -21,6 +22,7 @@
 
 #include "cli_support.hpp"
 #include "files.hpp"
+#include "key_file.hpp"
 #include "sorights/directory.hpp"
 #include "sorights/model_file.hpp"
 #include "sorights/report.hpp"
@@ -32,13 +34,16 @@ namespace {
 
 // -- Usage texts -------------------------------------------------------------------
 
-constexpr const char* kUsage = R"(usage: sorights [--db FILE] [--as USER] COMMAND [ARGS] [OPTIONS]
+constexpr const char* kUsage = R"(usage: sorights [--db FILE] [--key-file FILE] [--as USER] COMMAND [ARGS] [OPTIONS]
 
 Global options (before or after the command name):
-  --db FILE     the store (SQLite); default ./sorights.db
-  --as USER     the actor of commands that change the store; default the
-                store's built-in system user
-  -h, --help    this text; `sorights COMMAND --help` for one command
+  --db FILE        the store (SQLite); default ./sorights.db
+  --key-file FILE  the store's integrity key (tamper evidence); default
+                   $SORIGHTS_KEY_FILE. With a key, a new store is signed
+                   and a signed store is checked whole before it is used
+  --as USER        the actor of commands that change the store; default the
+                   store's built-in system user
+  -h, --help       this text; `sorights COMMAND --help` for one command
 
 Commands:
   init                                  create a store with the predefined roles
@@ -56,6 +61,7 @@ Commands:
   company add|delete|list
   licence usage
   report --html FILE                    one self-contained HTML page of the model
+  verify                                check the store's integrity; prints ok
 
 ACTION is read, create, update or delete. Exit status: 0 success or allow,
 1 deny, 2 any error (the message is on standard error; nothing is changed).
@@ -150,6 +156,13 @@ const std::map<std::string, std::string, std::less<>>& command_help() {
        "Writes one self-contained HTML page (no scripts, no external files) showing\n"
        "each role's data-rights grid coloured by level, the functional rights per\n"
        "role, the users by role, group and company, and licence usage.\n"},
+      {"verify",
+       "usage: sorights [--db FILE] [--key-file FILE] verify\n\n"
+       "Checks the store's integrity: that its schema holds only what sorights\n"
+       "creates (no trigger, view or other table or index), and with the key every\n"
+       "row's MAC, the audit chain and the seal; then that every row and audit\n"
+       "entry can be read. Prints ok (exit 0), or names the first bad item on\n"
+       "standard error (exit 2). A signed store needs its key.\n"},
       {"licence", "usage: sorights [--db FILE] licence usage\n\n"
                   "Per licence: in use and available, and the users who hold it.\n"},
   };
@@ -160,6 +173,7 @@ const std::map<std::string, std::string, std::less<>>& command_help() {
 
 struct Globals {
   std::string db = "sorights.db";
+  KeyBytes key;  // the integrity key; empty: none
   std::optional<std::string> actor;
   std::ostream* out = &std::cout;  // what the command prints
   std::ostream* err = &std::cerr;  // errors, warnings, progress
@@ -210,9 +224,10 @@ enum class Access {
   kCreate,  // builds a new store (only ever a temporary file, see TempFile)
 };
 
-std::shared_ptr<SqliteStore> open_store_at(const std::string& path, Access access) {
+std::shared_ptr<SqliteStore> open_store_at(const Globals& g, const std::string& path, Access access) {
   SqliteStoreOptions options;
   options.create = access == Access::kCreate;
+  options.integrity_key = g.key.bytes();  // the store wipes its copy
   options.on_change_written = [](std::size_t) { g_progress.tick(); };
   std::error_code ec;
   const bool exists = std::filesystem::exists(path, ec);
@@ -228,7 +243,7 @@ std::shared_ptr<SqliteStore> open_store_at(const std::string& path, Access acces
   return std::shared_ptr<SqliteStore>(std::move(*store).release());
 }
 
-std::shared_ptr<SqliteStore> open_store(const Globals& g, Access access) { return open_store_at(g.db, access); }
+std::shared_ptr<SqliteStore> open_store(const Globals& g, Access access) { return open_store_at(g, g.db, access); }
 
 std::shared_ptr<Directory> open_directory(const std::shared_ptr<SqliteStore>& store) {
   auto dir = Directory::open(store);
@@ -308,7 +323,9 @@ void check_edit(const Result<void>& r) {
   if (!r) fail(r.error());
 }
 
-int commit(const Globals& g, Transaction& tx) {
+// Prints `committed version N: ...` on `out` (default: g.out).
+int commit(const Globals& g, Transaction& tx, std::ostream* out = nullptr) {
+  if (out == nullptr) out = g.out;
   const std::vector<Change> changes = tx.changes();
   g_progress.total = changes.size();
   g_progress.done = 0;
@@ -319,9 +336,9 @@ int commit(const Globals& g, Transaction& tx) {
   g_progress.active = false;
   if (!done) fail(done.error());
   if (done->changes.empty()) {
-    *g.out << "no changes (version " << done->version << ")\n";
+    *out << "no changes (version " << done->version << ")\n";
   } else {
-    *g.out << "committed version " << done->version << ": " << describe_changes(done->changes) << "\n";
+    *out << "committed version " << done->version << ": " << describe_changes(done->changes) << "\n";
   }
   return 0;
 }
@@ -522,14 +539,14 @@ class NewStore {
   // The target must not exist, or be an empty file (as mktemp makes). A
   // leftover -wal or -journal at the target's name would be read into the
   // new store when it is next opened: refused.
-  explicit NewStore(const std::string& db) : db_(db), replace_(exists(db)), tmp_(db) {
+  explicit NewStore(const Globals& g) : g_(g), db_(g.db), replace_(exists(db_)), tmp_(db_) {
     for (const char* suffix : {"-wal", "-journal"}) {
-      if (exists(db + suffix))
-        throw CliError(db + suffix + ": a leftover SQLite file of an earlier store is in the way; remove it "
+      if (exists(db_ + suffix))
+        throw CliError(db_ + suffix + ": a leftover SQLite file of an earlier store is in the way; remove it "
                                      "first (nothing changed)");
     }
   }
-  std::shared_ptr<SqliteStore> open() { return open_store_at(tmp_.path(), Access::kCreate); }
+  std::shared_ptr<SqliteStore> open() { return open_store_at(g_, tmp_.path(), Access::kCreate); }
   // Runs `build` (which opens the store and must close it before it
   // returns), reporting errors under the target's name, then puts the store
   // in place.
@@ -560,6 +577,7 @@ class NewStore {
       text.replace(at, tmp_.path().size(), db_);
     return text;
   }
+  const Globals& g_;
   std::string db_;
   bool replace_;
   TempFile tmp_;
@@ -569,7 +587,7 @@ int cmd_init(const Globals& g, const Args& a) {
   need(a, 0, "init", "");
   // An empty file (e.g. made by mktemp) is no store yet: it is replaced.
   if (!is_missing_or_empty(g.db)) throw CliError(g.db + ": a store (or file) exists already; nothing changed");
-  NewStore fresh(g.db);
+  NewStore fresh(g);
   const std::uint64_t version = fresh.build([&] {
     auto store = fresh.open();
     auto v = store->version();
@@ -580,9 +598,10 @@ int cmd_init(const Globals& g, const Args& a) {
   return 0;
 }
 
-// Parses the model file against the store's model and commits it.
-int import_into(const Globals& g, const std::shared_ptr<SqliteStore>& store, const std::string& text,
-                const std::string& file, bool replace) {
+// Parses the model file against the store's model and commits it, printing
+// the outcome on `out`.
+int import_into(const Globals& g, std::ostream& out, const std::shared_ptr<SqliteStore>& store,
+                const std::string& text, const std::string& file, bool replace) {
   auto dir = open_directory(store);
   Transaction tx = begin(dir, g);
   auto model =
@@ -593,7 +612,7 @@ int import_into(const Globals& g, const std::shared_ptr<SqliteStore>& store, con
     throw CliError(model.error().message, std::move(lines));
   }
   check_edit(tx.stage_model(std::move(*model)));
-  return commit(g, tx);
+  return commit(g, tx, &out);
 }
 
 int cmd_import(const Globals& g, const Args& a) {
@@ -604,13 +623,12 @@ int cmd_import(const Globals& g, const Args& a) {
   std::ostringstream text;
   text << in.rdbuf();
   const bool replace = a.has("--replace");
-  if (!is_missing_or_empty(g.db)) return import_into(g, open_store(g, Access::kWrite), text.str(), file, replace);
+  if (!is_missing_or_empty(g.db))
+    return import_into(g, *g.out, open_store(g, Access::kWrite), text.str(), file, replace);
   // A new store: what the import prints waits until the store is in place.
-  NewStore fresh(g.db);
+  NewStore fresh(g);
   std::ostringstream printed;
-  Globals quiet = g;
-  quiet.out = &printed;
-  const int rc = fresh.build([&] { return import_into(quiet, fresh.open(), text.str(), file, replace); });
+  const int rc = fresh.build([&] { return import_into(g, printed, fresh.open(), text.str(), file, replace); });
   *g.out << printed.str();
   return rc;
 }
@@ -621,6 +639,14 @@ int cmd_export(const Globals& g, const Args& a) {
   auto loaded = store->load();
   if (!loaded) fail(loaded.error());
   *g.out << export_model_file(loaded->model);
+  return 0;
+}
+
+int cmd_verify(const Globals& g, const Args& a) {
+  need(a, 0, "verify", "");
+  auto store = open_store(g, Access::kRead);
+  if (auto r = store->verify(); !r) fail(r.error());
+  *g.out << "ok\n";
   return 0;
 }
 
@@ -982,9 +1008,11 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   g.out = &output;
   g.err = &errors;
   g_progress = Progress{};
-  // Global options anywhere: --db FILE, --as USER.
+  // Global options anywhere: --db FILE, --key-file FILE, --as USER.
   std::vector<std::string> args;
   bool db_given = false;
+  bool key_file_given = false;
+  std::string key_file;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& s = argv[i];
     auto take = [&](std::string_view name, auto& out, bool& seen) {
@@ -1006,6 +1034,10 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
     bool as_given = g.actor.has_value();
     std::string actor;
     if (take("--db", g.db, db_given)) continue;
+    if (take("--key-file", key_file, key_file_given)) {
+      if (key_file.empty()) throw CliError("--key-file: a file name may not be empty");
+      continue;
+    }
     if (take("--as", actor, as_given)) {
       if (actor.empty()) throw CliError("--as: a user id may not be empty");
       g.actor = actor;
@@ -1032,6 +1064,10 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
     *g.out << command_help().at(command);
     return 0;
   }
+  // The key: --key-file wins over SORIGHTS_KEY_FILE (empty: unset).
+  if (!key_file_given)
+    if (const char* env = std::getenv("SORIGHTS_KEY_FILE"); env != nullptr && *env != '\0') key_file = env;
+  if (!key_file.empty()) g.key = read_key_file(key_file);
   auto record_args = [&]() { return parse_args(tail, kRecordValueOptions, kRecordFlags); };
   if (command == "init") return cmd_init(g, parse_args(tail, {}, {}));
   if (command == "import") return cmd_import(g, parse_args(tail, {}, {"--replace"}));
@@ -1048,6 +1084,7 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   if (command == "company") return cmd_group_or_company(g, tail, true);
   if (command == "licence" || command == "license") return cmd_licence(g, tail);
   if (command == "report") return cmd_report(g, parse_args(tail, {"--html"}, {}));
+  if (command == "verify") return cmd_verify(g, parse_args(tail, {}, {}));
   throw CliError("unknown command " + dq(command) + " (see sorights --help)");
 }
 

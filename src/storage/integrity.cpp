@@ -11,15 +11,22 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "sqlite_schema.hpp"
 
 namespace sorights::storage_detail {
 
 namespace {
 
-constexpr std::uint64_t kFormat = 1;
+// Format 1 sealed the model only; format 2 adds the audit chain and binds
+// its head into the seal (docs/design/0009-tamper-evidence.md).
+constexpr std::uint64_t kFormat = 2;
 constexpr std::string_view kDomain = "sorights-integrity/1";
 using Mac = std::array<unsigned char, 32>;
 
@@ -76,13 +83,23 @@ const std::vector<TableSpec>& tables() {
   return t;
 }
 
+// The columns of audit_log an audit MAC covers, in this order.
+constexpr const char* kAuditColumns[] = {"seq", "version", "time", "actor", "refused", "reason", "changes"};
+constexpr const char* kAuditSelect = "SELECT seq, version, time, actor, refused, reason, changes FROM audit_log";
+
 constexpr const char* kIntegrityDdl = R"sql(
 CREATE TABLE IF NOT EXISTS integrity_seal (
   id         INTEGER PRIMARY KEY CHECK (id = 1),
   format     INTEGER NOT NULL,
   key_check  BLOB NOT NULL,
   version    INTEGER NOT NULL,
+  audit_seq  INTEGER NOT NULL,
+  audit_mac  BLOB NOT NULL,
   mac        BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS integrity_audit (
+  seq  INTEGER PRIMARY KEY,
+  mac  BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS integrity_tables (
   tbl     TEXT PRIMARY KEY NOT NULL,
@@ -278,7 +295,76 @@ std::string row_name(const TableSpec& t, const std::string& key) {
 
 int bind_none(sqlite3_stmt*) { return SQLITE_OK; }
 
+// A schema object: (type, name, table), as sqlite_master has it.
+using SchemaObject = std::tuple<std::string, std::string, std::string>;
+
+// The objects a store of the current schema holds, the integrity tables
+// included, read back from an in-memory database made with the same DDL (so
+// the list cannot drift from the DDL). Null if that database could not be
+// made (out of memory).
+const std::set<SchemaObject>* expected_objects() {
+  static const std::pair<bool, std::set<SchemaObject>> kExpected = [] {
+    std::pair<bool, std::set<SchemaObject>> out{false, {}};
+    sqlite3* mem = nullptr;
+    if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK &&
+        sqlite3_exec(mem, kSchemaV1, nullptr, nullptr, nullptr) == SQLITE_OK &&
+        sqlite3_exec(mem, kIntegrityDdl, nullptr, nullptr, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* s = nullptr;
+      if (sqlite3_prepare_v2(mem, "SELECT type, name, tbl_name FROM sqlite_master", -1, &s, nullptr) == SQLITE_OK) {
+        int rc = SQLITE_OK;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+          out.second.emplace(column_text(s, 0), column_text(s, 1), column_text(s, 2));
+        out.first = rc == SQLITE_DONE;
+      }
+      sqlite3_finalize(s);
+    }
+    sqlite3_close(mem);
+    return out;
+  }();
+  return kExpected.first ? &kExpected.second : nullptr;
+}
+
+// Adds a problem for every schema object sorights did not create, in the
+// order they were created.
+Result<void> find_unexpected_objects(sqlite3* db, const DbError& err, Problems& p) {
+  const std::set<SchemaObject>* want = expected_objects();
+  if (want == nullptr) return err(SQLITE_NOMEM, "building the expected schema");
+  sqlite3_stmt* s = nullptr;
+  int rc = sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql IS NULL FROM sqlite_master ORDER BY rowid", -1,
+                              &s, nullptr);
+  if (rc == SQLITE_OK) {
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      SchemaObject o{column_text(s, 0), column_text(s, 1), column_text(s, 2)};
+      const auto& [type, name, table] = o;
+      if (want->contains(o)) continue;
+      // SQLite's own: the indexes behind PRIMARY KEY and UNIQUE (no SQL of
+      // their own; nobody else may take the sqlite_ prefix), AUTOINCREMENT's
+      // counters and ANALYZE's statistics.
+      const bool own_table = want->contains(SchemaObject{"table", table, table});
+      if (type == "index" && name.starts_with("sqlite_autoindex_") && sqlite3_column_int(s, 3) == 1 && own_table)
+        continue;
+      if (type == "table" && name == table && (name == "sqlite_sequence" || name.starts_with("sqlite_stat")))
+        continue;
+      std::string what = "the store holds " + type + " \"" + name + "\"";
+      if (type != "table" && type != "view") what += " on table \"" + table + "\"";
+      p.add(what + ", which sorights did not create (it was added outside sorights)");
+    }
+  }
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE) return err(rc, "reading the schema");
+  return {};
+}
+
 }  // namespace
+
+Result<void> check_schema_objects(sqlite3* db, const std::string& path, const DbError& err) {
+  Problems p;
+  SORIGHTS_TRY(find_unexpected_objects(db, err, p));
+  if (p.count == 0) return {};
+  std::string msg = path + ": unexpected schema object: " + p.first;
+  if (p.count > 1) msg += " (and " + std::to_string(p.count - 1) + " more)";
+  return Error(ErrorCode::kDataLoss, msg);
+}
 
 struct Integrity::Impl {
   sqlite3* db = nullptr;
@@ -301,6 +387,14 @@ struct Integrity::Impl {
     Mac xor_of_macs{};
   };
   std::vector<Digest> digests;  // during a commit, one per tables() entry
+  // The head of the audit chain: the last chained row's seq and MAC (0 and
+  // zeros for an empty trail). Read from the seal by check_seal_row; moved
+  // on by chain_audit.
+  struct AuditHead {
+    std::int64_t seq = 0;
+    Mac mac{};
+  };
+  AuditHead head;
 
   ~Impl() {
     for (auto& [sql, stmt] : cache) sqlite3_finalize(stmt);
@@ -453,12 +547,98 @@ struct Integrity::Impl {
     return {};
   }
 
-  Result<void> check_no_triggers(Problems& p) {
-    return each("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name", "reading the schema",
-                bind_none, [&](sqlite3_stmt* s) -> Result<void> {
-                  p.add("the store holds trigger \"" + column_text(s, 0) + "\", and sorights creates none");
-                  return {};
-                });
+  Result<void> check_schema(Problems& p) { return find_unexpected_objects(db, err, p); }
+
+  // The MAC of the audit row `s` (the columns of kAuditSelect) chained to
+  // the MAC `prev` of the row before it (zeros for the first).
+  Result<Mac> audit_mac(sqlite3_stmt* s, const Mac& prev) {
+    enc.reset("audit");
+    enc.mac(prev);
+    enc.u64(std::size(kAuditColumns));
+    for (std::size_t i = 0; i < std::size(kAuditColumns); ++i) {
+      enc.str(kAuditColumns[i]);
+      enc.value(s, static_cast<int>(i));
+    }
+    return mac_of(enc.bytes());
+  }
+
+  // Walks the audit trail in seq order against its chain (integrity_audit)
+  // and the head the seal records; problems go to `p`, the first bad row
+  // first. Each row's MAC is recomputed from the stored MAC of the entry
+  // before it, so one bad row does not make every later row bad.
+  Result<void> check_audit(Problems& p) {
+    // The chain entries are stepped alongside the rows (both in seq order),
+    // so memory stays constant however long the trail.
+    struct Links {
+      sqlite3_stmt* s = nullptr;
+      ~Links() { sqlite3_finalize(s); }
+    } links;
+    int rc = sqlite3_prepare_v2(db, "SELECT seq, mac FROM integrity_audit ORDER BY seq", -1, &links.s, nullptr);
+    if (rc != SQLITE_OK) return err(rc, "reading the audit chain");
+    struct Link {
+      std::int64_t seq = 0;
+      Mac mac{};
+      bool well_formed = false;
+    } link;
+    bool have = false;  // `link` holds the next unmatched entry
+    auto next = [&]() -> Result<void> {
+      rc = sqlite3_step(links.s);
+      have = rc == SQLITE_ROW;
+      if (have) {
+        link.seq = sqlite3_column_int64(links.s, 0);
+        link.mac = blob_mac(links.s, 1, link.well_formed);
+      } else if (rc != SQLITE_DONE) {
+        return err(rc, "reading the audit chain");
+      }
+      return {};
+    };
+    SORIGHTS_TRY(next());
+    auto row = [](std::int64_t seq) { return "table audit_log row (seq=" + std::to_string(seq) + ")"; };
+    Mac prev{};
+    std::int64_t prev_seq = 0;  // 0: no row before
+    // An entry whose row is gone: the chain goes on from its MAC.
+    auto deleted = [&]() -> Result<void> {
+      p.add(row(link.seq) + " was deleted outside sorights");
+      prev = link.mac;
+      prev_seq = link.seq;
+      return next();
+    };
+    SORIGHTS_TRY(each(std::string(kAuditSelect) + " ORDER BY seq", "checking the audit chain", bind_none,
+                      [&](sqlite3_stmt* s) -> Result<void> {
+                        const std::int64_t seq = sqlite3_column_int64(s, 0);
+                        while (have && link.seq < seq) SORIGHTS_TRY(deleted());
+                        if (!have || link.seq != seq) {
+                          p.add(row(seq) + " is not in the audit chain: it was added outside sorights");
+                          return {};
+                        }
+                        auto m = audit_mac(s, prev);
+                        if (!m) return std::move(m).error();
+                        if (!link.well_formed || !same(*m, link.mac)) {
+                          if (seq - prev_seq > 1)
+                            p.add(row(seq) + " does not follow " +
+                                  (prev_seq == 0 ? std::string("the start of the audit chain")
+                                                 : "row (seq=" + std::to_string(prev_seq) + ")") +
+                                  ": it was changed, or the rows before it were deleted, outside sorights");
+                          else
+                            p.add(row(seq) + " was changed outside sorights");
+                        }
+                        prev = link.mac;
+                        prev_seq = seq;
+                        return next();
+                      }));
+    while (have) SORIGHTS_TRY(deleted());
+    // The end of the chain must be the head the seal vouches for.
+    if (prev_seq < head.seq) {
+      p.add("table audit_log: the rows after seq " + std::to_string(prev_seq) + " up to seq " +
+            std::to_string(head.seq) + " were deleted outside sorights (the audit trail was truncated)");
+    } else if (prev_seq > head.seq) {
+      p.add(row(prev_seq) + " is beyond the end of the sealed audit chain (seq " + std::to_string(head.seq) +
+            "): it was added outside sorights");
+    } else if (!same(prev, head.mac)) {
+      p.add("table audit_log: the end of the audit chain does not match the seal (rows and chain entries were "
+            "changed outside sorights)");
+    }
+    return {};
   }
 
   Result<Mac> table_mac(const TableSpec& t, const Digest& d) {
@@ -472,6 +652,8 @@ struct Integrity::Impl {
     enc.reset("seal");
     enc.u64(kFormat);
     enc.u64(version);
+    enc.u64(static_cast<std::uint64_t>(head.seq));
+    enc.mac(head.mac);
     enc.u64(tables().size());
     for (std::size_t i = 0; i < tables().size(); ++i) {
       enc.str(tables()[i].name);
@@ -489,7 +671,8 @@ struct Integrity::Impl {
     if (!expected) return std::move(expected).error();
     if (!mac_ok || !same(*expected, stored_mac))
       p.add("the store's seal does not match its version " + std::to_string(version) +
-            " (meta or integrity_seal was changed outside sorights)");
+            " and the end of its audit chain (meta, integrity_seal or integrity_audit was changed outside "
+            "sorights)");
     return {};
   }
 
@@ -521,6 +704,10 @@ struct Integrity::Impl {
     if (format > static_cast<std::int64_t>(kFormat))
       return Error(ErrorCode::kUnavailable, path + ": the integrity seal has format " + std::to_string(format) +
                                                 ", newer than this build reads (" + std::to_string(kFormat) + ")");
+    if (format == 1)
+      return Error(ErrorCode::kFailedPrecondition,
+                   path + ": the store was sealed by an older build (integrity format 1, without the audit chain): "
+                          "check its content and seal it again with SqliteStore::seal()");
     if (format != static_cast<std::int64_t>(kFormat))
       return Error(ErrorCode::kDataLoss,
                    path + ": integrity check failed: invalid integrity seal format " + std::to_string(format));
@@ -528,6 +715,27 @@ struct Integrity::Impl {
       return Error(ErrorCode::kFailedPrecondition,
                    path + ": integrity check failed: the store was sealed with another integrity key (or its "
                           "seal was replaced)");
+    bool head_ok = false;
+    SORIGHTS_TRY(each("SELECT audit_seq, audit_mac FROM integrity_seal", "reading the integrity seal", bind_none,
+                      [&](sqlite3_stmt* s) -> Result<void> {
+                        head.seq = sqlite3_column_int64(s, 0);
+                        head.mac = blob_mac(s, 1, head_ok);
+                        return {};
+                      }));
+    // A malformed head cannot match the seal's MAC; check_seal says so.
+    if (!head_ok) head.mac = Mac{};
+    // The other integrity tables: dropping one is tampering, not an I/O error.
+    for (const char* t : {"integrity_tables", "integrity_rows", "integrity_audit"}) {
+      bool present = false;
+      SORIGHTS_TRY(each(std::string("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '") + t + "'",
+                        "reading the schema", bind_none, [&](sqlite3_stmt*) -> Result<void> {
+                          present = true;
+                          return {};
+                        }));
+      if (!present)
+        return Error(ErrorCode::kDataLoss, path + ": integrity check failed: the store is sealed, but its table " +
+                                               t + " is missing (dropped outside sorights)");
+    }
     return {};
   }
 
@@ -583,9 +791,24 @@ struct Integrity::Impl {
         [](sqlite3_stmt*) -> Result<void> { return {}; });
   }
 
-  // Writes every table digest and the seal row for `version`.
-  Result<void> write_seal(std::uint64_t version) {
-    for (std::size_t i = 0; i < tables().size(); ++i) {
+  // One link of the audit chain: the MAC of audit row `seq`. A stale
+  // entry at that seq (beyond the sealed head, so never vouched for) is
+  // replaced.
+  Result<void> write_link(std::int64_t seq, const Mac& mac) {
+    return each(
+        "INSERT OR REPLACE INTO integrity_audit (seq, mac) VALUES (?, ?)", "chaining the audit trail",
+        [&](sqlite3_stmt* s) {
+          int rc = sqlite3_bind_int64(s, 1, seq);
+          if (rc == SQLITE_OK) rc = sqlite3_bind_blob(s, 2, mac.data(), static_cast<int>(mac.size()), SQLITE_TRANSIENT);
+          return rc;
+        },
+        [](sqlite3_stmt*) -> Result<void> { return {}; });
+  }
+
+  // Writes every table digest (unless `seal_only`) and the seal row for
+  // `version` and the current audit head.
+  Result<void> write_seal(std::uint64_t version, bool seal_only = false) {
+    for (std::size_t i = 0; i < tables().size() && !seal_only; ++i) {
       const TableSpec& t = tables()[i];
       auto m = table_mac(t, digests[i]);
       if (!m) return std::move(m).error();
@@ -605,13 +828,16 @@ struct Integrity::Impl {
     auto seal = seal_mac(version, digests);
     if (!seal) return std::move(seal).error();
     return each(
-        "INSERT OR REPLACE INTO integrity_seal (id, format, key_check, version, mac) VALUES (1, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO integrity_seal (id, format, key_check, version, audit_seq, audit_mac, mac) "
+        "VALUES (1, ?, ?, ?, ?, ?, ?)",
         "sealing the store",
         [&](sqlite3_stmt* s) {
           int rc = sqlite3_bind_int64(s, 1, static_cast<std::int64_t>(kFormat));
           if (rc == SQLITE_OK) rc = sqlite3_bind_blob(s, 2, key_check.data(), 32, SQLITE_TRANSIENT);
           if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 3, static_cast<std::int64_t>(version));
-          if (rc == SQLITE_OK) rc = sqlite3_bind_blob(s, 4, seal->data(), 32, SQLITE_TRANSIENT);
+          if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 4, head.seq);
+          if (rc == SQLITE_OK) rc = sqlite3_bind_blob(s, 5, head.mac.data(), 32, SQLITE_TRANSIENT);
+          if (rc == SQLITE_OK) rc = sqlite3_bind_blob(s, 6, seal->data(), 32, SQLITE_TRANSIENT);
           return rc;
         },
         [](sqlite3_stmt*) -> Result<void> { return {}; });
@@ -660,10 +886,12 @@ Integrity::~Integrity() = default;
 
 Result<void> Integrity::seal_all(std::uint64_t version) {
   Impl& d = *impl_;
-  Problems triggers;
-  SORIGHTS_TRY(d.check_no_triggers(triggers));
-  if (triggers.count > 0)
-    return Error(ErrorCode::kFailedPrecondition, d.path + ": not sealed: " + triggers.first);
+  Problems unexpected;
+  SORIGHTS_TRY(d.check_schema(unexpected));
+  if (unexpected.count > 0)
+    return Error(ErrorCode::kFailedPrecondition, d.path + ": not sealed: " + unexpected.first);
+  // A seal of format 1 has no audit head: its table is made anew.
+  SORIGHTS_TRY(d.exec("DROP TABLE IF EXISTS integrity_seal", "sealing the store"));
   {
     char* msg = nullptr;
     const int rc = sqlite3_exec(d.db, kIntegrityDdl, nullptr, nullptr, &msg);
@@ -672,7 +900,7 @@ Result<void> Integrity::seal_all(std::uint64_t version) {
   }
   SORIGHTS_TRY(d.exec("DELETE FROM integrity_rows", "sealing the store"));
   SORIGHTS_TRY(d.exec("DELETE FROM integrity_tables", "sealing the store"));
-  SORIGHTS_TRY(d.exec("DELETE FROM integrity_seal", "sealing the store"));
+  SORIGHTS_TRY(d.exec("DELETE FROM integrity_audit", "sealing the store"));
   d.digests.assign(tables().size(), Impl::Digest{});
   for (std::size_t i = 0; i < tables().size(); ++i) {
     const TableSpec& t = tables()[i];
@@ -683,6 +911,15 @@ Result<void> Integrity::seal_all(std::uint64_t version) {
       return {};
     }));
   }
+  // The audit trail as it stands starts the chain.
+  d.head = Impl::AuditHead{};
+  SORIGHTS_TRY(d.each(std::string(kAuditSelect) + " ORDER BY seq", "sealing the audit trail", bind_none,
+                      [&](sqlite3_stmt* s) -> Result<void> {
+                        auto m = d.audit_mac(s, d.head.mac);
+                        if (!m) return std::move(m).error();
+                        d.head = {sqlite3_column_int64(s, 0), *m};
+                        return d.write_link(d.head.seq, *m);
+                      }));
   return d.write_seal(version);
 }
 
@@ -693,7 +930,8 @@ Result<void> Integrity::verify_all(std::uint64_t version) {
   SORIGHTS_TRY(d.check_seal_row(stored_seal, seal_ok));
   // Rows first: they are what a problem is best named by.
   Problems p;
-  SORIGHTS_TRY(d.check_no_triggers(p));
+  SORIGHTS_TRY(d.check_schema(p));
+  if (p.count > 0) return d.fail_check(p);
   std::vector<Impl::Digest> computed(tables().size());
   for (std::size_t i = 0; i < tables().size(); ++i)
     SORIGHTS_TRY(d.check_table(tables()[i], nullptr, p, computed[i]));
@@ -715,6 +953,8 @@ Result<void> Integrity::verify_all(std::uint64_t version) {
     }
   }
   if (p.count > 0) return d.fail_check(p);
+  SORIGHTS_TRY(d.check_audit(p));
+  if (p.count > 0) return d.fail_check(p);
   SORIGHTS_TRY(d.check_seal(version, *stored, stored_seal, seal_ok, p));
   if (p.count > 0) return d.fail_check(p);
   return {};
@@ -726,7 +966,7 @@ Result<void> Integrity::begin_commit(std::uint64_t version) {
   bool seal_ok = false;
   SORIGHTS_TRY(d.check_seal_row(stored_seal, seal_ok));
   Problems p;
-  SORIGHTS_TRY(d.check_no_triggers(p));
+  SORIGHTS_TRY(d.check_schema(p));
   auto stored = d.stored_digests(p);
   if (!stored) return std::move(stored).error();
   if (p.count == 0) SORIGHTS_TRY(d.check_seal(version, *stored, stored_seal, seal_ok, p));
@@ -785,5 +1025,34 @@ Result<void> Integrity::reseal_entity(EntityKind kind, const std::string& id) {
 }
 
 Result<void> Integrity::finish_commit(std::uint64_t version) { return impl_->write_seal(version); }
+
+Result<void> Integrity::chain_audit(std::int64_t seq) {
+  Impl& d = *impl_;
+  if (seq <= d.head.seq)
+    return Error(ErrorCode::kDataLoss, d.path + ": integrity check failed: the new audit row would take seq " +
+                                           std::to_string(seq) + ", but the audit chain already reaches seq " +
+                                           std::to_string(d.head.seq) +
+                                           " (audit_log or sqlite_sequence was changed outside sorights); nothing "
+                                           "was written");
+  bool found = false;
+  Mac mac{};
+  SORIGHTS_TRY(d.each(
+      std::string(kAuditSelect) + " WHERE seq = ?", "chaining the audit trail",
+      [&](sqlite3_stmt* s) { return sqlite3_bind_int64(s, 1, seq); },
+      [&](sqlite3_stmt* s) -> Result<void> {
+        auto m = d.audit_mac(s, d.head.mac);
+        if (!m) return std::move(m).error();
+        mac = *m;
+        found = true;
+        return {};
+      }));
+  if (!found)
+    return Error(ErrorCode::kInternal, d.path + ": the audit row seq " + std::to_string(seq) + " to chain is missing");
+  SORIGHTS_TRY(d.write_link(seq, mac));
+  d.head = {seq, mac};
+  return {};
+}
+
+Result<void> Integrity::finish_audit(std::uint64_t version) { return impl_->write_seal(version, true); }
 
 }  // namespace sorights::storage_detail

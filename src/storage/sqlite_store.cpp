@@ -198,6 +198,22 @@ struct SqliteStore::Impl {
   Result<Model> read_model();
   Result<std::uint64_t> read_version();
   Result<void> insert_audit(const AuditEntry& e);
+  Result<std::vector<AuditEntry>> read_audit(const AuditQuery* q);
+  storage_detail::DbError db_error_fn() {
+    return [this](int rc, const std::string& what) { return err(rc, what); };
+  }
+  // The schema holds only objects sorights creates (any key or none).
+  Result<void> check_schema() { return storage_detail::check_schema_objects(db, path, db_error_fn()); }
+  Result<bool> sealed() { return storage_detail::integrity_sealed(db, db_error_fn()); }
+  // In a read transaction: the schema, and with a key every MAC, the audit
+  // chain and the seal. Returns the stored version.
+  Result<std::uint64_t> check_store() {
+    SORIGHTS_TRY(check_schema());
+    auto version = read_version();
+    if (!version) return version;
+    if (integrity) SORIGHTS_TRY(integrity->verify_all(*version));
+    return version;
+  }
 };
 
 namespace {
@@ -275,6 +291,19 @@ Result<void> SqliteStore::Impl::migrate() {
                                               ", newer than this build reads (" +
                                               std::to_string(kSqliteSchemaVersion) + ")");
   if (found < 0) return Error(ErrorCode::kDataLoss, path + ": invalid schema version " + std::to_string(found));
+  // A sorights store this build reads. Before anything runs on it (a
+  // migration would fire a planted trigger): only sorights' own schema
+  // objects, and no signed store without its key.
+  SORIGHTS_TRY(check_schema());
+  if (!integrity) {
+    auto is_sealed = sealed();
+    if (!is_sealed) return std::move(is_sealed).error();
+    if (*is_sealed)
+      return Error(ErrorCode::kFailedPrecondition,
+                   path + ": the store is signed (sealed with an integrity key) and no key was given: open it with "
+                          "its key (SqliteStoreOptions::integrity_key; on the command line --key-file FILE or "
+                          "SORIGHTS_KEY_FILE)");
+  }
   if (found == kSqliteSchemaVersion) {
     schema = found;
     return {};
@@ -611,10 +640,11 @@ Result<void> SqliteStore::apply(const ChangeSet& changes) {
     return fail(Error(ErrorCode::kConflict, d.path + ": the stored version is " + std::to_string(*stored) +
                                                 ", the change set was made against " +
                                                 std::to_string(changes.base_version)));
+  if (auto r = d.check_schema(); !r) return fail(r.error());
   if (d.integrity) {
     if (auto r = d.integrity->begin_commit(*stored); !r) return fail(r.error());
   } else {
-    auto sealed = storage_detail::integrity_sealed(d.db, [&d](int rc, const std::string& what) { return d.err(rc, what); });
+    auto sealed = d.sealed();
     if (!sealed) return fail(sealed.error());
     if (*sealed)
       return fail(Error(ErrorCode::kFailedPrecondition,
@@ -634,10 +664,12 @@ Result<void> SqliteStore::apply(const ChangeSet& changes) {
                      "writing the version");
       !r)
     return fail(r.error());
-  if (d.integrity)
-    if (auto r = d.integrity->finish_commit(changes.version); !r) return fail(r.error());
   if (auto r = d.insert_audit(AuditEntry{changes.version, changes.time, changes.actor, false, {}, changes.changes}); !r)
     return fail(r.error());
+  if (d.integrity) {
+    if (auto r = d.integrity->chain_audit(sqlite3_last_insert_rowid(d.db)); !r) return fail(r.error());
+    if (auto r = d.integrity->finish_commit(changes.version); !r) return fail(r.error());
+  }
   const int rc = sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return fail(d.err(rc, "committing"));
   rollback.armed = false;
@@ -685,10 +717,58 @@ void SqliteStore::subscribe(std::function<void(std::uint64_t)> on_change) {
   impl_->watch(std::move(on_change));
 }
 
-Result<void> SqliteStore::append_audit(const AuditEntry& entry) { return impl_->insert_audit(entry); }
+Result<void> SqliteStore::append_audit(const AuditEntry& entry) {
+  Impl& d = *impl_;
+  // One write transaction: with a key the entry joins the audit chain and
+  // the seal moves to the new head, or nothing is written.
+  SORIGHTS_TRY(d.exec("BEGIN IMMEDIATE", "writing the audit trail"));
+  struct Rollback {
+    sqlite3* db;
+    bool armed = true;
+    ~Rollback() {
+      if (armed) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  } rollback{d.db};
+  SORIGHTS_TRY(d.check_schema());
+  if (d.integrity) {
+    auto version = d.read_version();
+    if (!version) return std::move(version).error();
+    SORIGHTS_TRY(d.integrity->begin_commit(*version));
+    SORIGHTS_TRY(d.insert_audit(entry));
+    SORIGHTS_TRY(d.integrity->chain_audit(sqlite3_last_insert_rowid(d.db)));
+    SORIGHTS_TRY(d.integrity->finish_audit(*version));
+  } else {
+    // Sealed by another connection since this one opened: an unchained row
+    // would break the chain.
+    auto sealed = d.sealed();
+    if (!sealed) return std::move(sealed).error();
+    if (*sealed)
+      return Error(ErrorCode::kFailedPrecondition,
+                   d.path + ": the store is sealed for integrity checks; open it with its integrity key to change it");
+    SORIGHTS_TRY(d.insert_audit(entry));
+  }
+  const int rc = sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return d.err(rc, "writing the audit trail");
+  rollback.armed = false;
+  return {};
+}
 
 Result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
   Impl& d = *impl_;
+  // One read transaction: with a key the trail is checked before it is read.
+  SORIGHTS_TRY(d.exec("BEGIN", "reading the audit trail"));
+  auto version = d.check_store();
+  Result<std::vector<AuditEntry>> out =
+      version ? d.read_audit(&q) : Result<std::vector<AuditEntry>>(std::move(version).error());
+  sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
+  return out;
+}
+
+// The audit entries `q` matches, oldest first; an entry that does not
+// decode is an error naming its seq. With `q` null every entry is decoded
+// and none kept (verify()).
+Result<std::vector<AuditEntry>> SqliteStore::Impl::read_audit(const AuditQuery* q) {
+  Impl& d = *this;
   std::vector<AuditEntry> out;
   SORIGHTS_TRY(d.query(
       "SELECT seq, version, time, actor, refused, reason, changes FROM audit_log ORDER BY seq", "reading the audit trail",
@@ -703,7 +783,7 @@ Result<std::vector<AuditEntry>> SqliteStore::audit(const AuditQuery& q) {
         if (!changes)
           return bad_row(d.path, "audit_log", "seq " + std::to_string(integer(s, 0)), changes.error().message);
         e.changes = std::move(*changes);
-        if (audit_matches(e, q)) out.push_back(std::move(e));
+        if (q != nullptr && audit_matches(e, *q)) out.push_back(std::move(e));
         return {};
       }));
   return out;
@@ -903,15 +983,30 @@ Result<StoredModel> SqliteStore::load() {
   Impl& d = *impl_;
   // One read transaction: the model and its version are consistent.
   SORIGHTS_TRY(d.exec("BEGIN", "loading the store"));
-  auto version = d.read_version();
-  // With a key, every row is checked before any is read into the model.
-  Result<void> intact = !version ? Result<void>(version.error())
-                        : d.integrity ? d.integrity->verify_all(*version)
-                                      : Result<void>();
-  Result<Model> model = intact ? d.read_model() : Result<Model>(intact.error());
+  // The schema, and with a key every row, the audit chain and the seal, are
+  // checked before any row is read into the model.
+  auto version = d.check_store();
+  Result<Model> model = version ? d.read_model() : Result<Model>(version.error());
   sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
   if (!model) return std::move(model).error();
   return StoredModel{std::move(*model), *version};
+}
+
+Result<void> SqliteStore::verify() {
+  Impl& d = *impl_;
+  SORIGHTS_TRY(d.exec("BEGIN", "verifying the store"));
+  auto version = d.check_store();
+  Result<void> r = !version ? Result<void>(version.error()) : Result<void>();
+  if (r) {
+    auto model = d.read_model();
+    if (!model) r = std::move(model).error();
+  }
+  if (r) {
+    auto trail = d.read_audit(nullptr);
+    if (!trail) r = std::move(trail).error();
+  }
+  sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
+  return r;
 }
 
 Result<void> SqliteStore::seal() {

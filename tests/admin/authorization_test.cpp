@@ -213,10 +213,17 @@ TEST_CASE("escalation: assigning a role needs every right it holds", "[admin][tr
     REQUIRE(tx.set_user_role("bob", "user-admin"));  // admin-users + see-other: held by ua
     REQUIRE_COMMITS(tx);
   }
-  for (const char* role : {"list-admin", "level-0", "level-1"}) {
+  for (const char* role : {"list-admin", "level-0"}) {
     Transaction tx = f.begin("ua");
     REQUIRE(tx.set_user_role("carl", role));
     REQUIRE_REFUSED(tx, ErrorCode::kPermissionDenied, "privilege-escalation");
+  }
+  for (const char* role : {"level-1", "level-5", "local"}) {
+    // The predefined user administrator holds every grant of levels 1-5,
+    // Local user and External user.
+    Transaction tx = f.begin("ua");
+    REQUIRE(tx.set_user_role("carl", role));
+    REQUIRE_COMMITS(tx);
   }
   {
     // A new user is an assignment too.
@@ -240,7 +247,7 @@ TEST_CASE("escalation: rights are judged licence-aware on the base snapshot", "[
     REQUIRE_REFUSED(tx, ErrorCode::kPermissionDenied, "privilege-escalation");
   }
   {
-    Transaction tx = f.begin("ua");
+    Transaction tx = f.begin("root");  // ra outranks ua (admin-role): only admin-all may change ra
     REQUIRE(tx.set_user_licences("ra", {"quote-cal"}));
     REQUIRE_COMMITS(tx);
   }

@@ -11,10 +11,16 @@
 //   * deleting a role with users is a user change too: it needs admin-users,
 //     and the replacement is judged as an assignment (escalation, own role);
 //   * deleting the role one holds is refused for everyone (`own-role-delete`);
-//   * an admin-users holder may edit, retire or delete an admin-all holder
-//     (0002, open points), and anyone may edit their own user except its role;
-//   * escalation covers functional rights only: data-rights cells are not
-//     judged against the actor's own cells;
+//   * the administration chain (decision record 0006): without admin-all no
+//     one changes a user who outranks them (a system user, or a role holding
+//     admin-all or a grant the actor lacks: target-outranks-actor), adds a
+//     letter to a data-rights cell that their own role's cell lacks
+//     (data-rights-escalation), lifts a restriction they are under
+//     (privilege-escalation); no one retires, deletes, marks former, switches
+//     off the login of or changes the type of themselves (self-lockout); no
+//     commit takes away the last effective administrator (last-admin);
+//   * restrictive rights (hide-..., ext-need-publish-to-see-...) are never
+//     grants: assigning them is no escalation;
 //   * re-stating what is stored is no change: it commits nothing and needs no
 //     right, whoever the actor;
 //   * a system user holds every right (§2, §11), so making a user one (a new
@@ -22,6 +28,7 @@
 //     admin-all may, and never to oneself.
 // Inactive actors are refused at `begin()` (`inactive-actor`).
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <sstream>
@@ -68,7 +75,9 @@ const std::vector<RoleFacts>& role_table() {
       {"level-4", RoleType::kEmployee, {kSeeOther}, "level-5"},
       {"level-5", RoleType::kEmployee, {kSeeOther}, "level-4"},
       {"list-admin", RoleType::kEmployee, {"admin-lists", kSeeOther}, "user-admin"},
-      {"user-admin", RoleType::kEmployee, {"admin-users", kSeeOther}, "list-admin"},
+      {"user-admin", RoleType::kEmployee,
+       {"admin-users", "allow-bulk-edit", "ext-use-my-company-rights", "ext-use-same-project-rights", kSeeOther},
+       "list-admin"},
       {"local", RoleType::kEmployee, {}, "level-5"},
       {"external", RoleType::kExternal,
        {"ext-use-my-company-rights", "ext-use-same-project-rights", "ext-need-publish-to-see-project",
@@ -83,6 +92,67 @@ const std::vector<RoleFacts>& role_table() {
       {"spare", RoleType::kEmployee, {kSeeOther}, "level-5"},
   };
   return t;
+}
+
+/// A role's data-rights matrix as the oracle knows it (docs/predefined-roles.md):
+/// the letters per relation (indexed by `Relation`) for every object, and the
+/// own cell of sales and follow-ups, which every employee role has at CRUD.
+struct Cells {
+  std::array<std::string, kRelationCount> any;
+  std::string own_sale;
+};
+
+Cells employee(const char* own, const char* primary, const char* other_groups, const char* beyond) {
+  Cells c;
+  c.any[static_cast<std::size_t>(Relation::kOwn)] = own;
+  c.any[static_cast<std::size_t>(Relation::kPrimaryGroup)] = primary;
+  c.any[static_cast<std::size_t>(Relation::kOtherGroups)] = other_groups;
+  for (Relation r : {Relation::kOtherAssociates, Relation::kExternal, Relation::kAnonymous})
+    c.any[static_cast<std::size_t>(r)] = beyond;
+  c.own_sale = "CRUD";
+  return c;
+}
+
+Cells cells_of(std::string_view role) {
+  if (role == "level-0" || role == "level-1" || role == "list-admin" || role == "user-admin")
+    return employee("CRUD", "CRUD", "CRUD", "CRUD");
+  if (role == "level-2") return employee("CRUD", "CRUD", "R", "R");
+  if (role == "level-4") return employee("CRUD", "R", "", "");
+  if (role == "level-5") return employee("R", "R", "R", "R");
+  if (role == "local") return employee("CRUD", "CRUD", "CRUD", "R");
+  if (role == "external") {
+    Cells c;
+    c.any[static_cast<std::size_t>(Relation::kOwn)] = "CRUD";
+    c.any[static_cast<std::size_t>(Relation::kMyCompany)] = "R";
+    c.any[static_cast<std::size_t>(Relation::kSameProject)] = "R";
+    c.own_sale = "CRUD";
+    return c;
+  }
+  if (role == "anonymous") return {};
+  if (role == "system") {
+    Cells c;
+    c.any.fill("CRUD");
+    c.own_sale = "CRUD";
+    return c;
+  }
+  return employee("CRUD", "R", "R", "R");  // level-3 and the custom roles, copies of it
+}
+
+bool letters_within(const std::string& part, const std::string& whole) {
+  return std::all_of(part.begin(), part.end(), [&](char l) { return whole.find(l) != std::string::npos; });
+}
+
+/// Every letter of `target`'s matrix is in `actor`'s, cell by cell.
+bool matrix_within(const Cells& target, const Cells& actor) {
+  for (std::size_t r = 0; r < target.any.size(); ++r)
+    if (!letters_within(target.any[r], actor.any[r])) return false;
+  const std::string& actor_own_sale = actor.own_sale.empty() ? actor.any[0] : actor.own_sale;
+  const std::string& target_own_sale = target.own_sale.empty() ? target.any[0] : target.own_sale;
+  return letters_within(target_own_sale, actor_own_sale);
+}
+
+bool restrictive(const std::string& right) {
+  return right.starts_with("hide-") || right.starts_with("ext-need-publish-to-see-");
 }
 
 const RoleFacts& role_facts(std::string_view id) {
@@ -387,6 +457,7 @@ class Judge {
   explicit Judge(const ActorDef& a) : a_(a) {
     system_ = a.id.empty() || a.type == UserType::kSystem;
     if (!a.role.empty()) held_ = role_facts(a.role).rights;
+    if (!a.role.empty()) actor_cells_ = cells_of(a.role);
     admin_all_ = held_.contains("admin-all");
   }
 
@@ -397,7 +468,31 @@ class Judge {
   /// A user gets `role` (new, or a different role than before).
   void assigns(const UserFacts* before, const std::string& user_id, const std::string& role) {
     assigns_rights(before, user_id, role_facts(role).rights);
+    if (before == nullptr || system_ || admin_all_) return;
+    const std::set<std::string>& now = role_facts(role).rights;
+    for (const std::string& r : role_facts(before->role).rights)
+      if (restrictive(r) && !now.contains(r) && held_.contains(r)) denied_.insert("privilege-escalation");
   }
+  /// An existing user changes in any way.
+  void touches(const UserFacts& before) {
+    if (system_ || admin_all_) return;
+    if (before.type == UserType::kSystem) {
+      denied_.insert("target-outranks-actor");
+      return;
+    }
+    const std::set<std::string>& theirs = role_facts(before.role).rights;
+    if (theirs.contains("admin-all") || lacks_any(theirs)) denied_.insert("target-outranks-actor");
+  }
+  /// The actor retires, deletes, marks former, switches off or retypes themselves.
+  void locks_out(const UserFacts& target) {
+    if (!a_.id.empty() && target.id == a_.id) denied_.insert("self-lockout");
+  }
+  /// A role gains data rights: `adds_cells` tells whether every letter added
+  /// is in the actor's own role's cells.
+  void adds_cells(bool within_actor) {
+    if (!system_ && !admin_all_ && !within_actor) denied_.insert("data-rights-escalation");
+  }
+  [[nodiscard]] const Cells& actor_cells() const { return actor_cells_; }
   /// A user becomes a system user: it holds every right (§2, §11).
   void makes_system_user(const UserFacts* before, const std::string& user_id) {
     assigns_rights(before, user_id, {"admin-all"});
@@ -442,13 +537,15 @@ class Judge {
   }
   bool lacks_any(const std::set<std::string>& rights) const {
     if (system_ || admin_all_) return false;
-    return std::any_of(rights.begin(), rights.end(), [&](const std::string& r) { return !held_.contains(r); });
+    return std::any_of(rights.begin(), rights.end(),
+                       [&](const std::string& r) { return !restrictive(r) && !held_.contains(r); });
   }
 
   const ActorDef& a_;
   bool system_ = false;
   bool admin_all_ = false;
   std::set<std::string> held_;
+  Cells actor_cells_;
   std::set<std::string> denied_;
   std::set<std::string> broken_;
   bool changed_ = false;
@@ -472,20 +569,28 @@ Expected oracle(const Case& c) {
   if (a.retired) return {Expected::Kind::kBeginFails, ErrorCode::kPermissionDenied, {"inactive-actor"}};
   Judge j(a);
   switch (c.edit) {
-    case Edit::kRenameUser: case Edit::kSetPlan: case Edit::kSetLicences: case Edit::kLoginOff:
-    case Edit::kFormerEmployee: case Edit::kRetireUser: case Edit::kDeleteUser:
+    case Edit::kRenameUser: case Edit::kSetPlan: case Edit::kSetLicences:
       j.needs("admin-users");
       j.changed();
+      j.touches(user_facts(c.target));
+      break;
+    case Edit::kLoginOff: case Edit::kFormerEmployee: case Edit::kRetireUser: case Edit::kDeleteUser:
+      j.needs("admin-users");
+      j.changed();
+      j.touches(user_facts(c.target));
+      j.locks_out(user_facts(c.target));
       break;
     case Edit::kSetGroups: {
       j.needs("admin-users");
       j.changed();
+      j.touches(user_facts(c.target));
       if (groupless(user_facts(c.target).type)) j.breaks("no-groups");  // §10
       break;
     }
     case Edit::kMoveUser: {
       j.needs("admin-users");
       j.changed();
+      j.touches(user_facts(c.target));
       if (user_facts(c.target).type == UserType::kExternal) j.breaks("external-company-ours");  // §10
       break;
     }
@@ -496,9 +601,12 @@ Expected oracle(const Case& c) {
         if (c.edit == Edit::kMakeSystemUser) break;  // no change
         j.changed();
         j.needs("admin-users");
+        j.touches(u);
         break;
       }
       j.changed();
+      j.touches(u);
+      j.locks_out(u);
       j.makes_system_user(&u, u.id);
       break;
     }
@@ -506,6 +614,7 @@ Expected oracle(const Case& c) {
       const UserFacts& u = user_facts(c.target);
       if (u.role == c.arg) break;  // no change
       j.changed();
+      j.touches(u);
       j.assigns(&u, u.id, c.arg);
       if (role_facts(c.arg).type != needed_role_type(u.type)) j.breaks("role-type");  // §10
       break;
@@ -519,11 +628,21 @@ Expected oracle(const Case& c) {
       j.changed();
       j.makes_system_user(nullptr, c.target);
       break;
-    case Edit::kRenameRole: case Edit::kSetDataRight:
+    case Edit::kRenameRole:
       j.changed();
       j.edits_role(c.target, {});
       if (c.target == "system") j.breaks("system-role-edited");  // §12
       break;
+    case Edit::kSetDataRight: {
+      // The sale/anonymous cell becomes C: C is added where the cell lacks it.
+      const std::size_t anon = static_cast<std::size_t>(Relation::kAnonymous);
+      const bool adds_c = cells_of(c.target).any[anon].find('C') == std::string::npos;
+      j.changed();
+      j.edits_role(c.target, {});
+      if (adds_c) j.adds_cells(j.actor_cells().any[anon].find('C') != std::string::npos);
+      if (c.target == "system") j.breaks("system-role-edited");  // §12
+      break;
+    }
     case Edit::kGrantRight: {
       const RoleFacts& r = role_facts(c.target);
       if (r.rights.contains(c.arg)) break;  // held: no change
@@ -547,15 +666,22 @@ Expected oracle(const Case& c) {
       if (r.replacement.empty()) return {Expected::Kind::kEditFails, ErrorCode::kInvalidArgument, {}};
       j.changed();
       j.deletes_role(r.id);
-      if (r.id == "level-0") j.breaks("level-0-not-deleted");  // §12 (MODEL.md part 2 §6 [A])
+      if (r.id == "level-0") {
+        j.breaks("level-0-not-deleted");  // §12 (MODEL.md part 2 §6 [A])
+        j.breaks("last-admin");           // its users, the only administrators, move to level-1
+      }
       for (const UserFacts& u : users())
-        if (u.role == r.id) j.assigns(&u, u.id, r.replacement);
+        if (u.role == r.id) {
+          j.touches(u);
+          j.assigns(&u, u.id, r.replacement);
+        }
       break;
     }
     case Edit::kCopyRole: {
       const RoleFacts& r = role_facts(c.target);
       j.changed();
       j.creates_role(r.rights);
+      j.adds_cells(matrix_within(cells_of(r.id), j.actor_cells()));
       if (r.type == RoleType::kAnonymous) j.breaks("one-anonymous-role");  // §12
       if (r.type == RoleType::kSystem) j.breaks("one-system-role");
       break;
@@ -788,4 +914,14 @@ TEST_CASE("escalation table: actor x role edit x target role", "[admin][escalati
 
 TEST_CASE("escalation table: actor x list, declared right, field right and override edit", "[admin][escalation]") {
   run_all(list_cases());
+}
+
+TEST_CASE("escalation table: every rule of the administration chain decides some combination", "[admin][escalation]") {
+  std::set<std::string> seen;
+  for (const auto& family : {user_cases(), assign_cases(), role_cases(), list_cases()})
+    for (const Case& c : family)
+      for (const std::string& rule : oracle(c).rules) seen.insert(rule);
+  for (const char* rule : {"target-outranks-actor", "data-rights-escalation", "self-lockout", "last-admin",
+                           "privilege-escalation", "own-role-assignment", "own-role-edit", "own-role-delete"})
+    CHECK(seen.contains(rule));
 }

@@ -382,6 +382,129 @@ static void test_model_file(void) {
   CHECK(sorights_model_load_file("/nonexistent/model.json", &m) != SORIGHTS_OK && m == NULL);
 }
 
+/* Handles outliving their directory: a snapshot (and a model copy) stays
+ * valid; a transaction refuses edits and the commit with a clear error, and
+ * can still be freed. Run under ASan in the sanitizer lane. */
+static void test_lifetimes(void) {
+  sorights_model* m = make_model();
+  sorights_directory* dir = NULL;
+  sorights_status st = sorights_directory_open_memory(m, &dir);
+  if (st == SORIGHTS_E_INTERNAL) {
+    printf("directory not built in: %s (skipped)\n", sorights_last_error_message());
+    sorights_model_free(m);
+    return;
+  }
+  CHECK_OK(st);
+  sorights_snapshot* snap = NULL;
+  CHECK_OK(sorights_directory_snapshot(dir, &snap));
+  sorights_model* copy = NULL;
+  CHECK_OK(sorights_directory_model(dir, &copy));
+  sorights_transaction* tx = NULL;
+  CHECK_OK(sorights_transaction_begin(dir, NULL, &tx));
+  CHECK_OK(sorights_transaction_set_user_role(tx, "alice", "level-2"));
+  CHECK(sorights_transaction_change_count(tx) == 1);
+
+  sorights_directory_free(dir);
+
+  /* The snapshot and the model copy are independent of the directory handle. */
+  const sorights_user_index alice = sorights_find_user(snap, "alice");
+  CHECK(alice != SORIGHTS_UNKNOWN_USER);
+  CHECK(sorights_user_role(snap, alice) == sorights_find_role(snap, "level-3"));
+  CHECK(sorights_model_user_count(copy) == 3);
+
+  /* The transaction refuses to stage or commit, naming the reason. */
+  CHECK(sorights_transaction_set_user_role(tx, "bob", "level-4") == SORIGHTS_E_FAILED_PRECONDITION);
+  CHECK(strstr(sorights_last_error_message(), "directory") != NULL);
+  uint64_t version = 99;
+  CHECK(sorights_transaction_commit(tx, &version) == SORIGHTS_E_FAILED_PRECONDITION);
+  CHECK(sorights_last_error_code() == SORIGHTS_E_FAILED_PRECONDITION);
+  CHECK(strstr(sorights_last_error_message(), "sorights_directory_free") != NULL);
+  CHECK(version == 0);
+  sorights_transaction_rollback(tx);
+  CHECK(sorights_transaction_change_count(tx) == 0);
+  sorights_transaction_free(tx);
+
+  sorights_snapshot_free(snap);
+  sorights_model_free(copy);
+  sorights_model_free(m);
+}
+
+/* Every id and name entering through the C API is checked (ids.hpp): NULL,
+ * empty, invalid UTF-8, control characters, edge white space, a leading "("
+ * are SORIGHTS_E_INVALID_ARGUMENT with a message naming the argument. */
+static void expect_invalid(sorights_status st, const char* what, int line) {
+  if (st != SORIGHTS_E_INVALID_ARGUMENT || strstr(sorights_last_error_message(), what) == NULL) {
+    fprintf(stderr, "%s:%d: expected invalid-argument naming \"%s\", got %s: %s\n", __FILE__, line, what,
+            sorights_status_name(st), st == SORIGHTS_OK ? "" : sorights_last_error_message());
+    ++g_failures;
+  }
+}
+#define EXPECT_INVALID(expr, what) expect_invalid((expr), (what), __LINE__)
+
+static void test_ids(void) {
+  sorights_model* m = make_model();
+  EXPECT_INVALID(sorights_model_add_group(m, "\xff\xfe", "X"), "group id");
+  EXPECT_INVALID(sorights_model_add_group(m, "caf\xc3", "X"), "group id");      /* truncated UTF-8 */
+  EXPECT_INVALID(sorights_model_add_group(m, "\xc0\xaf", "X"), "group id");     /* overlong "/" */
+  EXPECT_INVALID(sorights_model_add_group(m, "a\nb", "X"), "group id");
+  EXPECT_INVALID(sorights_model_add_group(m, " sales", "X"), "group id");
+  EXPECT_INVALID(sorights_model_add_group(m, "(system)", "X"), "group id");
+  EXPECT_INVALID(sorights_model_add_group(m, NULL, "X"), "group id");
+  EXPECT_INVALID(sorights_model_add_group(m, "ok", "bad\x1b[2Jname"), "group name");
+  EXPECT_INVALID(sorights_model_add_company(m, "\x7f", "X", 0), "company id");
+  EXPECT_INVALID(sorights_model_add_functional_right(m, "r\t", "R"), "right id");
+  EXPECT_INVALID(sorights_model_add_role(m, "r", "R\r", SORIGHTS_ROLE_EMPLOYEE, NULL), "role name");
+  EXPECT_INVALID(sorights_model_add_role(m, "r", "R", SORIGHTS_ROLE_EMPLOYEE, "\xe2\x80"), "copy_of");
+  EXPECT_INVALID(sorights_model_set_role_cell(m, "level-3", "", 0, 1), "object");
+  EXPECT_INVALID(sorights_model_set_role_cell(m, "level-3\x01", "sale", 0, 1), "role");
+  EXPECT_INVALID(sorights_model_grant_right(m, "level-3", "x\xc2\x85"), "right");  /* U+0085 */
+  EXPECT_INVALID(sorights_model_remove_user(m, ""), "user id");
+
+  sorights_user_desc u = {0};
+  u.id = "dave"; u.company = "acme"; u.role = "level-3"; u.group = "sales\xa0";
+  EXPECT_INVALID(sorights_model_add_user(m, &u), "user.group");
+  u.group = "sales";
+  const char* groups[] = {"support", "bad\xed\xa0\x80"}; /* a UTF-16 surrogate */
+  u.other_groups = groups; u.other_group_count = 2;
+  EXPECT_INVALID(sorights_model_add_user(m, &u), "user.other_groups[1]");
+  u.other_group_count = 1;
+  u.licences = NULL; u.licence_count = 3;
+  EXPECT_INVALID(sorights_model_add_user(m, &u), "user.licences");
+  u.licence_count = 0;
+  u.name = "Dave\x9b";  /* not UTF-8 on its own */
+  EXPECT_INVALID(sorights_model_add_user(m, &u), "user.name");
+  u.name = "Dave \xe2\x9c\x93";  /* a valid name with a check mark */
+  CHECK_OK(sorights_model_add_user(m, &u));
+  CHECK(sorights_model_user_count(m) == 4);
+
+  sorights_directory* dir = NULL;
+  sorights_status st = sorights_directory_open_memory(m, &dir);
+  if (st == SORIGHTS_E_INTERNAL) {
+    sorights_model_free(m);
+    return;
+  }
+  CHECK_OK(st);
+  sorights_transaction* tx = NULL;
+  EXPECT_INVALID(sorights_transaction_begin(dir, "admin\x01", &tx), "actor");
+  CHECK(tx == NULL);
+  CHECK_OK(sorights_transaction_begin(dir, NULL, &tx));
+  EXPECT_INVALID(sorights_transaction_set_user_role(tx, "alice\xff", "level-2"), "user");
+  EXPECT_INVALID(sorights_transaction_set_user_role(tx, "alice", "level-2 "), "role");
+  EXPECT_INVALID(sorights_transaction_delete_user(tx, NULL), "user");
+  EXPECT_INVALID(sorights_transaction_put_group(tx, "g\x85", "G"), "group id");
+  EXPECT_INVALID(sorights_transaction_put_company(tx, "c", "C\n", 0), "company name");
+  EXPECT_INVALID(sorights_transaction_copy_role(tx, "level-3", "", "Copy"), "role id");
+  EXPECT_INVALID(sorights_transaction_set_data_right(tx, "level-3", "sale\x1f", 0, 1), "object");
+  const char* rights[] = {"allow-bulk-export", NULL};
+  EXPECT_INVALID(sorights_transaction_set_functional_rights(tx, "level-3", rights, 2), "rights[1]");
+  u.id = "erin"; u.name = NULL; u.person = "\x1b";
+  EXPECT_INVALID(sorights_transaction_put_user(tx, &u), "user.person");
+  CHECK(sorights_transaction_change_count(tx) == 0);
+  sorights_transaction_free(tx);
+  sorights_directory_free(dir);
+  sorights_model_free(m);
+}
+
 struct test_case {
   const char* name;
   void (*run)(void);
@@ -389,7 +512,7 @@ struct test_case {
 static const struct test_case kCases[] = {
     {"version", test_version}, {"checks", test_checks},       {"explain", test_explain},
     {"roles", test_roles},     {"errors", test_errors},       {"directory", test_directory},
-    {"model_file", test_model_file},
+    {"model_file", test_model_file}, {"lifetimes", test_lifetimes},   {"ids", test_ids},
 };
 
 int main(int argc, char** argv) {

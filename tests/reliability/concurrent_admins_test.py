@@ -139,7 +139,7 @@ def import_while_users_are_added(work):
     wanted = {f"w{p}-{i:02d}" for p in range(6) for i in range(12)} | {"w-early"}
     if not wanted <= listed:
         raise AssertionError(f"users missing from the store: {sorted(wanted - listed)[:5]}")
-    import_what = "added 1 company, added 2 groups, added 1 role"
+    import_what = "added company acme-dk, added group extra-1, added group extra-2, added role auditor"
     check_trail(db, 1, [f"added user {u}" for u in wanted] + [import_what])
 
 

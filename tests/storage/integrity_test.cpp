@@ -1,7 +1,9 @@
 // The SQLite store's keyed integrity check (tamper evidence,
-// docs/design/0003-integrity.md): every kind of change made behind the
-// store's back, with raw SQL, on every protected table, is refused at load
-// with an error naming the table and the row.
+// docs/design/0003-integrity.md and 0009-tamper-evidence.md): every kind of
+// change made behind the store's back, with raw SQL, on every protected
+// table and on the audit trail, is refused at load with an error naming the
+// table and the row; a planted schema object is refused with or without a
+// key; a signed store does not open without its key.
 #include <sqlite3.h>
 
 #include <chrono>
@@ -42,15 +44,51 @@ void make_sealed(const std::string& path) {
   REQUIRE(store->apply(change_set(Model::with_defaults(), sample_model(), 0)));
 }
 
-// Loads `path` with kKey and requires the load to fail with `code` and a
-// message containing every one of `parts`.
-void require_refused(const std::string& path, ErrorCode code, std::initializer_list<std::string> parts) {
+// Opens and loads `path` with `key` (kKey by default) and requires one of
+// the two to fail with `code` and a message containing every one of `parts`;
+// when the load is what fails, verify() and audit() must fail alike.
+void require_refused(const std::string& path, ErrorCode code, std::initializer_list<std::string> parts,
+                     const std::string& key = kKey) {
+  SqliteStoreOptions options;
+  options.integrity_key = key;
+  auto store = SqliteStore::open(path, std::move(options));
+  std::vector<Error> errors;
+  if (!store) {
+    errors.push_back(store.error());
+  } else {
+    auto loaded = (*store)->load();
+    REQUIRE_FALSE(loaded);
+    errors.push_back(loaded.error());
+    auto verified = (*store)->verify();
+    REQUIRE_FALSE(verified);
+    errors.push_back(verified.error());
+    auto trail = (*store)->audit({});
+    REQUIRE_FALSE(trail);
+    errors.push_back(trail.error());
+  }
+  for (const Error& e : errors) {
+    INFO(e.message);
+    CHECK(e.code == code);
+    for (const std::string& part : parts) CHECK_THAT(e.message, Catch::Contains(part));
+  }
+}
+
+// A store sealed with kKey, at version 2, whose audit trail holds four
+// entries: the import (seq 1), a refusal (seq 2), a commit (seq 3) and a
+// refusal (seq 4). Refusals are appended without a model commit.
+void make_sealed_with_trail(const std::string& path) {
+  make_sealed(path);
   auto store = open_store(path, kKey);
-  auto loaded = store->load();
-  REQUIRE_FALSE(loaded);
-  INFO(loaded.error().message);
-  CHECK(loaded.error().code == code);
-  for (const std::string& part : parts) CHECK_THAT(loaded.error().message, Catch::Contains(part));
+  AuditEntry refused{1, 1700000100, "bob", true, "rule R-11: bob may not assign role \"level-5\"", {}};
+  REQUIRE(store->append_audit(refused));
+  Model changed = sample_model();
+  changed.groups.push_back({"hr", "HR"});
+  REQUIRE(store->apply(change_set(sample_model(), changed, 1)));
+  refused.version = 2;
+  refused.time = 1700000200;
+  REQUIRE(store->append_audit(refused));
+  REQUIRE(store->load());
+  REQUIRE(store->verify());
 }
 
 struct Tamper {
@@ -253,9 +291,12 @@ TEST_CASE("integrity: an older row restored with its old seal entry is refused",
   TempDir dir;
   const std::string path = dir.file("s.db");
   make_sealed(path);
-  // Keep alice's row and entry at version 1, then demote her at version 2.
-  tamper(path, "CREATE TABLE saved_user AS SELECT * FROM users WHERE id = 'alice'; "
-               "CREATE TABLE saved_entry AS SELECT * FROM integrity_rows WHERE tbl = 'users' AND owner = 'alice'");
+  // Keep alice's row and entry at version 1 (in another file: a table of
+  // its own in the store would be refused), then demote her at version 2.
+  const std::string keep = "ATTACH '" + dir.file("keep.db") + "' AS keep; ";
+  tamper(path, keep + "CREATE TABLE keep.saved_user AS SELECT * FROM users WHERE id = 'alice'; "
+                      "CREATE TABLE keep.saved_entry AS SELECT * FROM integrity_rows WHERE tbl = 'users' AND "
+                      "owner = 'alice'");
   {
     auto store = open_store(path, kKey);
     Model demoted = sample_model();
@@ -263,9 +304,9 @@ TEST_CASE("integrity: an older row restored with its old seal entry is refused",
     REQUIRE(store->apply(change_set(sample_model(), demoted, 1)));
     REQUIRE(store->load());
   }
-  tamper(path, "DELETE FROM users WHERE id = 'alice'; INSERT INTO users SELECT * FROM saved_user; "
-               "DELETE FROM integrity_rows WHERE tbl = 'users' AND owner = 'alice'; "
-               "INSERT INTO integrity_rows SELECT * FROM saved_entry; DROP TABLE saved_user; DROP TABLE saved_entry");
+  tamper(path, keep + "DELETE FROM users WHERE id = 'alice'; INSERT INTO users SELECT * FROM keep.saved_user; "
+                      "DELETE FROM integrity_rows WHERE tbl = 'users' AND owner = 'alice'; "
+                      "INSERT INTO integrity_rows SELECT * FROM keep.saved_entry");
   require_refused(path, ErrorCode::kDataLoss,
                   {"integrity check failed: table users: its rows do not match the table's seal"});
 }
@@ -295,7 +336,9 @@ TEST_CASE("integrity: a version or seal changed behind the store's back is refus
   }
   SECTION("a trigger added") {
     tamper(path, "CREATE TRIGGER promote AFTER UPDATE ON users BEGIN UPDATE users SET role = 'level-5'; END");
-    require_refused(path, ErrorCode::kDataLoss, {"the store holds trigger \"promote\""});
+    require_refused(path, ErrorCode::kDataLoss,
+                    {"unexpected schema object: the store holds trigger \"promote\" on table \"users\", which "
+                     "sorights did not create"});
   }
 }
 
@@ -329,34 +372,45 @@ TEST_CASE("integrity: a key shorter than 16 bytes is refused at open, before any
   CHECK_FALSE(std::filesystem::exists(path));
 }
 
-TEST_CASE("integrity: without a key nothing is checked", "[storage][integrity]") {
+TEST_CASE("integrity: a signed store is refused without its key, tampered or not", "[storage][integrity]") {
   TempDir dir;
   const std::string path = dir.file("s.db");
   make_sealed(path);
+  auto refused = [&] {
+    auto store = SqliteStore::open(path);
+    REQUIRE_FALSE(store);
+    INFO(store.error().message);
+    CHECK(store.error().code == ErrorCode::kFailedPrecondition);
+    CHECK_THAT(store.error().message,
+               Catch::Contains("the store is signed (sealed with an integrity key) and no key was given"));
+  };
+  refused();
+  // Keyless, the forged promotion would otherwise load unchecked.
   CHECK(tamper(path, "UPDATE users SET role = 'level-5' WHERE id = 'alice'") == 1);
-  auto store = SqliteStore::open(path);
-  REQUIRE(store);
-  auto loaded = (*store)->load();
-  REQUIRE(loaded);
-  CHECK(loaded->model.find_user("alice")->role == "level-5");
+  refused();
+  require_refused(path, ErrorCode::kDataLoss, {"table users row (id=\"alice\") was changed"});
 }
 
-TEST_CASE("integrity: a store without a key refuses to write to a sealed store", "[storage][integrity]") {
+
+TEST_CASE("integrity: a keyless store refuses to write to a store sealed after it was opened",
+          "[storage][integrity]") {
   TempDir dir;
   const std::string path = dir.file("s.db");
-  make_sealed(path);
-  auto store = SqliteStore::open(path);
-  REQUIRE(store);
+  auto plain = SqliteStore::open(path, {.create = true});
+  REQUIRE(plain);
+  REQUIRE((*plain)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
+  REQUIRE(open_store(path, kKey)->seal());
   Model changed = sample_model();
   changed.groups.push_back({"hr", "HR"});
-  auto applied = (*store)->apply(change_set(sample_model(), changed, 1));
+  auto applied = (*plain)->apply(change_set(sample_model(), changed, 1));
   REQUIRE_FALSE(applied);
   CHECK(applied.error().code == ErrorCode::kFailedPrecondition);
   CHECK_THAT(applied.error().message, Catch::Contains("sealed for integrity checks"));
-  CHECK(*(*store)->version() == 1);
+  auto appended = (*plain)->append_audit(AuditEntry{1, 1700000100, "bob", true, "refused", {}});
+  REQUIRE_FALSE(appended);
+  CHECK(appended.error().code == ErrorCode::kFailedPrecondition);
   // The seal is intact.
-  auto keyed = open_store(path, kKey);
-  REQUIRE(keyed->load());
+  REQUIRE(open_store(path, kKey)->verify());
 }
 
 TEST_CASE("integrity: incremental commits keep the seal valid", "[storage][integrity]") {
@@ -514,4 +568,308 @@ TEST_CASE("integrity: a directory picking up an outside change through the watch
   auto r = (*d)->refresh();
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::kDataLoss);
+}
+
+// -- The audit trail as a chain (docs/design/0009-tamper-evidence.md) ----------------
+
+namespace {
+
+struct TrailCase {
+  std::string sql;
+  std::string message;  // a part of the error
+};
+
+// Each case on a fresh copy of a store made by `make`, refused by load(),
+// verify() and audit() with kKey.
+void each_trail_case(const std::vector<TrailCase>& cases, ErrorCode code = ErrorCode::kDataLoss,
+                     void (*make)(const std::string&) = make_sealed_with_trail) {
+  TempDir dir;
+  const std::string base = dir.file("base.db");
+  make(base);
+  int n = 0;
+  for (const TrailCase& c : cases) {
+    const std::string path = dir.file("case" + std::to_string(n++) + ".db");
+    std::filesystem::copy_file(base, path);
+    INFO(c.sql);
+    tamper(path, c.sql);
+    require_refused(path, code, {c.message});
+  }
+}
+
+}  // namespace
+
+TEST_CASE("integrity: a sealed audit trail with commits and refusals loads, and verify() says so",
+          "[storage][integrity][audit-chain]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed_with_trail(path);
+  auto store = open_store(path, kKey);
+  auto trail = store->audit({});
+  REQUIRE(trail);
+  REQUIRE(trail->size() == 4);
+  CHECK((*trail)[1].refused);
+  CHECK((*trail)[3].refused);
+  CHECK(store->verify());
+}
+
+TEST_CASE("integrity: an audit row edited, deleted, inserted or reordered is refused, naming the first bad row",
+          "[storage][integrity][audit-chain]") {
+  each_trail_case({
+      {"UPDATE audit_log SET actor = 'carl' WHERE seq = 2", "table audit_log row (seq=2) was changed outside sorights"},
+      {"UPDATE audit_log SET refused = 0, reason = '' WHERE seq = 4",
+       "table audit_log row (seq=4) was changed outside sorights"},
+      {"UPDATE audit_log SET changes = '[]' WHERE seq = 3", "table audit_log row (seq=3) was changed outside sorights"},
+      {"UPDATE audit_log SET time = time + 1 WHERE seq = 1",
+       "table audit_log row (seq=1) was changed outside sorights"},
+      // Deleted alone, or with its chain entry.
+      {"DELETE FROM audit_log WHERE seq = 2", "table audit_log row (seq=2) was deleted outside sorights"},
+      {"DELETE FROM audit_log WHERE seq = 2; DELETE FROM integrity_audit WHERE seq = 2",
+       "table audit_log row (seq=3) does not follow row (seq=1): it was changed, or the rows before it were "
+       "deleted, outside sorights"},
+      {"DELETE FROM audit_log WHERE seq = 1; DELETE FROM integrity_audit WHERE seq = 1",
+       "table audit_log row (seq=2) does not follow the start of the audit chain"},
+      // Added, even with a copied chain entry.
+      {"INSERT INTO audit_log (version, time, actor, refused, reason, changes) VALUES (2, 1700000300, '', 0, '', "
+       "'[]')",
+       "table audit_log row (seq=5) is not in the audit chain: it was added outside sorights"},
+      {"INSERT INTO audit_log SELECT 5, version, time, actor, refused, reason, changes FROM audit_log WHERE seq = 4; "
+       "INSERT INTO integrity_audit SELECT 5, mac FROM integrity_audit WHERE seq = 4",
+       "table audit_log row (seq=5) was changed outside sorights"},
+      // Reordered: rows 1 and 3 swap places, or their chain entries do.
+      {"UPDATE audit_log SET seq = -1 WHERE seq = 1; UPDATE audit_log SET seq = 1 WHERE seq = 3; "
+       "UPDATE audit_log SET seq = 3 WHERE seq = -1",
+       "table audit_log row (seq=1) was changed outside sorights"},
+      {"UPDATE integrity_audit SET seq = -1 WHERE seq = 1; UPDATE integrity_audit SET seq = 1 WHERE seq = 3; "
+       "UPDATE integrity_audit SET seq = 3 WHERE seq = -1",
+       "table audit_log row (seq=1) was changed outside sorights"},
+  });
+}
+
+TEST_CASE("integrity: a truncated audit trail is refused, the chain's head being bound to the seal",
+          "[storage][integrity][audit-chain]") {
+  each_trail_case({
+      // The last row (a refusal: appended without a model commit) alone...
+      {"DELETE FROM audit_log WHERE seq = 4", "table audit_log row (seq=4) was deleted outside sorights"},
+      // ...with its chain entry...
+      {"DELETE FROM audit_log WHERE seq = 4; DELETE FROM integrity_audit WHERE seq = 4",
+       "table audit_log: the rows after seq 3 up to seq 4 were deleted outside sorights (the audit trail was "
+       "truncated)"},
+      {"DELETE FROM audit_log WHERE seq >= 2; DELETE FROM integrity_audit WHERE seq >= 2",
+       "table audit_log: the rows after seq 1 up to seq 4 were deleted outside sorights"},
+      {"DELETE FROM audit_log; DELETE FROM integrity_audit",
+       "table audit_log: the rows after seq 0 up to seq 4 were deleted outside sorights"},
+      // ...and with the seal's head moved back to match.
+      {"DELETE FROM audit_log WHERE seq = 4; DELETE FROM integrity_audit WHERE seq = 4; UPDATE integrity_seal SET "
+       "audit_seq = 3, audit_mac = (SELECT mac FROM integrity_audit WHERE seq = 3)",
+       "the store's seal does not match its version 2 and the end of its audit chain"},
+      {"DROP TABLE integrity_audit", "the store is sealed, but its table integrity_audit is missing"},
+  });
+}
+
+TEST_CASE("integrity: appending to an audit trail whose seq counter was wound back is refused",
+          "[storage][integrity][audit-chain]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed_with_trail(path);
+  tamper(path, "DELETE FROM audit_log WHERE seq >= 3; UPDATE sqlite_sequence SET seq = 2 WHERE name = 'audit_log'");
+  auto store = open_store(path, kKey);
+  auto appended = store->append_audit(AuditEntry{2, 1700000300, "bob", true, "refused", {}});
+  REQUIRE_FALSE(appended);
+  CHECK(appended.error().code == ErrorCode::kDataLoss);
+  CHECK_THAT(appended.error().message,
+             Catch::Contains("the new audit row would take seq 3, but the audit chain already reaches seq 4"));
+}
+
+TEST_CASE("integrity: seal() chains an existing audit trail", "[storage][integrity][audit-chain]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  {
+    auto plain = SqliteStore::open(path, {.create = true});
+    REQUIRE(plain);
+    REQUIRE((*plain)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
+    REQUIRE((*plain)->append_audit(AuditEntry{1, 1700000100, "bob", true, "refused", {}}));
+  }
+  REQUIRE(open_store(path, kKey)->seal());
+  REQUIRE(open_store(path, kKey)->verify());
+  tamper(path, "UPDATE audit_log SET actor = 'carl' WHERE seq = 2");
+  require_refused(path, ErrorCode::kDataLoss, {"table audit_log row (seq=2) was changed outside sorights"});
+}
+
+TEST_CASE("integrity: a seal of the format without the audit chain is refused until sealed again",
+          "[storage][integrity][audit-chain]") {
+  each_trail_case({{"UPDATE integrity_seal SET format = 1",
+                    "the store was sealed by an older build (integrity format 1, without the audit chain)"}},
+                  ErrorCode::kFailedPrecondition);
+}
+
+// -- The reported hand edits (issue 13, item 4) ---------------------------------------
+
+TEST_CASE("integrity: the plausible hand edits of a signed store are refused at load and by verify()",
+          "[storage][integrity]") {
+  each_trail_case({
+      {"UPDATE data_rights SET crud = 'CRUD' WHERE role = 'level-3' AND object = 'sale' AND relation = 'other_groups'",
+       "table data_rights row (role=\"level-3\", object=\"sale\", relation=\"other_groups\") was changed outside "
+       "sorights"},
+      {"INSERT INTO role_rights VALUES ('rep', 50, 'admin-all')",
+       "table role_rights row (role=\"rep\", position=50) is not sealed: it was added outside sorights"},
+      {"UPDATE users SET type = 'system' WHERE id = 'alice'", "table users row (id=\"alice\") was changed"},
+      {"DELETE FROM audit_log WHERE seq = 3", "table audit_log row (seq=3) was deleted outside sorights"},
+      {"CREATE TRIGGER promote AFTER INSERT ON audit_log BEGIN UPDATE users SET role = 'level-5'; END",
+       "unexpected schema object: the store holds trigger \"promote\" on table \"audit_log\", which sorights did "
+       "not create"},
+      {"CREATE VIEW everyone AS SELECT id FROM users",
+       "unexpected schema object: the store holds view \"everyone\", which sorights did not create"},
+  });
+}
+
+// -- The schema check, with or without a key ------------------------------------------
+
+namespace {
+
+void make_unsigned(const std::string& path) {
+  auto store = SqliteStore::open(path, {.create = true});
+  REQUIRE(store);
+  REQUIRE((*store)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
+}
+
+const std::vector<TrailCase>& planted_objects() {
+  static const std::vector<TrailCase> cases = {
+      {"CREATE TRIGGER promote AFTER UPDATE ON users BEGIN UPDATE users SET role = 'level-5'; END",
+       "the store holds trigger \"promote\" on table \"users\", which sorights did not create"},
+      {"CREATE TEMP TRIGGER x AFTER UPDATE ON users BEGIN SELECT 1; END; "
+       "CREATE TRIGGER keep_admin BEFORE DELETE ON role_rights BEGIN SELECT RAISE(IGNORE); END",
+       "the store holds trigger \"keep_admin\" on table \"role_rights\""},
+      {"CREATE VIEW everyone AS SELECT id FROM users", "the store holds view \"everyone\""},
+      {"CREATE TABLE notes (x)", "the store holds table \"notes\""},
+      {"CREATE INDEX users_name ON users (name)", "the store holds index \"users_name\" on table \"users\""},
+      // A sorights name on an object of another kind.
+      {"DROP INDEX users_role; CREATE VIEW users_role AS SELECT 1", "the store holds view \"users_role\""},
+  };
+  return cases;
+}
+
+}  // namespace
+
+TEST_CASE("integrity: an unsigned store holding a planted trigger, view, table or index is refused at open",
+          "[storage][integrity][schema]") {
+  TempDir dir;
+  const std::string base = dir.file("base.db");
+  make_unsigned(base);
+  int n = 0;
+  for (const TrailCase& c : planted_objects()) {
+    const std::string path = dir.file("case" + std::to_string(n++) + ".db");
+    std::filesystem::copy_file(base, path);
+    INFO(c.sql);
+    tamper(path, c.sql);
+    auto store = SqliteStore::open(path);
+    REQUIRE_FALSE(store);
+    INFO(store.error().message);
+    CHECK(store.error().code == ErrorCode::kDataLoss);
+    CHECK_THAT(store.error().message, Catch::Contains("unexpected schema object: " + c.message));
+  }
+}
+
+TEST_CASE("integrity: a signed store holding a planted trigger, view, table or index is refused",
+          "[storage][integrity][schema]") {
+  each_trail_case(planted_objects());
+}
+
+TEST_CASE("integrity: an object planted while a store is open is refused at its next load, commit or append",
+          "[storage][integrity][schema]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_unsigned(path);
+  auto store = SqliteStore::open(path);
+  REQUIRE(store);
+  REQUIRE((*store)->load());
+  tamper(path, "CREATE TRIGGER promote AFTER INSERT ON audit_log BEGIN UPDATE users SET role = 'level-5'; END");
+  const std::string part = "the store holds trigger \"promote\"";
+  auto loaded = (*store)->load();
+  REQUIRE_FALSE(loaded);
+  CHECK_THAT(loaded.error().message, Catch::Contains(part));
+  Model changed = sample_model();
+  changed.groups.push_back({"hr", "HR"});
+  auto applied = (*store)->apply(change_set(sample_model(), changed, 1));
+  REQUIRE_FALSE(applied);
+  CHECK_THAT(applied.error().message, Catch::Contains(part));
+  auto appended = (*store)->append_audit(AuditEntry{1, 1700000100, "bob", true, "refused", {}});
+  REQUIRE_FALSE(appended);
+  CHECK_THAT(appended.error().message, Catch::Contains(part));
+  auto verified = (*store)->verify();
+  REQUIRE_FALSE(verified);
+  CHECK_THAT(verified.error().message, Catch::Contains(part));
+  // Nothing ran: no user was promoted.
+  tamper(path, "DROP TRIGGER promote");
+  auto after = (*store)->load();
+  REQUIRE(after);
+  CHECK(after->version == 1);
+  CHECK(after->model.find_user("alice")->role == "rep");
+}
+
+TEST_CASE("integrity: SQLite's own schema objects (statistics, sequence, automatic indexes) are accepted",
+          "[storage][integrity][schema]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_sealed_with_trail(path);
+  tamper(path, "ANALYZE; VACUUM");
+  auto store = open_store(path, kKey);
+  REQUIRE(store->load());
+  REQUIRE(store->verify());
+}
+
+TEST_CASE("integrity: verify() passes a clean store, with a key or without", "[storage][integrity]") {
+  TempDir dir;
+  const std::string plain = dir.file("plain.db");
+  make_unsigned(plain);
+  auto store = SqliteStore::open(plain);
+  REQUIRE(store);
+  CHECK((*store)->verify());
+  const std::string sealed = dir.file("sealed.db");
+  make_sealed_with_trail(sealed);
+  CHECK(open_store(sealed, kKey)->verify());
+}
+
+TEST_CASE("integrity: verify() without a key names a row or audit entry that does not decode",
+          "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_unsigned(path);
+  SECTION("a model row") {
+    CHECK(tamper(path, "UPDATE data_rights SET crud = 'CX' WHERE role = 'level-3' AND object = 'sale' AND "
+                       "relation = 'own'") == 1);
+    auto store = SqliteStore::open(path);
+    REQUIRE(store);
+    auto verified = (*store)->verify();
+    REQUIRE_FALSE(verified);
+    CHECK(verified.error().code == ErrorCode::kDataLoss);
+    CHECK_THAT(verified.error().message, Catch::Contains("table data_rights, row (\"level-3\", \"sale\", \"own\")"));
+  }
+  SECTION("an audit entry") {
+    CHECK(tamper(path, "UPDATE audit_log SET changes = '[{' WHERE seq = 1") == 1);
+    auto store = SqliteStore::open(path);
+    REQUIRE(store);
+    REQUIRE((*store)->load());
+    auto verified = (*store)->verify();
+    REQUIRE_FALSE(verified);
+    CHECK(verified.error().code == ErrorCode::kDataLoss);
+    CHECK_THAT(verified.error().message, Catch::Contains("table audit_log, row seq 1"));
+  }
+}
+
+TEST_CASE("integrity: a store of a newer schema is reported as newer, not as holding unexpected objects",
+          "[storage][integrity][schema]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_unsigned(path);
+  tamper(path, "CREATE TABLE sessions (id TEXT); UPDATE schema_version SET version = 2");
+  auto store = SqliteStore::open(path);
+  REQUIRE_FALSE(store);
+  CHECK(store.error().code == ErrorCode::kUnavailable);
+  CHECK_THAT(store.error().message, Catch::Contains("schema version 2, newer than this build reads"));
+  // And an SQLite database of another application is not a sorights store.
+  const std::string other = dir.file("other.db");
+  tamper(other, "CREATE TABLE customers (id INTEGER)");
+  auto foreign = SqliteStore::open(other);
+  REQUIRE_FALSE(foreign);
+  CHECK_THAT(foreign.error().message, Catch::Contains("not a sorights store"));
 }

@@ -123,10 +123,24 @@ TEST_CASE("Predefined roles: list administrator is full with admin-lists", "[pre
   REQUIRE(rights_of(r) == std::set<std::string>{"admin-lists", kSeeOther});
 }
 
-TEST_CASE("Predefined roles: user administrator is full with admin-users", "[predefined]") {
+TEST_CASE("Predefined roles: user administrator is full with admin-users and the grants of the roles it assigns",
+          "[predefined]") {
   const Role r = *predefined_role("user-admin");
   check_matrix(r, {"CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "", ""}, true);
-  REQUIRE(rights_of(r) == std::set<std::string>{"admin-users", kSeeOther});
+  REQUIRE(rights_of(r) == std::set<std::string>{"admin-users", "allow-bulk-edit", "ext-use-my-company-rights",
+                                                "ext-use-same-project-rights", kSeeOther});
+  // Every non-admin, non-restrictive right of levels 1-5, Local user and
+  // External user, so that it may assign them; nothing of an admin role.
+  const Model m = Model::with_defaults();
+  for (const char* assignable : {"level-1", "level-2", "level-3", "level-4", "level-5", "local", "external"}) {
+    const Role from = *predefined_role(assignable);
+    for (const std::string& right : from.functional_rights)
+      if (!is_restrictive_right(m, right)) CHECK(r.has_right(right));
+  }
+  for (const std::string& right : r.functional_rights) {
+    CHECK_FALSE(is_restrictive_right(m, right));
+    CHECK((right == "admin-users" || !right.starts_with("admin-")));
+  }
 }
 
 TEST_CASE("Predefined roles: local user is full on own and group data and lacks see-other-companies", "[predefined]") {

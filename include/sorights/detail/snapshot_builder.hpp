@@ -9,6 +9,7 @@
 // snapshot.hpp first, outside the guard: in header-only builds it includes
 // snapshot-inl.hpp, which needs this file's definitions.
 #include "sorights/snapshot.hpp"
+#include "sorights/ids.hpp"
 
 #ifndef SORIGHTS_DETAIL_SNAPSHOT_BUILDER_HPP_
 #define SORIGHTS_DETAIL_SNAPSHOT_BUILDER_HPP_
@@ -31,9 +32,11 @@ SORIGHTS_BEGIN_NAMESPACE
 
 namespace detail {
 
+// An id in a message: quoted, and escaped so that no stored text can forge
+// a line of output.
 inline std::string quote_id(std::string_view s) {
   std::string out = "\"";
-  out.append(s);
+  out += escape_text(s, 200);
   out += '"';
   return out;
 }
@@ -144,7 +147,10 @@ class Validator {
  public:
   using IdSet = FlatIndex;
 
-  explicit Validator(const Model& m) : m_(m) {}
+  // `check_texts`: judge every id and name (ids.hpp). Off for models read
+  // back from a store, which may predate the rule; their changes are judged
+  // at commit instead (CommitChecker).
+  explicit Validator(const Model& m, bool check_texts = true) : m_(m), check_texts_(check_texts) {}
 
   std::vector<Diagnostic> run() {
     index(true);
@@ -208,8 +214,33 @@ class Validator {
  private:
   void add(std::string_view collection, std::string_view item, std::string_view field,
            std::string_view rule, std::string message) {
-    out_.push_back(Diagnostic{std::string(collection), std::string(item), std::string(field),
+    out_.push_back(Diagnostic{std::string(collection), escape_text(item, 200), std::string(field),
                               std::string(rule), std::move(message)});
+  }
+
+  // Ids and names (docs/design/0006-administration-chain.md, "ids and
+  // names"): `value` in `field` of the item `item` of `collection`.
+  void check_id_text(std::string_view collection, std::string_view item, std::string_view field,
+                     std::string_view value) {
+    if (!check_texts_) return;
+    const std::string_view problem = id_problem(value);
+    if (!problem.empty())
+      add(collection, item, field, "invalid-id", "invalid id " + quote_id(value) + ": it " + std::string(problem));
+  }
+  void check_name_text(std::string_view collection, std::string_view item, std::string_view field,
+                       std::string_view value) {
+    if (!check_texts_) return;
+    const std::string_view problem = name_problem(value);
+    if (!problem.empty())
+      add(collection, item, field, "invalid-name", "invalid name " + quote_id(value) + ": it " + std::string(problem));
+  }
+  // The texts of a user besides its id, which `ids` checks.
+  void check_user_texts(const User& u) {
+    if (!check_texts_) return;
+    check_name_text("users", u.id, "name", u.name);
+    if (!u.person.empty()) check_id_text("users", u.id, "person", u.person);
+    if (u.type == UserType::kExternal && !u.company.empty()) check_id_text("users", u.id, "company", u.company);
+    for (const std::string& p : u.projects) check_id_text("users", u.id, "projects", p);
   }
 
   template <class Vec>
@@ -221,7 +252,10 @@ class Validator {
         add(collection, "", "id", "empty-id", "an id may not be empty");
       } else if (!seen.emplace(item.id, 0).second) {
         add(collection, item.id, "id", "duplicate-id", "duplicate id " + quote_id(item.id));
+      } else {
+        check_id_text(collection, item.id, "id", item.id);
       }
+      if constexpr (requires { item.name; }) check_name_text(collection, item.id, "name", item.name);
     }
     return seen;
   }
@@ -348,6 +382,7 @@ class Validator {
       if (!objects_.contains(f.object))
         add("field_rights", item, "object", "unknown-object", "unknown data object " + quote_id(f.object));
       if (f.field.empty()) add("field_rights", item, "field", "empty-field", "a field name may not be empty");
+      else check_id_text("field_rights", item, "field", f.field);
       if (!seen.emplace(f.role, f.object, f.field, static_cast<int>(f.relation)).second)
         add("field_rights", item, "relation", "duplicate-field-right",
             "a second field right for relation " + std::string(relation_name(f.relation)));
@@ -367,6 +402,9 @@ class Validator {
         add("overrides", item, "object", "unknown-object", "unknown data object " + quote_id(o.object));
       if (o.scope == OverrideScope::kRecord && o.record.empty())
         add("overrides", item, "scope", "missing-record", "scope record needs a record id");
+      else if (o.scope == OverrideScope::kRecord)
+        check_id_text("overrides", item, "scope", o.record);
+      if (!o.field.empty()) check_id_text("overrides", item, "field", o.field);
       if (o.field.empty() ? (o.remove & ~TableRights::kCrudBits) != 0 : (o.remove & ~3u) != 0)
         add("overrides", item, "remove", "invalid-rights",
             o.field.empty() ? "a table override removes only C, R, U and D"
@@ -440,6 +478,7 @@ class Validator {
   }
 
   void check_user_links(const User& u) {
+    check_user_texts(u);
     const std::string_view type = user_type_name(u.type);
     // Role and role type.
     std::string_view role = u.role;
@@ -491,6 +530,7 @@ class Validator {
   }
 
   const Model& m_;
+  bool check_texts_ = true;
   std::vector<Diagnostic> out_;
   IdSet companies_, groups_, licences_, plans_, rights_, objects_, roles_, users_;
   std::unordered_map<std::string_view, RoleType> role_type_;

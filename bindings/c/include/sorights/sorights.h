@@ -19,6 +19,26 @@
  *     failure (including out of memory) is `SORIGHTS_E_INTERNAL`.
  *   - Strings are UTF-8, NUL-terminated, and borrowed for the call only.
  *     Strings returned through `char**` are freed with `sorights_string_free`.
+ *   - Pointers: a pointer argument must not be NULL unless its function's
+ *     comment says "may be NULL". A NULL one is SORIGHTS_E_INVALID_ARGUMENT
+ *     naming it (fallible calls), a deny / 0 / UNKNOWN (checks, counts and
+ *     find_*), or nothing (`*_free`, `_rollback`). Out-parameters (`out`) are
+ *     set to NULL (or 0) before anything can fail, so freeing them is always
+ *     safe.
+ *   - Ids and names passed in (model builders, transactions, user
+ *     descriptors) are checked: an id is 1-200 bytes of valid UTF-8 with no
+ *     control character, no leading or trailing white space, and not starting
+ *     with "("; a name is at most 500 bytes of valid UTF-8 with no control
+ *     character. Anything else is SORIGHTS_E_INVALID_ARGUMENT with a message
+ *     naming the argument ("invalid user.group ..."). Lookups (find_*) and
+ *     checks stay total: an unusable id there is a miss.
+ *   - Lifetimes: every handle is independent of the handle it came from. A
+ *     snapshot (from sorights_compile or sorights_directory_snapshot) and a
+ *     model (from sorights_directory_model) stay valid after the model or
+ *     directory they came from is freed. A transaction keeps its directory's
+ *     storage open until it is freed, but once its directory handle is freed
+ *     every edit and the commit fail with SORIGHTS_E_FAILED_PRECONDITION;
+ *     only change_count, rollback and free remain useful.
  *   - Zero is the default for every field of every struct: `{0}` is a valid
  *     user descriptor, and `sorights_record_init` gives the defaults of a record
  *     (whose "no owner" sentinels are not zero).
@@ -206,14 +226,18 @@ typedef struct sorights_record {
 /** Sets every field of `record` to its default (an existing record of an
  *  unknown object, no owner, visible for all). */
 SORIGHTS_C_API void sorights_record_init(sorights_record* record);
-/** The stable 64-bit key of a host record id, for record-scoped overrides. */
+/** The stable 64-bit key of a host record id, for record-scoped overrides.
+ *  `id` may be NULL (0). */
 SORIGHTS_C_API uint64_t sorights_record_key(const char* id);
 
 /* ---- Models (the mutable value types) ----------------------------------------- */
 
 typedef struct sorights_model sorights_model;
 
-/** A user, as plain data. Zero means default for every field. */
+/** A user, as plain data. Zero means default for every field. `id` is
+ *  required; every other string may be NULL (= ""); an array may be NULL only
+ *  with a count of 0, and its items must not be NULL. Every string is checked
+ *  as an id (`name` as a name) when passed in. */
 typedef struct sorights_user_desc {
   const char* id;
   int32_t type;                      /* SORIGHTS_USER_*; 0 = associate */
@@ -236,21 +260,24 @@ typedef struct sorights_user_desc {
 
 /** A new model holding the twelve predefined roles at their defaults. */
 SORIGHTS_C_API sorights_status sorights_model_new(sorights_model** out);
-/** A copy of `model`. */
+/** A copy of `model` (independent of it). */
 SORIGHTS_C_API sorights_status sorights_model_clone(const sorights_model* model, sorights_model** out);
 SORIGHTS_C_API void sorights_model_free(sorights_model* model);
 
-/** Adds one of our companies. SORIGHTS_E_ALREADY_EXISTS for a duplicate id. */
+/** Adds one of our companies. SORIGHTS_E_ALREADY_EXISTS for a duplicate id.
+ *  `name` may be NULL (""). */
 SORIGHTS_C_API sorights_status sorights_model_add_company(sorights_model* model, const char* id,
                                                           const char* name, int database_owner);
-/** Adds a user group. */
+/** Adds a user group. `name` may be NULL. */
 SORIGHTS_C_API sorights_status sorights_model_add_group(sorights_model* model, const char* id,
                                                         const char* name);
-/** Declares a host functional right (built-in rights need no declaration). */
+/** Declares a host functional right (built-in rights need no declaration).
+ *  `name` may be NULL. */
 SORIGHTS_C_API sorights_status sorights_model_add_functional_right(sorights_model* model,
                                                                    const char* id, const char* name);
-/** Adds a role of `role_type` (SORIGHTS_ROLE_*). With `copy_of` (may be NULL)
- *  it starts with that role's cells and functional rights, else blank. */
+/** Adds a role of `role_type` (SORIGHTS_ROLE_*). With `copy_of` (may be NULL
+ *  or "") it starts with that role's cells and functional rights, else blank.
+ *  `name` may be NULL. */
 SORIGHTS_C_API sorights_status sorights_model_add_role(sorights_model* model, const char* id,
                                                        const char* name, int role_type,
                                                        const char* copy_of);
@@ -260,7 +287,7 @@ SORIGHTS_C_API sorights_status sorights_model_add_role(sorights_model* model, co
 SORIGHTS_C_API sorights_status sorights_model_set_role_cell(sorights_model* model, const char* role,
                                                             const char* object, int relation,
                                                             uint8_t rights);
-/** Reads one cell; 0 when the row is absent. */
+/** Reads one cell into `*out`; 0 when the row is absent. */
 SORIGHTS_C_API sorights_status sorights_model_get_role_cell(const sorights_model* model,
                                                             const char* role, const char* object,
                                                             int relation, uint8_t* out);
@@ -275,12 +302,13 @@ SORIGHTS_C_API sorights_status sorights_model_add_user(sorights_model* model,
                                                        const sorights_user_desc* user);
 /** Removes a user. SORIGHTS_E_NOT_FOUND if absent. */
 SORIGHTS_C_API sorights_status sorights_model_remove_user(sorights_model* model, const char* id);
-/** The number of users / roles / groups in the model. */
+/** The number of users / roles in the model; 0 for NULL. */
 SORIGHTS_C_API size_t sorights_model_user_count(const sorights_model* model);
 SORIGHTS_C_API size_t sorights_model_role_count(const sorights_model* model);
 
-/** Parses a model file (FORMAT.md, "sorights-model/1") from memory. Needs the
- *  storage library: SORIGHTS_E_INTERNAL if the C API was built without it. */
+/** Parses a model file (FORMAT.md, "sorights-model/1") from memory: `length`
+ *  bytes at `json` (no NUL needed). Needs the storage library:
+ *  SORIGHTS_E_INTERNAL if the C API was built without it. */
 SORIGHTS_C_API sorights_status sorights_model_from_json(const char* json, size_t length,
                                                         sorights_model** out);
 /** Reads a model file from disk. */
@@ -297,6 +325,7 @@ typedef struct sorights_snapshot sorights_snapshot;
 SORIGHTS_C_API sorights_status sorights_compile(const sorights_model* model, uint64_t version,
                                                 sorights_snapshot** out);
 SORIGHTS_C_API void sorights_snapshot_free(sorights_snapshot* snapshot);
+/** The snapshot's version and user count; 0 for NULL. */
 SORIGHTS_C_API uint64_t sorights_snapshot_version(const sorights_snapshot* snapshot);
 SORIGHTS_C_API size_t sorights_snapshot_user_count(const sorights_snapshot* snapshot);
 
@@ -311,12 +340,16 @@ SORIGHTS_C_API sorights_project_index sorights_find_project(const sorights_snaps
 SORIGHTS_C_API sorights_field_index sorights_find_field(const sorights_snapshot* s, const char* id);
 
 /** Copies the id of user `user` into `buf` (NUL-terminated, truncated to
- *  `size`) and returns its full length, as snprintf does; 0 if unknown. */
+ *  `size`) and returns its full length, as snprintf does; 0 if unknown.
+ *  `buf` may be NULL when `size` is 0 (to learn the length); `s` may be NULL
+ *  (0). */
 SORIGHTS_C_API size_t sorights_user_id(const sorights_snapshot* s, sorights_user_index user,
                                        char* buf, size_t size);
-/** The role of `user`, or SORIGHTS_UNKNOWN_ROLE. */
+/** The role of `user`, or SORIGHTS_UNKNOWN_ROLE (also for a NULL `s`). */
 SORIGHTS_C_API sorights_role_index sorights_user_role(const sorights_snapshot* s,
                                                       sorights_user_index user);
+
+/* The checks below are total: a NULL `s` or `record` is a deny (0). */
 
 /** What `user` may do with `record`: a mask of SORIGHTS_SELECT, ... Total. */
 SORIGHTS_C_API uint8_t sorights_rights(const sorights_snapshot* s, sorights_user_index user,
@@ -356,17 +389,19 @@ typedef struct sorights_explanation {
   sorights_layer_effect layers[SORIGHTS_LAYER_COUNT];
 } sorights_explanation;
 
-/** Fills `out` with the account of one check. Total (never fails). */
+/** Fills `out` with the account of one check. Total (never fails): a NULL
+ *  `s` or `record` gives a "no such user" account; a NULL `out` does nothing. */
 SORIGHTS_C_API void sorights_explain(const sorights_snapshot* s, sorights_user_index user, int action,
                                      const sorights_record* record, sorights_explanation* out);
 /** The same, rendered as text, one fact per line (`*out` freed with
- *  sorights_string_free); with `reason_only`, the one-line reason instead. */
+ *  sorights_string_free); with `reason_only`, the one-line reason instead.
+ *  Unlike sorights_explain, a NULL `s` or `record` is an error. */
 SORIGHTS_C_API sorights_status sorights_explain_text(const sorights_snapshot* s,
                                                      sorights_user_index user, int action,
                                                      const sorights_record* record,
                                                      int reason_only, char** out);
 /** "Select|Update", "None", ...: copies into `buf` like snprintf; returns the
- *  full length. */
+ *  full length. `buf` may be NULL when `size` is 0. */
 SORIGHTS_C_API size_t sorights_rights_to_string(uint8_t rights, char* buf, size_t size);
 
 /* ---- Directory and transactions (the audited, mutable side) ------------------------ */
@@ -374,37 +409,52 @@ SORIGHTS_C_API size_t sorights_rights_to_string(uint8_t rights, char* buf, size_
 typedef struct sorights_directory sorights_directory;
 typedef struct sorights_transaction sorights_transaction;
 
-/** Opens a directory over in-memory storage holding `initial` (NULL: the
- *  predefined roles only) at version 0. SORIGHTS_E_INTERNAL if the library
- *  was built without the directory. */
+/** Opens a directory over in-memory storage holding a copy of `initial` (may
+ *  be NULL: the predefined roles only) at version 0; `initial` may be freed
+ *  afterwards. SORIGHTS_E_INTERNAL if the library was built without the
+ *  directory. */
 SORIGHTS_C_API sorights_status sorights_directory_open_memory(const sorights_model* initial,
                                                               sorights_directory** out);
 /** Opens a directory over a SQLite store at `path` (created if missing). Needs
- *  the storage library (SORIGHTS_E_INTERNAL without it). */
+ *  the storage library (SORIGHTS_E_INTERNAL without it). `path` is passed to
+ *  the file system as is (it is not checked as an id). */
 SORIGHTS_C_API sorights_status sorights_directory_open_sqlite(const char* path,
                                                               sorights_directory** out);
+/** Frees a directory handle. Snapshots and models obtained from it stay valid.
+ *  A transaction begun on it keeps the directory's storage open until the
+ *  transaction is freed, but refuses every edit and the commit from now on
+ *  (SORIGHTS_E_FAILED_PRECONDITION): free it. */
 SORIGHTS_C_API void sorights_directory_free(sorights_directory* directory);
-/** The published version. */
+/** The published version; 0 for NULL. */
 SORIGHTS_C_API uint64_t sorights_directory_version(const sorights_directory* directory);
 /** The current snapshot; it stays valid (and unchanged) after later commits
- *  until freed. */
+ *  and after the directory is freed, until it is freed itself. */
 SORIGHTS_C_API sorights_status sorights_directory_snapshot(const sorights_directory* directory,
                                                            sorights_snapshot** out);
-/** A copy of the current model. */
+/** A copy of the current model (independent of the directory). */
 SORIGHTS_C_API sorights_status sorights_directory_model(const sorights_directory* directory,
                                                         sorights_model** out);
 
-/** Starts a transaction acting as user `actor` (NULL or "": the built-in
- *  system actor). SORIGHTS_E_NOT_FOUND for an unknown actor. */
+/** Starts a transaction acting as user `actor` (may be NULL or "": the
+ *  built-in system actor). SORIGHTS_E_NOT_FOUND for an unknown actor. The
+ *  transaction works only while `directory` is not freed (see
+ *  sorights_directory_free).
+ *
+ *  The edits below (put_*, set_*, delete_user, copy_role, stage_model) and
+ *  the commit fail with SORIGHTS_E_INVALID_ARGUMENT for a NULL `tx` or
+ *  argument (unless noted) or an invalid id or name, and with
+ *  SORIGHTS_E_FAILED_PRECONDITION once the transaction's directory handle has
+ *  been freed; a failed edit stages nothing. */
 SORIGHTS_C_API sorights_status sorights_transaction_begin(sorights_directory* directory,
                                                           const char* actor,
                                                           sorights_transaction** out);
-/** Frees a transaction; an uncommitted one is rolled back. */
+/** Frees a transaction; an uncommitted one is rolled back. Safe before or
+ *  after its directory handle is freed. */
 SORIGHTS_C_API void sorights_transaction_free(sorights_transaction* tx);
 /** Adds or replaces a user. */
 SORIGHTS_C_API sorights_status sorights_transaction_put_user(sorights_transaction* tx,
                                                              const sorights_user_desc* user);
-/** Adds or replaces a group / one of our companies. */
+/** Adds or replaces a group / one of our companies. `name` may be NULL. */
 SORIGHTS_C_API sorights_status sorights_transaction_put_group(sorights_transaction* tx,
                                                               const char* id, const char* name);
 SORIGHTS_C_API sorights_status sorights_transaction_put_company(sorights_transaction* tx,
@@ -414,7 +464,7 @@ SORIGHTS_C_API sorights_status sorights_transaction_set_user_role(sorights_trans
                                                                   const char* user, const char* role);
 SORIGHTS_C_API sorights_status sorights_transaction_delete_user(sorights_transaction* tx,
                                                                 const char* user);
-/** Copies role `from` into a new role `id`. */
+/** Copies role `from` into a new role `id`; `name` may be NULL. */
 SORIGHTS_C_API sorights_status sorights_transaction_copy_role(sorights_transaction* tx,
                                                               const char* from, const char* id,
                                                               const char* name);
@@ -423,20 +473,25 @@ SORIGHTS_C_API sorights_status sorights_transaction_set_data_right(sorights_tran
                                                                    const char* role,
                                                                    const char* object, int relation,
                                                                    uint8_t rights);
-/** Replaces the functional rights of a role with `rights[0..count)`. */
+/** Replaces the functional rights of a role with `rights[0..count)`.
+ *  `rights` may be NULL when `count` is 0; no item may be NULL. */
 SORIGHTS_C_API sorights_status sorights_transaction_set_functional_rights(
     sorights_transaction* tx, const char* role, const char* const* rights, size_t count);
-/** Replaces the whole staged model (e.g. one loaded from a model file). */
+/** Replaces the whole staged model with a copy of `model` (e.g. one loaded
+ *  from a model file); `model` may be freed afterwards. Its ids are checked
+ *  by the commit's validation, not here. */
 SORIGHTS_C_API sorights_status sorights_transaction_stage_model(sorights_transaction* tx,
                                                                 const sorights_model* model);
-/** The number of changed entities staged so far. */
+/** The number of changed entities staged so far; 0 for NULL. */
 SORIGHTS_C_API size_t sorights_transaction_change_count(const sorights_transaction* tx);
 /** Validates, authorizes (the actor's rights), writes and publishes the staged
  *  changes, all or nothing. `version_out` (may be NULL) receives the new
- *  version. On failure nothing changes and the transaction keeps its edits. */
+ *  version, or 0 on failure. On failure nothing changes and the transaction
+ *  keeps its edits. */
 SORIGHTS_C_API sorights_status sorights_transaction_commit(sorights_transaction* tx,
                                                            uint64_t* version_out);
-/** Drops every staged change. */
+/** Drops every staged change. NULL does nothing; works after the directory
+ *  handle is freed. */
 SORIGHTS_C_API void sorights_transaction_rollback(sorights_transaction* tx);
 
 #ifdef __cplusplus

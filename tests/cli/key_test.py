@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""CTest driver for tamper evidence on the command line (docs/cli.md, "The
+integrity key"; docs/design/0009-tamper-evidence.md): `--key-file` /
+`SORIGHTS_KEY_FILE`, signed stores, `sorights verify`, and the plausible hand
+edits of a store, made with raw SQL, refused with exit 2 naming the row or
+object.
+
+Usage: key_test.py SORIGHTS_BINARY DEMO_MODEL CASE
+Each CASE is one CTest test; `all` runs every case.
+"""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+BIN = os.path.abspath(sys.argv[1])
+DEMO = os.path.abspath(sys.argv[2])
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+class Env:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="sorights-key-test-")
+        self.db = os.path.join(self.dir, "s.db")
+        self.key = self.key_file("key", os.urandom(32))
+        self.other_key = self.key_file("other-key", os.urandom(32))
+
+    def key_file(self, name, data, mode=0o600):
+        path = os.path.join(self.dir, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, mode)
+        return path
+
+    def run(self, *args, db=None, env=None):
+        argv = [BIN, "--db", db or self.db] + list(args)
+        full_env = {k: v for k, v in os.environ.items() if k != "SORIGHTS_KEY_FILE"}
+        full_env.update(env or {})
+        p = subprocess.run(argv, capture_output=True, text=True, cwd=self.dir, timeout=120, env=full_env)
+        return p.returncode, p.stdout, p.stderr
+
+    def ok(self, *args, **kw):
+        code, out, err = self.run(*args, **kw)
+        if code != 0:
+            raise AssertionError(f"{args}: exit {code}, wanted 0\nstdout:\n{out}\nstderr:\n{err}")
+        return out
+
+    def fails(self, *args, contains, **kw):
+        code, out, err = self.run(*args, **kw)
+        if code != 2:
+            raise AssertionError(f"{args}: exit {code}, wanted 2\nstdout:\n{out}\nstderr:\n{err}")
+        if contains not in err:
+            raise AssertionError(f"{args}: stderr lacks {contains!r}:\n{err}")
+        return err
+
+    def sql(self, statements, db=None):
+        con = sqlite3.connect(db or self.db)
+        try:
+            con.executescript(statements)
+            con.commit()
+            if statements.split()[0] in ("UPDATE", "INSERT", "DELETE") and con.total_changes == 0:
+                raise AssertionError(f"{statements}: changed nothing")
+        finally:
+            con.close()
+
+    def signed_demo(self):
+        """A signed store: the demo model, a refused command and a commit (audit seq 1..3)."""
+        self.ok("--key-file", self.key, "import", DEMO)
+        self.fails("--key-file", self.key, "--as", "bob", "group", "add", "hr", contains="admin")
+        self.ok("--key-file", self.key, "group", "add", "hr")
+        return self
+
+    def copy(self, name):
+        path = os.path.join(self.dir, name)
+        shutil.copyfile(self.db, path)
+        return path
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def eq(a, b, what=""):
+    if a != b:
+        raise AssertionError(f"{what}: {a!r} != {b!r}")
+
+
+@case
+def key_file_option_and_env(e):
+    out = e.ok("--key-file", e.key, "init")
+    assert out.startswith("created"), out
+    eq(e.ok("--key-file", e.key, "verify"), "ok\n", "verify, option before the command")
+    eq(e.ok("verify", "--key-file", e.key), "ok\n", "verify, option after the command")
+    eq(e.ok("verify", f"--key-file={e.key}"), "ok\n", "verify, --key-file=FILE")
+    eq(e.ok("verify", env={"SORIGHTS_KEY_FILE": e.key}), "ok\n", "verify, SORIGHTS_KEY_FILE")
+    # The option wins over the environment.
+    eq(e.ok("verify", "--key-file", e.key, env={"SORIGHTS_KEY_FILE": e.other_key}), "ok\n", "option wins")
+    e.fails("verify", "--key-file", e.other_key, env={"SORIGHTS_KEY_FILE": e.key},
+            contains="sealed with another integrity key")
+    e.fails("verify", "--key-file", e.key, "--key-file", e.key, contains="--key-file given twice")
+    e.fails("verify", "--key-file=", contains="--key-file: a file name may not be empty")
+    e.fails("verify", "--key-file", contains="--key-file needs a value")
+
+
+@case
+def key_file_errors(e):
+    e.ok("--key-file", e.key, "init")
+    missing = os.path.join(e.dir, "missing")
+    e.fails("--key-file", missing, "verify", contains=f'key file "{missing}": no such file')
+    e.fails("verify", env={"SORIGHTS_KEY_FILE": missing}, contains="no such file")
+    e.fails("--key-file", e.dir, "verify", contains="is not a regular file")
+    short = e.key_file("short", b"0123456789abcde\n")
+    e.fails("--key-file", short, "verify", contains="the key has 15 bytes; it needs at least 16")
+    big = e.key_file("big", b"x" * 5000)
+    e.fails("--key-file", big, "verify", contains="a key file holds at most 4096")
+    for mode in (0o640, 0o604, 0o620):
+        loose = e.key_file(f"loose-{mode:o}", os.urandom(32), mode)
+        e.fails("--key-file", loose, "verify", contains=f"group or others may read or write it (mode 0{mode:o})")
+    # One trailing line end is not part of the key: `echo KEY > FILE` works.
+    text = e.key_file("text", b"correct horse battery staple\n")
+    text_crlf = e.key_file("text-crlf", b"correct horse battery staple\r\n")
+    text_bare = e.key_file("text-bare", b"correct horse battery staple")
+    db2 = os.path.join(e.dir, "t.db")
+    e.ok("--key-file", text, "init", db=db2)
+    eq(e.ok("--key-file", text_crlf, "verify", db=db2), "ok\n", "CRLF stripped")
+    eq(e.ok("--key-file", text_bare, "verify", db=db2), "ok\n", "no line end")
+
+
+@case
+def signed_store_needs_its_key(e):
+    e.signed_demo()
+    eq(e.ok("--key-file", e.key, "verify"), "ok\n", "a signed store with commits and refusals")
+    out = e.ok("--key-file", e.key, "audit")
+    assert " bob refused: " in out, out
+    for args in (["verify"], ["export"], ["audit"], ["check", "alice", "read", "sale"], ["group", "add", "x"]):
+        e.fails(*args, contains="the store is signed (sealed with an integrity key) and no key was given")
+        e.fails("--key-file", e.other_key, *args, contains="sealed with another integrity key")
+    # Nothing changed it: still whole.
+    eq(e.ok("--key-file", e.key, "verify"), "ok\n", "after the refusals")
+    # Writes keep it sealed.
+    e.ok("--key-file", e.key, "user", "edit", "alice", "--role", "level-2")
+    eq(e.ok("--key-file", e.key, "verify"), "ok\n", "after a write")
+
+
+@case
+def unsigned_store_with_a_key(e):
+    e.ok("import", DEMO)
+    eq(e.ok("verify"), "ok\n", "an unsigned store without a key")
+    e.fails("--key-file", e.key, "verify", contains="holds no integrity seal, but an integrity key was given")
+    e.fails("--key-file", e.key, "init", contains="exists already")
+
+
+def each_edit(e, edits):
+    for n, (sql, message) in enumerate(edits):
+        path = e.copy(f"case{n}.db")
+        e.sql(sql, db=path)
+        for args in (["verify"], ["export"], ["check", "alice", "read", "sale"], ["audit"]):
+            err = e.fails("--key-file", e.key, *args, db=path, contains=message)
+            assert "ok" not in err.split(":")[-1], err
+
+
+@case
+def hand_edits_refused(e):
+    e.signed_demo()
+    each_edit(e, [
+        ("UPDATE data_rights SET crud = 'CRUD' WHERE role = 'level-1' AND object = 'sale' AND relation = 'my_company'",
+         'table data_rights row (role="level-1", object="sale", relation="my_company") was changed outside '
+         'sorights'),
+        ("INSERT INTO role_rights VALUES ('level-1', 99, 'admin-all')",
+         'table role_rights row (role="level-1", position=99) is not sealed: it was added outside sorights'),
+        ("UPDATE users SET type = 'system' WHERE id = 'bob'",
+         'table users row (id="bob") was changed outside sorights'),
+        ("DELETE FROM audit_log WHERE seq = 2",
+         "table audit_log row (seq=2) was deleted outside sorights"),
+        ("UPDATE audit_log SET actor = 'hanne' WHERE seq = 2",
+         "table audit_log row (seq=2) was changed outside sorights"),
+        ("DELETE FROM audit_log WHERE seq = 3; DELETE FROM integrity_audit WHERE seq = 3",
+         "the rows after seq 2 up to seq 3 were deleted outside sorights (the audit trail was truncated)"),
+        ("CREATE TRIGGER promote AFTER INSERT ON audit_log BEGIN UPDATE users SET role = 'level-5'; END",
+         'unexpected schema object: the store holds trigger "promote" on table "audit_log"'),
+        ("CREATE VIEW everyone AS SELECT id FROM users",
+         'unexpected schema object: the store holds view "everyone"'),
+    ])
+
+
+@case
+def unsigned_store_with_a_planted_trigger(e):
+    e.ok("import", DEMO)
+    e.sql("CREATE TRIGGER promote AFTER UPDATE ON users BEGIN UPDATE users SET role = 'level-5'; END")
+    for args in (["verify"], ["export"], ["user", "edit", "alice", "--role", "level-2"]):
+        e.fails(*args, contains='unexpected schema object: the store holds trigger "promote" on table "users"')
+    e.sql("DROP TRIGGER promote")
+    eq(e.ok("verify"), "ok\n", "the trigger dropped")
+
+
+def main():
+    name = sys.argv[3]
+    names = list(CASES) if name == "all" else [name]
+    failed = 0
+    for n in names:
+        e = Env()
+        try:
+            CASES[n](e)
+            print(f"ok   {n}")
+        except AssertionError as ex:
+            failed += 1
+            print(f"FAIL {n}: {ex}")
+        finally:
+            e.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
