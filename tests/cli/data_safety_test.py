@@ -249,6 +249,8 @@ def read_only_store_serves_every_reading_command(e):
         e.ok("user", "list", db=db, prefix=as_user)
         e.ok("role", "show", "sales-rep", db=db, prefix=as_user)
         e.ok("licence", "usage", db=db, prefix=as_user)
+        out, _ = e.ok("verify", db=db, prefix=as_user)
+        eq(out, "ok\n", "verify")
         e.ok("report", "--html", os.path.join(out_dir, "r.html"), db=db, prefix=as_user)
         for cmd in (["user", "add", "zoe", "--role", "level-3", "--group", "sales"], ["role", "grant", "sales-rep", "x"],
                     ["group", "add", "hr"], ["import", DEMO]):
