@@ -56,6 +56,18 @@ struct SqliteStoreOptions {
   /// Create the file (and a store at version 0 holding the predefined roles)
   /// when it does not exist. Without it a missing file is `kNotFound`.
   bool create = false;
+  /// Open for reading only (`SQLITE_OPEN_READONLY`): nothing in the file is
+  /// ever written and no store is created (`create` must be false). When the
+  /// file's directory is not writable (and no `-wal` file holds commits) the
+  /// file is opened `immutable`, so SQLite needs no `-wal`/`-shm` files
+  /// beside it. A write (`apply`, `append_audit`, `seal`) is
+  /// `kFailedPrecondition`, naming the store as read-only; an older schema,
+  /// which would need migrating, is `kFailedPrecondition` too.
+  ///
+  /// Without it, a store the process may not write is refused at `open`
+  /// (`kFailedPrecondition`, "read-only") instead of failing at the first
+  /// write, and an empty or foreign file is refused before SQLite touches it.
+  bool read_only = false;
   /// Milliseconds to wait for another process's lock before `kUnavailable`.
   int busy_timeout_ms = 5000;
   /// When positive, `subscribe()` watches the file for commits made by other

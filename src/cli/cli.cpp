@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "files.hpp"
 #include "key_file.hpp"
 #include "sorights/directory.hpp"
 #include "sorights/ids.hpp"
@@ -214,9 +215,6 @@ struct Progress {
   }
 };
 Progress g_progress;
-// The store file existed, empty, before this command (see remove_store_files).
-bool g_existed_empty = false;
-
 
 [[noreturn]] void fail(const Error& e, const std::string& context = {}) {
   std::vector<std::string> details;
@@ -224,15 +222,33 @@ bool g_existed_empty = false;
   throw CliError((context.empty() ? "" : context + ": ") + e.message, std::move(details));
 }
 
-std::shared_ptr<SqliteStore> open_store(const Globals& g, bool create) {
+// How a command uses the store.
+enum class Access {
+  kRead,    // never writes: a store this process may not write is opened read-only
+  kWrite,   // changes an existing store
+  kCreate,  // builds a new store (only ever a temporary file, see TempFile)
+};
+
+std::shared_ptr<SqliteStore> open_store_at(const Globals& g, const std::string& path, Access access) {
   SqliteStoreOptions options;
-  options.create = create;
+  options.create = access == Access::kCreate;
   options.integrity_key = g.key.bytes();  // the store wipes its copy
   options.on_change_written = [](std::size_t) { g_progress.tick(); };
-  auto store = SqliteStore::open(g.db, std::move(options));
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (access == Access::kWrite && exists && !store_writable(path))
+    throw CliError(path + ": the store is read-only for this user (it or its directory is not writable); "
+                          "nothing changed");
+  // A reader opens the store read-only unless it could write it: SQLite then
+  // removes its -wal/-shm files at close, which a read-only connection
+  // cannot. Either way nothing in the store is written.
+  if (access == Access::kRead && exists && !store_writable(path)) options.read_only = true;
+  auto store = SqliteStore::open(path, std::move(options));
   if (!store) fail(store.error());
   return std::shared_ptr<SqliteStore>(std::move(*store).release());
 }
+
+std::shared_ptr<SqliteStore> open_store(const Globals& g, Access access) { return open_store_at(g, g.db, access); }
 
 std::shared_ptr<Directory> open_directory(const std::shared_ptr<SqliteStore>& store) {
   auto dir = Directory::open(store);
@@ -312,7 +328,9 @@ void check_edit(const Result<void>& r) {
   if (!r) fail(r.error());
 }
 
-int commit(const Globals& g, Transaction& tx) {
+// Prints `committed version N: ...` on `out` (default: g.out).
+int commit(const Globals& g, Transaction& tx, std::ostream* out = nullptr) {
+  if (out == nullptr) out = g.out;
   const std::vector<Change> changes = tx.changes();
   g_progress.total = changes.size();
   g_progress.done = 0;
@@ -323,9 +341,9 @@ int commit(const Globals& g, Transaction& tx) {
   g_progress.active = false;
   if (!done) fail(done.error());
   if (done->changes.empty()) {
-    *g.out << "no changes (version " << done->version << ")\n";
+    *out << "no changes (version " << done->version << ")\n";
   } else {
-    *g.out << "committed version " << done->version << ": " << describe_changes(done->changes) << "\n";
+    *out << "committed version " << done->version << ": " << describe_changes(done->changes) << "\n";
   }
   return 0;
 }
@@ -420,7 +438,7 @@ Action action(std::string_view s) {
 }
 
 Evaluator evaluator(const Globals& g) {
-  auto store = open_store(g, false);
+  auto store = open_store(g, Access::kRead);
   auto dir = open_directory(store);
   return Evaluator{dir->state(), g.err};
 }
@@ -513,39 +531,96 @@ int cmd_has(const Globals& g, const Args& a) {
 
 // -- Store commands -----------------------------------------------------------------
 
-void remove_store_files(const std::string& path);
-
 bool is_missing_or_empty(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return true;
   return std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0;
 }
 
+// A store is created only whole: `init` and `import` into a new path build it
+// in a temporary file beside the target (TempFile), close it (SQLite folds
+// its -wal into the file), fsync it and rename it into place, so a failing or
+// interrupted command leaves no store behind.
+class NewStore {
+ public:
+  // The target must not exist, or be an empty file (as mktemp makes). A
+  // leftover -wal or -journal at the target's name would be read into the
+  // new store when it is next opened: refused.
+  explicit NewStore(const Globals& g) : g_(g), db_(g.db), replace_(exists(db_)), tmp_(db_) {
+    for (const char* suffix : {"-wal", "-journal"}) {
+      if (exists(db_ + suffix))
+        throw CliError(db_ + suffix + ": a leftover SQLite file of an earlier store is in the way; remove it "
+                                     "first (nothing changed)");
+    }
+  }
+  std::shared_ptr<SqliteStore> open() { return open_store_at(g_, tmp_.path(), Access::kCreate); }
+  // Runs `build` (which opens the store and must close it before it
+  // returns), reporting errors under the target's name, then puts the store
+  // in place.
+  template <class F>
+  auto build(F&& build) {
+    try {
+      auto result = build();
+      std::error_code ec;
+      if (std::filesystem::file_size(tmp_.path() + "-wal", ec) > 0 && !ec)
+        throw CliError(db_ + ": the new store was not closed cleanly; nothing changed");
+      tmp_.install(replace_);
+      return result;
+    } catch (const CliError& e) {
+      std::vector<std::string> details;
+      for (const std::string& d : e.details) details.push_back(named(d));
+      throw CliError(named(e.what()), std::move(details));
+    }
+  }
+
+ private:
+  static bool exists(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+  }
+  // A message about the temporary file, about the target instead.
+  std::string named(std::string text) const {
+    for (std::size_t at = 0; (at = text.find(tmp_.path(), at)) != std::string::npos; at += db_.size())
+      text.replace(at, tmp_.path().size(), db_);
+    return text;
+  }
+  const Globals& g_;
+  std::string db_;
+  bool replace_;
+  TempFile tmp_;
+};
+
 int cmd_init(const Globals& g, const Args& a) {
   need(a, 0, "init", "");
-  // An empty file (e.g. made by mktemp) is an empty SQLite database: fine.
+  // An empty file (e.g. made by mktemp) is no store yet: it is replaced.
   if (!is_missing_or_empty(g.db)) throw CliError(g.db + ": a store (or file) exists already; nothing changed");
-  { std::error_code ec; g_existed_empty = std::filesystem::exists(g.db, ec); }
-  std::shared_ptr<SqliteStore> store;
-  try {
-    store = open_store(g, true);
-  } catch (...) {
-    remove_store_files(g.db);
-    throw;
-  }
-  auto version = store->version();
-  if (!version) fail(version.error());
-  *g.out << "created " << g.db << " (version " << *version << ")\n";
+  NewStore fresh(g);
+  const std::uint64_t version = fresh.build([&] {
+    auto store = fresh.open();
+    auto v = store->version();
+    if (!v) fail(v.error());
+    return *v;
+  });
+  *g.out << "created " << g.db << " (version " << version << ")\n";
   return 0;
 }
 
-// Undoes the creation of a store: removes what SQLite made; a file that was
-// there empty before is left empty.
-void remove_store_files(const std::string& path) {
-  std::error_code ec;
-  for (const char* suffix : {"-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ec);
-  if (g_existed_empty) std::filesystem::resize_file(path, 0, ec);
-  else std::filesystem::remove(path, ec);
+// Parses the model file against the store's model and commits it, printing
+// the outcome on `out`.
+int import_into(const Globals& g, std::ostream& out, const std::shared_ptr<SqliteStore>& store,
+                const std::string& text, const std::string& file, bool replace) {
+  auto dir = open_directory(store);
+  Transaction tx = begin(dir, g);
+  auto model =
+      parse_model_file(text, tx.base(),
+                       ModelFileOptions{replace ? ImportMode::kReplace : ImportMode::kMerge, file, g.max_model_bytes});
+  if (!model) {
+    std::vector<std::string> lines;
+    for (const Diagnostic& d : model.error().diagnostics) lines.push_back(file + ": " + d.to_string());
+    throw CliError(model.error().message, std::move(lines));
+  }
+  check_edit(tx.stage_model(std::move(*model)));
+  return commit(g, tx, &out);
 }
 
 int cmd_import(const Globals& g, const Args& a) {
@@ -557,32 +632,20 @@ int cmd_import(const Globals& g, const Args& a) {
     for (const Diagnostic& d : text.error().diagnostics) lines.push_back(file + ": " + d.to_string());
     throw CliError(text.error().message, std::move(lines));
   }
-  const bool created = is_missing_or_empty(g.db);
-  { std::error_code ec; g_existed_empty = std::filesystem::exists(g.db, ec); }
-  try {
-    auto store = open_store(g, true);
-    auto dir = open_directory(store);
-    Transaction tx = begin(dir, g);
-    auto model = parse_model_file(*text, tx.base(),
-                                  ModelFileOptions{a.has("--replace") ? ImportMode::kReplace : ImportMode::kMerge, file,
-                                                   g.max_model_bytes});
-    if (!model) {
-      std::vector<std::string> lines;
-      for (const Diagnostic& d : model.error().diagnostics) lines.push_back(file + ": " + d.to_string());
-      throw CliError(model.error().message, std::move(lines));
-    }
-    check_edit(tx.stage_model(std::move(*model)));
-    const int rc = commit(g, tx);
-    return rc;
-  } catch (...) {
-    if (created) remove_store_files(g.db);
-    throw;
-  }
+  const bool replace = a.has("--replace");
+  if (!is_missing_or_empty(g.db))
+    return import_into(g, *g.out, open_store(g, Access::kWrite), *text, file, replace);
+  // A new store: what the import prints waits until the store is in place.
+  NewStore fresh(g);
+  std::ostringstream printed;
+  const int rc = fresh.build([&] { return import_into(g, printed, fresh.open(), *text, file, replace); });
+  *g.out << printed.str();
+  return rc;
 }
 
 int cmd_export(const Globals& g, const Args& a) {
   need(a, 0, "export", "");
-  auto store = open_store(g, false);
+  auto store = open_store(g, Access::kRead);
   auto loaded = store->load();
   if (!loaded) fail(loaded.error());
   *g.out << export_model_file(loaded->model);
@@ -591,7 +654,7 @@ int cmd_export(const Globals& g, const Args& a) {
 
 int cmd_verify(const Globals& g, const Args& a) {
   need(a, 0, "verify", "");
-  auto store = open_store(g, false);
+  auto store = open_store(g, Access::kRead);
   if (auto r = store->verify(); !r) fail(r.error());
   *g.out << "ok\n";
   return 0;
@@ -599,7 +662,7 @@ int cmd_verify(const Globals& g, const Args& a) {
 
 int cmd_audit(const Globals& g, const Args& a) {
   need(a, 0, "audit", "");
-  auto store = open_store(g, false);
+  auto store = open_store(g, Access::kRead);
   AuditQuery q;
   if (auto v = a.get("--user")) q.user = *v;
   if (auto v = a.get("--role")) q.role = *v;
@@ -678,12 +741,17 @@ Args rest(Args a) {
 int cmd_user(const Globals& g, const std::vector<std::string>& argv) {
   Args a = parse_args(argv, kUserOptions, {});
   if (a.help || a.positional.empty()) {
-    *g.out << command_help().at("user");
+    if (!a.help) *g.err << "sorights: user: missing subcommand\n";
+    *(a.help ? g.out : g.err) << command_help().at("user");
     return a.help ? 0 : 2;
   }
   const std::string sub = sub_of(a, "user");
   Args r = rest(a);
-  auto store = open_store(g, false);
+  // Before the store is opened: an unknown subcommand is the error to report,
+  // not a missing or read-only store.
+  if (!std::set<std::string, std::less<>>{"add", "edit", "retire", "former", "delete", "list"}.contains(sub))
+    throw CliError("user: unknown subcommand " + dq(sub) + " (add, edit, retire, former, delete, list)");
+  auto store = open_store(g, sub == "list" ? Access::kRead : Access::kWrite);
   auto dir = open_directory(store);
   if (sub == "list") {
     need(r, 0, "user list", "");
@@ -743,12 +811,18 @@ int cmd_user(const Globals& g, const std::vector<std::string>& argv) {
 int cmd_role(const Globals& g, const std::vector<std::string>& argv) {
   Args a = parse_args(argv, {"--name", "--type", "--description", "--replacement"}, {});
   if (a.help || a.positional.empty()) {
-    *g.out << command_help().at("role");
+    if (!a.help) *g.err << "sorights: role: missing subcommand\n";
+    *(a.help ? g.out : g.err) << command_help().at("role");
     return a.help ? 0 : 2;
   }
   const std::string sub = sub_of(a, "role");
   Args r = rest(a);
-  auto store = open_store(g, false);
+  if (!std::set<std::string, std::less<>>{"add", "copy", "rename", "delete", "set-right", "grant", "revoke", "list",
+                                          "show"}
+           .contains(sub))
+    throw CliError("role: unknown subcommand " + dq(sub) +
+                   " (add, copy, rename, delete, set-right, grant, revoke, list, show)");
+  auto store = open_store(g, sub == "list" || sub == "show" ? Access::kRead : Access::kWrite);
   auto dir = open_directory(store);
   const Model& m = *dir->model();
   auto known_role = [&](const std::string& id) -> const Role& {
@@ -847,12 +921,15 @@ int cmd_group_or_company(const Globals& g, const std::vector<std::string>& argv,
   const char* name = company ? "company" : "group";
   Args a = company ? parse_args(argv, {"--name"}, {"--database-owner"}) : parse_args(argv, {"--name"}, {});
   if (a.help || a.positional.empty()) {
-    *g.out << command_help().at(name);
+    if (!a.help) *g.err << "sorights: " << name << ": missing subcommand\n";
+    *(a.help ? g.out : g.err) << command_help().at(name);
     return a.help ? 0 : 2;
   }
   const std::string sub = sub_of(a, name);
   Args r = rest(a);
-  auto store = open_store(g, false);
+  if (sub != "add" && sub != "delete" && sub != "list")
+    throw CliError(std::string(name) + ": unknown subcommand " + dq(sub) + " (add, delete, list)");
+  auto store = open_store(g, sub == "list" ? Access::kRead : Access::kWrite);
   auto dir = open_directory(store);
   const Model& m = *dir->model();
   if (sub == "list") {
@@ -895,13 +972,18 @@ int cmd_report(const Globals& g, const Args& a) {
   need(a, 0, "report", "--html FILE");
   const std::optional<std::string> path = a.get("--html");
   if (!path || path->empty()) throw CliError("report: --html FILE is required");
-  auto store = open_store(g, false);
+  // Never over the store (by any alias) nor any SQLite database; written
+  // whole to a temporary file and renamed into place.
+  const std::string target = output_target(*path, g.db);
+  auto store = open_store(g, Access::kRead);
   auto loaded = store->load();
   if (!loaded) fail(loaded.error());
   const std::string html = render_html_report(loaded->model, "sorights model: " + g.db + " (version " +
                                                                  std::to_string(loaded->version) + ")");
-  std::ofstream out(*path, std::ios::binary | std::ios::trunc);
-  if (!out || !(out << html) || !out.flush()) throw CliError("report: cannot write " + dq(*path));
+  store.reset();
+  TempFile out(target);
+  out.write(html);
+  out.install(true);
   *g.err << "wrote " << *path << " (" << html.size() << " bytes)\n";
   return 0;
 }
@@ -909,12 +991,13 @@ int cmd_report(const Globals& g, const Args& a) {
 int cmd_licence(const Globals& g, const std::vector<std::string>& argv) {
   Args a = parse_args(argv, {}, {});
   if (a.help || a.positional.empty()) {
-    *g.out << command_help().at("licence");
+    if (!a.help) *g.err << "sorights: licence: missing subcommand\n";
+    *(a.help ? g.out : g.err) << command_help().at("licence");
     return a.help ? 0 : 2;
   }
   if (a.positional[0] != "usage") throw CliError("licence: unknown subcommand " + dq(a.positional[0]) + " (usage)");
   need(rest(a), 0, "licence usage", "");
-  auto store = open_store(g, false);
+  auto store = open_store(g, Access::kRead);
   auto dir = open_directory(store);
   for (const LicenceUsage& u : licence_usage(*dir->model())) {
     *g.out << u.licence << "\t";
@@ -940,7 +1023,6 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   g.out = &output;
   g.err = &errors;
   g_progress = Progress{};
-  g_existed_empty = false;
   // Global options anywhere: --db FILE, --key-file FILE, --as USER, --max-model-bytes N.
   std::vector<std::string> args;
   bool db_given = false;

@@ -5,8 +5,10 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "files.hpp"
 
 int main(int argc, char** argv) {
+  sorights::cli::remove_temp_files_on_signals();
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   return sorights::cli::run(args, std::cout, std::cerr);
 }

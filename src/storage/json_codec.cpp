@@ -124,9 +124,13 @@ bool Reader::uint32(const Json& j, const char* key, const std::string& path, std
   auto it = j.find(key);
   if (it == j.end()) return false;
   if (!it->is_number_unsigned() || it->get<std::uint64_t>() > 0xFFFFFFFFull) {
+    // A signed zero ("-0") is read as the integer 0 and would print as "0":
+    // name the sign, or the message contradicts itself.
+    const bool negative_zero = it->is_number_integer() && it->get<std::int64_t>() == 0;
     fail(join(path, key), "wrong-type",
          std::string("expected a whole number from 0 to 4294967295, found ") +
-             (it->is_number() ? it->dump() : type_name(*it)));
+             (negative_zero ? std::string("-0 (a number with a minus sign)")
+                            : it->is_number() ? it->dump() : type_name(*it)));
     return false;
   }
   out = static_cast<std::uint32_t>(it->get<std::uint64_t>());

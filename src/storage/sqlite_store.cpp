@@ -3,6 +3,7 @@
 #include "sorights/sqlite_store.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -37,12 +38,48 @@ Error db_error(sqlite3* db, int rc, const std::string& path, const std::string& 
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return Error(ErrorCode::kUnavailable, path + ": the store is locked by another process while " + what);
+    case SQLITE_READONLY:
+      return Error(ErrorCode::kFailedPrecondition,
+                   path + ": the store is read-only for this process (" + detail + ") while " + what);
     case SQLITE_CONSTRAINT:
       return Error(ErrorCode::kFailedPrecondition,
                    path + ": the change breaks a constraint of the schema (" + detail + ") while " + what);
     default:
       return Error(ErrorCode::kUnavailable, path + ": " + detail + " while " + what);
   }
+}
+
+// `path` as an SQLite URI for a read-only open (`?`, `#` and `%` escaped);
+// `immutable=1` tells SQLite the file cannot change, so it takes no locks and
+// needs no `-wal`/`-shm` files.
+std::string read_only_uri(const std::string& path, bool immutable) {
+  std::error_code ec;
+  const std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  const std::string p = ec ? path : abs.string();
+  std::string uri = p.starts_with("/") ? "file://" : "file:";
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char ch : p) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '%' || c == '?' || c == '#' || c < 0x20) {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 0xF];
+    } else {
+      uri += ch;
+    }
+  }
+  return uri + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+}
+
+// Whether a read-only open should be immutable: the directory cannot take a
+// `-wal`/`-shm` file and no `-wal` file holds commits not yet in the store.
+bool open_immutable(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(path, ec).parent_path();
+  if (ec || dir.empty()) dir = ".";
+  if (::access(dir.c_str(), W_OK) == 0) return false;
+  const auto wal = std::filesystem::file_size(path + "-wal", ec);
+  return ec || wal == 0;
 }
 
 class Stmt {
@@ -314,27 +351,63 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   }
   if (exists && std::filesystem::is_directory(path, ec))
     return Error(ErrorCode::kUnavailable, path + ": is a directory, not a store");
+  if (options.read_only && options.create) {
+    storage_detail::wipe(options.integrity_key);
+    return Error(ErrorCode::kInvalidArgument, path + ": a read-only open cannot create a store");
+  }
+  // An empty file holds no store, and opening it must not write one into it.
+  if (exists && !options.create && std::filesystem::is_regular_file(path, ec) &&
+      std::filesystem::file_size(path, ec) == 0 && !ec) {
+    storage_detail::wipe(options.integrity_key);
+    return Error(ErrorCode::kNotFound, path + ": the file holds no sorights store (it is empty)");
+  }
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = std::move(options);
   std::string key = std::move(impl->options.integrity_key);
   storage_detail::wipe(impl->options.integrity_key);
-  const int flags = SQLITE_OPEN_READWRITE | (impl->options.create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
+  const bool read_only = impl->options.read_only;
+  int rc = SQLITE_OK;
+  if (read_only) {
+    const std::string uri = read_only_uri(path, open_immutable(path));
+    rc = sqlite3_open_v2(uri.c_str(), &impl->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  } else {
+    const int flags = SQLITE_OPEN_READWRITE | (impl->options.create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+    rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
+  }
   if (rc != SQLITE_OK) return db_error(impl->db, rc, path, "opening the store");
   sqlite3_extended_result_codes(impl->db, 1);
   sqlite3_busy_timeout(impl->db, impl->options.busy_timeout_ms);
+  // SQLite falls back to reading when the file is write-protected: say so
+  // now rather than at the first write.
+  if (!read_only && sqlite3_db_readonly(impl->db, "main") == 1)
+    return Error(ErrorCode::kFailedPrecondition,
+                 path + ": the store is read-only for this process (no permission to write it)");
   // The first statement that reads the file tells a foreign file apart.
   SORIGHTS_TRY(impl->exec("PRAGMA foreign_keys = ON", "opening the store"));
-  {
+  // Only a sorights store is switched to WAL: a foreign SQLite database that
+  // is opened without `create` is refused untouched.
+  if (!impl->options.create) {
+    bool has_tables = false, has_version_table = false;
+    SORIGHTS_TRY(impl->query("SELECT name FROM sqlite_master WHERE type = 'table'", "reading the schema",
+                             [&](sqlite3_stmt* s) -> Result<void> {
+                               has_tables = true;
+                               if (text(s, 0) == "schema_version") has_version_table = true;
+                               return {};
+                             }));
+    if (!has_tables) return Error(ErrorCode::kNotFound, path + ": the file holds no sorights store");
+    if (!has_version_table)
+      return Error(ErrorCode::kDataLoss, path + ": not a sorights store (no schema_version table)");
+  }
+  if (!read_only) {
     int prc = SQLITE_OK;
     sqlite3_stmt* s = impl->prepare("PRAGMA journal_mode = WAL", prc);
     if (s == nullptr) return impl->err(prc, "opening the store");
     prc = sqlite3_step(s);
     sqlite3_reset(s);
     if (prc != SQLITE_ROW && prc != SQLITE_DONE) return impl->err(prc, "opening the store");
+    SORIGHTS_TRY(impl->exec("PRAGMA synchronous = FULL", "opening the store"));
   }
-  SORIGHTS_TRY(impl->exec("PRAGMA synchronous = FULL", "opening the store"));
   if (!key.empty()) {
     Impl* raw = impl.get();
     auto integrity = storage_detail::Integrity::open(
