@@ -10,6 +10,10 @@
 //   sorights_pg_peer commit CONNINFO SCHEMA PREFIX COUNT
 //       commits COUNT new users PREFIX-0.. one per commit, retrying conflicts;
 //       prints "committed V" per commit; exit 0.
+//   sorights_pg_peer commit-once CONNINFO SCHEMA PREFIX COUNT
+//       the same, but each change set is committed once: the caller never
+//       retries, so only the directory's own rebase can save it; exit 2 at
+//       the first failure.
 //   sorights_pg_peer follow CONNINFO SCHEMA TARGET TIMEOUT_MS
 //       prints "ready V", then "at V AT_US" for each version it republishes,
 //       until it reaches TARGET (exit 0) or times out (exit 3); for the
@@ -27,7 +31,7 @@ using namespace sorights;
 namespace {
 
 int usage() {
-  std::fprintf(stderr, "usage: sorights_pg_peer observe|commit|follow CONNINFO SCHEMA ...\n");
+  std::fprintf(stderr, "usage: sorights_pg_peer observe|commit|commit-once|follow CONNINFO SCHEMA ...\n");
   return 2;
 }
 
@@ -89,7 +93,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     return 0;
   }
-  if (mode == "commit" && argc == 6) {
+  if ((mode == "commit" || mode == "commit-once") && argc == 6) {
     const std::string prefix = argv[4];
     const int count = std::atoi(argv[5]);
     PostgresStoreOptions o = pgt::store_options(schema);
@@ -102,7 +106,7 @@ int main(int argc, char** argv) {
     auto dir = Directory::open(std::shared_ptr<StorageAdapter>(std::move(*store)));
     if (!dir) return 2;
     for (int i = 0; i < count; ++i) {
-      auto done = pgt::add_user(**dir, prefix + "-" + std::to_string(i), 200);
+      auto done = pgt::add_user(**dir, prefix + "-" + std::to_string(i), mode == "commit" ? 200 : 1);
       if (!done) {
         std::printf("error %s\n", done.error().message.c_str());
         return 2;

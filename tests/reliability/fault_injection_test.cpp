@@ -42,9 +42,14 @@ constexpr Time kNow = 1'700'000'000;
 constexpr int kBaseUsers = 150;
 constexpr int kNewUsers = 150;
 
+// Built by appending: `prefix + std::string(...)` trips g++ 12's -Wrestrict
+// false positive at -O3 (GCC bug 105329).
 std::string num(const char* prefix, int i) {
-  std::string s = std::to_string(i);
-  return prefix + std::string(3 - s.size(), '0') + s;
+  const std::string digits = std::to_string(i);
+  std::string s(prefix);
+  s.append(digits.size() < 3 ? 3 - digits.size() : 0, '0');
+  s += digits;
+  return s;
 }
 
 User associate(std::string id, std::string role, std::string company, std::string group) {
@@ -540,10 +545,8 @@ TEST_CASE("fault injection: a broken model from load() is refused, the old snaps
   CHECK(r.error().code == ErrorCode::kFailedPrecondition);  // the reload's error, not a bare conflict
   CHECK(env.dir->state() == held);
   env.plan->heal();
-  auto second = tx->commit();  // the store moved: a conflict, and its state is picked up
-  REQUIRE_FALSE(second);
-  CHECK(second.error().code == ErrorCode::kConflict);
-  CHECK(env.dir->version() == kBaseVersion + 1);
+  // The store moved: its state is picked up and the change set, which touches
+  // nothing that changed, is rebased onto it and saved.
   auto retried = tx->commit();
   if (!retried) FAIL(retried.error().to_string());
   CHECK(retried->version == kBaseVersion + 2);
@@ -603,12 +606,9 @@ TEST_CASE("fault injection: a store that skips versions is picked up, nothing lo
   CHECK(first->version == kBaseVersion + 1);
   CHECK(env.inner->version().value() == kBaseVersion + 6);
 
-  // The next commit finds the store ahead: a conflict, and the stored state is published.
+  // The next commit finds the store ahead: the stored state is published and
+  // the change set rebased onto it.
   REQUIRE(tx->put_group({"g-two", "Two"}));
-  auto second = tx->commit();
-  REQUIRE_FALSE(second);
-  CHECK(second.error().code == ErrorCode::kConflict);
-  CHECK(env.dir->version() == kBaseVersion + 6);
   auto retried = tx->commit();
   if (!retried) FAIL(retried.error().to_string());
   CHECK(retried->version == kBaseVersion + 7);

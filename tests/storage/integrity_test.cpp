@@ -861,11 +861,12 @@ TEST_CASE("integrity: a store of a newer schema is reported as newer, not as hol
   TempDir dir;
   const std::string path = dir.file("s.db");
   make_unsigned(path);
-  tamper(path, "CREATE TABLE sessions (id TEXT); UPDATE schema_version SET version = 2");
+  const std::string newer = std::to_string(kSqliteSchemaVersion + 1);
+  tamper(path, "CREATE TABLE sessions (id TEXT); UPDATE schema_version SET version = " + newer);
   auto store = SqliteStore::open(path);
   REQUIRE_FALSE(store);
   CHECK(store.error().code == ErrorCode::kUnavailable);
-  CHECK_THAT(store.error().message, Catch::Contains("schema version 2, newer than this build reads"));
+  CHECK_THAT(store.error().message, Catch::Contains("schema version " + newer + ", newer than this build reads"));
   // And an SQLite database of another application is not a sorights store.
   const std::string other = dir.file("other.db");
   tamper(other, "CREATE TABLE customers (id INTEGER)");
