@@ -676,6 +676,20 @@ void BM_ImportBaselineMaterialize(benchmark::State& state) {
 }
 BENCHMARK(BM_ImportBaselineMaterialize)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 
+// Materializing alone: a copy of the generated model, every string allocated.
+void BM_ImportBaselineCopy(benchmark::State& state) {
+  const ImportEnv& e = import_env(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    auto copy = std::make_unique<Model>(e.model);
+    benchmark::DoNotOptimize(copy->users.data());
+    state.PauseTiming();
+    copy.reset();
+    state.ResumeTiming();
+  }
+  state.counters["entities"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_ImportBaselineCopy)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
 #else
 void BM_CommitOneUser(benchmark::State& state) {
   for (auto _ : state) {
