@@ -234,7 +234,7 @@ class QueryIndex {
   /// The user's display name (empty without a model).
   [[nodiscard]] std::string_view user_name(UserIndex u) const noexcept {
     const auto i = static_cast<std::uint32_t>(u);
-    return i < names_.size() ? std::string_view(names_[i]) : std::string_view();
+    return i < n_ ? text(3 * static_cast<std::size_t>(i) + 2) : std::string_view();
   }
   /// True if the user may sign in: not retired, not former, login on, not a
   /// resource. False for an unknown user. O(1).
@@ -354,7 +354,13 @@ class QueryIndex {
   std::vector<std::uint32_t> external_anonymous_;  // active external and anonymous users
 
   // From the model.
-  std::vector<std::string> lower_ids_, lower_names_, names_;
+  // Texts per user in one pool: [3u] lower-case id, [3u+1] lower-case name,
+  // [3u+2] name; text k is text_[text_at_[k], text_at_[k + 1]).
+  std::string text_;
+  std::vector<std::uint32_t> text_at_;
+  [[nodiscard]] std::string_view text(std::size_t k) const noexcept {
+    return std::string_view(text_).substr(text_at_[k], text_at_[k + 1] - text_at_[k]);
+  }
   std::vector<std::uint32_t> plan_of_;  // [user]
   std::vector<std::string> plan_ids_, licence_ids_;
   std::vector<std::uint32_t> role_of_;  // [user]: effective role or kUnknownRole
@@ -559,11 +565,18 @@ inline Result<QueryIndex> QueryIndex::build(const Snapshot& s, const Model* mode
   }
 
   // Names, plans and licences.
-  q.lower_ids_.resize(n);
-  for (std::uint32_t u = 0; u < n; ++u) q.lower_ids_[u] = ascii_lower(s.user_id(UserIndex{u}));
+  q.text_at_.reserve(3 * n + 1);
+  q.text_at_.push_back(0);
+  for (std::uint32_t u = 0; u < n; ++u) {
+    const std::string_view name = model != nullptr ? std::string_view(model->users[u].name) : std::string_view();
+    q.text_ += ascii_lower(s.user_id(UserIndex{u}));
+    q.text_at_.push_back(static_cast<std::uint32_t>(q.text_.size()));
+    q.text_ += ascii_lower(name);
+    q.text_at_.push_back(static_cast<std::uint32_t>(q.text_.size()));
+    q.text_ += name;
+    q.text_at_.push_back(static_cast<std::uint32_t>(q.text_.size()));
+  }
   if (model != nullptr) {
-    q.names_.resize(n);
-    q.lower_names_.resize(n);
     for (std::size_t i = 0; i < model->plans.size(); ++i) q.plan_ids_.push_back(model->plans[i].id);
     for (std::size_t i = 0; i < model->licences.size(); ++i) q.licence_ids_.push_back(model->licences[i].id);
     q.plan_of_.assign(n, static_cast<std::uint32_t>(kUnknownPlan));
@@ -573,8 +586,6 @@ inline Result<QueryIndex> QueryIndex::build(const Snapshot& s, const Model* mode
         for (std::uint32_t u = 0; u < n; ++u) set_bit(q.licence_sets_.data() + l * w, u);
     for (std::uint32_t u = 0; u < n; ++u) {
       const User& user = model->users[u];
-      q.names_[u] = user.name;
-      q.lower_names_[u] = ascii_lower(user.name);
       auto hold = [&](std::string_view id) {
         const auto l = static_cast<std::uint32_t>(q.find_licence(id));
         if (l < q.licence_ids_.size()) set_bit(q.licence_sets_.data() + static_cast<std::size_t>(l) * w, u);
@@ -592,8 +603,8 @@ inline Result<QueryIndex> QueryIndex::build(const Snapshot& s, const Model* mode
 }
 
 inline bool QueryIndex::search_hit(std::uint32_t u, std::string_view needle) const noexcept {
-  if (detail::contains_folded(lower_ids_[u], needle)) return true;
-  return u < lower_names_.size() && detail::contains_folded(lower_names_[u], needle);
+  return detail::contains_folded(text(3 * static_cast<std::size_t>(u)), needle) ||
+         detail::contains_folded(text(3 * static_cast<std::size_t>(u) + 1), needle);
 }
 
 inline bool QueryIndex::matches(UserIndex user, const UserFilter& f) const noexcept {
@@ -819,11 +830,9 @@ inline std::size_t QueryIndex::memory_bytes() const noexcept {
                        selection_admin_.capacity() + hidden_by_company_.capacity() + licence_sets_.capacity()) * 8;
   for (const auto* v : {&order_, &primary_begin_, &primary_, &other_begin_, &other_, &my_company_begin_, &my_company_,
                         &project_begin_, &project_, &record_ovr_begin_, &record_ovr_, &always_patch_,
-                        &external_anonymous_, &plan_of_, &role_of_, &role_users_})
+                        &external_anonymous_, &plan_of_, &role_of_, &role_users_, &text_at_})
     bytes += v->capacity() * 4;
-  for (const auto* v : {&lower_ids_, &lower_names_, &names_})
-    for (const std::string& s : *v) bytes += s.capacity() + sizeof(std::string);
-  return bytes;
+  return bytes + text_.capacity();
 }
 
 SORIGHTS_END_NAMESPACE
