@@ -161,3 +161,18 @@ void BM_UserQuery(benchmark::State& state) {
 BENCHMARK(BM_UserQuery)->Arg(100000)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
+
+namespace {
+
+// Building the index (cold; once per snapshot).
+void BM_QueryIndexBuild(benchmark::State& state) {
+  const QueryEnv& e = query_env(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    auto q = QueryIndex::build(e.snapshot, e.model);
+    if (!q) state.SkipWithError("build failed");
+    benchmark::DoNotOptimize(q);
+  }
+}
+BENCHMARK(BM_QueryIndexBuild)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
