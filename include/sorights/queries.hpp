@@ -71,7 +71,9 @@ class QueryIndex;
 /// A set of users of one snapshot: one bit per user index. Iterates in id
 /// order (byte order of the ids), tests membership in O(1), counts with
 /// popcount. Sized once (`QueryIndex::make_set`, allocates); the queries that
-/// fill it never allocate. Not thread-safe for concurrent writes.
+/// fill it never allocate. Iteration in id order reads the `QueryIndex` that
+/// made the set: use a set while that index lives. Not thread-safe for
+/// concurrent writes.
 class UserSet {
  public:
   UserSet() = default;

@@ -135,7 +135,8 @@ const std::map<std::string, std::string, std::less<>>& command_help() {
        "  user retire ID                 retire (no rights; licences freed)\n"
        "  user former ID                 mark a former employee (plan and login removed)\n"
        "  user delete ID                 remove the user\n"
-       "  user list [--role R] [--group G] [--plan P]\n\n"
+       "  user list [--type TYPE|other] [--role R] [--group G] [--company C] [--plan P]\n"
+       "            [--licence L] [--search TEXT] [--active|--inactive]   (user list --help)\n\n"
        "User options: --type associate|resource|external|anonymous|system, --name N,\n"
        "  --company C, --role R, --group G, --other-groups G1,G2, --plan P (\"\" for none),\n"
        "  --licences L1,L2, --projects P1,P2, --person P, --can-log-in yes|no\n"},
@@ -148,7 +149,7 @@ const std::map<std::string, std::string, std::less<>>& command_help() {
        "  role set-right ROLE OBJECT RELATION LETTERS   one data-rights cell (e.g. CRUD, R, \"\")\n"
        "  role grant ROLE FUNCTIONAL_RIGHT\n"
        "  role revoke ROLE FUNCTIONAL_RIGHT\n"
-       "  role list\n"
+       "  role list [--all]\n"
        "  role show ID                                  the data-rights grid and functional rights\n"},
       {"group", "usage: sorights [--db FILE] [--as USER] group add ID [--name N] | delete ID | list\n"},
       {"company",

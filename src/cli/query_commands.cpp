@@ -12,12 +12,6 @@
 
 namespace sorights::cli {
 
-const char* const kQueryCommandsUsage =
-    R"(  who-can ACTION OBJECT [record]      every user the check would allow, by id
-  who-has FUNCTIONAL_RIGHT              every user holding the right, by id
-  test FILE                             run the policy tests of a model or test file
-)";
-
 namespace {
 
 constexpr const char* kUserListHelp = R"(usage: sorights user list [--type TYPE|other] [--role R] [--group G] [--company C]

@@ -39,9 +39,6 @@ struct QueryHooks {
 std::optional<int> run_query_command(const std::string& command, const std::vector<std::string>& tail,
                                      const QueryHooks& hooks);
 
-// Usage lines for the top-level help.
-extern const char* const kQueryCommandsUsage;
-
 }  // namespace sorights::cli
 
 #endif  // SORIGHTS_SRC_CLI_QUERY_COMMANDS_HPP_
