@@ -1,5 +1,6 @@
-// The queries (sorights/queries.hpp) and policy tests (sorights/policy_tests.hpp)
-// in Python: `sorights.QueryIndex` and `sorights.run_policy_tests`. Included
+// The queries (sorights/queries.hpp), the licence report (sorights/report.hpp)
+// and policy tests (sorights/policy_tests.hpp) in Python: `sorights.QueryIndex`,
+// `licence_usage`, `render_html_report` and `run_policy_tests`. Included
 // by module.cpp inside its anonymous namespace (it uses the module's int
 // casters, `PyRecord`/`resolve` and the error translation), so that the
 // bindings of one concept stay in one file. Results are plain lists of ids
@@ -132,6 +133,21 @@ inline void bind_queries(py::module_& m) {
       .def("__repr__", [](const PyQueryIndex& q) {
         return "<sorights.QueryIndex users=" + std::to_string(q.snapshot->user_count()) + ">";
       });
+
+  py::class_<so::LicenceUsage>(m, "LicenceUsage", "Usage of one licence, like the Users screen's licences tab.")
+      .def_readonly("licence", &so::LicenceUsage::licence)
+      .def_readonly("kind", &so::LicenceUsage::kind)
+      .def_readonly("unrestricted", &so::LicenceUsage::unrestricted)
+      .def_readonly("purchased", &so::LicenceUsage::purchased)
+      .def_readonly("in_use", &so::LicenceUsage::in_use, "Holders, retired users and former employees excluded.")
+      .def_readonly("users", &so::LicenceUsage::users, "The holders, in model order.")
+      .def_property_readonly("available", &so::LicenceUsage::available, "Purchased minus in use; 0 when over.")
+      .def("__repr__", [](const so::LicenceUsage& u) {
+        return "<sorights.LicenceUsage " + u.licence + " in_use=" + std::to_string(u.in_use) + ">";
+      });
+  m.def("licence_usage", &so::licence_usage, "model"_a, "Per licence: holders, seats in use and available.");
+  m.def("render_html_report", &so::render_html_report, "model"_a, "title"_a = "sorights model",
+        "One self-contained HTML page of the model (roles, users, licence usage).");
 
 #if SORIGHTS_PY_WITH_STORAGE
   m.def(

@@ -68,5 +68,20 @@ class QueryIndexTest(unittest.TestCase):
             sorights.run_policy_tests(self.snapshot, self.model, '{"format": "sorights-tests/1", "tests": [1]}')
 
 
+class LicenceReportTest(unittest.TestCase):
+    def test_licence_usage_and_html_report(self):
+        model = make_model()
+        model.licences.append(sorights.Licence(id="web", name="Web", count=2))
+        model.users[0].licences = ["web"]
+        usage = {u.licence: u for u in sorights.licence_usage(model)}
+        self.assertEqual(usage["web"].in_use, 1)
+        self.assertEqual(usage["web"].available, 1)
+        self.assertEqual(usage["web"].users, ["alice"])
+        self.assertEqual(usage["web"].kind, sorights.LicenceKind.USER)
+        html = sorights.render_html_report(model, "Demo")
+        self.assertTrue(html.lstrip().lower().startswith("<!doctype html"), html[:40])
+        self.assertIn("Demo", html)
+
+
 if __name__ == "__main__":
     unittest.main()
