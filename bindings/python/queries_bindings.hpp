@@ -134,6 +134,69 @@ inline void bind_queries(py::module_& m) {
         return "<sorights.QueryIndex users=" + std::to_string(q.snapshot->user_count()) + ">";
       });
 
+  m.def(
+      "filter",
+      [](const SnapshotPtr& s, const std::string& user, so::Action action, const std::string& object,
+         const std::vector<PyRecord>& records) {
+        if (!s) throw py::value_error("snapshot is None");
+        const std::size_t n = records.size();
+        std::vector<std::uint32_t> owner(n), group(n), vis(n), project(n), company(n);
+        std::vector<std::uint8_t> flags(n);
+        std::vector<std::uint64_t> id(n);
+        std::vector<so::Time> from(n), to(n);
+        so::Time at = so::kTimeMin;
+        for (std::size_t i = 0; i < n; ++i) {
+          const so::Record r = resolve(*s, records[i]);
+          if (i == 0) at = r.at;
+          else if (r.at != at) throw py::value_error("every record of one filter call must have the same `at`");
+          owner[i] = static_cast<std::uint32_t>(r.owner);
+          group[i] = static_cast<std::uint32_t>(r.group);
+          vis[i] = r.visibility.id;
+          project[i] = static_cast<std::uint32_t>(r.project);
+          company[i] = static_cast<std::uint32_t>(r.company);
+          id[i] = r.id;
+          from[i] = r.publish_from;
+          to[i] = r.publish_to;
+          flags[i] = static_cast<std::uint8_t>(
+              static_cast<std::uint8_t>(r.visibility.kind) | (r.published ? so::kRecordPublished : 0) |
+              (r.completed ? so::kRecordCompleted : 0) | (r.is_new ? so::kRecordIsNew : 0) |
+              (r.user_person ? so::kRecordUserPerson : 0) | (r.our_company ? so::kRecordOurCompany : 0) |
+              (r.database_owner ? so::kRecordDatabaseOwner : 0));
+        }
+        const so::RecordColumns cols{.size = n, .owner = owner, .group = group, .flags = flags,
+                                     .visibility_id = vis, .project = project, .company = company, .id = id,
+                                     .publish_from = from, .publish_to = to, .at = at};
+        std::vector<std::uint64_t> bits(so::filter_words(n));
+        so::filter(*s, s->find_user(user), s->find_object(object), action, cols, bits);
+        std::vector<bool> out(n);
+        for (std::size_t i = 0; i < n; ++i) out[i] = ((bits[i >> 6] >> (i & 63u)) & 1u) != 0;
+        return out;
+      },
+      "snapshot"_a, "user"_a, "action"_a, "object"_a, "records"_a,
+      "The batch filter: for each record (its `object` is ignored; all share `object` and `at`), whether "
+      "`user` may do `action`. Equal to Snapshot.can per record.");
+  m.def(
+      "predicate_sql",
+      [](const SnapshotPtr& s, const std::string& user, const std::string& object, so::Action action,
+         std::optional<so::Time> at, bool numbered, std::optional<std::string> record_prefix,
+         std::optional<std::string> owner_prefix) {
+        if (!s) throw py::value_error("snapshot is None");
+        const so::Predicate p =
+            so::predicate(*s, s->find_user(user), s->find_object(object), action, at.value_or(so::kTimeMin));
+        so::ColumnMapping mapping;
+        if (record_prefix || owner_prefix)
+          mapping = so::ColumnMapping::with_prefix(record_prefix.value_or(""), owner_prefix.value_or(""));
+        mapping.numbered_placeholders = numbered;
+        so::SqlFragment sql = so::render_sql(p, mapping);
+        return py::make_tuple(sql.text, sql.params, p.exact);
+      },
+      "snapshot"_a, "user"_a, "object"_a, "action"_a, "at"_a = py::none(), "numbered"_a = false,
+      "record_prefix"_a = py::none(), "owner_prefix"_a = py::none(),
+      "The WHERE fragment for the records of `object` that `user` may do `action` to: (sql, params, exact). "
+      "`at`: seconds since 1970 (None: now). `numbered` gives $1, $2 placeholders (PostgreSQL), else ?; the "
+      "prefixes qualify the record and "
+      "owner-table columns (ColumnMapping.with_prefix).");
+
   py::class_<so::LicenceUsage>(m, "LicenceUsage", "Usage of one licence, like the Users screen's licences tab.")
       .def_readonly("licence", &so::LicenceUsage::licence)
       .def_readonly("kind", &so::LicenceUsage::kind)

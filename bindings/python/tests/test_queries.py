@@ -68,6 +68,34 @@ class QueryIndexTest(unittest.TestCase):
             sorights.run_policy_tests(self.snapshot, self.model, '{"format": "sorights-tests/1", "tests": [1]}')
 
 
+class FilterAndPredicateTest(unittest.TestCase):
+    def setUp(self):
+        self.model = model_with_others()
+        self.snapshot = self.model.compile()
+
+    def test_filter_equals_can_per_record(self):
+        owners = ["alice", "bob", "sam", "zed", None, "ghost"]
+        records = [sorights.Record(object="sale", owner=o, completed=(i % 2 == 1)) for i, o in enumerate(owners)]
+        for user in ("alice", "bob", "sys", "zed"):
+            for action in ("read", "update", "delete"):
+                got = sorights.filter(self.snapshot, user, action, "sale", records)
+                want = [self.snapshot.can(user, action, r) for r in records]
+                self.assertEqual(got, want, (user, action))
+        self.assertEqual(sorights.filter(self.snapshot, "alice", "read", "sale", []), [])
+
+    def test_predicate_sql(self):
+        sql, params, exact = sorights.predicate_sql(self.snapshot, "alice", "sale", "update")
+        self.assertIn("?", sql)
+        self.assertIn("alice", params)
+        self.assertTrue(exact)
+        sql, params, _ = sorights.predicate_sql(self.snapshot, "alice", "sale", "update", numbered=True,
+                                                record_prefix="r.", owner_prefix="o.")
+        self.assertIn("$1", sql)
+        self.assertIn("r.owner", sql)
+        sql, params, _ = sorights.predicate_sql(self.snapshot, "nobody", "sale", "read")
+        self.assertEqual(params, [])
+
+
 class LicenceReportTest(unittest.TestCase):
     def test_licence_usage_and_html_report(self):
         model = make_model()
