@@ -15,7 +15,9 @@
 #include "sorights/error.hpp"
 #include "sorights/ids.hpp"
 #include "sorights/model.hpp"
+#include "sorights/filter.hpp"
 #include "sorights/queries.hpp"
+#include "sorights/report.hpp"
 #include "sorights/snapshot.hpp"
 #include "sorights/storage.hpp"
 #if SORIGHTS_C_WITH_DIRECTORY
@@ -23,6 +25,7 @@
 #endif
 #if SORIGHTS_C_WITH_MODEL_FILE
 #  include "sorights/model_file.hpp"
+#  include "sorights/policy_tests.hpp"
 #endif
 #if SORIGHTS_C_WITH_SQLITE
 #  include "sorights/sqlite_store.hpp"
@@ -911,6 +914,90 @@ sorights_status sorights_list_users(const sorights_query_index* q, const soright
     if (total != nullptr) *total = n;
     return SORIGHTS_OK;
   });
+}
+
+// -- Batch filter, reports and policy tests --------------------------------------------
+
+size_t sorights_filter(const sorights_snapshot* s, sorights_user_index user, sorights_object_index object, int action,
+                       const sorights_record* records, size_t count, uint64_t* out_bits, size_t words) {
+  if (s == nullptr || out_bits == nullptr || (records == nullptr && count != 0)) return 0;
+  if (words < so::filter_words(count)) {
+    std::memset(out_bits, 0, words * sizeof(uint64_t));
+    return 0;
+  }
+  try {
+    std::vector<std::uint32_t> owner(count), group(count), vis(count), project(count), company(count);
+    std::vector<std::uint8_t> flags(count);
+    std::vector<std::uint64_t> id(count);
+    std::vector<so::Time> from(count), to(count);
+    so::Time at = so::kTimeMin;
+    for (std::size_t i = 0; i < count; ++i) {
+      const so::Record r = to_record(&records[i]);
+      if (i == 0) at = r.at;
+      owner[i] = static_cast<std::uint32_t>(r.owner);
+      group[i] = static_cast<std::uint32_t>(r.group);
+      vis[i] = r.visibility.id;
+      project[i] = static_cast<std::uint32_t>(r.project);
+      company[i] = static_cast<std::uint32_t>(r.company);
+      id[i] = r.id;
+      from[i] = r.publish_from;
+      to[i] = r.publish_to;
+      flags[i] = static_cast<std::uint8_t>(
+          static_cast<std::uint8_t>(r.visibility.kind) | (r.published ? so::kRecordPublished : 0) |
+          (r.completed ? so::kRecordCompleted : 0) | (r.is_new ? so::kRecordIsNew : 0) |
+          (r.user_person ? so::kRecordUserPerson : 0) | (r.our_company ? so::kRecordOurCompany : 0) |
+          (r.database_owner ? so::kRecordDatabaseOwner : 0));
+    }
+    const so::RecordColumns cols{.size = count, .owner = owner, .group = group, .flags = flags,
+                                 .visibility_id = vis, .project = project, .company = company, .id = id,
+                                 .publish_from = from, .publish_to = to, .at = at};
+    return so::filter(*s->snapshot, so::UserIndex{user}, so::ObjectIndex{object}, to_action(action), cols,
+                      std::span<std::uint64_t>(out_bits, words))
+        .allowed;
+  } catch (...) {
+    fail(SORIGHTS_E_INTERNAL, "out of memory");
+    std::memset(out_bits, 0, words * sizeof(uint64_t));
+    return 0;
+  }
+}
+
+sorights_status sorights_render_html_report(const sorights_model* model, const char* title, char** out) {
+  if (out == nullptr) return null_arg("out");
+  *out = nullptr;
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    *out = dup_string(so::render_html_report(model->model, title == nullptr ? "sorights model" : title));
+    return SORIGHTS_OK;
+  });
+}
+
+sorights_status sorights_run_policy_tests(const sorights_snapshot* s, const sorights_model* model, const char* json,
+                                          size_t length, size_t* passed, size_t* failed, char** report) {
+  if (passed != nullptr) *passed = 0;
+  if (failed != nullptr) *failed = 0;
+  if (report != nullptr) *report = nullptr;
+  if (s == nullptr) return null_arg("s");
+  if (model == nullptr) return null_arg("model");
+  if (json == nullptr) return null_arg("json");
+#if SORIGHTS_C_WITH_MODEL_FILE
+  return guard([&]() -> sorights_status {
+    so::Result<so::PolicyTestFile> file = so::parse_policy_tests(std::string_view(json, length));
+    if (!file) return fail(file.error());
+    so::Result<so::PolicyReport> r = so::run_policy_tests(*s->snapshot, model->model, file->tests);
+    if (!r) return fail(r.error());
+    if (passed != nullptr) *passed = r->passed;
+    if (failed != nullptr) *failed = r->failed();
+    if (report != nullptr) {
+      std::string text;
+      for (const so::PolicyFailure& f : r->failures) text += "FAIL " + f.to_string() + "\n";
+      *report = dup_string(text);
+    }
+    return SORIGHTS_OK;
+  });
+#else
+  (void)length;
+  return fail(SORIGHTS_E_INTERNAL, "the C API was built without the storage library (policy test files)");
+#endif
 }
 
 }  // extern "C"

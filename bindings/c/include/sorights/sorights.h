@@ -469,6 +469,34 @@ SORIGHTS_C_API sorights_status sorights_list_users(const sorights_query_index* q
                                                    sorights_user_index* out, size_t capacity,
                                                    size_t* total);
 
+/* ---- Batch filter, reports and policy tests ---------------------------------------- */
+
+/** The batch filter (sorights/filter.hpp): for `records[0..count)` (their
+ *  `object` is ignored: all are of `object`; the `at` of the first counts for
+ *  all), sets bit i of `out_bits` (`words` 64-bit words, at least
+ *  (count + 63) / 64) when `user` may do `action` to record i, exactly as
+ *  sorights_can. Returns the number allowed; 0 (and no bits) for a NULL
+ *  argument or too small `out_bits`. Allocates column buffers per call. */
+SORIGHTS_C_API size_t sorights_filter(const sorights_snapshot* s, sorights_user_index user,
+                                      sorights_object_index object, int action,
+                                      const sorights_record* records, size_t count,
+                                      uint64_t* out_bits, size_t words);
+/** One self-contained HTML page of `model` (roles, users, licence usage);
+ *  `title` may be NULL. `*out` is freed with sorights_string_free. */
+SORIGHTS_C_API sorights_status sorights_render_html_report(const sorights_model* model,
+                                                           const char* title, char** out);
+/** Runs the policy tests of a test file or model file (`json[0..length)`)
+ *  against `s`, compiled from `model`. `*passed` and `*failed` (either may be
+ *  NULL) get the counts; `*report` (may be NULL) the failures, one
+ *  "FAIL name: expected E, got A" line each (freed with
+ *  sorights_string_free). A bad file or an unknown id is an error listing
+ *  every problem. Needs the storage library. */
+SORIGHTS_C_API sorights_status sorights_run_policy_tests(const sorights_snapshot* s,
+                                                         const sorights_model* model,
+                                                         const char* json, size_t length,
+                                                         size_t* passed, size_t* failed,
+                                                         char** report);
+
 /* ---- Directory and transactions (the audited, mutable side) ------------------------ */
 
 typedef struct sorights_directory sorights_directory;
