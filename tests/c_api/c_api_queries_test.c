@@ -1,5 +1,6 @@
 /* Tests of the C API's queries (sorights_query_index, who_can, list_users, ...),
  * in C11. Usage: sorights_c_api_queries_test CASE. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,20 @@ static void test_filter_and_reports(void) {
     CHECK(allowed == want);
   }
   CHECK(sorights_filter(s, users[0], sale, SORIGHTS_ACTION_UPDATE, records, 70, bits, 1) == 0); /* too small */
+  sorights_sql* sql = NULL;
+  CHECK_OK(sorights_predicate_sql(s, users[0], sale, SORIGHTS_ACTION_UPDATE, INT64_MIN, 1, "r.", "o.", &sql));
+  CHECK(strstr(sorights_sql_text(sql), "$1") != NULL);
+  CHECK(strstr(sorights_sql_text(sql), "r.owner") != NULL);
+  CHECK(sorights_sql_exact(sql) == 1);
+  int saw_alice = 0;
+  for (size_t i = 0; i < sorights_sql_param_count(sql); ++i)
+    if (sorights_sql_param_is_text(sql, i) && strcmp(sorights_sql_param_text(sql, i), "alice") == 0) saw_alice = 1;
+  CHECK(saw_alice);
+  CHECK(sorights_sql_param_text(sql, 1000) == NULL);
+  sorights_sql_free(sql);
+  CHECK(sorights_predicate_sql(s, users[0], sale, 9, 0, 0, NULL, NULL, &sql) == SORIGHTS_E_INVALID_ARGUMENT);
+  CHECK(sql == NULL);
+  sorights_sql_free(NULL);
   char* html = NULL;
   CHECK_OK(sorights_render_html_report(m, "Demo", &html));
   CHECK(html != NULL && strstr(html, "Demo") != NULL);

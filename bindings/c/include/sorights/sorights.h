@@ -481,6 +481,31 @@ SORIGHTS_C_API size_t sorights_filter(const sorights_snapshot* s, sorights_user_
                                       sorights_object_index object, int action,
                                       const sorights_record* records, size_t count,
                                       uint64_t* out_bits, size_t words);
+/** A rendered SQL WHERE fragment and its parameters (sorights/predicate.hpp). */
+typedef struct sorights_sql sorights_sql;
+/** The rule for stored records of `object` that `user` may do `action` to, at
+ *  `at` (seconds since 1970; INT64_MIN = now), as a parameterized WHERE
+ *  fragment: `?` placeholders, or `$1, $2, ...` with `numbered`. The prefixes
+ *  (may be NULL) qualify the record columns and the owner-table columns as
+ *  ColumnMapping::with_prefix does; both NULL: the default column names. */
+SORIGHTS_C_API sorights_status sorights_predicate_sql(const sorights_snapshot* s, sorights_user_index user,
+                                                      sorights_object_index object, int action, int64_t at,
+                                                      int numbered, const char* record_prefix,
+                                                      const char* owner_prefix, sorights_sql** out);
+SORIGHTS_C_API void sorights_sql_free(sorights_sql* sql);
+/** The fragment's text; "" for NULL. Valid until sorights_sql_free. */
+SORIGHTS_C_API const char* sorights_sql_text(const sorights_sql* sql);
+/** 0 when a record-scoped override on a non-decimal id could not be expressed
+ *  (the SQL may then return a few rows sorights_can denies), else 1. */
+SORIGHTS_C_API int sorights_sql_exact(const sorights_sql* sql);
+/** The parameters, in placeholder order: each an integer or a text id. */
+SORIGHTS_C_API size_t sorights_sql_param_count(const sorights_sql* sql);
+SORIGHTS_C_API int sorights_sql_param_is_text(const sorights_sql* sql, size_t i);
+/** The integer parameter i (0 if it is text or out of range). */
+SORIGHTS_C_API int64_t sorights_sql_param_int(const sorights_sql* sql, size_t i);
+/** The text parameter i (NULL if it is an integer or out of range). */
+SORIGHTS_C_API const char* sorights_sql_param_text(const sorights_sql* sql, size_t i);
+
 /** One self-contained HTML page of `model` (roles, users, licence usage);
  *  `title` may be NULL. `*out` is freed with sorights_string_free. */
 SORIGHTS_C_API sorights_status sorights_render_html_report(const sorights_model* model,
