@@ -15,6 +15,10 @@
 #include "sorights/error.hpp"
 #include "sorights/ids.hpp"
 #include "sorights/model.hpp"
+#include "sorights/filter.hpp"
+#include "sorights/predicate.hpp"
+#include "sorights/queries.hpp"
+#include "sorights/report.hpp"
 #include "sorights/snapshot.hpp"
 #include "sorights/storage.hpp"
 #if SORIGHTS_C_WITH_DIRECTORY
@@ -22,6 +26,7 @@
 #endif
 #if SORIGHTS_C_WITH_MODEL_FILE
 #  include "sorights/model_file.hpp"
+#  include "sorights/policy_tests.hpp"
 #endif
 #if SORIGHTS_C_WITH_SQLITE
 #  include "sorights/sqlite_store.hpp"
@@ -810,6 +815,253 @@ void sorights_transaction_rollback(sorights_transaction* tx) {
   if (tx != nullptr) tx->tx.rollback();
 #else
   (void)tx;
+#endif
+}
+
+// -- Queries (sorights/queries.hpp) -------------------------------------------------
+
+}  // extern "C"
+
+struct sorights_query_index {
+  std::shared_ptr<const so::Snapshot> snapshot;  // the index refers to it
+  so::QueryIndex index;
+};
+
+namespace {
+// Copies `set` in id order into out[0..capacity); returns its size.
+std::size_t copy_set(const so::UserSet& set, sorights_user_index* out, std::size_t capacity) noexcept {
+  std::size_t n = 0;
+  set.for_each([&](so::UserIndex u) {
+    if (n < capacity && out != nullptr) out[n] = static_cast<sorights_user_index>(u);
+    ++n;
+  });
+  return n;
+}
+// Runs `fill(set)` on a fresh set; 0 when it cannot be allocated.
+template <class Fill>
+std::size_t with_set(const sorights_query_index* q, sorights_user_index* out, std::size_t capacity,
+                     Fill&& fill) noexcept {
+  if (q == nullptr) return 0;
+  try {
+    so::UserSet set = q->index.make_set();
+    fill(set);
+    return copy_set(set, out, capacity);
+  } catch (...) {
+    fail(SORIGHTS_E_INTERNAL, "out of memory");
+    return 0;
+  }
+}
+}  // namespace
+
+extern "C" {
+
+sorights_status sorights_query_index_build(const sorights_snapshot* s, const sorights_model* model,
+                                           sorights_query_index** out) {
+  if (out == nullptr) return null_arg("out");
+  *out = nullptr;
+  if (s == nullptr) return null_arg("s");
+  return guard([&]() -> sorights_status {
+    auto q = std::make_unique<sorights_query_index>();
+    q->snapshot = s->snapshot;
+    so::Result<so::QueryIndex> built = so::QueryIndex::build(*q->snapshot, model ? &model->model : nullptr);
+    if (!built) return fail(built.error());
+    q->index = std::move(built).value();
+    *out = q.release();
+    return SORIGHTS_OK;
+  });
+}
+void sorights_query_index_free(sorights_query_index* q) { delete q; }
+
+size_t sorights_who_can(const sorights_query_index* q, int action, const sorights_record* record,
+                        sorights_user_index* out, size_t capacity) {
+  if (record == nullptr) return 0;
+  return with_set(q, out, capacity,
+                  [&](so::UserSet& set) { q->index.who_can(to_action(action), to_record(record), set); });
+}
+size_t sorights_users_holding(const sorights_query_index* q, sorights_right_index right, sorights_user_index* out,
+                              size_t capacity) {
+  return with_set(q, out, capacity, [&](so::UserSet& set) { q->index.users_holding(so::RightIndex{right}, set); });
+}
+size_t sorights_group_members(const sorights_query_index* q, sorights_group_index group, sorights_user_index* out,
+                              size_t capacity) {
+  return with_set(q, out, capacity, [&](so::UserSet& set) { q->index.group_members(so::GroupIndex{group}, set); });
+}
+size_t sorights_role_user_count(const sorights_query_index* q, sorights_role_index role) {
+  return q == nullptr ? 0 : q->index.role_user_count(so::RoleIndex{role});
+}
+int sorights_role_hidden(const sorights_query_index* q, sorights_role_index role) {
+  return q != nullptr && q->index.role_hidden(so::RoleIndex{role}) ? 1 : 0;
+}
+
+sorights_status sorights_list_users(const sorights_query_index* q, const sorights_user_filter* filter, size_t offset,
+                                    sorights_user_index* out, size_t capacity, size_t* total) {
+  if (total != nullptr) *total = 0;
+  if (q == nullptr) return null_arg("q");
+  if (filter == nullptr) return null_arg("filter");
+  if (out == nullptr && capacity != 0) return null_arg("out");
+  return guard([&]() -> sorights_status {
+    const so::Snapshot& s = *q->snapshot;
+    so::UserFilter f;
+    if (filter->types != 0) f.types = filter->types;
+    auto given = [](const char* id) { return id != nullptr && *id != '\0'; };
+    auto unknown = [](const char* what, const char* id) {
+      return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown ") + what + " \"" + id + "\"");
+    };
+    if (given(filter->role) && (f.role = s.find_role(filter->role)) == so::kUnknownRole)
+      return unknown("role", filter->role);
+    if (given(filter->group) && (f.group = s.find_group(filter->group)) == so::kUnknownGroup)
+      return unknown("group", filter->group);
+    if (given(filter->company) && (f.company = s.find_company(filter->company)) == so::kUnknownCompany)
+      return unknown("company", filter->company);
+    if (given(filter->plan) && (f.plan = q->index.find_plan(filter->plan)) == so::kUnknownPlan)
+      return unknown("plan", filter->plan);
+    if (given(filter->licence) && (f.licence = q->index.find_licence(filter->licence)) == so::kUnknownLicence)
+      return unknown("licence", filter->licence);
+    if (filter->active == SORIGHTS_ACTIVE_ONLY) f.active = true;
+    else if (filter->active == SORIGHTS_INACTIVE_ONLY) f.active = false;
+    else if (filter->active != SORIGHTS_ACTIVE_ANY)
+      return fail(SORIGHTS_E_INVALID_ARGUMENT, "filter.active is " + std::to_string(filter->active));
+    if (filter->search != nullptr) f.search = filter->search;
+    std::vector<so::UserIndex> page(out == nullptr ? 0 : capacity);
+    const std::size_t n = q->index.list_users(f, offset, page);
+    for (std::size_t i = 0; i < page.size() && offset + i < n; ++i) out[i] = static_cast<sorights_user_index>(page[i]);
+    if (total != nullptr) *total = n;
+    return SORIGHTS_OK;
+  });
+}
+
+// -- Batch filter, reports and policy tests --------------------------------------------
+
+size_t sorights_filter(const sorights_snapshot* s, sorights_user_index user, sorights_object_index object, int action,
+                       const sorights_record* records, size_t count, uint64_t* out_bits, size_t words) {
+  if (s == nullptr || out_bits == nullptr || (records == nullptr && count != 0)) return 0;
+  if (words < so::filter_words(count)) {
+    std::memset(out_bits, 0, words * sizeof(uint64_t));
+    return 0;
+  }
+  try {
+    std::vector<std::uint32_t> owner(count), group(count), vis(count), project(count), company(count);
+    std::vector<std::uint8_t> flags(count);
+    std::vector<std::uint64_t> id(count);
+    std::vector<so::Time> from(count), to(count);
+    so::Time at = so::kTimeMin;
+    for (std::size_t i = 0; i < count; ++i) {
+      const so::Record r = to_record(&records[i]);
+      if (i == 0) at = r.at;
+      owner[i] = static_cast<std::uint32_t>(r.owner);
+      group[i] = static_cast<std::uint32_t>(r.group);
+      vis[i] = r.visibility.id;
+      project[i] = static_cast<std::uint32_t>(r.project);
+      company[i] = static_cast<std::uint32_t>(r.company);
+      id[i] = r.id;
+      from[i] = r.publish_from;
+      to[i] = r.publish_to;
+      flags[i] = static_cast<std::uint8_t>(
+          static_cast<std::uint8_t>(r.visibility.kind) | (r.published ? so::kRecordPublished : 0) |
+          (r.completed ? so::kRecordCompleted : 0) | (r.is_new ? so::kRecordIsNew : 0) |
+          (r.user_person ? so::kRecordUserPerson : 0) | (r.our_company ? so::kRecordOurCompany : 0) |
+          (r.database_owner ? so::kRecordDatabaseOwner : 0));
+    }
+    const so::RecordColumns cols{.size = count, .owner = owner, .group = group, .flags = flags,
+                                 .visibility_id = vis, .project = project, .company = company, .id = id,
+                                 .publish_from = from, .publish_to = to, .at = at};
+    return so::filter(*s->snapshot, so::UserIndex{user}, so::ObjectIndex{object}, to_action(action), cols,
+                      std::span<std::uint64_t>(out_bits, words))
+        .allowed;
+  } catch (...) {
+    fail(SORIGHTS_E_INTERNAL, "out of memory");
+    std::memset(out_bits, 0, words * sizeof(uint64_t));
+    return 0;
+  }
+}
+
+}  // extern "C"
+
+struct sorights_sql {
+  so::SqlFragment fragment;
+  bool exact = true;
+};
+
+extern "C" {
+
+sorights_status sorights_predicate_sql(const sorights_snapshot* s, sorights_user_index user,
+                                       sorights_object_index object, int action, int64_t at, int numbered,
+                                       const char* record_prefix, const char* owner_prefix, sorights_sql** out) {
+  if (out == nullptr) return null_arg("out");
+  *out = nullptr;
+  if (s == nullptr) return null_arg("s");
+  if (!valid_action(action)) return fail(SORIGHTS_E_INVALID_ARGUMENT, "action " + std::to_string(action) + " is no action");
+  return guard([&]() -> sorights_status {
+    const so::Predicate p = so::predicate(*s->snapshot, so::UserIndex{user}, so::ObjectIndex{object},
+                                          to_action(action), at);
+    so::ColumnMapping mapping;
+    if (record_prefix != nullptr || owner_prefix != nullptr)
+      mapping = so::ColumnMapping::with_prefix(str(record_prefix), str(owner_prefix));
+    mapping.numbered_placeholders = numbered != 0;
+    auto sql = std::make_unique<sorights_sql>();
+    sql->fragment = so::render_sql(p, mapping);
+    sql->exact = p.exact;
+    *out = sql.release();
+    return SORIGHTS_OK;
+  });
+}
+void sorights_sql_free(sorights_sql* sql) { delete sql; }
+const char* sorights_sql_text(const sorights_sql* sql) { return sql == nullptr ? "" : sql->fragment.text.c_str(); }
+int sorights_sql_exact(const sorights_sql* sql) { return sql != nullptr && sql->exact ? 1 : 0; }
+size_t sorights_sql_param_count(const sorights_sql* sql) { return sql == nullptr ? 0 : sql->fragment.params.size(); }
+int sorights_sql_param_is_text(const sorights_sql* sql, size_t i) {
+  return sql != nullptr && i < sql->fragment.params.size() &&
+                 std::holds_alternative<std::string>(sql->fragment.params[i])
+             ? 1
+             : 0;
+}
+int64_t sorights_sql_param_int(const sorights_sql* sql, size_t i) {
+  if (sql == nullptr || i >= sql->fragment.params.size()) return 0;
+  const auto* v = std::get_if<std::int64_t>(&sql->fragment.params[i]);
+  return v == nullptr ? 0 : *v;
+}
+const char* sorights_sql_param_text(const sorights_sql* sql, size_t i) {
+  if (sql == nullptr || i >= sql->fragment.params.size()) return nullptr;
+  const auto* v = std::get_if<std::string>(&sql->fragment.params[i]);
+  return v == nullptr ? nullptr : v->c_str();
+}
+
+sorights_status sorights_render_html_report(const sorights_model* model, const char* title, char** out) {
+  if (out == nullptr) return null_arg("out");
+  *out = nullptr;
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    *out = dup_string(so::render_html_report(model->model, title == nullptr ? "sorights model" : title));
+    return SORIGHTS_OK;
+  });
+}
+
+sorights_status sorights_run_policy_tests(const sorights_snapshot* s, const sorights_model* model, const char* json,
+                                          size_t length, size_t* passed, size_t* failed, char** report) {
+  if (passed != nullptr) *passed = 0;
+  if (failed != nullptr) *failed = 0;
+  if (report != nullptr) *report = nullptr;
+  if (s == nullptr) return null_arg("s");
+  if (model == nullptr) return null_arg("model");
+  if (json == nullptr) return null_arg("json");
+#if SORIGHTS_C_WITH_MODEL_FILE
+  return guard([&]() -> sorights_status {
+    so::Result<so::PolicyTestFile> file = so::parse_policy_tests(std::string_view(json, length));
+    if (!file) return fail(file.error());
+    so::Result<so::PolicyReport> r = so::run_policy_tests(*s->snapshot, model->model, file->tests);
+    if (!r) return fail(r.error());
+    if (passed != nullptr) *passed = r->passed;
+    if (failed != nullptr) *failed = r->failed();
+    if (report != nullptr) {
+      std::string text;
+      for (const so::PolicyFailure& f : r->failures) text += "FAIL " + f.to_string() + "\n";
+      *report = dup_string(text);
+    }
+    return SORIGHTS_OK;
+  });
+#else
+  (void)length;
+  return fail(SORIGHTS_E_INTERNAL, "the C API was built without the storage library (policy test files)");
 #endif
 }
 

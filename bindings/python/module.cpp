@@ -29,6 +29,7 @@
 #endif
 #if SORIGHTS_PY_WITH_STORAGE
 #  include "sorights/model_file.hpp"
+#  include "sorights/policy_tests.hpp"
 #  include "sorights/snapshot_file.hpp"
 #  include "sorights/sqlite_store.hpp"
 #endif
@@ -704,6 +705,8 @@ std::optional<so::Action> parse_action_sv(std::string_view s) { return so::parse
 std::optional<so::Relation> parse_relation_sv(std::string_view s) { return so::parse_relation(s); }
 std::optional<so::UserType> parse_user_type_sv(std::string_view s) { return so::parse_user_type(s); }
 std::optional<so::RoleType> parse_role_type_sv(std::string_view s) { return so::parse_role_type(s); }
+
+#include "queries_bindings.hpp"  // QueryIndex, run_policy_tests
 
 }  // namespace
 
@@ -1536,4 +1539,5 @@ PYBIND11_MODULE(_core, m) {
 #else
   m.attr("HAS_DIRECTORY") = false;
 #endif
+  bind_queries(m);
 }

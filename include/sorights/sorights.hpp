@@ -15,6 +15,7 @@
 #include "sorights/ids.hpp"
 #include "sorights/model.hpp"
 #include "sorights/predicate.hpp"
+#include "sorights/queries.hpp"
 #include "sorights/record.hpp"
 #include "sorights/report.hpp"
 #include "sorights/rights.hpp"

@@ -24,6 +24,7 @@
 #include "cli_support.hpp"
 #include "files.hpp"
 #include "key_file.hpp"
+#include "query_commands.hpp"
 #include "sorights/directory.hpp"
 #include "sorights/ids.hpp"
 #include "sorights/model_file.hpp"
@@ -58,6 +59,9 @@ Commands:
   explain USER ACTION OBJECT [record]   how the decision was reached
   has USER FUNCTIONAL_RIGHT             allow or deny, with the reason (exit 0/1)
   field USER OBJECT FIELD [record]      the field right
+  who-can ACTION OBJECT [record]        every user the check would allow, by id
+  who-has FUNCTIONAL_RIGHT              every user holding the right, by id
+  test FILE                             run the policy tests of a model or test file
   audit                                 the audit trail, oldest first
   user add|edit|retire|former|delete|list
   role add|copy|rename|delete|set-right|grant|revoke|list|show
@@ -136,7 +140,8 @@ const std::map<std::string, std::string, std::less<>>& command_help() {
        "  user retire ID                 retire (no rights; licences freed)\n"
        "  user former ID                 mark a former employee (plan and login removed)\n"
        "  user delete ID                 remove the user\n"
-       "  user list [--role R] [--group G] [--plan P]\n\n"
+       "  user list [--type TYPE|other] [--role R] [--group G] [--company C] [--plan P]\n"
+       "            [--licence L] [--search TEXT] [--active|--inactive]   (user list --help)\n\n"
        "User options: --type associate|resource|external|anonymous|system, --name N,\n"
        "  --company C, --role R, --group G, --other-groups G1,G2, --plan P (\"\" for none),\n"
        "  --licences L1,L2, --projects P1,P2, --person P, --can-log-in yes|no\n"},
@@ -149,7 +154,7 @@ const std::map<std::string, std::string, std::less<>>& command_help() {
        "  role set-right ROLE OBJECT RELATION LETTERS   one data-rights cell (e.g. CRUD, R, \"\")\n"
        "  role grant ROLE FUNCTIONAL_RIGHT\n"
        "  role revoke ROLE FUNCTIONAL_RIGHT\n"
-       "  role list\n"
+       "  role list [--all]\n"
        "  role show ID                                  the data-rights grid and functional rights\n"},
       {"group", "usage: sorights [--db FILE] [--as USER] group add ID [--name N] | delete ID | list\n"},
       {"company",
@@ -753,29 +758,7 @@ int cmd_user(const Globals& g, const std::vector<std::string>& argv) {
     throw CliError("user: unknown subcommand " + dq(sub) + " (add, edit, retire, former, delete, list)");
   auto store = open_store(g, sub == "list" ? Access::kRead : Access::kWrite);
   auto dir = open_directory(store);
-  if (sub == "list") {
-    need(r, 0, "user list", "");
-    for (const char* opt : {"--type", "--name", "--company", "--other-groups", "--licences", "--projects", "--person",
-                            "--can-log-in"})
-      if (r.has(opt)) throw CliError(std::string("user list: unknown option ") + opt);
-    const Model& m = *dir->model();
-    auto role = r.get("--role"), group = r.get("--group"), plan = r.get("--plan");
-    if (role && m.find_role(*role) == nullptr) throw CliError("unknown role " + dq(*role));
-    if (group && m.find_group(*group) == nullptr) throw CliError("unknown group " + dq(*group));
-    if (plan && m.find_plan(*plan) == nullptr) throw CliError("unknown plan " + dq(*plan));
-    for (const User& u : m.users) {
-      if (role && u.role != *role) continue;
-      if (group && u.group != *group &&
-          std::find(u.other_groups.begin(), u.other_groups.end(), *group) == u.other_groups.end())
-        continue;
-      if (plan && u.plan != *plan) continue;
-      std::string state = inactive_reason(u);
-      *g.out << u.id << "\t" << user_type_name(u.type) << "\t" << (u.role.empty() ? "-" : u.role) << "\t"
-                << (u.group.empty() ? "-" : u.group) << "\t" << (u.company.empty() ? "-" : u.company) << "\t"
-                << (u.plan.empty() ? "-" : u.plan) << (state.empty() ? "" : "\t(" + state + ")") << "\n";
-    }
-    return 0;
-  }
+  // `user list`: query_commands.cpp.
   Transaction tx = begin(dir, g);
   if (sub == "add") {
     need(r, 1, "user add", "ID");
@@ -830,16 +813,7 @@ int cmd_role(const Globals& g, const std::vector<std::string>& argv) {
     if (role == nullptr) throw CliError("unknown role " + dq(id));
     return *role;
   };
-  if (sub == "list") {
-    need(r, 0, "role list", "");
-    for (const Role& role : m.roles) {
-      std::size_t users = 0;
-      for (const User& u : m.users) users += u.role == role.id;
-      *g.out << role.id << "\t" << role_type_name(role.type) << "\t" << plural(users, "user") << "\t" << role.name
-                << "\n";
-    }
-    return 0;
-  }
+  // `role list`: query_commands.cpp.
   if (sub == "show") {
     need(r, 1, "role show", "ID");
     const Role& role = known_role(r.positional[0]);
@@ -1096,6 +1070,12 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
     if (const char* env = std::getenv("SORIGHTS_KEY_FILE"); env != nullptr && *env != '\0') key_file = env;
   if (!key_file.empty()) g.key = read_key_file(key_file);
   auto record_args = [&]() { return parse_args(tail, kRecordValueOptions, kRecordFlags); };
+  const QueryHooks hooks{g.out, g.err, [&] { return open_directory(open_store(g, false))->state(); },
+                         [&](const std::shared_ptr<const DirectoryState>& st, const Args& a, std::string_view object) {
+                           return Evaluator{st, g.err}.record(a, object);
+                         },
+                         &kRecordValueOptions, &kRecordFlags};
+  if (auto rc = run_query_command(command, tail, hooks)) return *rc;
   if (command == "init") return cmd_init(g, parse_args(tail, {}, {}));
   if (command == "import") return cmd_import(g, parse_args(tail, {}, {"--replace"}));
   if (command == "export") return cmd_export(g, parse_args(tail, {}, {}));

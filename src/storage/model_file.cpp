@@ -448,7 +448,7 @@ Result<Model> parse_model_file(std::string_view text, const Model& base, const M
   }
   r.keys(root, "",
          {"format", "our_companies", "groups", "licences", "plans", "functional_rights", "objects", "roles",
-          "field_rights", "overrides", "users"});
+          "field_rights", "overrides", "users", "tests"});  // tests: policy_tests_file.cpp
   std::string format;
   if (r.str(root, "format", "", format) && format != kModelFileFormat)
     r.fail("format", "unsupported-format",

@@ -9,6 +9,7 @@
 #include "workload.hpp"
 
 #include "sorights/filter.hpp"
+#include "sorights/queries.hpp"
 
 namespace {
 std::atomic<std::size_t> g_allocations{0};
@@ -83,4 +84,37 @@ TEST_CASE("allocations: rights, can, has, field_rights, explain and filter alloc
   std::vector<int>* v = new std::vector<int>(10);
   delete v;
   REQUIRE(g_allocations.load() - probe >= 1);
+}
+
+TEST_CASE("allocations: who_can, the user queries and UserSet iteration allocate nothing", "[alloc][perf]") {
+  const Model m = make_model({.users = 2000, .seed = 4});
+  const auto s = compile(m);
+  REQUIRE(s.has_value());
+  const auto q = QueryIndex::build(*s, m);
+  REQUIRE(q.has_value());
+  const Census c = census(*s);
+  const std::vector<Record> records = make_records(*s, c, UserIndex{1}, 400, 5);
+  UserSet set = q->make_set();
+  std::vector<UserIndex> page(20);
+  UserFilter f;
+  f.role = s->find_role("level-3");
+  f.group = s->find_group("g1");
+  f.search = "U1";
+  volatile std::size_t sink = 0;
+
+  const std::size_t before = g_allocations.load();
+  std::size_t calls = 0;
+  for (const Record& r : records)
+    for (Action a : {Action::kRead, Action::kCreate, Action::kUpdate, Action::kDelete}) {
+      sink = sink + q->who_can(a, r, set);
+      ++calls;
+    }
+  for (UserIndex u : set) sink = sink + static_cast<std::uint32_t>(u);
+  sink = sink + q->match_users(f, set) + q->list_users(f, 3, page);
+  sink = sink + q->group_members(s->find_group("g2"), set) + q->users_holding(s->find_right("admin-all"), set);
+  sink = sink + q->role_user_count(s->find_role("system"));
+  calls += 5;
+  const std::size_t after = g_allocations.load();
+  INFO(calls << " calls");
+  REQUIRE(after - before == 0);
 }

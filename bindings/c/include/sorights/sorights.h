@@ -409,6 +409,124 @@ SORIGHTS_C_API sorights_status sorights_explain_text(const sorights_snapshot* s,
  *  full length. `buf` may be NULL when `size` is 0. */
 SORIGHTS_C_API size_t sorights_rights_to_string(uint8_t rights, char* buf, size_t size);
 
+/* ---- Queries: the admin's questions (sorights/queries.hpp) ------------------------ */
+
+typedef struct sorights_query_index sorights_query_index;
+
+/** Builds the index that answers the queries below for snapshot `s`. `model`
+ *  (may be NULL) is the model `s` was compiled from: it gives names (search),
+ *  plans, licences and role types; without it those filters match nobody.
+ *  SORIGHTS_E_INVALID_ARGUMENT when the model's users are not the snapshot's.
+ *  The index keeps the snapshot alive; `s` and `model` may be freed
+ *  afterwards. Cold (about as long as a compile). A query index may be used
+ *  from any number of threads. */
+SORIGHTS_C_API sorights_status sorights_query_index_build(const sorights_snapshot* s,
+                                                          const sorights_model* model,
+                                                          sorights_query_index** out);
+SORIGHTS_C_API void sorights_query_index_free(sorights_query_index* q);
+
+/* The calls below write user indexes in id order into `out[0..capacity)`
+ * (`out` may be NULL when `capacity` is 0) and return how many users there
+ * are in all; a NULL `q` (or `record`) gives 0. Each allocates one scratch
+ * bitset (users / 4 bytes) per call. */
+
+/** Every user for whom sorights_can(s, user, action, record) is 1. */
+SORIGHTS_C_API size_t sorights_who_can(const sorights_query_index* q, int action,
+                                       const sorights_record* record, sorights_user_index* out,
+                                       size_t capacity);
+/** Every user for whom sorights_has(s, user, right) is 1. */
+SORIGHTS_C_API size_t sorights_users_holding(const sorights_query_index* q, sorights_right_index right,
+                                             sorights_user_index* out, size_t capacity);
+/** Every user whose primary or other group is `group` (inactive users too). */
+SORIGHTS_C_API size_t sorights_group_members(const sorights_query_index* q, sorights_group_index group,
+                                             sorights_user_index* out, size_t capacity);
+/** The number of users whose effective role is `role` (the implied role of
+ *  system and anonymous users included; inactive users too); 0 for NULL. */
+SORIGHTS_C_API size_t sorights_role_user_count(const sorights_query_index* q, sorights_role_index role);
+/** 1 for a role listings hide unless asked (type system), else 0. */
+SORIGHTS_C_API int sorights_role_hidden(const sorights_query_index* q, sorights_role_index role);
+
+#define SORIGHTS_USER_TYPE_MASK(t) ((uint8_t)(1u << (t))) /* t: 0 associate .. 4 system */
+#define SORIGHTS_OTHER_USERS ((uint8_t)0x18)              /* anonymous and system users */
+#define SORIGHTS_ACTIVE_ANY 0
+#define SORIGHTS_ACTIVE_ONLY 1
+#define SORIGHTS_INACTIVE_ONLY 2
+
+/** Which users sorights_list_users returns; `{0}` matches everyone. String
+ *  members are ids (NULL or "" for any); they combine with AND. */
+typedef struct sorights_user_filter {
+  uint8_t types;        /* SORIGHTS_USER_TYPE_MASK bits; 0 = all types */
+  const char* role;     /* the effective role */
+  const char* group;    /* primary or other group */
+  const char* company;
+  const char* plan;
+  const char* licence;  /* assigned, through the plan, or a site licence */
+  const char* search;   /* a case-insensitive part of the id or the name */
+  int active;           /* SORIGHTS_ACTIVE_ANY, _ONLY, SORIGHTS_INACTIVE_ONLY */
+} sorights_user_filter;
+
+/** The users matching `filter` in id order: skips `offset` of them, writes the
+ *  next ones into `out[0..capacity)` and sets `*total` (may be NULL) to the
+ *  number of matches. SORIGHTS_E_NOT_FOUND naming an unknown role, group,
+ *  company, plan or licence. */
+SORIGHTS_C_API sorights_status sorights_list_users(const sorights_query_index* q,
+                                                   const sorights_user_filter* filter, size_t offset,
+                                                   sorights_user_index* out, size_t capacity,
+                                                   size_t* total);
+
+/* ---- Batch filter, reports and policy tests ---------------------------------------- */
+
+/** The batch filter (sorights/filter.hpp): for `records[0..count)` (their
+ *  `object` is ignored: all are of `object`; the `at` of the first counts for
+ *  all), sets bit i of `out_bits` (`words` 64-bit words, at least
+ *  (count + 63) / 64) when `user` may do `action` to record i, exactly as
+ *  sorights_can. Returns the number allowed; 0 (and no bits) for a NULL
+ *  argument or too small `out_bits`. Allocates column buffers per call. */
+SORIGHTS_C_API size_t sorights_filter(const sorights_snapshot* s, sorights_user_index user,
+                                      sorights_object_index object, int action,
+                                      const sorights_record* records, size_t count,
+                                      uint64_t* out_bits, size_t words);
+/** A rendered SQL WHERE fragment and its parameters (sorights/predicate.hpp). */
+typedef struct sorights_sql sorights_sql;
+/** The rule for stored records of `object` that `user` may do `action` to, at
+ *  `at` (seconds since 1970; INT64_MIN = now), as a parameterized WHERE
+ *  fragment: `?` placeholders, or `$1, $2, ...` with `numbered`. The prefixes
+ *  (may be NULL) qualify the record columns and the owner-table columns as
+ *  ColumnMapping::with_prefix does; both NULL: the default column names. */
+SORIGHTS_C_API sorights_status sorights_predicate_sql(const sorights_snapshot* s, sorights_user_index user,
+                                                      sorights_object_index object, int action, int64_t at,
+                                                      int numbered, const char* record_prefix,
+                                                      const char* owner_prefix, sorights_sql** out);
+SORIGHTS_C_API void sorights_sql_free(sorights_sql* sql);
+/** The fragment's text; "" for NULL. Valid until sorights_sql_free. */
+SORIGHTS_C_API const char* sorights_sql_text(const sorights_sql* sql);
+/** 0 when a record-scoped override on a non-decimal id could not be expressed
+ *  (the SQL may then return a few rows sorights_can denies), else 1. */
+SORIGHTS_C_API int sorights_sql_exact(const sorights_sql* sql);
+/** The parameters, in placeholder order: each an integer or a text id. */
+SORIGHTS_C_API size_t sorights_sql_param_count(const sorights_sql* sql);
+SORIGHTS_C_API int sorights_sql_param_is_text(const sorights_sql* sql, size_t i);
+/** The integer parameter i (0 if it is text or out of range). */
+SORIGHTS_C_API int64_t sorights_sql_param_int(const sorights_sql* sql, size_t i);
+/** The text parameter i (NULL if it is an integer or out of range). */
+SORIGHTS_C_API const char* sorights_sql_param_text(const sorights_sql* sql, size_t i);
+
+/** One self-contained HTML page of `model` (roles, users, licence usage);
+ *  `title` may be NULL. `*out` is freed with sorights_string_free. */
+SORIGHTS_C_API sorights_status sorights_render_html_report(const sorights_model* model,
+                                                           const char* title, char** out);
+/** Runs the policy tests of a test file or model file (`json[0..length)`)
+ *  against `s`, compiled from `model`. `*passed` and `*failed` (either may be
+ *  NULL) get the counts; `*report` (may be NULL) the failures, one
+ *  "FAIL name: expected E, got A" line each (freed with
+ *  sorights_string_free). A bad file or an unknown id is an error listing
+ *  every problem. Needs the storage library. */
+SORIGHTS_C_API sorights_status sorights_run_policy_tests(const sorights_snapshot* s,
+                                                         const sorights_model* model,
+                                                         const char* json, size_t length,
+                                                         size_t* passed, size_t* failed,
+                                                         char** report);
+
 /* ---- Directory and transactions (the audited, mutable side) ------------------------ */
 
 typedef struct sorights_directory sorights_directory;

@@ -1,0 +1,238 @@
+/* Tests of the C API's queries (sorights_query_index, who_can, list_users, ...),
+ * in C11. Usage: sorights_c_api_queries_test CASE. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sorights/sorights.h"
+
+static int g_failures = 0;
+#define CHECK(cond)                                                      \
+  do {                                                                   \
+    if (!(cond)) {                                                       \
+      fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+      ++g_failures;                                                      \
+    }                                                                    \
+  } while (0)
+#define CHECK_OK(expr)                                                   \
+  do {                                                                   \
+    sorights_status st_ = (expr);                                        \
+    if (st_ != SORIGHTS_OK) {                                            \
+      fprintf(stderr, "%s:%d: %s gave %s: %s\n", __FILE__, __LINE__, #expr, \
+              sorights_status_name(st_), sorights_last_error_message()); \
+      ++g_failures;                                                      \
+    }                                                                    \
+  } while (0)
+
+/* acme; groups sales + support; alice (level-3, sales), bob (level-0,
+ * support, other group sales), zed (level-3, sales, retired), sys (system). */
+static sorights_model* make_model(void) {
+  sorights_model* m = NULL;
+  CHECK_OK(sorights_model_new(&m));
+  CHECK_OK(sorights_model_add_company(m, "acme", "Acme", 1));
+  CHECK_OK(sorights_model_add_group(m, "sales", "Sales"));
+  CHECK_OK(sorights_model_add_group(m, "support", "Support"));
+  sorights_user_desc u = {0};
+  u.id = "alice"; u.name = "Alice Andersen"; u.company = "acme"; u.role = "level-3"; u.group = "sales";
+  CHECK_OK(sorights_model_add_user(m, &u));
+  const char* sales[] = {"sales"};
+  u.id = "bob"; u.name = "Bob"; u.role = "level-0"; u.group = "support"; u.other_groups = sales;
+  u.other_group_count = 1;
+  CHECK_OK(sorights_model_add_user(m, &u));
+  u.id = "zed"; u.name = NULL; u.role = "level-3"; u.group = "sales"; u.other_groups = NULL;
+  u.other_group_count = 0; u.retired = 1;
+  CHECK_OK(sorights_model_add_user(m, &u));
+  sorights_user_desc sys = {0};
+  sys.id = "sys"; sys.type = SORIGHTS_USER_SYSTEM;
+  CHECK_OK(sorights_model_add_user(m, &sys));
+  return m;
+}
+
+static int is(const sorights_snapshot* s, sorights_user_index u, const char* id) {
+  char buf[64];
+  sorights_user_id(s, u, buf, sizeof buf);
+  return strcmp(buf, id) == 0;
+}
+
+static void test_who_can(void) {
+  sorights_model* m = make_model();
+  sorights_snapshot* s = NULL;
+  CHECK_OK(sorights_compile(m, 1, &s));
+  sorights_query_index* q = NULL;
+  CHECK_OK(sorights_query_index_build(s, m, &q));
+  sorights_model_free(m);  /* the index needs neither handle any more */
+  sorights_record sale;
+  sorights_record_init(&sale);
+  sale.object = sorights_find_object(s, "sale");
+  sale.owner = sorights_find_user(s, "alice");
+  sorights_user_index out[8];
+  const size_t n = sorights_who_can(q, SORIGHTS_ACTION_UPDATE, &sale, out, 8);
+  /* Exactly the users sorights_can allows, in id order. */
+  size_t want = 0;
+  for (sorights_user_index u = 0; u < sorights_snapshot_user_count(s); ++u)
+    want += (size_t)sorights_can(s, u, SORIGHTS_ACTION_UPDATE, &sale);
+  CHECK(n == want);
+  CHECK(n >= 2);
+  CHECK(is(s, out[0], "alice"));
+  CHECK(is(s, out[n - 1], "sys"));
+  for (size_t i = 0; i < n; ++i) CHECK(sorights_can(s, out[i], SORIGHTS_ACTION_UPDATE, &sale) == 1);
+  CHECK(sorights_who_can(q, SORIGHTS_ACTION_UPDATE, &sale, NULL, 0) == n); /* count only */
+  CHECK(sorights_who_can(NULL, SORIGHTS_ACTION_UPDATE, &sale, out, 8) == 0);
+  CHECK(sorights_who_can(q, SORIGHTS_ACTION_UPDATE, NULL, out, 8) == 0);
+  sorights_snapshot_free(s);  /* the index keeps the snapshot alive */
+  CHECK(sorights_users_holding(q, 0, NULL, 0) >= 1);      /* the system user holds everything */
+  sorights_query_index_free(q);
+  sorights_query_index_free(NULL);
+}
+
+static void test_users(void) {
+  sorights_model* m = make_model();
+  sorights_snapshot* s = NULL;
+  CHECK_OK(sorights_compile(m, 1, &s));
+  sorights_query_index* q = NULL;
+  CHECK_OK(sorights_query_index_build(s, m, &q));
+  sorights_user_index out[8];
+  size_t total = 0;
+  sorights_user_filter f = {0};
+  CHECK_OK(sorights_list_users(q, &f, 0, out, 8, &total));
+  CHECK(total == 4);
+  CHECK(is(s, out[0], "alice") && is(s, out[1], "bob") && is(s, out[2], "sys") && is(s, out[3], "zed"));
+  f.group = "sales";
+  CHECK_OK(sorights_list_users(q, &f, 1, out, 1, &total)); /* page 2 of size 1 */
+  CHECK(total == 3);
+  CHECK(is(s, out[0], "bob"));
+  f.group = NULL;
+  f.role = "system";
+  CHECK_OK(sorights_list_users(q, &f, 0, out, 8, &total));
+  CHECK(total == 1 && is(s, out[0], "sys"));
+  f.role = NULL;
+  f.types = SORIGHTS_OTHER_USERS;
+  CHECK_OK(sorights_list_users(q, &f, 0, out, 8, &total));
+  CHECK(total == 1);
+  f.types = 0;
+  f.search = "ANDERSEN";
+  f.active = SORIGHTS_ACTIVE_ONLY;
+  CHECK_OK(sorights_list_users(q, &f, 0, out, 8, &total));
+  CHECK(total == 1 && is(s, out[0], "alice"));
+  f.search = NULL;
+  f.active = SORIGHTS_INACTIVE_ONLY;
+  CHECK_OK(sorights_list_users(q, &f, 0, out, 8, &total));
+  CHECK(total == 1 && is(s, out[0], "zed"));
+  f.active = 0;
+  f.plan = "no-such-plan";
+  CHECK(sorights_list_users(q, &f, 0, out, 8, &total) == SORIGHTS_E_NOT_FOUND);
+  CHECK(strstr(sorights_last_error_message(), "no-such-plan") != NULL);
+  CHECK(total == 0);
+  CHECK(sorights_list_users(NULL, &f, 0, out, 8, &total) == SORIGHTS_E_INVALID_ARGUMENT);
+  CHECK(sorights_group_members(q, sorights_find_group(s, "sales"), out, 8) == 3);
+  CHECK(sorights_role_user_count(q, sorights_find_role(s, "level-3")) == 2);
+  CHECK(sorights_role_user_count(q, sorights_find_role(s, "system")) == 1);
+  CHECK(sorights_role_hidden(q, sorights_find_role(s, "system")) == 1);
+  CHECK(sorights_role_hidden(q, sorights_find_role(s, "level-3")) == 0);
+  const size_t holders = sorights_users_holding(q, sorights_find_right(s, "admin-all"), out, 8);
+  CHECK(holders == 2 && is(s, out[0], "bob") && is(s, out[1], "sys")); /* level-0 administers */
+  /* A model that is not the snapshot's. */
+  sorights_model* other = NULL;
+  CHECK_OK(sorights_model_new(&other));
+  sorights_query_index* bad = NULL;
+  CHECK(sorights_query_index_build(s, other, &bad) == SORIGHTS_E_INVALID_ARGUMENT);
+  CHECK(bad == NULL);
+  CHECK(sorights_query_index_build(NULL, NULL, &bad) == SORIGHTS_E_INVALID_ARGUMENT);
+  sorights_model_free(other);
+  sorights_query_index_free(q);
+  sorights_snapshot_free(s);
+  sorights_model_free(m);
+}
+
+static void test_filter_and_reports(void) {
+  sorights_model* m = make_model();
+  sorights_snapshot* s = NULL;
+  CHECK_OK(sorights_compile(m, 1, &s));
+  sorights_record records[70];
+  for (size_t i = 0; i < 70; ++i) {
+    sorights_record_init(&records[i]);
+    records[i].owner = (sorights_user_index)(i % 5);  /* 4 is past the end: unknown */
+    records[i].completed = (uint8_t)(i % 3 == 0);
+  }
+  const sorights_object_index sale = sorights_find_object(s, "sale");
+  const sorights_user_index users[] = {sorights_find_user(s, "alice"), sorights_find_user(s, "bob"),
+                                       sorights_find_user(s, "zed"), sorights_find_user(s, "sys")};
+  uint64_t bits[2];
+  for (size_t k = 0; k < 4; ++k) {
+    const size_t allowed = sorights_filter(s, users[k], sale, SORIGHTS_ACTION_UPDATE, records, 70, bits, 2);
+    size_t want = 0;
+    for (size_t i = 0; i < 70; ++i) {
+      sorights_record r = records[i];
+      r.object = sale;
+      const int may = sorights_can(s, users[k], SORIGHTS_ACTION_UPDATE, &r);
+      want += (size_t)may;
+      CHECK((int)((bits[i / 64] >> (i % 64)) & 1u) == may);
+    }
+    CHECK(allowed == want);
+  }
+  CHECK(sorights_filter(s, users[0], sale, SORIGHTS_ACTION_UPDATE, records, 70, bits, 1) == 0); /* too small */
+  sorights_sql* sql = NULL;
+  CHECK_OK(sorights_predicate_sql(s, users[0], sale, SORIGHTS_ACTION_UPDATE, INT64_MIN, 1, "r.", "o.", &sql));
+  CHECK(strstr(sorights_sql_text(sql), "$1") != NULL);
+  CHECK(strstr(sorights_sql_text(sql), "r.owner") != NULL);
+  CHECK(sorights_sql_exact(sql) == 1);
+  int saw_alice = 0;
+  for (size_t i = 0; i < sorights_sql_param_count(sql); ++i)
+    if (sorights_sql_param_is_text(sql, i) && strcmp(sorights_sql_param_text(sql, i), "alice") == 0) saw_alice = 1;
+  CHECK(saw_alice);
+  CHECK(sorights_sql_param_text(sql, 1000) == NULL);
+  sorights_sql_free(sql);
+  CHECK(sorights_predicate_sql(s, users[0], sale, 9, 0, 0, NULL, NULL, &sql) == SORIGHTS_E_INVALID_ARGUMENT);
+  CHECK(sql == NULL);
+  sorights_sql_free(NULL);
+  char* html = NULL;
+  CHECK_OK(sorights_render_html_report(m, "Demo", &html));
+  CHECK(html != NULL && strstr(html, "Demo") != NULL);
+  sorights_string_free(html);
+  const char* tests =
+      "{\"format\": \"sorights-tests/1\", \"tests\": ["
+      "{\"name\": \"own\", \"user\": \"alice\", \"action\": \"update\", \"object\": \"sale\","
+      " \"record\": {\"owner\": \"alice\"}, \"expect\": \"allow\"},"
+      "{\"name\": \"wrong\", \"user\": \"alice\", \"has\": \"admin-all\", \"expect\": \"allow\"}]}";
+  size_t passed = 0, failed = 0;
+  char* report = NULL;
+  const sorights_status st = sorights_run_policy_tests(s, m, tests, strlen(tests), &passed, &failed, &report);
+  if (st != SORIGHTS_E_INTERNAL) { /* built with the storage library */
+    CHECK(st == SORIGHTS_OK);
+    CHECK(passed == 1 && failed == 1);
+    CHECK(report != NULL && strcmp(report, "FAIL wrong: expected allow, got deny\n") == 0);
+    sorights_string_free(report);
+    CHECK(sorights_run_policy_tests(s, m, "{\"tests\": 1}", 12, &passed, &failed, NULL) ==
+          SORIGHTS_E_INVALID_ARGUMENT);
+  }
+  sorights_snapshot_free(s);
+  sorights_model_free(m);
+}
+
+struct test_case {
+  const char* name;
+  void (*run)(void);
+};
+static const struct test_case kCases[] = {{"who_can", test_who_can}, {"users", test_users},
+                                          {"filter_and_reports", test_filter_and_reports}};
+
+int main(int argc, char** argv) {
+  const size_t n = sizeof kCases / sizeof kCases[0];
+  int ran = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (argc > 1 && strcmp(argv[1], kCases[i].name) != 0) continue;
+    kCases[i].run();
+    ++ran;
+  }
+  if (ran == 0) {
+    fprintf(stderr, "unknown case %s\n", argc > 1 ? argv[1] : "");
+    return 2;
+  }
+  if (g_failures != 0) {
+    fprintf(stderr, "%d check(s) failed\n", g_failures);
+    return 1;
+  }
+  printf("ok (%d case(s))\n", ran);
+  return 0;
+}
