@@ -1070,7 +1070,7 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
     if (const char* env = std::getenv("SORIGHTS_KEY_FILE"); env != nullptr && *env != '\0') key_file = env;
   if (!key_file.empty()) g.key = read_key_file(key_file);
   auto record_args = [&]() { return parse_args(tail, kRecordValueOptions, kRecordFlags); };
-  const QueryHooks hooks{g.out, g.err, [&] { return open_directory(open_store(g, false))->state(); },
+  const QueryHooks hooks{g.out, g.err, [&] { return open_directory(open_store(g, Access::kRead))->state(); },
                          [&](const std::shared_ptr<const DirectoryState>& st, const Args& a, std::string_view object) {
                            return Evaluator{st, g.err}.record(a, object);
                          },

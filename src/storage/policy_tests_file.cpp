@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bounded_json.hpp"
 #include "json_codec.hpp"
 #include "sorights/model_file.hpp"
 #include "sorights/policy_tests.hpp"
@@ -201,16 +202,21 @@ PolicyTest read_test(const Json& j, const std::string& path, Reader& r) {
 
 Result<PolicyTestFile> parse_policy_tests(std::string_view text, std::string_view file_name) {
   const std::string prefix = file_name.empty() ? std::string("test file") : std::string(file_name);
-  Json root;
-  try {
-    root = Json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::exception& e) {
-    std::string what = e.what();
-    if (auto pos = what.find("] "); what.starts_with("[json.exception") && pos != std::string::npos)
-      what = what.substr(pos + 2);
+  // The same bounded reader as model files (docs/design/0008-bounded-input.md):
+  // size, UTF-8, nesting and duplicate keys, each named with its JSON path.
+  auto problem_of = [&](std::string path, std::string rule, std::string message) -> Error {
     return Error(ErrorCode::kInvalidArgument, prefix + ": invalid test file: 1 problem",
-                 {Diagnostic{"", "", "", "syntax", "not valid JSON: " + what}});
-  }
+                 {Diagnostic{std::move(path), "", "", std::move(rule), std::move(message)}});
+  };
+  if (text.size() > kDefaultMaxModelFileBytes)
+    return problem_of("", "too-large",
+                      "the file is " + std::to_string(text.size()) + " bytes, over the limit of " +
+                          std::to_string(kDefaultMaxModelFileBytes));
+  storage_detail::TextScanner scan;
+  if (!scan.feed(text) || !scan.finish()) return problem_of("", "encoding", scan.message());
+  Json root;
+  if (auto problem = storage_detail::parse_bounded_json(text, kMaxModelFileDepth, root))
+    return problem_of(problem->path, problem->rule, problem->message);
   Reader r;
   PolicyTestFile out;
   if (!root.is_object()) {
@@ -253,12 +259,8 @@ Result<PolicyTestFile> parse_policy_tests(std::string_view text, std::string_vie
 }
 
 Result<PolicyTestFile> read_policy_tests(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(ErrorCode::kUnavailable, path + ": cannot read the test file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return Error(ErrorCode::kUnavailable, path + ": cannot read the test file");
-  return parse_policy_tests(buffer.str(), path);
+  SORIGHTS_ASSIGN_OR_RETURN(std::string text, read_model_text(path));  // size, type, UTF-8 before parsing
+  return parse_policy_tests(text, path);
 }
 
 SORIGHTS_END_NAMESPACE

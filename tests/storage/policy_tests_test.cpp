@@ -149,3 +149,22 @@ TEST_CASE("policy tests: the demo model passes its own tests", "[storage][policy
   CHECK(report->failed() == 0);
   CHECK(report->passed >= 15);
 }
+
+TEST_CASE("policy tests: test files are bounded input like model files: duplicate keys, nesting, bad bytes",
+          "[storage][policy-tests]") {
+  auto dup = parse_policy_tests(R"({"format": "sorights-tests/1", "tests": [
+      {"name": "t", "user": "alice", "user": "bob", "has": "admin-all", "expect": "deny"}]})",
+                                "t.json");
+  REQUIRE_FALSE(dup);
+  REQUIRE(dup.error().diagnostics.size() == 1);
+  CHECK(dup.error().diagnostics[0].rule == "duplicate-key");
+  CHECK(dup.error().diagnostics[0].to_string().find("tests[0]") != std::string::npos);
+  std::string deep = R"({"format": "sorights-tests/1", "tests": )";
+  for (int i = 0; i < 70; ++i) deep += '[';
+  auto nested = parse_policy_tests(deep, "deep.json");
+  REQUIRE_FALSE(nested);
+  CHECK(nested.error().diagnostics.at(0).rule == "nesting");
+  auto bad = parse_policy_tests("{\"format\": \"sorights-tests/1\", \"tests\": [], \"x\": \"\xff\"}", "bad.json");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().diagnostics.at(0).rule == "encoding");
+}
