@@ -50,12 +50,12 @@ namespace console {
 
 /// One HTTP request, as the console sees it.
 struct Request {
-  std::string method;  ///< "GET", "POST", ...
-  std::string path;    ///< the path, percent-decoding not yet applied, without the query
-  std::string query;   ///< the raw query string after `?`, without the `?`
+  std::string method{};  ///< "GET", "POST", ...
+  std::string path{};    ///< the path, percent-decoding not yet applied, without the query
+  std::string query{};   ///< the raw query string after `?`, without the `?`
   /// Header names in any case; the console reads `cookie` and `content-type`.
   std::vector<std::pair<std::string, std::string>> headers{};
-  std::string body;    ///< a form body (application/x-www-form-urlencoded)
+  std::string body{};    ///< a form body (application/x-www-form-urlencoded)
 };
 
 /// One HTTP response.
