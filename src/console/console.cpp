@@ -220,8 +220,8 @@ constexpr std::string_view kStyle = R"(
 body{font-family:system-ui,"DejaVu Sans",sans-serif;margin:0;color:#1c2430;background:#f6f7f9;font-size:15px}
 header{background:#20354f;color:#fff;padding:.6em 1.2em;display:flex;align-items:center;gap:2em}
 header h1{font-size:1.15em;margin:0;font-weight:600}
-nav a{color:#dfe8f3;margin-right:1.2em;text-decoration:none}
-nav a[aria-current=page]{color:#fff;border-bottom:2px solid #ffb03a}
+header nav a{color:#dfe8f3;margin-right:1.2em;text-decoration:none}
+header nav a[aria-current=page]{color:#fff;border-bottom:2px solid #ffb03a}
 main{padding:1em 1.5em 3em}
 .tabs a{display:inline-block;padding:.35em .9em;border:1px solid #c5ccd6;border-bottom:none;background:#e8ebf0;color:#20354f;text-decoration:none;border-radius:4px 4px 0 0}
 .tabs a[aria-current=page]{background:#fff;font-weight:600}
@@ -238,7 +238,7 @@ td.none{background:#f2f2f2}td.read{background:#dbeafe}td.create{background:#d1fa
 td.update{background:#fef3c7}td.delete{background:#fde2e2}td.custom{background:#ede9fe}
 form.inline{display:inline}
 fieldset{border:1px solid #c5ccd6;background:#fff;margin:.6em 0;padding:.6em 1em}
-label{margin-right:.8em}
+label{margin:0 .3em 0 .6em}
 .sr{position:absolute;left:-9999px}
 button{background:#20354f;color:#fff;border:0;border-radius:3px;padding:.3em .8em;cursor:pointer}
 button.secondary{background:#6b7785}button.danger{background:#a33}
@@ -813,7 +813,7 @@ Response Console::Impl::role_page(Session& s, const Fields& q) {
       }
       return out + "</tbody></table>";
     };
-    c += "<h3>" + ht("functional-rights") + "</h3><div class=\"columns\">" + right_table(false) + right_table(true) +
+    c += "<h3>" + ht("functional-rights") + "</h3><div class=\"columns\">" + right_table(true) + right_table(false) +
          "</div>";
   }
   // Copy and delete.
@@ -1081,7 +1081,7 @@ Response Console::Impl::post(Session& s, std::string_view path, const Fields& f)
         }
         ++n;
       }
-      s.notice = std::string(t("staged")) + ": " + std::to_string(n) + " " + std::string(t("cell")) + " (" + id + ")";
+      s.notice = std::string(t("staged")) + ": " + std::to_string(n) + " " + std::string(t("cells-changed")) + " (" + id + ")";
       return redirect("/roles/show?id=" + url_encode(id));
     }
     if (path == "/roles/grant" || path == "/roles/revoke") {

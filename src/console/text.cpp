@@ -32,6 +32,7 @@ constexpr std::array kEnglish = std::to_array<Entry>({
     {"cancel-help", "Cancel drops every change since the last Save."},
     {"cancelled", "Cancelled; the pending changes were dropped."},
     {"cell", "Role cell"},
+    {"cells-changed", "data-rights cells changed"},
     {"change", "Change"},
     {"changes", "Changes"},
     {"check", "Check"},

@@ -15,7 +15,8 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 SORIGHTS = os.environ["SORIGHTS_CLI"]
 MODEL = os.environ["SORIGHTS_DEMO_MODEL"]
@@ -66,14 +67,21 @@ class Steps:
     def go(self, path):
         self.d.get(self.base + path)
 
-    def shot(self, name):
-        # Tall enough for the whole page.
-        height = self.d.execute_script("return document.documentElement.scrollHeight")
+    def shot(self, name, whole=True):
+        # Tall enough for the whole page (or the first 900 pixels).
+        height = self.d.execute_script("return document.documentElement.scrollHeight") if whole else 880
         self.d.set_window_size(1280, min(max(900, height + 20), 4000))
         path = os.path.join(SHOTS, name + ".png")
         self.d.save_screenshot(path)
         self.d.set_window_size(1280, 900)
         print("screenshot", path)
+
+    def click(self, by, value):
+        """Clicks a button or link and waits for the next page to load."""
+        old = self.d.find_element(By.TAG_NAME, "html")
+        self.d.find_element(by, value).click()
+        WebDriverWait(self.d, 10).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.d, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def pending(self):
         return int(self.d.find_element(By.ID, "pending-count").text)
@@ -118,28 +126,28 @@ def main():
         Select(driver.find_element(By.ID, "new-company")).select_by_value("acme-no")
         Select(driver.find_element(By.ID, "new-group")).select_by_value("sales")
         Select(driver.find_element(By.ID, "new-role")).select_by_value("sales-rep")
-        driver.find_element(By.ID, "add-user-button").click()
+        s.click(By.ID, "add-user-button")
         s.expect(s.pending() == 1, "one pending change after adding a user")
         s.expect("petra" in s.body(), "the staged user is listed")
 
         # Change a data-rights cell.
         s.go("/roles")
         s.shot("roles")
-        driver.find_element(By.LINK_TEXT, "sales-rep").click()
+        s.click(By.LINK_TEXT, "sales-rep")
         cell = Select(driver.find_element(By.NAME, "c:sale:other_groups"))
         cell.select_by_value("update")
-        driver.find_element(By.ID, "apply-grid").click()
+        s.click(By.ID, "apply-grid")
         s.expect(s.pending() == 2, "two pending changes after the cell")
         s.expect(Select(driver.find_element(By.NAME, "c:sale:other_groups")).first_selected_option
                  .get_attribute("value") == "update", "the grid shows the staged cell")
-        s.shot("role-grid")
+        s.shot("role-grid", whole=False)
 
         # Save, with the confirmation listing the changes.
-        driver.find_element(By.ID, "review-save").click()
+        s.click(By.ID, "review-save")
         text = s.body()
         s.expect("petra" in text and "sale \u00d7 other_groups" in text, "the confirmation lists both changes")
         s.shot("save-confirmation")
-        driver.find_element(By.ID, "confirm-save").click()
+        s.click(By.ID, "confirm-save")
         s.expect(driver.current_url.endswith("/audit"), "Save leads to the audit")
         text = s.body()
         s.expect("added user petra" in text, "the audit shows the added user")
@@ -152,10 +160,10 @@ def main():
         s.go("/users?tab=groups")
         driver.find_element(By.ID, "group-id").send_keys("temp-group")
         driver.find_element(By.ID, "group-name").send_keys("Temporary")
-        driver.find_element(By.CSS_SELECTOR, "form[action='/groups/add'] button").click()
+        s.click(By.CSS_SELECTOR, "form[action='/groups/add'] button")
         s.expect(s.pending() == 1 and "temp-group" in s.body(), "the group is pending")
         s.shot("users-groups-pending")
-        driver.find_element(By.ID, "cancel").click()
+        s.click(By.ID, "cancel")
         s.expect(s.pending() == 0, "Cancel drops the pending change")
         s.go("/users?tab=groups")
         s.expect("temp-group" not in s.body(), "the cancelled group is gone")
@@ -171,7 +179,7 @@ def main():
         Select(driver.find_element(By.ID, "check-action")).select_by_value("update")
         Select(driver.find_element(By.ID, "check-object")).select_by_value("sale")
         Select(driver.find_element(By.ID, "check-owner")).select_by_value("bob")
-        driver.find_element(By.ID, "check-run").click()
+        s.click(By.ID, "check-run")
         s.expect(driver.find_element(By.ID, "decision-value").text in ("allow", "deny"), "a decision is shown")
         s.expect("record-state" in s.body(), "the layers are shown")
         s.shot("check")
@@ -185,10 +193,10 @@ def main():
         Select(driver.find_element(By.ID, "new-company")).select_by_value("acme-no")
         Select(driver.find_element(By.ID, "new-group")).select_by_value("sales")
         Select(driver.find_element(By.ID, "new-role")).select_by_value("sales-rep")
-        driver.find_element(By.ID, "add-user-button").click()
+        s.click(By.ID, "add-user-button")
         s.expect(s.pending() == 1, "the level-3 actor's edit is staged")
-        driver.find_element(By.ID, "review-save").click()
-        driver.find_element(By.ID, "confirm-save").click()
+        s.click(By.ID, "review-save")
+        s.click(By.ID, "confirm-save")
         text = s.body()
         s.expect("permission-denied" in text, "the refusal is shown")
         s.expect(s.pending() == 1, "the refused edit stays pending")
