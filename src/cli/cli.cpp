@@ -948,7 +948,8 @@ int cmd_serve(const Globals& g, const Args& a) {
   auto store = open_store(g, false);
   auto dir = open_directory(store);
   if (g.actor && dir->model()->find_user(*g.actor) == nullptr) throw CliError("--as: unknown user " + dq(*g.actor));
-  auto console = console::Console::create(dir, {.actor = g.actor.value_or(""), .title = "sorights \u00b7 " + g.db});
+  const std::string title = "sorights \u00b7 " + std::filesystem::path(g.db).filename().string();
+  auto console = console::Console::create(dir, {.actor = g.actor.value_or(""), .title = title});
   if (!console) fail(console.error());
   return console::serve(**console, options, *g.out, *g.err);
 }
