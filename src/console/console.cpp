@@ -725,6 +725,22 @@ Response Console::Impl::user_edit_page(Session& s, const Fields& q) {
     c += "<p><label for=\"group\">" + ht("primary-group") + "</label><select id=\"group\" name=\"group\">" +
          options_html(group_choices(m, true), u->group) + "</select></p><p><label for=\"plan\">" + ht("plan") +
          "</label><select id=\"plan\" name=\"plan\">" + options_html(plan_choices(m), u->plan) + "</select></p>";
+    auto multi = [&](std::string_view name, std::string_view label, const std::vector<std::string>& all,
+                     const std::vector<std::string>& held) {
+      std::string out = "<p><label for=\"" + std::string(name) + "\">" + ht(label) + "</label><input type=\"hidden\" name=\"" +
+                        std::string(name) + "_shown\" value=\"1\"><select multiple size=\"4\" id=\"" +
+                        std::string(name) + "\" name=\"" + std::string(name) + "\">";
+      for (const std::string& item : all)
+        out += "<option value=\"" + h(item) + "\"" +
+               (std::find(held.begin(), held.end(), item) != held.end() ? " selected" : "") + ">" + h(item) + "</option>";
+      return out + "</select></p>";
+    };
+    std::vector<std::string> group_ids, licence_ids;
+    for (const Group& g : m.groups) group_ids.push_back(g.id);
+    for (const Licence& l : m.licences)
+      if (l.kind == LicenceKind::kUser) licence_ids.push_back(l.id);
+    c += multi("other_groups", "other-groups", group_ids, u->other_groups) +
+         multi("licences", "licences", licence_ids, u->licences);
   }
   c += "<p><label><input type=\"checkbox\" name=\"can_log_in\" value=\"1\"" + std::string(u->can_log_in ? " checked" : "") +
        "> " + ht("can-log-in") + "</label></p><button id=\"edit-user-button\">" + ht("edit") + "</button></fieldset></form>";
@@ -756,6 +772,17 @@ Response Console::Impl::roles_page(Session& s) {
          std::to_string(users) + "</td><td>" + std::to_string(r.functional_rights.size()) + "</td></tr>";
   }
   c += "</tbody></table>";
+  std::vector<std::pair<std::string, std::string>> from{{"", std::string(t("blank-rights"))}};
+  for (const auto& choice : role_choices(m, false)) from.push_back(choice);
+  c += "<form method=\"post\" action=\"/roles/add\" id=\"add-role\"><fieldset><legend>" + ht("add-role") + "</legend>" +
+       csrf_input(s) + "<label for=\"role-id\">" + ht("id") + "</label><input id=\"role-id\" name=\"id\" required> "
+       "<label for=\"role-name\">" + ht("name") + "</label><input id=\"role-name\" name=\"name\"> "
+       "<label for=\"role-description\">" + ht("description") +
+       "</label><input id=\"role-description\" name=\"description\"> <label for=\"role-type\">" + ht("type") +
+       "</label><select id=\"role-type\" name=\"type\">" +
+       options_html({{"employee", "employee"}, {"external", "external"}}, "employee") +
+       "</select> <label for=\"role-from\">" + ht("copy-from") + "</label><select id=\"role-from\" name=\"from\">" +
+       options_html(from, "") + "</select> <button>" + ht("add") + "</button></fieldset></form>";
   return page(s, "roles", t("roles"), c);
 }
 
@@ -769,6 +796,11 @@ Response Console::Impl::role_page(Session& s, const Fields& q) {
   std::string c = "<p>" + h(role->id) + (role->name.empty() ? "" : " \u2014 " + h(role->name)) + " (" +
                   h(role_type_name(role->type)) + ")</p>";
   if (!role->description.empty()) c += "<p>" + h(role->description) + "</p>";
+  c += "<form method=\"post\" action=\"/roles/rename\"><fieldset><legend>" + ht("rename-role") + "</legend>" + csrf +
+       rid + "<label for=\"rename-name\">" + ht("name") + "</label><input id=\"rename-name\" name=\"name\" value=\"" +
+       h(role->name) + "\"> <label for=\"rename-description\">" + ht("description") +
+       "</label><input id=\"rename-description\" name=\"description\" size=\"50\" value=\"" + h(role->description) +
+       "\"> <button>" + ht("edit") + "</button></fieldset></form>";
   // The grid.
   const std::vector<Relation> rels = grid_relations(role->type);
   c += "<h3>" + ht("data-rights") + "</h3><form method=\"post\" action=\"/roles/cells\" id=\"grid\">" + csrf + rid +
@@ -1032,6 +1064,8 @@ Response Console::Impl::post(Session& s, std::string_view path, const Fields& f)
       if (const std::string* v = detail::field(f, "company")) u.company = *v;
       if (const std::string* v = detail::field(f, "group")) u.group = *v;
       if (const std::string* v = detail::field(f, "plan")) u.plan = *v;
+      if (detail::field(f, "other_groups_shown") != nullptr) u.other_groups = detail::fields(f, "other_groups");
+      if (detail::field(f, "licences_shown") != nullptr) u.licences = detail::fields(f, "licences");
       u.can_log_in = value_of(f, "can_log_in") == "1";
       staged(s, tx(s).put_user(std::move(u)), "edit user " + id);
       return redirect("/users/edit?id=" + url_encode(id));
@@ -1097,6 +1131,33 @@ Response Console::Impl::post(Session& s, std::string_view path, const Fields& f)
       if (tx(s).staged().find_role(from) == nullptr) throw HttpError{404, "No role with this id."};
       staged(s, tx(s).copy_role(from, id, value_of(f, "name")), "copy role " + from + " to " + id);
       return redirect(s.error ? "/roles/show?id=" + url_encode(from) : "/roles/show?id=" + url_encode(id));
+    }
+    if (path == "/roles/add") {
+      const std::string id = need("id"), from = value_of(f, "from"), name = value_of(f, "name"),
+                        description = value_of(f, "description");
+      if (from.empty()) {
+        Role role;
+        role.id = id;
+        role.name = name;
+        role.description = description;
+        const auto type = parse_role_type(value_of(f, "type"));
+        if (!type || *type == RoleType::kSystem || *type == RoleType::kAnonymous)
+          throw HttpError{400, "A new role is an employee or an external role."};
+        role.type = *type;
+        staged(s, tx(s).create_role(std::move(role)), "add role " + id);
+      } else {
+        if (tx(s).staged().find_role(from) == nullptr) throw HttpError{404, "No role with this id."};
+        Result<void> r = tx(s).copy_role(from, id, name);
+        if (r && !description.empty()) r = tx(s).rename_role(id, name, description);
+        staged(s, r, "add role " + id + " (copy of " + from + ")");
+      }
+      return redirect(s.error ? "/roles" : "/roles/show?id=" + url_encode(id));
+    }
+    if (path == "/roles/rename") {
+      const std::string id = need("role");
+      if (tx(s).staged().find_role(id) == nullptr) throw HttpError{404, "No role with this id."};
+      staged(s, tx(s).rename_role(id, value_of(f, "name"), value_of(f, "description")), "rename role " + id);
+      return redirect("/roles/show?id=" + url_encode(id));
     }
     if (path == "/roles/delete") {
       const std::string id = need("id"), replacement = need("replacement");

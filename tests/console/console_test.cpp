@@ -308,3 +308,64 @@ TEST_CASE("console: pages carry lang, captions, scoped headers and labelled inpu
     }
   }
 }
+
+TEST_CASE("console: roles are added blank or as a copy, renamed, and user groups and licences edited", "[console]") {
+  auto dir = open_directory();
+  auto c = make_console(dir);
+  Client client{*c, {}};
+  client.login();
+  const std::string csrf = client.csrf();
+  CHECK(client.post("/roles/add", "csrf=" + csrf + "&id=blank&name=Blank&type=employee&from=").status == 303);
+  CHECK(client.post("/roles/add", "csrf=" + csrf + "&id=copy&name=Copy&description=D&type=employee&from=level-3")
+            .status == 303);
+  CHECK(client.post("/roles/add", "csrf=" + csrf + "&id=sys2&type=system&from=").status == 400);
+  CHECK(client.post("/roles/rename", "csrf=" + csrf + "&role=level-3&name=Level+three&description=Renamed").status ==
+        303);
+  REQUIRE(client.post("/groups/add", "csrf=" + csrf + "&id=support").status == 303);
+  CHECK(client.post("/users/edit", "csrf=" + csrf +
+                                       "&id=lars&can_log_in=1&other_groups_shown=1&other_groups=support&licences_shown=1")
+            .status == 303);
+  CHECK(client.post("/save", "csrf=" + csrf).status == 303);
+  const auto m = dir->model();
+  REQUIRE(m->find_role("blank") != nullptr);
+  CHECK(m->find_role("blank")->data_rights.empty());
+  REQUIRE(m->find_role("copy") != nullptr);
+  CHECK(m->find_role("copy")->data_rights == m->find_role("level-3")->data_rights);
+  CHECK(m->find_role("copy")->description == "D");
+  CHECK(m->find_role("level-3")->name == "Level three");
+  CHECK(m->find_user("lars")->other_groups == std::vector<std::string>{"support"});
+}
+
+TEST_CASE("console: hostile requests never crash it and never change anything", "[console]") {
+  auto dir = open_directory();
+  auto c = make_console(dir);
+  Client client{*c, {}};
+  client.login();
+  const std::string csrf = client.csrf();
+  const std::uint64_t version = dir->version();
+  std::uint64_t seed = 42;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<unsigned>(seed >> 33);
+  };
+  const char* paths[] = {"/", "/users", "/users/edit", "/roles/show", "/check", "/users/add", "/roles/cells",
+                         "/roles/grant", "/save", "/cancel", "/audit", "/%00", "//", "/users/../roles"};
+  for (int i = 0; i < 3000; ++i) {
+    std::string junk;
+    const unsigned n = next() % 40;
+    for (unsigned k = 0; k < n; ++k) junk += static_cast<char>(next() % 256);
+    const std::string path = paths[next() % std::size(paths)];
+    Response r;
+    if (next() % 2 == 0) {
+      r = client.get(path, next() % 2 ? junk : "id=" + junk + "&user=" + junk + "&action=read&object=" + junk);
+    } else {
+      // Hostile values for a valid session, but never the Save action with a valid token.
+      const std::string body = (path == "/save" ? "" : "csrf=" + csrf + "&") + "id=" + junk + "&role=" + junk +
+                               "&right=" + junk + "&c:" + junk + ":own=read&" + junk;
+      r = client.post(path, body);
+    }
+    CHECK(r.status >= 200);
+    CHECK(r.status < 500);
+  }
+  CHECK(dir->version() == version);
+}
