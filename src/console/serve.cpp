@@ -3,6 +3,8 @@
 // never lets an exception reach httplib's thread pool.
 #include "serve.hpp"
 
+#include <sys/socket.h>
+
 #include <csignal>
 #include <pthread.h>
 #include <signal.h>
@@ -52,6 +54,12 @@ void write_response(const Response& in, httplib::Response& out) {
 
 int serve(Console& console, const ServeOptions& options, std::ostream& out, std::ostream& err) {
   httplib::Server server;
+  // httplib's default sets SO_REUSEPORT, which would let a second server
+  // share the port (and split the sessions between them): only SO_REUSEADDR.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server.set_payload_max_length(console.options().max_body_bytes);
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);

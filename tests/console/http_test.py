@@ -114,6 +114,14 @@ class ServeOverHttp(unittest.TestCase):
             self.skipTest("no session (the token test did not run first)")
         return client
 
+    def test_port_in_use_is_an_error_not_a_shared_port(self):
+        port = urllib.parse.urlsplit(self.url).port
+        r = subprocess.run([SORIGHTS, "--db", self.db, "serve", "--port", str(port)], capture_output=True, text=True,
+                           timeout=20)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stdout, "")
+        self.assertIn("cannot listen", r.stderr)
+
     def test_x_change_without_csrf_is_403(self):
         c = self.client_or_skip()
         status, _, _ = c.request("POST", "/users/add", "id=mallory&type=associate")
