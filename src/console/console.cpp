@@ -743,8 +743,8 @@ Response Console::Impl::user_edit_page(Session& s, const Fields& q) {
          multi("licences", "licences", licence_ids, u->licences);
   }
   c += "<p><label><input type=\"checkbox\" name=\"can_log_in\" value=\"1\"" + std::string(u->can_log_in ? " checked" : "") +
-       "> " + ht("can-log-in") + "</label></p><button id=\"edit-user-button\">" + ht("edit") + "</button></fieldset></form>";
-  c += "<fieldset><legend>" + ht("delete") + "</legend>";
+       "> " + ht("can-log-in") + "</label></p><button id=\"edit-user-button\">" + ht("apply") + "</button></fieldset></form>";
+  c += "<fieldset><legend>" + ht("retire-delete") + "</legend>";
   if (u->type == UserType::kAssociate)
     c += "<form class=\"inline\" method=\"post\" action=\"/users/former\">" + csrf + hid + "<button class=\"secondary\">" +
          ht("former") + "</button></form> ";
@@ -800,7 +800,7 @@ Response Console::Impl::role_page(Session& s, const Fields& q) {
        rid + "<label for=\"rename-name\">" + ht("name") + "</label><input id=\"rename-name\" name=\"name\" value=\"" +
        h(role->name) + "\"> <label for=\"rename-description\">" + ht("description") +
        "</label><input id=\"rename-description\" name=\"description\" size=\"50\" value=\"" + h(role->description) +
-       "\"> <button>" + ht("edit") + "</button></fieldset></form>";
+       "\"> <button>" + ht("apply") + "</button></fieldset></form>";
   // The grid.
   const std::vector<Relation> rels = grid_relations(role->type);
   c += "<h3>" + ht("data-rights") + "</h3><form method=\"post\" action=\"/roles/cells\" id=\"grid\">" + csrf + rid +

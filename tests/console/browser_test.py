@@ -155,6 +155,9 @@ def main():
         s.expect(s.pending() == 0, "nothing pending after Save")
         s.expect("petra" in cli(db, "user", "list"), "the store has the user")
         s.shot("audit")
+        s.go("/users/edit?id=petra")
+        s.expect(driver.find_element(By.ID, "name").get_attribute("value") == "Petra Pedersen", "the edit form")
+        s.shot("user-edit")
 
         # Cancel a pending change.
         s.go("/users?tab=groups")
