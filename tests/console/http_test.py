@@ -122,6 +122,16 @@ class ServeOverHttp(unittest.TestCase):
         self.assertEqual(r.stdout, "")
         self.assertIn("cannot listen", r.stderr)
 
+    def test_sigterm_stops_the_server_with_exit_0(self):
+        proc, url = start_server(self.db)
+        try:
+            self.assertEqual(Client(url).request("GET", "/users")[0], 401)
+            proc.terminate()
+            self.assertEqual(proc.wait(timeout=20), 0)
+            self.assertEqual(proc.stdout.read(), "")  # nothing after the URL line
+        finally:
+            stop_server(proc)
+
     def test_x_change_without_csrf_is_403(self):
         c = self.client_or_skip()
         status, _, _ = c.request("POST", "/users/add", "id=mallory&type=associate")
