@@ -25,6 +25,7 @@
 #include "files.hpp"
 #include "key_file.hpp"
 #include "query_commands.hpp"
+#include "serve.hpp"
 #include "sorights/directory.hpp"
 #include "sorights/ids.hpp"
 #include "sorights/model_file.hpp"
@@ -70,6 +71,7 @@ Commands:
   licence usage
   report --html FILE                    one self-contained HTML page of the model
   verify                                check the store's integrity; prints ok
+  serve [--port N] [--bind ADDR]        the admin web console (docs/console.md)
 
 ACTION is read, create, update or delete. Exit status: 0 success or allow,
 1 deny, 2 any error (the message is on standard error; nothing is changed).
@@ -172,6 +174,12 @@ const std::map<std::string, std::string, std::less<>>& command_help() {
        "row's MAC, the audit chain and the seal; then that every row and audit\n"
        "entry can be read. Prints ok (exit 0), or names the first bad item on\n"
        "standard error (exit 2). A signed store needs its key.\n"},
+      {"serve",
+       "usage: sorights [--db FILE] [--as USER] serve [--port N] [--bind ADDR]\n\n"
+       "The admin web console on the store (default 127.0.0.1, port 8080; port 0\n"
+       "picks a free one). Prints its URL with a one-time access token on standard\n"
+       "output; changes act as --as USER (default the built-in system user) and are\n"
+       "judged and audited like the other commands. Stops on SIGINT or SIGTERM.\n"},
       {"licence", "usage: sorights [--db FILE] licence usage\n\n"
                   "Per licence: in use and available, and the users who hold it.\n"},
   };
@@ -990,6 +998,28 @@ int cmd_licence(const Globals& g, const std::vector<std::string>& argv) {
   return 0;
 }
 
+int cmd_serve(const Globals& g, const Args& a) {
+  need(a, 0, "serve", "");
+  console::ServeOptions options;
+  if (auto v = a.get("--bind")) {
+    if (v->empty()) throw CliError("serve: --bind: an address may not be empty");
+    options.bind = *v;
+  }
+  if (auto v = a.get("--port")) {
+    if (v->empty() || v->size() > 5 || v->find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(*v) > 65535)
+      throw CliError("serve: --port: expected 0 to 65535, not " + dq(*v));
+    options.port = std::stoi(*v);
+  }
+  auto store = open_store(g, false);
+  auto dir = open_directory(store);
+  if (g.actor && dir->model()->find_user(*g.actor) == nullptr) throw CliError("--as: unknown user " + dq(*g.actor));
+  const std::string title = "sorights \u00b7 " + std::filesystem::path(g.db).filename().string();
+  auto console = console::Console::create(dir, {.actor = g.actor.value_or(""), .title = title});
+  if (!console) fail(console.error());
+  return console::serve(**console, options, *g.out, *g.err);
+}
+
 // -- Dispatch --------------------------------------------------------------------------
 
 int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::ostream& errors) {
@@ -1092,6 +1122,7 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   if (command == "licence" || command == "license") return cmd_licence(g, tail);
   if (command == "report") return cmd_report(g, parse_args(tail, {"--html"}, {}));
   if (command == "verify") return cmd_verify(g, parse_args(tail, {}, {}));
+  if (command == "serve") return cmd_serve(g, parse_args(tail, {"--port", "--bind"}, {}));
   throw CliError("unknown command " + dq(command) + " (see sorights --help)");
 }
 
