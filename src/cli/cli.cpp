@@ -1011,7 +1011,7 @@ int cmd_serve(const Globals& g, const Args& a) {
       throw CliError("serve: --port: expected 0 to 65535, not " + dq(*v));
     options.port = std::stoi(*v);
   }
-  auto store = open_store(g, false);
+  auto store = open_store(g, Access::kWrite);
   auto dir = open_directory(store);
   if (g.actor && dir->model()->find_user(*g.actor) == nullptr) throw CliError("--as: unknown user " + dq(*g.actor));
   const std::string title = "sorights \u00b7 " + std::filesystem::path(g.db).filename().string();
