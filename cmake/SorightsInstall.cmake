@@ -102,13 +102,19 @@ foreach(_cli sorights_cli sorights-cli sorights_tool)
   endif()
 endforeach()
 
-# -- find_dependency lines for the config file ----------------------------------------
+# -- Each component's dependencies, for the config file ---------------------------------
 # A static library exports its PRIVATE dependencies as $<LINK_ONLY:...>, so the
-# consumer needs those imported targets as well (TOOLCHAIN.md §6). Collect every
-# namespaced imported target the exported targets link to and map it to the
-# find_package call that defines it.
-# Per target: the namespaced imported targets it links (for static libraries
-# including the PRIVATE ones, exported as $<LINK_ONLY:...>).
+# consumer needs those imported targets as well (TOOLCHAIN.md §6). But only for
+# the components it asks for: `find_package(sorights)` looks for the core's
+# dependencies (Threads) and nothing else; `COMPONENTS storage` adds SQLite,
+# nlohmann-json, OpenSSL and Boost (static build), and so on. Per exported
+# target we record the namespaced imported targets it links (external) and the
+# sorights targets it links (another component, whose dependencies it needs too).
+set(_sorights_component_of_sorights_header_only header_only)
+set(_sorights_component_of_sorights sorights)
+set(_sorights_component_of_sorights_storage storage)
+set(_sorights_component_of_sorights_postgres postgres)
+set(_sorights_component_of_sorights_c c)
 set(_sorights_dep_targets)
 foreach(t IN LISTS _sorights_export_targets)
   get_target_property(_type ${t} TYPE)
@@ -117,12 +123,26 @@ foreach(t IN LISTS _sorights_export_targets)
     list(APPEND _props LINK_LIBRARIES)
   endif()
   set(_sorights_deps_${t})
+  set(_sorights_links_${t})
   foreach(p IN LISTS _props)
     get_target_property(_libs ${t} ${p})
-    if(_libs)
-      string(REGEX MATCHALL "[A-Za-z0-9_.+-]+::[A-Za-z0-9_.+-]+" _found "${_libs}")
-      list(APPEND _sorights_deps_${t} ${_found})
+    if(NOT _libs)
+      continue()
     endif()
+    foreach(_lib IN LISTS _libs)
+      string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" _lib "${_lib}")
+      if(TARGET "${_lib}")
+        get_target_property(_aliased "${_lib}" ALIASED_TARGET)
+        if(_aliased)
+          set(_lib "${_aliased}")
+        endif()
+      endif()
+      if(_lib IN_LIST _sorights_export_targets)
+        list(APPEND _sorights_links_${t} ${_sorights_component_of_${_lib}})
+      elseif(_lib MATCHES "^[A-Za-z0-9_.+-]+::[A-Za-z0-9_.+-]+$")
+        list(APPEND _sorights_deps_${t} ${_lib})
+      endif()
+    endforeach()
   endforeach()
   list(REMOVE_DUPLICATES _sorights_deps_${t})
   list(APPEND _sorights_dep_targets ${_sorights_deps_${t}})
@@ -169,51 +189,56 @@ function(_sorights_pc_deps target out)
   set(${out} "${flags}" PARENT_SCOPE)
 endfunction()
 
-set(SORIGHTS_CONFIG_DEPENDENCIES "")
-set(_boost_components)
-foreach(dep IN LISTS _sorights_dep_targets)
+# The find_package arguments that define one imported dependency target.
+function(_sorights_find_spec dep out)
   string(REGEX REPLACE "::.*" "" _ns "${dep}")
   string(REGEX REPLACE ".*::" "" _name "${dep}")
-  if(_ns STREQUAL "sorights")
-    continue()
-  elseif(_ns STREQUAL "Threads")
-    set(_line "find_dependency(Threads)")
+  set(_spec "")
+  if(_ns STREQUAL "Threads")
+    set(_spec "Threads")
   elseif(_ns STREQUAL "SQLite")
-    set(_line "find_dependency(SQLite3)")
+    set(_spec "SQLite3")
   elseif(_ns STREQUAL "nlohmann_json")
-    set(_line "find_dependency(nlohmann_json 3 CONFIG)")
+    set(_spec "nlohmann_json 3 CONFIG")
   elseif(_ns STREQUAL "absl")
-    set(_line "find_dependency(absl CONFIG)")
+    set(_spec "absl CONFIG")
   elseif(_ns STREQUAL "OpenSSL")
-    set(_line "find_dependency(OpenSSL)")
+    set(_spec "OpenSSL 3.0 COMPONENTS ${_name}")
   elseif(_ns STREQUAL "PostgreSQL")
-    set(_line "find_dependency(PostgreSQL)")
+    set(_spec "PostgreSQL")
   elseif(_ns STREQUAL "ZLIB")
-    set(_line "find_dependency(ZLIB)")
+    set(_spec "ZLIB")
   elseif(_ns STREQUAL "Boost")
-    if(NOT _name MATCHES "^(headers|boost|disable_autolinking|diagnostic_definitions|dynamic_linking)$")
-      list(APPEND _boost_components ${_name})
+    if(_name MATCHES "^(headers|boost|disable_autolinking|diagnostic_definitions|dynamic_linking)$")
+      set(_spec "Boost 1.74")
+    else()
+      set(_spec "Boost 1.74 COMPONENTS ${_name}")
     endif()
-    continue()
   else()
-    message(WARNING "sorights install: exported targets link ${dep}; add its find_dependency "
-                    "to cmake/SorightsInstall.cmake")
-    continue()
+    message(WARNING "sorights install: exported targets link ${dep}; add its find_package "
+                    "arguments to cmake/SorightsInstall.cmake")
   endif()
-  string(APPEND SORIGHTS_CONFIG_DEPENDENCIES "${_line}\n")
+  set(${out} "${_spec}" PARENT_SCOPE)
+endfunction()
+
+# The table the config file reads: per component, its dependencies' find_package
+# arguments and the other components it links.
+set(SORIGHTS_CONFIG_DEPENDENCIES "")
+foreach(t IN LISTS _sorights_export_targets)
+  set(_comp ${_sorights_component_of_${t}})
+  set(_specs)
+  foreach(dep IN LISTS _sorights_deps_${t})
+    _sorights_find_spec(${dep} _spec)
+    if(_spec)
+      list(APPEND _specs "${_spec}")
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES _specs)
+  list(REMOVE_DUPLICATES _sorights_links_${t})
+  string(APPEND SORIGHTS_CONFIG_DEPENDENCIES
+    "set(_sorights_deps_${_comp} \"${_specs}\")\n"
+    "set(_sorights_links_${_comp} \"${_sorights_links_${t}}\")\n")
 endforeach()
-if(_sorights_dep_targets MATCHES "Boost::")
-  list(REMOVE_DUPLICATES _boost_components)
-  if(_boost_components)
-    string(REPLACE ";" " " _bc "${_boost_components}")
-    string(APPEND SORIGHTS_CONFIG_DEPENDENCIES "find_dependency(Boost 1.74 COMPONENTS ${_bc})\n")
-  else()
-    string(APPEND SORIGHTS_CONFIG_DEPENDENCIES "find_dependency(Boost 1.74)\n")
-  endif()
-endif()
-string(REPLACE "\n" ";" _lines "${SORIGHTS_CONFIG_DEPENDENCIES}")
-list(REMOVE_DUPLICATES _lines)
-list(JOIN _lines "\n" SORIGHTS_CONFIG_DEPENDENCIES)
 set(SORIGHTS_CONFIG_COMPONENTS "${_sorights_components}")
 if(BUILD_SHARED_LIBS)
   set(SORIGHTS_LIBRARY_TYPE SHARED)
@@ -232,10 +257,9 @@ install(FILES ${PROJECT_BINARY_DIR}/sorights-config-install/sorights-config.cmak
               ${PROJECT_BINARY_DIR}/sorights-config-version.cmake
         DESTINATION ${SORIGHTS_INSTALL_CMAKEDIR} COMPONENT devel)
 # The build-tree package: same template, prefix = the build tree.
-file(WRITE ${PROJECT_BINARY_DIR}/sorights-config.cmake
-  "# sorights build-tree package (generated)\n"
-  "include(CMakeFindDependencyMacro)\n${SORIGHTS_CONFIG_DEPENDENCIES}\n"
-  "include(\"\${CMAKE_CURRENT_LIST_DIR}/sorights-targets.cmake\")\n")
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/sorights-config.cmake.in
+  ${PROJECT_BINARY_DIR}/sorights-config.cmake
+  INSTALL_DESTINATION . INSTALL_PREFIX ${PROJECT_BINARY_DIR})
 
 # -- pkg-config --------------------------------------------------------------------------
 # prefix is computed from ${pcfiledir} so a moved prefix still works.
@@ -324,7 +348,7 @@ if("sorights_c" IN_LIST _sorights_export_targets)
   set(SORIGHTS_PC_CFLAGS "")
   set(_c_libs "-L\${libdir} -lsorights_c")
   if(_static_only)
-    if("sorights::storage" IN_LIST _sorights_deps_sorights_c)
+    if("storage" IN_LIST _sorights_links_sorights_c)
       _sorights_pc_deps(sorights_storage _pc_private)
       string(APPEND _c_libs " -lsorights_storage ${_pc_private}")
     endif()

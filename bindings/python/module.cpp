@@ -148,6 +148,96 @@ T ok(so::Result<T> r) {
 }
 
 
+// -- Storage adapters written in Python --------------------------------------------
+//
+// `PyStorageAdapter` lets a Python class derive from sorights.StorageAdapter.
+// Each virtual calls the Python method of the same role with the GIL held
+// (the directory may call it from a thread that released it). Whatever the
+// Python method raises becomes a sorights error and is returned, never thrown
+// through the directory: a sorights.Error subclass keeps its code (an adapter
+// reports a conflict with sorights.ConflictError), anything else is
+// kInternal with "ExceptionType: message". A failed call changes nothing in
+// the directory, which stays usable.
+//
+// Python method      C++ virtual        returns
+//   load()             load()             (Model, version)
+//   apply(change_set)  apply()            None
+//   stored_version()   version()          int  (`version` is the read-only property)
+//   append_audit(e)    append_audit()     None
+//   audit(query)       audit()            iterable of AuditEntry
+class PyStorageAdapter : public so::StorageAdapter {
+ public:
+  [[nodiscard]] so::Result<so::StoredModel> load() override {
+    return call<so::StoredModel>("load", [](const py::object& r) {
+      auto t = r.cast<py::tuple>();
+      if (t.size() != 2) throw py::type_error("load() must return (model, version)");
+      return so::StoredModel{t[0].cast<so::Model>(), t[1].cast<std::uint64_t>()};
+    });
+  }
+  [[nodiscard]] so::Result<void> apply(const so::ChangeSet& changes) override {
+    return call_void("apply", py::cast(changes));
+  }
+  [[nodiscard]] so::Result<std::uint64_t> version() override {
+    return call<std::uint64_t>("stored_version", [](const py::object& r) { return r.cast<std::uint64_t>(); });
+  }
+  [[nodiscard]] so::Result<void> append_audit(const so::AuditEntry& entry) override {
+    return call_void("append_audit", py::cast(entry));
+  }
+  [[nodiscard]] so::Result<std::vector<so::AuditEntry>> audit(const so::AuditQuery& query) override {
+    return call<std::vector<so::AuditEntry>>("audit", [](const py::object& r) {
+      std::vector<so::AuditEntry> out;
+      for (py::handle e : py::iter(r)) out.push_back(e.cast<so::AuditEntry>());
+      return out;
+    }, py::cast(query));
+  }
+
+ private:
+  // The error a Python exception stands for.
+  static so::Error from_python(const char* method, py::error_already_set& e) {
+    so::ErrorCode code = so::ErrorCode::kInternal;
+    for (const auto& [number, cls] : error_classes())
+      if (number != 0 && e.matches(cls)) code = static_cast<so::ErrorCode>(number);
+    std::string text = py::str(e.value());
+    if (code == so::ErrorCode::kInternal && !e.matches(error_classes()[static_cast<int>(so::ErrorCode::kInternal)]))
+      text = std::string(py::str(e.type().attr("__name__"))) + ": " + text;
+    return so::Error(code, std::string("storage adapter ") + method + "(): " + text);
+  }
+  template <class T, class Convert, class... Args>
+  so::Result<T> call(const char* method, Convert convert, Args&&... args) {
+    py::gil_scoped_acquire gil;
+    try {
+      py::function fn = py::get_override(static_cast<const so::StorageAdapter*>(this), method);
+      if (!fn) return so::Error(so::ErrorCode::kInternal, std::string("storage adapter: ") + method +
+                                                              "() is not implemented by the Python class");
+      return convert(fn(std::forward<Args>(args)...));
+    } catch (py::error_already_set& e) {
+      return from_python(method, e);
+    } catch (const std::exception& e) {  // py::cast_error, py::type_error, ...
+      return so::Error(so::ErrorCode::kInternal, std::string("storage adapter ") + method + "(): " + e.what());
+    }
+  }
+  so::Result<void> call_void(const char* method, py::object arg) {
+    so::Result<bool> r = call<bool>(method, [](const py::object&) { return true; }, std::move(arg));
+    if (!r) return std::move(r).error();
+    return {};
+  }
+};
+
+// The adapter a Directory holds. A Python-derived adapter also keeps its
+// Python object alive (its methods live there) for as long as the directory
+// holds it; the reference is dropped with the GIL held.
+std::shared_ptr<so::StorageAdapter> hold_adapter(const py::object& obj) {
+  auto adapter = obj.cast<std::shared_ptr<so::StorageAdapter>>();
+  if (dynamic_cast<PyStorageAdapter*>(adapter.get()) == nullptr) return adapter;
+  auto* keep = new py::object(obj);
+  return std::shared_ptr<so::StorageAdapter>(adapter.get(), [adapter, keep](so::StorageAdapter*) mutable {
+    if (Py_IsInitialized() == 0) return;  // interpreter gone: nothing to release safely
+    py::gil_scoped_acquire gil;
+    delete keep;
+    adapter.reset();
+  });
+}
+
 // -- Arguments: ids, names, paths -------------------------------------------------------
 
 // A string that becomes a C string (a path) or is matched as text must not
@@ -1280,8 +1370,34 @@ PYBIND11_MODULE(_core, m) {
                (e.refused ? " refused: " + e.reason : ", " + std::to_string(e.changes.size()) + " change(s)") + ">";
       });
 
-  py::class_<so::StorageAdapter, std::shared_ptr<so::StorageAdapter>>(m, "StorageAdapter",
-      "Where a Directory keeps the model (InMemoryStorage, SqliteStore).")
+  py::class_<so::ChangeSet>(m, "ChangeSet", "What one commit writes: StorageAdapter.apply's argument.")
+      .def_readonly("base_version", &so::ChangeSet::base_version)
+      .def_readonly("version", &so::ChangeSet::version)
+      .def_readonly("time", &so::ChangeSet::time)
+      .def_readonly("actor", &so::ChangeSet::actor)
+      .def_readonly("changes", &so::ChangeSet::changes)
+      .def("audit_entry",
+           [](const so::ChangeSet& c) { return so::AuditEntry{c.version, c.time, c.actor, false, {}, c.changes}; },
+           "The audit-trail entry of this change set, committed.")
+      .def("__repr__", [](const so::ChangeSet& c) {
+        return "<sorights.ChangeSet v" + std::to_string(c.base_version) + "->v" + std::to_string(c.version) +
+               " by '" + c.actor + "', " + std::to_string(c.changes.size()) + " change(s)>";
+      });
+  py::class_<so::AuditQuery>(m, "AuditQuery", "StorageAdapter.audit's filter; empty members match everything.")
+      .def_readonly("user", &so::AuditQuery::user)
+      .def_readonly("role", &so::AuditQuery::role)
+      .def_readonly("include_refused", &so::AuditQuery::include_refused)
+      .def("matches", [](const so::AuditQuery& q, const so::AuditEntry& e) { return so::audit_matches(e, q); },
+           "entry"_a, "True if `entry` is one this query asks for.");
+  m.def("apply_changes", [](so::Model& mdl, const std::vector<so::Change>& changes) { ok(so::apply_changes(mdl, changes)); },
+        "model"_a, "changes"_a,
+        "Applies a change set's changes to `model` in place, all or nothing (for storage adapters).");
+
+  py::class_<so::StorageAdapter, PyStorageAdapter, std::shared_ptr<so::StorageAdapter>>(m, "StorageAdapter",
+      "Where a Directory keeps the model (InMemoryStorage, SqliteStore). Subclass it in Python to "
+      "keep the model elsewhere: implement load(), apply(change_set), stored_version(), "
+      "append_audit(entry) and audit(query) (see docs/python.md).")
+      .def(py::init<>())
       .def_property_readonly("version", [](so::StorageAdapter& s) { return ok(s.version()); })
       .def("load", [](so::StorageAdapter& s) {
         so::StoredModel stored = ok(s.load());
@@ -1496,9 +1612,10 @@ PYBIND11_MODULE(_core, m) {
   py::class_<so::Directory, std::shared_ptr<so::Directory>>(m, "Directory",
       "The mutable, audited side: publishes a new Snapshot at each commit. Thread-safe.")
       .def_static("open",
-                  [](std::optional<std::shared_ptr<so::StorageAdapter>> storage) {
+                  [](const py::object& storage) {
                     std::shared_ptr<so::StorageAdapter> s =
-                        storage && *storage ? *storage : std::make_shared<so::InMemoryStorage>();
+                        storage.is_none() ? std::make_shared<so::InMemoryStorage>() : hold_adapter(storage);
+                    if (!s) s = std::make_shared<so::InMemoryStorage>();
                     py::gil_scoped_release release;
                     return ok(so::Directory::open(std::move(s)));
                   },

@@ -74,9 +74,9 @@ enum class MoveRecords : std::uint8_t {
 
 /// One user moved between our companies, with the records choice.
 struct UserMove {
-  std::string user;
-  std::string from_company;
-  std::string to_company;
+  std::string user{};
+  std::string from_company{};
+  std::string to_company{};
   MoveRecords records = MoveRecords::kLeave;
   Time from = 0;  ///< with `kMoveFrom`: the first date (seconds since the epoch) moved
   friend bool operator==(const UserMove&, const UserMove&) = default;
@@ -90,15 +90,15 @@ struct CommitInfo {
   std::uint64_t version = 0;
   Time time = 0;
   /// What was committed, entity by entity, with before and after.
-  std::vector<Change> changes;
+  std::vector<Change> changes{};
   /// Users moved between our companies, for the host to move their records.
-  std::vector<UserMove> moves;
+  std::vector<UserMove> moves{};
 };
 
 /// Options for `Directory::open`.
 struct DirectoryOptions {
   /// The commit clock (seconds since the epoch). Empty: the system clock.
-  std::function<Time()> clock;
+  std::function<Time()> clock{};
 };
 
 namespace detail {

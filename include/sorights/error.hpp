@@ -58,11 +58,11 @@ enum class ErrorCode : int {
 /// the member (`"group"`, may be empty), `rule` a stable short id of the rule
 /// (`"unknown-group"`), `message` the sentence for a person.
 struct Diagnostic {
-  std::string collection;
-  std::string item;
-  std::string field;
-  std::string rule;
-  std::string message;
+  std::string collection{};
+  std::string item{};
+  std::string field{};
+  std::string rule{};
+  std::string message{};
 
   /// Renders `users["alice"].group: unknown group "salse"`.
   [[nodiscard]] std::string to_string() const {
@@ -79,8 +79,8 @@ struct Diagnostic {
 /// validation failure also lists every problem in `diagnostics`.
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
-  std::string message;
-  std::vector<Diagnostic> diagnostics;
+  std::string message{};
+  std::vector<Diagnostic> diagnostics{};
 
   Error() = default;
   Error(ErrorCode c, std::string m) : code(c), message(std::move(m)) {}

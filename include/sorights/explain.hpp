@@ -49,9 +49,9 @@ enum class InactiveReason : std::uint8_t {
 struct LayerEffect {
   Layer layer = Layer::kLicence;
   bool applied = false;     ///< the layer had something to say for this record
-  TableRights removed;      ///< bits it took away
-  TableRights added;        ///< Filtering given instead of a hidden follow-up; RestrictedUpdate
-  TableRights after;        ///< the mask after this layer
+  TableRights removed{};      ///< bits it took away
+  TableRights added{};        ///< Filtering given instead of a hidden follow-up; RestrictedUpdate
+  TableRights after{};        ///< the mask after this layer
 };
 
 /// The full account of one check. Fixed size; no allocation.
@@ -64,10 +64,10 @@ struct Explanation {
   Relation relation = Relation::kOtherAssociates;
   RoleIndex role = kUnknownRole;
   /// The role cell for (object, relation), before any layer.
-  TableRights cell;
+  TableRights cell{};
   std::array<LayerEffect, kLayerCount> layers{};
   /// The final mask; equals `Snapshot::rights()` for the same inputs.
-  TableRights rights;
+  TableRights rights{};
   /// Whether `action` is allowed; equals `Snapshot::can()`.
   bool allowed = false;
 };

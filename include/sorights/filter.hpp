@@ -24,7 +24,8 @@
 //
 // **Example**:
 //
-//     std::vector<std::uint32_t> owner = ..., group = ...;  // one entry per row
+//     std::vector<sorights::UserIndex> owner = ...;         // one entry per row
+//     std::vector<sorights::GroupIndex> group = ...;
 //     std::vector<std::uint8_t> flags = ...;                 // RecordFlag bits
 //     sorights::RecordColumns cols{.size = owner.size(), .owner = owner,
 //                                  .group = group, .flags = flags};
@@ -44,6 +45,7 @@
 
 #include "sorights/config.hpp"
 #include "sorights/detail/snapshot_access.hpp"
+#include "sorights/index_column.hpp"
 #include "sorights/record.hpp"
 #include "sorights/rights.hpp"
 #include "sorights/snapshot.hpp"
@@ -78,12 +80,14 @@ enum RecordFlag : std::uint8_t {
 /// whose role needs publishing, `id` when the user has record-scoped overrides.
 struct RecordColumns {
   std::size_t size = 0;
-  std::span<const std::uint32_t> owner{};          ///< `UserIndex` values; empty: `kNoUser`
-  std::span<const std::uint32_t> group{};          ///< `GroupIndex` values; empty: `kNoGroup`
+  IndexColumn<UserIndex> owner{};                  ///< empty: `kNoUser`
+  IndexColumn<GroupIndex> group{};                 ///< empty: `kNoGroup`
   std::span<const std::uint8_t> flags{};           ///< `RecordFlag` bits; empty: 0
-  std::span<const std::uint32_t> visibility_id{};  ///< per `flags` kind; empty: 0
-  std::span<const std::uint32_t> project{};        ///< `ProjectIndex`; empty: `kNoProject`
-  std::span<const std::uint32_t> company{};        ///< `CompanyIndex`; empty: `kNoCompany`
+  /// The raw `UserIndex` or `GroupIndex` value, per the kind in `flags`
+  /// (an index here; a text id in SQL, see predicate.hpp); empty: 0.
+  std::span<const std::uint32_t> visibility_id{};
+  IndexColumn<ProjectIndex> project{};             ///< empty: `kNoProject`
+  IndexColumn<CompanyIndex> company{};             ///< empty: `kNoCompany`
   std::span<const std::uint64_t> id{};             ///< `record_key()` values; empty: 0
   std::span<const Time> publish_from{};            ///< empty: `kTimeMin`
   std::span<const Time> publish_to{};              ///< empty: `kTimeMax`
@@ -523,7 +527,8 @@ SORIGHTS_TARGET_AVX512 inline void filter_avx512(const FilterPlan& p, const Reco
 
 // AVX2: 8 records starting at i; lane masks are all-ones / all-zeros.
 struct Avx2Ops {
-  SORIGHTS_TARGET_AVX2 static __m256i load(std::span<const std::uint32_t> s, std::size_t i, __m256i dflt) noexcept {
+  template <class Column>  // IndexColumn<...> or std::span<const std::uint32_t>
+  SORIGHTS_TARGET_AVX2 static __m256i load(const Column& s, std::size_t i, __m256i dflt) noexcept {
     return s.empty() ? dflt : _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s.data() + i));
   }
   SORIGHTS_TARGET_AVX2 static __m256i eq(__m256i a, __m256i b) noexcept { return _mm256_cmpeq_epi32(a, b); }

@@ -20,8 +20,8 @@ SORIGHTS_BEGIN_NAMESPACE
 
 /// A built-in functional right: its stable internal id and its UI name.
 struct BuiltinRight {
-  std::string_view id;
-  std::string_view name;
+  std::string_view id{};
+  std::string_view name{};
 };
 
 /// The built-in catalog. The position of a right is its `RightIndex` in every

@@ -82,17 +82,17 @@ enum class PredicateOp : std::uint8_t {
 struct RelationRule {
   enum class UserKind : std::uint8_t { kEmployee = 0, kAnonymous = 1, kExternal = 2 };
   UserKind kind = UserKind::kEmployee;
-  std::string me;                    ///< the user's id
-  bool empty_owner_is_user = false;  ///< an empty owner counts as the user (employees only)
+  std::string me{};                    ///< the user's id
+  bool empty_owner_is_user = false;    ///< an empty owner counts as the user (employees only)
   /// External users on objects whose empty owner would count as the user for
-  /// an employee: an empty owner is not the user (MODEL.md part 1 §15), and
+  /// an employee: an empty owner is not the user (docs/rules.md §15), and
   /// the my-company (by the record's company) and same-project tests still
   /// apply instead of "unknown owner, other associates".
   bool empty_owner_tested = false;
-  std::string primary_group;         ///< employees; empty: none
-  std::vector<std::string> other_groups;
-  std::string my_company;            ///< external users with "my company" rights; empty: off
-  std::vector<std::string> projects; ///< external users with "same project" rights
+  std::string primary_group{};         ///< employees; empty: none
+  std::vector<std::string> other_groups{};
+  std::string my_company{};            ///< external users with "my company" rights; empty: off
+  std::vector<std::string> projects{}; ///< external users with "same project" rights
 };
 
 /// A bound value: an integer or a text id.
@@ -106,11 +106,11 @@ struct Predicate {
     std::uint32_t first = 0;  ///< first child (in `children`) or first value (in `values`)
     std::uint32_t count = 0;
   };
-  std::vector<Node> nodes;
-  std::vector<std::uint32_t> children;
-  std::vector<PredicateValue> values;
+  std::vector<Node> nodes{};
+  std::vector<std::uint32_t> children{};
+  std::vector<PredicateValue> values{};
   std::uint32_t root = 0;
-  RelationRule relation;
+  RelationRule relation{};
   /// False when a record-scoped override on a non-decimal id could not be
   /// expressed: the SQL may then return a few rows `can()` denies.
   bool exact = true;
@@ -163,8 +163,8 @@ struct ColumnMapping {
 
 /// A rendered WHERE fragment and its parameters, in placeholder order.
 struct SqlFragment {
-  std::string text;
-  std::vector<PredicateValue> params;
+  std::string text{};
+  std::vector<PredicateValue> params{};
 };
 
 /// What the owner-side columns hold for one user (for the host's user table
@@ -172,8 +172,8 @@ struct SqlFragment {
 /// id (empty: NULL), and whether it is an associate of one of our companies.
 struct OwnerFacts {
   int type = 0;
-  std::string_view group;
-  std::string_view company;
+  std::string_view group{};
+  std::string_view company{};
   bool in_our_companies = false;
 };
 

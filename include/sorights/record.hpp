@@ -61,7 +61,7 @@ struct Record {
   /// The group stored on the record; `kNoGroup` falls back to the owner's
   /// primary group.
   GroupIndex group = kNoGroup;
-  Visibility visibility;
+  Visibility visibility{};
   /// The project the record belongs to (external users' "same project").
   ProjectIndex project = kNoProject;
   /// The company the record is about (external users' "my company"; for a

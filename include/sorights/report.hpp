@@ -22,7 +22,7 @@ SORIGHTS_BEGIN_NAMESPACE
 
 /// Usage of one licence: how many users hold it and how many are left.
 struct LicenceUsage {
-  std::string licence;
+  std::string licence{};
   LicenceKind kind = LicenceKind::kUser;
   bool unrestricted = false;
   std::uint32_t purchased = 0;         ///< meaningful for restricted user licences

@@ -14,6 +14,7 @@
 #include "sorights/functional_right.hpp"
 #include "sorights/ids.hpp"
 #include "sorights/model.hpp"
+#include "sorights/ostream.hpp"
 #include "sorights/predicate.hpp"
 #include "sorights/queries.hpp"
 #include "sorights/record.hpp"

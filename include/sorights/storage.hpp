@@ -67,9 +67,9 @@ using Entity = std::variant<OurCompany, Group, Licence, Plan, FunctionalRightDef
 /// One changed entity: absent `before` = added, absent `after` = removed.
 struct Change {
   EntityKind kind = EntityKind::kUser;
-  std::string id;
-  std::optional<Entity> before;
-  std::optional<Entity> after;
+  std::string id{};
+  std::optional<Entity> before{};
+  std::optional<Entity> after{};
   friend bool operator==(const Change&, const Change&) = default;
 };
 
@@ -78,24 +78,24 @@ struct ChangeSet {
   std::uint64_t base_version = 0;  ///< the version the changes were made against
   std::uint64_t version = 0;       ///< the version they produce (base + 1)
   Time time = 0;                   ///< commit time, seconds since the epoch
-  std::string actor;               ///< user id; empty = the built-in system actor
-  std::vector<Change> changes;
+  std::string actor{};               ///< user id; empty = the built-in system actor
+  std::vector<Change> changes{};
 };
 
 /// One line of the audit trail: a committed change set, or a refused one.
 struct AuditEntry {
   std::uint64_t version = 0;  ///< the version produced; for a refusal, the version it was tried on
   Time time = 0;
-  std::string actor;
+  std::string actor{};
   bool refused = false;
-  std::string reason;         ///< why it was refused (rule and item)
-  std::vector<Change> changes;
+  std::string reason{};       ///< why it was refused (rule and item)
+  std::vector<Change> changes{};
 };
 
 /// Filters for `StorageAdapter::audit`. Empty members match everything.
 struct AuditQuery {
-  std::string user;   ///< entries whose actor is this user, or that change this user
-  std::string role;   ///< entries that change this role, or assign it
+  std::string user{};   ///< entries whose actor is this user, or that change this user
+  std::string role{};   ///< entries that change this role, or assign it
   Time from = kTimeMin;
   Time to = kTimeMax;
   bool include_refused = true;
@@ -103,7 +103,7 @@ struct AuditQuery {
 
 /// A stored model and its version.
 struct StoredModel {
-  Model model;
+  Model model{};
   std::uint64_t version = 0;
 };
 
