@@ -104,7 +104,7 @@ endforeach()
 
 # -- Each component's dependencies, for the config file ---------------------------------
 # A static library exports its PRIVATE dependencies as $<LINK_ONLY:...>, so the
-# consumer needs those imported targets as well (TOOLCHAIN.md §6). But only for
+# consumer needs those imported targets as well (a static archive carries no link dependencies of its own). But only for
 # the components it asks for: `find_package(sorights)` looks for the core's
 # dependencies (Threads) and nothing else; `COMPONENTS storage` adds SQLite,
 # nlohmann-json, OpenSSL and Boost (static build), and so on. Per exported

@@ -1451,7 +1451,7 @@ PYBIND11_MODULE(_core, m) {
           return ok(so::parse_model_file(json, base ? *base : so::Model::with_defaults(), options));
         },
         "json"_a, "base"_a = py::none(), "mode"_a = so::ImportMode::kMerge, "file_name"_a = "",
-        "Parses a model file (FORMAT.md) applied to `base` (default: the predefined roles).");
+        "Parses a model file (docs/model-file.md) applied to `base` (default: the predefined roles).");
   m.def("read_model_file",
         [](const std::string& path, const std::optional<so::Model>& base, so::ImportMode mode) {
           return ok(so::read_model_file(no_nul_arg(path, "path"), base ? *base : so::Model::with_defaults(), mode));

@@ -13,7 +13,7 @@
 // state; a reader that holds it keeps one consistent view, however many
 // commits happen meanwhile. Each publish carries a strictly greater version.
 //
-// Authorization (MODEL.md part 1 §11, §12) is judged at commit on what
+// Authorization (docs/rules.md §11, §12) is judged at commit on what
 // actually changes, entity by entity: an entity identical to the stored one is
 // no change and needs no right. Refused commits are recorded in the audit
 // trail too. The rules, the conflict policy and the audit trail are described
@@ -238,7 +238,7 @@ class Transaction {
                                                     MoveRecords records = MoveRecords::kLeave,
                                                     Time from = 0);
   /// Marks the user a former employee: the plan is removed and login turned
-  /// off; the user keeps its records (MODEL.md part 2 §7.4).
+  /// off; the user keeps its records (the reference model (docs/rules.md, "Reference")).
   [[nodiscard]] SORIGHTS_API Result<void> mark_former_employee(std::string_view user);
   /// Retires the user (`associate.deleted = 1`): no rights, login off, plan
   /// and licences freed. The user stays in the model and keeps its records.

@@ -156,7 +156,7 @@ struct FilterPlan {
   std::uint32_t our_count = 0;
   std::uint32_t relbits = 0;  // bit r: relation r's cell (after licence) holds the action
   FilterUserKind kind = FilterUserKind::kEmployee;
-  // An empty owner is the user: employees only (MODEL.md part 1 §15).
+  // An empty owner is the user: employees only (docs/rules.md §15).
   bool empty_owner_is_user = false;
   // External users on the same objects: an empty owner is not theirs, but the
   // record still meets the my-company (by its company) and same-project tests.

@@ -2,7 +2,7 @@
 // File: functional_right.hpp
 // -----------------------------------------------------------------------------
 // The built-in catalog of functional rights: every internal id of the
-// reference model (MODEL.md part 2 §5), in a fixed order. A compiled snapshot
+// reference model (the reference model (docs/rules.md, "Reference")), in a fixed order. A compiled snapshot
 // numbers these first (index = position here) and host-defined rights after
 // them. Rights whose internal id the reference does not document are not
 // listed; a host declares them if it needs them.

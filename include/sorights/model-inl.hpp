@@ -30,7 +30,7 @@ inline void fill_employee(Role& role, std::string_view own, std::string_view pri
     for (Relation r : {Relation::kOtherAssociates, Relation::kExternal, Relation::kAnonymous})
       role.set_cell(object, r, *TableRights::parse_crud(beyond));
   }
-  // Own follow-ups and sales are always editable (MODEL.md part 1 §7): every
+  // Own follow-ups and sales are always editable (docs/rules.md §7): every
   // predefined employee role grants CRUD on them.
   role.set_cell("follow_up", Relation::kOwn, TableRights::full());
   role.set_cell("sale", Relation::kOwn, TableRights::full());

@@ -2,10 +2,10 @@
 // File: model_file.hpp
 // -----------------------------------------------------------------------------
 // Model files: the JSON form people write a user model in by hand, review in a
-// pull request and load into a store (FORMAT.md, docs/model-file.md).
+// pull request and load into a store (docs/model-file.md).
 //
 // `parse_model_file` reads a model file and applies it onto a base model with
-// the import semantics of FORMAT.md:
+// the import semantics of docs/model-file.md:
 //
 //   * a role entry edits the role: each `data_rights` cell it names replaces
 //     the cell, the others stay; a `functional_rights` list replaces the list;

@@ -78,7 +78,7 @@ enum class PredicateOp : std::uint8_t {
 };
 
 /// How a record's relation to the user is classified (the evaluator's rule,
-/// MODEL.md part 1 §2-3), for the `kRelationIn` node.
+/// docs/rules.md §2-3), for the `kRelationIn` node.
 struct RelationRule {
   enum class UserKind : std::uint8_t { kEmployee = 0, kAnonymous = 1, kExternal = 2 };
   UserKind kind = UserKind::kEmployee;

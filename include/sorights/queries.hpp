@@ -1,7 +1,7 @@
 // -----------------------------------------------------------------------------
 // File: queries.hpp
 // -----------------------------------------------------------------------------
-// The admin's questions (MODEL.md part 1 §20), answered from a compiled
+// The admin's questions (docs/rules.md §20), answered from a compiled
 // `Snapshot` without walking the model:
 //
 //   * `QueryIndex::list_users` / `match_users`: the users matching a

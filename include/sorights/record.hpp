@@ -40,7 +40,7 @@ struct Visibility {
 ///
 /// Every field has a safe default: an empty owner and group, visible for all,
 /// not published, an existing record. Ids the snapshot does not know are
-/// allowed and are treated as MODEL.md part 1 says (an unknown owner is
+/// allowed and are treated as docs/rules.md says (an unknown owner is
 /// "other associates"; an unknown object denies everything).
 struct Record {
   ObjectIndex object = kUnknownObject;

@@ -524,7 +524,7 @@ class Snapshot {
   }
 
   // Records owned by associates of another of our companies are hidden
-  // unless the user may see them (MODEL.md part 1, "other companies").
+  // unless the user may see them (docs/rules.md, "other companies").
   static bool hides_other_company(const detail::Profile& p, const detail::UserRec& u, bool known,
                                   detail::OwnerRec o) noexcept {
     return ((p.flags & detail::kProfileSeeOtherCompanies) == 0) & known & (u.in_our_companies != 0) &
@@ -576,7 +576,7 @@ class Snapshot {
 
 namespace detail {
 // The relation for an associate (or resource) asking, from the facts about
-// the owner, in the priority order of MODEL.md part 1 §2: own → anonymous →
+// the owner, in the priority order of docs/rules.md §2: own → anonymous →
 // external → primary group → other groups → other associates. Indexed by
 // known | own << 1 | anonymous << 2 | external << 3 | primary << 4 | other << 5.
 inline constexpr std::array<Relation, 64> kEmployeeRelation = [] {
@@ -634,7 +634,7 @@ SORIGHTS_ALWAYS_INLINE detail::Evaluation Snapshot::evaluate(UserIndex user, con
   const std::uint8_t traits = object_traits_[obj];
   constexpr auto kNoGroupValue = static_cast<std::uint32_t>(kNoGroup);
 
-  // 1. Relation (MODEL.md part 1 §2, §3, §15). An unknown owner reads the
+  // 1. Relation (docs/rules.md §2, §3, §15). An unknown owner reads the
   //    asking user's own record as a harmless stand-in; `known` masks every
   //    use. The empty-owner fallback (the record is the asking user's) is for
   //    employee users only; for external and anonymous users an empty owner
@@ -803,7 +803,7 @@ inline constexpr std::array<std::uint8_t, 256> kFastRelation = [] {
 // compares them), computed from one CheckRow for the common case: an active
 // associate, an object without publishing and no record-scoped override for
 // the record. Everything else takes `rights_slow`; in particular external and
-// anonymous users, for whom an empty owner is not the user (MODEL.md part 1
+// anonymous users, for whom an empty owner is not the user (docs/rules.md
 // §15), never get here, so the empty-owner fallback below is unconditional.
 SORIGHTS_ALWAYS_INLINE TableRights Snapshot::rights(UserIndex user, const Record& record) const noexcept {
   using namespace detail;

@@ -17,7 +17,7 @@
 
 SORIGHTS_BEGIN_NAMESPACE
 
-/// The kind of a user (MODEL.md part 2 §1.1).
+/// The kind of a user (the reference model (docs/rules.md, "Reference")).
 enum class UserType : std::uint8_t {
   kAssociate = 0,  ///< an employee: signs in, has groups and a role
   kResource = 1,   ///< a bookable room or device: never signs in, holds nothing

@@ -1,4 +1,4 @@
-// The `sorights` command line (docs/cli.md; the contract is FORMAT.md), as
+// The `sorights` command line (docs/cli.md, which states its contract), as
 // the library sorights_cli_lib: main.cpp and the CLI fuzz target call run().
 //
 // Exit status: 0 success (and `allow`), 1 `deny` (check, has), 2 any error

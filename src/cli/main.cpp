@@ -1,4 +1,4 @@
-// The `sorights` command line (docs/cli.md; the contract is FORMAT.md). The
+// The `sorights` command line (docs/cli.md, which states its contract). The
 // commands live in cli.cpp (sorights_cli_lib); this is only the entry point.
 #include <iostream>
 #include <string_view>

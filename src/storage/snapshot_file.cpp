@@ -418,7 +418,7 @@ void fields(V& v, FunctionalRightDef& f) {
   v.str("id", f.id);
   v.str("name", f.name);
   v.str("requires_licence", f.requires_licence);
-  // Format 3: declared rights may be restrictive (MODEL.md part 1 §16).
+  // Format 3: declared rights may be restrictive (docs/rules.md §16).
   if (v.format >= 3) v.flag("restrictive", f.restrictive);
 }
 template <class V>

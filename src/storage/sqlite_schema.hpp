@@ -173,7 +173,7 @@ ALTER TABLE audit_log ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor);
 UPDATE schema_version SET version = 1;
 )sql"},
-    // 1 → 2: declared functional rights may be restrictive (MODEL.md part 1
+    // 1 → 2: declared functional rights may be restrictive (docs/rules.md
     // §16). Existing rights are not; the integrity seal encodes the column
     // only when it is not 0, so sealed rows keep their MACs.
     {1, R"sql(

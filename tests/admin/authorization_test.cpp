@@ -1,4 +1,4 @@
-// MODEL.md part 1 §11 and §12 at commit: each rule allowed and refused.
+// docs/rules.md §11 and §12 at commit: each rule allowed and refused.
 #include "fixture.hpp"
 
 using namespace admin_test;

@@ -1,9 +1,9 @@
 // The exhaustive escalation table (issue #7): every actor role × every admin
 // edit of the Transaction API × every target, each commit checked against an
-// oracle written from MODEL.md part 1 §11–§12 and docs/transactions.md — a
+// oracle written from docs/rules.md §11–§12 and docs/transactions.md — a
 // table of rights per role and the rules, not a call into the library.
 //
-// Where MODEL.md is silent the oracle follows decision record 0002:
+// Where docs/rules.md is silent the oracle follows decision record 0002:
 //   * "no one changes their own role assignment" binds admin-all holders too,
 //     and system actors bypass it with every other authorization rule;
 //   * system actors (the built-in one and active system users) bypass
@@ -65,7 +65,7 @@ std::set<std::string> level_0_rights() {
   return r;
 }
 
-/// MODEL.md part 1 §13 and docs/predefined-roles.md, plus the test's custom roles.
+/// docs/rules.md §13 and docs/predefined-roles.md, plus the test's custom roles.
 const std::vector<RoleFacts>& role_table() {
   static const std::vector<RoleFacts> t = {
       {"level-0", RoleType::kEmployee, level_0_rights(), "level-1"},
@@ -667,7 +667,7 @@ Expected oracle(const Case& c) {
       j.changed();
       j.deletes_role(r.id);
       if (r.id == "level-0") {
-        j.breaks("level-0-not-deleted");  // §12 (MODEL.md part 2 §6 [A])
+        j.breaks("level-0-not-deleted");  // §12 (the reference model (docs/rules.md, "Reference"))
         j.breaks("last-admin");           // its users, the only administrators, move to level-1
       }
       for (const UserFacts& u : users())

@@ -205,7 +205,7 @@ static void test_roles(void) {
   CHECK(!sorights_has(s, rita, sorights_find_right(s, "allow-bulk-export")));
   sorights_snapshot_free(s);
 
-  /* MODEL.md part 1 §16: the system user holds no restrictive right. */
+  /* docs/rules.md §16: the system user holds no restrictive right. */
   CHECK_OK(sorights_model_add_functional_right(m, "acme-hide-planner", "Hide planner"));
   CHECK_OK(sorights_model_set_functional_right_restrictive(m, "acme-hide-planner", 1));
   CHECK(sorights_model_set_functional_right_restrictive(m, "no-such-right", 1) == SORIGHTS_E_NOT_FOUND);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""CTest driver for the `sorights` command line (FORMAT.md, docs/cli.md).
+"""CTest driver for the `sorights` command line (docs/cli.md).
 
 Usage: cli_test.py SORIGHTS_BINARY DEMO_MODEL CASE
 Each CASE is one CTest test; `all` runs every case.
@@ -320,7 +320,7 @@ def has(e):
     out, _ = e.ok("has", "gunnar", "allow-bulk-export", rc=1)
     assert out.startswith("deny ") and "former employee" in out, out
     e.ok("has", "integration", "admin-all")
-    # MODEL.md part 1 §16: the system user holds no restrictive right (issue 13)
+    # docs/rules.md §16: the system user holds no restrictive right (issue 13)
     out, _ = e.ok("has", "integration", "hide-company", rc=1)
     assert "no restrictive right" in out, out
     e.fails("has", "bob", "no-such-right", contains='"no-such-right"')

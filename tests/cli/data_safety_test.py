@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Files are never harmed by a failing or unrelated command (MODEL.md part 1
+"""Files are never harmed by a failing or unrelated command (docs/rules.md
 §23, docs/design/0007-data-safety-files.md), through the `sorights` binary.
 
 Usage: data_safety_test.py SORIGHTS_BINARY DEMO_MODEL CASE

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""CTest driver for the query commands of the `sorights` command line (FORMAT.md
+"""CTest driver for the query commands of the `sorights` command line (docs/cli.md
 "Additions", docs/cli.md): `user list` filters, `role list [--all]`, `who-can`,
 `who-has` and `test`.
 

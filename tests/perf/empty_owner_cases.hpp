@@ -2,7 +2,7 @@
 // File: tests/perf/empty_owner_cases.hpp
 // -----------------------------------------------------------------------------
 // A small model and an exhaustive record set for the empty-owner rule of
-// MODEL.md part 1 §15 (issue 13): employees take an empty owner on company,
+// docs/rules.md §15 (issue 13): employees take an empty owner on company,
 // person, project and relation as themselves; external and anonymous users
 // never do, and for external users the my-company (by the record's company)
 // and same-project tests still decide. The filter kernels and the SQL

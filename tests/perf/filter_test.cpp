@@ -143,7 +143,7 @@ TEST_CASE("filter: unknown user or object, bad columns and empty columns", "[fil
   }
 }
 
-// MODEL.md part 1 §15 (issue 13): an empty owner is the user for employees
+// docs/rules.md §15 (issue 13): an empty owner is the user for employees
 // only; external users' empty-owner records meet the my-company and
 // same-project tests. Every kernel, on every combination of the facts.
 TEST_CASE("filter: every kernel follows the empty-owner rule by user type", "[filter][perf]") {

@@ -194,7 +194,7 @@ TEST_CASE("predicate: constants and rendering", "[predicate][perf]") {
   REQUIRE(f.text.find('?') == std::string::npos);
 }
 
-// MODEL.md part 1 §15 (issue 13): the SQL relation follows the empty-owner
+// docs/rules.md §15 (issue 13): the SQL relation follows the empty-owner
 // rule by user type (an empty owner is NULL in SQL, an unknown one a value
 // without a user row), on every combination of the facts.
 TEST_CASE("predicate: SQL push-down follows the empty-owner rule by user type", "[predicate][sql][perf]") {

@@ -30,7 +30,7 @@ Model full_model() {
   m.plans = {{"standard", "Standard", {"user", "web"}}};
   m.functional_rights = {{"export", "Export", "user"}, {"print", "Print", ""}};
   FunctionalRightDef hide{"acme-hide-planner", "Hide planner", ""};
-  hide.restrictive = true;  // MODEL.md part 1 §16 (issue 13): the flag round-trips
+  hide.restrictive = true;  // docs/rules.md §16 (issue 13): the flag round-trips
   m.functional_rights.push_back(hide);
   m.objects = {{"ticket", "Ticket", true, true, true}};
   Role r;

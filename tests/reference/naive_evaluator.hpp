@@ -1,7 +1,7 @@
 // -----------------------------------------------------------------------------
 // File: tests/reference/naive_evaluator.hpp
 // -----------------------------------------------------------------------------
-// A deliberately naive reference evaluator, written straight from MODEL.md
+// A deliberately naive reference evaluator, written straight from docs/rules.md
 // part 1 and docs/design/0001-evaluation-decisions.md. It shares no code with
 // the library's evaluator: it reads the public `Model` value types and works
 // on string ids with loops and linear searches. It is slow and obvious on

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Concurrent administrators through the command line (MODEL.md part 1 §22).
+"""Concurrent administrators through the command line (docs/rules.md §22).
 
 Usage: concurrent_admins_test.py SORIGHTS_BINARY DEMO_MODEL CASE
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""kill -9 at random moments (MODEL.md part 1 §23, docs/design/0007-data-safety-files.md).
+"""kill -9 at random moments (docs/rules.md §23, docs/design/0007-data-safety-files.md).
 
 Usage: kill_test.py SORIGHTS_BINARY DEMO_MODEL CASE
 

@@ -875,7 +875,7 @@ TEST_CASE("integrity: a store of a newer schema is reported as newer, not as hol
   CHECK_THAT(foreign.error().message, Catch::Contains("not a sorights store"));
 }
 
-// MODEL.md part 1 §16 (issue 13): the restrictive flag is sealed. It is
+// docs/rules.md §16 (issue 13): the restrictive flag is sealed. It is
 // encoded only when set, so rows sealed before schema version 2 (which had no
 // such column) keep their MACs through the migration.
 TEST_CASE("integrity: a declared right's restrictive flag is sealed", "[storage][integrity]") {

@@ -35,7 +35,7 @@ const char* kBase = R"({
 
 }  // namespace
 
-TEST_CASE("model file: the FORMAT.md example parses", "[storage][model-file]") {
+TEST_CASE("model file: the docs/model-file.md example parses", "[storage][model-file]") {
   const char* text = R"({
   "format": "sorights-model/1",
   "our_companies": [
@@ -228,7 +228,7 @@ TEST_CASE("model file: mutated files never crash, and what parses round-trips", 
   CHECK(parsed > 0);
 }
 
-// MODEL.md part 1 §16 (issue 13): "restrictive" on a declared right.
+// docs/rules.md §16 (issue 13): "restrictive" on a declared right.
 TEST_CASE("model file: a declared right's restrictive flag round-trips and is omitted when false",
           "[storage][model-file]") {
   const char* text = R"({

@@ -1,4 +1,4 @@
-// Opening a store never harms a file (MODEL.md part 1 §23,
+// Opening a store never harms a file (docs/rules.md §23,
 // docs/design/0007-data-safety-files.md): `SqliteStoreOptions::read_only`
 // reads without writing, and an open without `create` refuses an empty or
 // foreign file before SQLite writes anything into it.

@@ -449,7 +449,7 @@ TEST_CASE("snapshot file: a directory opens on an in-memory store without copyin
   CHECK(kept->model == broken);
 }
 
-// MODEL.md part 1 §16 (issue 13): format 3 adds the restrictive flag of
+// docs/rules.md §16 (issue 13): format 3 adds the restrictive flag of
 // declared rights; format 2 files (no flag) still load, every right not
 // restrictive.
 TEST_CASE("snapshot file: a declared right's restrictive flag round-trips in format 3", "[storage][snapshot-file]") {

@@ -284,7 +284,7 @@ TEST_CASE("sqlite: subscribe announces commits made through another connection",
   CHECK((*d)->model()->find_user("alice") != nullptr);
 }
 
-// MODEL.md part 1 §16 (issue 13): schema version 2 stores the flag.
+// docs/rules.md §16 (issue 13): schema version 2 stores the flag.
 TEST_CASE("sqlite: a declared right's restrictive flag is written and read back", "[storage][sqlite]") {
   TempDir dir;
   const std::string path = dir.file("r.db");

@@ -169,7 +169,7 @@ TEST_CASE("differential: rights, can, has and field_rights agree with the naive 
   REQUIRE(total.checks >= 200000);
 }
 
-// MODEL.md part 1 §3.5 / DESIGN.md: the role matrix grants, every later layer
+// docs/rules.md §2–§8 and docs/design/0000-architecture.md: the role matrix grants, every later layer
 // only narrows. The only bits a layer may add are Filtering (a follow-up
 // hidden by visibility) and RestrictedUpdate (the database-owner company,
 // only where Update survives). Checked on random models through explain().

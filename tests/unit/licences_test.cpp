@@ -1,4 +1,4 @@
-// Licences (MODEL.md part 1 §9): site and user licences, plans, "-cal"
+// Licences (docs/rules.md §9): site and user licences, plans, "-cal"
 // licences (cal_for), functional rights that need a licence, counts and
 // prerequisites.
 #include "support/catch.hpp"

@@ -1,4 +1,4 @@
-// Other companies (MODEL.md part 1 §6): without see-other-companies-associates
+// Other companies (docs/rules.md §6): without see-other-companies-associates
 // a user gets no rights on records owned by users of another of our companies.
 #include "support/catch.hpp"
 #include "unit/fixture.hpp"

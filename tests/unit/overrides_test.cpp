@@ -1,4 +1,4 @@
-// Overrides (MODEL.md part 1 §8): remove only; system, group and user level,
+// Overrides (docs/rules.md §8): remove only; system, group and user level,
 // the most specific level present per (object, scope, record, field) wins.
 #include "support/catch.hpp"
 #include "unit/fixture.hpp"

@@ -1,4 +1,4 @@
-// The twelve predefined roles at sorights' defaults (MODEL.md part 1 §13):
+// The twelve predefined roles at sorights' defaults (docs/rules.md §13):
 // each role's matrix and functional rights. These are sorights' reading of
 // the reference's prose, not SuperOffice's values.
 #include <set>

@@ -1,4 +1,4 @@
-// Publishing (MODEL.md part 1 §5): external users whose role needs it see
+// Publishing (docs/rules.md §5): external users whose role needs it see
 // projects, follow-ups, documents and sales only when published, inside the
 // publish window (both ends included).
 #include "support/catch.hpp"
@@ -77,7 +77,7 @@ TEST_CASE("Publishing: the user's own records are exempt", "[publishing]") {
 }
 
 TEST_CASE("Publishing: an external user's project with an empty owner is not own and is gated", "[publishing]") {
-  // MODEL.md part 1 §15: the empty-owner fallback is for employee users only.
+  // docs/rules.md §15: the empty-owner fallback is for employee users only.
   const Snapshot s = build(publishing_model());
   REQUIRE(rights(s, "xena", Rec(s, "project")).empty());
   REQUIRE(rights(s, "xena", Rec(s, "project").published()) == "CRUD");

@@ -26,7 +26,7 @@ std::vector<std::string> ids(const Snapshot& s, const UserSet& set) {
   return out;
 }
 
-// The effective role of a model user, written from MODEL.md: the named role,
+// The effective role of a model user, written from docs/rules.md: the named role,
 // else the system role for a system user and the anonymous-type role for an
 // anonymous user.
 std::string effective_role(const Model& m, const User& u) {

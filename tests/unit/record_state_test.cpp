@@ -1,4 +1,4 @@
-// Record state (MODEL.md part 1 §7): the last narrowing layer.
+// Record state (docs/rules.md §7): the last narrowing layer.
 #include "support/catch.hpp"
 #include "unit/fixture.hpp"
 

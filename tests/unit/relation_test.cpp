@@ -1,4 +1,4 @@
-// Relations (MODEL.md part 1 §2, §3): which column of the role matrix a record
+// Relations (docs/rules.md §2, §3): which column of the role matrix a record
 // selects for the user who asks.
 #include <algorithm>
 
@@ -133,7 +133,7 @@ TEST_CASE("Relation: empty owner on company, person, project and relation is the
   }
 }
 
-// MODEL.md part 1 §15 (issue 13): the fallback is for employee users only.
+// docs/rules.md §15 (issue 13): the fallback is for employee users only.
 TEST_CASE("Relation: an empty owner never makes a record an external user's own", "[relation][external]") {
   const Snapshot s = build(relation_model());
   for (std::string_view o : {"company", "person", "project", "relation"}) {

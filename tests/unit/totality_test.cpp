@@ -1,4 +1,4 @@
-// Totality (MODEL.md part 1 §14): unknown users, objects, rights, fields and
+// Totality (docs/rules.md §14): unknown users, objects, rights, fields and
 // sentinel indexes deny; nothing crashes.
 #include <limits>
 

@@ -1,4 +1,4 @@
-// Users (MODEL.md part 1 §10, decisions 9, 10, 13): inactive users hold
+// Users (docs/rules.md §10, decisions 9, 10, 13): inactive users hold
 // nothing; the active system user holds everything; anonymous users fall back
 // to the anonymous role.
 #include "support/catch.hpp"
@@ -111,7 +111,7 @@ TEST_CASE("Users: the system user holds every known functional right but the res
   REQUIRE_FALSE(has(s, "integration", "no-such-right"));
 }
 
-// MODEL.md part 1 §16 (issue 13): a host that hides a screen when has() is
+// docs/rules.md §16 (issue 13): a host that hides a screen when has() is
 // true must not hide it for the system user.
 TEST_CASE("Users: the system user holds no hide- or ext-need-publish-to-see- right", "[users][system]") {
   const Snapshot s = build(users_model());

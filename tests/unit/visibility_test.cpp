@@ -1,4 +1,4 @@
-// "Visible for" (MODEL.md part 1 §4): follow-ups, documents, sales,
+// "Visible for" (docs/rules.md §4): follow-ups, documents, sales,
 // selections and dashboards; the owner always keeps the role rights; hidden
 // follow-ups keep Filtering.
 #include "support/catch.hpp"

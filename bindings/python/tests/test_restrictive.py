@@ -1,4 +1,4 @@
-"""Restrictive functional rights (MODEL.md part 1 §16): the declared flag
+"""Restrictive functional rights (docs/rules.md §16): the declared flag
 round-trips, and the system user holds no restrictive right."""
 import os
 import tempfile

@@ -765,7 +765,7 @@ struct SnapshotBuilder {
       if (const std::string& l = m.functional_rights[i].requires_licence; !l.empty())
         if (const std::uint32_t li = licence_index.find(l); li != FlatIndex::kMiss)
           right_licence[kBuiltinRightCount + i] = li;
-    // Restrictive rights (MODEL.md part 1 §16): the system user holds all but these.
+    // Restrictive rights (docs/rules.md §16): the system user holds all but these.
     right_restrictive.assign(s.right_count_, 0);
     for (std::size_t i = 0; i < kBuiltinRightCount; ++i) right_restrictive[i] = builtin_right_restrictive(i) ? 1 : 0;
     for (std::size_t i = 0; i < m.functional_rights.size(); ++i)

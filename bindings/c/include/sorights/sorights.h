@@ -311,7 +311,7 @@ SORIGHTS_C_API sorights_status sorights_model_remove_user(sorights_model* model,
 SORIGHTS_C_API size_t sorights_model_user_count(const sorights_model* model);
 SORIGHTS_C_API size_t sorights_model_role_count(const sorights_model* model);
 
-/** Parses a model file (FORMAT.md, "sorights-model/1") from memory: `length`
+/** Parses a model file (docs/model-file.md, "sorights-model/1") from memory: `length`
  *  bytes at `json` (no NUL needed). Needs the storage library:
  *  SORIGHTS_E_INTERNAL if the C API was built without it. */
 SORIGHTS_C_API sorights_status sorights_model_from_json(const char* json, size_t length,
