@@ -4,6 +4,7 @@
 // failure inside std::string becomes SORIGHTS_E_INTERNAL instead of a crash.
 #include "sorights/sorights.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -1034,6 +1035,55 @@ sorights_status sorights_render_html_report(const sorights_model* model, const c
     *out = dup_string(so::render_html_report(model->model, title == nullptr ? "sorights model" : title));
     return SORIGHTS_OK;
   });
+}
+
+sorights_status sorights_licence_usage(const sorights_model* model, sorights_licence_usage_row** rows,
+                                       size_t* count) {
+  if (rows == nullptr) return null_arg("rows");
+  if (count == nullptr) return null_arg("count");
+  *rows = nullptr;
+  *count = 0;
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    const std::vector<so::LicenceUsage> usage = so::licence_usage(model->model);
+    if (usage.empty()) return SORIGHTS_OK;
+    // Filled row by row; on a failed allocation what was made is freed.
+    auto* out = static_cast<sorights_licence_usage_row*>(std::calloc(usage.size(), sizeof(sorights_licence_usage_row)));
+    if (out == nullptr) throw std::bad_alloc();
+    std::size_t made = 0;
+    try {
+      for (const so::LicenceUsage& u : usage) {
+        sorights_licence_usage_row& row = out[made++];
+        row.site = u.kind == so::LicenceKind::kSite ? 1 : 0;
+        row.unrestricted = u.unrestricted ? 1 : 0;
+        row.purchased = u.purchased;
+        row.in_use = u.in_use;
+        row.available = u.available();
+        row.licence = dup_string(u.licence);
+        if (!u.users.empty()) {
+          row.users = static_cast<char**>(std::calloc(u.users.size(), sizeof(char*)));
+          if (row.users == nullptr) throw std::bad_alloc();
+          for (const std::string& id : u.users) row.users[row.user_count++] = dup_string(id);
+        }
+      }
+    } catch (...) {
+      sorights_licence_usage_free(out, made);
+      throw;
+    }
+    *rows = out;
+    *count = usage.size();
+    return SORIGHTS_OK;
+  });
+}
+
+void sorights_licence_usage_free(sorights_licence_usage_row* rows, size_t count) {
+  if (rows == nullptr) return;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::free(rows[i].licence);
+    for (std::size_t k = 0; k < rows[i].user_count; ++k) std::free(rows[i].users[k]);
+    std::free(rows[i].users);
+  }
+  std::free(rows);
 }
 
 sorights_status sorights_run_policy_tests(const sorights_snapshot* s, const sorights_model* model, const char* json,

@@ -21,6 +21,7 @@
 
 #include "html.hpp"
 #include "sorights/functional_right.hpp"
+#include "sorights/queries.hpp"
 #include "sorights/report.hpp"
 #include "sorights/snapshot.hpp"
 #include "text.hpp"
@@ -1004,6 +1005,21 @@ Response Console::Impl::check_page(Session& s, const Fields& q) {
     }
     c += "<tr><th scope=\"row\">" + ht("rights") + "</th><td></td><td></td><td>" + h(e.rights.to_string()) +
          "</td></tr></tbody></table><pre>" + h(snap.explain_text(e)) + "</pre></section>";
+    // Who else can: every user for whom the same check allows (who_can, set
+    // algebra over the snapshot), in id order; the first 200 listed.
+    if (Result<QueryIndex> index = QueryIndex::build(snap, m)) {
+      UserSet who = index->make_set();
+      const std::size_t n = index->who_can(*act, r, who);
+      c += "<section id=\"who-can\"><h2>" + ht("who-can") + " (" + std::to_string(n) + ")</h2><ul>";
+      std::size_t listed = 0;
+      for (const UserIndex w : who) {
+        if (++listed > 200) break;
+        c += "<li>" + h(snap.user_id(w)) + "</li>";
+      }
+      c += "</ul>";
+      if (n > 200) c += "<p>" + ht("who-can-more") + "</p>";
+      c += "</section>";
+    }
   }
   return page(s, "check", t("check"), c);
 }

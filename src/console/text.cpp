@@ -40,6 +40,8 @@ constexpr std::array kEnglish = std::to_array<Entry>({
     {"changes", "Changes"},
     {"check", "Check"},
     {"check-caption", "How the decision was reached"},
+    {"who-can", "Who can do this"},
+    {"who-can-more", "Only the first 200 are listed."},
     {"check-help", "Pick a user, an action, an object and the record's options to see the decision and its layers (on the saved model)."},
     {"check-run", "Check"},
     {"committed", "Committed"},

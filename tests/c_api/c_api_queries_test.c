@@ -210,12 +210,45 @@ static void test_filter_and_reports(void) {
   sorights_model_free(m);
 }
 
+static void test_licence_usage(void) {
+  static const char kModel[] =
+      "{\"our_companies\": [{\"id\": \"acme\", \"database_owner\": true}],"
+      " \"groups\": [{\"id\": \"sales\"}],"
+      " \"licences\": [{\"id\": \"user\", \"kind\": \"user\", \"count\": 3},"
+      "                {\"id\": \"quote\", \"kind\": \"site\"}],"
+      " \"users\": [{\"id\": \"alice\", \"company\": \"acme\", \"role\": \"level-3\", \"group\": \"sales\","
+      "              \"licences\": [\"user\"]},"
+      "             {\"id\": \"bob\", \"company\": \"acme\", \"role\": \"level-3\", \"group\": \"sales\"}]}";
+  sorights_model* m = NULL;
+  const sorights_status parsed = sorights_model_from_json(kModel, strlen(kModel), &m);
+  if (parsed == SORIGHTS_E_INTERNAL) return; /* built without the storage library */
+  CHECK(parsed == SORIGHTS_OK);
+  sorights_licence_usage_row* rows = NULL;
+  size_t count = 0;
+  CHECK_OK(sorights_licence_usage(m, &rows, &count));
+  CHECK(count == 2);
+  if (count == 2) {
+    CHECK(strcmp(rows[0].licence, "user") == 0);
+    CHECK(!rows[0].site && rows[0].purchased == 3 && rows[0].in_use == 1 && rows[0].available == 2);
+    CHECK(rows[0].user_count == 1 && strcmp(rows[0].users[0], "alice") == 0);
+    CHECK(strcmp(rows[1].licence, "quote") == 0);
+    CHECK(rows[1].site && rows[1].user_count == 2);
+  }
+  sorights_licence_usage_free(rows, count);
+  CHECK(sorights_licence_usage(m, NULL, &count) == SORIGHTS_E_INVALID_ARGUMENT);
+  CHECK(sorights_licence_usage(NULL, &rows, &count) == SORIGHTS_E_INVALID_ARGUMENT);
+  CHECK(rows == NULL && count == 0);
+  sorights_licence_usage_free(NULL, 0);
+  sorights_model_free(m);
+}
+
 struct test_case {
   const char* name;
   void (*run)(void);
 };
 static const struct test_case kCases[] = {{"who_can", test_who_can}, {"users", test_users},
-                                          {"filter_and_reports", test_filter_and_reports}};
+                                          {"filter_and_reports", test_filter_and_reports},
+                                          {"licence_usage", test_licence_usage}};
 
 int main(int argc, char** argv) {
   const size_t n = sizeof kCases / sizeof kCases[0];

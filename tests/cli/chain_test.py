@@ -14,14 +14,8 @@ import subprocess
 import sys
 import tempfile
 
-BIN = os.path.abspath(sys.argv[1])
-DEMO = os.path.abspath(sys.argv[2])
-CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from cases import BIN, DEMO, case, run  # noqa: E402  the shared case runner
 
 
 class Env:
@@ -126,17 +120,7 @@ def ids_cannot_forge_output(e):
 
 
 def main():
-    names = list(CASES) if sys.argv[3] == "all" else [sys.argv[3]]
-    for name in names:
-        e = Env()
-        try:
-            CASES[name](e)
-        except AssertionError as failure:
-            print(f"FAIL {name}: {failure}")
-            return 1
-        finally:
-            e.close()
-    return 0
+    return run(Env)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,8 @@ import subprocess
 import sys
 import tempfile
 
-BIN = os.path.abspath(sys.argv[1])
-DEMO = os.path.abspath(sys.argv[2])
-CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from cases import BIN, DEMO, CASES, case, run  # noqa: E402  the shared case runner
 
 
 class Env:
@@ -287,20 +281,7 @@ def negative_zero_count_is_named(e):
 
 
 def main():
-    name = sys.argv[3]
-    names = list(CASES) if name == "all" else [name]
-    failed = 0
-    for n in names:
-        e = Env()
-        try:
-            CASES[n](e)
-            print(f"ok   {n}")
-        except AssertionError as ex:
-            failed += 1
-            print(f"FAIL {n}: {ex}")
-        finally:
-            e.close()
-    return 1 if failed else 0
+    return run(Env)
 
 
 if __name__ == "__main__":

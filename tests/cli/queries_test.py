@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""CTest driver for the query commands of the `sorights` command line (docs/cli.md
-"Additions", docs/cli.md): `user list` filters, `role list [--all]`, `who-can`,
-`who-has` and `test`.
+"""CTest driver for the query commands of the `sorights` command line
+(docs/cli.md): `user list` filters, `role list [--all]`, `who-can`, `who-has`
+and `test`.
 
 Usage: queries_test.py SORIGHTS_BINARY DEMO_MODEL CASE
 """
@@ -12,6 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cli_test  # noqa: E402  (Env, eq; reads the same arguments)
 from cli_test import Env, eq  # noqa: E402
+from cases import run  # noqa: E402  (cli_test put tests/support on the path)
 
 DEMO_TESTS = os.path.join(os.path.dirname(cli_test.DEMO), "demo-tests.json")
 CASES = {}
@@ -155,20 +156,7 @@ def policy_tests(e):
 
 
 def main():
-    name = sys.argv[3]
-    names = list(CASES) if name == "all" else [name]
-    failed = 0
-    for n in names:
-        e = Env()
-        try:
-            CASES[n](e)
-            print(f"ok   {n}")
-        except AssertionError as ex:
-            failed += 1
-            print(f"FAIL {n}: {ex}")
-        finally:
-            e.close()
-    return 1 if failed else 0
+    return run(Env, cases=CASES)  # its own registry: cli_test's cases are not these
 
 
 if __name__ == "__main__":

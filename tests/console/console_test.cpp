@@ -274,6 +274,13 @@ TEST_CASE("console: the Check page shows the decision and explain()'s layers", "
   CHECK(r.body.find("id=\"decision-value\"") != std::string::npos);
   for (std::string_view layer : kLayerNames) CHECK(r.body.find(std::string(layer)) != std::string::npos);
   CHECK(r.body.find("primary_group") != std::string::npos);  // ada is in lars's primary group
+  // Who else can: ada (the owner, level-0) may update her sale; lars (read
+  // only in his group) may not.
+  const std::size_t who = r.body.find("id=\"who-can\"");
+  REQUIRE(who != std::string::npos);
+  const std::string list = r.body.substr(who);
+  CHECK(list.find("<li>ada</li>") != std::string::npos);
+  CHECK(list.find("<li>lars</li>") == std::string::npos);
 }
 
 TEST_CASE("console: pages carry lang, captions, scoped headers and labelled inputs", "[console]") {

@@ -17,14 +17,8 @@ import sys
 import tempfile
 import threading
 
-BIN = os.path.abspath(sys.argv[1])
-DEMO = os.path.abspath(sys.argv[2])
-CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from cases import BIN, DEMO, CASES, case  # noqa: E402  the shared case registry
 
 
 def run(db, *args):

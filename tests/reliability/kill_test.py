@@ -25,16 +25,11 @@ import sys
 import tempfile
 import time
 
-BIN = os.path.abspath(sys.argv[1])
-DEMO = os.path.abspath(sys.argv[2])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from cases import BIN, DEMO, CASES, case  # noqa: E402  the shared case registry
+
 ROUNDS = int(os.environ.get("SORIGHTS_KILL_ROUNDS", "25"))
 SEED = int(os.environ.get("SORIGHTS_KILL_SEED", str(random.randrange(1 << 30))))
-CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
 
 
 def run(db, *args, check=True):

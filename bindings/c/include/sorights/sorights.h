@@ -515,6 +515,25 @@ SORIGHTS_C_API const char* sorights_sql_param_text(const sorights_sql* sql, size
  *  `title` may be NULL. `*out` is freed with sorights_string_free. */
 SORIGHTS_C_API sorights_status sorights_render_html_report(const sorights_model* model,
                                                            const char* title, char** out);
+/** The usage of one licence (sorights_licence_usage). Every string is owned
+ *  by the row and freed by sorights_licence_usage_free. */
+typedef struct sorights_licence_usage_row {
+  char* licence;          /* the licence id */
+  int site;               /* non-zero for a site licence (held by every active user) */
+  int unrestricted;       /* non-zero for an unrestricted user licence */
+  uint32_t purchased;     /* seats bought (restricted user licences) */
+  uint32_t in_use;        /* holders; retired users and former employees excluded */
+  uint32_t available;     /* purchased minus in use; 0 when over-assigned */
+  char** users;           /* the holders' ids, in model order */
+  size_t user_count;
+} sorights_licence_usage_row;
+/** The licence report: one row per licence of `model`, in model order, into
+ *  `*rows` (`*count` of them; NULL and 0 for a model without licences). Free
+ *  with sorights_licence_usage_free. No pointer may be NULL. */
+SORIGHTS_C_API sorights_status sorights_licence_usage(const sorights_model* model,
+                                                      sorights_licence_usage_row** rows, size_t* count);
+/** Frees what sorights_licence_usage returned; NULL is allowed. */
+SORIGHTS_C_API void sorights_licence_usage_free(sorights_licence_usage_row* rows, size_t count);
 /** Runs the policy tests of a test file or model file (`json[0..length)`)
  *  against `s`, compiled from `model`. `*passed` and `*failed` (either may be
  *  NULL) get the counts; `*report` (may be NULL) the failures, one
