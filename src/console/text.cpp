@@ -40,8 +40,6 @@ constexpr std::array kEnglish = std::to_array<Entry>({
     {"changes", "Changes"},
     {"check", "Check"},
     {"check-caption", "How the decision was reached"},
-    {"who-can", "Who can do this"},
-    {"who-can-more", "Only the first 200 are listed."},
     {"check-help", "Pick a user, an action, an object and the record's options to see the decision and its layers (on the saved model)."},
     {"check-run", "Check"},
     {"committed", "Committed"},
@@ -138,6 +136,8 @@ constexpr std::array kEnglish = std::to_array<Entry>({
     {"users-count", "Users"},
     {"version", "Version"},
     {"visibility", "Visible for"},
+    {"who-can", "Who can do this"},
+    {"who-can-more", "Only the first 200 are listed."},
     {"yes", "yes"},
 });
 
