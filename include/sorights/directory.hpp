@@ -445,8 +445,10 @@ class Directory : public std::enable_shared_from_this<Directory> {
   Directory(PrivateTag, std::shared_ptr<StorageAdapter> storage, DirectoryOptions options);
 
  private:
-  // How often a commit is judged again after the store moved under it.
-  static constexpr int kMaxCommitAttempts = 64;
+  // How often a commit is judged again after the store moved under it. Each
+  // repetition follows another writer's commit, so the store makes progress;
+  // the bound only stops a store that keeps moving for ever.
+  static constexpr int kMaxCommitAttempts = 1000;
   [[nodiscard]] Result<Time> now() const;
   [[nodiscard]] Result<void> refresh_locked();
   // A state to publish, recycled by `recycler_` when its last holder drops it.

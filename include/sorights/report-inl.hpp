@@ -15,7 +15,7 @@ SORIGHTS_BEGIN_NAMESPACE
 
 namespace detail {
 
-inline std::string html_escape(std::string_view s) {
+SORIGHTS_INLINE std::string html_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -44,7 +44,7 @@ inline std::string_view cell_level(TableRights cell) {
   }
 }
 
-inline std::vector<Relation> grid_relations(RoleType type) {
+SORIGHTS_INLINE std::vector<Relation> grid_relations(RoleType type) {
   switch (type) {
     case RoleType::kEmployee:
       return {Relation::kOwn, Relation::kPrimaryGroup, Relation::kOtherGroups, Relation::kOtherAssociates,

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sorights/config.hpp"
@@ -43,6 +44,14 @@ struct LicenceUsage {
 /// the page heading.
 [[nodiscard]] SORIGHTS_API std::string render_html_report(const Model& model,
                                                           const std::string& title = "sorights model");
+
+namespace detail {
+// Shared by the report and the admin console (src/console).
+// `s` with &, <, >, " and ' written as HTML entities.
+[[nodiscard]] SORIGHTS_API std::string html_escape(std::string_view s);
+// The relations an admin grid shows for a role of `type`, in display order.
+[[nodiscard]] SORIGHTS_API std::vector<Relation> grid_relations(RoleType type);
+}  // namespace detail
 
 SORIGHTS_END_NAMESPACE
 

@@ -121,21 +121,7 @@ std::optional<TableRights> level_rights(std::string_view level) {
 }
 constexpr std::array<std::string_view, 5> kLevels = {"none", "read", "create", "update", "delete"};
 
-// The relations the grid shows for a role type (as the report does).
-std::vector<Relation> grid_relations(RoleType type) {
-  switch (type) {
-    case RoleType::kEmployee:
-      return {Relation::kOwn, Relation::kPrimaryGroup, Relation::kOtherGroups, Relation::kOtherAssociates,
-              Relation::kExternal, Relation::kAnonymous};
-    case RoleType::kExternal:
-      return {Relation::kOwn, Relation::kMyCompany, Relation::kSameProject, Relation::kOtherAssociates,
-              Relation::kExternal, Relation::kAnonymous};
-    case RoleType::kAnonymous:
-      return {Relation::kOwn, Relation::kOtherAssociates, Relation::kExternal, Relation::kAnonymous};
-    case RoleType::kSystem: break;
-  }
-  return {kRelationDisplayOrder.begin(), kRelationDisplayOrder.end()};
-}
+using sorights::detail::grid_relations;  // the relations the grid shows, as the report does
 
 std::vector<std::string> object_ids(const Model& m) {
   std::vector<std::string> out(kBuiltinObjectNames.begin(), kBuiltinObjectNames.end());

@@ -1,6 +1,8 @@
 // Escaping, decoding and cookies for the console (see html.hpp).
 #include "html.hpp"
 
+#include "sorights/report.hpp"
+
 #include <cstdint>
 
 SORIGHTS_BEGIN_NAMESPACE
@@ -37,21 +39,7 @@ bool decode(std::string_view in, std::string& out) {
 
 }  // namespace
 
-std::string escape_html(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string escape_html(std::string_view s) { return sorights::detail::html_escape(s); }
 
 std::string url_encode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";

@@ -762,6 +762,25 @@ PostgresStore::Impl::Step PostgresStore::Impl::try_apply(const ChangeSet& cs, co
   pg_detail::Outcome o = pg_detail::exec(conn.get(), "BEGIN ISOLATION LEVEL SERIALIZABLE");
   if (!o.ok) return lost_or_fail(o);
   o = pg_detail::exec(conn.get(), "SELECT version FROM meta WHERE id = 1 FOR UPDATE");
+  if (!o.ok && o.retryable()) {
+    // Waiting for the meta row, another writer got it first. When that writer
+    // committed a new version, this change set is stale: report the conflict
+    // (the directory picks up the stored state and judges the change set
+    // again) instead of retrying the same base, which under many writers can
+    // lose every time. Otherwise retry.
+    error = failure(op, o);
+    rollback();
+    pg_detail::Outcome now = pg_detail::exec(conn.get(), "SELECT version FROM meta WHERE id = 1");
+    if (now.ok && PQntuples(now.res.get()) == 1)
+      if (auto v = pg_detail::to_int(pg_detail::text(now.res.get(), 0, 0));
+          v && *v >= 0 && static_cast<std::uint64_t>(*v) != cs.base_version) {
+        error = Error(ErrorCode::kConflict, "stored version is " + std::to_string(*v) +
+                                                ", the change set was made against " +
+                                                std::to_string(cs.base_version) + " (" + server + ")");
+        return Step::kFail;
+      }
+    return Step::kRetry;
+  }
   if (!o.ok) return lost_or_fail(o);
   if (PQntuples(o.res.get()) != 1) {
     rollback();

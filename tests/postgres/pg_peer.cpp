@@ -104,7 +104,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     auto dir = Directory::open(std::shared_ptr<StorageAdapter>(std::move(*store)));
-    if (!dir) return 2;
+    if (!dir) {
+      std::printf("error opening the directory: %s\n", dir.error().to_string().c_str());
+      return 2;
+    }
     for (int i = 0; i < count; ++i) {
       auto done = pgt::add_user(**dir, prefix + "-" + std::to_string(i), mode == "commit" ? 200 : 1);
       if (!done) {

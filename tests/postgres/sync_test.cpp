@@ -281,8 +281,9 @@ TEST_CASE("postgres: eight administrators at once, 25 commits each, none retried
         {SORIGHTS_PG_PEER, "commit-once", pgt::conninfo(), schema, peer_id(p), std::to_string(kPerPeer)}));
   std::set<std::uint64_t> all;
   for (pgt::Child& peer : peers) {
-    INFO(peer.output());
-    REQUIRE(peer.wait(60s) == 0);
+    const int rc = peer.wait(60s);
+    INFO(peer.output());  // after the wait: INFO captures the text when it runs
+    REQUIRE(rc == 0);
     for (std::uint64_t v : parse_list(peer.output(), "committed")) CHECK(all.insert(v).second);
   }
   CHECK(all.size() == std::size_t{kPeers} * kPerPeer);
