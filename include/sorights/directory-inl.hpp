@@ -576,19 +576,27 @@ class CommitChecker {
       return c.kind == EntityKind::kLicence || c.kind == EntityKind::kPlan || c.kind == EntityKind::kFunctionalRight;
     });
     if (!may_matter) return;
-    std::vector<std::string_view> grants;  // rights the actor lacks
+    // The rights the actor lacks, each resolved once in both snapshots.
+    struct Grant {
+      std::string_view id;
+      RightIndex now, was;
+    };
+    std::vector<Grant> grants;
+    auto lacks = [&](std::string_view id) {
+      if (!actor_.has(id)) grants.push_back(Grant{id, now.find_right(id), was.find_right(id)});
+    };
     for (std::size_t i = 0; i < kBuiltinRightCount; ++i)
-      if (!builtin_right_restrictive(i) && !actor_.has(builtin_right_id(i))) grants.push_back(builtin_right_id(i));
+      if (!builtin_right_restrictive(i)) lacks(builtin_right_id(i));
     for (const FunctionalRightDef& r : next_.functional_rights)
-      if (!r.restrictive && !actor_.has(r.id)) grants.push_back(r.id);
+      if (!r.restrictive) lacks(r.id);
     std::size_t reported = 0;
     for (const User& u : next_.users) {
       if (u.type == UserType::kSystem) continue;  // holds every grant by type, declared ones too
       const UserIndex after = now.find_user(u.id);
       const UserIndex before = was.find_user(u.id);
-      for (std::string_view r : grants) {
-        if (!now.has(after, now.find_right(r)) || (before != kUnknownUser && was.has(before, was.find_right(r))))
-          continue;
+      for (const Grant& g : grants) {
+        if (!now.has(after, g.now) || (before != kUnknownUser && was.has(before, g.was))) continue;
+        const std::string_view r = g.id;
         if (++reported <= 8)
           denied.push_back(Diagnostic{"users", escape_text(u.id, 200), "", "privilege-escalation",
                                       who() + " cannot make " + dq(u.id) + " hold " + dq(r) +
