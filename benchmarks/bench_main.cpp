@@ -109,10 +109,7 @@ Env& env(std::size_t users) {
 bool naive_can(const Snapshot& s, UserIndex user, Action a, const Record& r) {
   const std::uint32_t owner = static_cast<std::uint32_t>(r.owner), group = static_cast<std::uint32_t>(r.group),
                       project = static_cast<std::uint32_t>(r.project), company = static_cast<std::uint32_t>(r.company);
-  const std::uint8_t flags = static_cast<std::uint8_t>(
-      static_cast<std::uint8_t>(r.visibility.kind) | (r.published ? kRecordPublished : 0) |
-      (r.completed ? kRecordCompleted : 0) | (r.is_new ? kRecordIsNew : 0) | (r.user_person ? kRecordUserPerson : 0) |
-      (r.our_company ? kRecordOurCompany : 0) | (r.database_owner ? kRecordDatabaseOwner : 0));
+  const std::uint8_t flags = record_flags(r);
   RecordColumns c{.size = 1, .owner = {&owner, 1}, .group = {&group, 1}, .flags = {&flags, 1},
                   .visibility_id = {&r.visibility.id, 1}, .project = {&project, 1}, .company = {&company, 1},
                   .id = {&r.id, 1}, .publish_from = {&r.publish_from, 1}, .publish_to = {&r.publish_to, 1}, .at = r.at};

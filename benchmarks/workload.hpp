@@ -209,11 +209,7 @@ struct Columns {
       id.push_back(r.id);
       publish_from.push_back(r.publish_from);
       publish_to.push_back(r.publish_to);
-      flags.push_back(static_cast<std::uint8_t>(
-          static_cast<std::uint8_t>(r.visibility.kind) | (r.published ? kRecordPublished : 0) |
-          (r.completed ? kRecordCompleted : 0) | (r.is_new ? kRecordIsNew : 0) |
-          (r.user_person ? kRecordUserPerson : 0) | (r.our_company ? kRecordOurCompany : 0) |
-          (r.database_owner ? kRecordDatabaseOwner : 0)));
+      flags.push_back(record_flags(r));
     }
   }
   /// All columns.

@@ -941,31 +941,10 @@ size_t sorights_filter(const sorights_snapshot* s, sorights_user_index user, sor
     return 0;
   }
   try {
-    std::vector<std::uint32_t> owner(count), group(count), vis(count), project(count), company(count);
-    std::vector<std::uint8_t> flags(count);
-    std::vector<std::uint64_t> id(count);
-    std::vector<so::Time> from(count), to(count);
-    so::Time at = so::kTimeMin;
-    for (std::size_t i = 0; i < count; ++i) {
-      const so::Record r = to_record(&records[i]);
-      if (i == 0) at = r.at;
-      owner[i] = static_cast<std::uint32_t>(r.owner);
-      group[i] = static_cast<std::uint32_t>(r.group);
-      vis[i] = r.visibility.id;
-      project[i] = static_cast<std::uint32_t>(r.project);
-      company[i] = static_cast<std::uint32_t>(r.company);
-      id[i] = r.id;
-      from[i] = r.publish_from;
-      to[i] = r.publish_to;
-      flags[i] = static_cast<std::uint8_t>(
-          static_cast<std::uint8_t>(r.visibility.kind) | (r.published ? so::kRecordPublished : 0) |
-          (r.completed ? so::kRecordCompleted : 0) | (r.is_new ? so::kRecordIsNew : 0) |
-          (r.user_person ? so::kRecordUserPerson : 0) | (r.our_company ? so::kRecordOurCompany : 0) |
-          (r.database_owner ? so::kRecordDatabaseOwner : 0));
-    }
-    const so::RecordColumns cols{.size = count, .owner = owner, .group = group, .flags = flags,
-                                 .visibility_id = vis, .project = project, .company = company, .id = id,
-                                 .publish_from = from, .publish_to = to, .at = at};
+    std::vector<so::Record> rows(count);
+    for (std::size_t i = 0; i < count; ++i) rows[i] = to_record(&records[i]);
+    const so::RecordColumnsBuffer columns(rows);
+    const so::RecordColumns cols = columns.view();
     return so::filter(*s->snapshot, so::UserIndex{user}, so::ObjectIndex{object}, to_action(action), cols,
                       std::span<std::uint64_t>(out_bits, words))
         .allowed;

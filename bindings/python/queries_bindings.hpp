@@ -140,32 +140,14 @@ inline void bind_queries(py::module_& m) {
          const std::vector<PyRecord>& records) {
         if (!s) throw py::value_error("snapshot is None");
         const std::size_t n = records.size();
-        std::vector<std::uint32_t> owner(n), group(n), vis(n), project(n), company(n);
-        std::vector<std::uint8_t> flags(n);
-        std::vector<std::uint64_t> id(n);
-        std::vector<so::Time> from(n), to(n);
-        so::Time at = so::kTimeMin;
+        std::vector<so::Record> rows(n);
         for (std::size_t i = 0; i < n; ++i) {
-          const so::Record r = resolve(*s, records[i]);
-          if (i == 0) at = r.at;
-          else if (r.at != at) throw py::value_error("every record of one filter call must have the same `at`");
-          owner[i] = static_cast<std::uint32_t>(r.owner);
-          group[i] = static_cast<std::uint32_t>(r.group);
-          vis[i] = r.visibility.id;
-          project[i] = static_cast<std::uint32_t>(r.project);
-          company[i] = static_cast<std::uint32_t>(r.company);
-          id[i] = r.id;
-          from[i] = r.publish_from;
-          to[i] = r.publish_to;
-          flags[i] = static_cast<std::uint8_t>(
-              static_cast<std::uint8_t>(r.visibility.kind) | (r.published ? so::kRecordPublished : 0) |
-              (r.completed ? so::kRecordCompleted : 0) | (r.is_new ? so::kRecordIsNew : 0) |
-              (r.user_person ? so::kRecordUserPerson : 0) | (r.our_company ? so::kRecordOurCompany : 0) |
-              (r.database_owner ? so::kRecordDatabaseOwner : 0));
+          rows[i] = resolve(*s, records[i]);
+          if (i != 0 && rows[i].at != rows[0].at)
+            throw py::value_error("every record of one filter call must have the same `at`");
         }
-        const so::RecordColumns cols{.size = n, .owner = owner, .group = group, .flags = flags,
-                                     .visibility_id = vis, .project = project, .company = company, .id = id,
-                                     .publish_from = from, .publish_to = to, .at = at};
+        const so::RecordColumnsBuffer columns(rows);
+        const so::RecordColumns cols = columns.view();
         std::vector<std::uint64_t> bits(so::filter_words(n));
         so::filter(*s, s->find_user(user), s->find_object(object), action, cols, bits);
         std::vector<bool> out(n);

@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <vector>
 
 #include "sorights/config.hpp"
 #include "sorights/detail/snapshot_access.hpp"
@@ -125,6 +126,55 @@ struct RecordColumns {
            ok(project.size()) && ok(company.size()) && ok(id.size()) && ok(publish_from.size()) &&
            ok(publish_to.size());
   }
+};
+
+/// The flags byte of `r`'s column: its visibility kind and state bits (the
+/// inverse of what `RecordColumns::record` reads). Total, allocation-free.
+[[nodiscard]] constexpr std::uint8_t record_flags(const Record& r) noexcept {
+  return static_cast<std::uint8_t>(
+      static_cast<std::uint8_t>(r.visibility.kind) | (r.published ? kRecordPublished : 0) |
+      (r.completed ? kRecordCompleted : 0) | (r.is_new ? kRecordIsNew : 0) |
+      (r.user_person ? kRecordUserPerson : 0) | (r.our_company ? kRecordOurCompany : 0) |
+      (r.database_owner ? kRecordDatabaseOwner : 0));
+}
+
+/// Owned columns made from an array of `Record`s, for a host (or a binding)
+/// that holds its rows as records rather than columns. The evaluation time
+/// is the first record's (`filter` takes one `at` per call). Allocates once
+/// per column; `view()` is valid while this object lives and is not moved.
+class RecordColumnsBuffer {
+ public:
+  explicit RecordColumnsBuffer(std::span<const Record> records)
+      : owner_(records.size()), group_(records.size()), visibility_id_(records.size()),
+        project_(records.size()), company_(records.size()), flags_(records.size()), id_(records.size()),
+        publish_from_(records.size()), publish_to_(records.size()) {
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const Record& r = records[i];
+      owner_[i] = static_cast<std::uint32_t>(r.owner);
+      group_[i] = static_cast<std::uint32_t>(r.group);
+      visibility_id_[i] = r.visibility.id;
+      project_[i] = static_cast<std::uint32_t>(r.project);
+      company_[i] = static_cast<std::uint32_t>(r.company);
+      flags_[i] = record_flags(r);
+      id_[i] = r.id;
+      publish_from_[i] = r.publish_from;
+      publish_to_[i] = r.publish_to;
+    }
+    if (!records.empty()) at_ = records.front().at;
+  }
+  /// The columns, borrowing this buffer.
+  [[nodiscard]] RecordColumns view() const noexcept {
+    return RecordColumns{.size = owner_.size(), .owner = owner_, .group = group_, .flags = flags_,
+                         .visibility_id = visibility_id_, .project = project_, .company = company_, .id = id_,
+                         .publish_from = publish_from_, .publish_to = publish_to_, .at = at_};
+  }
+
+ private:
+  std::vector<std::uint32_t> owner_, group_, visibility_id_, project_, company_;
+  std::vector<std::uint8_t> flags_;
+  std::vector<std::uint64_t> id_;
+  std::vector<Time> publish_from_, publish_to_;
+  Time at_ = kTimeMin;
 };
 
 /// The number of 64-bit words a bitset for `n` records needs.
