@@ -92,7 +92,7 @@ class SorightsConan(ConanFile):
             # PRIVATE to the library; a static build needs them at the consumer's link.
             self.requires("sqlite3/[>=3.40 <4]")
             self.requires("nlohmann_json/[>=3.11 <4]")
-            self.requires("boost/[>=1.74 <2]")
+            self.requires("boost/[>=1.77 <2]")
             self.requires("openssl/[>=3.0 <4]")  # libcrypto: the SQLite store's integrity check
         if not self.options.header_only and self.options.get_safe("with_postgres"):
             self.requires("libpq/[>=15 <17]")
