@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "sorights/detail/snapshot_builder.hpp"
+#include "sorights/detail/validator.hpp"
 #include "sorights/snapshot.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE
@@ -43,7 +44,7 @@ SORIGHTS_INLINE FieldRights Snapshot::field_rights(UserIndex user, const Record&
                                                    FieldIndex field) const noexcept {
   using namespace detail;
   NoTrace trace;
-  const Evaluation ev = evaluate(user, record, trace);
+  const Evaluation ev = detail::evaluate(t_, user, record, trace);
   if (ev.system) return FieldRight::kRead | FieldRights(FieldRight::kWrite);
   if (!ev.evaluated) return {};
   const TableRights t = ev.rights;
@@ -51,22 +52,22 @@ SORIGHTS_INLINE FieldRights Snapshot::field_rights(UserIndex user, const Record&
   if (t.contains_all(TableRight::kSelect)) bits |= 1u;
   if (t.contains_all(record.is_new ? TableRight::kInsert : TableRight::kUpdate)) bits |= 2u;
   const auto ui = static_cast<std::uint32_t>(user);
-  const Profile& p = profiles_[users_[ui].profile];
+  const Profile& p = t_.profiles_[t_.users_[ui].profile];
   const auto obj = static_cast<std::uint16_t>(record.object);
   const auto fi = static_cast<std::uint32_t>(field);
   const FieldRule probe{p.role, obj, fi, static_cast<std::uint8_t>(ev.relation), 0};
-  auto it = std::lower_bound(field_rules_.begin(), field_rules_.end(), probe,
+  auto it = std::lower_bound(t_.field_rules_.begin(), t_.field_rules_.end(), probe,
                              [](const FieldRule& a, const FieldRule& b) {
                                return std::tie(a.role, a.object, a.field, a.relation) <
                                       std::tie(b.role, b.object, b.field, b.relation);
                              });
-  if (it != field_rules_.end() && it->role == probe.role && it->object == obj && it->field == fi &&
+  if (it != t_.field_rules_.end() && it->role == probe.role && it->object == obj && it->field == fi &&
       it->relation == probe.relation)
     bits = static_cast<std::uint8_t>((bits & it->rights & 3u) | (it->rights & 0xC0u));
-  if (fi == name_field_ && (object_traits_[obj] & kTraitCompany) && is_database_owner(record))
+  if (fi == t_.name_field_ && (t_.object_traits_[obj] & kTraitCompany) && is_database_owner(t_, record))
     bits = static_cast<std::uint8_t>(bits & ~2u);
   for (std::uint32_t i = 0; i < p.field_ovr_count; ++i) {
-    const FieldOverride& f = field_overrides_[p.field_ovr_begin + i];
+    const FieldOverride& f = t_.field_overrides_[p.field_ovr_begin + i];
     if (f.object != obj || f.field != fi) continue;
     const auto scope = static_cast<OverrideScope>(f.scope);
     const bool hit = scope == OverrideScope::kAll || (scope == OverrideScope::kNew && record.is_new) ||
@@ -85,7 +86,7 @@ SORIGHTS_INLINE Explanation Snapshot::explain(UserIndex user, Action action,
   e.object = record.object;
   for (int i = 0; i < kLayerCount; ++i) e.layers[static_cast<std::size_t>(i)].layer = static_cast<Layer>(i);
   detail::ExplainTrace trace{&e};
-  const detail::Evaluation ev = evaluate(user, record, trace);
+  const detail::Evaluation ev = detail::evaluate(t_, user, record, trace);
   e.rights = ev.rights;
   e.allowed = ev.rights.allows(action);
   TableRights current = e.cell;
@@ -171,21 +172,25 @@ SORIGHTS_INLINE std::string Snapshot::explain_text(const Explanation& e) const {
   return out;
 }
 
-SORIGHTS_INLINE std::size_t Snapshot::memory_bytes() const noexcept {
-  return users_.capacity() * sizeof(detail::UserRec) + owners_.capacity() * sizeof(detail::OwnerRec) +
-         user_rights_.capacity() * 4 +
-         profiles_.capacity() * sizeof(detail::Profile) +
-         role_cells_.capacity() + right_words_.capacity() * 8 +
-         object_info_.capacity() * sizeof(detail::ObjectInfo) + object_traits_.capacity() +
-         check_rows_.capacity() * sizeof(detail::CheckRow) +
-         group_pool_.capacity() * 4 + project_pool_.capacity() * 4 +
-         record_overrides_.capacity() * sizeof(detail::RecordOverride) +
-         field_overrides_.capacity() * sizeof(detail::FieldOverride) +
-         field_rules_.capacity() * sizeof(detail::FieldRule) + user_names_.memory_bytes() +
-         group_names_.memory_bytes() + role_names_.memory_bytes() + object_names_.memory_bytes() +
-         right_names_.memory_bytes() + company_names_.memory_bytes() + project_names_.memory_bytes() +
-         field_names_.memory_bytes();
+SORIGHTS_INLINE std::size_t Snapshot::memory_bytes() const noexcept { return t_.memory_bytes(); }
+
+namespace detail {
+
+SORIGHTS_INLINE Result<Snapshot> SnapshotBuilder::build(const Model& model, std::uint64_t version) {
+  SORIGHTS_ASSIGN_OR_RETURN(SnapshotTables tables, compile_tables(model, version));
+  return Snapshot(std::move(tables));
 }
+
+SORIGHTS_INLINE std::optional<Snapshot> SnapshotBuilder::patch_users(const Snapshot& base, const Model& next,
+                                                                     const std::vector<std::size_t>& positions,
+                                                                     const std::vector<const User*>& before,
+                                                                     std::uint64_t version) {
+  std::optional<SnapshotTables> tables = patch_tables(base.t_, next, positions, before, version);
+  if (!tables) return std::nullopt;
+  return Snapshot(std::move(*tables));
+}
+
+}  // namespace detail
 
 SORIGHTS_END_NAMESPACE
 
