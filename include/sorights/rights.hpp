@@ -39,7 +39,7 @@ enum class Action : std::uint8_t { kRead = 0, kCreate = 1, kUpdate = 2, kDelete 
 ///
 ///     constexpr TableRights ru = TableRight::kSelect | TableRight::kUpdate;
 ///     static_assert(ru.contains_all(TableRight::kSelect));
-///     static_assert(ru.to_string() == "Select|Update");   // (not constexpr: a string)
+///     assert(ru.to_string() == "Select|Update");   // a string: not constexpr
 class TableRights {
  public:
   /// Select, Update, Insert and Delete: the reference model's FULL (15).

@@ -14,8 +14,11 @@
 //     record's relation to the user with a few integer compares, reads one
 //     byte of the role matrix, then narrows it (licence, other company,
 //     visibility, publishing, overrides, record state);
-//   * `field_rights` and `explain` run the same evaluation and add the field
-//     layer or the account of each step (still allocation-free);
+//   * `field_rights` and `explain` run the full evaluation and add the field
+//     layer or the account of each step (still allocation-free). `rights`
+//     answers the common case from one precomputed row instead: two
+//     implementations of one decision, held equal by the differential tests
+//     (docs/design/0005-check-fast-path.md), not by construction;
 //   * `find_*` map string ids to indexes (binary search; cold).
 //
 // A `Snapshot` is immutable: any number of threads may query one at once.
@@ -76,11 +79,13 @@ class Snapshot {
  public:
   Snapshot() = default;
 
-  // -- Hot checks: noexcept, total, allocation-free, thread-safe, O(1) -------
+  // -- Hot checks: noexcept, total, allocation-free, thread-safe -------------
 
   /// What `user` may do with `record`, as table-right flags.
-  /// Total: an unknown user or object gives `None`. O(1) except for a record
-  /// id with record-scoped overrides (O(log k)). Never allocates.
+  /// Total: an unknown user or object gives `None`. O(1) for a user with at
+  /// most 16 other groups; with more, a binary search over them (O(log g));
+  /// a record id with record-scoped overrides adds one over those (O(log k)).
+  /// Never allocates.
   [[nodiscard]] TableRights rights(UserIndex user, const Record& record) const noexcept;
 
   /// True if `user` may do `action` to `record` (read → Select, create →
@@ -110,8 +115,9 @@ class Snapshot {
   [[nodiscard]] SORIGHTS_API FieldRights field_rights(UserIndex user, const Record& record,
                                                       FieldIndex field) const noexcept;
 
-  /// The same evaluation as `rights`/`can`, with the relation found, the role
-  /// cell and each narrowing layer's effect. Never allocates.
+  /// The decision of `rights`/`can`, with the relation found, the role cell
+  /// and each narrowing layer's effect. The full evaluation, not `rights`'
+  /// fast path; the differential tests hold the two equal. Never allocates.
   [[nodiscard]] SORIGHTS_API Explanation explain(UserIndex user, Action action,
                                                  const Record& record) const noexcept;
 
