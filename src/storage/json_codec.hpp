@@ -35,6 +35,7 @@ class Reader {
   bool object(const Json& j, const std::string& path);
   // Records `unknown-key` for each key of `j` not in `allowed`.
   void keys(const Json& j, const std::string& path, std::initializer_list<std::string_view> allowed);
+  void keys(const Json& j, const std::string& path, const std::vector<std::string_view>& allowed);
   // Optional members: true if present and of the right type (then `out` is
   // set); a wrong type records `wrong-type`.
   bool str(const Json& j, const char* key, const std::string& path, std::string& out);
