@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,40 @@
 namespace sorights::storage_detail {
 
 using Json = nlohmann::ordered_json;
+
+// Calls `f(std::type_identity<T>{})` with the entity type of `kind` (for
+// field rights and overrides, the type of one list element).
+template <class F>
+decltype(auto) with_entity_type(EntityKind kind, F&& f) {
+  switch (kind) {
+    case EntityKind::kOurCompany: return f(std::type_identity<OurCompany>{});
+    case EntityKind::kGroup: return f(std::type_identity<Group>{});
+    case EntityKind::kLicence: return f(std::type_identity<Licence>{});
+    case EntityKind::kPlan: return f(std::type_identity<Plan>{});
+    case EntityKind::kFunctionalRight: return f(std::type_identity<FunctionalRightDef>{});
+    case EntityKind::kObject: return f(std::type_identity<DataObjectDef>{});
+    case EntityKind::kRole: return f(std::type_identity<Role>{});
+    case EntityKind::kUser: return f(std::type_identity<User>{});
+    case EntityKind::kFieldRights: return f(std::type_identity<FieldRightRule>{});
+    case EntityKind::kOverrides: break;
+  }
+  return f(std::type_identity<Override>{});
+}
+
+// The model's collection of `T`.
+template <class T, class M>
+auto& collection(M& m) {
+  if constexpr (std::is_same_v<T, OurCompany>) return m.our_companies;
+  else if constexpr (std::is_same_v<T, Group>) return m.groups;
+  else if constexpr (std::is_same_v<T, Licence>) return m.licences;
+  else if constexpr (std::is_same_v<T, Plan>) return m.plans;
+  else if constexpr (std::is_same_v<T, FunctionalRightDef>) return m.functional_rights;
+  else if constexpr (std::is_same_v<T, DataObjectDef>) return m.objects;
+  else if constexpr (std::is_same_v<T, Role>) return m.roles;
+  else if constexpr (std::is_same_v<T, User>) return m.users;
+  else if constexpr (std::is_same_v<T, FieldRightRule>) return m.field_rights;
+  else return m.overrides;
+}
 
 // Collects problems while reading JSON, each at a JSON path.
 class Reader {
