@@ -7,7 +7,10 @@
 #ifndef SORIGHTS_SRC_POSTGRES_PG_SCHEMA_HPP_
 #define SORIGHTS_SRC_POSTGRES_PG_SCHEMA_HPP_
 
-namespace sorights::pg_detail {
+#include "sorights/config.hpp"
+
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 // One step: on a store at schema version `from`, run `sql` to reach `to`.
 // The runner applies every step from the stored version up in one
@@ -184,6 +187,7 @@ ALTER TABLE functional_rights ADD COLUMN restrictive boolean NOT NULL DEFAULT fa
 )sql"},
 };
 
-}  // namespace sorights::pg_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_SRC_POSTGRES_PG_SCHEMA_HPP_

@@ -20,7 +20,8 @@
 
 #include "sqlite_schema.hpp"
 
-namespace sorights::storage_detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 namespace {
 
@@ -1072,4 +1073,5 @@ Result<void> Integrity::chain_audit(std::int64_t seq) {
 
 Result<void> Integrity::finish_audit(std::uint64_t version) { return impl_->write_seal(version, true); }
 
-}  // namespace sorights::storage_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE

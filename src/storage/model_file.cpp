@@ -26,9 +26,9 @@ SORIGHTS_BEGIN_NAMESPACE
 
 namespace {
 
-using storage_detail::Json;
-using storage_detail::Reader;
-using storage_detail::RoleEntry;
+using detail::Json;
+using detail::Reader;
+using detail::RoleEntry;
 
 // Text from the file, quoted for a message: escaped (no control character
 // or terminal escape reaches the reader) and cut after 64 bytes.
@@ -180,38 +180,38 @@ Parsed read_file(const Json& root, Reader& r) {
   auto by_id = [](const auto& v) { return v.id; };
   using enum Text;
   read_collection<OurCompany>(root, "our_companies", r, p.companies, p.index["our_companies"],
-                              storage_detail::read_company, by_id, {{"id", kId}, {"name", kName}});
-  read_collection<Group>(root, "groups", r, p.groups, p.index["groups"], storage_detail::read_group, by_id,
+                              detail::read_company, by_id, {{"id", kId}, {"name", kName}});
+  read_collection<Group>(root, "groups", r, p.groups, p.index["groups"], detail::read_group, by_id,
                          {{"id", kId}, {"name", kName}});
-  read_collection<Licence>(root, "licences", r, p.licences, p.index["licences"], storage_detail::read_licence, by_id,
+  read_collection<Licence>(root, "licences", r, p.licences, p.index["licences"], detail::read_licence, by_id,
                            {{"id", kId}, {"name", kName}, {"requires", kIds}, {"cal_for", kIds}});
-  read_collection<Plan>(root, "plans", r, p.plans, p.index["plans"], storage_detail::read_plan, by_id,
+  read_collection<Plan>(root, "plans", r, p.plans, p.index["plans"], detail::read_plan, by_id,
                         {{"id", kId}, {"name", kName}, {"licences", kIds}});
   read_collection<FunctionalRightDef>(root, "functional_rights", r, p.rights, p.index["functional_rights"],
-                                      storage_detail::read_right, by_id,
+                                      detail::read_right, by_id,
                                       {{"id", kId}, {"name", kName}, {"requires_licence", kId}});
-  read_collection<DataObjectDef>(root, "objects", r, p.objects, p.index["objects"], storage_detail::read_object,
+  read_collection<DataObjectDef>(root, "objects", r, p.objects, p.index["objects"], detail::read_object,
                                  by_id, {{"id", kId}, {"name", kName}});
   read_collection<RoleEntry>(
       root, "roles", r, p.roles, p.index["roles"],
-      [](const Json& j, const std::string& path, Reader& rd) { return storage_detail::read_role(j, path, rd, true); },
+      [](const Json& j, const std::string& path, Reader& rd) { return detail::read_role(j, path, rd, true); },
       by_id,
       {{"id", kId}, {"name", kName}, {"copy_of", kId}, {"data_rights", kIdKeys}, {"functional_rights", kIds}});
   // Field rights and overrides have no id; their identity is their key. Two
   // entries with one identity are reported as `duplicate-id`.
   read_collection<FieldRightRule>(
-      root, "field_rights", r, p.field_rights, p.index["field_rights#"], storage_detail::read_field_right,
+      root, "field_rights", r, p.field_rights, p.index["field_rights#"], detail::read_field_right,
       [](const FieldRightRule& f) {
         return f.role + "/" + f.object + "." + f.field + "@" + std::string(relation_name(f.relation));
       },
       {{"role", kId}, {"object", kId}, {"field", kId}});
-  read_collection<Override>(root, "overrides", r, p.overrides, p.index["overrides#"], storage_detail::read_override,
+  read_collection<Override>(root, "overrides", r, p.overrides, p.index["overrides#"], detail::read_override,
                             [](const Override& o) {
-                              return storage_detail::override_level(o) + "/" + o.object + "/" +
-                                     storage_detail::override_scope(o) + "/" + o.field;
+                              return detail::override_level(o) + "/" + o.object + "/" +
+                                     detail::override_scope(o) + "/" + o.field;
                             },
                             {{"level", kLevel}, {"object", kId}, {"scope", kScope}, {"field", kId}});
-  read_collection<User>(root, "users", r, p.users, p.index["users"], storage_detail::read_user, by_id,
+  read_collection<User>(root, "users", r, p.users, p.index["users"], detail::read_user, by_id,
                         {{"id", kId},
                          {"name", kName},
                          {"person", kId},
@@ -341,7 +341,7 @@ void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool me
       next = *existing;
     }
     const RoleType before_type = existing != nullptr ? existing->type : next.type;
-    storage_detail::apply_role_entry(re, next);
+    detail::apply_role_entry(re, next);
     if (existing != nullptr && merge && next.type != before_type && !r.failed(path_k + ".type")) {
       r.fail(path_k + (re.type ? ".type" : ".copy_of"), "role-type-fixed",
              "the type of role " + qt(re.id) + " is fixed at creation (" +
@@ -435,10 +435,10 @@ Result<Model> parse_model_file(std::string_view text, const Model& base, const M
   const std::string prefix = name_of(options.file_name);
   if (text.size() > options.max_bytes)
     return one_problem(prefix, "", "too-large", too_large(text.size(), options.max_bytes, false));
-  storage_detail::TextScanner scan;
+  detail::TextScanner scan;
   if (!scan.feed(text) || !scan.finish()) return one_problem(prefix, "", "encoding", scan.message());
   Json root;
-  if (auto problem = storage_detail::parse_bounded_json(text, kMaxModelFileDepth, root))
+  if (auto problem = detail::parse_bounded_json(text, kMaxModelFileDepth, root))
     return one_problem(prefix, problem->path, problem->rule, problem->message);
   Reader r;
   if (!root.is_object()) {
@@ -523,7 +523,7 @@ std::uint64_t room_for(const std::string& text, std::uint64_t max_bytes) {
 
 // Appends `chunk` to `text` after checking it; the error names the bad byte
 // or the limit.
-Result<void> take(std::string& text, std::string_view chunk, storage_detail::TextScanner& scan,
+Result<void> take(std::string& text, std::string_view chunk, detail::TextScanner& scan,
                   std::uint64_t max_bytes, const std::string& name) {
   if (!scan.feed(chunk)) return one_problem(name, "", "encoding", scan.message());
   if (text.size() + chunk.size() > max_bytes)
@@ -554,7 +554,7 @@ Result<std::string> read_model_text(const std::string& path, std::uint64_t max_b
   if (const char* type = special_type(st)) return refuse_type(path, type);
   std::string text;
   text.reserve(static_cast<std::size_t>(st.st_size));
-  storage_detail::TextScanner scan;
+  detail::TextScanner scan;
   std::string chunk(kChunk, '\0');
   for (;;) {
     // Never more than max_bytes + 1 bytes: one more than the limit says the
@@ -576,7 +576,7 @@ Result<std::string> read_model_text(const std::string& path, std::uint64_t max_b
 
 Result<std::string> read_model_text(std::istream& in, const std::string& name, std::uint64_t max_bytes) {
   std::string text;
-  storage_detail::TextScanner scan;
+  detail::TextScanner scan;
   std::string chunk(kChunk, '\0');
   while (in) {
     const std::uint64_t room = room_for(text, max_bytes);
@@ -604,7 +604,7 @@ Result<Model> read_model_file(const std::string& path, const Model& base, Import
 }
 
 std::string export_model_file(const Model& m) {
-  using namespace storage_detail;
+  using namespace detail;
   Json root = {{"format", std::string(kModelFileFormat)}};
   auto list = [&](const char* name, const auto& items, auto write) {
     if (items.empty()) return;

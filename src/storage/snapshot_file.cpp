@@ -28,7 +28,8 @@
 #include <utility>
 #include <vector>
 
-namespace sorights::storage_detail::snapshot_io {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail::snapshot_io {
 
 // While loading: the largest count or length accepted (the payload size), so
 // that a corrupt length can never cause an allocation larger than the file.
@@ -270,13 +271,14 @@ class MemoryBuffer : public std::streambuf {
   void skip(std::size_t n) { setg(eback(), gptr() + n, egptr()); }
 };
 
-}  // namespace sorights::storage_detail::snapshot_io
+}  // namespace detail::snapshot_io
+SORIGHTS_END_NAMESPACE
 
 namespace boost::serialization {
 // Boost.Serialization entry point for the model (class version 1).
 template <class Ar>
 void serialize(Ar& ar, sorights::Model& m, const unsigned int /*version*/) {
-  using namespace sorights::storage_detail::snapshot_io;
+  using namespace sorights::detail::snapshot_io;
   io(ar, m.our_companies);
   io(ar, m.groups);
   io(ar, m.licences);
@@ -292,7 +294,8 @@ void serialize(Ar& ar, sorights::Model& m, const unsigned int /*version*/) {
 
 BOOST_CLASS_VERSION(sorights::Model, 1)
 
-namespace sorights::storage_detail::snapshot_io {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail::snapshot_io {
 
 std::string boost_payload(const Model& model) {
   std::stringbuf buffer;
@@ -319,7 +322,8 @@ const std::string& model_preamble() {
   return preamble;
 }
 
-}  // namespace sorights::storage_detail::snapshot_io
+}  // namespace detail::snapshot_io
+SORIGHTS_END_NAMESPACE
 
 // -----------------------------------------------------------------------------
 // Format 2: the model in columns over one string table.
@@ -337,7 +341,8 @@ const std::string& model_preamble() {
 // flag and bit set against its range (and the text the model will hold
 // against a bound) before building anything, naming the entity and field in
 // the error.
-namespace sorights::storage_detail::snapshot_v2 {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail::snapshot_v2 {
 
 using snapshot_io::MemoryBuffer;
 
@@ -814,16 +819,18 @@ struct PayloadIn {
   }
 };
 
-}  // namespace sorights::storage_detail::snapshot_v2
+}  // namespace detail::snapshot_v2
+SORIGHTS_END_NAMESPACE
 
 // Written and read as plain data: no class information, no object tracking.
-BOOST_CLASS_IMPLEMENTATION(sorights::storage_detail::snapshot_v2::PayloadOut, boost::serialization::object_serializable)
-BOOST_CLASS_TRACKING(sorights::storage_detail::snapshot_v2::PayloadOut, boost::serialization::track_never)
-BOOST_CLASS_IMPLEMENTATION(sorights::storage_detail::snapshot_v2::PayloadIn, boost::serialization::object_serializable)
-BOOST_CLASS_TRACKING(sorights::storage_detail::snapshot_v2::PayloadIn, boost::serialization::track_never)
+BOOST_CLASS_IMPLEMENTATION(sorights::detail::snapshot_v2::PayloadOut, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(sorights::detail::snapshot_v2::PayloadOut, boost::serialization::track_never)
+BOOST_CLASS_IMPLEMENTATION(sorights::detail::snapshot_v2::PayloadIn, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(sorights::detail::snapshot_v2::PayloadIn, boost::serialization::track_never)
 
 
-namespace sorights::storage_detail::snapshot_v2 {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail::snapshot_v2 {
 
 // The payload of `model` in format `format` (2 or 3); nothing if it does not
 // fit format 2's 32-bit offsets and counts or its text bound (the caller
@@ -870,7 +877,8 @@ Model decode_payload(std::string_view payload, std::uint32_t format) {
   return model;
 }
 
-}  // namespace sorights::storage_detail::snapshot_v2
+}  // namespace detail::snapshot_v2
+SORIGHTS_END_NAMESPACE
 
 SORIGHTS_BEGIN_NAMESPACE
 
@@ -945,7 +953,7 @@ std::string frame(std::uint32_t format, std::uint64_t version, const std::string
 
 // Format 1's payload reader (files written before format 2).
 Result<void> decode_v1(std::string_view payload, Model& model) {
-  using namespace ::sorights::storage_detail::snapshot_io;
+  using namespace ::sorights::detail::snapshot_io;
   g_limit = payload.size();
   const std::string& preamble = model_preamble();
   if (!preamble.empty() && payload.substr(0, preamble.size()) == preamble) {
@@ -965,24 +973,24 @@ Result<void> decode_v1(std::string_view payload, Model& model) {
 
 std::string encode_snapshot(const Model& model, std::uint64_t version) {
   if (std::optional<std::string> payload =
-          ::sorights::storage_detail::snapshot_v2::encode_payload(model, kSnapshotFileFormat))
+          ::sorights::detail::snapshot_v2::encode_payload(model, kSnapshotFileFormat))
     return frame(kSnapshotFileFormat, version, *payload);
   // Beyond format 2's 32-bit string offsets and counts (over 4 GiB of
   // distinct text) or its text bound (one long string referred to very many
   // times): format 1 has neither limit.
-  return frame(1, version, ::sorights::storage_detail::snapshot_io::boost_payload(model));
+  return frame(1, version, ::sorights::detail::snapshot_io::boost_payload(model));
 }
 
 namespace snapshot_file_testing {
 // Format 1's writer, for the tests that check format 1 files still load; not
 // in a public header (the tests declare it).
 std::string encode_v1(const Model& model, std::uint64_t version) {
-  return frame(1, version, ::sorights::storage_detail::snapshot_io::boost_payload(model));
+  return frame(1, version, ::sorights::detail::snapshot_io::boost_payload(model));
 }
 // Format 2's writer (before declared rights could be restrictive), for the
 // tests that check format 2 files still load.
 std::string encode_v2(const Model& model, std::uint64_t version) {
-  return frame(2, version, *::sorights::storage_detail::snapshot_v2::encode_payload(model, 2));
+  return frame(2, version, *::sorights::detail::snapshot_v2::encode_payload(model, 2));
 }
 }  // namespace snapshot_file_testing
 
@@ -1015,7 +1023,7 @@ Result<StoredModel> decode_snapshot(std::string_view bytes) {
     if (format == 1) {
       SORIGHTS_TRY(decode_v1(payload, out.model));
     } else {
-      out.model = ::sorights::storage_detail::snapshot_v2::decode_payload(payload, format);
+      out.model = ::sorights::detail::snapshot_v2::decode_payload(payload, format);
     }
   } catch (const std::exception& e) {
     return bad(std::string("corrupt snapshot file: the payload cannot be read (") + e.what() + ")");

@@ -3,7 +3,10 @@
 #ifndef SORIGHTS_SRC_STORAGE_SQLITE_SCHEMA_HPP_
 #define SORIGHTS_SRC_STORAGE_SQLITE_SCHEMA_HPP_
 
-namespace sorights::storage_detail {
+#include "sorights/config.hpp"
+
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 // The current schema (version 2), created in one transaction. (The name is
 // historical: new stores are created at the current version directly.)
@@ -182,6 +185,7 @@ UPDATE schema_version SET version = 2;
 )sql"},
 };
 
-}  // namespace sorights::storage_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_SRC_STORAGE_SQLITE_SCHEMA_HPP_

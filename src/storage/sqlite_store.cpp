@@ -104,7 +104,7 @@ struct SqliteStore::Impl {
   int schema = 0;
   std::unordered_map<std::string, sqlite3_stmt*> cache;
   // The keyed integrity check; null without a key.
-  std::unique_ptr<storage_detail::Integrity> integrity;
+  std::unique_ptr<detail::Integrity> integrity;
 
   // The watcher (subscribe): its own read-only connection and thread.
   std::thread watcher;
@@ -223,12 +223,12 @@ struct SqliteStore::Impl {
   Result<std::uint64_t> read_version();
   Result<void> insert_audit(const AuditEntry& e);
   Result<std::vector<AuditEntry>> read_audit(const AuditQuery* q);
-  storage_detail::DbError db_error_fn() {
+  detail::DbError db_error_fn() {
     return [this](int rc, const std::string& what) { return err(rc, what); };
   }
   // The schema holds only objects sorights creates (any key or none).
-  Result<void> check_schema() { return storage_detail::check_schema_objects(db, path, db_error_fn()); }
-  Result<bool> sealed() { return storage_detail::integrity_sealed(db, db_error_fn()); }
+  Result<void> check_schema() { return detail::check_schema_objects(db, path, db_error_fn()); }
+  Result<bool> sealed() { return detail::integrity_sealed(db, db_error_fn()); }
   // In a read transaction: the schema, and with a key every MAC, the audit
   // chain and the seal. Returns the stored version.
   Result<std::uint64_t> check_store() {
@@ -266,7 +266,7 @@ Result<void> SqliteStore::Impl::initialize() {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return e;
   };
-  if (auto r = exec(storage_detail::kSchemaV1, "creating the schema"); !r) return fail(r.error());
+  if (auto r = exec(detail::kSchemaV1, "creating the schema"); !r) return fail(r.error());
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
@@ -341,8 +341,8 @@ Result<void> SqliteStore::Impl::migrate() {
     return e;
   };
   for (int v = found; v < kSqliteSchemaVersion; ++v) {
-    const storage_detail::Migration* step = nullptr;
-    for (const auto& m : storage_detail::kMigrations)
+    const detail::Migration* step = nullptr;
+    for (const auto& m : detail::kMigrations)
       if (m.from == v) step = &m;
     if (step == nullptr)
       return fail(Error(ErrorCode::kUnavailable, path + ": no migration from schema version " + std::to_string(v)));
@@ -366,30 +366,30 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   std::error_code ec;
   const bool exists = std::filesystem::exists(path, ec);
   if (!exists && !options.create) return Error(ErrorCode::kNotFound, path + ": no store here (run `sorights init`)");
-  if (!options.integrity_key.empty() && options.integrity_key.size() < storage_detail::kMinIntegrityKeyBytes) {
+  if (!options.integrity_key.empty() && options.integrity_key.size() < detail::kMinIntegrityKeyBytes) {
     const std::size_t n = options.integrity_key.size();
-    storage_detail::wipe(options.integrity_key);
+    detail::wipe(options.integrity_key);
     return Error(ErrorCode::kInvalidArgument, path + ": the integrity key has " + std::to_string(n) +
                                                   " bytes; it needs at least " +
-                                                  std::to_string(storage_detail::kMinIntegrityKeyBytes));
+                                                  std::to_string(detail::kMinIntegrityKeyBytes));
   }
   if (exists && std::filesystem::is_directory(path, ec))
     return Error(ErrorCode::kUnavailable, path + ": is a directory, not a store");
   if (options.read_only && options.create) {
-    storage_detail::wipe(options.integrity_key);
+    detail::wipe(options.integrity_key);
     return Error(ErrorCode::kInvalidArgument, path + ": a read-only open cannot create a store");
   }
   // An empty file holds no store, and opening it must not write one into it.
   if (exists && !options.create && std::filesystem::is_regular_file(path, ec) &&
       std::filesystem::file_size(path, ec) == 0 && !ec) {
-    storage_detail::wipe(options.integrity_key);
+    detail::wipe(options.integrity_key);
     return Error(ErrorCode::kNotFound, path + ": the file holds no sorights store (it is empty)");
   }
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = std::move(options);
   std::string key = std::move(impl->options.integrity_key);
-  storage_detail::wipe(impl->options.integrity_key);
+  detail::wipe(impl->options.integrity_key);
   const bool read_only = impl->options.read_only;
   int rc = SQLITE_OK;
   if (read_only) {
@@ -434,9 +434,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   }
   if (!key.empty()) {
     Impl* raw = impl.get();
-    auto integrity = storage_detail::Integrity::open(
+    auto integrity = detail::Integrity::open(
         impl->db, path, key, [raw](int code, const std::string& what) { return raw->err(code, what); });
-    storage_detail::wipe(key);
+    detail::wipe(key);
     if (!integrity) return std::move(integrity).error();
     impl->integrity = std::move(*integrity);
   }
@@ -549,7 +549,7 @@ Result<void> SqliteStore::Impl::write_field_rights(const std::vector<FieldRightR
 Result<void> SqliteStore::Impl::write_overrides(const std::vector<Override>& v, const std::string& what) {
   std::int64_t pos = 0;
   for (const Override& o : v) {
-    const std::string remove = storage_detail::override_remove(o);
+    const std::string remove = detail::override_remove(o);
     SORIGHTS_TRY(run(
         "INSERT INTO overrides (position, level, target, object, scope, record, field, remove) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -563,7 +563,7 @@ Result<void> SqliteStore::Impl::write_overrides(const std::vector<Override>& v, 
 Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string& id, const Entity* after) {
   const std::string what = "writing " + std::string(kEntityKindNames[static_cast<std::size_t>(kind)]) + " " + qt(id);
   const Error wrong_kind(ErrorCode::kInvalidArgument, what + ": the change carries a value of another kind");
-  return storage_detail::with_entity_type(kind, [&]<class T>(std::type_identity<T>) -> Result<void> {
+  return detail::with_entity_type(kind, [&]<class T>(std::type_identity<T>) -> Result<void> {
     const std::string table(EntityFields<T>::table);
     if constexpr (std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override>) {
       SORIGHTS_TRY(run("DELETE FROM " + table, {}, what));
@@ -587,7 +587,7 @@ Result<void> SqliteStore::Impl::write_change(const Change& c) {
 }
 
 Result<void> SqliteStore::Impl::insert_audit(const AuditEntry& e) {
-  const std::string changes = storage_detail::write_changes(e.changes);
+  const std::string changes = detail::write_changes(e.changes);
   return run("INSERT INTO audit_log (version, time, actor, refused, reason, changes) VALUES (?, ?, ?, ?, ?, ?)",
              {static_cast<std::int64_t>(e.version), std::int64_t{e.time}, std::string_view(e.actor), b(e.refused),
               std::string_view(e.reason), std::string_view(changes)},
@@ -764,7 +764,7 @@ Result<std::vector<AuditEntry>> SqliteStore::Impl::read_audit(const AuditQuery* 
         e.actor = text(s, 3);
         e.refused = integer(s, 4) != 0;
         e.reason = text(s, 5);
-        auto changes = storage_detail::read_changes(text(s, 6));
+        auto changes = detail::read_changes(text(s, 6));
         if (!changes)
           return bad_row(d.path, "audit_log", "seq " + std::to_string(integer(s, 0)), changes.error().message);
         e.changes = std::move(*changes);

@@ -7,7 +7,8 @@
 #include "sorights/model_describe.hpp"
 #include "sorights/types.hpp"
 
-namespace sorights::storage_detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 // Compact JSON text. Invalid UTF-8 (possible in a model built through the
 // API) becomes U+FFFD instead of throwing.
@@ -673,4 +674,5 @@ std::string pretty(const Json& j, int width) {
   return out;
 }
 
-}  // namespace sorights::storage_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE

@@ -17,7 +17,8 @@
 #include "sorights/model.hpp"
 #include "sorights/storage.hpp"
 
-namespace sorights::storage_detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 using Json = nlohmann::ordered_json;
 
@@ -140,6 +141,7 @@ std::string dump(const Json& j);
 // in `width` columns on one line.
 std::string pretty(const Json& j, int width = 100);
 
-}  // namespace sorights::storage_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_SRC_STORAGE_JSON_CODEC_HPP_
