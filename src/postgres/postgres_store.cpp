@@ -294,6 +294,9 @@ struct PostgresStore::Impl {
   std::atomic<std::uint64_t> incremental_loads{0};
 
   enum class Step { kDone, kRetry, kFail };
+  Error conflict(std::uint64_t stored, std::uint64_t base) const;
+  Step stale_or_retry(const ChangeSet& cs, const std::string& op, const detail::PgOutcome& o, Error& error);
+  Step write_failed(const Error& e, Error& error);
   Step try_apply(const ChangeSet& cs, const std::string& changes_json, const std::string& commit_id,
                  Error& error);
 
@@ -528,6 +531,46 @@ Result<void> PostgresStore::Impl::write_changes(std::string_view op, const std::
   return {};
 }
 
+Error PostgresStore::Impl::conflict(std::uint64_t stored, std::uint64_t base) const {
+  return Error(ErrorCode::kConflict, "stored version is " + std::to_string(stored) +
+                                         ", the change set was made against " + std::to_string(base) + " (" +
+                                         server + ")");
+}
+
+// Waiting for the meta row, another writer got it first. When that writer
+// committed a new version, this change set is stale: report the conflict (the
+// directory picks up the stored state and judges the change set again)
+// instead of retrying the same base, which under many writers can lose every
+// time. Otherwise retry.
+PostgresStore::Impl::Step PostgresStore::Impl::stale_or_retry(const ChangeSet& cs, const std::string& op,
+                                                              const detail::PgOutcome& o, Error& error) {
+  error = failure(op, o);
+  rollback();
+  detail::PgOutcome now = detail::exec(conn.get(), "SELECT version FROM meta WHERE id = 1");
+  if (now.ok && PQntuples(now.res.get()) == 1)
+    if (auto v = detail::to_int(detail::text(now.res.get(), 0, 0));
+        v && *v >= 0 && static_cast<std::uint64_t>(*v) != cs.base_version) {
+      error = conflict(static_cast<std::uint64_t>(*v), cs.base_version);
+      return Step::kFail;
+    }
+  return Step::kRetry;
+}
+
+// A statement of the change set failed inside the transaction: find out why
+// from the connection state.
+PostgresStore::Impl::Step PostgresStore::Impl::write_failed(const Error& e, Error& error) {
+  const bool lost = !conn || PQstatus(conn.get()) != CONNECTION_OK;
+  error = e;
+  if (lost) {
+    conn.reset();
+    return Step::kRetry;
+  }
+  rollback();
+  const bool retry = error.message.find("SQLSTATE 40001") != std::string::npos ||
+                     error.message.find("SQLSTATE 40P01") != std::string::npos;
+  return retry ? Step::kRetry : Step::kFail;
+}
+
 PostgresStore::Impl::Step PostgresStore::Impl::try_apply(const ChangeSet& cs, const std::string& changes_json,
                                                          const std::string& commit_id, Error& error) {
   const std::string op = "apply version " + std::to_string(cs.version);
@@ -562,25 +605,7 @@ PostgresStore::Impl::Step PostgresStore::Impl::try_apply(const ChangeSet& cs, co
   detail::PgOutcome o = detail::exec(conn.get(), "BEGIN ISOLATION LEVEL SERIALIZABLE");
   if (!o.ok) return lost_or_fail(o);
   o = detail::exec(conn.get(), "SELECT version FROM meta WHERE id = 1 FOR UPDATE");
-  if (!o.ok && o.retryable()) {
-    // Waiting for the meta row, another writer got it first. When that writer
-    // committed a new version, this change set is stale: report the conflict
-    // (the directory picks up the stored state and judges the change set
-    // again) instead of retrying the same base, which under many writers can
-    // lose every time. Otherwise retry.
-    error = failure(op, o);
-    rollback();
-    detail::PgOutcome now = detail::exec(conn.get(), "SELECT version FROM meta WHERE id = 1");
-    if (now.ok && PQntuples(now.res.get()) == 1)
-      if (auto v = detail::to_int(detail::text(now.res.get(), 0, 0));
-          v && *v >= 0 && static_cast<std::uint64_t>(*v) != cs.base_version) {
-        error = Error(ErrorCode::kConflict, "stored version is " + std::to_string(*v) +
-                                                ", the change set was made against " +
-                                                std::to_string(cs.base_version) + " (" + server + ")");
-        return Step::kFail;
-      }
-    return Step::kRetry;
-  }
+  if (!o.ok && o.retryable()) return stale_or_retry(cs, op, o, error);
   if (!o.ok) return lost_or_fail(o);
   if (PQntuples(o.res.get()) != 1) {
     rollback();
@@ -595,26 +620,10 @@ PostgresStore::Impl::Step PostgresStore::Impl::try_apply(const ChangeSet& cs, co
   }
   if (static_cast<std::uint64_t>(*stored) != cs.base_version) {
     rollback();
-    error = Error(ErrorCode::kConflict, "stored version is " + std::to_string(*stored) +
-                                            ", the change set was made against " +
-                                            std::to_string(cs.base_version) + " (" + server + ")");
+    error = conflict(static_cast<std::uint64_t>(*stored), cs.base_version);
     return Step::kFail;
   }
-  Result<void> w = write_changes(op, cs.changes);
-  if (!w) {
-    // The statement failed inside the transaction: find out why from the
-    // connection state.
-    const bool lost = !conn || PQstatus(conn.get()) != CONNECTION_OK;
-    error = w.error();
-    if (lost) {
-      conn.reset();
-      return Step::kRetry;
-    }
-    rollback();
-    const bool retry = error.message.find("SQLSTATE 40001") != std::string::npos ||
-                       error.message.find("SQLSTATE 40P01") != std::string::npos;
-    return retry ? Step::kRetry : Step::kFail;
-  }
+  if (Result<void> w = write_changes(op, cs.changes); !w) return write_failed(w.error(), error);
   Params mv;
   mv.add(cs.version);
   o = detail::exec(conn.get(), "UPDATE meta SET version = $1::bigint, updated = now() WHERE id = 1", &mv);

@@ -2,6 +2,7 @@
 // payload (include/sorights/snapshot_file.hpp): format 2 (columns over one
 // string table) is written; format 1 (the model field by field) is still read.
 #include "sorights/snapshot_file.hpp"
+#include "sorights/model_describe.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -333,8 +334,8 @@ SORIGHTS_END_NAMESPACE
 // collection of columns, one per field, each a bulk array
 // (`boost::serialization::make_array`): a string field is an array of 32-bit
 // table indexes, a flag or enumerator an array of bytes, a list of strings an
-// array of counts and one of indexes. The fields of each kind are listed once,
-// in `fields()`, and that list drives the writer, the reader and the column
+// array of counts and one of indexes. The fields of each kind come from the
+// field list (`fields()`), and that list drives the writer, the reader and the column
 // layout alike. The reader takes the scalars through Boost's binary_iarchive
 // and each bulk array in place from the payload in memory; it checks every
 // count against the bytes left before using it, and every index, enumerator,
@@ -389,96 +390,26 @@ struct Column {
   std::size_t cursor = 0;  // the next element of `in_flat`
 };
 
-// The fields of each entity kind, in file order. `V` is one of the visitors
-// below; writing passes the model's own entities and only reads them.
-template <class V>
-void fields(V& v, OurCompany& c) {
-  v.str("id", c.id);
-  v.str("name", c.name);
-  v.flag("database_owner", c.database_owner);
-}
-template <class V>
-void fields(V& v, Group& g) {
-  v.str("id", g.id);
-  v.str("name", g.name);
-}
-template <class V>
-void fields(V& v, Licence& l) {
-  v.str("id", l.id);
-  v.str("name", l.name);
-  v.enumeration("kind", l.kind, 2);
-  v.word("count", l.count);
-  v.flag("unrestricted", l.unrestricted);
-  v.list("requires_licences", l.requires_licences);
-  v.list("cal_for", l.cal_for);
-}
-template <class V>
-void fields(V& v, Plan& p) {
-  v.str("id", p.id);
-  v.str("name", p.name);
-  v.list("licences", p.licences);
-}
-template <class V>
-void fields(V& v, FunctionalRightDef& f) {
-  v.str("id", f.id);
-  v.str("name", f.name);
-  v.str("requires_licence", f.requires_licence);
-  // Format 3: declared rights may be restrictive (docs/rules.md §16).
-  if (v.format >= 3) v.flag("restrictive", f.restrictive);
-}
-template <class V>
-void fields(V& v, DataObjectDef& o) {
-  v.str("id", o.id);
-  v.str("name", o.name);
-  v.flag("empty_owner_is_user", o.empty_owner_is_user);
-  v.flag("has_visibility", o.has_visibility);
-  v.flag("completed_is_locked", o.completed_is_locked);
-}
-template <class V>
-void fields(V& v, Role& r) {
-  v.str("id", r.id);
-  v.str("name", r.name);
-  v.str("description", r.description);
-  v.enumeration("type", r.type, 4);
-  v.rows("data_rights", r.data_rights);
-  v.list("functional_rights", r.functional_rights);
-}
-template <class V>
-void fields(V& v, FieldRightRule& f) {
-  v.str("role", f.role);
-  v.str("object", f.object);
-  v.str("field", f.field);
-  v.enumeration("relation", f.relation, kRelationCount);
-  v.field_rights("rights", f.rights);
-  v.flag("ui_mandatory", f.ui_mandatory);
-  v.flag("ui_read_only", f.ui_read_only);
-}
-template <class V>
-void fields(V& v, Override& o) {
-  v.enumeration("level", o.level, 3);
-  v.str("target", o.target);
-  v.str("object", o.object);
-  v.enumeration("scope", o.scope, 4);
-  v.str("record", o.record);
-  v.str("field", o.field);
-  v.byte("remove", o.remove);
-}
-template <class V>
-void fields(V& v, User& u) {
-  v.str("id", u.id);
-  v.enumeration("type", u.type, 5);
-  v.str("name", u.name);
-  v.str("person", u.person);
-  v.str("company", u.company);
-  v.str("role", u.role);
-  v.str("group", u.group);
-  v.list("other_groups", u.other_groups);
-  v.str("plan", u.plan);
-  v.list("licences", u.licences);
-  v.list("projects", u.projects);
-  v.flag("can_log_in", u.can_log_in);
-  v.flag("former_employee", u.former_employee);
-  v.flag("retired", u.retired);
+// The fields of each entity kind, in file order: the field list
+// (sorights/model_describe.hpp), each member from the format that added it,
+// under its C++ name. `V` is one of the visitors below; writing passes the
+// model's own entities and only reads them.
+template <class V, class T>
+void fields(V& v, T& e) {
+  for_each_field<T>([&](const FieldInfo& f, auto member) {
+    if (v.format < static_cast<std::uint32_t>(f.snapshot_since)) return;
+    auto& m = e.*member;
+    using M = std::decay_t<decltype(m)>;
+    const char* name = f.member.data();  // a string literal
+    if constexpr (std::is_same_v<M, std::string>) v.str(name, m);
+    else if constexpr (std::is_same_v<M, bool>) v.flag(name, m);
+    else if constexpr (std::is_same_v<M, std::uint32_t>) v.word(name, m);
+    else if constexpr (std::is_same_v<M, std::uint8_t>) v.byte(name, m);
+    else if constexpr (std::is_enum_v<M>) v.enumeration(name, m, enum_count<M>);
+    else if constexpr (std::is_same_v<M, FieldRights>) v.field_rights(name, m);
+    else if constexpr (std::is_same_v<M, std::vector<std::string>>) v.list(name, m);
+    else v.rows(name, m);
+  });
 }
 
 // The collections, in file order.
