@@ -1,5 +1,6 @@
 // Internal: JSON encoding of model entities (see json_codec.hpp).
 #include "json_codec.hpp"
+#include "quote.hpp"
 
 #include <algorithm>
 
@@ -16,8 +17,6 @@ std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_hand
 
 namespace {
 
-// Text from the file, quoted for a message: escaped, cut after 64 bytes.
-std::string qt(std::string_view s) { return "\"" + escape_text(s, 64) + "\""; }
 
 const char* type_name(const Json& j) {
   switch (j.type()) {
@@ -87,7 +86,7 @@ void Reader::keys(const Json& j, const std::string& path, std::initializer_list<
 void Reader::keys(const Json& j, const std::string& path, const std::vector<std::string_view>& allowed) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end())
-      fail(join(path, escape_text(it.key(), 64)), "unknown-key", "unknown key " + qt(it.key()));
+      fail(join(path, escape_text(it.key(), 64)), "unknown-key", "unknown key " + quoted_text(it.key()));
   }
 }
 
@@ -194,7 +193,7 @@ void read_enum(const Json& j, const std::string& key, const std::string& path, R
   std::string expected;
   for (std::size_t i = 0; i < names.size(); ++i)
     expected.append(i == 0 ? "" : i + 1 == names.size() ? " or " : ", ").append(names[i]);
-  r.fail(join(path, key), "invalid-value", std::string(noun) + " " + key + " is " + expected + ", not " + qt(s));
+  r.fail(join(path, key), "invalid-value", std::string(noun) + " " + key + " is " + expected + ", not " + quoted_text(s));
 }
 
 // An entity with an id, member by member from its field list.
@@ -257,7 +256,7 @@ RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allo
     if (auto t = parse_role_type(s)) e.type = *t;
     else
       r.fail(join(path, "type"), "invalid-value",
-             "role type is employee, external, anonymous or system, not " + qt(s));
+             "role type is employee, external, anonymous or system, not " + quoted_text(s));
   }
   if (auto it = j.find("data_rights"); it != j.end()) {
     const std::string p = join(path, "data_rights");
@@ -276,7 +275,7 @@ RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allo
           auto relation = parse_relation(rel.key());
           if (!relation) {
             r.fail(pr, "unknown-relation",
-                   "unknown relation " + qt(rel.key()) +
+                   "unknown relation " + quoted_text(rel.key()) +
                        " (own, primary_group, other_groups, other_associates, external, anonymous, "
                        "my_company, same_project)");
             continue;
@@ -289,7 +288,7 @@ RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allo
           auto rights = TableRights::parse_crud(letters);
           if (!rights) {
             r.fail(pr, "invalid-rights",
-                   "invalid rights " + qt(letters) + " (any of the letters C, R, U, D, each at most once)");
+                   "invalid rights " + quoted_text(letters) + " (any of the letters C, R, U, D, each at most once)");
             continue;
           }
           row[*relation] = *rights;
@@ -328,7 +327,7 @@ FieldRightRule read_field_right(const Json& j, const std::string& path, Reader& 
     r.fail(join(path, "relation"), "missing-key", "missing required key \"relation\"");
   } else if (r.str(j, "relation", path, s)) {
     if (auto rel = parse_relation(s)) f.relation = *rel;
-    else r.fail(join(path, "relation"), "unknown-relation", "unknown relation " + qt(s));
+    else r.fail(join(path, "relation"), "unknown-relation", "unknown relation " + quoted_text(s));
   }
   if (!j.contains("rights")) {
     r.fail(join(path, "rights"), "missing-key", "missing required key \"rights\"");
@@ -336,7 +335,7 @@ FieldRightRule read_field_right(const Json& j, const std::string& path, Reader& 
     if (auto rights = FieldRights::parse_rw(s)) f.rights = *rights;
     else
       r.fail(join(path, "rights"), "invalid-rights",
-             "invalid field rights " + qt(s) + " (\"R\", \"W\", \"RW\" or \"\")");
+             "invalid field rights " + quoted_text(s) + " (\"R\", \"W\", \"RW\" or \"\")");
   }
   std::vector<std::string> ui;
   if (r.strings(j, "ui", path, ui)) {
@@ -345,7 +344,7 @@ FieldRightRule read_field_right(const Json& j, const std::string& path, Reader& 
       else if (ui[i] == "read-only") f.ui_read_only = true;
       else
         r.fail(join(path, "ui") + "[" + std::to_string(i) + "]", "invalid-value",
-               "unknown UI hint " + qt(ui[i]) + " (\"mandatory\" or \"read-only\")");
+               "unknown UI hint " + quoted_text(ui[i]) + " (\"mandatory\" or \"read-only\")");
     }
   }
   return f;
@@ -369,7 +368,7 @@ Override read_override(const Json& j, const std::string& path, Reader& r) {
       o.target = s.substr(5);
     } else {
       r.fail(join(path, "level"), "invalid-value",
-             "override level is \"system\", \"group:ID\" or \"user:ID\", not " + qt(s));
+             "override level is \"system\", \"group:ID\" or \"user:ID\", not " + quoted_text(s));
     }
   }
   r.required_str(j, "object", path, o.object);
@@ -382,7 +381,7 @@ Override read_override(const Json& j, const std::string& path, Reader& r) {
       o.record = s.substr(7);
     } else {
       r.fail(join(path, "scope"), "invalid-value",
-             "override scope is \"all\", \"new\", \"existing\" or \"record:ID\", not " + qt(s));
+             "override scope is \"all\", \"new\", \"existing\" or \"record:ID\", not " + quoted_text(s));
     }
   }
   r.str(j, "field", path, o.field);
@@ -393,12 +392,12 @@ Override read_override(const Json& j, const std::string& path, Reader& r) {
       if (auto t = TableRights::parse_crud(s)) o.remove = t->bits();
       else
         r.fail(join(path, "remove"), "invalid-rights",
-               "invalid rights " + qt(s) + " (a table override removes any of C, R, U, D)");
+               "invalid rights " + quoted_text(s) + " (a table override removes any of C, R, U, D)");
     } else {
       if (auto f = FieldRights::parse_rw(s)) o.remove = f->bits();
       else
         r.fail(join(path, "remove"), "invalid-rights",
-               "invalid rights " + qt(s) + " (a field override removes any of R, W)");
+               "invalid rights " + quoted_text(s) + " (a field override removes any of R, W)");
     }
   }
   return o;

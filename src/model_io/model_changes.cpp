@@ -5,6 +5,7 @@
 #include <string>
 
 #include "json_codec.hpp"
+#include "quote.hpp"
 #include "sorights/model_describe.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE
@@ -12,11 +13,6 @@ namespace detail {
 
 namespace {
 
-std::string dq(std::string_view s) {
-  std::string out = "\"";
-  out.append(s).append("\"");
-  return out;
-}
 
 // True if every text of `v` passes `ok`: string members, list items and the
 // objects of a role matrix.
@@ -68,7 +64,7 @@ bool replace_in_place(std::vector<T>& items, const Change& c) {
 Result<void> check_change(const Change& c, bool (*storable)(std::string_view), std::string_view why) {
   const std::string kind(kEntityKindNames[static_cast<std::size_t>(c.kind)]);
   auto bad_text = [&](std::string_view what) {
-    std::string m = kind + " " + dq(c.id) + ": ";
+    std::string m = kind + " " + in_quotes(c.id) + ": ";
     m.append(what).append(" holds ").append(why);
     return Error(ErrorCode::kInvalidArgument, std::move(m));
   };
@@ -79,14 +75,14 @@ Result<void> check_change(const Change& c, bool (*storable)(std::string_view), s
     using Value = std::conditional_t<kList, std::vector<T>, T>;
     const Value* v = std::get_if<Value>(&*c.after);
     if (v == nullptr)
-      return Error(ErrorCode::kInvalidArgument, "change of " + kind + " " + dq(c.id) + " carries a value of another kind");
+      return Error(ErrorCode::kInvalidArgument, "change of " + kind + " " + in_quotes(c.id) + " carries a value of another kind");
     bool text_ok = true;
     if constexpr (kList) {
       if (storable != nullptr)
         for (const T& item : *v) text_ok = text_ok && all_text(item, storable);
     } else {
       if (v->id != c.id)
-        return Error(ErrorCode::kInvalidArgument, "change of " + dq(c.id) + " carries the id " + dq(v->id));
+        return Error(ErrorCode::kInvalidArgument, "change of " + in_quotes(c.id) + " carries the id " + in_quotes(v->id));
       if (storable != nullptr) text_ok = all_text(*v, storable);
     }
     if (!text_ok) return bad_text("a value");

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "json_codec.hpp"
+#include "quote.hpp"
 #include "model_changes.hpp"
 #include "pg.hpp"
 #include "pg_schema.hpp"
@@ -26,7 +27,6 @@ using detail::Params;
 
 namespace {
 
-std::string dq(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::string random_commit_id() {
   static thread_local std::mt19937_64 rng{std::random_device{}() ^
@@ -223,7 +223,7 @@ struct PostgresStore::Impl {
   }
   Error data_loss(std::string_view table, std::string_view row, const std::string& what) const {
     return Error(ErrorCode::kDataLoss, server + ": table " + std::string(table) +
-                                           (row.empty() ? "" : ", row " + dq(row)) + ": " + what);
+                                           (row.empty() ? "" : ", row " + detail::in_quotes(row)) + ": " + what);
   }
 
   // Connects (or reconnects) and sets the search path.
@@ -319,7 +319,7 @@ struct PostgresStore::Impl {
 // -- Migrations ----------------------------------------------------------------
 
 Result<void> PostgresStore::Impl::migrate() {
-  const std::string op = "open schema " + dq(options.schema);
+  const std::string op = "open schema " + detail::in_quotes(options.schema);
   SORIGHTS_TRY(ensure(op));
   auto fail = [&](const detail::PgOutcome& o) {
     rollback();
@@ -352,14 +352,14 @@ Result<void> PostgresStore::Impl::migrate() {
   }
   if (stored > kPostgresSchemaVersion) {
     rollback();
-    return Error(ErrorCode::kDataLoss, server + ": schema " + dq(options.schema) + " is at version " +
+    return Error(ErrorCode::kDataLoss, server + ": schema " + detail::in_quotes(options.schema) + " is at version " +
                                            std::to_string(stored) + ", newer than this build's " +
                                            std::to_string(kPostgresSchemaVersion) + "; upgrade sorights");
   }
   if (stored == 0 && !options.create) {
     rollback();
     return Error(ErrorCode::kNotFound,
-                 server + ": schema " + dq(options.schema) + " holds no sorights store (open with create)");
+                 server + ": schema " + detail::in_quotes(options.schema) + " holds no sorights store (open with create)");
   }
   const bool fresh = stored == 0;
   if (fresh) {
@@ -667,7 +667,7 @@ Result<void> PostgresStore::Impl::read_int(const PGresult* r, int row, int col, 
   auto v = detail::to_int(detail::text(r, row, col));
   if (!v || *v < lo || *v > hi)
     return data_loss(table, detail::text(r, row, 0),
-                     std::string("column ") + PQfname(r, col) + " holds " + dq(detail::text(r, row, col)) +
+                     std::string("column ") + PQfname(r, col) + " holds " + detail::in_quotes(detail::text(r, row, col)) +
                          ", out of range");
   dst = *v;
   return {};
@@ -703,7 +703,7 @@ Result<void> PostgresStore::Impl::read_column(const PGresult* r, int i, int col,
     auto e = parse_enum_text<M>(v);
     if (!e)
       return data_loss(table, detail::text(r, i, 0),
-                       std::string(f.column) + " " + dq(v) + " is not a " + std::string(EntityFields<T>::noun) + " " +
+                       std::string(f.column) + " " + detail::in_quotes(v) + " is not a " + std::string(EntityFields<T>::noun) + " " +
                            std::string(f.column));
     m = *e;
   }
@@ -755,7 +755,7 @@ Result<void> PostgresStore::Impl::load_cells(std::string_view op, std::vector<Ro
   for (int i = 0, n = PQntuples(cells.get()); i < n; ++i) {
     std::string role(detail::text(cells.get(), i, 0));
     auto rel = parse_relation(detail::text(cells.get(), i, 2));
-    if (!rel) return data_loss("data_rights", role, "relation " + dq(detail::text(cells.get(), i, 2)) + " is unknown");
+    if (!rel) return data_loss("data_rights", role, "relation " + detail::in_quotes(detail::text(cells.get(), i, 2)) + " is unknown");
     std::int64_t bits = 0;
     SORIGHTS_TRY(read_int(cells.get(), i, 3, "data_rights", 0, 255, bits));
     matrix[role][std::string(detail::text(cells.get(), i, 1))][static_cast<std::size_t>(*rel)] =
@@ -776,7 +776,7 @@ Result<void> PostgresStore::Impl::load_field_rights(std::string_view op, std::ve
     f.object = text(r.get(), i, 2);
     f.field = text(r.get(), i, 3);
     auto rel = parse_relation(text(r.get(), i, 4));
-    if (!rel) return data_loss("field_rights", text(r.get(), i, 0), "relation " + dq(text(r.get(), i, 4)) + " is unknown");
+    if (!rel) return data_loss("field_rights", text(r.get(), i, 0), "relation " + detail::in_quotes(text(r.get(), i, 4)) + " is unknown");
     f.relation = *rel;
     std::int64_t bits = 0;
     SORIGHTS_TRY(read_int(r.get(), i, 5, "field_rights", 0, 255, bits));
@@ -796,9 +796,9 @@ Result<void> PostgresStore::Impl::load_overrides(std::string_view op, std::vecto
     Override ov;
     const std::string_view level = text(r.get(), i, 1), scope = text(r.get(), i, 4);
     auto l = parse_enum_text<OverrideLevel>(level);
-    if (!l) return data_loss("overrides", text(r.get(), i, 0), "level " + dq(level) + " is unknown");
+    if (!l) return data_loss("overrides", text(r.get(), i, 0), "level " + detail::in_quotes(level) + " is unknown");
     auto sc = parse_enum_text<OverrideScope>(scope);
-    if (!sc) return data_loss("overrides", text(r.get(), i, 0), "scope " + dq(scope) + " is unknown");
+    if (!sc) return data_loss("overrides", text(r.get(), i, 0), "scope " + detail::in_quotes(scope) + " is unknown");
     ov.level = *l;
     ov.scope = *sc;
     ov.target = text(r.get(), i, 2);

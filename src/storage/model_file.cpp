@@ -19,6 +19,7 @@
 
 #include "bounded_json.hpp"
 #include "json_codec.hpp"
+#include "quote.hpp"
 #include "sorights/ids.hpp"
 #include "sorights/snapshot.hpp"
 
@@ -30,9 +31,6 @@ using detail::Json;
 using detail::Reader;
 using detail::RoleEntry;
 
-// Text from the file, quoted for a message: escaped (no control character
-// or terminal escape reaches the reader) and cut after 64 bytes.
-std::string qt(std::string_view s) { return "\"" + escape_text(s, 64) + "\""; }
 std::string at(std::string_view collection, std::size_t i) {
   return std::string(collection) + "[" + std::to_string(i) + "]";
 }
@@ -90,7 +88,7 @@ struct TextRule {
 
 void check_id_at(const std::string& path, std::string_view id, Reader& r) {
   if (std::string_view problem = id_problem(id); !problem.empty())
-    r.fail(path, "invalid-id", "invalid id " + qt(id) + ": it " + std::string(problem));
+    r.fail(path, "invalid-id", "invalid id " + detail::quoted_text(id) + ": it " + std::string(problem));
 }
 
 // Checks every id and name `rules` name in the entry `j` at `path`. False if
@@ -111,7 +109,7 @@ bool check_texts(const Json& j, const std::string& path, std::initializer_list<T
         if (it->is_string()) {
           const std::string& name = it->get_ref<const std::string&>();
           if (std::string_view problem = name_problem(name); !problem.empty())
-            r.fail(p, "invalid-name", "invalid name " + qt(name) + ": it " + std::string(problem));
+            r.fail(p, "invalid-name", "invalid name " + detail::quoted_text(name) + ": it " + std::string(problem));
         }
         break;
       case Text::kIds:
@@ -168,7 +166,7 @@ void read_collection(const Json& root, const char* name, Reader& r, std::vector<
     auto [pos, fresh] = ids.emplace(id, i);
     if (!fresh && id_of != nullptr) {
       r.fail(path + (std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override> ? "" : ".id"),
-             "duplicate-id", "duplicate entry " + qt(id) + " (also " + at(name, pos->second) + ")");
+             "duplicate-id", "duplicate entry " + detail::quoted_text(id) + " (also " + at(name, pos->second) + ")");
       continue;
     }
     out.push_back(Entry<T>{i, std::move(value)});
@@ -330,7 +328,7 @@ void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool me
     if (re.copy_of) {
       const Role* source_role = find_role(*re.copy_of);
       if (source_role == nullptr) {
-        r.fail(path_k + ".copy_of", "unknown-role", "unknown role " + qt(*re.copy_of));
+        r.fail(path_k + ".copy_of", "unknown-role", "unknown role " + detail::quoted_text(*re.copy_of));
         continue;
       }
       next = *source_role;
@@ -344,7 +342,7 @@ void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool me
     detail::apply_role_entry(re, next);
     if (existing != nullptr && merge && next.type != before_type && !r.failed(path_k + ".type")) {
       r.fail(path_k + (re.type ? ".type" : ".copy_of"), "role-type-fixed",
-             "the type of role " + qt(re.id) + " is fixed at creation (" +
+             "the type of role " + detail::quoted_text(re.id) + " is fixed at creation (" +
                  std::string(role_type_name(before_type)) + ")");
       continue;
     }
@@ -358,7 +356,7 @@ void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool me
   for (std::size_t k = 0; k < n; ++k) {
     if (pass[k] != kNone) continue;
     const Entry<RoleEntry>& e = entries[k];
-    r.fail(at("roles", e.index) + ".copy_of", "copy-of-cycle", "copy_of " + qt(*e.value.copy_of) + " forms a cycle");
+    r.fail(at("roles", e.index) + ".copy_of", "copy-of-cycle", "copy_of " + detail::quoted_text(*e.value.copy_of) + " forms a cycle");
   }
 }
 
@@ -452,7 +450,7 @@ Result<Model> parse_model_file(std::string_view text, const Model& base, const M
   std::string format;
   if (r.str(root, "format", "", format) && format != kModelFileFormat)
     r.fail("format", "unsupported-format",
-           "unsupported format " + qt(format) + " (this build reads " + qt(kModelFileFormat) + ")");
+           "unsupported format " + detail::quoted_text(format) + " (this build reads " + detail::quoted_text(kModelFileFormat) + ")");
 
   Parsed p = read_file(root, r);
   const bool merge = options.mode == ImportMode::kMerge;

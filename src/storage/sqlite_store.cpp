@@ -18,6 +18,7 @@
 
 #include "integrity.hpp"
 #include "json_codec.hpp"
+#include "quote.hpp"
 #include "sqlite_schema.hpp"
 #include "sorights/model_describe.hpp"
 
@@ -25,7 +26,6 @@ SORIGHTS_BEGIN_NAMESPACE
 
 namespace {
 
-std::string qt(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // Maps an SQLite result code to an error naming what was being done.
 Error db_error(sqlite3* db, int rc, const std::string& path, const std::string& what) {
@@ -561,7 +561,7 @@ Result<void> SqliteStore::Impl::write_overrides(const std::vector<Override>& v, 
 }
 
 Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string& id, const Entity* after) {
-  const std::string what = "writing " + std::string(kEntityKindNames[static_cast<std::size_t>(kind)]) + " " + qt(id);
+  const std::string what = "writing " + std::string(kEntityKindNames[static_cast<std::size_t>(kind)]) + " " + detail::in_quotes(id);
   const Error wrong_kind(ErrorCode::kInvalidArgument, what + ": the change carries a value of another kind");
   return detail::with_entity_type(kind, [&]<class T>(std::type_identity<T>) -> Result<void> {
     const std::string table(EntityFields<T>::table);
@@ -576,7 +576,7 @@ Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string&
       if (after == nullptr) return run("DELETE FROM " + table + " WHERE id = ?", {std::string_view(id)}, what);
       const auto* v = std::get_if<T>(after);
       if (v == nullptr) return wrong_kind;
-      if (v->id != id) return Error(ErrorCode::kInvalidArgument, what + ": the value has the id " + qt(v->id));
+      if (v->id != id) return Error(ErrorCode::kInvalidArgument, what + ": the value has the id " + detail::in_quotes(v->id));
       return write_row(id, *v, what);
     }
   });
@@ -819,7 +819,7 @@ Result<void> SqliteStore::Impl::read_column(sqlite3_stmt* s, int col, std::strin
     static_assert(std::is_enum_v<M>, "a column read_column cannot read");
     const std::string v = text(s, col);
     auto e = parse_enum_text<M>(v);
-    if (!e) return bad_row(path, table, row, "invalid " + std::string(f.column) + " " + qt(v));
+    if (!e) return bad_row(path, table, row, "invalid " + std::string(f.column) + " " + detail::in_quotes(v));
     m = *e;
   }
   return {};
@@ -835,7 +835,7 @@ Result<void> SqliteStore::Impl::read_rows(std::vector<T>& out) {
   return query(select_sql<T>(), "reading table " + std::string(F::table), [&](sqlite3_stmt* s) -> Result<void> {
     T v;
     v.id = text(s, 0);
-    const std::string row = "id " + qt(v.id);
+    const std::string row = "id " + detail::in_quotes(v.id);
     int col = 0;
     Result<void> r;
     for_each_field<T>([&](const FieldInfo& f, auto member) {
@@ -859,11 +859,11 @@ Result<void> SqliteStore::Impl::read_cells(std::map<std::string, std::map<std::s
   return query("SELECT role, object, relation, crud FROM data_rights", "reading table data_rights",
                [&](sqlite3_stmt* s) -> Result<void> {
                  const std::string role = text(s, 0), object = text(s, 1), rel = text(s, 2), crud = text(s, 3);
-                 const std::string row = "(" + qt(role) + ", " + qt(object) + ", " + qt(rel) + ")";
+                 const std::string row = "(" + detail::in_quotes(role) + ", " + detail::in_quotes(object) + ", " + detail::in_quotes(rel) + ")";
                  auto relation = parse_relation(rel);
-                 if (!relation) return bad_row(path, "data_rights", row, "unknown relation " + qt(rel));
+                 if (!relation) return bad_row(path, "data_rights", row, "unknown relation " + detail::in_quotes(rel));
                  auto rights = TableRights::parse_crud(crud);
-                 if (!rights) return bad_row(path, "data_rights", row, "invalid rights " + qt(crud));
+                 if (!rights) return bad_row(path, "data_rights", row, "invalid rights " + detail::in_quotes(crud));
                  cells[role][object][static_cast<std::size_t>(*relation)] = *rights;
                  return {};
                });
@@ -881,10 +881,10 @@ Result<void> SqliteStore::Impl::read_field_rights(std::vector<FieldRightRule>& o
         f.field = text(s, 3);
         const std::string rel = text(s, 4), rights = text(s, 5);
         auto relation = parse_relation(rel);
-        if (!relation) return bad_row(path, "field_rights", row, "unknown relation " + qt(rel));
+        if (!relation) return bad_row(path, "field_rights", row, "unknown relation " + detail::in_quotes(rel));
         f.relation = *relation;
         auto fr = FieldRights::parse_rw(rights);
-        if (!fr) return bad_row(path, "field_rights", row, "invalid rights " + qt(rights));
+        if (!fr) return bad_row(path, "field_rights", row, "invalid rights " + detail::in_quotes(rights));
         f.rights = *fr;
         const auto& fields = EntityFields<FieldRightRule>::fields;
         SORIGHTS_TRY(read_column(s, 6, "field_rights", row, fields[5], f.ui_mandatory));
@@ -910,11 +910,11 @@ Result<void> SqliteStore::Impl::read_overrides(std::vector<Override>& out) {
         const std::string remove = text(s, 7);
         if (o.field.empty()) {
           auto t = TableRights::parse_crud(remove);
-          if (!t) return bad_row(path, "overrides", row, "invalid rights " + qt(remove));
+          if (!t) return bad_row(path, "overrides", row, "invalid rights " + detail::in_quotes(remove));
           o.remove = t->bits();
         } else {
           auto f = FieldRights::parse_rw(remove);
-          if (!f) return bad_row(path, "overrides", row, "invalid rights " + qt(remove));
+          if (!f) return bad_row(path, "overrides", row, "invalid rights " + detail::in_quotes(remove));
           o.remove = f->bits();
         }
         out.push_back(std::move(o));
