@@ -30,7 +30,7 @@
 
 SORIGHTS_BEGIN_NAMESPACE
 
-BOOST_DESCRIBE_ENUM(LicenceKind, kSite, kUser)
+BOOST_DESCRIBE_ENUM(LicenceKind, kUser, kSite)
 BOOST_DESCRIBE_ENUM(OverrideLevel, kSystem, kGroup, kUser)
 BOOST_DESCRIBE_ENUM(OverrideScope, kAll, kNew, kExisting, kRecord)
 BOOST_DESCRIBE_ENUM(RoleType, kEmployee, kExternal, kAnonymous, kSystem)
@@ -72,6 +72,9 @@ struct FieldInfo {
   /// The SQL column; for `kList` the child table (owner, position, value).
   std::string_view column;
   std::string_view value_column = {};  ///< `kList`: the child table's value column
+  /// `kReference` and `kList`: the table whose ids it holds, if the SQLite
+  /// schema checks them (a deferred foreign key); empty for none.
+  std::string_view refers = {};
   bool json_always = false;            ///< written to JSON even at its default
   /// The versions that added the member: snapshot-file format, SQLite and
   /// PostgreSQL schema. Older files and stores read it as its default.
@@ -114,10 +117,10 @@ struct EntityFields<Licence> {
   static constexpr FieldInfo fields[] = {
       {"id", FieldKind::kId, "id", "id"},
       {"name", FieldKind::kText, "name", "name"},
-      {"kind", FieldKind::kEnum, "kind", "kind", {}, true},
+      {"kind", FieldKind::kEnum, "kind", "kind", {}, {}, true},
       {"count", FieldKind::kCount, "count", "count"},
       {"unrestricted", FieldKind::kFlag, "unrestricted", "unrestricted"},
-      {"requires_licences", FieldKind::kList, "requires", "licence_requires", "required"},
+      {"requires_licences", FieldKind::kList, "requires", "licence_requires", "required", "licences"},
       {"cal_for", FieldKind::kList, "cal_for", "licence_cal_for", "object"},
   };
 };
@@ -129,7 +132,7 @@ struct EntityFields<Plan> {
   static constexpr FieldInfo fields[] = {
       {"id", FieldKind::kId, "id", "id"},
       {"name", FieldKind::kText, "name", "name"},
-      {"licences", FieldKind::kList, "licences", "plan_licences", "licence", true},
+      {"licences", FieldKind::kList, "licences", "plan_licences", "licence", "licences", true},
   };
 };
 
@@ -140,8 +143,8 @@ struct EntityFields<FunctionalRightDef> {
   static constexpr FieldInfo fields[] = {
       {"id", FieldKind::kId, "id", "id"},
       {"name", FieldKind::kText, "name", "name"},
-      {"requires_licence", FieldKind::kReference, "requires_licence", "requires_licence"},
-      {"restrictive", FieldKind::kFlag, "restrictive", "restrictive", {}, false, 3, 2, 3},
+      {"requires_licence", FieldKind::kReference, "requires_licence", "requires_licence", {}, "licences"},
+      {"restrictive", FieldKind::kFlag, "restrictive", "restrictive", {}, {}, false, 3, 2, 3},
   };
 };
 
@@ -166,9 +169,9 @@ struct EntityFields<Role> {
       {"id", FieldKind::kId, "id", "id"},
       {"name", FieldKind::kText, "name", "name"},
       {"description", FieldKind::kText, "description", "description"},
-      {"type", FieldKind::kEnum, "type", "type", {}, true},
-      {"data_rights", FieldKind::kCustom, "data_rights", "data_rights", {}, true},
-      {"functional_rights", FieldKind::kList, "functional_rights", "role_rights", "functional_right", true},
+      {"type", FieldKind::kEnum, "type", "type", {}, {}, true},
+      {"data_rights", FieldKind::kCustom, "data_rights", "data_rights", {}, {}, true},
+      {"functional_rights", FieldKind::kList, "functional_rights", "role_rights", "functional_right", {}, true},
   };
 };
 
@@ -178,15 +181,15 @@ struct EntityFields<User> {
   static constexpr std::string_view noun = "user";
   static constexpr FieldInfo fields[] = {
       {"id", FieldKind::kId, "id", "id"},
-      {"type", FieldKind::kEnum, "type", "type", {}, true},
+      {"type", FieldKind::kEnum, "type", "type", {}, {}, true},
       {"name", FieldKind::kText, "name", "name"},
       {"person", FieldKind::kText, "person", "person"},
       {"company", FieldKind::kText, "company", "company"},
-      {"role", FieldKind::kReference, "role", "role"},
-      {"group", FieldKind::kReference, "group", "primary_group"},
-      {"other_groups", FieldKind::kList, "other_groups", "user_groups", "group_id"},
-      {"plan", FieldKind::kReference, "plan", "plan"},
-      {"licences", FieldKind::kList, "licences", "user_licences", "licence"},
+      {"role", FieldKind::kReference, "role", "role", {}, "roles"},
+      {"group", FieldKind::kReference, "group", "primary_group", {}, "groups"},
+      {"other_groups", FieldKind::kList, "other_groups", "user_groups", "group_id", "groups"},
+      {"plan", FieldKind::kReference, "plan", "plan", {}, "plans"},
+      {"licences", FieldKind::kList, "licences", "user_licences", "licence", "licences"},
       {"projects", FieldKind::kList, "projects", "user_projects", "project"},
       {"can_log_in", FieldKind::kFlag, "can_log_in", "can_log_in"},
       {"former_employee", FieldKind::kFlag, "former_employee", "former_employee"},
@@ -244,7 +247,7 @@ consteval bool field_list_matches() {
 }
 
 template <class E>
-std::vector<std::string> make_enum_texts() {
+std::vector<std::string> make_enum_texts(bool by_value) {
   std::vector<std::string> out;
   boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
     std::string s;
@@ -257,7 +260,7 @@ std::vector<std::string> make_enum_texts() {
         s += c;
       }
     }
-    const auto at = static_cast<std::size_t>(d.value);
+    const auto at = by_value ? static_cast<std::size_t>(d.value) : out.size();
     if (out.size() <= at) out.resize(at + 1);
     out[at] = std::move(s);
   });
@@ -278,7 +281,15 @@ static_assert(detail::field_list_matches<OurCompany>() && detail::field_list_mat
 /// "primary_group"). Built once; thread-safe.
 template <class E>
 [[nodiscard]] const std::vector<std::string>& enum_texts() {
-  static const std::vector<std::string> texts = detail::make_enum_texts<E>();
+  static const std::vector<std::string> texts = detail::make_enum_texts<E>(true);
+  return texts;
+}
+
+/// The stored names of `E` in the order its description lists them: the
+/// order schemas (`CHECK (kind IN ('user', 'site'))`) and messages use.
+template <class E>
+[[nodiscard]] const std::vector<std::string>& enum_texts_listed() {
+  static const std::vector<std::string> texts = detail::make_enum_texts<E>(false);
   return texts;
 }
 

@@ -189,7 +189,7 @@ void read_enum(const Json& j, const std::string& key, const std::string& path, R
     out = *e;
     return;
   }
-  const auto& names = enum_texts<E>();
+  const auto& names = enum_texts_listed<E>();
   std::string expected;
   for (std::size_t i = 0; i < names.size(); ++i)
     expected.append(i == 0 ? "" : i + 1 == names.size() ? " or " : ", ").append(names[i]);

@@ -367,7 +367,7 @@ Result<void> PostgresStore::Impl::migrate() {
     if (!o.ok) return fail(o);
   }
   int at = stored;
-  for (const detail::PgMigration& m : detail::kPgMigrations) {
+  for (const detail::PgMigration& m : detail::pg_migrations()) {
     if (m.from != at || m.to > options.migrate_to) continue;
     o = detail::exec(conn.get(), m.sql);
     if (!o.ok) {

@@ -318,7 +318,7 @@ const std::set<SchemaObject>* expected_objects() {
     std::pair<bool, std::set<SchemaObject>> out{false, {}};
     sqlite3* mem = nullptr;
     if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK &&
-        sqlite3_exec(mem, kSchemaV1, nullptr, nullptr, nullptr) == SQLITE_OK &&
+        sqlite3_exec(mem, current_schema().c_str(), nullptr, nullptr, nullptr) == SQLITE_OK &&
         sqlite3_exec(mem, kIntegrityDdl, nullptr, nullptr, nullptr) == SQLITE_OK) {
       sqlite3_stmt* s = nullptr;
       if (sqlite3_prepare_v2(mem, "SELECT type, name, tbl_name FROM sqlite_master", -1, &s, nullptr) == SQLITE_OK) {

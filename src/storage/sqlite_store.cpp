@@ -266,7 +266,7 @@ Result<void> SqliteStore::Impl::initialize() {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return e;
   };
-  if (auto r = exec(detail::kSchemaV1, "creating the schema"); !r) return fail(r.error());
+  if (auto r = exec(detail::current_schema().c_str(), "creating the schema"); !r) return fail(r.error());
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();

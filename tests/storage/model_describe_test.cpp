@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "support/catch.hpp"
 
@@ -19,6 +20,7 @@ TEST_CASE("model describe: enumerators are stored under the names the core gives
     CHECK(enum_text(static_cast<Relation>(i)) == kRelationNames[i]);
   CHECK(enum_text(LicenceKind::kSite) == "site");
   CHECK(enum_text(LicenceKind::kUser) == "user");
+  CHECK(enum_texts_listed<LicenceKind>() == std::vector<std::string>{"user", "site"});  // as schemas list them
   CHECK(enum_text(OverrideLevel::kGroup) == "group");
   CHECK(enum_text(OverrideScope::kExisting) == "existing");
   CHECK(enum_text(static_cast<RoleType>(9)).empty());
