@@ -89,37 +89,32 @@ struct FieldInfo {
 template <class T>
 struct EntityFields;
 
+/// A member stored under its own name in every format.
+constexpr FieldInfo same_name(std::string_view name, FieldKind kind) { return {name, kind, name, name}; }
+inline constexpr FieldInfo kIdField = same_name("id", FieldKind::kId);
+inline constexpr FieldInfo kNameField = same_name("name", FieldKind::kText);
+
 template <>
 struct EntityFields<OurCompany> {
-  static constexpr std::string_view table = "our_companies", owner = "";
-  static constexpr std::string_view noun = "our company";
-  static constexpr FieldInfo fields[] = {
-      {"id", FieldKind::kId, "id", "id"},
-      {"name", FieldKind::kText, "name", "name"},
-      {"database_owner", FieldKind::kFlag, "database_owner", "database_owner"},
-  };
+  static constexpr std::string_view table = "our_companies", owner = "", noun = "our company";
+  static constexpr FieldInfo fields[] = {kIdField, kNameField, same_name("database_owner", FieldKind::kFlag)};
 };
 
 template <>
 struct EntityFields<Group> {
-  static constexpr std::string_view table = "groups", owner = "";
-  static constexpr std::string_view noun = "group";
-  static constexpr FieldInfo fields[] = {
-      {"id", FieldKind::kId, "id", "id"},
-      {"name", FieldKind::kText, "name", "name"},
-  };
+  static constexpr std::string_view table = "groups", owner = "", noun = "group";
+  static constexpr FieldInfo fields[] = {kIdField, kNameField};
 };
 
 template <>
 struct EntityFields<Licence> {
-  static constexpr std::string_view table = "licences", owner = "licence";
-  static constexpr std::string_view noun = "licence";
+  static constexpr std::string_view table = "licences", owner = "licence", noun = "licence";
   static constexpr FieldInfo fields[] = {
-      {"id", FieldKind::kId, "id", "id"},
-      {"name", FieldKind::kText, "name", "name"},
+      kIdField,
+      kNameField,
       {"kind", FieldKind::kEnum, "kind", "kind", {}, {}, true},
-      {"count", FieldKind::kCount, "count", "count"},
-      {"unrestricted", FieldKind::kFlag, "unrestricted", "unrestricted"},
+      same_name("count", FieldKind::kCount),
+      same_name("unrestricted", FieldKind::kFlag),
       {"requires_licences", FieldKind::kList, "requires", "licence_requires", "required", "licences"},
       {"cal_for", FieldKind::kList, "cal_for", "licence_cal_for", "object"},
   };
@@ -127,22 +122,17 @@ struct EntityFields<Licence> {
 
 template <>
 struct EntityFields<Plan> {
-  static constexpr std::string_view table = "plans", owner = "plan";
-  static constexpr std::string_view noun = "plan";
+  static constexpr std::string_view table = "plans", owner = "plan", noun = "plan";
   static constexpr FieldInfo fields[] = {
-      {"id", FieldKind::kId, "id", "id"},
-      {"name", FieldKind::kText, "name", "name"},
-      {"licences", FieldKind::kList, "licences", "plan_licences", "licence", "licences", true},
-  };
+      kIdField, kNameField, {"licences", FieldKind::kList, "licences", "plan_licences", "licence", "licences", true}};
 };
 
 template <>
 struct EntityFields<FunctionalRightDef> {
-  static constexpr std::string_view table = "functional_rights", owner = "";
-  static constexpr std::string_view noun = "functional right";
+  static constexpr std::string_view table = "functional_rights", owner = "", noun = "functional right";
   static constexpr FieldInfo fields[] = {
-      {"id", FieldKind::kId, "id", "id"},
-      {"name", FieldKind::kText, "name", "name"},
+      kIdField,
+      kNameField,
       {"requires_licence", FieldKind::kReference, "requires_licence", "requires_licence", {}, "licences"},
       {"restrictive", FieldKind::kFlag, "restrictive", "restrictive", {}, {}, false, 3, 2, 3},
   };
@@ -150,12 +140,11 @@ struct EntityFields<FunctionalRightDef> {
 
 template <>
 struct EntityFields<DataObjectDef> {
-  static constexpr std::string_view table = "objects", owner = "";
-  static constexpr std::string_view noun = "object";
+  static constexpr std::string_view table = "objects", owner = "", noun = "object";
   static constexpr FieldInfo fields[] = {
-      {"id", FieldKind::kId, "id", "id"},
-      {"name", FieldKind::kText, "name", "name"},
-      {"empty_owner_is_user", FieldKind::kFlag, "empty_owner_is_user", "empty_owner_is_user"},
+      kIdField,
+      kNameField,
+      same_name("empty_owner_is_user", FieldKind::kFlag),
       {"has_visibility", FieldKind::kFlag, "visibility", "visibility"},
       {"completed_is_locked", FieldKind::kFlag, "completed_locked", "completed_locked"},
   };
@@ -163,12 +152,11 @@ struct EntityFields<DataObjectDef> {
 
 template <>
 struct EntityFields<Role> {
-  static constexpr std::string_view table = "roles", owner = "role";
-  static constexpr std::string_view noun = "role";
+  static constexpr std::string_view table = "roles", owner = "role", noun = "role";
   static constexpr FieldInfo fields[] = {
-      {"id", FieldKind::kId, "id", "id"},
-      {"name", FieldKind::kText, "name", "name"},
-      {"description", FieldKind::kText, "description", "description"},
+      kIdField,
+      kNameField,
+      same_name("description", FieldKind::kText),
       {"type", FieldKind::kEnum, "type", "type", {}, {}, true},
       {"data_rights", FieldKind::kCustom, "data_rights", "data_rights", {}, {}, true},
       {"functional_rights", FieldKind::kList, "functional_rights", "role_rights", "functional_right", {}, true},
@@ -177,23 +165,22 @@ struct EntityFields<Role> {
 
 template <>
 struct EntityFields<User> {
-  static constexpr std::string_view table = "users", owner = "user_id";
-  static constexpr std::string_view noun = "user";
+  static constexpr std::string_view table = "users", owner = "user_id", noun = "user";
   static constexpr FieldInfo fields[] = {
-      {"id", FieldKind::kId, "id", "id"},
+      kIdField,
       {"type", FieldKind::kEnum, "type", "type", {}, {}, true},
-      {"name", FieldKind::kText, "name", "name"},
-      {"person", FieldKind::kText, "person", "person"},
-      {"company", FieldKind::kText, "company", "company"},
+      kNameField,
+      same_name("person", FieldKind::kText),
+      same_name("company", FieldKind::kText),
       {"role", FieldKind::kReference, "role", "role", {}, "roles"},
       {"group", FieldKind::kReference, "group", "primary_group", {}, "groups"},
       {"other_groups", FieldKind::kList, "other_groups", "user_groups", "group_id", "groups"},
       {"plan", FieldKind::kReference, "plan", "plan", {}, "plans"},
       {"licences", FieldKind::kList, "licences", "user_licences", "licence", "licences"},
       {"projects", FieldKind::kList, "projects", "user_projects", "project"},
-      {"can_log_in", FieldKind::kFlag, "can_log_in", "can_log_in"},
-      {"former_employee", FieldKind::kFlag, "former_employee", "former_employee"},
-      {"retired", FieldKind::kFlag, "retired", "retired"},
+      same_name("can_log_in", FieldKind::kFlag),
+      same_name("former_employee", FieldKind::kFlag),
+      same_name("retired", FieldKind::kFlag),
   };
 };
 
@@ -201,31 +188,23 @@ struct EntityFields<User> {
 // their JSON packs several members into one key ("ui", "level": "group:ID").
 template <>
 struct EntityFields<FieldRightRule> {
-  static constexpr std::string_view table = "field_rights", owner = "";
-  static constexpr std::string_view noun = "field right";
+  static constexpr std::string_view table = "field_rights", owner = "", noun = "field right";
   static constexpr FieldInfo fields[] = {
-      {"role", FieldKind::kText, "role", "role"},
-      {"object", FieldKind::kText, "object", "object"},
-      {"field", FieldKind::kText, "field", "field"},
-      {"relation", FieldKind::kEnum, "relation", "relation"},
-      {"rights", FieldKind::kCustom, "rights", "rights"},
-      {"ui_mandatory", FieldKind::kFlag, "ui", "ui_mandatory"},
+      same_name("role", FieldKind::kText),       same_name("object", FieldKind::kText),
+      same_name("field", FieldKind::kText),      same_name("relation", FieldKind::kEnum),
+      same_name("rights", FieldKind::kCustom),   {"ui_mandatory", FieldKind::kFlag, "ui", "ui_mandatory"},
       {"ui_read_only", FieldKind::kFlag, "ui", "ui_read_only"},
   };
 };
 
 template <>
 struct EntityFields<Override> {
-  static constexpr std::string_view table = "overrides", owner = "";
-  static constexpr std::string_view noun = "override";
+  static constexpr std::string_view table = "overrides", owner = "", noun = "override";
   static constexpr FieldInfo fields[] = {
-      {"level", FieldKind::kEnum, "level", "level"},
-      {"target", FieldKind::kText, "level", "target"},
-      {"object", FieldKind::kText, "object", "object"},
-      {"scope", FieldKind::kEnum, "scope", "scope"},
+      same_name("level", FieldKind::kEnum),   {"target", FieldKind::kText, "level", "target"},
+      same_name("object", FieldKind::kText),  same_name("scope", FieldKind::kEnum),
       {"record", FieldKind::kText, "scope", "record"},
-      {"field", FieldKind::kText, "field", "field"},
-      {"remove", FieldKind::kCustom, "remove", "remove"},
+      same_name("field", FieldKind::kText),   same_name("remove", FieldKind::kCustom),
   };
 };
 

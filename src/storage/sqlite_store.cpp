@@ -86,6 +86,19 @@ bool open_immutable(const std::string& path) {
 // A value bound to a statement parameter: text, an integer or NULL.
 using SqlValue = std::variant<std::string_view, std::int64_t, std::nullptr_t>;
 
+// Rolls back an open transaction on every way out unless disarmed after a
+// successful COMMIT.
+struct Rollback {
+  sqlite3* db;
+  bool armed = true;
+  explicit Rollback(sqlite3* d) : db(d) {}
+  Rollback(const Rollback&) = delete;
+  Rollback& operator=(const Rollback&) = delete;
+  ~Rollback() {
+    if (armed) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+};
+
 class Stmt {
  public:
   Stmt() = default;
@@ -611,13 +624,7 @@ Result<void> SqliteStore::apply(const ChangeSet& changes) {
   SORIGHTS_TRY(d.exec("BEGIN IMMEDIATE", "starting a commit"));
   // Rolls back on every way out but a successful COMMIT, an exception included
   // (a throwing on_change_written hook, std::bad_alloc).
-  struct Rollback {
-    sqlite3* db;
-    bool armed = true;
-    ~Rollback() {
-      if (armed) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-  } rollback{d.db};
+  Rollback rollback{d.db};
   auto fail = [](Error e) -> Result<void> { return e; };
   auto stored = d.read_version();
   if (!stored) return fail(stored.error());
@@ -707,13 +714,7 @@ Result<void> SqliteStore::append_audit(const AuditEntry& entry) {
   // One write transaction: with a key the entry joins the audit chain and
   // the seal moves to the new head, or nothing is written.
   SORIGHTS_TRY(d.exec("BEGIN IMMEDIATE", "writing the audit trail"));
-  struct Rollback {
-    sqlite3* db;
-    bool armed = true;
-    ~Rollback() {
-      if (armed) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-  } rollback{d.db};
+  Rollback rollback{d.db};
   SORIGHTS_TRY(d.check_schema());
   if (d.integrity) {
     auto version = d.read_version();
