@@ -181,10 +181,10 @@ const std::vector<std::string_view>& json_keys() {
 }
 
 template <class E>
-void read_enum(const Json& j, const std::string& key, const std::string& path, Reader& r, std::string_view noun,
+void read_enum(const Json& j, const char* key, const std::string& path, Reader& r, std::string_view noun,
                E& out) {
   std::string s;
-  if (!r.str(j, key.c_str(), path, s)) return;
+  if (!r.str(j, key, path, s)) return;
   if (auto e = parse_enum_text<E>(s)) {
     out = *e;
     return;
@@ -205,19 +205,19 @@ T read_fields(const Json& j, const std::string& path, Reader& r) {
   for_each_field<T>([&](const FieldInfo& f, auto member) {
     auto& m = v.*member;
     using M = std::decay_t<decltype(m)>;
-    const std::string key(f.json);
+    const char* key = f.json.data();  // a string literal
     if constexpr (std::is_same_v<M, std::string>) {
-      if (f.kind == FieldKind::kId) r.required_str(j, key.c_str(), path, m);
-      else r.str(j, key.c_str(), path, m);
+      if (f.kind == FieldKind::kId) r.required_str(j, key, path, m);
+      else r.str(j, key, path, m);
     } else if constexpr (std::is_same_v<M, bool>) {
-      r.boolean(j, key.c_str(), path, m);
+      r.boolean(j, key, path, m);
     } else if constexpr (std::is_same_v<M, std::uint32_t>) {
-      r.uint32(j, key.c_str(), path, m);
+      r.uint32(j, key, path, m);
     } else if constexpr (std::is_enum_v<M>) {
       read_enum(j, key, path, r, EntityFields<T>::noun, m);
     } else {
       static_assert(std::is_same_v<M, std::vector<std::string>>, "a member read_fields cannot read");
-      r.strings(j, key.c_str(), path, m);
+      r.strings(j, key, path, m);
     }
   });
   return v;
