@@ -14,8 +14,8 @@ namespace sorights::detail {
 
 // Checks `c` before anything is written: its value is of its kind and has its
 // id. With `storable`, every text of the change (the id, each string member,
-// list item and matrix row) must pass it; `store` names the store in the
-// message ("PostgreSQL text cannot store a NUL byte").
+// list item and matrix row) must pass it; `why` says in the message what a
+// refused text holds ("a NUL byte, which PostgreSQL text cannot store").
 Result<void> check_change(const Change& c, bool (*storable)(std::string_view) = nullptr,
                           std::string_view why = {});
 
