@@ -56,6 +56,21 @@ auto& collection(M& m) {
   else return m.overrides;
 }
 
+// Calls `f(collection)` for each collection of entities with ids, in
+// EntityKind order, until one returns an error.
+template <class F>
+Result<void> each_id_collection(Model& m, F&& f) {
+  for (int k = 0; k <= static_cast<int>(EntityKind::kUser); ++k) {
+    Result<void> r = with_entity_type(static_cast<EntityKind>(k), [&]<class T>(std::type_identity<T>) -> Result<void> {
+      if constexpr (std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override>) return {};
+      else return f(collection<T>(m));
+    });
+    if (!r) return r;
+  }
+  return {};
+}
+
+
 // Collects problems while reading JSON, each at a JSON path.
 class Reader {
  public:

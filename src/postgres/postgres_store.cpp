@@ -836,17 +836,10 @@ Result<StoredModel> PostgresStore::Impl::load_locked() {
   if (!ver || *ver < 0) return data_loss("meta", "", "unreadable version");
   out.version = static_cast<std::uint64_t>(*ver);
 
-  SORIGHTS_TRY(load_rows(op, m.our_companies));
-  SORIGHTS_TRY(load_rows(op, m.groups));
-  SORIGHTS_TRY(load_rows(op, m.licences));
-  SORIGHTS_TRY(load_rows(op, m.plans));
-  SORIGHTS_TRY(load_rows(op, m.functional_rights));
-  SORIGHTS_TRY(load_rows(op, m.objects));
-  SORIGHTS_TRY(load_rows(op, m.roles));
+  SORIGHTS_TRY(detail::each_id_collection(m, [&](auto& items) { return load_rows(op, items); }));
   SORIGHTS_TRY(load_cells(op, m.roles));
   SORIGHTS_TRY(load_field_rights(op, m.field_rights));
   SORIGHTS_TRY(load_overrides(op, m.overrides));
-  SORIGHTS_TRY(load_rows(op, m.users));
   return out;
 }
 

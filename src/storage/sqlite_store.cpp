@@ -925,20 +925,13 @@ Result<void> SqliteStore::Impl::read_overrides(std::vector<Override>& out) {
 
 Result<Model> SqliteStore::Impl::read_model() {
   Model m;
-  SORIGHTS_TRY(read_rows(m.our_companies));
-  SORIGHTS_TRY(read_rows(m.groups));
-  SORIGHTS_TRY(read_rows(m.licences));
-  SORIGHTS_TRY(read_rows(m.plans));
-  SORIGHTS_TRY(read_rows(m.functional_rights));
-  SORIGHTS_TRY(read_rows(m.objects));
+  SORIGHTS_TRY(detail::each_id_collection(m, [&](auto& items) { return read_rows(items); }));
   std::map<std::string, std::map<std::string, RelationCells>> cells;
   SORIGHTS_TRY(read_cells(cells));
-  SORIGHTS_TRY(read_rows(m.roles));
   for (Role& r : m.roles)
     if (auto it = cells.find(r.id); it != cells.end()) r.data_rights = std::move(it->second);
   SORIGHTS_TRY(read_field_rights(m.field_rights));
   SORIGHTS_TRY(read_overrides(m.overrides));
-  SORIGHTS_TRY(read_rows(m.users));
   return m;
 }
 
