@@ -7,7 +7,6 @@ _T = TypeVar("_T")
 
 __version__: str
 HAS_STORAGE: bool
-HAS_DIRECTORY: bool
 PREDEFINED_ROLE_IDS: list[str]
 BUILTIN_OBJECTS: list[str]
 BUILTIN_RIGHTS: list[str]
