@@ -22,14 +22,10 @@
 #include "sorights/report.hpp"
 #include "sorights/snapshot.hpp"
 #include "sorights/storage.hpp"
-#if SORIGHTS_C_WITH_DIRECTORY
-#  include "sorights/directory.hpp"
-#endif
-#if SORIGHTS_C_WITH_MODEL_FILE
+#include "sorights/directory.hpp"
+#if SORIGHTS_C_WITH_STORAGE
 #  include "sorights/model_file.hpp"
 #  include "sorights/policy_tests.hpp"
-#endif
-#if SORIGHTS_C_WITH_SQLITE
 #  include "sorights/sqlite_store.hpp"
 #endif
 
@@ -58,7 +54,6 @@ struct sorights_model {
 struct sorights_snapshot {
   std::shared_ptr<const so::Snapshot> snapshot;
 };
-#if SORIGHTS_C_WITH_DIRECTORY
 // A transaction holds its Directory (a shared_ptr inside so::Transaction), so
 // it never dangles; but once the directory *handle* is freed, the host has
 // said it is done with that directory, and a commit would land in storage the
@@ -73,12 +68,6 @@ struct sorights_transaction {
   so::Transaction tx;
   std::weak_ptr<const char> directory_alive;
 };
-#else
-struct sorights_directory {};
-struct sorights_transaction {};
-// Without the directory the transaction functions only report that.
-#  pragma GCC diagnostic ignored "-Wunused-parameter"
-#endif
 
 namespace {
 
@@ -472,7 +461,7 @@ sorights_status sorights_model_from_json(const char* json, size_t length, sorigh
   if (out == nullptr) return null_arg("out");
   *out = nullptr;
   if (json == nullptr) return null_arg("json");
-#if SORIGHTS_C_WITH_MODEL_FILE
+#if SORIGHTS_C_WITH_STORAGE
   return guard([&]() -> sorights_status {
     so::Result<so::Model> parsed =
         so::parse_model_file(std::string_view(json, length), so::Model::with_defaults());
@@ -489,7 +478,7 @@ sorights_status sorights_model_load_file(const char* path, sorights_model** out)
   if (out == nullptr) return null_arg("out");
   *out = nullptr;
   if (path == nullptr) return null_arg("path");
-#if SORIGHTS_C_WITH_MODEL_FILE
+#if SORIGHTS_C_WITH_STORAGE
   return guard([&]() -> sorights_status {
     so::Result<so::Model> parsed = so::read_model_file(path, so::Model::with_defaults());
     if (!parsed) return fail(parsed.error());
@@ -504,7 +493,7 @@ sorights_status sorights_model_to_json(const sorights_model* model, char** out) 
   if (out == nullptr) return null_arg("out");
   *out = nullptr;
   if (model == nullptr) return null_arg("model");
-#if SORIGHTS_C_WITH_MODEL_FILE
+#if SORIGHTS_C_WITH_STORAGE
   return guard([&]() -> sorights_status {
     std::string text = so::export_model_file(model->model);
     *out = dup_string(text);
@@ -627,7 +616,6 @@ size_t sorights_rights_to_string(uint8_t rights, char* buf, size_t size) {
 
 // -- Directory and transactions -------------------------------------------------------
 
-#if SORIGHTS_C_WITH_DIRECTORY
 namespace {
 sorights_status open_directory(std::shared_ptr<so::StorageAdapter> storage, sorights_directory** out) {
   so::Result<std::shared_ptr<so::Directory>> dir = so::Directory::open(std::move(storage));
@@ -635,35 +623,23 @@ sorights_status open_directory(std::shared_ptr<so::StorageAdapter> storage, sori
   *out = new sorights_directory{std::move(dir).value()};
   return SORIGHTS_OK;
 }
-sorights_status result(const so::Result<void>& r) {
-  return r ? SORIGHTS_OK : fail(r.error());
-}
 }  // namespace
-#endif
-
-#define SORIGHTS_C_NO_DIRECTORY \
-  fail(SORIGHTS_E_INTERNAL, "the C API was built without sorights/directory.hpp")
 
 sorights_status sorights_directory_open_memory(const sorights_model* initial, sorights_directory** out) {
   if (out == nullptr) return null_arg("out");
   *out = nullptr;
-#if SORIGHTS_C_WITH_DIRECTORY
   return guard([&]() -> sorights_status {
     auto storage = initial == nullptr
                        ? std::make_shared<so::InMemoryStorage>()
                        : std::make_shared<so::InMemoryStorage>(so::StoredModel{initial->model, 0});
     return open_directory(std::move(storage), out);
   });
-#else
-  (void)initial;
-  return SORIGHTS_C_NO_DIRECTORY;
-#endif
 }
 sorights_status sorights_directory_open_sqlite(const char* path, sorights_directory** out) {
   if (out == nullptr) return null_arg("out");
   *out = nullptr;
   if (path == nullptr) return null_arg("path");
-#if SORIGHTS_C_WITH_DIRECTORY && SORIGHTS_C_WITH_SQLITE
+#if SORIGHTS_C_WITH_STORAGE
   return guard([&]() -> sorights_status {
     so::SqliteStoreOptions options;
     options.create = true;
@@ -677,38 +653,25 @@ sorights_status sorights_directory_open_sqlite(const char* path, sorights_direct
 }
 void sorights_directory_free(sorights_directory* directory) { delete directory; }
 uint64_t sorights_directory_version(const sorights_directory* directory) {
-#if SORIGHTS_C_WITH_DIRECTORY
   return directory ? directory->directory->version() : 0;
-#else
-  (void)directory;
-  return 0;
-#endif
 }
 sorights_status sorights_directory_snapshot(const sorights_directory* directory, sorights_snapshot** out) {
   if (out == nullptr) return null_arg("out");
   *out = nullptr;
   if (directory == nullptr) return null_arg("directory");
-#if SORIGHTS_C_WITH_DIRECTORY
   return guard([&]() -> sorights_status {
     *out = new sorights_snapshot{directory->directory->snapshot()};
     return SORIGHTS_OK;
   });
-#else
-  return SORIGHTS_C_NO_DIRECTORY;
-#endif
 }
 sorights_status sorights_directory_model(const sorights_directory* directory, sorights_model** out) {
   if (out == nullptr) return null_arg("out");
   *out = nullptr;
   if (directory == nullptr) return null_arg("directory");
-#if SORIGHTS_C_WITH_DIRECTORY
   return guard([&]() -> sorights_status {
     *out = new sorights_model{*directory->directory->model()};
     return SORIGHTS_OK;
   });
-#else
-  return SORIGHTS_C_NO_DIRECTORY;
-#endif
 }
 
 sorights_status sorights_transaction_begin(sorights_directory* directory, const char* actor,
@@ -716,7 +679,6 @@ sorights_status sorights_transaction_begin(sorights_directory* directory, const 
   if (out == nullptr) return null_arg("out");
   *out = nullptr;
   if (directory == nullptr) return null_arg("directory");
-#if SORIGHTS_C_WITH_DIRECTORY
   return guard([&]() -> sorights_status {
     SORIGHTS_C_TRY(optional_id_arg("actor", actor));
     so::Result<so::Transaction> tx = directory->directory->begin(actor == nullptr ? "" : actor);
@@ -724,14 +686,9 @@ sorights_status sorights_transaction_begin(sorights_directory* directory, const 
     *out = new sorights_transaction{std::move(tx).value(), directory->alive};
     return SORIGHTS_OK;
   });
-#else
-  (void)actor;
-  return SORIGHTS_C_NO_DIRECTORY;
-#endif
 }
 void sorights_transaction_free(sorights_transaction* tx) { delete tx; }
 
-#if SORIGHTS_C_WITH_DIRECTORY
 namespace {
 sorights_status directory_gone() noexcept {
   return fail(SORIGHTS_E_FAILED_PRECONDITION,
@@ -739,69 +696,59 @@ sorights_status directory_gone() noexcept {
               "nothing was staged or committed: free the transaction");
 }
 }  // namespace
-#  define SORIGHTS_C_TX(body)                                       \
-    if (tx == nullptr) return null_arg("transaction");              \
-    if (tx->directory_alive.expired()) return directory_gone();     \
-    return guard([&]() -> sorights_status { body })
-#else
-#  define SORIGHTS_C_TX(body)                          \
-    if (tx == nullptr) return null_arg("transaction"); \
-    return SORIGHTS_C_NO_DIRECTORY
-#endif
+#define SORIGHTS_C_TX(body)                                   \
+  if (tx == nullptr) return null_arg("transaction");          \
+  if (tx->directory_alive.expired()) return directory_gone(); \
+  return guard([&]() -> sorights_status { body })
 
 sorights_status sorights_transaction_put_user(sorights_transaction* tx, const sorights_user_desc* user) {
-  SORIGHTS_C_TX(SORIGHTS_C_TRY(check_user_desc(user)); return result(tx->tx.put_user(to_user(*user)));) ;
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(check_user_desc(user)); return fail_check(tx->tx.put_user(to_user(*user)));) ;
 }
 sorights_status sorights_transaction_put_group(sorights_transaction* tx, const char* id, const char* name) {
   SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("group id", id)); SORIGHTS_C_TRY(name_arg("group name", name));
-                return result(tx->tx.put_group(so::Group{id, str(name)}));) ;
+                return fail_check(tx->tx.put_group(so::Group{id, str(name)}));) ;
 }
 sorights_status sorights_transaction_put_company(sorights_transaction* tx, const char* id, const char* name,
                                                  int database_owner) {
   SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("company id", id)); SORIGHTS_C_TRY(name_arg("company name", name));
-                return result(tx->tx.put_our_company(so::OurCompany{id, str(name), database_owner != 0}));) ;
+                return fail_check(tx->tx.put_our_company(so::OurCompany{id, str(name), database_owner != 0}));) ;
 }
 sorights_status sorights_transaction_set_user_role(sorights_transaction* tx, const char* user, const char* role) {
   SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("user", user)); SORIGHTS_C_TRY(id_arg("role", role));
-                return result(tx->tx.set_user_role(user, role));) ;
+                return fail_check(tx->tx.set_user_role(user, role));) ;
 }
 sorights_status sorights_transaction_delete_user(sorights_transaction* tx, const char* user) {
-  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("user", user)); return result(tx->tx.delete_user(user));) ;
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("user", user)); return fail_check(tx->tx.delete_user(user));) ;
 }
 sorights_status sorights_transaction_copy_role(sorights_transaction* tx, const char* from, const char* id,
                                                const char* name) {
   SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("from", from)); SORIGHTS_C_TRY(id_arg("role id", id));
                 SORIGHTS_C_TRY(name_arg("role name", name));
-                return result(tx->tx.copy_role(from, id, str(name)));) ;
+                return fail_check(tx->tx.copy_role(from, id, str(name)));) ;
 }
 sorights_status sorights_transaction_set_data_right(sorights_transaction* tx, const char* role,
                                                     const char* object, int relation, uint8_t rights) {
   if (!valid_relation(relation))
     return fail(SORIGHTS_E_INVALID_ARGUMENT, "relation " + std::to_string(relation) + " is not a SORIGHTS_REL_*");
-  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("role", role)); SORIGHTS_C_TRY(id_arg("object", object)); return result(tx->tx.set_data_right(role, object, static_cast<so::Relation>(relation),
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("role", role)); SORIGHTS_C_TRY(id_arg("object", object)); return fail_check(tx->tx.set_data_right(role, object, static_cast<so::Relation>(relation),
                                                    so::TableRights::from_bits(rights)));) ;
 }
 sorights_status sorights_transaction_set_functional_rights(sorights_transaction* tx, const char* role,
                                                            const char* const* rights, size_t count) {
   SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("role", role)); SORIGHTS_C_TRY(id_array_arg("rights", rights, count));
-                return result(tx->tx.set_functional_rights(role, strs(rights, count)));) ;
+                return fail_check(tx->tx.set_functional_rights(role, strs(rights, count)));) ;
 }
 sorights_status sorights_transaction_stage_model(sorights_transaction* tx, const sorights_model* model) {
   if (model == nullptr) return null_arg("model");
-  SORIGHTS_C_TX(return result(tx->tx.stage_model(model->model));) ;
+  SORIGHTS_C_TX(return fail_check(tx->tx.stage_model(model->model));) ;
 }
 size_t sorights_transaction_change_count(const sorights_transaction* tx) {
-#if SORIGHTS_C_WITH_DIRECTORY
   if (tx == nullptr) return 0;
   try {
     return tx->tx.changes().size();
   } catch (...) {
     return 0;
   }
-#else
-  (void)tx;
-  return 0;
-#endif
 }
 sorights_status sorights_transaction_commit(sorights_transaction* tx, uint64_t* version_out) {
   if (version_out != nullptr) *version_out = 0;
@@ -812,11 +759,7 @@ sorights_status sorights_transaction_commit(sorights_transaction* tx, uint64_t* 
       return SORIGHTS_OK;);
 }
 void sorights_transaction_rollback(sorights_transaction* tx) {
-#if SORIGHTS_C_WITH_DIRECTORY
   if (tx != nullptr) tx->tx.rollback();
-#else
-  (void)tx;
-#endif
 }
 
 // -- Queries (sorights/queries.hpp) -------------------------------------------------
@@ -1073,7 +1016,7 @@ sorights_status sorights_run_policy_tests(const sorights_snapshot* s, const sori
   if (s == nullptr) return null_arg("s");
   if (model == nullptr) return null_arg("model");
   if (json == nullptr) return null_arg("json");
-#if SORIGHTS_C_WITH_MODEL_FILE
+#if SORIGHTS_C_WITH_STORAGE
   return guard([&]() -> sorights_status {
     so::Result<so::PolicyTestFile> file = so::parse_policy_tests(std::string_view(json, length));
     if (!file) return fail(file.error());

@@ -5,25 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sorights/sorights.h"
-
-static int g_failures = 0;
-#define CHECK(cond)                                                      \
-  do {                                                                   \
-    if (!(cond)) {                                                       \
-      fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-      ++g_failures;                                                      \
-    }                                                                    \
-  } while (0)
-#define CHECK_OK(expr)                                                   \
-  do {                                                                   \
-    sorights_status st_ = (expr);                                        \
-    if (st_ != SORIGHTS_OK) {                                            \
-      fprintf(stderr, "%s:%d: %s gave %s: %s\n", __FILE__, __LINE__, #expr, \
-              sorights_status_name(st_), sorights_last_error_message()); \
-      ++g_failures;                                                      \
-    }                                                                    \
-  } while (0)
+#include "c_test.h"
 
 /* acme; groups sales + support; alice (level-3, sales), bob (level-0,
  * support, other group sales), zed (level-3, sales, retired), sys (system). */
@@ -242,30 +224,8 @@ static void test_licence_usage(void) {
   sorights_model_free(m);
 }
 
-struct test_case {
-  const char* name;
-  void (*run)(void);
-};
 static const struct test_case kCases[] = {{"who_can", test_who_can}, {"users", test_users},
                                           {"filter_and_reports", test_filter_and_reports},
                                           {"licence_usage", test_licence_usage}};
 
-int main(int argc, char** argv) {
-  const size_t n = sizeof kCases / sizeof kCases[0];
-  int ran = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (argc > 1 && strcmp(argv[1], kCases[i].name) != 0) continue;
-    kCases[i].run();
-    ++ran;
-  }
-  if (ran == 0) {
-    fprintf(stderr, "unknown case %s\n", argc > 1 ? argv[1] : "");
-    return 2;
-  }
-  if (g_failures != 0) {
-    fprintf(stderr, "%d check(s) failed\n", g_failures);
-    return 1;
-  }
-  printf("ok (%d case(s))\n", ran);
-  return 0;
-}
+int main(int argc, char** argv) { return run_cases(kCases, sizeof kCases / sizeof kCases[0], argc, argv); }
