@@ -1,0 +1,230 @@
+// The C API's models: building one, model files.
+#include "c_api.hpp"
+
+#if SORIGHTS_C_WITH_STORAGE
+#  include "sorights/model_file.hpp"
+#endif
+
+using namespace sorights::c_api;
+
+extern "C" {
+
+sorights_status sorights_model_new(sorights_model** out) {
+  if (out == nullptr) return null_arg("out");
+  *out = nullptr;
+  return guard([&]() -> sorights_status {
+    *out = new sorights_model{so::Model::with_defaults()};
+    return SORIGHTS_OK;
+  });
+}
+sorights_status sorights_model_clone(const sorights_model* model, sorights_model** out) {
+  if (out == nullptr) return null_arg("out");
+  *out = nullptr;
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    *out = new sorights_model{model->model};
+    return SORIGHTS_OK;
+  });
+}
+void sorights_model_free(sorights_model* model) { delete model; }
+
+sorights_status sorights_model_add_company(sorights_model* model, const char* id, const char* name,
+                                           int database_owner) {
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("company id", id));
+    SORIGHTS_C_TRY(name_arg("company name", name));
+    if (model->model.find_our_company(id) != nullptr)
+      return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("our company \"") + id + "\" already exists");
+    model->model.our_companies.push_back({id, str(name), database_owner != 0});
+    return SORIGHTS_OK;
+  });
+}
+sorights_status sorights_model_add_group(sorights_model* model, const char* id, const char* name) {
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("group id", id));
+    SORIGHTS_C_TRY(name_arg("group name", name));
+    if (model->model.find_group(id) != nullptr)
+      return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("group \"") + id + "\" already exists");
+    model->model.groups.push_back({id, str(name)});
+    return SORIGHTS_OK;
+  });
+}
+sorights_status sorights_model_add_functional_right(sorights_model* model, const char* id,
+                                                    const char* name) {
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("right id", id));
+    SORIGHTS_C_TRY(name_arg("right name", name));
+    for (const so::FunctionalRightDef& r : model->model.functional_rights)
+      if (r.id == id)
+        return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("functional right \"") + id + "\" already exists");
+    model->model.functional_rights.push_back({id, str(name), {}});
+    return SORIGHTS_OK;
+  });
+}
+sorights_status sorights_model_set_functional_right_restrictive(sorights_model* model, const char* id,
+                                                                int restrictive) {
+  if (model == nullptr) return null_arg("model");
+  if (id == nullptr) return null_arg("id");
+  return guard([&]() -> sorights_status {
+    for (so::FunctionalRightDef& r : model->model.functional_rights)
+      if (r.id == id) {
+        r.restrictive = restrictive != 0;
+        return SORIGHTS_OK;
+      }
+    return fail(SORIGHTS_E_NOT_FOUND, std::string("functional right \"") + id + "\" is not declared");
+  });
+}
+sorights_status sorights_model_add_role(sorights_model* model, const char* id, const char* name,
+                                        int role_type, const char* copy_of) {
+  if (model == nullptr) return null_arg("model");
+  if (role_type < 0 || role_type > static_cast<int>(so::RoleType::kSystem))
+    return fail(SORIGHTS_E_INVALID_ARGUMENT, "role type " + std::to_string(role_type) + " is not a SORIGHTS_ROLE_*");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("role id", id));
+    SORIGHTS_C_TRY(name_arg("role name", name));
+    SORIGHTS_C_TRY(optional_id_arg("copy_of", copy_of));
+    if (model->model.find_role(id) != nullptr)
+      return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("role \"") + id + "\" already exists");
+    so::Role role;
+    if (copy_of != nullptr && *copy_of != '\0') {
+      const so::Role* from = model->model.find_role(copy_of);
+      if (from == nullptr)
+        return fail(SORIGHTS_E_NOT_FOUND, std::string("copy_of: unknown role \"") + copy_of + "\"");
+      role.data_rights = from->data_rights;
+      role.functional_rights = from->functional_rights;
+    }
+    role.id = id;
+    role.name = str(name);
+    role.type = static_cast<so::RoleType>(role_type);
+    model->model.roles.push_back(std::move(role));
+    return SORIGHTS_OK;
+  });
+}
+sorights_status sorights_model_set_role_cell(sorights_model* model, const char* role, const char* object,
+                                             int relation, uint8_t rights) {
+  if (model == nullptr) return null_arg("model");
+  if (!valid_relation(relation))
+    return fail(SORIGHTS_E_INVALID_ARGUMENT, "relation " + std::to_string(relation) + " is not a SORIGHTS_REL_*");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("role", role));
+    SORIGHTS_C_TRY(id_arg("object", object));
+    so::Role* r = model->model.find_role(role);
+    if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
+    r->set_cell(object, static_cast<so::Relation>(relation), so::TableRights::from_bits(rights));
+    return SORIGHTS_OK;
+  });
+}
+sorights_status sorights_model_get_role_cell(const sorights_model* model, const char* role,
+                                             const char* object, int relation, uint8_t* out) {
+  if (model == nullptr) return null_arg("model");
+  if (out == nullptr) return null_arg("out");
+  if (!valid_relation(relation))
+    return fail(SORIGHTS_E_INVALID_ARGUMENT, "relation " + std::to_string(relation) + " is not a SORIGHTS_REL_*");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("role", role));
+    SORIGHTS_C_TRY(id_arg("object", object));
+    const so::Role* r = model->model.find_role(role);
+    if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
+    *out = r->cell(object, static_cast<so::Relation>(relation)).bits();
+    return SORIGHTS_OK;
+  });
+}
+sorights_status sorights_model_grant_right(sorights_model* model, const char* role, const char* right) {
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("role", role));
+    SORIGHTS_C_TRY(id_arg("right", right));
+    so::Role* r = model->model.find_role(role);
+    if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
+    if (!r->has_right(right)) r->functional_rights.emplace_back(right);
+    return SORIGHTS_OK;
+  });
+}
+sorights_status sorights_model_revoke_right(sorights_model* model, const char* role, const char* right) {
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("role", role));
+    SORIGHTS_C_TRY(id_arg("right", right));
+    so::Role* r = model->model.find_role(role);
+    if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
+    std::erase(r->functional_rights, std::string(right));
+    return SORIGHTS_OK;
+  });
+}
+sorights_status sorights_model_add_user(sorights_model* model, const sorights_user_desc* user) {
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(check_user_desc(user));
+    if (model->model.find_user(user->id) != nullptr)
+      return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("user \"") + user->id + "\" already exists");
+    model->model.users.push_back(to_user(*user));
+    return SORIGHTS_OK;
+  });
+}
+sorights_status sorights_model_remove_user(sorights_model* model, const char* id) {
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("user id", id));
+    const auto n = std::erase_if(model->model.users, [&](const so::User& u) { return u.id == id; });
+    if (n == 0) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown user \"") + id + "\"");
+    return SORIGHTS_OK;
+  });
+}
+size_t sorights_model_user_count(const sorights_model* model) {
+  return model == nullptr ? 0 : model->model.users.size();
+}
+size_t sorights_model_role_count(const sorights_model* model) {
+  return model == nullptr ? 0 : model->model.roles.size();
+}
+
+sorights_status sorights_model_from_json(const char* json, size_t length, sorights_model** out) {
+  if (out == nullptr) return null_arg("out");
+  *out = nullptr;
+  if (json == nullptr) return null_arg("json");
+#if SORIGHTS_C_WITH_STORAGE
+  return guard([&]() -> sorights_status {
+    so::Result<so::Model> parsed =
+        so::parse_model_file(std::string_view(json, length), so::Model::with_defaults());
+    if (!parsed) return fail(parsed.error());
+    *out = new sorights_model{std::move(parsed).value()};
+    return SORIGHTS_OK;
+  });
+#else
+  (void)length;
+  return fail(SORIGHTS_E_INTERNAL, "the C API was built without model-file support (sorights::storage)");
+#endif
+}
+sorights_status sorights_model_load_file(const char* path, sorights_model** out) {
+  if (out == nullptr) return null_arg("out");
+  *out = nullptr;
+  if (path == nullptr) return null_arg("path");
+#if SORIGHTS_C_WITH_STORAGE
+  return guard([&]() -> sorights_status {
+    so::Result<so::Model> parsed = so::read_model_file(path, so::Model::with_defaults());
+    if (!parsed) return fail(parsed.error());
+    *out = new sorights_model{std::move(parsed).value()};
+    return SORIGHTS_OK;
+  });
+#else
+  return fail(SORIGHTS_E_INTERNAL, "the C API was built without model-file support (sorights::storage)");
+#endif
+}
+sorights_status sorights_model_to_json(const sorights_model* model, char** out) {
+  if (out == nullptr) return null_arg("out");
+  *out = nullptr;
+  if (model == nullptr) return null_arg("model");
+#if SORIGHTS_C_WITH_STORAGE
+  return guard([&]() -> sorights_status {
+    std::string text = so::export_model_file(model->model);
+    *out = dup_string(text);
+    return SORIGHTS_OK;
+  });
+#else
+  return fail(SORIGHTS_E_INTERNAL, "the C API was built without model-file support (sorights::storage)");
+#endif
+}
+
+}  // extern "C"
