@@ -8,7 +8,7 @@ import sorights
 from sorights import _core
 
 STUB = os.path.join(os.path.dirname(sorights.__file__), "_core.pyi")
-PRIVATE_STUB_HELPERS = {"_Enum", "_Value", "_List", "_T", "_ActionLike", "_RelationLike", "_UserTypeLike",
+PRIVATE_STUB_HELPERS = {"_Enum", "_Value", "_List", "_Bits", "_T", "_ActionLike", "_RelationLike", "_UserTypeLike",
                         "_RoleTypeLike", "_TableRightsLike", "_FieldRightsLike", "_TimeLike", "_Entity"}
 
 
