@@ -76,6 +76,20 @@ std::string str(const char* s);
   } while (0)
 
 sorights_status fail_check(const so::Result<void>& r);
+// The start of a function that returns a new object through `out`: a NULL
+// `out` is refused, `*out` is cleared; with `from`, a NULL `from` is refused
+// naming it `what`.
+template <class T>
+sorights_status out_arg(T** out) noexcept {
+  if (out == nullptr) return null_arg("out");
+  *out = nullptr;
+  return SORIGHTS_OK;
+}
+template <class T>
+sorights_status out_arg(T** out, const void* from, const char* what) noexcept {
+  SORIGHTS_C_TRY(out_arg(out));
+  return from == nullptr ? null_arg(what) : SORIGHTS_OK;
+}
 // A required id: NULL, empty or malformed is SORIGHTS_E_INVALID_ARGUMENT.
 sorights_status id_arg(const std::string& what, const char* id);
 // An id where NULL or "" means none (a user's plan, the system actor, ...).
@@ -86,7 +100,8 @@ sorights_status name_arg(const std::string& what, const char* name);
 sorights_status id_array_arg(const std::string& what, const char* const* ids, std::size_t count);
 // Every id and name of a user descriptor. Run inside guard() (it allocates).
 sorights_status check_user_desc(const sorights_user_desc* d);
-bool valid_relation(int r);
+// A SORIGHTS_REL_* value, else SORIGHTS_E_INVALID_ARGUMENT.
+sorights_status relation_arg(int relation) noexcept;
 bool valid_action(int a) noexcept;
 
 // -- Conversions ------------------------------------------------------------------

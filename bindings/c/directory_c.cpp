@@ -30,8 +30,7 @@ sorights_status directory_gone() noexcept {
 extern "C" {
 
 sorights_status sorights_directory_open_memory(const sorights_model* initial, sorights_directory** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
+  SORIGHTS_C_TRY(out_arg(out));
   return guard([&]() -> sorights_status {
     auto storage = initial == nullptr
                        ? std::make_shared<so::InMemoryStorage>()
@@ -40,9 +39,7 @@ sorights_status sorights_directory_open_memory(const sorights_model* initial, so
   });
 }
 sorights_status sorights_directory_open_sqlite(const char* path, sorights_directory** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (path == nullptr) return null_arg("path");
+  SORIGHTS_C_TRY(out_arg(out, path, "path"));
 #if SORIGHTS_C_WITH_STORAGE
   return guard([&]() -> sorights_status {
     so::SqliteStoreOptions options;
@@ -60,18 +57,14 @@ uint64_t sorights_directory_version(const sorights_directory* directory) {
   return directory ? directory->directory->version() : 0;
 }
 sorights_status sorights_directory_snapshot(const sorights_directory* directory, sorights_snapshot** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (directory == nullptr) return null_arg("directory");
+  SORIGHTS_C_TRY(out_arg(out, directory, "directory"));
   return guard([&]() -> sorights_status {
     *out = new sorights_snapshot{directory->directory->snapshot()};
     return SORIGHTS_OK;
   });
 }
 sorights_status sorights_directory_model(const sorights_directory* directory, sorights_model** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (directory == nullptr) return null_arg("directory");
+  SORIGHTS_C_TRY(out_arg(out, directory, "directory"));
   return guard([&]() -> sorights_status {
     *out = new sorights_model{*directory->directory->model()};
     return SORIGHTS_OK;
@@ -80,9 +73,7 @@ sorights_status sorights_directory_model(const sorights_directory* directory, so
 
 sorights_status sorights_transaction_begin(sorights_directory* directory, const char* actor,
                                            sorights_transaction** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (directory == nullptr) return null_arg("directory");
+  SORIGHTS_C_TRY(out_arg(out, directory, "directory"));
   return guard([&]() -> sorights_status {
     SORIGHTS_C_TRY(optional_id_arg("actor", actor));
     so::Result<so::Transaction> tx = directory->directory->begin(actor == nullptr ? "" : actor);
@@ -121,8 +112,7 @@ sorights_status sorights_transaction_copy_role(sorights_transaction* tx, const c
 }
 sorights_status sorights_transaction_set_data_right(sorights_transaction* tx, const char* role,
                                                     const char* object, int relation, uint8_t rights) {
-  if (!valid_relation(relation))
-    return fail(SORIGHTS_E_INVALID_ARGUMENT, "relation " + std::to_string(relation) + " is not a SORIGHTS_REL_*");
+  SORIGHTS_C_TRY(relation_arg(relation));
   SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("role", role)); SORIGHTS_C_TRY(id_arg("object", object)); return fail_check(tx->tx.set_data_right(role, object, static_cast<so::Relation>(relation),
                                                    so::TableRights::from_bits(rights)));) ;
 }

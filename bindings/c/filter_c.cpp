@@ -43,9 +43,7 @@ extern "C" {
 sorights_status sorights_predicate_sql(const sorights_snapshot* s, sorights_user_index user,
                                        sorights_object_index object, int action, int64_t at, int numbered,
                                        const char* record_prefix, const char* owner_prefix, sorights_sql** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (s == nullptr) return null_arg("s");
+  SORIGHTS_C_TRY(out_arg(out, s, "s"));
   if (!valid_action(action)) return fail(SORIGHTS_E_INVALID_ARGUMENT, "action " + std::to_string(action) + " is no action");
   return guard([&]() -> sorights_status {
     const so::Predicate p = so::predicate(*s->snapshot, so::UserIndex{user}, so::ObjectIndex{object},

@@ -7,20 +7,34 @@
 
 using namespace sorights::c_api;
 
+namespace {
+// Runs `use(role)` under guard() on the role `role` of `model`, once `role`
+// and the id `id` (named `what`) are checked; NOT_FOUND for an unknown role.
+template <class Model, class Use>
+sorights_status with_role(Model* model, const char* role, const char* what, const char* id, Use&& use) noexcept {
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg("role", role));
+    SORIGHTS_C_TRY(id_arg(what, id));
+    auto* r = model->model.find_role(role);
+    if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
+    use(*r);
+    return SORIGHTS_OK;
+  });
+}
+}  // namespace
+
 extern "C" {
 
 sorights_status sorights_model_new(sorights_model** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
+  SORIGHTS_C_TRY(out_arg(out));
   return guard([&]() -> sorights_status {
     *out = new sorights_model{so::Model::with_defaults()};
     return SORIGHTS_OK;
   });
 }
 sorights_status sorights_model_clone(const sorights_model* model, sorights_model** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (model == nullptr) return null_arg("model");
+  SORIGHTS_C_TRY(out_arg(out, model, "model"));
   return guard([&]() -> sorights_status {
     *out = new sorights_model{model->model};
     return SORIGHTS_OK;
@@ -106,53 +120,28 @@ sorights_status sorights_model_add_role(sorights_model* model, const char* id, c
 sorights_status sorights_model_set_role_cell(sorights_model* model, const char* role, const char* object,
                                              int relation, uint8_t rights) {
   if (model == nullptr) return null_arg("model");
-  if (!valid_relation(relation))
-    return fail(SORIGHTS_E_INVALID_ARGUMENT, "relation " + std::to_string(relation) + " is not a SORIGHTS_REL_*");
-  return guard([&]() -> sorights_status {
-    SORIGHTS_C_TRY(id_arg("role", role));
-    SORIGHTS_C_TRY(id_arg("object", object));
-    so::Role* r = model->model.find_role(role);
-    if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
-    r->set_cell(object, static_cast<so::Relation>(relation), so::TableRights::from_bits(rights));
-    return SORIGHTS_OK;
+  SORIGHTS_C_TRY(relation_arg(relation));
+  return with_role(model, role, "object", object, [&](so::Role& r) {
+    r.set_cell(object, static_cast<so::Relation>(relation), so::TableRights::from_bits(rights));
   });
 }
 sorights_status sorights_model_get_role_cell(const sorights_model* model, const char* role,
                                              const char* object, int relation, uint8_t* out) {
   if (model == nullptr) return null_arg("model");
   if (out == nullptr) return null_arg("out");
-  if (!valid_relation(relation))
-    return fail(SORIGHTS_E_INVALID_ARGUMENT, "relation " + std::to_string(relation) + " is not a SORIGHTS_REL_*");
-  return guard([&]() -> sorights_status {
-    SORIGHTS_C_TRY(id_arg("role", role));
-    SORIGHTS_C_TRY(id_arg("object", object));
-    const so::Role* r = model->model.find_role(role);
-    if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
-    *out = r->cell(object, static_cast<so::Relation>(relation)).bits();
-    return SORIGHTS_OK;
+  SORIGHTS_C_TRY(relation_arg(relation));
+  return with_role(model, role, "object", object, [&](const so::Role& r) {
+    *out = r.cell(object, static_cast<so::Relation>(relation)).bits();
   });
 }
 sorights_status sorights_model_grant_right(sorights_model* model, const char* role, const char* right) {
-  if (model == nullptr) return null_arg("model");
-  return guard([&]() -> sorights_status {
-    SORIGHTS_C_TRY(id_arg("role", role));
-    SORIGHTS_C_TRY(id_arg("right", right));
-    so::Role* r = model->model.find_role(role);
-    if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
-    if (!r->has_right(right)) r->functional_rights.emplace_back(right);
-    return SORIGHTS_OK;
+  return with_role(model, role, "right", right, [&](so::Role& r) {
+    if (!r.has_right(right)) r.functional_rights.emplace_back(right);
   });
 }
 sorights_status sorights_model_revoke_right(sorights_model* model, const char* role, const char* right) {
-  if (model == nullptr) return null_arg("model");
-  return guard([&]() -> sorights_status {
-    SORIGHTS_C_TRY(id_arg("role", role));
-    SORIGHTS_C_TRY(id_arg("right", right));
-    so::Role* r = model->model.find_role(role);
-    if (r == nullptr) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown role \"") + role + "\"");
-    std::erase(r->functional_rights, std::string(right));
-    return SORIGHTS_OK;
-  });
+  return with_role(model, role, "right", right,
+                   [&](so::Role& r) { std::erase(r.functional_rights, std::string(right)); });
 }
 sorights_status sorights_model_add_user(sorights_model* model, const sorights_user_desc* user) {
   if (model == nullptr) return null_arg("model");
@@ -181,9 +170,7 @@ size_t sorights_model_role_count(const sorights_model* model) {
 }
 
 sorights_status sorights_model_from_json(const char* json, size_t length, sorights_model** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (json == nullptr) return null_arg("json");
+  SORIGHTS_C_TRY(out_arg(out, json, "json"));
 #if SORIGHTS_C_WITH_STORAGE
   return guard([&]() -> sorights_status {
     so::Result<so::Model> parsed =
@@ -198,9 +185,7 @@ sorights_status sorights_model_from_json(const char* json, size_t length, sorigh
 #endif
 }
 sorights_status sorights_model_load_file(const char* path, sorights_model** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (path == nullptr) return null_arg("path");
+  SORIGHTS_C_TRY(out_arg(out, path, "path"));
 #if SORIGHTS_C_WITH_STORAGE
   return guard([&]() -> sorights_status {
     so::Result<so::Model> parsed = so::read_model_file(path, so::Model::with_defaults());
@@ -213,9 +198,7 @@ sorights_status sorights_model_load_file(const char* path, sorights_model** out)
 #endif
 }
 sorights_status sorights_model_to_json(const sorights_model* model, char** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (model == nullptr) return null_arg("model");
+  SORIGHTS_C_TRY(out_arg(out, model, "model"));
 #if SORIGHTS_C_WITH_STORAGE
   return guard([&]() -> sorights_status {
     std::string text = so::export_model_file(model->model);

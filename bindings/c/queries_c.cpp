@@ -39,9 +39,7 @@ extern "C" {
 
 sorights_status sorights_query_index_build(const sorights_snapshot* s, const sorights_model* model,
                                            sorights_query_index** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (s == nullptr) return null_arg("s");
+  SORIGHTS_C_TRY(out_arg(out, s, "s"));
   return guard([&]() -> sorights_status {
     auto q = std::make_unique<sorights_query_index>();
     q->snapshot = s->snapshot;

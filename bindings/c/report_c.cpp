@@ -14,9 +14,7 @@ using namespace sorights::c_api;
 extern "C" {
 
 sorights_status sorights_render_html_report(const sorights_model* model, const char* title, char** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (model == nullptr) return null_arg("model");
+  SORIGHTS_C_TRY(out_arg(out, model, "model"));
   return guard([&]() -> sorights_status {
     *out = dup_string(so::render_html_report(model->model, title == nullptr ? "sorights model" : title));
     return SORIGHTS_OK;

@@ -11,9 +11,7 @@ using namespace sorights::c_api;
 extern "C" {
 
 sorights_status sorights_compile(const sorights_model* model, uint64_t version, sorights_snapshot** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (model == nullptr) return null_arg("model");
+  SORIGHTS_C_TRY(out_arg(out, model, "model"));
   return guard([&]() -> sorights_status {
     so::Result<so::Snapshot> s = so::compile(model->model, version);
     if (!s) return fail(s.error());
@@ -98,9 +96,7 @@ void sorights_explain(const sorights_snapshot* s, sorights_user_index user, int 
 }
 sorights_status sorights_explain_text(const sorights_snapshot* s, sorights_user_index user, int action,
                                       const sorights_record* record, int reason_only, char** out) {
-  if (out == nullptr) return null_arg("out");
-  *out = nullptr;
-  if (s == nullptr) return null_arg("snapshot");
+  SORIGHTS_C_TRY(out_arg(out, s, "snapshot"));
   if (record == nullptr) return null_arg("record");
   if (!valid_action(action))
     return fail(SORIGHTS_E_INVALID_ARGUMENT, "action " + std::to_string(action) + " is not a SORIGHTS_ACTION_*");

@@ -99,7 +99,14 @@ std::vector<std::string> strs(const char* const* items, std::size_t n) {
   return out;
 }
 
-bool valid_relation(int r) { return r >= 0 && r < so::kRelationCount; }
+sorights_status relation_arg(int relation) noexcept {
+  if (relation >= 0 && relation < so::kRelationCount) return SORIGHTS_OK;
+  try {
+    return fail(SORIGHTS_E_INVALID_ARGUMENT, "relation " + std::to_string(relation) + " is not a SORIGHTS_REL_*");
+  } catch (...) {
+    return fail(SORIGHTS_E_INVALID_ARGUMENT, {});
+  }
+}
 
 so::User to_user(const sorights_user_desc& d) {
   so::User u;

@@ -10,16 +10,10 @@ void bind_commit_types(py::module_& m) {
       .value("MOVE_ALL", so::MoveRecords::kMoveAll)
       .value("MOVE_FROM", so::MoveRecords::kMoveFrom);
   py::class_<so::UserMove>(m, "UserMove")
-      .def_readonly("user", &so::UserMove::user)
-      .def_readonly("from_company", &so::UserMove::from_company)
-      .def_readonly("to_company", &so::UserMove::to_company)
-      .def_readonly("records", &so::UserMove::records)
+      SORIGHTS_PY_READONLY(so::UserMove, user, from_company, to_company, records)
       .def_readonly("from_time", &so::UserMove::from);
   py::class_<so::CommitInfo>(m, "CommitInfo", "What a commit published.")
-      .def_readonly("version", &so::CommitInfo::version)
-      .def_readonly("time", &so::CommitInfo::time)
-      .def_readonly("changes", &so::CommitInfo::changes)
-      .def_readonly("moves", &so::CommitInfo::moves)
+      SORIGHTS_PY_READONLY(so::CommitInfo, version, time, changes, moves)
       .def("__repr__", [](const so::CommitInfo& c) {
         return "<sorights.CommitInfo version=" + std::to_string(c.version) + ", " +
                std::to_string(c.changes.size()) + " change(s)>";

@@ -42,11 +42,7 @@ void bind_errors(py::module_& m) {
   m.attr("FailedPreconditionError") = m.attr("ValidationError");
 
   py::class_<so::Diagnostic>(m, "Diagnostic", "One problem found while validating.")
-      .def_readonly("collection", &so::Diagnostic::collection)
-      .def_readonly("item", &so::Diagnostic::item)
-      .def_readonly("field", &so::Diagnostic::field)
-      .def_readonly("rule", &so::Diagnostic::rule)
-      .def_readonly("message", &so::Diagnostic::message)
+      SORIGHTS_PY_READONLY(so::Diagnostic, collection, item, field, rule, message)
       .def("__str__", &so::Diagnostic::to_string)
       .def("__repr__", [](const so::Diagnostic& d) {
         return "<sorights.Diagnostic " + d.rule + ": " + d.to_string() + ">";

@@ -7,6 +7,13 @@
 namespace sorights::python {
 namespace {
 
+// `index`, or NotFoundError naming the `what` `id` when it is `unknown`.
+template <class Index>
+Index known(Index index, Index unknown, const char* what, const std::string& id) {
+  if (index == unknown) raise(so::Error(so::ErrorCode::kNotFound, "unknown " + std::string(what) + " \"" + id + "\""));
+  return index;
+}
+
 // A QueryIndex with the snapshot it refers to (kept alive) and one scratch
 // set (the Python object is used under the GIL, one call at a time).
 struct PyQueryIndex {
@@ -19,11 +26,15 @@ struct PyQueryIndex {
     set.for_each([&](so::UserIndex u) { out.emplace_back(snapshot->user_id(u)); });
     return out;
   }
+  // The index of each kind of id; NotFoundError for one the snapshot does not know.
+  so::RoleIndex role(const std::string& id) const { return known(snapshot->find_role(id), so::kUnknownRole, "role", id); }
+  so::GroupIndex group(const std::string& id) const {
+    return known(snapshot->find_group(id), so::kUnknownGroup, "group", id);
+  }
+  so::RightIndex right(const std::string& id) const {
+    return known(snapshot->find_right(id), so::kUnknownRight, "functional right", id);
+  }
 };
-
-[[noreturn]] void unknown_id(const std::string& what, const std::string& id) {
-  raise(so::Error(so::ErrorCode::kNotFound, "unknown " + what + " \"" + id + "\""));
-}
 
 // QueryIndex.users: the users matching every filter given.
 std::vector<std::string> query_users(PyQueryIndex& q, std::optional<std::string> type, std::optional<std::string> role,
@@ -38,13 +49,11 @@ std::vector<std::string> query_users(PyQueryIndex& q, std::optional<std::string>
     else if (auto t = so::parse_user_type(*type)) f.types = so::user_type_mask(*t);
     else throw py::value_error("type must be a user type or 'other', not '" + *type + "'");
   }
-  if (role && (f.role = s.find_role(*role)) == so::kUnknownRole) unknown_id("role", *role);
-  if (group && (f.group = s.find_group(*group)) == so::kUnknownGroup) unknown_id("group", *group);
-  if (company && (f.company = s.find_company(*company)) == so::kUnknownCompany)
-    unknown_id("company", *company);
-  if (plan && (f.plan = q.index.find_plan(*plan)) == so::kUnknownPlan) unknown_id("plan", *plan);
-  if (licence && (f.licence = q.index.find_licence(*licence)) == so::kUnknownLicence)
-    unknown_id("licence", *licence);
+  if (role) f.role = q.role(*role);
+  if (group) f.group = q.group(*group);
+  if (company) f.company = known(s.find_company(*company), so::kUnknownCompany, "company", *company);
+  if (plan) f.plan = known(q.index.find_plan(*plan), so::kUnknownPlan, "plan", *plan);
+  if (licence) f.licence = known(q.index.find_licence(*licence), so::kUnknownLicence, "licence", *licence);
   f.active = active;
   if (search) f.search = *search;
   std::vector<std::string> out;
@@ -87,24 +96,19 @@ void bind_queries(py::module_& m) {
            "part of the id or name; `active` may sign in. NotFoundError for an unknown id.")
       .def("group_members",
            [](PyQueryIndex& q, const std::string& group) {
-             const so::GroupIndex g = q.snapshot->find_group(group);
-             if (g == so::kUnknownGroup) unknown_id("group", group);
-             q.index.group_members(g, q.set);
+             q.index.group_members(q.group(group), q.set);
              return q.ids();
            },
            "group"_a, "Users whose primary or other group is `group` (inactive users too), by id.")
       .def("users_holding",
            [](PyQueryIndex& q, const std::string& right) {
-             const so::RightIndex r = q.snapshot->find_right(right);
-             if (r == so::kUnknownRight) unknown_id("functional right", right);
-             q.index.users_holding(r, q.set);
+             q.index.users_holding(q.right(right), q.set);
              return q.ids();
            },
            "right"_a, "Every user for whom Snapshot.has(user, right) is True, by id.")
       .def("roles_granting",
            [](const PyQueryIndex& q, const std::string& right, bool include_hidden) {
-             const so::RightIndex r = q.snapshot->find_right(right);
-             if (r == so::kUnknownRight) unknown_id("functional right", right);
+             const so::RightIndex r = q.right(right);
              std::vector<so::RoleIndex> roles(q.snapshot->role_count());
              roles.resize(std::min(roles.size(), q.index.roles_granting(r, roles, include_hidden)));
              std::vector<std::string> out;
@@ -115,9 +119,7 @@ void bind_queries(py::module_& m) {
            "right"_a, "include_hidden"_a = false, "The roles whose functional rights list `right`, by id.")
       .def("role_user_count",
            [](const PyQueryIndex& q, const std::string& role) {
-             const so::RoleIndex r = q.snapshot->find_role(role);
-             if (r == so::kUnknownRole) unknown_id("role", role);
-             return q.index.role_user_count(r);
+             return q.index.role_user_count(q.role(role));
            },
            "role"_a, "Users whose effective role is `role` (implied roles and inactive users included).")
       .def("role_hidden",

@@ -43,13 +43,7 @@ void bind_record(py::module_& m) {
       "A host record, described by string ids: object, owner, group, visible_for "
       "('all', 'group:ID' or 'associate:ID'), project, company, id, publish window, "
       "state flags. Ids the snapshot does not know are allowed (an unknown object denies).");
-  record.def_readwrite("object", &PyRecord::object)
-      .def_readwrite("owner", &PyRecord::owner)
-      .def_readwrite("group", &PyRecord::group)
-      .def_readwrite("visible_for", &PyRecord::visible_for)
-      .def_readwrite("project", &PyRecord::project)
-      .def_readwrite("company", &PyRecord::company)
-      .def_readwrite("id", &PyRecord::id)
+  record SORIGHTS_PY_READWRITE(PyRecord, object, owner, group, visible_for, project, company, id)
       .def_property(
           "publish_from", [](const PyRecord& r) { return r.publish_from; },
           [](PyRecord& r, py::handle v) { r.publish_from = to_time(v); })
@@ -58,12 +52,7 @@ void bind_record(py::module_& m) {
           [](PyRecord& r, py::handle v) { r.publish_to = to_time(v); })
       .def_property(
           "at", [](const PyRecord& r) { return r.at; }, [](PyRecord& r, py::handle v) { r.at = to_time(v); })
-      .def_readwrite("published", &PyRecord::published)
-      .def_readwrite("completed", &PyRecord::completed)
-      .def_readwrite("is_new", &PyRecord::is_new)
-      .def_readwrite("user_person", &PyRecord::user_person)
-      .def_readwrite("our_company", &PyRecord::our_company)
-      .def_readwrite("database_owner", &PyRecord::database_owner);
+      SORIGHTS_PY_READWRITE(PyRecord, published, completed, is_new, user_person, our_company, database_owner);
   value_type<PyRecord>(record, "Record",
                        {"object", "owner", "group", "visible_for", "project", "company", "id", "publish_from",
                         "publish_to", "at", "published", "completed", "is_new", "user_person", "our_company",
@@ -72,10 +61,7 @@ void bind_record(py::module_& m) {
 
 void bind_explanation(py::module_& m) {
   py::class_<PyLayerEffect>(m, "LayerEffect", "What one narrowing layer did.")
-      .def_readonly("layer", &PyLayerEffect::layer)
-      .def_readonly("removed", &PyLayerEffect::removed)
-      .def_readonly("added", &PyLayerEffect::added)
-      .def_readonly("after", &PyLayerEffect::after)
+      SORIGHTS_PY_READONLY(PyLayerEffect, layer, removed, added, after)
       .def("__repr__", [](const PyLayerEffect& fx) {
         return "<sorights.LayerEffect " + std::string(so::kLayerNames[static_cast<std::size_t>(fx.layer)]) +
                ": removed " + fx.removed.to_string() + ", after " + fx.after.to_string() + ">";

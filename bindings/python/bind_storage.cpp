@@ -90,33 +90,21 @@ class PyStorageAdapter : public so::StorageAdapter {
 
 void bind_change_types(py::module_& m) {
   py::class_<so::Change>(m, "Change", "One changed entity: before None = added, after None = removed.")
-      .def_readonly("kind", &so::Change::kind)
-      .def_readonly("id", &so::Change::id)
-      .def_readonly("before", &so::Change::before)
-      .def_readonly("after", &so::Change::after)
+      SORIGHTS_PY_READONLY(so::Change, kind, id, before, after)
       .def("__repr__", [](const so::Change& c) {
         const char* what = !c.before ? "added" : !c.after ? "removed" : "changed";
         return "<sorights.Change " + std::string(so::kEntityKindNames[static_cast<std::size_t>(c.kind)]) + " '" +
                c.id + "' " + what + ">";
       });
   py::class_<so::AuditEntry>(m, "AuditEntry", "One committed (or refused) change set.")
-      .def_readonly("version", &so::AuditEntry::version)
-      .def_readonly("time", &so::AuditEntry::time)
-      .def_readonly("actor", &so::AuditEntry::actor)
-      .def_readonly("refused", &so::AuditEntry::refused)
-      .def_readonly("reason", &so::AuditEntry::reason)
-      .def_readonly("changes", &so::AuditEntry::changes)
+      SORIGHTS_PY_READONLY(so::AuditEntry, version, time, actor, refused, reason, changes)
       .def("__repr__", [](const so::AuditEntry& e) {
         return "<sorights.AuditEntry v" + std::to_string(e.version) + " by '" + e.actor + "'" +
                (e.refused ? " refused: " + e.reason : ", " + std::to_string(e.changes.size()) + " change(s)") + ">";
       });
 
   py::class_<so::ChangeSet>(m, "ChangeSet", "What one commit writes: StorageAdapter.apply's argument.")
-      .def_readonly("base_version", &so::ChangeSet::base_version)
-      .def_readonly("version", &so::ChangeSet::version)
-      .def_readonly("time", &so::ChangeSet::time)
-      .def_readonly("actor", &so::ChangeSet::actor)
-      .def_readonly("changes", &so::ChangeSet::changes)
+      SORIGHTS_PY_READONLY(so::ChangeSet, base_version, version, time, actor, changes)
       .def("audit_entry",
            [](const so::ChangeSet& c) { return so::AuditEntry{c.version, c.time, c.actor, false, {}, c.changes}; },
            "The audit-trail entry of this change set, committed.")
@@ -125,9 +113,7 @@ void bind_change_types(py::module_& m) {
                " by '" + c.actor + "', " + std::to_string(c.changes.size()) + " change(s)>";
       });
   py::class_<so::AuditQuery>(m, "AuditQuery", "StorageAdapter.audit's filter; empty members match everything.")
-      .def_readonly("user", &so::AuditQuery::user)
-      .def_readonly("role", &so::AuditQuery::role)
-      .def_readonly("include_refused", &so::AuditQuery::include_refused)
+      SORIGHTS_PY_READONLY(so::AuditQuery, user, role, include_refused)
       .def("matches", [](const so::AuditQuery& q, const so::AuditEntry& e) { return so::audit_matches(e, q); },
            "entry"_a, "True if `entry` is one this query asks for.");
   m.def("apply_changes", [](so::Model& mdl, const std::vector<so::Change>& changes) { ok(so::apply_changes(mdl, changes)); },

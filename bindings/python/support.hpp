@@ -22,6 +22,11 @@
 #include <utility>
 #include <vector>
 
+#include <boost/preprocessor/seq/for_each.hpp>
+#include <boost/preprocessor/stringize.hpp>
+#include <boost/preprocessor/tuple/elem.hpp>
+#include <boost/preprocessor/variadic/to_seq.hpp>
+
 #include "sorights/ids.hpp"
 #include "sorights/sorights.hpp"
 
@@ -110,6 +115,16 @@ PYBIND11_MAKE_OPAQUE(std::vector<so::Role>)
 PYBIND11_MAKE_OPAQUE(std::vector<so::FieldRightRule>)
 PYBIND11_MAKE_OPAQUE(std::vector<so::Override>)
 PYBIND11_MAKE_OPAQUE(std::vector<so::User>)
+
+// `.def_readonly("f", &T::f)` for each field f named:
+//   py::class_<so::Change>(m, "Change") SORIGHTS_PY_READONLY(so::Change, kind, id, before, after);
+// SORIGHTS_PY_READWRITE the same with `.def_readwrite`.
+#define SORIGHTS_PY_READONLY(T, ...) SORIGHTS_PY_FIELDS(def_readonly, T, __VA_ARGS__)
+#define SORIGHTS_PY_READWRITE(T, ...) SORIGHTS_PY_FIELDS(def_readwrite, T, __VA_ARGS__)
+#define SORIGHTS_PY_FIELDS(def, T, ...) \
+  BOOST_PP_SEQ_FOR_EACH(SORIGHTS_PY_FIELD, (def, T), BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))
+#define SORIGHTS_PY_FIELD(r, def_T, f) \
+  .BOOST_PP_TUPLE_ELEM(2, 0, def_T)(BOOST_PP_STRINGIZE(f), &BOOST_PP_TUPLE_ELEM(2, 1, def_T)::f)
 
 namespace sorights::python {
 

@@ -10,11 +10,7 @@
 /* acme; groups sales + support; alice (level-3, sales), bob (level-0,
  * support, other group sales), zed (level-3, sales, retired), sys (system). */
 static sorights_model* make_model(void) {
-  sorights_model* m = NULL;
-  CHECK_OK(sorights_model_new(&m));
-  CHECK_OK(sorights_model_add_company(m, "acme", "Acme", 1));
-  CHECK_OK(sorights_model_add_group(m, "sales", "Sales"));
-  CHECK_OK(sorights_model_add_group(m, "support", "Support"));
+  sorights_model* m = acme_model();
   sorights_user_desc u = {0};
   u.id = "alice"; u.name = "Alice Andersen"; u.company = "acme"; u.role = "level-3"; u.group = "sales";
   CHECK_OK(sorights_model_add_user(m, &u));
@@ -39,15 +35,11 @@ static int is(const sorights_snapshot* s, sorights_user_index u, const char* id)
 
 static void test_who_can(void) {
   sorights_model* m = make_model();
-  sorights_snapshot* s = NULL;
-  CHECK_OK(sorights_compile(m, 1, &s));
+  sorights_snapshot* s = compiled(m, 1);
   sorights_query_index* q = NULL;
   CHECK_OK(sorights_query_index_build(s, m, &q));
   sorights_model_free(m);  /* the index needs neither handle any more */
-  sorights_record sale;
-  sorights_record_init(&sale);
-  sale.object = sorights_find_object(s, "sale");
-  sale.owner = sorights_find_user(s, "alice");
+  sorights_record sale = sale_of(s, "alice");
   sorights_user_index out[8];
   const size_t n = sorights_who_can(q, SORIGHTS_ACTION_UPDATE, &sale, out, 8);
   /* Exactly the users sorights_can allows, in id order. */
@@ -70,8 +62,7 @@ static void test_who_can(void) {
 
 static void test_users(void) {
   sorights_model* m = make_model();
-  sorights_snapshot* s = NULL;
-  CHECK_OK(sorights_compile(m, 1, &s));
+  sorights_snapshot* s = compiled(m, 1);
   sorights_query_index* q = NULL;
   CHECK_OK(sorights_query_index_build(s, m, &q));
   sorights_user_index out[8];
@@ -129,8 +120,7 @@ static void test_users(void) {
 
 static void test_filter_and_reports(void) {
   sorights_model* m = make_model();
-  sorights_snapshot* s = NULL;
-  CHECK_OK(sorights_compile(m, 1, &s));
+  sorights_snapshot* s = compiled(m, 1);
   sorights_record records[70];
   for (size_t i = 0; i < 70; ++i) {
     sorights_record_init(&records[i]);

@@ -8,11 +8,7 @@
 /* acme (database owner), groups sales + support, alice (level-3, sales),
  * bob (level-2, support), sam (level-3, sales). */
 static sorights_model* make_model(void) {
-  sorights_model* m = NULL;
-  CHECK_OK(sorights_model_new(&m));
-  CHECK_OK(sorights_model_add_company(m, "acme", "Acme", 1));
-  CHECK_OK(sorights_model_add_group(m, "sales", "Sales"));
-  CHECK_OK(sorights_model_add_group(m, "support", "Support"));
+  sorights_model* m = acme_model();
   sorights_user_desc u = {0};
   u.id = "alice"; u.company = "acme"; u.role = "level-3"; u.group = "sales";
   CHECK_OK(sorights_model_add_user(m, &u));
@@ -122,10 +118,7 @@ static void test_explain(void) {
   sorights_model* m = make_model();
   sorights_snapshot* s = compile_or_die(m);
   const sorights_user_index alice = sorights_find_user(s, "alice");
-  sorights_record sale;
-  sorights_record_init(&sale);
-  sale.object = sorights_find_object(s, "sale");
-  sale.owner = sorights_find_user(s, "sam");
+  sorights_record sale = sale_of(s, "sam");
 
   sorights_explanation e;
   sorights_explain(s, alice, SORIGHTS_ACTION_UPDATE, &sale, &e);
@@ -175,10 +168,7 @@ static void test_roles(void) {
 
   sorights_snapshot* s = compile_or_die(m);
   const sorights_user_index rita = sorights_find_user(s, "rita");
-  sorights_record sale;
-  sorights_record_init(&sale);
-  sale.object = sorights_find_object(s, "sale");
-  sale.owner = sorights_find_user(s, "alice");
+  sorights_record sale = sale_of(s, "alice");
   CHECK(sorights_can(s, rita, SORIGHTS_ACTION_UPDATE, &sale));
   CHECK(!sorights_can(s, rita, SORIGHTS_ACTION_DELETE, &sale));
   sale.owner = sorights_find_user(s, "bob"); /* other group: level-3's R */
@@ -302,10 +292,7 @@ static void test_directory(void) {
   CHECK(sorights_find_user(after, "carol") != SORIGHTS_UNKNOWN_USER);
   CHECK(sorights_user_role(after, sorights_find_user(after, "alice")) == sorights_find_role(after, "level-2"));
   CHECK(sorights_has(after, sorights_find_user(after, "sam"), sorights_find_right(after, "allow-bulk-export")));
-  sorights_record sale;
-  sorights_record_init(&sale);
-  sale.object = sorights_find_object(after, "sale");
-  sale.owner = sorights_find_user(after, "alice");
+  sorights_record sale = sale_of(after, "alice");
   CHECK(sorights_can(after, sorights_find_user(after, "sam"), SORIGHTS_ACTION_UPDATE, &sale));
   /* The old snapshot is unchanged. */
   CHECK(sorights_find_user(before, "carol") == SORIGHTS_UNKNOWN_USER);
@@ -358,10 +345,7 @@ static void test_model_file(void) {
   if (m == NULL) return;
   CHECK(sorights_model_user_count(m) == 2);
   sorights_snapshot* s = compile_or_die(m);
-  sorights_record sale;
-  sorights_record_init(&sale);
-  sale.object = sorights_find_object(s, "sale");
-  sale.owner = sorights_find_user(s, "sam");
+  sorights_record sale = sale_of(s, "sam");
   CHECK(sorights_can(s, sorights_find_user(s, "alice"), SORIGHTS_ACTION_UPDATE, &sale));
   char* json = NULL;
   CHECK_OK(sorights_model_to_json(m, &json));

@@ -5,6 +5,7 @@
 #ifndef SORIGHTS_TESTS_C_API_C_TEST_H_
 #define SORIGHTS_TESTS_C_API_C_TEST_H_
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,13 +29,40 @@ static int g_failures = 0;
     }                                                                    \
   } while (0)
 
+/* `model` compiled at `version`; NULL, with a failed check, when it does not compile. */
+static inline sorights_snapshot* compiled(const sorights_model* model, uint64_t version) {
+  sorights_snapshot* s = NULL;
+  CHECK_OK(sorights_compile(model, version, &s));
+  return s;
+}
+
+/* A `sale` record of `s` owned by `owner`. */
+static inline sorights_record sale_of(const sorights_snapshot* s, const char* owner) {
+  sorights_record sale;
+  sorights_record_init(&sale);
+  sale.object = sorights_find_object(s, "sale");
+  sale.owner = sorights_find_user(s, owner);
+  return sale;
+}
+
+/* A new model: the predefined roles, our company acme (the database owner)
+ * and the groups sales and support. */
+static inline sorights_model* acme_model(void) {
+  sorights_model* m = NULL;
+  CHECK_OK(sorights_model_new(&m));
+  CHECK_OK(sorights_model_add_company(m, "acme", "Acme", 1));
+  CHECK_OK(sorights_model_add_group(m, "sales", "Sales"));
+  CHECK_OK(sorights_model_add_group(m, "support", "Support"));
+  return m;
+}
+
 struct test_case {
   const char* name;
   void (*run)(void);
 };
 
 /* 0 when every check passed, 1 when one failed, 2 for an unknown case. */
-static int run_cases(const struct test_case* cases, size_t n, int argc, char** argv) {
+static inline int run_cases(const struct test_case* cases, size_t n, int argc, char** argv) {
   int ran = 0;
   for (size_t i = 0; i < n; ++i) {
     if (argc > 1 && strcmp(argv[1], cases[i].name) != 0) continue;
