@@ -90,6 +90,14 @@ sorights_status out_arg(T** out, const void* from, const char* what) noexcept {
   SORIGHTS_C_TRY(out_arg(out));
   return from == nullptr ? null_arg(what) : SORIGHTS_OK;
 }
+// Sets *out to what `make()` returns (a new handle or string), under guard().
+template <class T, class Make>
+sorights_status set_out(T** out, Make&& make) noexcept {
+  return guard([&]() -> sorights_status {
+    *out = make();
+    return SORIGHTS_OK;
+  });
+}
 // A required id: NULL, empty or malformed is SORIGHTS_E_INVALID_ARGUMENT.
 sorights_status id_arg(const std::string& what, const char* id);
 // An id where NULL or "" means none (a user's plan, the system actor, ...).

@@ -58,17 +58,11 @@ uint64_t sorights_directory_version(const sorights_directory* directory) {
 }
 sorights_status sorights_directory_snapshot(const sorights_directory* directory, sorights_snapshot** out) {
   SORIGHTS_C_TRY(out_arg(out, directory, "directory"));
-  return guard([&]() -> sorights_status {
-    *out = new sorights_snapshot{directory->directory->snapshot()};
-    return SORIGHTS_OK;
-  });
+  return set_out(out, [&] { return new sorights_snapshot{directory->directory->snapshot()}; });
 }
 sorights_status sorights_directory_model(const sorights_directory* directory, sorights_model** out) {
   SORIGHTS_C_TRY(out_arg(out, directory, "directory"));
-  return guard([&]() -> sorights_status {
-    *out = new sorights_model{*directory->directory->model()};
-    return SORIGHTS_OK;
-  });
+  return set_out(out, [&] { return new sorights_model{*directory->directory->model()}; });
 }
 
 sorights_status sorights_transaction_begin(sorights_directory* directory, const char* actor,
@@ -113,8 +107,9 @@ sorights_status sorights_transaction_copy_role(sorights_transaction* tx, const c
 sorights_status sorights_transaction_set_data_right(sorights_transaction* tx, const char* role,
                                                     const char* object, int relation, uint8_t rights) {
   SORIGHTS_C_TRY(relation_arg(relation));
-  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("role", role)); SORIGHTS_C_TRY(id_arg("object", object)); return fail_check(tx->tx.set_data_right(role, object, static_cast<so::Relation>(relation),
-                                                   so::TableRights::from_bits(rights)));) ;
+  SORIGHTS_C_TX(SORIGHTS_C_TRY(id_arg("role", role)); SORIGHTS_C_TRY(id_arg("object", object));
+                return fail_check(tx->tx.set_data_right(role, object, static_cast<so::Relation>(relation),
+                                                        so::TableRights::from_bits(rights)));) ;
 }
 sorights_status sorights_transaction_set_functional_rights(sorights_transaction* tx, const char* role,
                                                            const char* const* rights, size_t count) {

@@ -22,23 +22,30 @@ sorights_status with_role(Model* model, const char* role, const char* what, cons
     return SORIGHTS_OK;
   });
 }
+
+#if SORIGHTS_C_WITH_STORAGE
+// *out = a new handle holding the model `parsed`, or its error.
+sorights_status new_model(so::Result<so::Model> parsed, sorights_model** out) {
+  if (!parsed) return fail(parsed.error());
+  *out = new sorights_model{std::move(parsed).value()};
+  return SORIGHTS_OK;
+}
+#else
+sorights_status no_model_files() noexcept {
+  return fail(SORIGHTS_E_INTERNAL, "the C API was built without model-file support (sorights::storage)");
+}
+#endif
 }  // namespace
 
 extern "C" {
 
 sorights_status sorights_model_new(sorights_model** out) {
   SORIGHTS_C_TRY(out_arg(out));
-  return guard([&]() -> sorights_status {
-    *out = new sorights_model{so::Model::with_defaults()};
-    return SORIGHTS_OK;
-  });
+  return set_out(out, [&] { return new sorights_model{so::Model::with_defaults()}; });
 }
 sorights_status sorights_model_clone(const sorights_model* model, sorights_model** out) {
   SORIGHTS_C_TRY(out_arg(out, model, "model"));
-  return guard([&]() -> sorights_status {
-    *out = new sorights_model{model->model};
-    return SORIGHTS_OK;
-  });
+  return set_out(out, [&] { return new sorights_model{model->model}; });
 }
 void sorights_model_free(sorights_model* model) { delete model; }
 
@@ -172,41 +179,28 @@ size_t sorights_model_role_count(const sorights_model* model) {
 sorights_status sorights_model_from_json(const char* json, size_t length, sorights_model** out) {
   SORIGHTS_C_TRY(out_arg(out, json, "json"));
 #if SORIGHTS_C_WITH_STORAGE
-  return guard([&]() -> sorights_status {
-    so::Result<so::Model> parsed =
-        so::parse_model_file(std::string_view(json, length), so::Model::with_defaults());
-    if (!parsed) return fail(parsed.error());
-    *out = new sorights_model{std::move(parsed).value()};
-    return SORIGHTS_OK;
+  return guard([&] {
+    return new_model(so::parse_model_file(std::string_view(json, length), so::Model::with_defaults()), out);
   });
 #else
   (void)length;
-  return fail(SORIGHTS_E_INTERNAL, "the C API was built without model-file support (sorights::storage)");
+  return no_model_files();
 #endif
 }
 sorights_status sorights_model_load_file(const char* path, sorights_model** out) {
   SORIGHTS_C_TRY(out_arg(out, path, "path"));
 #if SORIGHTS_C_WITH_STORAGE
-  return guard([&]() -> sorights_status {
-    so::Result<so::Model> parsed = so::read_model_file(path, so::Model::with_defaults());
-    if (!parsed) return fail(parsed.error());
-    *out = new sorights_model{std::move(parsed).value()};
-    return SORIGHTS_OK;
-  });
+  return guard([&] { return new_model(so::read_model_file(path, so::Model::with_defaults()), out); });
 #else
-  return fail(SORIGHTS_E_INTERNAL, "the C API was built without model-file support (sorights::storage)");
+  return no_model_files();
 #endif
 }
 sorights_status sorights_model_to_json(const sorights_model* model, char** out) {
   SORIGHTS_C_TRY(out_arg(out, model, "model"));
 #if SORIGHTS_C_WITH_STORAGE
-  return guard([&]() -> sorights_status {
-    std::string text = so::export_model_file(model->model);
-    *out = dup_string(text);
-    return SORIGHTS_OK;
-  });
+  return set_out(out, [&] { return dup_string(so::export_model_file(model->model)); });
 #else
-  return fail(SORIGHTS_E_INTERNAL, "the C API was built without model-file support (sorights::storage)");
+  return no_model_files();
 #endif
 }
 

@@ -15,9 +15,8 @@ extern "C" {
 
 sorights_status sorights_render_html_report(const sorights_model* model, const char* title, char** out) {
   SORIGHTS_C_TRY(out_arg(out, model, "model"));
-  return guard([&]() -> sorights_status {
-    *out = dup_string(so::render_html_report(model->model, title == nullptr ? "sorights model" : title));
-    return SORIGHTS_OK;
+  return set_out(out, [&] {
+    return dup_string(so::render_html_report(model->model, title == nullptr ? "sorights model" : title));
   });
 }
 

@@ -18,6 +18,7 @@ void bind_directory(pybind11::module_& m);  // Directory, Transaction
 void bind_queries(pybind11::module_& m);    // QueryIndex
 void bind_filter(pybind11::module_& m);     // filter, predicate_sql
 void bind_report(pybind11::module_& m);     // licence usage, the HTML report
+void bind_names(pybind11::module_& m);      // bind_names.cpp: called after bind_report once it exists
 
 }  // namespace sorights::python
 

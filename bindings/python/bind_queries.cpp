@@ -27,7 +27,9 @@ struct PyQueryIndex {
     return out;
   }
   // The index of each kind of id; NotFoundError for one the snapshot does not know.
-  so::RoleIndex role(const std::string& id) const { return known(snapshot->find_role(id), so::kUnknownRole, "role", id); }
+  so::RoleIndex role(const std::string& id) const {
+    return known(snapshot->find_role(id), so::kUnknownRole, "role", id);
+  }
   so::GroupIndex group(const std::string& id) const {
     return known(snapshot->find_group(id), so::kUnknownGroup, "group", id);
   }
