@@ -1,4 +1,6 @@
 // The C API's models: building one, model files.
+#include <algorithm>
+
 #include "c_api.hpp"
 
 #if SORIGHTS_C_WITH_STORAGE
@@ -8,6 +10,24 @@
 using namespace sorights::c_api;
 
 namespace {
+// Appends what `make()` builds to `model`'s `list`, once `id` and `name` are
+// checked (named `arg` id and `arg` name); ALREADY_EXISTS, naming the `kind`,
+// when an element has that id.
+template <class T, class Make>
+sorights_status add_entity(sorights_model* model, std::vector<T> so::Model::*list, const char* arg, const char* kind,
+                           const char* id, const char* name, Make&& make) noexcept {
+  if (model == nullptr) return null_arg("model");
+  return guard([&]() -> sorights_status {
+    SORIGHTS_C_TRY(id_arg(std::string(arg) + " id", id));
+    SORIGHTS_C_TRY(name_arg(std::string(arg) + " name", name));
+    std::vector<T>& v = model->model.*list;
+    if (std::any_of(v.begin(), v.end(), [&](const T& e) { return e.id == id; }))
+      return fail(SORIGHTS_E_ALREADY_EXISTS, std::string(kind) + " \"" + id + "\" already exists");
+    v.push_back(make());
+    return SORIGHTS_OK;
+  });
+}
+
 // Runs `use(role)` under guard() on the role `role` of `model`, once `role`
 // and the id `id` (named `what`) are checked; NOT_FOUND for an unknown role.
 template <class Model, class Use>
@@ -51,39 +71,16 @@ void sorights_model_free(sorights_model* model) { delete model; }
 
 sorights_status sorights_model_add_company(sorights_model* model, const char* id, const char* name,
                                            int database_owner) {
-  if (model == nullptr) return null_arg("model");
-  return guard([&]() -> sorights_status {
-    SORIGHTS_C_TRY(id_arg("company id", id));
-    SORIGHTS_C_TRY(name_arg("company name", name));
-    if (model->model.find_our_company(id) != nullptr)
-      return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("our company \"") + id + "\" already exists");
-    model->model.our_companies.push_back({id, str(name), database_owner != 0});
-    return SORIGHTS_OK;
-  });
+  return add_entity(model, &so::Model::our_companies, "company", "our company", id, name,
+                    [&] { return so::OurCompany{id, str(name), database_owner != 0}; });
 }
 sorights_status sorights_model_add_group(sorights_model* model, const char* id, const char* name) {
-  if (model == nullptr) return null_arg("model");
-  return guard([&]() -> sorights_status {
-    SORIGHTS_C_TRY(id_arg("group id", id));
-    SORIGHTS_C_TRY(name_arg("group name", name));
-    if (model->model.find_group(id) != nullptr)
-      return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("group \"") + id + "\" already exists");
-    model->model.groups.push_back({id, str(name)});
-    return SORIGHTS_OK;
-  });
+  return add_entity(model, &so::Model::groups, "group", "group", id, name, [&] { return so::Group{id, str(name)}; });
 }
 sorights_status sorights_model_add_functional_right(sorights_model* model, const char* id,
                                                     const char* name) {
-  if (model == nullptr) return null_arg("model");
-  return guard([&]() -> sorights_status {
-    SORIGHTS_C_TRY(id_arg("right id", id));
-    SORIGHTS_C_TRY(name_arg("right name", name));
-    for (const so::FunctionalRightDef& r : model->model.functional_rights)
-      if (r.id == id)
-        return fail(SORIGHTS_E_ALREADY_EXISTS, std::string("functional right \"") + id + "\" already exists");
-    model->model.functional_rights.push_back({id, str(name), {}});
-    return SORIGHTS_OK;
-  });
+  return add_entity(model, &so::Model::functional_rights, "right", "functional right", id, name,
+                    [&] { return so::FunctionalRightDef{id, str(name), {}}; });
 }
 sorights_status sorights_model_set_functional_right_restrictive(sorights_model* model, const char* id,
                                                                 int restrictive) {
