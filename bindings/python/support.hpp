@@ -341,7 +341,34 @@ struct PyRecord {
   bool operator==(const PyRecord&) const = default;
 };
 
-so::Record resolve(const so::Snapshot& s, const PyRecord& r);
+// The record as `s` sees it: each id resolved to its index (unknown ids as C++ treats them).
+inline so::Record resolve(const so::Snapshot& s, const PyRecord& r) {
+  so::Record out;
+  out.object = s.find_object(r.object);
+  if (r.owner) out.owner = s.find_user(*r.owner);
+  if (r.group) out.group = s.find_group(*r.group);
+  const std::string& v = r.visible_for;
+  if (v.rfind("group:", 0) == 0) {
+    out.visibility = so::Visibility::group(s.find_group(std::string_view(v).substr(6)));
+  } else if (v.rfind("associate:", 0) == 0) {
+    out.visibility = so::Visibility::associate(s.find_user(std::string_view(v).substr(10)));
+  } else if (v != "all" && !v.empty()) {
+    throw py::value_error("visible_for must be 'all', 'group:ID' or 'associate:ID', not '" + v + "'");
+  }
+  if (r.project) out.project = s.find_project(*r.project);
+  if (r.company) out.company = s.find_company(*r.company);
+  if (r.id) out.id = so::record_key(*r.id);
+  if (r.publish_from) out.publish_from = *r.publish_from;
+  if (r.publish_to) out.publish_to = *r.publish_to;
+  if (r.at) out.at = *r.at;
+  out.published = r.published;
+  out.completed = r.completed;
+  out.is_new = r.is_new;
+  out.user_person = r.user_person;
+  out.our_company = r.our_company;
+  out.database_owner = r.database_owner;
+  return out;
+}
 
 // Times: an int (seconds since 1970) or a datetime (naive = UTC).
 std::optional<so::Time> to_time(py::handle value);
