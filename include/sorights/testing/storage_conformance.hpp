@@ -124,12 +124,15 @@ inline User member(std::string id, std::string role = "level-3", std::string gro
   return u;
 }
 
-// A model that uses every entity kind and every field, with text that needs
-// quoting in most storage formats.
-inline Model full_model() {
+}  // namespace detail
+
+/// A model that uses every entity kind and every field, with text that needs
+/// quoting in most storage formats: the model the checks commit first.
+[[nodiscard]] inline Model model_with_every_field() {
+  using detail::member;
   Model m = Model::with_defaults();
-  m.our_companies = {{"acme", "Acme", true}, {"beta", "Beta \"quoted\" {braces}, commas; 'and' \\", false}};
-  m.groups = {{"sales", "Sales"}, {"support", "Support"}};
+  m.our_companies = {{"acme", "Acme", true}, {"beta", "Beta \"quoted\" {braces}, commas", false}};
+  m.groups = {{"sales", "Sales"}, {"support", "Support\\back"}};
   m.licences = {{"user", "User", LicenceKind::kUser, 10, false, {}, {}},
                 {"web", "Web", LicenceKind::kUser, 0, true, {"user"}, {}},
                 {"marketing", "Marketing", LicenceKind::kSite, 0, false, {}, {"selection", "target"}}};
@@ -170,19 +173,23 @@ inline Model full_model() {
   bob.plan = "standard";
   bob.licences = {"user"};
   bob.person = "p-bob";
-  User eve;
-  eve.id = "eve";
-  eve.type = UserType::kExternal;
-  eve.company = "customer-1";
-  eve.role = "external";
-  eve.projects = {"p1", "p2"};
-  eve.can_log_in = false;
+  const User eve{.id = "eve",
+                 .type = UserType::kExternal,
+                 .company = "customer-1",
+                 .role = "external",
+                 .projects = {"p1", "p2"},
+                 .can_log_in = false};
   User old = member("old", "level-1", "support");
+  old.company = "beta";
   old.retired = true;
   old.former_employee = true;
   m.users = {bob, eve, old};
   return m;
 }
+
+namespace detail {
+
+inline Model full_model() { return model_with_every_field(); }
 
 inline ChangeSet change_set(const Model& from, const Model& to, std::uint64_t base, std::string actor = {}) {
   return ChangeSet{base, base + 1, 1700000000 + static_cast<Time>(base), std::move(actor), diff_models(from, to)};
@@ -198,6 +205,13 @@ inline void commit(CheckOutcome& out, StorageAdapter& store, const ChangeSet& cs
              std::to_string(cs.version));
   expect(out, loaded->model == expected,
          "load() after apply(version " + std::to_string(cs.version) + ") differs from the model committed");
+}
+
+// A fresh store holding full_model() at version 1, committed by "admin".
+inline ConformanceStore committed_store(const ConformanceFactory& factory, CheckOutcome& out) {
+  ConformanceStore s = make_store(factory, out);
+  if (s.adapter) commit(out, *s.adapter, change_set(Model::with_defaults(), full_model(), 0, "admin"), full_model());
+  return s;
 }
 
 // The store's state must not have moved: same model, version and audit trail.
@@ -252,10 +266,9 @@ inline void round_trip(const ConformanceFactory& factory, CheckOutcome& out) {
 }
 
 inline void incremental(const ConformanceFactory& factory, CheckOutcome& out) {
-  ConformanceStore s = make_store(factory, out);
+  ConformanceStore s = committed_store(factory, out);
   if (!s.adapter) return;
   const Model first = full_model();
-  commit(out, *s.adapter, change_set(Model::with_defaults(), first, 0), first);
   // Edits in place, a removal, an addition, whole lists replaced and emptied.
   Model next = first;
   next.users[0].name = "Bob B.";
@@ -278,16 +291,15 @@ inline void incremental(const ConformanceFactory& factory, CheckOutcome& out) {
   ChangeSet again{2, 3, 1700000100, {}, {}};
   again.changes.push_back(Change{EntityKind::kUser, "bob", Entity{next.users[0]}, std::nullopt});
   again.changes.push_back(Change{EntityKind::kUser, "bob", std::nullopt, Entity{next.users[0]}});
-  again.changes.push_back(Change{EntityKind::kOurCompany, "beta", Entity{next.our_companies[1]}, std::nullopt});
+  again.changes.push_back(Change{EntityKind::kLicence, "marketing", Entity{next.licences[2]}, std::nullopt});
   if (!succeeded(out, apply_changes(expected, again.changes), "apply_changes")) return;
   commit(out, *s.adapter, again, expected);
 }
 
 inline void stale_base_conflicts(const ConformanceFactory& factory, CheckOutcome& out) {
-  ConformanceStore s = make_store(factory, out);
+  ConformanceStore s = committed_store(factory, out);
   if (!s.adapter) return;
   const Model first = full_model();
-  commit(out, *s.adapter, change_set(Model::with_defaults(), first, 0), first);
   Model next = first;
   next.users.push_back(member("late"));
   const State before = state_of(out, *s.adapter);
@@ -300,10 +312,9 @@ inline void stale_base_conflicts(const ConformanceFactory& factory, CheckOutcome
 }
 
 inline void invalid_change_writes_nothing(const ConformanceFactory& factory, CheckOutcome& out) {
-  ConformanceStore s = make_store(factory, out);
+  ConformanceStore s = committed_store(factory, out);
   if (!s.adapter) return;
   const Model first = full_model();
-  commit(out, *s.adapter, change_set(Model::with_defaults(), first, 0), first);
   const State before = state_of(out, *s.adapter);
   // A valid change first: it must not be written either.
   ChangeSet wrong_kind{1, 2, 1700000200, {}, {}};
@@ -325,11 +336,10 @@ inline void invalid_change_writes_nothing(const ConformanceFactory& factory, Che
 }
 
 inline void audit_keeps_commits_and_refusals(const ConformanceFactory& factory, CheckOutcome& out) {
-  ConformanceStore s = make_store(factory, out);
+  ConformanceStore s = committed_store(factory, out);
   if (!s.adapter) return;
   const Model first = full_model();
-  ChangeSet cs1 = change_set(Model::with_defaults(), first, 0, "admin");
-  commit(out, *s.adapter, cs1, first);
+  const ChangeSet cs1 = change_set(Model::with_defaults(), first, 0, "admin");
   Model second = first;
   second.users[2].role = "level-2";
   ChangeSet cs2 = change_set(first, second, 1, "bob");
@@ -377,10 +387,9 @@ inline void audit_keeps_commits_and_refusals(const ConformanceFactory& factory, 
 }
 
 inline void lend_hands_over_the_model(const ConformanceFactory& factory, CheckOutcome& out) {
-  ConformanceStore s = make_store(factory, out);
+  ConformanceStore s = committed_store(factory, out);
   if (!s.adapter) return;
   const Model first = full_model();
-  commit(out, *s.adapter, change_set(Model::with_defaults(), first, 0), first);
   // A failing publish leaves the store holding its model.
   bool called = false;
   Result<void> failed = s.adapter->lend([&](StoredModel& lent) -> Result<std::shared_ptr<const Model>> {
@@ -409,10 +418,9 @@ inline void lend_hands_over_the_model(const ConformanceFactory& factory, CheckOu
 
 inline void lend_is_exception_neutral(const ConformanceFactory& factory, CheckOutcome& out) {
 #if defined(__cpp_exceptions)
-  ConformanceStore s = make_store(factory, out);
+  ConformanceStore s = committed_store(factory, out);
   if (!s.adapter) return;
   const Model first = full_model();
-  commit(out, *s.adapter, change_set(Model::with_defaults(), first, 0), first);
   struct Thrown {};
   bool propagated = false;
   try {
@@ -461,11 +469,9 @@ inline std::shared_ptr<StorageAdapter> reopened(ConformanceStore& s, CheckOutcom
 }
 
 inline void another_adapter_reads_the_commit(const ConformanceFactory& factory, CheckOutcome& out) {
-  ConformanceStore s = make_store(factory, out);
+  ConformanceStore s = committed_store(factory, out);
   if (!s.adapter) return;
   const Model first = full_model();
-  ChangeSet cs = change_set(Model::with_defaults(), first, 0, "admin");
-  commit(out, *s.adapter, cs, first);
   AuditEntry refusal{1, 1700000900, "bob", true, "refused", {}};
   succeeded(out, s.adapter->append_audit(refusal), "append_audit()");
   std::shared_ptr<StorageAdapter> other = reopened(s, out);
