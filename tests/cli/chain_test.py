@@ -15,8 +15,6 @@ from cases import DEMO, CliEnv, case, run  # noqa: E402  the shared case runner
 
 
 class Env(CliEnv):
-    tag = "chain"
-
     def __init__(self):
         super().__init__()
         self.out("import", DEMO)

@@ -12,8 +12,6 @@ from cases import DEMO, CASES, CliEnv, case, eq, run  # noqa: E402  the shared c
 
 
 class Env(CliEnv):
-    tag = "cli"
-
     def write(self, name, text):
         path = os.path.join(self.dir, name)
         with open(path, "w") as f:

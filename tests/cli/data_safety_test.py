@@ -17,8 +17,6 @@ from cases import BIN, DEMO, CASES, CliEnv, case, eq, run  # noqa: E402  the sha
 
 
 class Env(CliEnv):
-    tag = "safety"
-
     def __init__(self):
         super().__init__()
         os.chmod(self.dir, 0o755)  # the unprivileged user of read_only_store must enter it

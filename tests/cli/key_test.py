@@ -17,8 +17,6 @@ from cases import DEMO, CASES, CliEnv, case, eq, run  # noqa: E402  the shared c
 
 
 class Env(CliEnv):
-    tag = "key"
-
     def __init__(self):
         super().__init__()
         self.key = self.key_file("key", os.urandom(32))

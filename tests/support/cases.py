@@ -22,10 +22,9 @@ CASES = {}
 class CliEnv:
     """A temporary directory holding the store `s.db`; `sorights` runs in it."""
 
-    tag = "cli"  # names the temporary directory
-
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix=f"sorights-{self.tag}-test-")
+        driver = os.path.basename(sys.argv[0]).removesuffix(".py")  # names the directory
+        self.dir = tempfile.mkdtemp(prefix=f"sorights-{driver}-")
         self.db = os.path.join(self.dir, "s.db")
 
     def path(self, name):
