@@ -148,6 +148,7 @@ inline std::vector<Record> make_records(const Snapshot& s, const Census& c, User
                                         std::uint64_t seed, ObjectIndex only_object = kUnknownObject) {
   std::mt19937_64 rng(seed);
   auto pick = [&](std::size_t k) { return static_cast<std::uint32_t>(rng() % k); };
+  auto one_in = [&](std::size_t k) { return pick(k) == 0; };
   const auto ui = static_cast<std::uint32_t>(user);
   const auto users = detail::SnapshotAccess::users(s);
   const auto pool = detail::SnapshotAccess::group_pool(s);
@@ -185,12 +186,12 @@ inline std::vector<Record> make_records(const Snapshot& s, const Census& c, User
       r.publish_to = r.publish_from + static_cast<Time>(pick(2000));
     }
     r.at = kNow;
-    r.published = pick(2);
-    r.completed = pick(3) == 0;
-    r.is_new = pick(20) == 0;
-    r.user_person = pick(10) == 0;
-    r.our_company = pick(20) == 0;
-    r.database_owner = pick(50) == 0;
+    r.published = !one_in(2);
+    r.completed = one_in(3);
+    r.is_new = one_in(20);
+    r.user_person = one_in(10);
+    r.our_company = one_in(20);
+    r.database_owner = one_in(50);
   }
   return out;
 }
