@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -335,6 +336,23 @@ inline void invalid_change_writes_nothing(const ConformanceFactory& factory, Che
   commit(out, *s.adapter, change_set(first, next, 1), next);
 }
 
+// Each query returns the entries of `trail` that audit_matches selects, in order.
+inline void expect_filtered(CheckOutcome& out, StorageAdapter& store, const std::vector<AuditEntry>& trail,
+                            std::initializer_list<AuditQuery> queries) {
+  auto key = [](const AuditEntry& e) { return e.version * 2 + (e.refused ? 1 : 0); };
+  for (const AuditQuery& q : queries) {
+    Result<std::vector<AuditEntry>> got = store.audit(q);
+    if (!succeeded(out, got, "audit(query)")) continue;
+    std::vector<std::uint64_t> got_keys, want_keys;
+    for (const AuditEntry& e : *got) got_keys.push_back(key(e));
+    for (const AuditEntry& e : trail)
+      if (audit_matches(e, q)) want_keys.push_back(key(e));
+    expect(out, got_keys == want_keys,
+           "audit(user \"" + q.user + "\", role \"" + q.role + "\", from " + std::to_string(q.from) +
+               ") does not return the entries audit_matches selects, oldest first");
+  }
+}
+
 inline void audit_keeps_commits_and_refusals(const ConformanceFactory& factory, CheckOutcome& out) {
   ConformanceStore s = committed_store(factory, out);
   if (!s.adapter) return;
@@ -368,22 +386,10 @@ inline void audit_keeps_commits_and_refusals(const ConformanceFactory& factory, 
     expect(out, got.changes == want[i].changes, at + "changes differ from those committed (or tried)");
   }
   // The filters are audit_matches'.
-  const std::array<AuditQuery, 5> queries = {AuditQuery{"old", {}, kTimeMin, kTimeMax, true},
-                                             AuditQuery{"bob", {}, kTimeMin, kTimeMax, true},
-                                             AuditQuery{{}, "administrator", kTimeMin, kTimeMax, true},
-                                             AuditQuery{{}, {}, cs2.time, kTimeMax, false},
-                                             AuditQuery{{}, {}, kTimeMin, cs1.time, true}};
-  for (const AuditQuery& q : queries) {
-    Result<std::vector<AuditEntry>> got = s.adapter->audit(q);
-    if (!succeeded(out, got, "audit(query)")) continue;
-    std::vector<std::uint64_t> got_v, want_v;
-    for (const AuditEntry& e : *got) got_v.push_back(e.version * 2 + e.refused);
-    for (const AuditEntry& e : want)
-      if (audit_matches(e, q)) want_v.push_back(e.version * 2 + e.refused);
-    expect(out, got_v == want_v,
-           "audit(user \"" + q.user + "\", role \"" + q.role + "\", from " + std::to_string(q.from) +
-               ") does not return the entries audit_matches selects, oldest first");
-  }
+  expect_filtered(out, *s.adapter, want,
+                  {AuditQuery{"old", {}, kTimeMin, kTimeMax, true}, AuditQuery{"bob", {}, kTimeMin, kTimeMax, true},
+                   AuditQuery{{}, "administrator", kTimeMin, kTimeMax, true},
+                   AuditQuery{{}, {}, cs2.time, kTimeMax, false}, AuditQuery{{}, {}, kTimeMin, cs1.time, true}});
 }
 
 inline void lend_hands_over_the_model(const ConformanceFactory& factory, CheckOutcome& out) {
