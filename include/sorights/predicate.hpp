@@ -455,7 +455,8 @@ class SqlRenderer {
       t += m_.owner;
       t += " IS NULL";
     }
-    t += " THEN 0 WHEN ";
+    then(Relation::kOwn);
+    t += " WHEN ";
     t += m_.owner_type;
     t += " IS NULL";
     if (r.empty_owner_tested) {
@@ -464,7 +465,7 @@ class SqlRenderer {
       t += m_.owner;
       t += " IS NOT NULL";
     }
-    t += " THEN 2";
+    then(Relation::kOtherAssociates);
     if (r.kind == RelationRule::UserKind::kExternal) {
       if (!r.my_company.empty()) {
         t += " WHEN ";
@@ -475,34 +476,49 @@ class SqlRenderer {
         t += m_.company;
         t += " = ";
         param(r.my_company);
-        t += " THEN 6";
+        then(Relation::kMyCompany);
       }
       if (!r.projects.empty()) {
         t += " WHEN ";
         list(m_.project, r.projects);
-        t += " THEN 7";
+        then(Relation::kSameProject);
       }
     }
     t += " WHEN ";
     t += m_.owner_type;
-    t += " = 3 THEN 5 WHEN ";
+    is_type(UserType::kAnonymous);
+    then(Relation::kAnonymous);
+    t += " WHEN ";
     t += m_.owner_type;
-    t += " = 2 THEN 4";
+    is_type(UserType::kExternal);
+    then(Relation::kExternal);
     if (r.kind == RelationRule::UserKind::kEmployee) {
       if (!r.primary_group.empty()) {
         t += " WHEN ";
         t += group_;
         t += " = ";
         param(r.primary_group);
-        t += " THEN 1";
+        then(Relation::kPrimaryGroup);
       }
       if (!r.other_groups.empty()) {
         t += " WHEN ";
         list(group_, r.other_groups);
-        t += " THEN 3";
+        then(Relation::kOtherGroups);
       }
     }
-    t += " ELSE 2 END)";
+    t += " ELSE ";
+    t += std::to_string(static_cast<int>(Relation::kOtherAssociates));
+    t += " END)";
+  }
+  // " THEN <relation number>": the numbers are the enumerators' values.
+  void then(Relation rel) {
+    out_.text += " THEN ";
+    out_.text += std::to_string(static_cast<int>(rel));
+  }
+  // " = <user type number>" on the owner type column.
+  void is_type(UserType type) {
+    out_.text += " = ";
+    out_.text += std::to_string(static_cast<int>(type));
   }
   void list(const std::string& f, const std::vector<std::string>& values) {
     std::string& t = out_.text;

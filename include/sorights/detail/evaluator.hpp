@@ -70,6 +70,12 @@ inline constexpr std::array<std::uint8_t, 256> kFastRelation = [] {
   return t;
 }();
 
+// The tables above, CheckRow::cells and the filter plan's relation bits
+// (bit r: relation r) index by the enumerator values: eight relations, 0-7.
+static_assert(kRelationCount == 8 && static_cast<int>(Relation::kOwn) == 0 &&
+                  static_cast<int>(Relation::kSameProject) == kRelationCount - 1,
+              "relations are numbered 0..7 (types.hpp)");
+
 template <class Trace>
 inline constexpr bool kTraces = !std::is_same_v<Trace, NoTrace>;
 

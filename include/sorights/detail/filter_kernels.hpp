@@ -274,6 +274,60 @@ inline void filter_scalar(const FilterPlan& p, const RecordColumns& c, std::size
 #  define SORIGHTS_TARGET_AVX512 __attribute__((target("avx512f")))
 #  define SORIGHTS_TARGET_AVX2 __attribute__((target("avx2")))
 
+// The layers after the relation for 16 records starting at i: visibility,
+// publishing, overrides and record state narrow `allowed`.
+SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __mmask16 narrow16_avx512(const FilterPlan& p, const RecordColumns& c,
+                                                                     std::size_t i, __m512i flags, __mmask16 own,
+                                                                     __mmask16 allowed) noexcept {
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i no_user = _mm512_set1_epi32(-1);
+  const __m512i vui = _mm512_set1_epi32(static_cast<int>(p.ui));
+  if (p.visibility) {
+    const __m512i kind = _mm512_and_si512(flags, _mm512_set1_epi32(kRecordVisibilityKindMask));
+    const __mmask16 restricted = static_cast<__mmask16>(_mm512_test_epi32_mask(kind, kind) & ~own);
+    if (restricted) {
+      const __m512i vid = c.visibility_id.empty() ? zero : _mm512_loadu_si512(c.visibility_id.data() + i);
+      const __mmask16 assoc = _mm512_cmpeq_epi32_mask(kind, _mm512_set1_epi32(static_cast<int>(VisibilityKind::kAssociate)));
+      __mmask16 ing = _mm512_cmpeq_epi32_mask(vid, _mm512_set1_epi32(static_cast<int>(p.primary)));
+      for (std::uint32_t k = 0; k < p.groups_count; ++k)
+        ing |= _mm512_cmpeq_epi32_mask(vid, _mm512_set1_epi32(static_cast<int>(p.groups[k])));
+      ing &= _mm512_cmpneq_epi32_mask(vid, no_user);
+      const __mmask16 visible = static_cast<__mmask16>((assoc & _mm512_cmpeq_epi32_mask(vid, vui)) | (~assoc & ing));
+      allowed &= static_cast<__mmask16>(~(restricted & ~visible));
+    }
+  }
+  if (p.publishing) {
+    __mmask16 ok = _mm512_test_epi32_mask(flags, _mm512_set1_epi32(kRecordPublished));
+    const __m512i at = _mm512_set1_epi64(p.at);
+    if (!c.publish_from.empty()) {
+      const __mmask8 lo = _mm512_cmple_epi64_mask(_mm512_loadu_si512(c.publish_from.data() + i), at);
+      const __mmask8 hi = _mm512_cmple_epi64_mask(_mm512_loadu_si512(c.publish_from.data() + i + 8), at);
+      ok &= static_cast<__mmask16>(lo | (hi << 8));
+    }
+    if (!c.publish_to.empty()) {
+      const __mmask8 lo = _mm512_cmpge_epi64_mask(_mm512_loadu_si512(c.publish_to.data() + i), at);
+      const __mmask8 hi = _mm512_cmpge_epi64_mask(_mm512_loadu_si512(c.publish_to.data() + i + 8), at);
+      ok &= static_cast<__mmask16>(lo | (hi << 8));
+    }
+    allowed &= static_cast<__mmask16>(own | ok);
+  }
+  if (p.deny_new || p.deny_existing) {
+    const __mmask16 isnew = _mm512_test_epi32_mask(flags, _mm512_set1_epi32(kRecordIsNew));
+    if (p.deny_new) allowed &= static_cast<__mmask16>(~isnew);
+    if (p.deny_existing) allowed &= isnew;
+  }
+  if (p.deny_completed) allowed &= static_cast<__mmask16>(~_mm512_test_epi32_mask(flags, _mm512_set1_epi32(kRecordCompleted)));
+  if (p.deny_user_person) allowed &= static_cast<__mmask16>(~_mm512_test_epi32_mask(flags, _mm512_set1_epi32(kRecordUserPerson)));
+  if (p.deny_company_protected) {
+    __mmask16 prot = _mm512_test_epi32_mask(flags, _mm512_set1_epi32(kRecordOurCompany | kRecordDatabaseOwner));
+    if (!c.company.empty())
+      prot |= _mm512_cmplt_epu32_mask(_mm512_loadu_si512(c.company.data() + i), _mm512_set1_epi32(static_cast<int>(p.our_count)));
+    allowed &= static_cast<__mmask16>(~prot);
+  }
+  if (p.deny_selection_not_own) allowed &= own;
+  return allowed;
+}
+
 // 16 records starting at i; returns their bits.
 SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE std::uint32_t filter16_avx512(const FilterPlan& p, const RecordColumns& c,
                                                             std::size_t i) noexcept {
@@ -357,50 +411,7 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE std::uint32_t filter16_avx512(cons
     const __mmask16 inour = other & _mm512_test_epi32_mask(tword, _mm512_set1_epi32(static_cast<int>(kOwnerInOurCompanies)));
     allowed &= static_cast<__mmask16>(~(inour & _mm512_cmpneq_epi32_mask(ocomp, _mm512_set1_epi32(static_cast<int>(p.ucompany)))));
   }
-  if (p.visibility) {
-    const __m512i kind = _mm512_and_si512(flags, _mm512_set1_epi32(kRecordVisibilityKindMask));
-    const __mmask16 restricted = static_cast<__mmask16>(_mm512_test_epi32_mask(kind, kind) & ~own);
-    if (restricted) {
-      const __m512i vid = c.visibility_id.empty() ? zero : _mm512_loadu_si512(c.visibility_id.data() + i);
-      const __mmask16 assoc = _mm512_cmpeq_epi32_mask(kind, _mm512_set1_epi32(static_cast<int>(VisibilityKind::kAssociate)));
-      __mmask16 ing = _mm512_cmpeq_epi32_mask(vid, _mm512_set1_epi32(static_cast<int>(p.primary)));
-      for (std::uint32_t k = 0; k < p.groups_count; ++k)
-        ing |= _mm512_cmpeq_epi32_mask(vid, _mm512_set1_epi32(static_cast<int>(p.groups[k])));
-      ing &= _mm512_cmpneq_epi32_mask(vid, no_user);
-      const __mmask16 visible = static_cast<__mmask16>((assoc & _mm512_cmpeq_epi32_mask(vid, vui)) | (~assoc & ing));
-      allowed &= static_cast<__mmask16>(~(restricted & ~visible));
-    }
-  }
-  if (p.publishing) {
-    __mmask16 ok = _mm512_test_epi32_mask(flags, _mm512_set1_epi32(kRecordPublished));
-    const __m512i at = _mm512_set1_epi64(p.at);
-    if (!c.publish_from.empty()) {
-      const __mmask8 lo = _mm512_cmple_epi64_mask(_mm512_loadu_si512(c.publish_from.data() + i), at);
-      const __mmask8 hi = _mm512_cmple_epi64_mask(_mm512_loadu_si512(c.publish_from.data() + i + 8), at);
-      ok &= static_cast<__mmask16>(lo | (hi << 8));
-    }
-    if (!c.publish_to.empty()) {
-      const __mmask8 lo = _mm512_cmpge_epi64_mask(_mm512_loadu_si512(c.publish_to.data() + i), at);
-      const __mmask8 hi = _mm512_cmpge_epi64_mask(_mm512_loadu_si512(c.publish_to.data() + i + 8), at);
-      ok &= static_cast<__mmask16>(lo | (hi << 8));
-    }
-    allowed &= static_cast<__mmask16>(own | ok);
-  }
-  if (p.deny_new || p.deny_existing) {
-    const __mmask16 isnew = _mm512_test_epi32_mask(flags, _mm512_set1_epi32(kRecordIsNew));
-    if (p.deny_new) allowed &= static_cast<__mmask16>(~isnew);
-    if (p.deny_existing) allowed &= isnew;
-  }
-  if (p.deny_completed) allowed &= static_cast<__mmask16>(~_mm512_test_epi32_mask(flags, _mm512_set1_epi32(kRecordCompleted)));
-  if (p.deny_user_person) allowed &= static_cast<__mmask16>(~_mm512_test_epi32_mask(flags, _mm512_set1_epi32(kRecordUserPerson)));
-  if (p.deny_company_protected) {
-    __mmask16 prot = _mm512_test_epi32_mask(flags, _mm512_set1_epi32(kRecordOurCompany | kRecordDatabaseOwner));
-    if (!c.company.empty())
-      prot |= _mm512_cmplt_epu32_mask(_mm512_loadu_si512(c.company.data() + i), _mm512_set1_epi32(static_cast<int>(p.our_count)));
-    allowed &= static_cast<__mmask16>(~prot);
-  }
-  if (p.deny_selection_not_own) allowed &= own;
-  return allowed;
+  return narrow16_avx512(p, c, i, flags, own, allowed);
 }
 
 SORIGHTS_TARGET_AVX512 inline void filter_avx512(const FilterPlan& p, const RecordColumns& c, std::size_t begin,

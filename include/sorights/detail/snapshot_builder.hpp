@@ -357,8 +357,29 @@ struct SnapshotBuilder {
     return begin;
   }
 
-  // `company`: the user's company index when the caller knows it, else kNone.
+  // Sorts `run` and drops repeated entries.
+  static void sort_unique(std::vector<std::uint32_t>& run) {
+    if (run.size() > 1) {
+      std::sort(run.begin(), run.end());
+      run.erase(std::unique(run.begin(), run.end()), run.end());
+    }
+  }
+
+  // A user's row and profile. `company`: the user's company index when the
+  // caller knows it, else kNone. `old`: the row being replaced (its runs are
+  // reused when they fit).
   UserRec build_user(const User& u, const UserRec* old, std::uint32_t company = kNone) {
+    UserRec rec = user_row(u, old, company);
+    const std::uint32_t role = user_role(u);
+    hold_licences(u);
+    const std::uint8_t flags = profile_rights(u, rec, role);
+    profile_objects(u, rec);
+    rec.profile = intern_profile(role, flags);
+    return rec;
+  }
+
+  // The row's facts and its runs of other groups and projects.
+  UserRec user_row(const User& u, const UserRec* old, std::uint32_t company) {
     UserRec rec{};
     rec.type = static_cast<std::uint8_t>(u.type);
     rec.primary_group = u.group.empty() ? static_cast<std::uint32_t>(kNoGroup) : group_index.at(u.group);
@@ -377,39 +398,47 @@ struct SnapshotBuilder {
       const std::uint32_t gi = group_index.at(g);
       if (gi != rec.primary_group) other.push_back(gi);
     }
-    if (other.size() > 1) {
-      std::sort(other.begin(), other.end());
-      other.erase(std::unique(other.begin(), other.end()), other.end());
-    }
+    sort_unique(other);
     rec.groups_count = static_cast<std::uint16_t>(std::min<std::size_t>(other.size(), 0xFFFF));
     rec.groups_begin = place_run(s.group_pool_, other, rec.groups_count, old ? &old->groups_begin : nullptr,
                                  old ? old->groups_count : 0);
     projects.clear();
     for (const std::string& p : u.projects) projects.push_back(project_index.at(p));
-    if (projects.size() > 1) {
-      std::sort(projects.begin(), projects.end());
-      projects.erase(std::unique(projects.begin(), projects.end()), projects.end());
-    }
+    sort_unique(projects);
     rec.projects_count = static_cast<std::uint16_t>(std::min<std::size_t>(projects.size(), 0xFFFF));
     rec.projects_begin = place_run(s.project_pool_, projects, rec.projects_count,
                                    old ? &old->projects_begin : nullptr, old ? old->projects_count : 0);
+    return rec;
+  }
 
-    // Profile content.
-    const bool active = rec.inactive == static_cast<std::uint8_t>(InactiveReason::kNone);
-    const bool system = u.type == UserType::kSystem;
+  // The user's role: named, else the anonymous role for an anonymous user,
+  // else the system role.
+  std::uint32_t user_role(const User& u) const {
     std::uint32_t role = system_role;
     if (!u.role.empty()) {
       if (const std::uint32_t r = role_index.find(u.role); r != FlatIndex::kMiss) role = r;
     } else if (u.type == UserType::kAnonymous && anonymous_role != kNone) {
       role = anonymous_role;
     }
+    return role;
+  }
+
+  // `held`: the licences the user holds (site licences, their own, their plan's).
+  void hold_licences(const User& u) {
     std::copy(site.begin(), site.end(), held.begin());
     for (const std::string& l : u.licences)
       if (const std::uint32_t li = licence_index.find(l); li != FlatIndex::kMiss) held[li] = 1;
     if (!u.plan.empty())
       if (const std::uint32_t pi = plan_index.find(u.plan); pi != FlatIndex::kMiss)
         for (std::uint32_t l : plan_licences[pi]) held[l] = 1;
+  }
 
+  bool holds(std::size_t right) const { return (bits[right >> 6] >> (right & 63u)) & 1u; }
+
+  // `bits`: the functional rights of the profile; returns its flags.
+  std::uint8_t profile_rights(const User& u, const UserRec& rec, std::uint32_t role) {
+    const bool active = rec.inactive == static_cast<std::uint8_t>(InactiveReason::kNone);
+    const bool system = u.type == UserType::kSystem;
     std::fill(bits.begin(), bits.end(), 0);
     std::uint8_t flags = 0;
     if (u.type != UserType::kExternal && u.type != UserType::kAnonymous) flags |= kProfileEmployeeRelations;
@@ -426,13 +455,16 @@ struct SnapshotBuilder {
         }
       }
     }
-    auto holds = [&](std::size_t right) { return (bits[right >> 6] >> (right & 63u)) & 1u; };
     if (holds(builtin_right::kSeeOtherCompanies)) flags |= kProfileSeeOtherCompanies;
     if (holds(builtin_right::kExtMyCompany)) flags |= kProfileExtMyCompany;
     if (holds(builtin_right::kExtSameProject)) flags |= kProfileExtSameProject;
     if (holds(builtin_right::kAdminAll) || holds(builtin_right::kAdminUsers)) flags |= kProfileSelectionAdmin;
+    return flags;
+  }
 
-    // Overrides: per (object, scope, record, field) the most specific level wins.
+  // `infos`, `rec_ovr`, `fld_ovr`: the per-object flags and the overrides of
+  // the profile. Per (object, scope, record, field) the most specific level wins.
+  void profile_objects(const User& u, const UserRec& rec) {
     applicable.clear();
     if (!group_ovr.empty()) {
       // The user's groups, each once: the primary one and `other` (sorted,
@@ -464,6 +496,11 @@ struct SnapshotBuilder {
         if (std::size_t pr = publish_right(o); pr != static_cast<std::size_t>(-1) && holds(pr))
           infos[o].flags |= kObjNeedPublish;
 
+  }
+
+  // The index of the profile made of `role`, `flags` and the scratch tables,
+  // appended to the snapshot when new.
+  std::uint32_t intern_profile(std::uint32_t role, std::uint8_t flags) {
     make_key(key, role, flags, bits.data(), infos.data(), rec_ovr.data(), rec_ovr.size(), fld_ovr.data(),
              fld_ovr.size());
     auto it = profile_index.find(key);
@@ -485,8 +522,7 @@ struct SnapshotBuilder {
       it = profile_index.emplace(key, static_cast<std::uint32_t>(s.profiles_.size())).first;
       s.profiles_.push_back(p);
     }
-    rec.profile = it->second;
-    return rec;
+    return it->second;
   }
 
   // The fast path's rows of the profile being created from `infos` and
