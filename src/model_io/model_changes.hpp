@@ -10,7 +10,8 @@
 #include "sorights/model.hpp"
 #include "sorights/storage.hpp"
 
-namespace sorights::detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 // Checks `c` before anything is written: its value is of its kind and has its
 // id. With `storable`, every text of the change (the id, each string member,
@@ -24,6 +25,7 @@ Result<void> check_change(const Change& c, bool (*storable)(std::string_view) = 
 // another kind or id); `m` is then part way and must be discarded.
 bool apply_in_place(Model& m, const std::vector<Change>& changes);
 
-}  // namespace sorights::detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_SRC_MODEL_IO_MODEL_CHANGES_HPP_
