@@ -26,11 +26,11 @@
 #  include "sorights/directory.hpp"
 #endif
 #if SORIGHTS_C_WITH_MODEL_FILE
-#  include "sorights/model_file.hpp"
+#  include "sorights/storage/model_file.hpp"
 #  include "sorights/policy_tests.hpp"
 #endif
 #if SORIGHTS_C_WITH_SQLITE
-#  include "sorights/sqlite_store.hpp"
+#  include "sorights/storage/sqlite_store.hpp"
 #endif
 
 namespace so = sorights;

@@ -28,10 +28,10 @@
 #  include "sorights/directory.hpp"
 #endif
 #if SORIGHTS_PY_WITH_STORAGE
-#  include "sorights/model_file.hpp"
+#  include "sorights/storage/model_file.hpp"
 #  include "sorights/policy_tests.hpp"
-#  include "sorights/snapshot_file.hpp"
-#  include "sorights/sqlite_store.hpp"
+#  include "sorights/storage/snapshot_file.hpp"
+#  include "sorights/storage/sqlite_store.hpp"
 #endif
 
 // Python ints for C++ integer parameters and fields: out of range is an

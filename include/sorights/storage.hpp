@@ -3,7 +3,7 @@
 // -----------------------------------------------------------------------------
 // `sorights::StorageAdapter`: where a `Directory` keeps the user model. Hosts
 // implement it over their own database; sorights ships an in-memory adapter
-// (here) and SQLite (sorights/sqlite_store.hpp, the embedded default).
+// (here) and SQLite (sorights/storage/sqlite_store.hpp, the embedded default).
 //
 // The contract, in short (docs/storage-adapters.md has a worked example):
 //   * `load()` returns the whole model and its version;

@@ -28,10 +28,10 @@
 #include "serve.hpp"
 #include "sorights/directory.hpp"
 #include "sorights/ids.hpp"
-#include "sorights/model_file.hpp"
+#include "sorights/storage/model_file.hpp"
 #include "sorights/report.hpp"
 #include "sorights/snapshot.hpp"
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 
 namespace sorights::cli {
 namespace {
