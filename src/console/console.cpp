@@ -147,21 +147,6 @@ std::string user_state(const User& u) {
 
 bool is_hidden_role(const Role& r) { return r.type == RoleType::kSystem || r.id == "system"; }
 
-std::string_view kind_word(EntityKind k) {
-  switch (k) {
-    case EntityKind::kOurCompany: return "company";
-    case EntityKind::kGroup: return "group";
-    case EntityKind::kLicence: return "licence";
-    case EntityKind::kPlan: return "plan";
-    case EntityKind::kFunctionalRight: return "functional right";
-    case EntityKind::kObject: return "object";
-    case EntityKind::kRole: return "role";
-    case EntityKind::kUser: return "user";
-    case EntityKind::kFieldRights: return "field rights";
-    case EntityKind::kOverrides: return "overrides";
-  }
-  return "entity";
-}
 std::string_view change_op(const Change& c) { return !c.before ? "added" : !c.after ? "removed" : "changed"; }
 
 // What changed inside a role or a user, for the Save list and the audit.
@@ -866,7 +851,7 @@ Response Console::Impl::save_page(Session& s) {
        "</caption><thead><tr><th scope=\"col\">" + ht("change") + "</th><th scope=\"col\">" + ht("kind") +
        "</th><th scope=\"col\">" + ht("id") + "</th><th scope=\"col\">" + ht("changes") + "</th></tr></thead><tbody>";
   for (const Change& ch : changes)
-    c += "<tr><td>" + h(change_op(ch)) + "</td><td>" + h(kind_word(ch.kind)) + "</td><th scope=\"row\">" + h(ch.id) +
+    c += "<tr><td>" + h(change_op(ch)) + "</td><td>" + h(entity_kind_word(ch.kind)) + "</td><th scope=\"row\">" + h(ch.id) +
          "</th><td>" + h(change_details(ch)) + "</td></tr>";
   c += "</tbody></table>";
   if (auto preview = s.tx->preview(); !preview) c += error_box(preview.error());
@@ -888,7 +873,7 @@ Response Console::Impl::audit_page(Session& s) {
     const AuditEntry& e = *it;
     std::string changes;
     for (const Change& ch : e.changes) {
-      std::string line = std::string(change_op(ch)) + " " + std::string(kind_word(ch.kind)) + " " + ch.id;
+      std::string line = std::string(change_op(ch)) + " " + std::string(entity_kind_word(ch.kind)) + " " + ch.id;
       const std::string d = change_details(ch);
       if (!d.empty()) line += " (" + d + ")";
       changes += "<li>" + h(line) + "</li>";
