@@ -4,7 +4,8 @@
 // Internals of Directory::commit (directory-inl.hpp): the CommitChecker that
 // judges a change set against the authorization and administration rules,
 // and the commit's steps that need no directory state (conflicts, in-place
-// user edits, the judgement, the company moves). No API promise.
+// user edits, the judgement, the company moves). No API promise. Part of
+// directory-inl.hpp, which includes it after directory.hpp.
 #ifndef SORIGHTS_DETAIL_COMMIT_CHECKER_INL_HPP_
 #define SORIGHTS_DETAIL_COMMIT_CHECKER_INL_HPP_
 

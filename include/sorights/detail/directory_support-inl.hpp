@@ -3,7 +3,8 @@
 // -----------------------------------------------------------------------------
 // Internals of the directory (directory-inl.hpp): quoting and naming for
 // diagnostics, calls into host code and adapters, entity lookups, the actor
-// of a commit and the effective administrators. No API promise.
+// of a commit and the effective administrators. No API promise. Part of
+// directory-inl.hpp, which includes it after directory.hpp.
 #ifndef SORIGHTS_DETAIL_DIRECTORY_SUPPORT_INL_HPP_
 #define SORIGHTS_DETAIL_DIRECTORY_SUPPORT_INL_HPP_
 
@@ -18,7 +19,6 @@
 #include <utility>
 #include <variant>
 
-#include "sorights/directory.hpp"
 #include "sorights/ids.hpp"
 #include "sorights/detail/snapshot_builder.hpp"  // detail::Validator, detail::SnapshotBuilder
 
