@@ -29,9 +29,9 @@
 #include "workload.hpp"
 #if defined(SORIGHTS_BENCH_HAVE_STORAGE)
 #  include "sorights/directory.hpp"
-#  include "sorights/model_file.hpp"
-#  include "sorights/snapshot_file.hpp"
-#  include "sorights/sqlite_store.hpp"
+#  include "sorights/storage/model_file.hpp"
+#  include "sorights/storage/snapshot_file.hpp"
+#  include "sorights/storage/sqlite_store.hpp"
 #  include "sorights/storage.hpp"
 #endif
 

@@ -2,7 +2,8 @@
 # SorightsInstall.cmake — `cmake --install` layout and the CMake / pkg-config
 # packages. Included by the top-level CMakeLists.txt after every target exists.
 #
-#   include/sorights/*.hpp (+ sorights.h, the C API)
+#   include/sorights/*.hpp, detail/     (+ storage/, postgres/ with their libraries;
+#                                     sorights.h, the C API)
 #   lib/libsorights.a | .so           (+ libsorights_storage, _postgres, _c)
 #   lib/cmake/sorights/sorights-config.cmake, -config-version.cmake,
 #                      sorights-targets.cmake (+ -<config>.cmake)
@@ -44,23 +45,37 @@ if(TARGET sorights_c AND NOT SORIGHTS_INSTALL_HEADER_ONLY)
 endif()
 
 # -- Headers ----------------------------------------------------------------------
-# The storage headers are installed only with the storage library.
-set(_sorights_header_excludes)
-if(NOT "sorights_storage" IN_LIST _sorights_export_targets)
-  foreach(h sqlite_store.hpp model_file.hpp snapshot_file.hpp)
-    list(APPEND _sorights_header_excludes PATTERN ${h} EXCLUDE)
-  endforeach()
-endif()
-set(_storage_sources "")
-if("sorights_storage" IN_LIST _sorights_export_targets)
-  get_target_property(_storage_sources sorights_storage SOURCES)
-endif()
-if(NOT "sorights_postgres" IN_LIST _sorights_export_targets AND NOT "${_storage_sources}" MATCHES "pg|postgres")
-  list(APPEND _sorights_header_excludes PATTERN postgres_store.hpp EXCLUDE)
-endif()
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/sorights
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT devel
-        FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h" ${_sorights_header_excludes})
+# include/sorights/<library>/ holds the public headers of sorights::<library>
+# and is installed with it, only when that library is exported; the core
+# installs every other header. Until they go away (0.2), the forwarding
+# headers of the old flat layout are installed with their library too.
+set(_sorights_headers_storage storage model_file.hpp snapshot_file.hpp sqlite_store.hpp)
+set(_sorights_headers_postgres postgres postgres_store.hpp)
+set(_sorights_headers_console console)   # internal: the `sorights serve` console
+set(_sorights_inc ${PROJECT_SOURCE_DIR}/include/sorights)
+set(_sorights_claimed)
+foreach(lib storage postgres console)
+  list(APPEND _sorights_claimed ${_sorights_headers_${lib}})
+  if(NOT "sorights_${lib}" IN_LIST _sorights_export_targets)
+    continue()
+  endif()
+  list(POP_FRONT _sorights_headers_${lib} _folder)
+  install(DIRECTORY ${_sorights_inc}/${_folder} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sorights
+          COMPONENT devel FILES_MATCHING PATTERN "*.hpp")
+  list(TRANSFORM _sorights_headers_${lib} PREPEND ${_sorights_inc}/)
+  install(FILES ${_sorights_headers_${lib}} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sorights COMPONENT devel)
+endforeach()
+file(GLOB _sorights_entries LIST_DIRECTORIES true RELATIVE ${_sorights_inc} ${_sorights_inc}/*)
+foreach(e IN LISTS _sorights_entries)
+  if(e IN_LIST _sorights_claimed)
+    continue()
+  elseif(IS_DIRECTORY ${_sorights_inc}/${e})
+    install(DIRECTORY ${_sorights_inc}/${e} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sorights
+            COMPONENT devel FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
+  else()
+    install(FILES ${_sorights_inc}/${e} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sorights COMPONENT devel)
+  endif()
+endforeach()
 if("sorights_c" IN_LIST _sorights_export_targets)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/bindings/c/include/sorights
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT devel FILES_MATCHING PATTERN "*.h")

@@ -45,7 +45,7 @@ struct Env {
   std::string schema;
   std::shared_ptr<Directory> a;  // the writer
   std::shared_ptr<Directory> b;  // the follower
-  std::unique_ptr<DirectoryFollower> follower;
+  std::unique_ptr<PostgresFollower> follower;
 };
 
 PostgresStoreOptions options_for(const std::string& schema) {

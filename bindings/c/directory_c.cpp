@@ -2,7 +2,7 @@
 #include "c_api.hpp"
 
 #if SORIGHTS_C_WITH_STORAGE
-#  include "sorights/sqlite_store.hpp"
+#  include "sorights/storage/sqlite_store.hpp"
 #endif
 
 using namespace sorights::c_api;

@@ -4,7 +4,7 @@
 #include "c_api.hpp"
 
 #if SORIGHTS_C_WITH_STORAGE
-#  include "sorights/model_file.hpp"
+#  include "sorights/storage/model_file.hpp"
 #endif
 
 using namespace sorights::c_api;

@@ -4,10 +4,10 @@
 #include "support.hpp"
 
 #if SORIGHTS_PY_WITH_STORAGE
-#  include "sorights/model_file.hpp"
+#  include "sorights/storage/model_file.hpp"
 #  include "sorights/policy_tests.hpp"
-#  include "sorights/snapshot_file.hpp"
-#  include "sorights/sqlite_store.hpp"
+#  include "sorights/storage/snapshot_file.hpp"
+#  include "sorights/storage/sqlite_store.hpp"
 #endif
 
 namespace sorights::python {

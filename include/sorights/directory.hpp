@@ -456,7 +456,13 @@ class Directory : public std::enable_shared_from_this<Directory> {
   [[nodiscard]] Result<CommitInfo> commit(Transaction& tx);
   // One attempt; `rebased` is set when the store had moved on and the
   // directory picked up its state, so that the attempt may be repeated.
+  // Directory::commit in steps (directory-inl.hpp): judge and publish one
+  // attempt; the state the next model is built in (recycled when the last
+  // commit was an in-place users edit too); the write, picking up the stored
+  // state when another writer won (`rebased`).
   [[nodiscard]] Result<CommitInfo> commit_locked(Transaction& tx, bool& rebased);
+  [[nodiscard]] std::unique_ptr<DirectoryState> next_state_for(const DirectoryState& cur, bool in_place);
+  [[nodiscard]] Result<void> write_through(const ChangeSet& set, std::uint64_t published, bool& rebased);
   void record_refusal(std::uint64_t version, Time time, const std::string& actor, const Error& why,
                       std::vector<Change> changes);
 

@@ -11,6 +11,7 @@
 #include "sorights/error.hpp"
 #include "sorights/explain.hpp"
 #include "sorights/filter.hpp"
+#include "sorights/follower.hpp"
 #include "sorights/functional_right.hpp"
 #include "sorights/ids.hpp"
 #include "sorights/model.hpp"

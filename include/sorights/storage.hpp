@@ -3,7 +3,7 @@
 // -----------------------------------------------------------------------------
 // `sorights::StorageAdapter`: where a `Directory` keeps the user model. Hosts
 // implement it over their own database; sorights ships an in-memory adapter
-// (here) and SQLite (sorights/sqlite_store.hpp, the embedded default).
+// (here) and SQLite (sorights/storage/sqlite_store.hpp, the embedded default).
 //
 // The contract, in short (docs/storage-adapters.md has a worked example):
 //   * `load()` returns the whole model and its version;
@@ -59,6 +59,19 @@ enum class EntityKind : std::uint8_t {
 inline constexpr std::array<std::string_view, 10> kEntityKindNames = {
     "our_company", "group", "licence", "plan",        "functional_right",
     "object",      "role",  "user",    "field_rights", "overrides"};
+
+/// Each kind in words, for people ("functional right"), as the command line
+/// and the console name it.
+inline constexpr std::array<std::string_view, 10> kEntityKindWords = {
+    "company", "group", "licence", "plan",         "functional right",
+    "object",  "role",  "user",    "field rights", "overrides"};
+
+/// The kind in words (`kEntityKindWords`); "entity" for a value outside the
+/// enumeration. Total, no allocation.
+[[nodiscard]] constexpr std::string_view entity_kind_word(EntityKind k) noexcept {
+  const auto i = static_cast<std::size_t>(k);
+  return i < kEntityKindWords.size() ? kEntityKindWords[i] : std::string_view("entity");
+}
 
 /// One entity's value, whatever its kind.
 using Entity = std::variant<OurCompany, Group, Licence, Plan, FunctionalRightDef, DataObjectDef, Role,

@@ -28,10 +28,10 @@
 #include "serve.hpp"
 #include "sorights/directory.hpp"
 #include "sorights/ids.hpp"
-#include "sorights/model_file.hpp"
+#include "sorights/storage/model_file.hpp"
 #include "sorights/report.hpp"
 #include "sorights/snapshot.hpp"
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 
 namespace sorights::cli {
 namespace {
@@ -286,21 +286,7 @@ std::string plural(std::size_t n, std::string_view word) {
   return std::to_string(n) + " " + w;
 }
 
-std::string kind_word(EntityKind k) {
-  switch (k) {
-    case EntityKind::kOurCompany: return "company";
-    case EntityKind::kGroup: return "group";
-    case EntityKind::kLicence: return "licence";
-    case EntityKind::kPlan: return "plan";
-    case EntityKind::kFunctionalRight: return "functional right";
-    case EntityKind::kObject: return "object";
-    case EntityKind::kRole: return "role";
-    case EntityKind::kUser: return "user";
-    case EntityKind::kFieldRights: return "field rights";
-    case EntityKind::kOverrides: return "overrides";
-  }
-  return "entity";
-}
+std::string kind_word(EntityKind k) { return std::string(entity_kind_word(k)); }
 
 // "added user alice, changed role sales-rep" (or counts when long).
 std::string describe_changes(const std::vector<Change>& changes) {

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "sorights/model_file.hpp"
+#include "sorights/storage/model_file.hpp"
 #include "sorights/policy_tests.hpp"
 #include "sorights/queries.hpp"
 #include "sorights/snapshot.hpp"

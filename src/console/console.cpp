@@ -147,21 +147,6 @@ std::string user_state(const User& u) {
 
 bool is_hidden_role(const Role& r) { return r.type == RoleType::kSystem || r.id == "system"; }
 
-std::string_view kind_word(EntityKind k) {
-  switch (k) {
-    case EntityKind::kOurCompany: return "company";
-    case EntityKind::kGroup: return "group";
-    case EntityKind::kLicence: return "licence";
-    case EntityKind::kPlan: return "plan";
-    case EntityKind::kFunctionalRight: return "functional right";
-    case EntityKind::kObject: return "object";
-    case EntityKind::kRole: return "role";
-    case EntityKind::kUser: return "user";
-    case EntityKind::kFieldRights: return "field rights";
-    case EntityKind::kOverrides: return "overrides";
-  }
-  return "entity";
-}
 std::string_view change_op(const Change& c) { return !c.before ? "added" : !c.after ? "removed" : "changed"; }
 
 // What changed inside a role or a user, for the Save list and the audit.
@@ -287,6 +272,11 @@ struct Console::Impl {
   Response audit_page(Session& s);
   Response check_page(Session& s, const Fields& q);
   Response post(Session& s, std::string_view path, const Fields& f);
+  // The actions of post(), by screen; nullopt: not one of theirs.
+  std::optional<Response> post_session(Session& s, std::string_view path);
+  std::optional<Response> post_users(Session& s, std::string_view path, const Fields& f);
+  std::optional<Response> post_roles(Session& s, std::string_view path, const Fields& f);
+  Response post_role_cells(Session& s, const Fields& f);
 };
 
 Console::Console(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -866,7 +856,7 @@ Response Console::Impl::save_page(Session& s) {
        "</caption><thead><tr><th scope=\"col\">" + ht("change") + "</th><th scope=\"col\">" + ht("kind") +
        "</th><th scope=\"col\">" + ht("id") + "</th><th scope=\"col\">" + ht("changes") + "</th></tr></thead><tbody>";
   for (const Change& ch : changes)
-    c += "<tr><td>" + h(change_op(ch)) + "</td><td>" + h(kind_word(ch.kind)) + "</td><th scope=\"row\">" + h(ch.id) +
+    c += "<tr><td>" + h(change_op(ch)) + "</td><td>" + h(entity_kind_word(ch.kind)) + "</td><th scope=\"row\">" + h(ch.id) +
          "</th><td>" + h(change_details(ch)) + "</td></tr>";
   c += "</tbody></table>";
   if (auto preview = s.tx->preview(); !preview) c += error_box(preview.error());
@@ -888,7 +878,7 @@ Response Console::Impl::audit_page(Session& s) {
     const AuditEntry& e = *it;
     std::string changes;
     for (const Change& ch : e.changes) {
-      std::string line = std::string(change_op(ch)) + " " + std::string(kind_word(ch.kind)) + " " + ch.id;
+      std::string line = std::string(change_op(ch)) + " " + std::string(entity_kind_word(ch.kind)) + " " + ch.id;
       const std::string d = change_details(ch);
       if (!d.empty()) line += " (" + d + ")";
       changes += "<li>" + h(line) + "</li>";
@@ -1012,166 +1002,189 @@ Response Console::Impl::check_page(Session& s, const Fields& q) {
 
 // -- Changes (POST) --------------------------------------------------------------------
 
+namespace {
+
+// A form field the action cannot do without (400 when missing).
+std::string need(const Fields& f, std::string_view name) {
+  const std::string* v = detail::field(f, name);
+  if (v == nullptr) throw HttpError{400, "The form lacks the field " + std::string(name) + "."};
+  return *v;
+}
+
+}  // namespace
+
 Response Console::Impl::post(Session& s, std::string_view path, const Fields& f) {
-  auto need = [&](std::string_view name) -> std::string {
-    const std::string* v = detail::field(f, name);
-    if (v == nullptr) throw HttpError{400, "The form lacks the field " + std::string(name) + "."};
-    return *v;
-  };
   try {
-    if (path == "/cancel") {
-      const std::size_t n = s.tx ? s.tx->changes().size() : 0;
-      if (s.tx) s.tx->rollback();
-      s.tx.reset();
-      s.error.reset();
-      s.notice = std::string(t("cancelled")) + " (" + std::to_string(n) + ")";
-      return redirect("/users");
-    }
-    if (path == "/save") {
-      if (!s.tx || !s.tx->has_changes()) {
-        s.notice = std::string(t("no-changes"));
-        return redirect("/save");
-      }
-      auto done = s.tx->commit();
-      if (!done) {
-        s.error = done.error();  // the staged edits stay
-        return redirect("/save");
-      }
-      s.tx.reset();
-      s.notice = std::string(t("saved")) + ": version " + std::to_string(done->version) + ", " +
-                 std::to_string(done->changes.size()) + " " + std::string(t("changes"));
-      return redirect("/audit");
-    }
-    if (path == "/users/add") {
-      const std::string tab = value_of(f, "tab") == "other" ? "other" : "associates";
-      User u;
-      u.id = need("id");
-      u.name = value_of(f, "name");
-      const auto type = parse_user_type(value_of(f, "type"));
-      if (!type) throw HttpError{400, "Unknown user type."};
-      u.type = *type;
-      u.company = value_of(f, "company");
-      u.group = value_of(f, "group");
-      u.role = value_of(f, "role");
-      staged(s, tx(s).add_user(std::move(u)), "add user " + need("id"));
-      return redirect("/users?tab=" + tab);
-    }
-    if (path == "/users/edit") {
-      const std::string id = need("id");
-      const User* old = tx(s).staged().find_user(id);
-      if (old == nullptr) throw HttpError{404, "No user with this id."};
-      User u = *old;
-      if (const std::string* v = detail::field(f, "name")) u.name = *v;
-      if (const std::string* v = detail::field(f, "role")) u.role = *v;
-      if (const std::string* v = detail::field(f, "company")) u.company = *v;
-      if (const std::string* v = detail::field(f, "group")) u.group = *v;
-      if (const std::string* v = detail::field(f, "plan")) u.plan = *v;
-      if (detail::field(f, "other_groups_shown") != nullptr) u.other_groups = detail::fields(f, "other_groups");
-      if (detail::field(f, "licences_shown") != nullptr) u.licences = detail::fields(f, "licences");
-      u.can_log_in = value_of(f, "can_log_in") == "1";
-      staged(s, tx(s).put_user(std::move(u)), "edit user " + id);
-      return redirect("/users/edit?id=" + url_encode(id));
-    }
-    if (path == "/users/retire" || path == "/users/former" || path == "/users/delete") {
-      const std::string id = need("id");
-      if (tx(s).staged().find_user(id) == nullptr) throw HttpError{404, "No user with this id."};
-      if (path == "/users/retire") staged(s, tx(s).retire_user(id), "retire user " + id);
-      else if (path == "/users/former") staged(s, tx(s).mark_former_employee(id), "former employee " + id);
-      else staged(s, tx(s).delete_user(id), "delete user " + id);
-      return redirect(path == "/users/delete" ? "/users" : "/users/edit?id=" + url_encode(id));
-    }
-    if (path == "/groups/add") {
-      const std::string id = need("id");
-      if (tx(s).staged().find_group(id) != nullptr) s.error = Error(ErrorCode::kAlreadyExists, "group " + id + " exists");
-      else staged(s, tx(s).put_group(Group{id, value_of(f, "name")}), "add group " + id);
-      return redirect("/users?tab=groups");
-    }
-    if (path == "/companies/add") {
-      const std::string id = need("id");
-      if (tx(s).staged().find_our_company(id) != nullptr)
-        s.error = Error(ErrorCode::kAlreadyExists, "company " + id + " exists");
-      else staged(s, tx(s).put_our_company(OurCompany{id, value_of(f, "name"), false}), "add company " + id);
-      return redirect("/users?tab=companies");
-    }
-    if (path == "/roles/cells") {
-      const std::string id = need("role");
-      const Role* role = tx(s).staged().find_role(id);
-      if (role == nullptr || is_hidden_role(*role)) throw HttpError{404, "No role with this id."};
-      const Role before = *role;
-      std::size_t n = 0;
-      for (const auto& [name, value] : f) {
-        if (!name.starts_with("c:")) continue;
-        const std::size_t colon = name.rfind(':');
-        if (colon <= 2) throw HttpError{400, "Malformed grid cell name."};
-        const std::string object = name.substr(2, colon - 2);
-        const auto rel = parse_relation(std::string_view(name).substr(colon + 1));
-        if (!rel) throw HttpError{400, "Unknown relation in the grid."};
-        if (value == "custom") continue;
-        const auto rights = level_rights(value);
-        if (!rights) throw HttpError{400, "Unknown level in the grid."};
-        if (before.cell(object, *rel) == *rights) continue;
-        const Result<void> r = tx(s).set_data_right(id, object, *rel, *rights);
-        if (!r) {
-          s.error = r.error();
-          return redirect("/roles/show?id=" + url_encode(id));
-        }
-        ++n;
-      }
-      s.notice = std::string(t("staged")) + ": " + std::to_string(n) + " " + std::string(t("cells-changed")) + " (" + id + ")";
-      return redirect("/roles/show?id=" + url_encode(id));
-    }
-    if (path == "/roles/grant" || path == "/roles/revoke") {
-      const std::string id = need("role"), right = need("right");
-      if (tx(s).staged().find_role(id) == nullptr) throw HttpError{404, "No role with this id."};
-      const bool grant = path == "/roles/grant";
-      staged(s, grant ? tx(s).grant_right(id, right) : tx(s).revoke_right(id, right),
-             std::string(grant ? "grant " : "revoke ") + right + " (" + id + ")");
-      return redirect("/roles/show?id=" + url_encode(id));
-    }
-    if (path == "/roles/copy") {
-      const std::string from = need("from"), id = need("id");
-      if (tx(s).staged().find_role(from) == nullptr) throw HttpError{404, "No role with this id."};
-      staged(s, tx(s).copy_role(from, id, value_of(f, "name")), "copy role " + from + " to " + id);
-      return redirect(s.error ? "/roles/show?id=" + url_encode(from) : "/roles/show?id=" + url_encode(id));
-    }
-    if (path == "/roles/add") {
-      const std::string id = need("id"), from = value_of(f, "from"), name = value_of(f, "name"),
-                        description = value_of(f, "description");
-      if (from.empty()) {
-        Role role;
-        role.id = id;
-        role.name = name;
-        role.description = description;
-        const auto type = parse_role_type(value_of(f, "type"));
-        if (!type || *type == RoleType::kSystem || *type == RoleType::kAnonymous)
-          throw HttpError{400, "A new role is an employee or an external role."};
-        role.type = *type;
-        staged(s, tx(s).create_role(std::move(role)), "add role " + id);
-      } else {
-        if (tx(s).staged().find_role(from) == nullptr) throw HttpError{404, "No role with this id."};
-        Result<void> r = tx(s).copy_role(from, id, name);
-        if (r && !description.empty()) r = tx(s).rename_role(id, name, description);
-        staged(s, r, "add role " + id + " (copy of " + from + ")");
-      }
-      return redirect(s.error ? "/roles" : "/roles/show?id=" + url_encode(id));
-    }
-    if (path == "/roles/rename") {
-      const std::string id = need("role");
-      if (tx(s).staged().find_role(id) == nullptr) throw HttpError{404, "No role with this id."};
-      staged(s, tx(s).rename_role(id, value_of(f, "name"), value_of(f, "description")), "rename role " + id);
-      return redirect("/roles/show?id=" + url_encode(id));
-    }
-    if (path == "/roles/delete") {
-      const std::string id = need("id"), replacement = need("replacement");
-      if (tx(s).staged().find_role(id) == nullptr) throw HttpError{404, "No role with this id."};
-      staged(s, tx(s).delete_role(id, replacement), "delete role " + id);
-      return redirect(s.error ? "/roles/show?id=" + url_encode(id) : "/roles");
-    }
+    if (std::optional<Response> r = post_session(s, path)) return std::move(*r);
+    if (std::optional<Response> r = post_users(s, path, f)) return std::move(*r);
+    if (std::optional<Response> r = post_roles(s, path, f)) return std::move(*r);
   } catch (const Error& e) {
     s.error = e;
     return redirect("/save");
   }
   throw HttpError{404, "No such action."};
+}
+
+std::optional<Response> Console::Impl::post_session(Session& s, std::string_view path) {
+  if (path == "/cancel") {
+    const std::size_t n = s.tx ? s.tx->changes().size() : 0;
+    if (s.tx) s.tx->rollback();
+    s.tx.reset();
+    s.error.reset();
+    s.notice = std::string(t("cancelled")) + " (" + std::to_string(n) + ")";
+    return redirect("/users");
+  }
+  if (path == "/save") {
+    if (!s.tx || !s.tx->has_changes()) {
+      s.notice = std::string(t("no-changes"));
+      return redirect("/save");
+    }
+    auto done = s.tx->commit();
+    if (!done) {
+      s.error = done.error();  // the staged edits stay
+      return redirect("/save");
+    }
+    s.tx.reset();
+    s.notice = std::string(t("saved")) + ": version " + std::to_string(done->version) + ", " +
+               std::to_string(done->changes.size()) + " " + std::string(t("changes"));
+    return redirect("/audit");
+  }
+  return std::nullopt;
+}
+
+std::optional<Response> Console::Impl::post_users(Session& s, std::string_view path, const Fields& f) {
+  if (path == "/users/add") {
+    const std::string tab = value_of(f, "tab") == "other" ? "other" : "associates";
+    User u;
+    u.id = need(f, "id");
+    u.name = value_of(f, "name");
+    const auto type = parse_user_type(value_of(f, "type"));
+    if (!type) throw HttpError{400, "Unknown user type."};
+    u.type = *type;
+    u.company = value_of(f, "company");
+    u.group = value_of(f, "group");
+    u.role = value_of(f, "role");
+    staged(s, tx(s).add_user(std::move(u)), "add user " + need(f, "id"));
+    return redirect("/users?tab=" + tab);
+  }
+  if (path == "/users/edit") {
+    const std::string id = need(f, "id");
+    const User* old = tx(s).staged().find_user(id);
+    if (old == nullptr) throw HttpError{404, "No user with this id."};
+    User u = *old;
+    if (const std::string* v = detail::field(f, "name")) u.name = *v;
+    if (const std::string* v = detail::field(f, "role")) u.role = *v;
+    if (const std::string* v = detail::field(f, "company")) u.company = *v;
+    if (const std::string* v = detail::field(f, "group")) u.group = *v;
+    if (const std::string* v = detail::field(f, "plan")) u.plan = *v;
+    if (detail::field(f, "other_groups_shown") != nullptr) u.other_groups = detail::fields(f, "other_groups");
+    if (detail::field(f, "licences_shown") != nullptr) u.licences = detail::fields(f, "licences");
+    u.can_log_in = value_of(f, "can_log_in") == "1";
+    staged(s, tx(s).put_user(std::move(u)), "edit user " + id);
+    return redirect("/users/edit?id=" + url_encode(id));
+  }
+  if (path == "/users/retire" || path == "/users/former" || path == "/users/delete") {
+    const std::string id = need(f, "id");
+    if (tx(s).staged().find_user(id) == nullptr) throw HttpError{404, "No user with this id."};
+    if (path == "/users/retire") staged(s, tx(s).retire_user(id), "retire user " + id);
+    else if (path == "/users/former") staged(s, tx(s).mark_former_employee(id), "former employee " + id);
+    else staged(s, tx(s).delete_user(id), "delete user " + id);
+    return redirect(path == "/users/delete" ? "/users" : "/users/edit?id=" + url_encode(id));
+  }
+  if (path == "/groups/add") {
+    const std::string id = need(f, "id");
+    if (tx(s).staged().find_group(id) != nullptr) s.error = Error(ErrorCode::kAlreadyExists, "group " + id + " exists");
+    else staged(s, tx(s).put_group(Group{id, value_of(f, "name")}), "add group " + id);
+    return redirect("/users?tab=groups");
+  }
+  if (path == "/companies/add") {
+    const std::string id = need(f, "id");
+    if (tx(s).staged().find_our_company(id) != nullptr)
+      s.error = Error(ErrorCode::kAlreadyExists, "company " + id + " exists");
+    else staged(s, tx(s).put_our_company(OurCompany{id, value_of(f, "name"), false}), "add company " + id);
+    return redirect("/users?tab=companies");
+  }
+  return std::nullopt;
+}
+
+std::optional<Response> Console::Impl::post_roles(Session& s, std::string_view path, const Fields& f) {
+  if (path == "/roles/cells") return post_role_cells(s, f);
+  if (path == "/roles/grant" || path == "/roles/revoke") {
+    const std::string id = need(f, "role"), right = need(f, "right");
+    if (tx(s).staged().find_role(id) == nullptr) throw HttpError{404, "No role with this id."};
+    const bool grant = path == "/roles/grant";
+    staged(s, grant ? tx(s).grant_right(id, right) : tx(s).revoke_right(id, right),
+           std::string(grant ? "grant " : "revoke ") + right + " (" + id + ")");
+    return redirect("/roles/show?id=" + url_encode(id));
+  }
+  if (path == "/roles/copy") {
+    const std::string from = need(f, "from"), id = need(f, "id");
+    if (tx(s).staged().find_role(from) == nullptr) throw HttpError{404, "No role with this id."};
+    staged(s, tx(s).copy_role(from, id, value_of(f, "name")), "copy role " + from + " to " + id);
+    return redirect(s.error ? "/roles/show?id=" + url_encode(from) : "/roles/show?id=" + url_encode(id));
+  }
+  if (path == "/roles/add") {
+    const std::string id = need(f, "id"), from = value_of(f, "from"), name = value_of(f, "name"),
+                      description = value_of(f, "description");
+    if (from.empty()) {
+      Role role;
+      role.id = id;
+      role.name = name;
+      role.description = description;
+      const auto type = parse_role_type(value_of(f, "type"));
+      if (!type || *type == RoleType::kSystem || *type == RoleType::kAnonymous)
+        throw HttpError{400, "A new role is an employee or an external role."};
+      role.type = *type;
+      staged(s, tx(s).create_role(std::move(role)), "add role " + id);
+    } else {
+      if (tx(s).staged().find_role(from) == nullptr) throw HttpError{404, "No role with this id."};
+      Result<void> r = tx(s).copy_role(from, id, name);
+      if (r && !description.empty()) r = tx(s).rename_role(id, name, description);
+      staged(s, r, "add role " + id + " (copy of " + from + ")");
+    }
+    return redirect(s.error ? "/roles" : "/roles/show?id=" + url_encode(id));
+  }
+  if (path == "/roles/rename") {
+    const std::string id = need(f, "role");
+    if (tx(s).staged().find_role(id) == nullptr) throw HttpError{404, "No role with this id."};
+    staged(s, tx(s).rename_role(id, value_of(f, "name"), value_of(f, "description")), "rename role " + id);
+    return redirect("/roles/show?id=" + url_encode(id));
+  }
+  if (path == "/roles/delete") {
+    const std::string id = need(f, "id"), replacement = need(f, "replacement");
+    if (tx(s).staged().find_role(id) == nullptr) throw HttpError{404, "No role with this id."};
+    staged(s, tx(s).delete_role(id, replacement), "delete role " + id);
+    return redirect(s.error ? "/roles/show?id=" + url_encode(id) : "/roles");
+  }
+  return std::nullopt;
+}
+
+Response Console::Impl::post_role_cells(Session& s, const Fields& f) {
+  const std::string id = need(f, "role");
+  const Role* role = tx(s).staged().find_role(id);
+  if (role == nullptr || is_hidden_role(*role)) throw HttpError{404, "No role with this id."};
+  const Role before = *role;
+  std::size_t n = 0;
+  for (const auto& [name, value] : f) {
+    if (!name.starts_with("c:")) continue;
+    const std::size_t colon = name.rfind(':');
+    if (colon <= 2) throw HttpError{400, "Malformed grid cell name."};
+    const std::string object = name.substr(2, colon - 2);
+    const auto rel = parse_relation(std::string_view(name).substr(colon + 1));
+    if (!rel) throw HttpError{400, "Unknown relation in the grid."};
+    if (value == "custom") continue;
+    const auto rights = level_rights(value);
+    if (!rights) throw HttpError{400, "Unknown level in the grid."};
+    if (before.cell(object, *rel) == *rights) continue;
+    const Result<void> r = tx(s).set_data_right(id, object, *rel, *rights);
+    if (!r) {
+      s.error = r.error();
+      return redirect("/roles/show?id=" + url_encode(id));
+    }
+    ++n;
+  }
+  s.notice = std::string(t("staged")) + ": " + std::to_string(n) + " " + std::string(t("cells-changed")) + " (" + id + ")";
+  return redirect("/roles/show?id=" + url_encode(id));
 }
 
 }  // namespace console

@@ -1,5 +1,5 @@
-// PostgresListener, DirectoryFollower and the freshness waits
-// (sorights/postgres_store.hpp).
+// PostgresListener and PostgresFollower
+// (sorights/postgres/postgres_store.hpp).
 #include <poll.h>
 
 #include <algorithm>
@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "pg.hpp"
-#include "sorights/postgres_store.hpp"
+#include "sorights/postgres/postgres_store.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE
 
@@ -323,242 +323,19 @@ std::string PostgresListener::last_error() const {
 }
 
 // -----------------------------------------------------------------------------
-// DirectoryFollower
+// PostgresFollower
 // -----------------------------------------------------------------------------
 
-struct DirectoryFollower::Impl {
-  std::shared_ptr<Directory> dir;
-  PostgresStore* store = nullptr;  // owned by dir
-  FollowerOptions options;
-  std::uint64_t watch_id = 0;
+PostgresFollower::PostgresFollower(Directory& directory, PostgresStore* store, FollowerOptions options)
+    : DirectoryFollower(directory, std::shared_ptr<ChangeFeed>(directory.storage(), store), options), store_(store) {}
 
-  mutable std::mutex mu;
-  std::condition_variable work_cv;       // the worker waits here
-  std::condition_variable published_cv;  // snapshot_at_least waits here
-  std::uint64_t wanted = 0;
-  bool stopping = false;
-  bool check_now = false;
-  std::string last_error;
-  std::atomic<std::uint64_t> announced{0};
-  std::atomic<std::uint64_t> republished{0};
-  std::thread thread;
+PostgresListener* PostgresFollower::listener() const noexcept { return store_->listener(); }
 
-  void on_change(std::uint64_t v) {
-    std::uint64_t cur = announced.load();
-    while (v > cur && !announced.compare_exchange_weak(cur, v)) {
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      wanted = std::max(wanted, v);
-    }
-    work_cv.notify_one();
-  }
-
-  void run() {
-    std::unique_lock<std::mutex> lock(mu);
-    milliseconds backoff = options.retry_min;
-    auto next_check = Clock::now() + options.check_interval;
-    while (!stopping) {
-      const bool periodic = options.check_interval.count() > 0;
-      auto behind = [&] { return wanted > dir->version(); };
-      if (!behind() && !check_now) {
-        if (periodic)
-          work_cv.wait_until(lock, next_check, [&] { return stopping || check_now || behind(); });
-        else
-          work_cv.wait(lock, [&] { return stopping || check_now || behind(); });
-      }
-      if (stopping) break;
-      const bool do_check = check_now || (periodic && Clock::now() >= next_check);
-      check_now = false;
-      if (periodic && Clock::now() >= next_check) next_check = Clock::now() + options.check_interval;
-      std::uint64_t want = wanted;
-      lock.unlock();
-      if (do_check && want <= dir->version()) {
-        // Safety net: ask the store even without a notification.
-        Result<std::uint64_t> v = store->version();
-        if (v) {
-          on_change(*v);
-          want = std::max(want, *v);
-        }
-      }
-      bool ok = true;
-      std::string err;
-      const std::uint64_t before = dir->version();
-      if (want > before) {
-        Result<void> r = dir->refresh();
-        ok = r.has_value();
-        if (!ok) err = r.error().message;
-      }
-      lock.lock();
-      if (ok) {
-        if (dir->version() > before) republished.fetch_add(1);
-        last_error.clear();
-        backoff = options.retry_min;
-        published_cv.notify_all();
-      } else {
-        last_error = err;
-        published_cv.notify_all();
-        work_cv.wait_for(lock, backoff, [&] { return stopping; });
-        backoff = std::min(backoff * 2, options.retry_max);
-      }
-    }
-  }
-
-  void stop() {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (stopping && !thread.joinable()) return;
-      stopping = true;
-    }
-    work_cv.notify_all();
-    published_cv.notify_all();
-    if (thread.joinable()) thread.join();
-    if (watch_id != 0) {
-      store->unwatch(watch_id);
-      watch_id = 0;
-    }
-  }
-};
-
-DirectoryFollower::DirectoryFollower(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
-DirectoryFollower::~DirectoryFollower() { stop(); }
-
-void DirectoryFollower::stop() { impl_->stop(); }
-
-bool DirectoryFollower::wait_for(std::uint64_t version, milliseconds timeout) {
-  Result<std::shared_ptr<const Snapshot>> s = snapshot_at_least(version, timeout);
-  return s.has_value();
-}
-
-Result<std::shared_ptr<const Snapshot>> DirectoryFollower::snapshot_at_least(std::uint64_t token,
-                                                                             milliseconds timeout) {
-  Impl& im = *impl_;
-  const auto deadline = Clock::now() + timeout;
-  // Without a notification for this long, ask the store directly (a
-  // notification can be late while the listener reconnects).
-  const milliseconds nudge{50};
-  std::unique_lock<std::mutex> lock(im.mu);
-  while (true) {
-    std::shared_ptr<const Snapshot> snap = im.dir->snapshot();
-    if (snap->version() >= token) return snap;
-    const auto now = Clock::now();
-    if (now >= deadline || im.stopping) break;
-    if (im.wanted < token) {
-      // Not announced yet: wait a little for the notification, then nudge.
-      if (im.published_cv.wait_until(lock, std::min(deadline, now + nudge)) == std::cv_status::timeout &&
-          im.wanted < token && im.dir->version() < token) {
-        im.check_now = true;
-        im.work_cv.notify_one();
-      }
-    } else {
-      im.published_cv.wait_until(lock, std::min(deadline, now + milliseconds(200)));
-    }
-  }
-  std::string msg = "no snapshot at version " + std::to_string(token) + " or later within " +
-                    std::to_string(timeout.count()) + " ms (directory at version " +
-                    std::to_string(im.dir->version()) + ", highest announced " + std::to_string(im.announced.load()) + ")";
-  if (!im.last_error.empty()) msg += "; last refresh error: " + im.last_error;
-  if (im.stopping) msg += "; the follower is stopped";
-  return Error(ErrorCode::kUnavailable, std::move(msg));
-}
-
-std::uint64_t DirectoryFollower::announced() const noexcept { return impl_->announced.load(); }
-std::uint64_t DirectoryFollower::republished() const noexcept { return impl_->republished.load(); }
-std::string DirectoryFollower::last_error() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->last_error;
-}
-PostgresListener* DirectoryFollower::listener() const noexcept { return impl_->store->listener(); }
-
-Result<std::unique_ptr<DirectoryFollower>> attach_listener(Directory& directory, FollowerOptions options) {
+Result<std::unique_ptr<PostgresFollower>> attach_listener(Directory& directory, FollowerOptions options) {
   auto* store = dynamic_cast<PostgresStore*>(directory.storage().get());
   if (store == nullptr)
     return Error(ErrorCode::kInvalidArgument, "attach_listener: the directory's storage is not a PostgresStore");
-  if (options.retry_min.count() <= 0) options.retry_min = milliseconds(1);
-  if (options.retry_max < options.retry_min) options.retry_max = options.retry_min;
-  auto impl = std::make_shared<DirectoryFollower::Impl>();
-  impl->dir = directory.shared_from_this();
-  impl->store = store;
-  impl->options = options;
-  impl->wanted = directory.version();
-  impl->announced.store(directory.version());
-  DirectoryFollower::Impl* raw = impl.get();
-  impl->thread = std::thread([raw] { raw->run(); });
-  impl->watch_id = store->watch([raw](std::uint64_t v) { raw->on_change(v); });
-  return std::unique_ptr<DirectoryFollower>(new DirectoryFollower(std::move(impl)));
-}
-
-// -----------------------------------------------------------------------------
-// snapshot_at_least
-// -----------------------------------------------------------------------------
-
-Result<std::shared_ptr<const Snapshot>> snapshot_at_least(Directory& directory, std::uint64_t token,
-                                                          milliseconds timeout) {
-  std::shared_ptr<const Snapshot> snap = directory.snapshot();
-  if (snap->version() >= token) return snap;
-  const auto deadline = Clock::now() + timeout;
-  std::string last_error;
-  auto give_up = [&]() -> Error {
-    std::string msg = "no snapshot at version " + std::to_string(token) + " or later within " +
-                      std::to_string(timeout.count()) + " ms (directory at version " +
-                      std::to_string(directory.version()) + ")";
-    if (!last_error.empty()) msg += "; last error: " + last_error;
-    return Error(ErrorCode::kUnavailable, std::move(msg));
-  };
-
-  auto* store = dynamic_cast<PostgresStore*>(directory.storage().get());
-  if (store == nullptr) {
-    milliseconds pause{1};
-    while (true) {
-      Result<void> r = directory.refresh();
-      if (!r) last_error = r.error().message;
-      snap = directory.snapshot();
-      if (snap->version() >= token) return snap;
-      if (Clock::now() + pause >= deadline) return give_up();
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, milliseconds(50));
-    }
-  }
-
-  struct Waiter {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::uint64_t seen = 0;
-  };
-  auto w = std::make_shared<Waiter>();
-  const std::uint64_t id = store->watch([w](std::uint64_t v) {
-    {
-      std::lock_guard<std::mutex> lock(w->mu);
-      w->seen = std::max(w->seen, v);
-    }
-    w->cv.notify_all();
-  });
-  struct Unwatch {
-    PostgresStore* s;
-    std::uint64_t id;
-    ~Unwatch() { s->unwatch(id); }
-  } unwatch{store, id};
-
-  while (true) {
-    // The commit may have been announced before we started to watch: ask.
-    Result<std::uint64_t> stored = store->version();
-    if (!stored) last_error = stored.error().message;
-    std::uint64_t seen = 0;
-    {
-      std::lock_guard<std::mutex> lock(w->mu);
-      seen = w->seen;
-    }
-    if ((stored && *stored >= token) || seen >= token) {
-      Result<void> r = directory.refresh();
-      if (!r) last_error = r.error().message;
-    }
-    snap = directory.snapshot();
-    if (snap->version() >= token) return snap;
-    std::unique_lock<std::mutex> lock(w->mu);
-    if (Clock::now() >= deadline) return give_up();
-    w->cv.wait_until(lock, std::min(deadline, Clock::now() + milliseconds(250)),
-                     [&] { return w->seen >= token; });
-  }
+  return std::unique_ptr<PostgresFollower>(new PostgresFollower(directory, store, options));
 }
 
 SORIGHTS_END_NAMESPACE

@@ -1,5 +1,5 @@
-// PostgresStore: the PostgreSQL StorageAdapter (sorights/postgres_store.hpp).
-#include "sorights/postgres_store.hpp"
+// PostgresStore: the PostgreSQL StorageAdapter (sorights/postgres/postgres_store.hpp).
+#include "sorights/postgres/postgres_store.hpp"
 
 #include <algorithm>
 #include <atomic>

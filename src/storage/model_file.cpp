@@ -1,6 +1,6 @@
 // Model files: parsing with import semantics, validation with JSON paths, and
-// export (see include/sorights/model_file.hpp and docs/model-file.md).
-#include "sorights/model_file.hpp"
+// export (see include/sorights/storage/model_file.hpp and docs/model-file.md).
+#include "sorights/storage/model_file.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -11,7 +11,7 @@
 
 #include "bounded_json.hpp"
 #include "json_codec.hpp"
-#include "sorights/model_file.hpp"
+#include "sorights/storage/model_file.hpp"
 #include "sorights/policy_tests.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE

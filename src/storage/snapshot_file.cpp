@@ -1,7 +1,7 @@
 // Snapshot files: a fixed, checked header and a Boost.Serialization binary
-// payload (include/sorights/snapshot_file.hpp): format 2 (columns over one
+// payload (include/sorights/storage/snapshot_file.hpp): format 2 (columns over one
 // string table) is written; format 1 (the model field by field) is still read.
-#include "sorights/snapshot_file.hpp"
+#include "sorights/storage/snapshot_file.hpp"
 #include "sorights/model_describe.hpp"
 
 #include <fcntl.h>

@@ -7,7 +7,7 @@
 
 #include "schema_ddl.hpp"
 #include "sorights/config.hpp"
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE
 namespace detail {

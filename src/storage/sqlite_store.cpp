@@ -1,6 +1,6 @@
-// The SQLite storage adapter (include/sorights/sqlite_store.hpp,
+// The SQLite storage adapter (include/sorights/storage/sqlite_store.hpp,
 // docs/sqlite-schema.md).
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 
 #include <sqlite3.h>
 #include <unistd.h>

@@ -7,7 +7,7 @@
 
 #include "conformance.hpp"
 #include "postgres/pg_test_support.hpp"
-#include "sorights/postgres_store.hpp"
+#include "sorights/postgres/postgres_store.hpp"
 
 using sorights::testing::ConformanceStore;
 

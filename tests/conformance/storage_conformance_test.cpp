@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "conformance.hpp"
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 #include "sorights/storage.hpp"
 #include "storage/support.hpp"
 

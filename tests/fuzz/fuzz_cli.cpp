@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 
 #ifndef SORIGHTS_FUZZ_DEMO_MODEL
 #error "SORIGHTS_FUZZ_DEMO_MODEL (the path of examples/demo-model.json) is set by tests/fuzz/CMakeLists.txt"

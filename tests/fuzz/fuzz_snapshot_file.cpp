@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "sorights/snapshot.hpp"
-#include "sorights/snapshot_file.hpp"
+#include "sorights/storage/snapshot_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sorights;

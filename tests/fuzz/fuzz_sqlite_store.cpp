@@ -33,9 +33,9 @@
 #include <vector>
 
 #include "sorights/directory.hpp"
-#include "sorights/model_file.hpp"
+#include "sorights/storage/model_file.hpp"
 #include "sorights/snapshot.hpp"
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 
 #ifndef SORIGHTS_FUZZ_DEMO_MODEL
 #error "SORIGHTS_FUZZ_DEMO_MODEL (the path of examples/demo-model.json) is set by tests/fuzz/CMakeLists.txt"

@@ -30,7 +30,7 @@
 
 #include "sorights/directory.hpp"
 #include "sorights/model.hpp"
-#include "sorights/postgres_store.hpp"
+#include "sorights/postgres/postgres_store.hpp"
 
 extern char** environ;
 

@@ -25,7 +25,7 @@
 
 #  include <random>
 
-#  include "sorights/sqlite_store.hpp"
+#  include "sorights/storage/sqlite_store.hpp"
 #  include "storage/support.hpp"
 #endif
 

@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "sorights/model_file.hpp"
+#include "sorights/storage/model_file.hpp"
 #include "support.hpp"
 #include "support/catch.hpp"
 

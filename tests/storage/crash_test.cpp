@@ -10,7 +10,7 @@
 
 #include "sorights/directory.hpp"
 #include "sorights/snapshot.hpp"
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 #include "support.hpp"
 #include "support/catch.hpp"
 

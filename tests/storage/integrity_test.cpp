@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "sorights/directory.hpp"
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 #include "sqlite_support.hpp"
 #include "support.hpp"
 #include "support/catch.hpp"

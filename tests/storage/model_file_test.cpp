@@ -1,7 +1,7 @@
 // Model files: import semantics, every error with its JSON path, export.
 #include <random>
 
-#include "sorights/model_file.hpp"
+#include "sorights/storage/model_file.hpp"
 #include "sorights/snapshot.hpp"
 #include "support.hpp"
 #include "support/catch.hpp"

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "sorights/model_file.hpp"
+#include "sorights/storage/model_file.hpp"
 #include "sorights/policy_tests.hpp"
 #include "sorights/snapshot.hpp"
 #include "support/catch.hpp"

@@ -4,7 +4,7 @@
 // foreign file before SQLite writes anything into it.
 #include <filesystem>
 
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 #include "sqlite_support.hpp"
 #include "support.hpp"
 #include "support/catch.hpp"

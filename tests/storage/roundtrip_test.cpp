@@ -1,8 +1,8 @@
 // Model file → SQLite → snapshot file → model file: nothing changes.
 #include "sorights/directory.hpp"
-#include "sorights/model_file.hpp"
-#include "sorights/snapshot_file.hpp"
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/model_file.hpp"
+#include "sorights/storage/snapshot_file.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 #include "support.hpp"
 #include "support/catch.hpp"
 

@@ -4,11 +4,11 @@
 #include <random>
 
 #include "sorights/snapshot.hpp"
-#include "sorights/snapshot_file.hpp"
+#include "sorights/storage/snapshot_file.hpp"
 #include "support.hpp"
 #include "support/catch.hpp"
 
-#include "sorights/model_file.hpp"
+#include "sorights/storage/model_file.hpp"
 
 using namespace sorights;
 using storage_test::sample_model;

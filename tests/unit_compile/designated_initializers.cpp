@@ -9,8 +9,8 @@
 #include "sorights/predicate.hpp"
 #include "sorights/report.hpp"
 #include "sorights/storage.hpp"
-#include "sorights/model_file.hpp"
-#include "sorights/sqlite_store.hpp"
+#include "sorights/storage/model_file.hpp"
+#include "sorights/storage/sqlite_store.hpp"
 
 using namespace sorights;
 

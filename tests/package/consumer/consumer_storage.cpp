@@ -1,7 +1,7 @@
 // Links sorights::storage: parses a model file and checks one decision.
 #include <cstdio>
 
-#include <sorights/model_file.hpp>
+#include <sorights/storage/model_file.hpp>
 #include <sorights/sorights.hpp>
 
 int main() {
