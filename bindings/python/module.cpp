@@ -108,6 +108,7 @@ template <> class type_caster<long long> : public checked_int_caster<long long> 
 
 namespace py = pybind11;
 namespace so = sorights;
+void bind_names(py::module_& m);  // bind_names.cpp
 using namespace pybind11::literals;
 
 PYBIND11_MAKE_OPAQUE(std::vector<so::OurCompany>)
@@ -1657,4 +1658,5 @@ PYBIND11_MODULE(_core, m) {
   m.attr("HAS_DIRECTORY") = false;
 #endif
   bind_queries(m);
+  bind_names(m);
 }
