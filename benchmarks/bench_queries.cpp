@@ -11,9 +11,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -34,18 +31,9 @@ struct QueryEnv {
   std::vector<Record> companies;  // company records, a quarter with an empty owner
 };
 
-QueryEnv& query_env(std::size_t users) {
-  static std::mutex mu;
-  static std::map<std::size_t, std::unique_ptr<QueryEnv>> cache;
-  std::lock_guard<std::mutex> lock(mu);
-  auto& slot = cache[users];
-  if (slot) return *slot;
-  slot = std::make_unique<QueryEnv>();
-  QueryEnv& e = *slot;
+void make_query_env(QueryEnv& e, std::size_t users) {
   e.model = make_model({.users = users, .seed = 42});
-  auto s = compile(e.model);
-  if (!s) std::abort();
-  e.snapshot = std::move(*s);
+  e.snapshot = compile_or_abort(e.model);
   auto q = QueryIndex::build(e.snapshot, e.model);
   if (!q) std::abort();
   e.index = std::move(*q);
@@ -58,8 +46,9 @@ QueryEnv& query_env(std::size_t users) {
     }
   e.sales = make_records(e.snapshot, c, hot, 64, 11, e.snapshot.find_object("sale"));
   e.companies = make_records(e.snapshot, c, hot, 16, 12, e.snapshot.find_object("company"));
-  return e;
 }
+
+const QueryEnv& query_env(std::size_t users) { return per_model_size<QueryEnv>(users, make_query_env); }
 
 // The naive answer: rights() for every user.
 std::size_t naive_who_can(const Snapshot& s, Action a, const Record& r, std::vector<std::uint32_t>* out) {

@@ -7,6 +7,10 @@
 #define SORIGHTS_BENCH_WORKLOAD_HPP_
 
 #include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
@@ -74,34 +78,34 @@ inline Model make_model(const ModelShape& shape) {
         anon->set_cell(o, static_cast<Relation>(rel), TableRights::from_bits(static_cast<std::uint32_t>(rng() & 15u)));
   }
   m.users.reserve(shape.users);
+  // Designated initializers are evaluated in order: the random draws stay in
+  // field order.
   for (std::size_t i = 0; i < shape.users; ++i) {
-    User u;
-    u.id = uid(i);
     const std::size_t kind = pick(100);
+    User u;
     if (i == 0 || kind < 85) {
-      u.type = UserType::kAssociate;
-      u.company = m.our_companies[pick(10) < 8 ? 0 : 1 + pick(2)].id;
-      u.role = employee_roles[pick(employee_roles.size())];
-      u.group = m.groups[pick(n_groups)].id;
+      u = {.id = uid(i),
+           .company = m.our_companies[pick(10) < 8 ? 0 : 1 + pick(2)].id,
+           .role = employee_roles[pick(employee_roles.size())],
+           .group = m.groups[pick(n_groups)].id,
+           .retired = kind == 84};
       for (std::size_t k = pick(4); k > 0; --k) u.other_groups.push_back(m.groups[pick(n_groups)].id);
       if (pick(10) < 8) u.licences.push_back("sale-cal");
-      if (kind == 84) u.retired = true;
     } else if (kind < 93) {
-      u.type = UserType::kExternal;
-      u.company = "cust" + std::to_string(pick(1000));
-      u.role = shape.custom_roles && pick(2) ? "custom-external" : "external";
+      u = {.id = uid(i),
+           .type = UserType::kExternal,
+           .company = "cust" + std::to_string(pick(1000)),
+           .role = shape.custom_roles && pick(2) ? "custom-external" : "external"};
       for (std::size_t k = pick(4); k > 0; --k) u.projects.push_back("p" + std::to_string(pick(500)));
-    } else if (kind < 96) {
-      u.type = UserType::kResource;
-    } else if (kind < 98) {
-      u.type = UserType::kAnonymous;
-      u.role = "anonymous";
+    } else if (kind >= 98) {
+      u = {.id = uid(i),
+           .company = "acme",
+           .role = employee_roles[pick(employee_roles.size())],
+           .group = m.groups[pick(n_groups)].id,
+           .can_log_in = pick(2) == 0};
     } else {
-      u.type = UserType::kAssociate;
-      u.company = "acme";
-      u.role = employee_roles[pick(employee_roles.size())];
-      u.group = m.groups[pick(n_groups)].id;
-      u.can_log_in = pick(2) == 0;
+      u = {.id = uid(i), .type = kind < 96 ? UserType::kResource : UserType::kAnonymous,
+           .role = kind < 96 ? "" : "anonymous"};
     }
     m.users.push_back(std::move(u));
   }
@@ -144,6 +148,7 @@ inline std::vector<Record> make_records(const Snapshot& s, const Census& c, User
                                         std::uint64_t seed, ObjectIndex only_object = kUnknownObject) {
   std::mt19937_64 rng(seed);
   auto pick = [&](std::size_t k) { return static_cast<std::uint32_t>(rng() % k); };
+  auto one_in = [&](std::size_t k) { return pick(k) == 0; };
   const auto ui = static_cast<std::uint32_t>(user);
   const auto users = detail::SnapshotAccess::users(s);
   const auto pool = detail::SnapshotAccess::group_pool(s);
@@ -181,12 +186,12 @@ inline std::vector<Record> make_records(const Snapshot& s, const Census& c, User
       r.publish_to = r.publish_from + static_cast<Time>(pick(2000));
     }
     r.at = kNow;
-    r.published = pick(2);
-    r.completed = pick(3) == 0;
-    r.is_new = pick(20) == 0;
-    r.user_person = pick(10) == 0;
-    r.our_company = pick(20) == 0;
-    r.database_owner = pick(50) == 0;
+    r.published = !one_in(2);
+    r.completed = one_in(3);
+    r.is_new = one_in(20);
+    r.user_person = one_in(10);
+    r.our_company = one_in(20);
+    r.database_owner = one_in(50);
   }
   return out;
 }
@@ -219,6 +224,28 @@ struct Columns {
                          .id = id, .publish_from = publish_from, .publish_to = publish_to, .at = at};
   }
 };
+
+/// The workload models are valid: compiles `m`, or aborts.
+inline Snapshot compile_or_abort(const Model& m) {
+  Result<Snapshot> s = compile(m);
+  if (!s) std::abort();
+  return std::move(s).value();
+}
+
+/// One `T` per model size, made by `make(t, users)` on first use and kept for
+/// the process. Thread-safe (benchmarks run on several threads).
+template <class T, class Make>
+T& per_model_size(std::size_t users, Make make) {
+  static std::mutex mu;
+  static std::map<std::size_t, std::unique_ptr<T>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  std::unique_ptr<T>& slot = cache[users];
+  if (!slot) {
+    slot = std::make_unique<T>();
+    make(*slot, users);
+  }
+  return *slot;
+}
 
 }  // namespace sorights_bench
 

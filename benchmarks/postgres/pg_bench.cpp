@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "pg_test_support.hpp"
@@ -54,20 +55,19 @@ PostgresStoreOptions options_for(const std::string& schema) {
   return o;
 }
 
+// The value of `r`, or exit 2 naming what failed.
+template <class T>
+T or_exit(Result<T> r, const char* what) {
+  if (r) return std::move(r).value();
+  std::fprintf(stderr, "%s: %s\n", what, r.error().message.c_str());
+  std::exit(2);
+}
+
 std::shared_ptr<Directory> open_dir(const std::string& schema, bool listen) {
   PostgresStoreOptions o = options_for(schema);
   o.listen = listen;
-  auto s = PostgresStore::open(g_conninfo, o);
-  if (!s) {
-    std::fprintf(stderr, "%s\n", s.error().message.c_str());
-    std::exit(2);
-  }
-  auto d = Directory::open(std::shared_ptr<StorageAdapter>(std::move(*s)));
-  if (!d) {
-    std::fprintf(stderr, "%s\n", d.error().message.c_str());
-    std::exit(2);
-  }
-  return *d;
+  std::shared_ptr<StorageAdapter> store = or_exit(PostgresStore::open(g_conninfo, o), "open store");
+  return or_exit(Directory::open(std::move(store)), "open directory");
 }
 
 // One schema per model size, filled once and shared by the benchmarks.
@@ -82,11 +82,7 @@ std::string populated_schema(std::size_t users) {
   Model model = sorights_bench::make_model(shape);
   auto tx = dir->begin();
   if (!tx || !tx->stage_model(model)) std::exit(2);
-  auto c = tx->commit();
-  if (!c) {
-    std::fprintf(stderr, "populate: %s\n", c.error().message.c_str());
-    std::exit(2);
-  }
+  or_exit(tx->commit(), "populate");
   done[users] = schema;
   return schema;
 }
@@ -114,15 +110,28 @@ Result<CommitInfo> touch(Directory& dir, int i) {
   return Error(ErrorCode::kConflict, "gave up");
 }
 
+// touch(), or nothing with the benchmark marked failed.
+std::optional<CommitInfo> touched(benchmark::State& state, Directory& dir, int i) {
+  Result<CommitInfo> c = touch(dir, i);
+  if (c) return *c;
+  state.SkipWithError(c.error().message.c_str());
+  return std::nullopt;
+}
+
+// touched() outside the timed region (the timer stays paused on failure).
+std::optional<CommitInfo> touched_untimed(benchmark::State& state, Directory& dir, int i) {
+  state.PauseTiming();
+  std::optional<CommitInfo> c = touched(state, dir, i);
+  if (c) state.ResumeTiming();
+  return c;
+}
+
 void BM_PropagationInProcess(benchmark::State& state) {
   Env e = make_env(static_cast<std::size_t>(state.range(0)));
   int i = 0;
   for (auto _ : state) {
-    auto c = touch(*e.a, ++i);
-    if (!c) {
-      state.SkipWithError(c.error().message.c_str());
-      break;
-    }
+    auto c = touched(state, *e.a, ++i);
+    if (!c) break;
     const auto t0 = std::chrono::steady_clock::now();
     if (!e.follower->wait_for(c->version, 30s)) {
       state.SkipWithError("the follower did not republish within 30 s");
@@ -156,11 +165,8 @@ void BM_PropagationCrossProcess(benchmark::State& state) {
     }
     std::map<std::uint64_t, std::int64_t> committed_at;
     for (int i = 0; i < commits; ++i) {
-      auto c = touch(*a, i);
-      if (!c) {
-        state.SkipWithError(c.error().message.c_str());
-        break;
-      }
+      auto c = touched(state, *a, i);
+      if (!c) break;
       committed_at[c->version] = pgt::wall_us();
       // Let the follower settle, so each commit is measured alone.
       std::this_thread::sleep_for(users >= 100000 ? 3000ms : 30ms);
@@ -194,11 +200,8 @@ void BM_CommitRoundTrip(benchmark::State& state) {
   auto a = open_dir(populated_schema(static_cast<std::size_t>(state.range(0))), false);
   int i = 0;
   for (auto _ : state) {
-    auto c = touch(*a, ++i);
-    if (!c) {
-      state.SkipWithError(c.error().message.c_str());
-      break;
-    }
+    auto c = touched(state, *a, ++i);
+    if (!c) break;
   }
 }
 BENCHMARK(BM_CommitRoundTrip)->Arg(1000)->Unit(benchmark::kMillisecond)->MinTime(1.0);
@@ -240,13 +243,8 @@ void BM_LoadIncremental(benchmark::State& state) {
   }
   int i = 0;
   for (auto _ : state) {
-    state.PauseTiming();
-    auto c = touch(*a, ++i);
-    if (!c) {
-      state.SkipWithError(c.error().message.c_str());
-      break;
-    }
-    state.ResumeTiming();
+    auto c = touched_untimed(state, *a, ++i);
+    if (!c) break;
     auto m = (*store)->load();
     if (!m || m->version != c->version) {
       state.SkipWithError("load");
@@ -275,13 +273,8 @@ void BM_RefreshRebuild(benchmark::State& state) {
   auto b = open_dir(schema, false);
   int i = 0;
   for (auto _ : state) {
-    state.PauseTiming();
-    auto c = touch(*a, ++i);
-    if (!c) {
-      state.SkipWithError(c.error().message.c_str());
-      break;
-    }
-    state.ResumeTiming();
+    auto c = touched_untimed(state, *a, ++i);
+    if (!c) break;
     auto r = b->refresh();
     if (!r) {
       state.SkipWithError(r.error().message.c_str());

@@ -76,18 +76,18 @@ struct PostgresListener::Impl {
   }
 
   // Connects without blocking past the timeout (so stop() stays quick).
-  pg_detail::Conn connect() {
-    pg_detail::Conn c(PQconnectStart(conninfo.c_str()));
-    pg_detail::quiet(c.get());
+  detail::Conn connect() {
+    detail::Conn c(PQconnectStart(conninfo.c_str()));
+    detail::quiet(c.get());
     if (!c || PQstatus(c.get()) == CONNECTION_BAD) {
-      set_error(c ? pg_detail::trim(PQerrorMessage(c.get())) : "out of memory");
+      set_error(c ? detail::trim(PQerrorMessage(c.get())) : "out of memory");
       return nullptr;
     }
     const auto deadline = Clock::now() + options.ping_timeout;
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     while (st != PGRES_POLLING_OK) {
       if (st == PGRES_POLLING_FAILED) {
-        set_error(pg_detail::trim(PQerrorMessage(c.get())));
+        set_error(detail::trim(PQerrorMessage(c.get())));
         return nullptr;
       }
       if (!wait_socket(c.get(), st == PGRES_POLLING_WRITING, deadline)) {
@@ -105,9 +105,9 @@ struct PostgresListener::Impl {
 
   // Sends `sql` and collects its last result within the ping timeout.
   // Notifications that arrive meanwhile are reported.
-  pg_detail::Res query(PGconn* c, const std::string& sql, std::string& error) {
+  detail::Res query(PGconn* c, const std::string& sql, std::string& error) {
     if (PQsendQuery(c, sql.c_str()) == 0) {
-      error = pg_detail::trim(PQerrorMessage(c));
+      error = detail::trim(PQerrorMessage(c));
       return nullptr;
     }
     const auto deadline = Clock::now() + options.ping_timeout;
@@ -116,7 +116,7 @@ struct PostgresListener::Impl {
         error = "timed out sending a query";
         return nullptr;
       }
-    pg_detail::Res last;
+    detail::Res last;
     while (true) {
       while (PQisBusy(c)) {
         if (!wait_socket(c, false, deadline)) {
@@ -124,7 +124,7 @@ struct PostgresListener::Impl {
           return nullptr;
         }
         if (PQconsumeInput(c) == 0) {
-          error = pg_detail::trim(PQerrorMessage(c));
+          error = detail::trim(PQerrorMessage(c));
           return nullptr;
         }
       }
@@ -133,7 +133,7 @@ struct PostgresListener::Impl {
       last.reset(r);
     }
     if (!last || (PQresultStatus(last.get()) != PGRES_COMMAND_OK && PQresultStatus(last.get()) != PGRES_TUPLES_OK)) {
-      error = last ? pg_detail::trim(PQresultErrorMessage(last.get())) : "no result";
+      error = last ? detail::trim(PQresultErrorMessage(last.get())) : "no result";
       return nullptr;
     }
     return last;
@@ -142,7 +142,7 @@ struct PostgresListener::Impl {
   void drain_notifies(PGconn* c) {
     while (PGnotify* n = PQnotifies(c)) {
       std::uint64_t v = 0;
-      if (auto parsed = pg_detail::to_int(n->extra ? std::string_view(n->extra) : std::string_view()); parsed && *parsed >= 0)
+      if (auto parsed = detail::to_int(n->extra ? std::string_view(n->extra) : std::string_view()); parsed && *parsed >= 0)
         v = static_cast<std::uint64_t>(*parsed);
       PQfreemem(n);
       if (v > 0) report(v);
@@ -153,18 +153,18 @@ struct PostgresListener::Impl {
     milliseconds backoff = options.reconnect_min;
     bool ever_connected = false;
     while (!stop_requested()) {
-      pg_detail::Conn c = connect();
+      detail::Conn c = connect();
       std::string err;
       // LISTEN first, then read the stored version: a commit between the two
       // is reported twice at worst, never missed.
-      if (c && !query(c.get(), "LISTEN " + pg_detail::quote_ident(options.channel), err)) c.reset();
+      if (c && !query(c.get(), "LISTEN " + detail::quote_ident(options.channel), err)) c.reset();
       bool have_stored = false;
       std::uint64_t stored = 0;
       if (c && !options.schema.empty()) {
-        pg_detail::Res r = query(
-            c.get(), "SELECT version FROM " + pg_detail::quote_ident(options.schema) + ".meta WHERE id = 1", err);
+        detail::Res r = query(
+            c.get(), "SELECT version FROM " + detail::quote_ident(options.schema) + ".meta WHERE id = 1", err);
         if (r && PQntuples(r.get()) == 1) {
-          if (auto v = pg_detail::to_int(pg_detail::text(r.get(), 0, 0)); v && *v >= 0) {
+          if (auto v = detail::to_int(detail::text(r.get(), 0, 0)); v && *v >= 0) {
             have_stored = true;
             stored = static_cast<std::uint64_t>(*v);
           }
@@ -229,7 +229,7 @@ struct PostgresListener::Impl {
           return;
         }
         if (PQconsumeInput(c) == 0) {
-          set_error(pg_detail::trim(PQerrorMessage(c)));
+          set_error(detail::trim(PQerrorMessage(c)));
           return;
         }
         last_activity = now;
@@ -242,7 +242,7 @@ struct PostgresListener::Impl {
               break;
             }
             const bool bad = PQresultStatus(r) == PGRES_FATAL_ERROR;
-            if (bad) set_error(pg_detail::trim(PQresultErrorMessage(r)));
+            if (bad) set_error(detail::trim(PQresultErrorMessage(r)));
             PQclear(r);
             if (bad && PQstatus(c) != CONNECTION_OK) return;
           }
@@ -253,7 +253,7 @@ struct PostgresListener::Impl {
         }
       }
       if (PQstatus(c) != CONNECTION_OK) {
-        set_error(pg_detail::trim(PQerrorMessage(c)));
+        set_error(detail::trim(PQerrorMessage(c)));
         return;
       }
       if (ping_in_flight && now - ping_sent > options.ping_timeout) {
@@ -262,7 +262,7 @@ struct PostgresListener::Impl {
       }
       if (!ping_in_flight && now - last_activity > options.ping_interval) {
         if (PQsendQuery(c, "SELECT 1") == 0) {
-          set_error(pg_detail::trim(PQerrorMessage(c)));
+          set_error(detail::trim(PQerrorMessage(c)));
           return;
         }
         PQflush(c);
@@ -288,7 +288,7 @@ Result<std::unique_ptr<PostgresListener>> PostgresListener::start(const std::str
   if (options.reconnect_max < options.reconnect_min) options.reconnect_max = options.reconnect_min;
   auto impl = std::make_shared<Impl>();
   impl->conninfo = conninfo;
-  impl->server = pg_detail::describe_server(conninfo);
+  impl->server = detail::describe_server(conninfo);
   impl->options = std::move(options);
   impl->on_change = std::move(on_change);
   Impl* raw = impl.get();

@@ -3,7 +3,8 @@
 
 #include <charconv>
 
-namespace sorights::pg_detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
@@ -47,8 +48,8 @@ std::vector<const char*> Params::pointers() const {
   return out;
 }
 
-Outcome exec(PGconn* conn, const std::string& sql, const Params* params) {
-  Outcome out;
+PgOutcome exec(PGconn* conn, const std::string& sql, const Params* params) {
+  PgOutcome out;
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
     out.connection_lost = true;
     out.message = conn ? trim(PQerrorMessage(conn)) : "not connected";
@@ -131,4 +132,5 @@ std::optional<bool> to_bool(std::string_view s) noexcept {
   return std::nullopt;
 }
 
-}  // namespace sorights::pg_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE

@@ -14,7 +14,8 @@
 
 #include "sorights/error.hpp"
 
-namespace sorights::pg_detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 struct ResultDeleter {
   void operator()(PGresult* r) const noexcept { PQclear(r); }
@@ -34,7 +35,7 @@ std::string describe_server(const std::string& conninfo);
 std::string trim(std::string s);
 
 // A statement's outcome: the result (on success) or what went wrong.
-struct Outcome {
+struct PgOutcome {
   Res res;
   bool ok = false;
   std::string sqlstate;  // empty when the connection itself failed
@@ -77,7 +78,7 @@ class Params {
 void quiet(PGconn* conn);
 
 // Runs `sql` (several statements allowed when `params` is empty).
-Outcome exec(PGconn* conn, const std::string& sql, const Params* params = nullptr);
+PgOutcome exec(PGconn* conn, const std::string& sql, const Params* params = nullptr);
 
 // Builds a PostgreSQL array literal `{"a","b"}` from text values (each quoted
 // and escaped), for `unnest($1::text[])`.
@@ -110,6 +111,7 @@ inline bool is_null(const PGresult* r, int row, int col) noexcept { return PQget
 std::optional<std::int64_t> to_int(std::string_view s) noexcept;
 std::optional<bool> to_bool(std::string_view s) noexcept;
 
-}  // namespace sorights::pg_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_SRC_POSTGRES_PG_HPP_

@@ -7,7 +7,14 @@
 #ifndef SORIGHTS_SRC_POSTGRES_PG_SCHEMA_HPP_
 #define SORIGHTS_SRC_POSTGRES_PG_SCHEMA_HPP_
 
-namespace sorights::pg_detail {
+#include <string>
+#include <vector>
+
+#include "schema_ddl.hpp"
+#include "sorights/config.hpp"
+
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 // One step: on a store at schema version `from`, run `sql` to reach `to`.
 // The runner applies every step from the stored version up in one
@@ -16,11 +23,13 @@ struct PgMigration {
   int from;
   int to;
   const char* description;
-  const char* sql;
+  std::string sql;
 };
 
-inline constexpr PgMigration kPgMigrations[] = {
-    {0, 1, "the tables of the model, meta and audit_log", R"sql(
+// Version 1's tables of the entities with ids and their lists come from the
+// field lists (model_io/schema_ddl.hpp, members with `pg_since` 1); the
+// others are written out here.
+inline constexpr const char* kPgV1Head = R"sql(
 CREATE TABLE schema_version (
   version     integer PRIMARY KEY,
   applied_at  timestamptz NOT NULL DEFAULT now()
@@ -32,70 +41,8 @@ CREATE TABLE meta (
   updated  timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO meta (id, version) VALUES (1, 0);
-CREATE TABLE our_companies (
-  id              text PRIMARY KEY CHECK (id <> ''),
-  position        bigint NOT NULL,
-  name            text NOT NULL DEFAULT '',
-  database_owner  boolean NOT NULL DEFAULT false
-);
-CREATE TABLE groups (
-  id        text PRIMARY KEY CHECK (id <> ''),
-  position  bigint NOT NULL,
-  name      text NOT NULL DEFAULT ''
-);
-CREATE TABLE licences (
-  id            text PRIMARY KEY CHECK (id <> ''),
-  position      bigint NOT NULL,
-  name          text NOT NULL DEFAULT '',
-  kind          text NOT NULL CHECK (kind IN ('user', 'site')),
-  count         bigint NOT NULL DEFAULT 0 CHECK (count BETWEEN 0 AND 4294967295),
-  unrestricted  boolean NOT NULL DEFAULT false
-);
-CREATE TABLE licence_requires (
-  licence   text NOT NULL REFERENCES licences (id) ON DELETE CASCADE,
-  position  integer NOT NULL,
-  required  text NOT NULL,
-  PRIMARY KEY (licence, position)
-);
-CREATE TABLE licence_cal_for (
-  licence   text NOT NULL REFERENCES licences (id) ON DELETE CASCADE,
-  position  integer NOT NULL,
-  object    text NOT NULL,
-  PRIMARY KEY (licence, position)
-);
-CREATE TABLE plans (
-  id        text PRIMARY KEY CHECK (id <> ''),
-  position  bigint NOT NULL,
-  name      text NOT NULL DEFAULT ''
-);
-CREATE TABLE plan_licences (
-  plan      text NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
-  position  integer NOT NULL,
-  licence   text NOT NULL,
-  PRIMARY KEY (plan, position)
-);
-CREATE TABLE functional_rights (
-  id                text PRIMARY KEY CHECK (id <> ''),
-  position          bigint NOT NULL,
-  name              text NOT NULL DEFAULT '',
-  requires_licence  text NOT NULL DEFAULT ''
-);
-CREATE TABLE objects (
-  id                   text PRIMARY KEY CHECK (id <> ''),
-  position             bigint NOT NULL,
-  name                 text NOT NULL DEFAULT '',
-  empty_owner_is_user  boolean NOT NULL DEFAULT false,
-  visibility           boolean NOT NULL DEFAULT false,
-  completed_locked     boolean NOT NULL DEFAULT false
-);
-CREATE TABLE roles (
-  id           text PRIMARY KEY CHECK (id <> ''),
-  position     bigint NOT NULL,
-  name         text NOT NULL DEFAULT '',
-  description  text NOT NULL DEFAULT '',
-  type         text NOT NULL CHECK (type IN ('employee', 'external', 'anonymous', 'system'))
-);
-CREATE TABLE data_rights (
+)sql";
+inline constexpr const char* kPgDataRightsDdl = R"sql(CREATE TABLE data_rights (
   role      text NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
   object    text NOT NULL,
   relation  text NOT NULL CHECK (relation IN ('own', 'primary_group', 'other_groups', 'other_associates',
@@ -103,13 +50,8 @@ CREATE TABLE data_rights (
   rights    smallint NOT NULL CHECK (rights BETWEEN 0 AND 255),
   PRIMARY KEY (role, object, relation)
 );
-CREATE TABLE role_rights (
-  role              text NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
-  position          integer NOT NULL,
-  functional_right  text NOT NULL,
-  PRIMARY KEY (role, position)
-);
-CREATE TABLE field_rights (
+)sql";
+inline constexpr const char* kPgRuleTablesDdl = R"sql(CREATE TABLE field_rights (
   position      integer PRIMARY KEY,
   role          text NOT NULL,
   object        text NOT NULL,
@@ -129,39 +71,8 @@ CREATE TABLE overrides (
   field     text NOT NULL DEFAULT '',
   remove    smallint NOT NULL CHECK (remove BETWEEN 0 AND 255)
 );
-CREATE TABLE users (
-  id               text PRIMARY KEY CHECK (id <> ''),
-  position         bigint NOT NULL,
-  type             text NOT NULL CHECK (type IN ('associate', 'resource', 'external', 'anonymous', 'system')),
-  name             text NOT NULL DEFAULT '',
-  person           text NOT NULL DEFAULT '',
-  company          text NOT NULL DEFAULT '',
-  role             text NOT NULL DEFAULT '',
-  primary_group    text NOT NULL DEFAULT '',
-  plan             text NOT NULL DEFAULT '',
-  can_log_in       boolean NOT NULL DEFAULT true,
-  former_employee  boolean NOT NULL DEFAULT false,
-  retired          boolean NOT NULL DEFAULT false
-);
-CREATE TABLE user_groups (
-  user_id   text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  position  integer NOT NULL,
-  group_id  text NOT NULL,
-  PRIMARY KEY (user_id, position)
-);
-CREATE TABLE user_licences (
-  user_id   text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  position  integer NOT NULL,
-  licence   text NOT NULL,
-  PRIMARY KEY (user_id, position)
-);
-CREATE TABLE user_projects (
-  user_id   text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  position  integer NOT NULL,
-  project   text NOT NULL,
-  PRIMARY KEY (user_id, position)
-);
-CREATE TABLE audit_log (
+)sql";
+inline constexpr const char* kPgV1Tail = R"sql(CREATE TABLE audit_log (
   seq      bigserial PRIMARY KEY,
   version  bigint NOT NULL,
   time     bigint NOT NULL,
@@ -172,7 +83,22 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX users_role ON users (role);
 CREATE INDEX users_group ON users (primary_group);
-)sql"},
+)sql";
+
+inline std::string pg_v1_tables() {
+  constexpr SqlDialect kPg = SqlDialect::kPostgres;
+  std::string out = kPgV1Head;
+  out += entity_ddl<OurCompany>(kPg, 1) + entity_ddl<Group>(kPg, 1) + entity_ddl<Licence>(kPg, 1);
+  out += entity_ddl<Plan>(kPg, 1) + entity_ddl<FunctionalRightDef>(kPg, 1) + entity_ddl<DataObjectDef>(kPg, 1);
+  out += entity_ddl<Role>(kPg, 1, kPgDataRightsDdl);
+  out += kPgRuleTablesDdl;
+  out += entity_ddl<User>(kPg, 1);
+  return out + kPgV1Tail;
+}
+
+inline const std::vector<PgMigration>& pg_migrations() {
+  static const std::vector<PgMigration> steps = {
+    {0, 1, "the tables of the model, meta and audit_log", pg_v1_tables()},
     {1, 2, "audit_log.commit_id (lost-COMMIT recovery) and audit indexes", R"sql(
 ALTER TABLE audit_log ADD COLUMN commit_id text;
 CREATE UNIQUE INDEX audit_log_commit_id ON audit_log (commit_id) WHERE commit_id IS NOT NULL;
@@ -182,8 +108,11 @@ CREATE INDEX audit_log_time ON audit_log (time);
     {2, 3, "functional_rights.restrictive (declared restrictive rights)", R"sql(
 ALTER TABLE functional_rights ADD COLUMN restrictive boolean NOT NULL DEFAULT false;
 )sql"},
-};
+  };
+  return steps;
+}
 
-}  // namespace sorights::pg_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_SRC_POSTGRES_PG_SCHEMA_HPP_

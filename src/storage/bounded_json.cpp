@@ -8,7 +8,8 @@
 
 #include "sorights/ids.hpp"
 
-namespace sorights::storage_detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 // -- TextScanner -------------------------------------------------------------------
 
@@ -202,4 +203,5 @@ std::optional<JsonProblem> parse_bounded_json(std::string_view text, std::size_t
   return JsonProblem{"", "syntax", "not valid JSON"};
 }
 
-}  // namespace sorights::storage_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE

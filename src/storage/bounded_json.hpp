@@ -17,7 +17,8 @@
 
 #include "json_codec.hpp"
 
-namespace sorights::storage_detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 // Strict UTF-8 (no overlong forms, no surrogates, at most U+10FFFF) without
 // NUL bytes, checked incrementally over chunks. O(bytes), allocation-free.
@@ -64,6 +65,7 @@ struct JsonProblem {
 // keys are found with a hash set once an object has more than a few members.
 std::optional<JsonProblem> parse_bounded_json(std::string_view text, std::size_t max_depth, Json& out);
 
-}  // namespace sorights::storage_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_SRC_STORAGE_BOUNDED_JSON_HPP_

@@ -18,9 +18,11 @@
 #include <utility>
 #include <vector>
 
+#include "sorights/model_describe.hpp"
 #include "sqlite_schema.hpp"
 
-namespace sorights::storage_detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 namespace {
 
@@ -46,45 +48,49 @@ struct TableSpec {
   std::vector<std::string> added_columns{};
 };
 
+// Format 1 of the seal came with schema version 1: a column a later schema
+// added is one of `added_columns`.
+constexpr int kSealedSchema = 1;
+
+// The tables of entity `T` (from its field list): its own table, then a child
+// table per list (and the role matrix), in field order.
+template <class T>
+void add_tables(EntityKind kind, std::vector<TableSpec>& out) {
+  using F = EntityFields<T>;
+  constexpr bool kList = std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override>;
+  TableSpec own{F::table.data(), kind, kList ? nullptr : "id", 1, {}};
+  if (kList) own.columns.emplace_back("position");
+  std::vector<TableSpec> children;
+  for (const FieldInfo& f : F::fields) {
+    if (f.kind == FieldKind::kList) {
+      const std::string owner(F::owner);
+      children.push_back({f.column.data(), kind, F::owner.data(), 2, {owner, "position", std::string(f.value_column)}});
+    } else if (f.kind == FieldKind::kCustom && !kList) {  // the role matrix
+      children.push_back({f.column.data(), kind, F::owner.data(), 3, {"role", "object", "relation", "crud"}});
+    } else {
+      (f.sqlite_since > kSealedSchema ? own.added_columns : own.columns).emplace_back(f.column);
+    }
+  }
+  out.push_back(std::move(own));
+  for (TableSpec& c : children) out.push_back(std::move(c));
+}
+
 // Every table that holds the model. The order is part of the seal.
 const std::vector<TableSpec>& tables() {
-  static const std::vector<TableSpec> t = {
-      {"our_companies", EntityKind::kOurCompany, "id", 1, {"id", "name", "database_owner"}},
-      {"groups", EntityKind::kGroup, "id", 1, {"id", "name"}},
-      {"licences", EntityKind::kLicence, "id", 1, {"id", "name", "kind", "count", "unrestricted"}},
-      {"licence_requires", EntityKind::kLicence, "licence", 2, {"licence", "position", "required"}},
-      {"licence_cal_for", EntityKind::kLicence, "licence", 2, {"licence", "position", "object"}},
-      {"plans", EntityKind::kPlan, "id", 1, {"id", "name"}},
-      {"plan_licences", EntityKind::kPlan, "plan", 2, {"plan", "position", "licence"}},
-      {"functional_rights", EntityKind::kFunctionalRight, "id", 1, {"id", "name", "requires_licence"}, {"restrictive"}},
-      {"objects",
-       EntityKind::kObject,
-       "id",
-       1,
-       {"id", "name", "empty_owner_is_user", "visibility", "completed_locked"}},
-      {"roles", EntityKind::kRole, "id", 1, {"id", "name", "description", "type"}},
-      {"data_rights", EntityKind::kRole, "role", 3, {"role", "object", "relation", "crud"}},
-      {"role_rights", EntityKind::kRole, "role", 2, {"role", "position", "functional_right"}},
-      {"field_rights",
-       EntityKind::kFieldRights,
-       nullptr,
-       1,
-       {"position", "role", "object", "field", "relation", "rights", "ui_mandatory", "ui_read_only"}},
-      {"overrides",
-       EntityKind::kOverrides,
-       nullptr,
-       1,
-       {"position", "level", "target", "object", "scope", "record", "field", "remove"}},
-      {"users",
-       EntityKind::kUser,
-       "id",
-       1,
-       {"id", "type", "name", "person", "company", "role", "primary_group", "plan", "can_log_in", "former_employee",
-        "retired"}},
-      {"user_groups", EntityKind::kUser, "user_id", 2, {"user_id", "position", "group_id"}},
-      {"user_licences", EntityKind::kUser, "user_id", 2, {"user_id", "position", "licence"}},
-      {"user_projects", EntityKind::kUser, "user_id", 2, {"user_id", "position", "project"}},
-  };
+  static const std::vector<TableSpec> t = [] {
+    std::vector<TableSpec> out;
+    add_tables<OurCompany>(EntityKind::kOurCompany, out);
+    add_tables<Group>(EntityKind::kGroup, out);
+    add_tables<Licence>(EntityKind::kLicence, out);
+    add_tables<Plan>(EntityKind::kPlan, out);
+    add_tables<FunctionalRightDef>(EntityKind::kFunctionalRight, out);
+    add_tables<DataObjectDef>(EntityKind::kObject, out);
+    add_tables<Role>(EntityKind::kRole, out);
+    add_tables<FieldRightRule>(EntityKind::kFieldRights, out);
+    add_tables<Override>(EntityKind::kOverrides, out);
+    add_tables<User>(EntityKind::kUser, out);
+    return out;
+  }();
   return t;
 }
 
@@ -312,7 +318,7 @@ const std::set<SchemaObject>* expected_objects() {
     std::pair<bool, std::set<SchemaObject>> out{false, {}};
     sqlite3* mem = nullptr;
     if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK &&
-        sqlite3_exec(mem, kSchemaV1, nullptr, nullptr, nullptr) == SQLITE_OK &&
+        sqlite3_exec(mem, current_schema().c_str(), nullptr, nullptr, nullptr) == SQLITE_OK &&
         sqlite3_exec(mem, kIntegrityDdl, nullptr, nullptr, nullptr) == SQLITE_OK) {
       sqlite3_stmt* s = nullptr;
       if (sqlite3_prepare_v2(mem, "SELECT type, name, tbl_name FROM sqlite_master", -1, &s, nullptr) == SQLITE_OK) {
@@ -1072,4 +1078,5 @@ Result<void> Integrity::chain_audit(std::int64_t seq) {
 
 Result<void> Integrity::finish_audit(std::uint64_t version) { return impl_->write_seal(version, true); }
 
-}  // namespace sorights::storage_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE

@@ -19,7 +19,8 @@
 
 struct sqlite3;
 
-namespace sorights::storage_detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 // Builds the error for SQLite result code `rc` while doing `what`.
 using DbError = std::function<Error(int rc, const std::string& what)>;
@@ -89,6 +90,7 @@ class Integrity {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace sorights::storage_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_SRC_STORAGE_INTEGRITY_HPP_

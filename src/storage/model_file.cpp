@@ -19,6 +19,7 @@
 
 #include "bounded_json.hpp"
 #include "json_codec.hpp"
+#include "quote.hpp"
 #include "sorights/ids.hpp"
 #include "sorights/snapshot.hpp"
 
@@ -26,13 +27,10 @@ SORIGHTS_BEGIN_NAMESPACE
 
 namespace {
 
-using storage_detail::Json;
-using storage_detail::Reader;
-using storage_detail::RoleEntry;
+using detail::Json;
+using detail::Reader;
+using detail::RoleEntry;
 
-// Text from the file, quoted for a message: escaped (no control character
-// or terminal escape reaches the reader) and cut after 64 bytes.
-std::string qt(std::string_view s) { return "\"" + escape_text(s, 64) + "\""; }
 std::string at(std::string_view collection, std::size_t i) {
   return std::string(collection) + "[" + std::to_string(i) + "]";
 }
@@ -90,7 +88,7 @@ struct TextRule {
 
 void check_id_at(const std::string& path, std::string_view id, Reader& r) {
   if (std::string_view problem = id_problem(id); !problem.empty())
-    r.fail(path, "invalid-id", "invalid id " + qt(id) + ": it " + std::string(problem));
+    r.fail(path, "invalid-id", "invalid id " + detail::quoted_text(id) + ": it " + std::string(problem));
 }
 
 // Checks every id and name `rules` name in the entry `j` at `path`. False if
@@ -111,7 +109,7 @@ bool check_texts(const Json& j, const std::string& path, std::initializer_list<T
         if (it->is_string()) {
           const std::string& name = it->get_ref<const std::string&>();
           if (std::string_view problem = name_problem(name); !problem.empty())
-            r.fail(p, "invalid-name", "invalid name " + qt(name) + ": it " + std::string(problem));
+            r.fail(p, "invalid-name", "invalid name " + detail::quoted_text(name) + ": it " + std::string(problem));
         }
         break;
       case Text::kIds:
@@ -168,7 +166,7 @@ void read_collection(const Json& root, const char* name, Reader& r, std::vector<
     auto [pos, fresh] = ids.emplace(id, i);
     if (!fresh && id_of != nullptr) {
       r.fail(path + (std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override> ? "" : ".id"),
-             "duplicate-id", "duplicate entry " + qt(id) + " (also " + at(name, pos->second) + ")");
+             "duplicate-id", "duplicate entry " + detail::quoted_text(id) + " (also " + at(name, pos->second) + ")");
       continue;
     }
     out.push_back(Entry<T>{i, std::move(value)});
@@ -180,38 +178,38 @@ Parsed read_file(const Json& root, Reader& r) {
   auto by_id = [](const auto& v) { return v.id; };
   using enum Text;
   read_collection<OurCompany>(root, "our_companies", r, p.companies, p.index["our_companies"],
-                              storage_detail::read_company, by_id, {{"id", kId}, {"name", kName}});
-  read_collection<Group>(root, "groups", r, p.groups, p.index["groups"], storage_detail::read_group, by_id,
+                              detail::read_company, by_id, {{"id", kId}, {"name", kName}});
+  read_collection<Group>(root, "groups", r, p.groups, p.index["groups"], detail::read_group, by_id,
                          {{"id", kId}, {"name", kName}});
-  read_collection<Licence>(root, "licences", r, p.licences, p.index["licences"], storage_detail::read_licence, by_id,
+  read_collection<Licence>(root, "licences", r, p.licences, p.index["licences"], detail::read_licence, by_id,
                            {{"id", kId}, {"name", kName}, {"requires", kIds}, {"cal_for", kIds}});
-  read_collection<Plan>(root, "plans", r, p.plans, p.index["plans"], storage_detail::read_plan, by_id,
+  read_collection<Plan>(root, "plans", r, p.plans, p.index["plans"], detail::read_plan, by_id,
                         {{"id", kId}, {"name", kName}, {"licences", kIds}});
   read_collection<FunctionalRightDef>(root, "functional_rights", r, p.rights, p.index["functional_rights"],
-                                      storage_detail::read_right, by_id,
+                                      detail::read_right, by_id,
                                       {{"id", kId}, {"name", kName}, {"requires_licence", kId}});
-  read_collection<DataObjectDef>(root, "objects", r, p.objects, p.index["objects"], storage_detail::read_object,
+  read_collection<DataObjectDef>(root, "objects", r, p.objects, p.index["objects"], detail::read_object,
                                  by_id, {{"id", kId}, {"name", kName}});
   read_collection<RoleEntry>(
       root, "roles", r, p.roles, p.index["roles"],
-      [](const Json& j, const std::string& path, Reader& rd) { return storage_detail::read_role(j, path, rd, true); },
+      [](const Json& j, const std::string& path, Reader& rd) { return detail::read_role(j, path, rd, true); },
       by_id,
       {{"id", kId}, {"name", kName}, {"copy_of", kId}, {"data_rights", kIdKeys}, {"functional_rights", kIds}});
   // Field rights and overrides have no id; their identity is their key. Two
   // entries with one identity are reported as `duplicate-id`.
   read_collection<FieldRightRule>(
-      root, "field_rights", r, p.field_rights, p.index["field_rights#"], storage_detail::read_field_right,
+      root, "field_rights", r, p.field_rights, p.index["field_rights#"], detail::read_field_right,
       [](const FieldRightRule& f) {
         return f.role + "/" + f.object + "." + f.field + "@" + std::string(relation_name(f.relation));
       },
       {{"role", kId}, {"object", kId}, {"field", kId}});
-  read_collection<Override>(root, "overrides", r, p.overrides, p.index["overrides#"], storage_detail::read_override,
+  read_collection<Override>(root, "overrides", r, p.overrides, p.index["overrides#"], detail::read_override,
                             [](const Override& o) {
-                              return storage_detail::override_level(o) + "/" + o.object + "/" +
-                                     storage_detail::override_scope(o) + "/" + o.field;
+                              return detail::override_level(o) + "/" + o.object + "/" +
+                                     detail::override_scope(o) + "/" + o.field;
                             },
                             {{"level", kLevel}, {"object", kId}, {"scope", kScope}, {"field", kId}});
-  read_collection<User>(root, "users", r, p.users, p.index["users"], storage_detail::read_user, by_id,
+  read_collection<User>(root, "users", r, p.users, p.index["users"], detail::read_user, by_id,
                         {{"id", kId},
                          {"name", kName},
                          {"person", kId},
@@ -330,7 +328,7 @@ void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool me
     if (re.copy_of) {
       const Role* source_role = find_role(*re.copy_of);
       if (source_role == nullptr) {
-        r.fail(path_k + ".copy_of", "unknown-role", "unknown role " + qt(*re.copy_of));
+        r.fail(path_k + ".copy_of", "unknown-role", "unknown role " + detail::quoted_text(*re.copy_of));
         continue;
       }
       next = *source_role;
@@ -341,10 +339,10 @@ void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool me
       next = *existing;
     }
     const RoleType before_type = existing != nullptr ? existing->type : next.type;
-    storage_detail::apply_role_entry(re, next);
+    detail::apply_role_entry(re, next);
     if (existing != nullptr && merge && next.type != before_type && !r.failed(path_k + ".type")) {
       r.fail(path_k + (re.type ? ".type" : ".copy_of"), "role-type-fixed",
-             "the type of role " + qt(re.id) + " is fixed at creation (" +
+             "the type of role " + detail::quoted_text(re.id) + " is fixed at creation (" +
                  std::string(role_type_name(before_type)) + ")");
       continue;
     }
@@ -358,7 +356,7 @@ void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool me
   for (std::size_t k = 0; k < n; ++k) {
     if (pass[k] != kNone) continue;
     const Entry<RoleEntry>& e = entries[k];
-    r.fail(at("roles", e.index) + ".copy_of", "copy-of-cycle", "copy_of " + qt(*e.value.copy_of) + " forms a cycle");
+    r.fail(at("roles", e.index) + ".copy_of", "copy-of-cycle", "copy_of " + detail::quoted_text(*e.value.copy_of) + " forms a cycle");
   }
 }
 
@@ -435,10 +433,10 @@ Result<Model> parse_model_file(std::string_view text, const Model& base, const M
   const std::string prefix = name_of(options.file_name);
   if (text.size() > options.max_bytes)
     return one_problem(prefix, "", "too-large", too_large(text.size(), options.max_bytes, false));
-  storage_detail::TextScanner scan;
+  detail::TextScanner scan;
   if (!scan.feed(text) || !scan.finish()) return one_problem(prefix, "", "encoding", scan.message());
   Json root;
-  if (auto problem = storage_detail::parse_bounded_json(text, kMaxModelFileDepth, root))
+  if (auto problem = detail::parse_bounded_json(text, kMaxModelFileDepth, root))
     return one_problem(prefix, problem->path, problem->rule, problem->message);
   Reader r;
   if (!root.is_object()) {
@@ -452,7 +450,7 @@ Result<Model> parse_model_file(std::string_view text, const Model& base, const M
   std::string format;
   if (r.str(root, "format", "", format) && format != kModelFileFormat)
     r.fail("format", "unsupported-format",
-           "unsupported format " + qt(format) + " (this build reads " + qt(kModelFileFormat) + ")");
+           "unsupported format " + detail::quoted_text(format) + " (this build reads " + detail::quoted_text(kModelFileFormat) + ")");
 
   Parsed p = read_file(root, r);
   const bool merge = options.mode == ImportMode::kMerge;
@@ -523,7 +521,7 @@ std::uint64_t room_for(const std::string& text, std::uint64_t max_bytes) {
 
 // Appends `chunk` to `text` after checking it; the error names the bad byte
 // or the limit.
-Result<void> take(std::string& text, std::string_view chunk, storage_detail::TextScanner& scan,
+Result<void> take(std::string& text, std::string_view chunk, detail::TextScanner& scan,
                   std::uint64_t max_bytes, const std::string& name) {
   if (!scan.feed(chunk)) return one_problem(name, "", "encoding", scan.message());
   if (text.size() + chunk.size() > max_bytes)
@@ -554,7 +552,7 @@ Result<std::string> read_model_text(const std::string& path, std::uint64_t max_b
   if (const char* type = special_type(st)) return refuse_type(path, type);
   std::string text;
   text.reserve(static_cast<std::size_t>(st.st_size));
-  storage_detail::TextScanner scan;
+  detail::TextScanner scan;
   std::string chunk(kChunk, '\0');
   for (;;) {
     // Never more than max_bytes + 1 bytes: one more than the limit says the
@@ -576,7 +574,7 @@ Result<std::string> read_model_text(const std::string& path, std::uint64_t max_b
 
 Result<std::string> read_model_text(std::istream& in, const std::string& name, std::uint64_t max_bytes) {
   std::string text;
-  storage_detail::TextScanner scan;
+  detail::TextScanner scan;
   std::string chunk(kChunk, '\0');
   while (in) {
     const std::uint64_t room = room_for(text, max_bytes);
@@ -604,7 +602,7 @@ Result<Model> read_model_file(const std::string& path, const Model& base, Import
 }
 
 std::string export_model_file(const Model& m) {
-  using namespace storage_detail;
+  using namespace detail;
   Json root = {{"format", std::string(kModelFileFormat)}};
   auto list = [&](const char* name, const auto& items, auto write) {
     if (items.empty()) return;

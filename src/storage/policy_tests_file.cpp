@@ -17,8 +17,8 @@
 SORIGHTS_BEGIN_NAMESPACE
 namespace {
 
-using storage_detail::Json;
-using storage_detail::Reader;
+using detail::Json;
+using detail::Reader;
 
 std::string at(const std::string& path, std::string_view key) { return path + "." + std::string(key); }
 
@@ -212,10 +212,10 @@ Result<PolicyTestFile> parse_policy_tests(std::string_view text, std::string_vie
     return problem_of("", "too-large",
                       "the file is " + std::to_string(text.size()) + " bytes, over the limit of " +
                           std::to_string(kDefaultMaxModelFileBytes));
-  storage_detail::TextScanner scan;
+  detail::TextScanner scan;
   if (!scan.feed(text) || !scan.finish()) return problem_of("", "encoding", scan.message());
   Json root;
-  if (auto problem = storage_detail::parse_bounded_json(text, kMaxModelFileDepth, root))
+  if (auto problem = detail::parse_bounded_json(text, kMaxModelFileDepth, root))
     return problem_of(problem->path, problem->rule, problem->message);
   Reader r;
   PolicyTestFile out;

@@ -2,6 +2,7 @@
 // payload (include/sorights/snapshot_file.hpp): format 2 (columns over one
 // string table) is written; format 1 (the model field by field) is still read.
 #include "sorights/snapshot_file.hpp"
+#include "sorights/model_describe.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -28,7 +29,8 @@
 #include <utility>
 #include <vector>
 
-namespace sorights::storage_detail::snapshot_io {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail::snapshot_io {
 
 // While loading: the largest count or length accepted (the payload size), so
 // that a corrupt length can never cause an allocation larger than the file.
@@ -270,13 +272,14 @@ class MemoryBuffer : public std::streambuf {
   void skip(std::size_t n) { setg(eback(), gptr() + n, egptr()); }
 };
 
-}  // namespace sorights::storage_detail::snapshot_io
+}  // namespace detail::snapshot_io
+SORIGHTS_END_NAMESPACE
 
 namespace boost::serialization {
 // Boost.Serialization entry point for the model (class version 1).
 template <class Ar>
 void serialize(Ar& ar, sorights::Model& m, const unsigned int /*version*/) {
-  using namespace sorights::storage_detail::snapshot_io;
+  using namespace sorights::detail::snapshot_io;
   io(ar, m.our_companies);
   io(ar, m.groups);
   io(ar, m.licences);
@@ -292,7 +295,8 @@ void serialize(Ar& ar, sorights::Model& m, const unsigned int /*version*/) {
 
 BOOST_CLASS_VERSION(sorights::Model, 1)
 
-namespace sorights::storage_detail::snapshot_io {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail::snapshot_io {
 
 std::string boost_payload(const Model& model) {
   std::stringbuf buffer;
@@ -319,7 +323,8 @@ const std::string& model_preamble() {
   return preamble;
 }
 
-}  // namespace sorights::storage_detail::snapshot_io
+}  // namespace detail::snapshot_io
+SORIGHTS_END_NAMESPACE
 
 // -----------------------------------------------------------------------------
 // Format 2: the model in columns over one string table.
@@ -329,15 +334,16 @@ const std::string& model_preamble() {
 // collection of columns, one per field, each a bulk array
 // (`boost::serialization::make_array`): a string field is an array of 32-bit
 // table indexes, a flag or enumerator an array of bytes, a list of strings an
-// array of counts and one of indexes. The fields of each kind are listed once,
-// in `fields()`, and that list drives the writer, the reader and the column
+// array of counts and one of indexes. The fields of each kind come from the
+// field list (`fields()`), and that list drives the writer, the reader and the column
 // layout alike. The reader takes the scalars through Boost's binary_iarchive
 // and each bulk array in place from the payload in memory; it checks every
 // count against the bytes left before using it, and every index, enumerator,
 // flag and bit set against its range (and the text the model will hold
 // against a bound) before building anything, naming the entity and field in
 // the error.
-namespace sorights::storage_detail::snapshot_v2 {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail::snapshot_v2 {
 
 using snapshot_io::MemoryBuffer;
 
@@ -384,96 +390,26 @@ struct Column {
   std::size_t cursor = 0;  // the next element of `in_flat`
 };
 
-// The fields of each entity kind, in file order. `V` is one of the visitors
-// below; writing passes the model's own entities and only reads them.
-template <class V>
-void fields(V& v, OurCompany& c) {
-  v.str("id", c.id);
-  v.str("name", c.name);
-  v.flag("database_owner", c.database_owner);
-}
-template <class V>
-void fields(V& v, Group& g) {
-  v.str("id", g.id);
-  v.str("name", g.name);
-}
-template <class V>
-void fields(V& v, Licence& l) {
-  v.str("id", l.id);
-  v.str("name", l.name);
-  v.enumeration("kind", l.kind, 2);
-  v.word("count", l.count);
-  v.flag("unrestricted", l.unrestricted);
-  v.list("requires_licences", l.requires_licences);
-  v.list("cal_for", l.cal_for);
-}
-template <class V>
-void fields(V& v, Plan& p) {
-  v.str("id", p.id);
-  v.str("name", p.name);
-  v.list("licences", p.licences);
-}
-template <class V>
-void fields(V& v, FunctionalRightDef& f) {
-  v.str("id", f.id);
-  v.str("name", f.name);
-  v.str("requires_licence", f.requires_licence);
-  // Format 3: declared rights may be restrictive (docs/rules.md §16).
-  if (v.format >= 3) v.flag("restrictive", f.restrictive);
-}
-template <class V>
-void fields(V& v, DataObjectDef& o) {
-  v.str("id", o.id);
-  v.str("name", o.name);
-  v.flag("empty_owner_is_user", o.empty_owner_is_user);
-  v.flag("has_visibility", o.has_visibility);
-  v.flag("completed_is_locked", o.completed_is_locked);
-}
-template <class V>
-void fields(V& v, Role& r) {
-  v.str("id", r.id);
-  v.str("name", r.name);
-  v.str("description", r.description);
-  v.enumeration("type", r.type, 4);
-  v.rows("data_rights", r.data_rights);
-  v.list("functional_rights", r.functional_rights);
-}
-template <class V>
-void fields(V& v, FieldRightRule& f) {
-  v.str("role", f.role);
-  v.str("object", f.object);
-  v.str("field", f.field);
-  v.enumeration("relation", f.relation, kRelationCount);
-  v.field_rights("rights", f.rights);
-  v.flag("ui_mandatory", f.ui_mandatory);
-  v.flag("ui_read_only", f.ui_read_only);
-}
-template <class V>
-void fields(V& v, Override& o) {
-  v.enumeration("level", o.level, 3);
-  v.str("target", o.target);
-  v.str("object", o.object);
-  v.enumeration("scope", o.scope, 4);
-  v.str("record", o.record);
-  v.str("field", o.field);
-  v.byte("remove", o.remove);
-}
-template <class V>
-void fields(V& v, User& u) {
-  v.str("id", u.id);
-  v.enumeration("type", u.type, 5);
-  v.str("name", u.name);
-  v.str("person", u.person);
-  v.str("company", u.company);
-  v.str("role", u.role);
-  v.str("group", u.group);
-  v.list("other_groups", u.other_groups);
-  v.str("plan", u.plan);
-  v.list("licences", u.licences);
-  v.list("projects", u.projects);
-  v.flag("can_log_in", u.can_log_in);
-  v.flag("former_employee", u.former_employee);
-  v.flag("retired", u.retired);
+// The fields of each entity kind, in file order: the field list
+// (sorights/model_describe.hpp), each member from the format that added it,
+// under its C++ name. `V` is one of the visitors below; writing passes the
+// model's own entities and only reads them.
+template <class V, class T>
+void fields(V& v, T& e) {
+  for_each_field<T>([&](const FieldInfo& f, auto member) {
+    if (v.format < static_cast<std::uint32_t>(f.snapshot_since)) return;
+    auto& m = e.*member;
+    using M = std::decay_t<decltype(m)>;
+    const char* name = f.member.data();  // a string literal
+    if constexpr (std::is_same_v<M, std::string>) v.str(name, m);
+    else if constexpr (std::is_same_v<M, bool>) v.flag(name, m);
+    else if constexpr (std::is_same_v<M, std::uint32_t>) v.word(name, m);
+    else if constexpr (std::is_same_v<M, std::uint8_t>) v.byte(name, m);
+    else if constexpr (std::is_enum_v<M>) v.enumeration(name, m, enum_count<M>);
+    else if constexpr (std::is_same_v<M, FieldRights>) v.field_rights(name, m);
+    else if constexpr (std::is_same_v<M, std::vector<std::string>>) v.list(name, m);
+    else v.rows(name, m);
+  });
 }
 
 // The collections, in file order.
@@ -814,16 +750,18 @@ struct PayloadIn {
   }
 };
 
-}  // namespace sorights::storage_detail::snapshot_v2
+}  // namespace detail::snapshot_v2
+SORIGHTS_END_NAMESPACE
 
 // Written and read as plain data: no class information, no object tracking.
-BOOST_CLASS_IMPLEMENTATION(sorights::storage_detail::snapshot_v2::PayloadOut, boost::serialization::object_serializable)
-BOOST_CLASS_TRACKING(sorights::storage_detail::snapshot_v2::PayloadOut, boost::serialization::track_never)
-BOOST_CLASS_IMPLEMENTATION(sorights::storage_detail::snapshot_v2::PayloadIn, boost::serialization::object_serializable)
-BOOST_CLASS_TRACKING(sorights::storage_detail::snapshot_v2::PayloadIn, boost::serialization::track_never)
+BOOST_CLASS_IMPLEMENTATION(sorights::detail::snapshot_v2::PayloadOut, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(sorights::detail::snapshot_v2::PayloadOut, boost::serialization::track_never)
+BOOST_CLASS_IMPLEMENTATION(sorights::detail::snapshot_v2::PayloadIn, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(sorights::detail::snapshot_v2::PayloadIn, boost::serialization::track_never)
 
 
-namespace sorights::storage_detail::snapshot_v2 {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail::snapshot_v2 {
 
 // The payload of `model` in format `format` (2 or 3); nothing if it does not
 // fit format 2's 32-bit offsets and counts or its text bound (the caller
@@ -870,7 +808,8 @@ Model decode_payload(std::string_view payload, std::uint32_t format) {
   return model;
 }
 
-}  // namespace sorights::storage_detail::snapshot_v2
+}  // namespace detail::snapshot_v2
+SORIGHTS_END_NAMESPACE
 
 SORIGHTS_BEGIN_NAMESPACE
 
@@ -945,7 +884,7 @@ std::string frame(std::uint32_t format, std::uint64_t version, const std::string
 
 // Format 1's payload reader (files written before format 2).
 Result<void> decode_v1(std::string_view payload, Model& model) {
-  using namespace ::sorights::storage_detail::snapshot_io;
+  using namespace ::sorights::detail::snapshot_io;
   g_limit = payload.size();
   const std::string& preamble = model_preamble();
   if (!preamble.empty() && payload.substr(0, preamble.size()) == preamble) {
@@ -965,24 +904,24 @@ Result<void> decode_v1(std::string_view payload, Model& model) {
 
 std::string encode_snapshot(const Model& model, std::uint64_t version) {
   if (std::optional<std::string> payload =
-          ::sorights::storage_detail::snapshot_v2::encode_payload(model, kSnapshotFileFormat))
+          ::sorights::detail::snapshot_v2::encode_payload(model, kSnapshotFileFormat))
     return frame(kSnapshotFileFormat, version, *payload);
   // Beyond format 2's 32-bit string offsets and counts (over 4 GiB of
   // distinct text) or its text bound (one long string referred to very many
   // times): format 1 has neither limit.
-  return frame(1, version, ::sorights::storage_detail::snapshot_io::boost_payload(model));
+  return frame(1, version, ::sorights::detail::snapshot_io::boost_payload(model));
 }
 
 namespace snapshot_file_testing {
 // Format 1's writer, for the tests that check format 1 files still load; not
 // in a public header (the tests declare it).
 std::string encode_v1(const Model& model, std::uint64_t version) {
-  return frame(1, version, ::sorights::storage_detail::snapshot_io::boost_payload(model));
+  return frame(1, version, ::sorights::detail::snapshot_io::boost_payload(model));
 }
 // Format 2's writer (before declared rights could be restrictive), for the
 // tests that check format 2 files still load.
 std::string encode_v2(const Model& model, std::uint64_t version) {
-  return frame(2, version, *::sorights::storage_detail::snapshot_v2::encode_payload(model, 2));
+  return frame(2, version, *::sorights::detail::snapshot_v2::encode_payload(model, 2));
 }
 }  // namespace snapshot_file_testing
 
@@ -1015,7 +954,7 @@ Result<StoredModel> decode_snapshot(std::string_view bytes) {
     if (format == 1) {
       SORIGHTS_TRY(decode_v1(payload, out.model));
     } else {
-      out.model = ::sorights::storage_detail::snapshot_v2::decode_payload(payload, format);
+      out.model = ::sorights::detail::snapshot_v2::decode_payload(payload, format);
     }
   } catch (const std::exception& e) {
     return bad(std::string("corrupt snapshot file: the payload cannot be read (") + e.what() + ")");

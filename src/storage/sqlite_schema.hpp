@@ -3,11 +3,20 @@
 #ifndef SORIGHTS_SRC_STORAGE_SQLITE_SCHEMA_HPP_
 #define SORIGHTS_SRC_STORAGE_SQLITE_SCHEMA_HPP_
 
-namespace sorights::storage_detail {
+#include <string>
 
-// The current schema (version 2), created in one transaction. (The name is
-// historical: new stores are created at the current version directly.)
-inline constexpr const char* kSchemaV1 = R"sql(
+#include "schema_ddl.hpp"
+#include "sorights/config.hpp"
+#include "sorights/sqlite_store.hpp"
+
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
+
+// The current schema (kSqliteSchemaVersion), created in one transaction: the
+// tables of the entities with ids and their lists come from the field lists
+// (model_io/schema_ddl.hpp; docs/sqlite-schema.md shows them all), the
+// others are written out here. Older versions reach it through kMigrations.
+inline constexpr const char* kSchemaHead = R"sql(
 CREATE TABLE schema_version (
   version INTEGER NOT NULL
 );
@@ -16,64 +25,8 @@ CREATE TABLE meta (
   version  INTEGER NOT NULL CHECK (version >= 0),
   created  INTEGER NOT NULL
 );
-CREATE TABLE our_companies (
-  id              TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
-  name            TEXT NOT NULL DEFAULT '',
-  database_owner  INTEGER NOT NULL DEFAULT 0 CHECK (database_owner IN (0, 1))
-);
-CREATE TABLE groups (
-  id    TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
-  name  TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE licences (
-  id            TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
-  name          TEXT NOT NULL DEFAULT '',
-  kind          TEXT NOT NULL CHECK (kind IN ('user', 'site')),
-  count         INTEGER NOT NULL DEFAULT 0 CHECK (count BETWEEN 0 AND 4294967295),
-  unrestricted  INTEGER NOT NULL DEFAULT 0 CHECK (unrestricted IN (0, 1))
-);
-CREATE TABLE licence_requires (
-  licence   TEXT NOT NULL REFERENCES licences (id) ON DELETE CASCADE,
-  position  INTEGER NOT NULL,
-  required  TEXT NOT NULL REFERENCES licences (id) DEFERRABLE INITIALLY DEFERRED,
-  PRIMARY KEY (licence, position)
-);
-CREATE TABLE licence_cal_for (
-  licence   TEXT NOT NULL REFERENCES licences (id) ON DELETE CASCADE,
-  position  INTEGER NOT NULL,
-  object    TEXT NOT NULL,
-  PRIMARY KEY (licence, position)
-);
-CREATE TABLE plans (
-  id    TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
-  name  TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE plan_licences (
-  plan      TEXT NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
-  position  INTEGER NOT NULL,
-  licence   TEXT NOT NULL REFERENCES licences (id) DEFERRABLE INITIALLY DEFERRED,
-  PRIMARY KEY (plan, position)
-);
-CREATE TABLE functional_rights (
-  id                TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
-  name              TEXT NOT NULL DEFAULT '',
-  requires_licence  TEXT REFERENCES licences (id) DEFERRABLE INITIALLY DEFERRED,
-  restrictive       INTEGER NOT NULL DEFAULT 0 CHECK (restrictive IN (0, 1))
-);
-CREATE TABLE objects (
-  id                   TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
-  name                 TEXT NOT NULL DEFAULT '',
-  empty_owner_is_user  INTEGER NOT NULL DEFAULT 0 CHECK (empty_owner_is_user IN (0, 1)),
-  visibility           INTEGER NOT NULL DEFAULT 0 CHECK (visibility IN (0, 1)),
-  completed_locked     INTEGER NOT NULL DEFAULT 0 CHECK (completed_locked IN (0, 1))
-);
-CREATE TABLE roles (
-  id           TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
-  name         TEXT NOT NULL DEFAULT '',
-  description  TEXT NOT NULL DEFAULT '',
-  type         TEXT NOT NULL CHECK (type IN ('employee', 'external', 'anonymous', 'system'))
-);
-CREATE TABLE data_rights (
+)sql";
+inline constexpr const char* kDataRightsDdl = R"sql(CREATE TABLE data_rights (
   role      TEXT NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
   object    TEXT NOT NULL,
   relation  TEXT NOT NULL CHECK (relation IN ('own', 'primary_group', 'other_groups', 'other_associates',
@@ -81,13 +34,8 @@ CREATE TABLE data_rights (
   crud      TEXT NOT NULL,
   PRIMARY KEY (role, object, relation)
 );
-CREATE TABLE role_rights (
-  role              TEXT NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
-  position          INTEGER NOT NULL,
-  functional_right  TEXT NOT NULL,
-  PRIMARY KEY (role, position)
-);
-CREATE TABLE field_rights (
+)sql";
+inline constexpr const char* kRuleTablesDdl = R"sql(CREATE TABLE field_rights (
   position      INTEGER PRIMARY KEY,
   role          TEXT NOT NULL REFERENCES roles (id) DEFERRABLE INITIALLY DEFERRED,
   object        TEXT NOT NULL,
@@ -107,38 +55,8 @@ CREATE TABLE overrides (
   field     TEXT NOT NULL DEFAULT '',
   remove    TEXT NOT NULL
 );
-CREATE TABLE users (
-  id               TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
-  type             TEXT NOT NULL CHECK (type IN ('associate', 'resource', 'external', 'anonymous', 'system')),
-  name             TEXT NOT NULL DEFAULT '',
-  person           TEXT NOT NULL DEFAULT '',
-  company          TEXT NOT NULL DEFAULT '',
-  role             TEXT REFERENCES roles (id) DEFERRABLE INITIALLY DEFERRED,
-  primary_group    TEXT REFERENCES groups (id) DEFERRABLE INITIALLY DEFERRED,
-  plan             TEXT REFERENCES plans (id) DEFERRABLE INITIALLY DEFERRED,
-  can_log_in       INTEGER NOT NULL DEFAULT 1 CHECK (can_log_in IN (0, 1)),
-  former_employee  INTEGER NOT NULL DEFAULT 0 CHECK (former_employee IN (0, 1)),
-  retired          INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1))
-);
-CREATE TABLE user_groups (
-  user_id   TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  position  INTEGER NOT NULL,
-  group_id  TEXT NOT NULL REFERENCES groups (id) DEFERRABLE INITIALLY DEFERRED,
-  PRIMARY KEY (user_id, position)
-);
-CREATE TABLE user_licences (
-  user_id   TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  position  INTEGER NOT NULL,
-  licence   TEXT NOT NULL REFERENCES licences (id) DEFERRABLE INITIALLY DEFERRED,
-  PRIMARY KEY (user_id, position)
-);
-CREATE TABLE user_projects (
-  user_id   TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  position  INTEGER NOT NULL,
-  project   TEXT NOT NULL,
-  PRIMARY KEY (user_id, position)
-);
-CREATE TABLE audit_log (
+)sql";
+inline constexpr const char* kSchemaTail = R"sql(CREATE TABLE audit_log (
   seq      INTEGER PRIMARY KEY AUTOINCREMENT,
   version  INTEGER NOT NULL,
   time     INTEGER NOT NULL,
@@ -152,6 +70,21 @@ CREATE INDEX users_group ON users (primary_group);
 CREATE INDEX audit_log_actor ON audit_log (actor);
 INSERT INTO schema_version (version) VALUES (2);
 )sql";
+
+inline const std::string& current_schema() {
+  static const std::string ddl = [] {
+    constexpr SqlDialect kLite = SqlDialect::kSqlite;
+    constexpr int kAt = kSqliteSchemaVersion;
+    std::string out = kSchemaHead;
+    out += entity_ddl<OurCompany>(kLite, kAt) + entity_ddl<Group>(kLite, kAt) + entity_ddl<Licence>(kLite, kAt);
+    out += entity_ddl<Plan>(kLite, kAt) + entity_ddl<FunctionalRightDef>(kLite, kAt);
+    out += entity_ddl<DataObjectDef>(kLite, kAt) + entity_ddl<Role>(kLite, kAt, kDataRightsDdl);
+    out += kRuleTablesDdl;
+    out += entity_ddl<User>(kLite, kAt);
+    return out + kSchemaTail;
+  }();
+  return ddl;
+}
 
 // One step of the migration chain: run `sql` on a store of schema version
 // `from` to reach version `from + 1`. The steps run in order, all in one
@@ -182,6 +115,7 @@ UPDATE schema_version SET version = 2;
 )sql"},
 };
 
-}  // namespace sorights::storage_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_SRC_STORAGE_SQLITE_SCHEMA_HPP_

@@ -18,13 +18,14 @@
 
 #include "integrity.hpp"
 #include "json_codec.hpp"
+#include "quote.hpp"
 #include "sqlite_schema.hpp"
+#include "sorights/model_describe.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE
 
 namespace {
 
-std::string qt(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // Maps an SQLite result code to an error naming what was being done.
 Error db_error(sqlite3* db, int rc, const std::string& path, const std::string& what) {
@@ -82,6 +83,22 @@ bool open_immutable(const std::string& path) {
   return ec || wal == 0;
 }
 
+// A value bound to a statement parameter: text, an integer or NULL.
+using SqlValue = std::variant<std::string_view, std::int64_t, std::nullptr_t>;
+
+// Rolls back an open transaction on every way out unless disarmed after a
+// successful COMMIT.
+struct Rollback {
+  sqlite3* db;
+  bool armed = true;
+  explicit Rollback(sqlite3* d) : db(d) {}
+  Rollback(const Rollback&) = delete;
+  Rollback& operator=(const Rollback&) = delete;
+  ~Rollback() {
+    if (armed) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+};
+
 class Stmt {
  public:
   Stmt() = default;
@@ -100,7 +117,7 @@ struct SqliteStore::Impl {
   int schema = 0;
   std::unordered_map<std::string, sqlite3_stmt*> cache;
   // The keyed integrity check; null without a key.
-  std::unique_ptr<storage_detail::Integrity> integrity;
+  std::unique_ptr<detail::Integrity> integrity;
 
   // The watcher (subscribe): its own read-only connection and thread.
   std::thread watcher;
@@ -151,8 +168,11 @@ struct SqliteStore::Impl {
   }
 
   // Runs `sql` with text/integer bindings to completion.
-  using Value = std::variant<std::string_view, std::int64_t, std::nullptr_t>;
+  using Value = SqlValue;
   Result<void> run(const std::string& sql, std::initializer_list<Value> values, const std::string& what) {
+    return run(sql, std::vector<Value>(values), what);
+  }
+  Result<void> run(const std::string& sql, const std::vector<Value>& values, const std::string& what) {
     int rc = SQLITE_OK;
     sqlite3_stmt* s = prepare(sql, rc);
     if (s == nullptr) return err(rc, what);
@@ -195,16 +215,33 @@ struct SqliteStore::Impl {
   Result<void> migrate();
   Result<void> write_change(const Change& c);
   Result<void> write_entity(EntityKind kind, const std::string& id, const Entity* after);
+  template <class T>
+  Result<void> write_row(const std::string& id, const T& v, const std::string& what);
+  Result<void> write_list(std::string_view table, std::string_view owner, std::string_view value,
+                          const std::string& id, const std::vector<std::string>& values, const std::string& what);
+  Result<void> write_cells(const Role& r, const std::string& what);
+  Result<void> write_field_rights(const std::vector<FieldRightRule>& v, const std::string& what);
+  Result<void> write_overrides(const std::vector<Override>& v, const std::string& what);
   Result<Model> read_model();
+  template <class T>
+  Result<void> read_rows(std::vector<T>& out);
+  template <class M>
+  Result<void> read_column(sqlite3_stmt* s, int col, std::string_view table, const std::string& row,
+                           const FieldInfo& f, M& m);
+  Result<void> read_lists(std::string_view table, std::string_view owner, std::string_view value,
+                          std::map<std::string, std::vector<std::string>>& out);
+  Result<void> read_cells(std::map<std::string, std::map<std::string, RelationCells>>& cells);
+  Result<void> read_field_rights(std::vector<FieldRightRule>& out);
+  Result<void> read_overrides(std::vector<Override>& out);
   Result<std::uint64_t> read_version();
   Result<void> insert_audit(const AuditEntry& e);
   Result<std::vector<AuditEntry>> read_audit(const AuditQuery* q);
-  storage_detail::DbError db_error_fn() {
+  detail::DbError db_error_fn() {
     return [this](int rc, const std::string& what) { return err(rc, what); };
   }
   // The schema holds only objects sorights creates (any key or none).
-  Result<void> check_schema() { return storage_detail::check_schema_objects(db, path, db_error_fn()); }
-  Result<bool> sealed() { return storage_detail::integrity_sealed(db, db_error_fn()); }
+  Result<void> check_schema() { return detail::check_schema_objects(db, path, db_error_fn()); }
+  Result<bool> sealed() { return detail::integrity_sealed(db, db_error_fn()); }
   // In a read transaction: the schema, and with a key every MAC, the audit
   // chain and the seal. Returns the stored version.
   Result<std::uint64_t> check_store() {
@@ -242,7 +279,7 @@ Result<void> SqliteStore::Impl::initialize() {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return e;
   };
-  if (auto r = exec(storage_detail::kSchemaV1, "creating the schema"); !r) return fail(r.error());
+  if (auto r = exec(detail::current_schema().c_str(), "creating the schema"); !r) return fail(r.error());
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
@@ -317,8 +354,8 @@ Result<void> SqliteStore::Impl::migrate() {
     return e;
   };
   for (int v = found; v < kSqliteSchemaVersion; ++v) {
-    const storage_detail::Migration* step = nullptr;
-    for (const auto& m : storage_detail::kMigrations)
+    const detail::Migration* step = nullptr;
+    for (const auto& m : detail::kMigrations)
       if (m.from == v) step = &m;
     if (step == nullptr)
       return fail(Error(ErrorCode::kUnavailable, path + ": no migration from schema version " + std::to_string(v)));
@@ -342,30 +379,30 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   std::error_code ec;
   const bool exists = std::filesystem::exists(path, ec);
   if (!exists && !options.create) return Error(ErrorCode::kNotFound, path + ": no store here (run `sorights init`)");
-  if (!options.integrity_key.empty() && options.integrity_key.size() < storage_detail::kMinIntegrityKeyBytes) {
+  if (!options.integrity_key.empty() && options.integrity_key.size() < detail::kMinIntegrityKeyBytes) {
     const std::size_t n = options.integrity_key.size();
-    storage_detail::wipe(options.integrity_key);
+    detail::wipe(options.integrity_key);
     return Error(ErrorCode::kInvalidArgument, path + ": the integrity key has " + std::to_string(n) +
                                                   " bytes; it needs at least " +
-                                                  std::to_string(storage_detail::kMinIntegrityKeyBytes));
+                                                  std::to_string(detail::kMinIntegrityKeyBytes));
   }
   if (exists && std::filesystem::is_directory(path, ec))
     return Error(ErrorCode::kUnavailable, path + ": is a directory, not a store");
   if (options.read_only && options.create) {
-    storage_detail::wipe(options.integrity_key);
+    detail::wipe(options.integrity_key);
     return Error(ErrorCode::kInvalidArgument, path + ": a read-only open cannot create a store");
   }
   // An empty file holds no store, and opening it must not write one into it.
   if (exists && !options.create && std::filesystem::is_regular_file(path, ec) &&
       std::filesystem::file_size(path, ec) == 0 && !ec) {
-    storage_detail::wipe(options.integrity_key);
+    detail::wipe(options.integrity_key);
     return Error(ErrorCode::kNotFound, path + ": the file holds no sorights store (it is empty)");
   }
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = std::move(options);
   std::string key = std::move(impl->options.integrity_key);
-  storage_detail::wipe(impl->options.integrity_key);
+  detail::wipe(impl->options.integrity_key);
   const bool read_only = impl->options.read_only;
   int rc = SQLITE_OK;
   if (read_only) {
@@ -410,9 +447,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   }
   if (!key.empty()) {
     Impl* raw = impl.get();
-    auto integrity = storage_detail::Integrity::open(
+    auto integrity = detail::Integrity::open(
         impl->db, path, key, [raw](int code, const std::string& what) { return raw->err(code, what); });
-    storage_detail::wipe(key);
+    detail::wipe(key);
     if (!integrity) return std::move(integrity).error();
     impl->integrity = std::move(*integrity);
   }
@@ -427,175 +464,135 @@ const std::string& SqliteStore::path() const noexcept { return impl_->path; }
 
 // -- Writing ---------------------------------------------------------------------
 
-Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string& id, const Entity* after) {
-  const std::string what = "writing " + std::string(kEntityKindNames[static_cast<std::size_t>(kind)]) + " " + qt(id);
-  auto wrong_kind = [&]() -> Result<void> {
-    return Error(ErrorCode::kInvalidArgument, what + ": the change carries a value of another kind");
-  };
-  auto check_id = [&](const std::string& value_id) -> Result<void> {
-    if (value_id != id) return Error(ErrorCode::kInvalidArgument, what + ": the value has the id " + qt(value_id));
-    return {};
-  };
-  auto list = [&](const std::string& table, const char* owner_col, const char* value_col,
-                  const std::vector<std::string>& values) -> Result<void> {
-    SORIGHTS_TRY(run("DELETE FROM " + table + " WHERE " + owner_col + " = ?", {std::string_view(id)}, what));
-    std::int64_t pos = 0;
-    for (const std::string& v : values)
-      SORIGHTS_TRY(run("INSERT INTO " + table + " (" + owner_col + ", position, " + value_col + ") VALUES (?, ?, ?)",
-                       {std::string_view(id), pos++, std::string_view(v)}, what));
-    return {};
-  };
-  auto nullable = [](const std::string& s) -> Value {
-    if (s.empty()) return nullptr;
-    return std::string_view(s);
-  };
-  switch (kind) {
-    case EntityKind::kOurCompany: {
-      if (after == nullptr) return run("DELETE FROM our_companies WHERE id = ?", {std::string_view(id)}, what);
-      const auto* c = std::get_if<OurCompany>(after);
-      if (c == nullptr) return wrong_kind();
-      SORIGHTS_TRY(check_id(c->id));
-      return run(
-          "INSERT INTO our_companies (id, name, database_owner) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-          "name = excluded.name, database_owner = excluded.database_owner",
-          {std::string_view(id), std::string_view(c->name), b(c->database_owner)}, what);
+namespace {
+
+// The upsert of `T`'s own row: every scalar column of its field list.
+template <class T>
+const std::string& upsert_sql() {
+  static const std::string sql = [] {
+    std::string cols, marks, set;
+    for (const FieldInfo& f : EntityFields<T>::fields) {
+      if (f.kind == FieldKind::kList || f.kind == FieldKind::kCustom) continue;
+      cols.append(cols.empty() ? "" : ", ").append(f.column);
+      marks.append(marks.empty() ? "?" : ", ?");
+      if (f.kind != FieldKind::kId)
+        set.append(set.empty() ? "" : ", ").append(f.column).append(" = excluded.").append(f.column);
     }
-    case EntityKind::kGroup: {
-      if (after == nullptr) return run("DELETE FROM groups WHERE id = ?", {std::string_view(id)}, what);
-      const auto* g = std::get_if<Group>(after);
-      if (g == nullptr) return wrong_kind();
-      SORIGHTS_TRY(check_id(g->id));
-      return run("INSERT INTO groups (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-                 {std::string_view(id), std::string_view(g->name)}, what);
+    std::string out = "INSERT INTO ";
+    out.append(EntityFields<T>::table).append(" (").append(cols).append(") VALUES (").append(marks);
+    out.append(") ON CONFLICT (id) DO UPDATE SET ").append(set);
+    return out;
+  }();
+  return sql;
+}
+
+// The values of `v`'s scalar columns, in `upsert_sql` order.
+template <class T>
+std::vector<SqlValue> scalar_values(const T& v) {
+  std::vector<SqlValue> out;
+  for_each_field<T>([&](const FieldInfo& f, auto member) {
+    const auto& m = v.*member;
+    using M = std::decay_t<decltype(m)>;
+    if constexpr (std::is_same_v<M, std::string>) {
+      if (f.kind == FieldKind::kReference && m.empty()) out.emplace_back(nullptr);
+      else out.emplace_back(std::string_view(m));
+    } else if constexpr (std::is_same_v<M, bool> || std::is_same_v<M, std::uint32_t>) {
+      out.emplace_back(std::int64_t{m});
+    } else if constexpr (std::is_enum_v<M>) {
+      out.emplace_back(enum_text(m));
     }
-    case EntityKind::kLicence: {
-      if (after == nullptr) return run("DELETE FROM licences WHERE id = ?", {std::string_view(id)}, what);
-      const auto* l = std::get_if<Licence>(after);
-      if (l == nullptr) return wrong_kind();
-      SORIGHTS_TRY(check_id(l->id));
-      SORIGHTS_TRY(run(
-          "INSERT INTO licences (id, name, kind, count, unrestricted) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO "
-          "UPDATE SET name = excluded.name, kind = excluded.kind, count = excluded.count, unrestricted = "
-          "excluded.unrestricted",
-          {std::string_view(id), std::string_view(l->name), std::string_view(l->kind == LicenceKind::kSite ? "site" : "user"),
-           std::int64_t{l->count}, b(l->unrestricted)},
-          what));
-      SORIGHTS_TRY(list("licence_requires", "licence", "required", l->requires_licences));
-      return list("licence_cal_for", "licence", "object", l->cal_for);
+  });
+  return out;
+}
+
+}  // namespace
+
+Result<void> SqliteStore::Impl::write_list(std::string_view table, std::string_view owner, std::string_view value,
+                                           const std::string& id, const std::vector<std::string>& values,
+                                           const std::string& what) {
+  const std::string t(table), o(owner), v(value);
+  SORIGHTS_TRY(run("DELETE FROM " + t + " WHERE " + o + " = ?", {std::string_view(id)}, what));
+  std::int64_t pos = 0;
+  for (const std::string& x : values)
+    SORIGHTS_TRY(run("INSERT INTO " + t + " (" + o + ", position, " + v + ") VALUES (?, ?, ?)",
+                     {std::string_view(id), pos++, std::string_view(x)}, what));
+  return {};
+}
+
+Result<void> SqliteStore::Impl::write_cells(const Role& r, const std::string& what) {
+  SORIGHTS_TRY(run("DELETE FROM data_rights WHERE role = ?", {std::string_view(r.id)}, what));
+  for (const auto& [object, row] : r.data_rights)
+    for (int rel = 0; rel < kRelationCount; ++rel) {
+      const std::string crud = row[static_cast<std::size_t>(rel)].to_crud();
+      SORIGHTS_TRY(run("INSERT INTO data_rights (role, object, relation, crud) VALUES (?, ?, ?, ?)",
+                       {std::string_view(r.id), std::string_view(object), relation_name(static_cast<Relation>(rel)),
+                        std::string_view(crud)},
+                       what));
     }
-    case EntityKind::kPlan: {
-      if (after == nullptr) return run("DELETE FROM plans WHERE id = ?", {std::string_view(id)}, what);
-      const auto* p = std::get_if<Plan>(after);
-      if (p == nullptr) return wrong_kind();
-      SORIGHTS_TRY(check_id(p->id));
-      SORIGHTS_TRY(run("INSERT INTO plans (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-                       {std::string_view(id), std::string_view(p->name)}, what));
-      return list("plan_licences", "plan", "licence", p->licences);
-    }
-    case EntityKind::kFunctionalRight: {
-      if (after == nullptr) return run("DELETE FROM functional_rights WHERE id = ?", {std::string_view(id)}, what);
-      const auto* f = std::get_if<FunctionalRightDef>(after);
-      if (f == nullptr) return wrong_kind();
-      SORIGHTS_TRY(check_id(f->id));
-      return run(
-          "INSERT INTO functional_rights (id, name, requires_licence, restrictive) VALUES (?, ?, ?, ?) ON CONFLICT (id) "
-          "DO UPDATE SET name = excluded.name, requires_licence = excluded.requires_licence, "
-          "restrictive = excluded.restrictive",
-          {std::string_view(id), std::string_view(f->name), nullable(f->requires_licence), b(f->restrictive)}, what);
-    }
-    case EntityKind::kObject: {
-      if (after == nullptr) return run("DELETE FROM objects WHERE id = ?", {std::string_view(id)}, what);
-      const auto* o = std::get_if<DataObjectDef>(after);
-      if (o == nullptr) return wrong_kind();
-      SORIGHTS_TRY(check_id(o->id));
-      return run(
-          "INSERT INTO objects (id, name, empty_owner_is_user, visibility, completed_locked) VALUES (?, ?, ?, ?, ?) "
-          "ON CONFLICT (id) DO UPDATE SET name = excluded.name, empty_owner_is_user = excluded.empty_owner_is_user, "
-          "visibility = excluded.visibility, completed_locked = excluded.completed_locked",
-          {std::string_view(id), std::string_view(o->name), b(o->empty_owner_is_user), b(o->has_visibility),
-           b(o->completed_is_locked)},
-          what);
-    }
-    case EntityKind::kRole: {
-      if (after == nullptr) return run("DELETE FROM roles WHERE id = ?", {std::string_view(id)}, what);
-      const auto* r = std::get_if<Role>(after);
-      if (r == nullptr) return wrong_kind();
-      SORIGHTS_TRY(check_id(r->id));
-      SORIGHTS_TRY(run(
-          "INSERT INTO roles (id, name, description, type) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-          "name = excluded.name, description = excluded.description, type = excluded.type",
-          {std::string_view(id), std::string_view(r->name), std::string_view(r->description),
-           role_type_name(r->type)},
-          what));
-      SORIGHTS_TRY(run("DELETE FROM data_rights WHERE role = ?", {std::string_view(id)}, what));
-      for (const auto& [object, row] : r->data_rights)
-        for (int rel = 0; rel < kRelationCount; ++rel) {
-          const std::string crud = row[static_cast<std::size_t>(rel)].to_crud();
-          SORIGHTS_TRY(run("INSERT INTO data_rights (role, object, relation, crud) VALUES (?, ?, ?, ?)",
-                           {std::string_view(id), std::string_view(object), relation_name(static_cast<Relation>(rel)),
-                            std::string_view(crud)},
-                           what));
-        }
-      return list("role_rights", "role", "functional_right", r->functional_rights);
-    }
-    case EntityKind::kUser: {
-      if (after == nullptr) return run("DELETE FROM users WHERE id = ?", {std::string_view(id)}, what);
-      const auto* u = std::get_if<User>(after);
-      if (u == nullptr) return wrong_kind();
-      SORIGHTS_TRY(check_id(u->id));
-      SORIGHTS_TRY(run(
-          "INSERT INTO users (id, type, name, person, company, role, primary_group, plan, can_log_in, "
-          "former_employee, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-          "type = excluded.type, name = excluded.name, person = excluded.person, company = excluded.company, "
-          "role = excluded.role, primary_group = excluded.primary_group, plan = excluded.plan, "
-          "can_log_in = excluded.can_log_in, former_employee = excluded.former_employee, retired = excluded.retired",
-          {std::string_view(id), user_type_name(u->type), std::string_view(u->name), std::string_view(u->person),
-           std::string_view(u->company), nullable(u->role), nullable(u->group), nullable(u->plan), b(u->can_log_in),
-           b(u->former_employee), b(u->retired)},
-          what));
-      SORIGHTS_TRY(list("user_groups", "user_id", "group_id", u->other_groups));
-      SORIGHTS_TRY(list("user_licences", "user_id", "licence", u->licences));
-      return list("user_projects", "user_id", "project", u->projects);
-    }
-    case EntityKind::kFieldRights: {
-      SORIGHTS_TRY(run("DELETE FROM field_rights", {}, what));
-      if (after == nullptr) return {};
-      const auto* v = std::get_if<std::vector<FieldRightRule>>(after);
-      if (v == nullptr) return wrong_kind();
-      std::int64_t pos = 0;
-      for (const FieldRightRule& f : *v) {
-        const std::string rights = f.rights.to_letters();
-        SORIGHTS_TRY(run(
-            "INSERT INTO field_rights (position, role, object, field, relation, rights, ui_mandatory, ui_read_only) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            {pos++, std::string_view(f.role), std::string_view(f.object), std::string_view(f.field),
-             relation_name(f.relation), std::string_view(rights), b(f.ui_mandatory), b(f.ui_read_only)},
-            what));
-      }
-      return {};
-    }
-    case EntityKind::kOverrides: {
-      SORIGHTS_TRY(run("DELETE FROM overrides", {}, what));
-      if (after == nullptr) return {};
-      const auto* v = std::get_if<std::vector<Override>>(after);
-      if (v == nullptr) return wrong_kind();
-      std::int64_t pos = 0;
-      for (const Override& o : *v) {
-        static constexpr std::string_view kLevels[] = {"system", "group", "user"};
-        static constexpr std::string_view kScopes[] = {"all", "new", "existing", "record"};
-        const std::string remove = storage_detail::override_remove(o);
-        SORIGHTS_TRY(run(
-            "INSERT INTO overrides (position, level, target, object, scope, record, field, remove) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            {pos++, kLevels[static_cast<std::size_t>(o.level) % 3], std::string_view(o.target),
-             std::string_view(o.object), kScopes[static_cast<std::size_t>(o.scope) % 4], std::string_view(o.record),
-             std::string_view(o.field), std::string_view(remove)},
-            what));
-      }
-      return {};
-    }
+  return {};
+}
+
+// An entity with an id: its row, then its child tables (rewritten whole).
+template <class T>
+Result<void> SqliteStore::Impl::write_row(const std::string& id, const T& v, const std::string& what) {
+  SORIGHTS_TRY(run(upsert_sql<T>(), scalar_values(v), what));
+  if constexpr (std::is_same_v<T, Role>) SORIGHTS_TRY(write_cells(v, what));
+  Result<void> r;
+  for_each_field<T>([&](const FieldInfo& f, auto member) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(v.*member)>, std::vector<std::string>>)
+      if (r) r = write_list(f.column, EntityFields<T>::owner, f.value_column, id, v.*member, what);
+  });
+  return r;
+}
+
+Result<void> SqliteStore::Impl::write_field_rights(const std::vector<FieldRightRule>& v, const std::string& what) {
+  std::int64_t pos = 0;
+  for (const FieldRightRule& f : v) {
+    const std::string rights = f.rights.to_letters();
+    SORIGHTS_TRY(run(
+        "INSERT INTO field_rights (position, role, object, field, relation, rights, ui_mandatory, ui_read_only) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        {pos++, std::string_view(f.role), std::string_view(f.object), std::string_view(f.field),
+         relation_name(f.relation), std::string_view(rights), b(f.ui_mandatory), b(f.ui_read_only)},
+        what));
   }
-  return Error(ErrorCode::kInvalidArgument, what + ": unknown entity kind");
+  return {};
+}
+
+Result<void> SqliteStore::Impl::write_overrides(const std::vector<Override>& v, const std::string& what) {
+  std::int64_t pos = 0;
+  for (const Override& o : v) {
+    const std::string remove = detail::override_remove(o);
+    SORIGHTS_TRY(run(
+        "INSERT INTO overrides (position, level, target, object, scope, record, field, remove) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        {pos++, enum_text(o.level), std::string_view(o.target), std::string_view(o.object), enum_text(o.scope),
+         std::string_view(o.record), std::string_view(o.field), std::string_view(remove)},
+        what));
+  }
+  return {};
+}
+
+Result<void> SqliteStore::Impl::write_entity(EntityKind kind, const std::string& id, const Entity* after) {
+  const std::string what = "writing " + std::string(kEntityKindNames[static_cast<std::size_t>(kind)]) + " " + detail::in_quotes(id);
+  const Error wrong_kind(ErrorCode::kInvalidArgument, what + ": the change carries a value of another kind");
+  return detail::with_entity_type(kind, [&]<class T>(std::type_identity<T>) -> Result<void> {
+    const std::string table(EntityFields<T>::table);
+    if constexpr (std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override>) {
+      SORIGHTS_TRY(run("DELETE FROM " + table, {}, what));
+      if (after == nullptr) return {};
+      const auto* v = std::get_if<std::vector<T>>(after);
+      if (v == nullptr) return wrong_kind;
+      if constexpr (std::is_same_v<T, FieldRightRule>) return write_field_rights(*v, what);
+      else return write_overrides(*v, what);
+    } else {
+      if (after == nullptr) return run("DELETE FROM " + table + " WHERE id = ?", {std::string_view(id)}, what);
+      const auto* v = std::get_if<T>(after);
+      if (v == nullptr) return wrong_kind;
+      if (v->id != id) return Error(ErrorCode::kInvalidArgument, what + ": the value has the id " + detail::in_quotes(v->id));
+      return write_row(id, *v, what);
+    }
+  });
 }
 
 Result<void> SqliteStore::Impl::write_change(const Change& c) {
@@ -603,7 +600,7 @@ Result<void> SqliteStore::Impl::write_change(const Change& c) {
 }
 
 Result<void> SqliteStore::Impl::insert_audit(const AuditEntry& e) {
-  const std::string changes = storage_detail::write_changes(e.changes);
+  const std::string changes = detail::write_changes(e.changes);
   return run("INSERT INTO audit_log (version, time, actor, refused, reason, changes) VALUES (?, ?, ?, ?, ?, ?)",
              {static_cast<std::int64_t>(e.version), std::int64_t{e.time}, std::string_view(e.actor), b(e.refused),
               std::string_view(e.reason), std::string_view(changes)},
@@ -627,13 +624,7 @@ Result<void> SqliteStore::apply(const ChangeSet& changes) {
   SORIGHTS_TRY(d.exec("BEGIN IMMEDIATE", "starting a commit"));
   // Rolls back on every way out but a successful COMMIT, an exception included
   // (a throwing on_change_written hook, std::bad_alloc).
-  struct Rollback {
-    sqlite3* db;
-    bool armed = true;
-    ~Rollback() {
-      if (armed) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-  } rollback{d.db};
+  Rollback rollback{d.db};
   auto fail = [](Error e) -> Result<void> { return e; };
   auto stored = d.read_version();
   if (!stored) return fail(stored.error());
@@ -723,13 +714,7 @@ Result<void> SqliteStore::append_audit(const AuditEntry& entry) {
   // One write transaction: with a key the entry joins the audit chain and
   // the seal moves to the new head, or nothing is written.
   SORIGHTS_TRY(d.exec("BEGIN IMMEDIATE", "writing the audit trail"));
-  struct Rollback {
-    sqlite3* db;
-    bool armed = true;
-    ~Rollback() {
-      if (armed) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-  } rollback{d.db};
+  Rollback rollback{d.db};
   SORIGHTS_TRY(d.check_schema());
   if (d.integrity) {
     auto version = d.read_version();
@@ -780,7 +765,7 @@ Result<std::vector<AuditEntry>> SqliteStore::Impl::read_audit(const AuditQuery* 
         e.actor = text(s, 3);
         e.refused = integer(s, 4) != 0;
         e.reason = text(s, 5);
-        auto changes = storage_detail::read_changes(text(s, 6));
+        auto changes = detail::read_changes(text(s, 6));
         if (!changes)
           return bad_row(d.path, "audit_log", "seq " + std::to_string(integer(s, 0)), changes.error().message);
         e.changes = std::move(*changes);
@@ -792,193 +777,161 @@ Result<std::vector<AuditEntry>> SqliteStore::Impl::read_audit(const AuditQuery* 
 
 // -- Reading ---------------------------------------------------------------------
 
+namespace {
+
+// SELECT of `T`'s scalar columns, in field-list order.
+template <class T>
+std::string select_sql() {
+  std::string cols;
+  for (const FieldInfo& f : EntityFields<T>::fields)
+    if (f.kind != FieldKind::kList && f.kind != FieldKind::kCustom) cols.append(cols.empty() ? "" : ", ").append(f.column);
+  return "SELECT " + cols + " FROM " + std::string(EntityFields<T>::table) + " ORDER BY rowid";
+}
+
+}  // namespace
+
+// Child lists, read once per table: owner → values in position order.
+Result<void> SqliteStore::Impl::read_lists(std::string_view table, std::string_view owner, std::string_view value,
+                                           std::map<std::string, std::vector<std::string>>& out) {
+  const std::string t(table), o(owner);
+  return query("SELECT " + o + ", " + std::string(value) + " FROM " + t + " ORDER BY " + o + ", position",
+               "reading table " + t, [&](sqlite3_stmt* s) -> Result<void> {
+                 out[text(s, 0)].push_back(text(s, 1));
+                 return {};
+               });
+}
+
+// One column of a row of `T` into `m`; `row` names the row in a message.
+template <class M>
+Result<void> SqliteStore::Impl::read_column(sqlite3_stmt* s, int col, std::string_view table, const std::string& row,
+                                            const FieldInfo& f, M& m) {
+  if constexpr (std::is_same_v<M, std::string>) {
+    m = text(s, col);
+  } else if constexpr (std::is_same_v<M, bool>) {
+    const std::int64_t v = integer(s, col);
+    if (v != 0 && v != 1) return bad_row(path, table, row, std::string(f.column) + " is not 0 or 1");
+    m = v == 1;
+  } else if constexpr (std::is_same_v<M, std::uint32_t>) {
+    const std::int64_t v = integer(s, col);
+    if (v < 0 || v > 0xFFFFFFFFll)
+      return bad_row(path, table, row, "invalid " + std::string(f.column) + " " + std::to_string(v));
+    m = static_cast<std::uint32_t>(v);
+  } else {
+    static_assert(std::is_enum_v<M>, "a column read_column cannot read");
+    const std::string v = text(s, col);
+    auto e = parse_enum_text<M>(v);
+    if (!e) return bad_row(path, table, row, "invalid " + std::string(f.column) + " " + detail::in_quotes(v));
+    m = *e;
+  }
+  return {};
+}
+
+// Every row of `T`'s table with its child lists, in insertion order.
+template <class T>
+Result<void> SqliteStore::Impl::read_rows(std::vector<T>& out) {
+  using F = EntityFields<T>;
+  std::map<std::string_view, std::map<std::string, std::vector<std::string>>> lists;
+  for (const FieldInfo& f : F::fields)
+    if (f.kind == FieldKind::kList) SORIGHTS_TRY(read_lists(f.column, F::owner, f.value_column, lists[f.column]));
+  return query(select_sql<T>(), "reading table " + std::string(F::table), [&](sqlite3_stmt* s) -> Result<void> {
+    T v;
+    v.id = text(s, 0);
+    const std::string row = "id " + detail::in_quotes(v.id);
+    int col = 0;
+    Result<void> r;
+    for_each_field<T>([&](const FieldInfo& f, auto member) {
+      auto& m = v.*member;
+      using M = std::decay_t<decltype(m)>;
+      if constexpr (std::is_same_v<M, std::vector<std::string>>) {
+        m = lists[f.column][v.id];
+      } else if constexpr (!std::is_same_v<M, std::map<std::string, RelationCells>>) {
+        if (r) r = read_column(s, col, F::table, row, f, m);
+        ++col;
+      }
+    });
+    if (!r) return r;
+    out.push_back(std::move(v));
+    return {};
+  });
+}
+
+// The role matrix: role → object → cells.
+Result<void> SqliteStore::Impl::read_cells(std::map<std::string, std::map<std::string, RelationCells>>& cells) {
+  return query("SELECT role, object, relation, crud FROM data_rights", "reading table data_rights",
+               [&](sqlite3_stmt* s) -> Result<void> {
+                 const std::string role = text(s, 0), object = text(s, 1), rel = text(s, 2), crud = text(s, 3);
+                 const std::string row = "(" + detail::in_quotes(role) + ", " + detail::in_quotes(object) + ", " + detail::in_quotes(rel) + ")";
+                 auto relation = parse_relation(rel);
+                 if (!relation) return bad_row(path, "data_rights", row, "unknown relation " + detail::in_quotes(rel));
+                 auto rights = TableRights::parse_crud(crud);
+                 if (!rights) return bad_row(path, "data_rights", row, "invalid rights " + detail::in_quotes(crud));
+                 cells[role][object][static_cast<std::size_t>(*relation)] = *rights;
+                 return {};
+               });
+}
+
+Result<void> SqliteStore::Impl::read_field_rights(std::vector<FieldRightRule>& out) {
+  return query(
+      "SELECT position, role, object, field, relation, rights, ui_mandatory, ui_read_only FROM field_rights ORDER BY "
+      "position",
+      "reading table field_rights", [&](sqlite3_stmt* s) -> Result<void> {
+        FieldRightRule f;
+        const std::string row = "position " + std::to_string(integer(s, 0));
+        f.role = text(s, 1);
+        f.object = text(s, 2);
+        f.field = text(s, 3);
+        const std::string rel = text(s, 4), rights = text(s, 5);
+        auto relation = parse_relation(rel);
+        if (!relation) return bad_row(path, "field_rights", row, "unknown relation " + detail::in_quotes(rel));
+        f.relation = *relation;
+        auto fr = FieldRights::parse_rw(rights);
+        if (!fr) return bad_row(path, "field_rights", row, "invalid rights " + detail::in_quotes(rights));
+        f.rights = *fr;
+        const auto& fields = EntityFields<FieldRightRule>::fields;
+        SORIGHTS_TRY(read_column(s, 6, "field_rights", row, fields[5], f.ui_mandatory));
+        SORIGHTS_TRY(read_column(s, 7, "field_rights", row, fields[6], f.ui_read_only));
+        out.push_back(std::move(f));
+        return {};
+      });
+}
+
+Result<void> SqliteStore::Impl::read_overrides(std::vector<Override>& out) {
+  return query(
+      "SELECT position, level, target, object, scope, record, field, remove FROM overrides ORDER BY position",
+      "reading table overrides", [&](sqlite3_stmt* s) -> Result<void> {
+        Override o;
+        const std::string row = "position " + std::to_string(integer(s, 0));
+        const auto& fields = EntityFields<Override>::fields;
+        SORIGHTS_TRY(read_column(s, 1, "overrides", row, fields[0], o.level));
+        o.target = text(s, 2);
+        o.object = text(s, 3);
+        SORIGHTS_TRY(read_column(s, 4, "overrides", row, fields[3], o.scope));
+        o.record = text(s, 5);
+        o.field = text(s, 6);
+        const std::string remove = text(s, 7);
+        if (o.field.empty()) {
+          auto t = TableRights::parse_crud(remove);
+          if (!t) return bad_row(path, "overrides", row, "invalid rights " + detail::in_quotes(remove));
+          o.remove = t->bits();
+        } else {
+          auto f = FieldRights::parse_rw(remove);
+          if (!f) return bad_row(path, "overrides", row, "invalid rights " + detail::in_quotes(remove));
+          o.remove = f->bits();
+        }
+        out.push_back(std::move(o));
+        return {};
+      });
+}
+
 Result<Model> SqliteStore::Impl::read_model() {
   Model m;
-  const std::string& p = path;
-  // Child lists, read once per table: owner → values in position order.
-  auto lists = [&](const std::string& table, const char* owner, const char* value,
-                   std::map<std::string, std::vector<std::string>>& out) -> Result<void> {
-    return query("SELECT " + std::string(owner) + ", " + value + " FROM " + table + " ORDER BY " + owner +
-                     ", position",
-                 "reading table " + table, [&](sqlite3_stmt* s) -> Result<void> {
-                   out[text(s, 0)].push_back(text(s, 1));
-                   return {};
-                 });
-  };
-  auto flag = [&](sqlite3_stmt* s, int col, std::string_view table, const std::string& id,
-                  const char* name, bool& out) -> Result<void> {
-    const std::int64_t v = integer(s, col);
-    if (v != 0 && v != 1) return bad_row(p, table, "id " + qt(id), std::string(name) + " is not 0 or 1");
-    out = v == 1;
-    return {};
-  };
-
-  SORIGHTS_TRY(query("SELECT id, name, database_owner FROM our_companies ORDER BY rowid", "reading table our_companies",
-                     [&](sqlite3_stmt* s) -> Result<void> {
-                       OurCompany c{text(s, 0), text(s, 1), false};
-                       SORIGHTS_TRY(flag(s, 2, "our_companies", c.id, "database_owner", c.database_owner));
-                       m.our_companies.push_back(std::move(c));
-                       return {};
-                     }));
-  SORIGHTS_TRY(query("SELECT id, name FROM groups ORDER BY rowid", "reading table groups",
-                     [&](sqlite3_stmt* s) -> Result<void> {
-                       m.groups.push_back(Group{text(s, 0), text(s, 1)});
-                       return {};
-                     }));
-  std::map<std::string, std::vector<std::string>> requires_, cal_for, plan_licences, role_rights, user_groups,
-      user_licences, user_projects;
-  SORIGHTS_TRY(lists("licence_requires", "licence", "required", requires_));
-  SORIGHTS_TRY(lists("licence_cal_for", "licence", "object", cal_for));
-  SORIGHTS_TRY(query("SELECT id, name, kind, count, unrestricted FROM licences ORDER BY rowid", "reading table licences",
-                     [&](sqlite3_stmt* s) -> Result<void> {
-                       Licence l;
-                       l.id = text(s, 0);
-                       l.name = text(s, 1);
-                       const std::string kind = text(s, 2);
-                       if (kind == "site") l.kind = LicenceKind::kSite;
-                       else if (kind == "user") l.kind = LicenceKind::kUser;
-                       else return bad_row(p, "licences", "id " + qt(l.id), "invalid kind " + qt(kind));
-                       const std::int64_t count = integer(s, 3);
-                       if (count < 0 || count > 0xFFFFFFFFll)
-                         return bad_row(p, "licences", "id " + qt(l.id), "invalid count " + std::to_string(count));
-                       l.count = static_cast<std::uint32_t>(count);
-                       SORIGHTS_TRY(flag(s, 4, "licences", l.id, "unrestricted", l.unrestricted));
-                       l.requires_licences = requires_[l.id];
-                       l.cal_for = cal_for[l.id];
-                       m.licences.push_back(std::move(l));
-                       return {};
-                     }));
-  SORIGHTS_TRY(lists("plan_licences", "plan", "licence", plan_licences));
-  SORIGHTS_TRY(query("SELECT id, name FROM plans ORDER BY rowid", "reading table plans", [&](sqlite3_stmt* s) -> Result<void> {
-    Plan pl{text(s, 0), text(s, 1), {}};
-    pl.licences = plan_licences[pl.id];
-    m.plans.push_back(std::move(pl));
-    return {};
-  }));
-  SORIGHTS_TRY(query("SELECT id, name, requires_licence, restrictive FROM functional_rights ORDER BY rowid",
-                     "reading table functional_rights", [&](sqlite3_stmt* s) -> Result<void> {
-                       FunctionalRightDef f{text(s, 0), text(s, 1), text(s, 2)};
-                       SORIGHTS_TRY(flag(s, 3, "functional_rights", f.id, "restrictive", f.restrictive));
-                       m.functional_rights.push_back(std::move(f));
-                       return {};
-                     }));
-  SORIGHTS_TRY(query("SELECT id, name, empty_owner_is_user, visibility, completed_locked FROM objects ORDER BY rowid",
-                     "reading table objects", [&](sqlite3_stmt* s) -> Result<void> {
-                       DataObjectDef o;
-                       o.id = text(s, 0);
-                       o.name = text(s, 1);
-                       SORIGHTS_TRY(flag(s, 2, "objects", o.id, "empty_owner_is_user", o.empty_owner_is_user));
-                       SORIGHTS_TRY(flag(s, 3, "objects", o.id, "visibility", o.has_visibility));
-                       SORIGHTS_TRY(flag(s, 4, "objects", o.id, "completed_locked", o.completed_is_locked));
-                       m.objects.push_back(std::move(o));
-                       return {};
-                     }));
-  SORIGHTS_TRY(lists("role_rights", "role", "functional_right", role_rights));
+  SORIGHTS_TRY(detail::each_id_collection(m, [&](auto& items) { return read_rows(items); }));
   std::map<std::string, std::map<std::string, RelationCells>> cells;
-  SORIGHTS_TRY(query("SELECT role, object, relation, crud FROM data_rights", "reading table data_rights",
-                     [&](sqlite3_stmt* s) -> Result<void> {
-                       const std::string role = text(s, 0), object = text(s, 1), rel = text(s, 2), crud = text(s, 3);
-                       const std::string row = "(" + qt(role) + ", " + qt(object) + ", " + qt(rel) + ")";
-                       auto relation = parse_relation(rel);
-                       if (!relation) return bad_row(p, "data_rights", row, "unknown relation " + qt(rel));
-                       auto rights = TableRights::parse_crud(crud);
-                       if (!rights) return bad_row(p, "data_rights", row, "invalid rights " + qt(crud));
-                       cells[role][object][static_cast<std::size_t>(*relation)] = *rights;
-                       return {};
-                     }));
-  SORIGHTS_TRY(query("SELECT id, name, description, type FROM roles ORDER BY rowid", "reading table roles",
-                     [&](sqlite3_stmt* s) -> Result<void> {
-                       Role r;
-                       r.id = text(s, 0);
-                       r.name = text(s, 1);
-                       r.description = text(s, 2);
-                       const std::string type = text(s, 3);
-                       auto t = parse_role_type(type);
-                       if (!t) return bad_row(p, "roles", "id " + qt(r.id), "invalid type " + qt(type));
-                       r.type = *t;
-                       if (auto it = cells.find(r.id); it != cells.end()) r.data_rights = std::move(it->second);
-                       r.functional_rights = role_rights[r.id];
-                       m.roles.push_back(std::move(r));
-                       return {};
-                     }));
-  SORIGHTS_TRY(query("SELECT position, role, object, field, relation, rights, ui_mandatory, ui_read_only FROM "
-                     "field_rights ORDER BY position",
-                     "reading table field_rights", [&](sqlite3_stmt* s) -> Result<void> {
-                       FieldRightRule f;
-                       const std::string row = "position " + std::to_string(integer(s, 0));
-                       f.role = text(s, 1);
-                       f.object = text(s, 2);
-                       f.field = text(s, 3);
-                       const std::string rel = text(s, 4), rights = text(s, 5);
-                       auto relation = parse_relation(rel);
-                       if (!relation) return bad_row(p, "field_rights", row, "unknown relation " + qt(rel));
-                       f.relation = *relation;
-                       auto fr = FieldRights::parse_rw(rights);
-                       if (!fr) return bad_row(p, "field_rights", row, "invalid rights " + qt(rights));
-                       f.rights = *fr;
-                       SORIGHTS_TRY(flag(s, 6, "field_rights", row, "ui_mandatory", f.ui_mandatory));
-                       SORIGHTS_TRY(flag(s, 7, "field_rights", row, "ui_read_only", f.ui_read_only));
-                       m.field_rights.push_back(std::move(f));
-                       return {};
-                     }));
-  SORIGHTS_TRY(query("SELECT position, level, target, object, scope, record, field, remove FROM overrides ORDER BY "
-                     "position",
-                     "reading table overrides", [&](sqlite3_stmt* s) -> Result<void> {
-                       Override o;
-                       const std::string row = "position " + std::to_string(integer(s, 0));
-                       const std::string level = text(s, 1), scope = text(s, 4), remove = text(s, 7);
-                       if (level == "system") o.level = OverrideLevel::kSystem;
-                       else if (level == "group") o.level = OverrideLevel::kGroup;
-                       else if (level == "user") o.level = OverrideLevel::kUser;
-                       else return bad_row(p, "overrides", row, "invalid level " + qt(level));
-                       o.target = text(s, 2);
-                       o.object = text(s, 3);
-                       if (scope == "all") o.scope = OverrideScope::kAll;
-                       else if (scope == "new") o.scope = OverrideScope::kNew;
-                       else if (scope == "existing") o.scope = OverrideScope::kExisting;
-                       else if (scope == "record") o.scope = OverrideScope::kRecord;
-                       else return bad_row(p, "overrides", row, "invalid scope " + qt(scope));
-                       o.record = text(s, 5);
-                       o.field = text(s, 6);
-                       if (o.field.empty()) {
-                         auto t = TableRights::parse_crud(remove);
-                         if (!t) return bad_row(p, "overrides", row, "invalid rights " + qt(remove));
-                         o.remove = t->bits();
-                       } else {
-                         auto f = FieldRights::parse_rw(remove);
-                         if (!f) return bad_row(p, "overrides", row, "invalid rights " + qt(remove));
-                         o.remove = f->bits();
-                       }
-                       m.overrides.push_back(std::move(o));
-                       return {};
-                     }));
-  SORIGHTS_TRY(lists("user_groups", "user_id", "group_id", user_groups));
-  SORIGHTS_TRY(lists("user_licences", "user_id", "licence", user_licences));
-  SORIGHTS_TRY(lists("user_projects", "user_id", "project", user_projects));
-  SORIGHTS_TRY(query("SELECT id, type, name, person, company, role, primary_group, plan, can_log_in, former_employee, "
-                     "retired FROM users ORDER BY rowid",
-                     "reading table users", [&](sqlite3_stmt* s) -> Result<void> {
-                       User u;
-                       u.id = text(s, 0);
-                       const std::string type = text(s, 1);
-                       auto t = parse_user_type(type);
-                       if (!t) return bad_row(p, "users", "id " + qt(u.id), "invalid type " + qt(type));
-                       u.type = *t;
-                       u.name = text(s, 2);
-                       u.person = text(s, 3);
-                       u.company = text(s, 4);
-                       u.role = text(s, 5);
-                       u.group = text(s, 6);
-                       u.plan = text(s, 7);
-                       SORIGHTS_TRY(flag(s, 8, "users", u.id, "can_log_in", u.can_log_in));
-                       SORIGHTS_TRY(flag(s, 9, "users", u.id, "former_employee", u.former_employee));
-                       SORIGHTS_TRY(flag(s, 10, "users", u.id, "retired", u.retired));
-                       u.other_groups = user_groups[u.id];
-                       u.licences = user_licences[u.id];
-                       u.projects = user_projects[u.id];
-                       m.users.push_back(std::move(u));
-                       return {};
-                     }));
+  SORIGHTS_TRY(read_cells(cells));
+  for (Role& r : m.roles)
+    if (auto it = cells.find(r.id); it != cells.end()) r.data_rights = std::move(it->second);
+  SORIGHTS_TRY(read_field_rights(m.field_rights));
+  SORIGHTS_TRY(read_overrides(m.overrides));
   return m;
 }
 

@@ -5,34 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sorights/sorights.h"
-
-static int g_failures = 0;
-#define CHECK(cond)                                                      \
-  do {                                                                   \
-    if (!(cond)) {                                                       \
-      fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-      ++g_failures;                                                      \
-    }                                                                    \
-  } while (0)
-#define CHECK_OK(expr)                                                   \
-  do {                                                                   \
-    sorights_status st_ = (expr);                                        \
-    if (st_ != SORIGHTS_OK) {                                            \
-      fprintf(stderr, "%s:%d: %s gave %s: %s\n", __FILE__, __LINE__, #expr, \
-              sorights_status_name(st_), sorights_last_error_message()); \
-      ++g_failures;                                                      \
-    }                                                                    \
-  } while (0)
+#include "c_test.h"
 
 /* acme; groups sales + support; alice (level-3, sales), bob (level-0,
  * support, other group sales), zed (level-3, sales, retired), sys (system). */
 static sorights_model* make_model(void) {
-  sorights_model* m = NULL;
-  CHECK_OK(sorights_model_new(&m));
-  CHECK_OK(sorights_model_add_company(m, "acme", "Acme", 1));
-  CHECK_OK(sorights_model_add_group(m, "sales", "Sales"));
-  CHECK_OK(sorights_model_add_group(m, "support", "Support"));
+  sorights_model* m = acme_model();
   sorights_user_desc u = {0};
   u.id = "alice"; u.name = "Alice Andersen"; u.company = "acme"; u.role = "level-3"; u.group = "sales";
   CHECK_OK(sorights_model_add_user(m, &u));
@@ -57,15 +35,11 @@ static int is(const sorights_snapshot* s, sorights_user_index u, const char* id)
 
 static void test_who_can(void) {
   sorights_model* m = make_model();
-  sorights_snapshot* s = NULL;
-  CHECK_OK(sorights_compile(m, 1, &s));
+  sorights_snapshot* s = compiled(m, 1);
   sorights_query_index* q = NULL;
   CHECK_OK(sorights_query_index_build(s, m, &q));
   sorights_model_free(m);  /* the index needs neither handle any more */
-  sorights_record sale;
-  sorights_record_init(&sale);
-  sale.object = sorights_find_object(s, "sale");
-  sale.owner = sorights_find_user(s, "alice");
+  sorights_record sale = sale_of(s, "alice");
   sorights_user_index out[8];
   const size_t n = sorights_who_can(q, SORIGHTS_ACTION_UPDATE, &sale, out, 8);
   /* Exactly the users sorights_can allows, in id order. */
@@ -88,8 +62,7 @@ static void test_who_can(void) {
 
 static void test_users(void) {
   sorights_model* m = make_model();
-  sorights_snapshot* s = NULL;
-  CHECK_OK(sorights_compile(m, 1, &s));
+  sorights_snapshot* s = compiled(m, 1);
   sorights_query_index* q = NULL;
   CHECK_OK(sorights_query_index_build(s, m, &q));
   sorights_user_index out[8];
@@ -147,8 +120,7 @@ static void test_users(void) {
 
 static void test_filter_and_reports(void) {
   sorights_model* m = make_model();
-  sorights_snapshot* s = NULL;
-  CHECK_OK(sorights_compile(m, 1, &s));
+  sorights_snapshot* s = compiled(m, 1);
   sorights_record records[70];
   for (size_t i = 0; i < 70; ++i) {
     sorights_record_init(&records[i]);
@@ -242,30 +214,8 @@ static void test_licence_usage(void) {
   sorights_model_free(m);
 }
 
-struct test_case {
-  const char* name;
-  void (*run)(void);
-};
 static const struct test_case kCases[] = {{"who_can", test_who_can}, {"users", test_users},
                                           {"filter_and_reports", test_filter_and_reports},
                                           {"licence_usage", test_licence_usage}};
 
-int main(int argc, char** argv) {
-  const size_t n = sizeof kCases / sizeof kCases[0];
-  int ran = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (argc > 1 && strcmp(argv[1], kCases[i].name) != 0) continue;
-    kCases[i].run();
-    ++ran;
-  }
-  if (ran == 0) {
-    fprintf(stderr, "unknown case %s\n", argc > 1 ? argv[1] : "");
-    return 2;
-  }
-  if (g_failures != 0) {
-    fprintf(stderr, "%d check(s) failed\n", g_failures);
-    return 1;
-  }
-  printf("ok (%d case(s))\n", ran);
-  return 0;
-}
+int main(int argc, char** argv) { return run_cases(kCases, sizeof kCases / sizeof kCases[0], argc, argv); }

@@ -1,46 +1,17 @@
 #!/usr/bin/env python3
 """CTest driver for the `sorights` command line (docs/cli.md).
 
-Usage: cli_test.py SORIGHTS_BINARY DEMO_MODEL CASE
-Each CASE is one CTest test; `all` runs every case.
+Run by CTest, one test per case (tests/support/cases.py).
 """
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from cases import BIN, DEMO, CASES, case, run  # noqa: E402  the shared case runner
+from cases import DEMO, CASES, CliEnv, case, eq, run  # noqa: E402  the shared case runner
 
 
-class Env:
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="sorights-cli-test-")
-        self.db = os.path.join(self.dir, "s.db")
-
-    def run(self, *args, db=True, cwd=None):
-        argv = [BIN] + (["--db", self.db] if db else []) + list(args)
-        p = subprocess.run(argv, capture_output=True, text=True, cwd=cwd or self.dir, timeout=120)
-        return p.returncode, p.stdout, p.stderr
-
-    def ok(self, *args, rc=0, **kw):
-        code, out, err = self.run(*args, **kw)
-        if code != rc:
-            raise AssertionError(f"{args}: exit {code}, wanted {rc}\nstdout:\n{out}\nstderr:\n{err}")
-        return out, err
-
-    def fails(self, *args, contains=None, **kw):
-        code, out, err = self.run(*args, **kw)
-        if code != 2:
-            raise AssertionError(f"{args}: exit {code}, wanted 2\nstdout:\n{out}\nstderr:\n{err}")
-        if not err.strip():
-            raise AssertionError(f"{args}: no message on stderr")
-        if contains and contains not in err:
-            raise AssertionError(f"{args}: stderr lacks {contains!r}:\n{err}")
-        return err
-
+class Env(CliEnv):
     def write(self, name, text):
         path = os.path.join(self.dir, name)
         with open(path, "w") as f:
@@ -50,14 +21,6 @@ class Env:
     def demo(self):
         self.ok("import", DEMO)
         return self
-
-    def close(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def eq(a, b, what=""):
-    if a != b:
-        raise AssertionError(f"{what}: {a!r} != {b!r}")
 
 
 # -- init, import, export ---------------------------------------------------------------

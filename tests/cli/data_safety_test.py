@@ -11,58 +11,23 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from cases import BIN, DEMO, CASES, case, run  # noqa: E402  the shared case runner
+from cases import BIN, DEMO, CASES, CliEnv, case, eq, run  # noqa: E402  the shared case runner
 
 
-class Env:
+class Env(CliEnv):
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="sorights-safety-test-")
+        super().__init__()
         os.chmod(self.dir, 0o755)  # the unprivileged user of read_only_store must enter it
-        self.db = os.path.join(self.dir, "s.db")
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
-    def run(self, *args, db=None, prefix=()):
-        argv = list(prefix) + [BIN, "--db", db or self.db] + list(args)
-        p = subprocess.run(argv, capture_output=True, text=True, cwd=self.dir, timeout=120)
-        return p.returncode, p.stdout, p.stderr
-
-    def ok(self, *args, **kw):
-        code, out, err = self.run(*args, **kw)
-        if code != 0:
-            raise AssertionError(f"{args}: exit {code}, wanted 0\nstdout:\n{out}\nstderr:\n{err}")
-        return out, err
-
-    def fails(self, *args, contains=(), **kw):
-        code, out, err = self.run(*args, **kw)
-        if code != 2:
-            raise AssertionError(f"{args}: exit {code}, wanted 2\nstdout:\n{out}\nstderr:\n{err}")
-        if not err.strip():
-            raise AssertionError(f"{args}: no message on stderr")
-        for c in ([contains] if isinstance(contains, str) else contains):
-            if c not in err:
-                raise AssertionError(f"{args}: stderr lacks {c!r}:\n{err}")
-        return err
 
     def files(self, sub=""):
         return sorted(os.listdir(os.path.join(self.dir, sub)))
-
-    def close(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def read(path):
     with open(path, "rb") as f:
         return f.read()
-
-
-def eq(a, b, what=""):
-    if a != b:
-        raise AssertionError(f"{what}: {a!r} != {b!r}")
 
 
 def no_temp_files(e, sub=""):

@@ -5,54 +5,34 @@ integrity key"; docs/design/0009-tamper-evidence.md): `--key-file` /
 edits of a store, made with raw SQL, refused with exit 2 naming the row or
 object.
 
-Usage: key_test.py SORIGHTS_BINARY DEMO_MODEL CASE
-Each CASE is one CTest test; `all` runs every case.
+Run by CTest, one test per case (tests/support/cases.py).
 """
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from cases import BIN, DEMO, CASES, case, run  # noqa: E402  the shared case runner
+from cases import DEMO, CASES, CliEnv, case, eq, run  # noqa: E402  the shared case runner
 
 
-class Env:
+class Env(CliEnv):
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="sorights-key-test-")
-        self.db = os.path.join(self.dir, "s.db")
+        super().__init__()
         self.key = self.key_file("key", os.urandom(32))
         self.other_key = self.key_file("other-key", os.urandom(32))
 
     def key_file(self, name, data, mode=0o600):
-        path = os.path.join(self.dir, name)
+        path = self.path(name)
         with open(path, "wb") as f:
             f.write(data)
         os.chmod(path, mode)
         return path
 
-    def run(self, *args, db=None, env=None):
-        argv = [BIN, "--db", db or self.db] + list(args)
+    def run(self, *args, env=None, **kw):
         full_env = {k: v for k, v in os.environ.items() if k != "SORIGHTS_KEY_FILE"}
         full_env.update(env or {})
-        p = subprocess.run(argv, capture_output=True, text=True, cwd=self.dir, timeout=120, env=full_env)
-        return p.returncode, p.stdout, p.stderr
-
-    def ok(self, *args, **kw):
-        code, out, err = self.run(*args, **kw)
-        if code != 0:
-            raise AssertionError(f"{args}: exit {code}, wanted 0\nstdout:\n{out}\nstderr:\n{err}")
-        return out
-
-    def fails(self, *args, contains, **kw):
-        code, out, err = self.run(*args, **kw)
-        if code != 2:
-            raise AssertionError(f"{args}: exit {code}, wanted 2\nstdout:\n{out}\nstderr:\n{err}")
-        if contains not in err:
-            raise AssertionError(f"{args}: stderr lacks {contains!r}:\n{err}")
-        return err
+        return super().run(*args, env=full_env, **kw)
 
     def sql(self, statements, db=None):
         con = sqlite3.connect(db or self.db)
@@ -66,9 +46,9 @@ class Env:
 
     def signed_demo(self):
         """A signed store: the demo model, a refused command and a commit (audit seq 1..3)."""
-        self.ok("--key-file", self.key, "import", DEMO)
+        self.out("--key-file", self.key, "import", DEMO)
         self.fails("--key-file", self.key, "--as", "bob", "group", "add", "hr", contains="admin")
-        self.ok("--key-file", self.key, "group", "add", "hr")
+        self.out("--key-file", self.key, "group", "add", "hr")
         return self
 
     def copy(self, name):
@@ -76,25 +56,17 @@ class Env:
         shutil.copyfile(self.db, path)
         return path
 
-    def close(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def eq(a, b, what=""):
-    if a != b:
-        raise AssertionError(f"{what}: {a!r} != {b!r}")
-
 
 @case
 def key_file_option_and_env(e):
-    out = e.ok("--key-file", e.key, "init")
+    out = e.out("--key-file", e.key, "init")
     assert out.startswith("created"), out
-    eq(e.ok("--key-file", e.key, "verify"), "ok\n", "verify, option before the command")
-    eq(e.ok("verify", "--key-file", e.key), "ok\n", "verify, option after the command")
-    eq(e.ok("verify", f"--key-file={e.key}"), "ok\n", "verify, --key-file=FILE")
-    eq(e.ok("verify", env={"SORIGHTS_KEY_FILE": e.key}), "ok\n", "verify, SORIGHTS_KEY_FILE")
+    eq(e.out("--key-file", e.key, "verify"), "ok\n", "verify, option before the command")
+    eq(e.out("verify", "--key-file", e.key), "ok\n", "verify, option after the command")
+    eq(e.out("verify", f"--key-file={e.key}"), "ok\n", "verify, --key-file=FILE")
+    eq(e.out("verify", env={"SORIGHTS_KEY_FILE": e.key}), "ok\n", "verify, SORIGHTS_KEY_FILE")
     # The option wins over the environment.
-    eq(e.ok("verify", "--key-file", e.key, env={"SORIGHTS_KEY_FILE": e.other_key}), "ok\n", "option wins")
+    eq(e.out("verify", "--key-file", e.key, env={"SORIGHTS_KEY_FILE": e.other_key}), "ok\n", "option wins")
     e.fails("verify", "--key-file", e.other_key, env={"SORIGHTS_KEY_FILE": e.key},
             contains="sealed with another integrity key")
     e.fails("verify", "--key-file", e.key, "--key-file", e.key, contains="--key-file given twice")
@@ -104,7 +76,7 @@ def key_file_option_and_env(e):
 
 @case
 def key_file_errors(e):
-    e.ok("--key-file", e.key, "init")
+    e.out("--key-file", e.key, "init")
     missing = os.path.join(e.dir, "missing")
     e.fails("--key-file", missing, "verify", contains=f'key file "{missing}": no such file')
     e.fails("verify", env={"SORIGHTS_KEY_FILE": missing}, contains="no such file")
@@ -121,31 +93,31 @@ def key_file_errors(e):
     text_crlf = e.key_file("text-crlf", b"correct horse battery staple\r\n")
     text_bare = e.key_file("text-bare", b"correct horse battery staple")
     db2 = os.path.join(e.dir, "t.db")
-    e.ok("--key-file", text, "init", db=db2)
-    eq(e.ok("--key-file", text_crlf, "verify", db=db2), "ok\n", "CRLF stripped")
-    eq(e.ok("--key-file", text_bare, "verify", db=db2), "ok\n", "no line end")
+    e.out("--key-file", text, "init", db=db2)
+    eq(e.out("--key-file", text_crlf, "verify", db=db2), "ok\n", "CRLF stripped")
+    eq(e.out("--key-file", text_bare, "verify", db=db2), "ok\n", "no line end")
 
 
 @case
 def signed_store_needs_its_key(e):
     e.signed_demo()
-    eq(e.ok("--key-file", e.key, "verify"), "ok\n", "a signed store with commits and refusals")
-    out = e.ok("--key-file", e.key, "audit")
+    eq(e.out("--key-file", e.key, "verify"), "ok\n", "a signed store with commits and refusals")
+    out = e.out("--key-file", e.key, "audit")
     assert " bob refused: " in out, out
     for args in (["verify"], ["export"], ["audit"], ["check", "alice", "read", "sale"], ["group", "add", "x"]):
         e.fails(*args, contains="the store is signed (sealed with an integrity key) and no key was given")
         e.fails("--key-file", e.other_key, *args, contains="sealed with another integrity key")
     # Nothing changed it: still whole.
-    eq(e.ok("--key-file", e.key, "verify"), "ok\n", "after the refusals")
+    eq(e.out("--key-file", e.key, "verify"), "ok\n", "after the refusals")
     # Writes keep it sealed.
-    e.ok("--key-file", e.key, "user", "edit", "alice", "--role", "level-2")
-    eq(e.ok("--key-file", e.key, "verify"), "ok\n", "after a write")
+    e.out("--key-file", e.key, "user", "edit", "alice", "--role", "level-2")
+    eq(e.out("--key-file", e.key, "verify"), "ok\n", "after a write")
 
 
 @case
 def unsigned_store_with_a_key(e):
-    e.ok("import", DEMO)
-    eq(e.ok("verify"), "ok\n", "an unsigned store without a key")
+    e.out("import", DEMO)
+    eq(e.out("verify"), "ok\n", "an unsigned store without a key")
     e.fails("--key-file", e.key, "verify", contains="holds no integrity seal, but an integrity key was given")
     e.fails("--key-file", e.key, "init", contains="exists already")
 
@@ -185,12 +157,12 @@ def hand_edits_refused(e):
 
 @case
 def unsigned_store_with_a_planted_trigger(e):
-    e.ok("import", DEMO)
+    e.out("import", DEMO)
     e.sql("CREATE TRIGGER promote AFTER UPDATE ON users BEGIN UPDATE users SET role = 'level-5'; END")
     for args in (["verify"], ["export"], ["user", "edit", "alice", "--role", "level-2"]):
         e.fails(*args, contains='unexpected schema object: the store holds trigger "promote" on table "users"')
     e.sql("DROP TRIGGER promote")
-    eq(e.ok("verify"), "ok\n", "the trigger dropped")
+    eq(e.out("verify"), "ok\n", "the trigger dropped")
 
 
 def main():

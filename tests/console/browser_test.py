@@ -7,7 +7,6 @@ user). Saves a screenshot of each screen into $SORIGHTS_SCREENSHOTS (the
 build tree). The servers and the browser are stopped whatever happens."""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,35 +17,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-SORIGHTS = os.environ["SORIGHTS_CLI"]
-MODEL = os.environ["SORIGHTS_DEMO_MODEL"]
+from serve import MODEL, cli, start_server, stop_server
+
 SHOTS = os.environ.get("SORIGHTS_SCREENSHOTS") or os.path.join(os.getcwd(), "console-screenshots")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
-
-
-def cli(db, *args):
-    return subprocess.run([SORIGHTS, "--db", db, *args], check=True, capture_output=True, text=True).stdout
-
-
-def start_server(db, *extra):
-    proc = subprocess.Popen([SORIGHTS, "--db", db, *extra, "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline().strip()
-    if not line.startswith("http://127.0.0.1:"):
-        proc.kill()
-        raise RuntimeError("serve printed %r: %s" % (line, proc.stderr.read()))
-    return proc, line
-
-
-def stop(proc):
-    if proc is not None and proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def new_driver(profile):
@@ -82,6 +57,16 @@ class Steps:
         self.d.find_element(by, value).click()
         WebDriverWait(self.d, 10).until(expected_conditions.staleness_of(old))
         WebDriverWait(self.d, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def add_user(self, user_id, name=None):
+        """Fills in the new-user form (a sales rep in Sales at acme-no) and adds."""
+        self.d.find_element(By.ID, "new-id").send_keys(user_id)
+        if name:
+            self.d.find_element(By.ID, "new-name").send_keys(name)
+        Select(self.d.find_element(By.ID, "new-company")).select_by_value("acme-no")
+        Select(self.d.find_element(By.ID, "new-group")).select_by_value("sales")
+        Select(self.d.find_element(By.ID, "new-role")).select_by_value("sales-rep")
+        self.click(By.ID, "add-user-button")
 
     def pending(self):
         return int(self.d.find_element(By.ID, "pending-count").text)
@@ -121,12 +106,7 @@ def main():
         s.shot("users-associates")
 
         # Add a user.
-        driver.find_element(By.ID, "new-id").send_keys("petra")
-        driver.find_element(By.ID, "new-name").send_keys("Petra Pedersen")
-        Select(driver.find_element(By.ID, "new-company")).select_by_value("acme-no")
-        Select(driver.find_element(By.ID, "new-group")).select_by_value("sales")
-        Select(driver.find_element(By.ID, "new-role")).select_by_value("sales-rep")
-        s.click(By.ID, "add-user-button")
+        s.add_user("petra", "Petra Pedersen")
         s.expect(s.pending() == 1, "one pending change after adding a user")
         s.expect("petra" in s.body(), "the staged user is listed")
 
@@ -192,11 +172,7 @@ def main():
         servers.append(proc2)
         driver.get(url2)
         s = Steps(driver, url2.split("/?")[0])
-        driver.find_element(By.ID, "new-id").send_keys("quinn")
-        Select(driver.find_element(By.ID, "new-company")).select_by_value("acme-no")
-        Select(driver.find_element(By.ID, "new-group")).select_by_value("sales")
-        Select(driver.find_element(By.ID, "new-role")).select_by_value("sales-rep")
-        s.click(By.ID, "add-user-button")
+        s.add_user("quinn")
         s.expect(s.pending() == 1, "the level-3 actor's edit is staged")
         s.click(By.ID, "review-save")
         s.click(By.ID, "confirm-save")
@@ -214,7 +190,7 @@ def main():
             except Exception:  # noqa: BLE001 - the servers must still be stopped
                 pass
         for proc in servers:
-            stop(proc)
+            stop_server(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

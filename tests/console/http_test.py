@@ -11,33 +11,11 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import unittest
 import urllib.parse
 
-SORIGHTS = os.environ["SORIGHTS_CLI"]
-MODEL = os.environ["SORIGHTS_DEMO_MODEL"]
-
-
-def start_server(db, *extra):
-    proc = subprocess.Popen([SORIGHTS, "--db", db, *extra, "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline().strip()
-    if not line.startswith("http://"):
-        proc.kill()
-        raise RuntimeError("serve printed %r; stderr: %s" % (line, proc.stderr.read()))
-    return proc, line
-
-
-def stop_server(proc):
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+from serve import MODEL, SORIGHTS, cli, start_server, stop_server
 
 
 class Client:
@@ -77,7 +55,7 @@ class ServeOverHttp(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="sorights-console-http-")
         cls.db = os.path.join(cls.tmp, "store.db")
-        subprocess.run([SORIGHTS, "--db", cls.db, "import", MODEL], check=True, capture_output=True)
+        cli(cls.db, "import", MODEL)
         cls.proc, cls.url = start_server(cls.db)
 
     @classmethod

@@ -1,11 +1,11 @@
-# cmake -DPREFIX=... -DWORK=... -DCXX=... -DCC=... -DSOURCES=... -DMODULES=... [-DEXTRA_FLAGS=...]
+# cmake -DPREFIX=... -DWORK=... -DCXX=... -DCC=... -DMODULES=... [-DEXTRA_FLAGS=...]
 #       -P pkg_config_test.cmake
 # Builds each consumer with nothing but `pkg-config --cflags --libs` and runs it.
 find_program(PKG_CONFIG pkg-config REQUIRED)
 set(ENV{PKG_CONFIG_PATH} "${PREFIX}/lib/pkgconfig")
 set(ENV{PKG_CONFIG_LIBDIR} "${PREFIX}/lib/pkgconfig")
 file(MAKE_DIRECTORY "${WORK}")
-# MODULES: module=source=language triples separated by ';'
+# MODULES: module=source=language triples (the source a full path) separated by ';'
 foreach(entry IN LISTS MODULES)
   string(REPLACE "=" ";" parts "${entry}")
   list(GET parts 0 module)
@@ -24,7 +24,7 @@ foreach(entry IN LISTS MODULES)
   endif()
   set(exe "${WORK}/${module}")
   separate_arguments(extra UNIX_COMMAND "${EXTRA_FLAGS}")
-  execute_process(COMMAND ${cmd} ${extra} "${SOURCES}/${source}" -o "${exe}" ${flags}
+  execute_process(COMMAND ${cmd} ${extra} "${source}" -o "${exe}" ${flags}
                   RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "compiling ${source} with pkg-config ${module} failed:\n${cmd} ... ${flags}\n${err}")

@@ -16,12 +16,7 @@ if(NOT DEFINED FEATURES)
 endif()
 set(ENV{SORIGHTS_SOURCE_DIR} "${SOURCE_DIR}")
 
-macro(_run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _out)
-  if(NOT _rc EQUAL 0)
-    message(FATAL_ERROR "failed: ${ARGN}\n${_out}")
-  endif()
-endmacro()
+include(${CMAKE_CURRENT_LIST_DIR}/run.cmake)
 
 # -- Stand-ins for the vcpkg helpers the portfile uses -------------------------------
 function(vcpkg_from_github)
@@ -46,13 +41,13 @@ function(vcpkg_check_features)
 endfunction()
 function(vcpkg_cmake_configure)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "SOURCE_PATH" "OPTIONS")
-  _run(${CMAKE_COMMAND} -S "${arg_SOURCE_PATH}" -B "${CURRENT_BUILDTREES_DIR}/rel" -G Ninja
+  sorights_run(${CMAKE_COMMAND} -S "${arg_SOURCE_PATH}" -B "${CURRENT_BUILDTREES_DIR}/rel" -G Ninja
        -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=${CURRENT_PACKAGES_DIR}
        -DBUILD_SHARED_LIBS=OFF ${arg_OPTIONS})
 endfunction()
 function(vcpkg_cmake_install)
-  _run(${CMAKE_COMMAND} --build "${CURRENT_BUILDTREES_DIR}/rel")
-  _run(${CMAKE_COMMAND} --install "${CURRENT_BUILDTREES_DIR}/rel")
+  sorights_run(${CMAKE_COMMAND} --build "${CURRENT_BUILDTREES_DIR}/rel")
+  sorights_run(${CMAKE_COMMAND} --install "${CURRENT_BUILDTREES_DIR}/rel")
 endfunction()
 function(vcpkg_cmake_config_fixup)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "PACKAGE_NAME;CONFIG_PATH" "")
@@ -85,7 +80,7 @@ if(EXISTS "${CURRENT_PACKAGES_DIR}/bin")
 endif()
 
 # A vcpkg consumer: CMAKE_PREFIX_PATH = the installed tree.
-_run(${CMAKE_CTEST_COMMAND} --build-and-test "${SOURCE_DIR}/tests/package/find_package" "${WORK}/consumer"
+sorights_run(${CMAKE_CTEST_COMMAND} --build-and-test "${SOURCE_DIR}/tests/package/find_package" "${WORK}/consumer"
      --build-generator Ninja
      --build-options -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${CURRENT_PACKAGES_DIR}
                      -DEXPECTED_PREFIX=${CURRENT_PACKAGES_DIR} -DEXPECT_STORAGE=ON -DEXPECT_C=ON

@@ -2,6 +2,7 @@
 // conflict, audit, migrations, errors.
 #include "pg_test_support.hpp"
 #include "sorights/storage.hpp"
+#include "sorights/testing/storage_conformance.hpp"
 #include "support/catch.hpp"
 
 using namespace sorights;
@@ -19,64 +20,7 @@ std::shared_ptr<PostgresStore> open_store(const std::string& schema) {
 }
 
 // A model that uses every entity kind and every field.
-Model full_model() {
-  Model m = Model::with_defaults();
-  m.our_companies = {{"acme", "Acme", true}, {"beta", "Beta \"quoted\" {braces}, commas", false}};
-  m.groups = {{"sales", "Sales"}, {"support", "Support\\back"}};
-  Licence user{"user", "User", LicenceKind::kUser, 10, false, {}, {}};
-  Licence web{"web", "Web", LicenceKind::kUser, 0, true, {"user"}, {}};
-  Licence site{"marketing", "Marketing", LicenceKind::kSite, 0, false, {}, {"selection", "target"}};
-  m.licences = {user, web, site};
-  m.plans = {{"standard", "Standard", {"user", "web"}}};
-  m.functional_rights = {{"export", "Export", "user"}, {"print", "Print", ""}};
-  FunctionalRightDef hide{"acme-hide-planner", "Hide planner", ""};
-  hide.restrictive = true;  // docs/rules.md §16 (issue 13): the flag round-trips
-  m.functional_rights.push_back(hide);
-  m.objects = {{"ticket", "Ticket", true, true, true}};
-  Role r;
-  r.id = "custom";
-  r.name = "Custom";
-  r.description = "línea\nzwei";
-  r.type = RoleType::kEmployee;
-  r.set_cell("company", Relation::kOwn, TableRights::full());
-  r.set_cell("ticket", Relation::kPrimaryGroup, TableRight::kSelect);
-  r.data_rights["sale"];  // a row of empty cells
-  r.functional_rights = {"export", "print"};
-  m.roles.push_back(r);
-  FieldRightRule f;
-  f.role = "custom";
-  f.object = "company";
-  f.field = "company.name";
-  f.relation = Relation::kOtherGroups;
-  f.rights = FieldRight::kRead;
-  f.ui_mandatory = true;
-  m.field_rights = {f};
-  Override o;
-  o.level = OverrideLevel::kUser;
-  o.target = "bob";
-  o.object = "sale";
-  o.scope = OverrideScope::kRecord;
-  o.record = "42";
-  o.remove = 8;
-  m.overrides = {o};
-  User bob = pgt::associate("bob", "acme", "custom", "sales");
-  bob.other_groups = {"support"};
-  bob.plan = "standard";
-  bob.licences = {"user"};
-  bob.person = "p-bob";
-  User ext;
-  ext.id = "eve";
-  ext.type = UserType::kExternal;
-  ext.company = "customer-1";
-  ext.role = "external";
-  ext.projects = {"p1", "p2"};
-  ext.can_log_in = false;
-  User ret = pgt::associate("old", "beta", "level-1", "support");
-  ret.retired = true;
-  ret.former_employee = true;
-  m.users = {bob, ext, ret};
-  return m;
-}
+Model full_model() { return sorights::testing::model_with_every_field(); }
 
 ChangeSet change_set(const Model& from, const Model& to, std::uint64_t base, std::string actor = "") {
   return ChangeSet{base, base + 1, 1700000000 + static_cast<Time>(base), std::move(actor), diff_models(from, to)};

@@ -567,14 +567,24 @@ TEST_CASE("fault injection: a version going backwards is data loss, the old snap
   CHECK(env.dir->state() == held);
 }
 
+namespace {
+
+// Commits one new group through `tx` with `garbage` planned for that commit only.
+Result<CommitInfo> commit_group(Env& env, Transaction& tx, Group group, Garbage garbage) {
+  REQUIRE(tx.put_group(std::move(group)));
+  env.plan->garbage(garbage);
+  Result<CommitInfo> committed = tx.commit();
+  env.plan->heal();
+  return committed;
+}
+
+}  // namespace
+
 TEST_CASE("fault injection: a lost write surfaces as data loss at the next commit", "[reliability][fault]") {
   Env env = memory_env();
   auto tx = env.dir->begin("root");
   REQUIRE(tx);
-  REQUIRE(tx->put_group({"g-lost", "Lost"}));
-  env.plan->garbage(Garbage::kLostWrite);
-  REQUIRE(tx->commit());  // the adapter says it wrote: the directory cannot tell
-  env.plan->heal();
+  REQUIRE(commit_group(env, *tx, {"g-lost", "Lost"}, Garbage::kLostWrite));  // the directory cannot tell
   CHECK(env.dir->version() == kBaseVersion + 1);
   CHECK(env.inner->version().value() == kBaseVersion);
   const auto held = env.dir->state();
@@ -598,11 +608,8 @@ TEST_CASE("fault injection: a store that skips versions is picked up, nothing lo
   Env env = memory_env();
   auto tx = env.dir->begin("root");
   REQUIRE(tx);
-  REQUIRE(tx->put_group({"g-one", "One"}));
-  env.plan->garbage(Garbage::kSkippedVersion);
-  auto first = tx->commit();
+  auto first = commit_group(env, *tx, {"g-one", "One"}, Garbage::kSkippedVersion);
   REQUIRE(first);
-  env.plan->heal();
   CHECK(first->version == kBaseVersion + 1);
   CHECK(env.inner->version().value() == kBaseVersion + 6);
 

@@ -60,17 +60,20 @@ std::uint64_t check_consistent(const std::string& path, int n) {
   return loaded->version;
 }
 
+// A new store at `path` holding version 1 (n users), closed.
+void create_at_version_1(const std::string& path, int n) {
+  auto s = SqliteStore::open(path, {.create = true});
+  REQUIRE(s);
+  REQUIRE((*s)->apply(step(0, n)));
+}
+
 }  // namespace
 
 TEST_CASE("crash: SIGKILL in the middle of a large commit", "[storage][sqlite][crash]") {
   TempDir dir;
   const std::string path = dir.file("crash.db");
   const int n = 2000;
-  {
-    auto s = SqliteStore::open(path, {.create = true});
-    REQUIRE(s);
-    REQUIRE((*s)->apply(step(0, n)));
-  }
+  create_at_version_1(path, n);
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
   const pid_t child = ::fork();
@@ -111,11 +114,7 @@ TEST_CASE("crash: SIGKILL at random moments of a stream of commits", "[storage][
   TempDir dir;
   const std::string path = dir.file("random.db");
   const int n = 100;
-  {
-    auto s = SqliteStore::open(path, {.create = true});
-    REQUIRE(s);
-    REQUIRE((*s)->apply(step(0, n)));
-  }
+  create_at_version_1(path, n);
   std::mt19937 rng(12345);
   std::uint64_t last = 1;
   // At least 10 rounds, and more until some commits went through (slow

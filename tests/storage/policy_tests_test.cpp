@@ -27,6 +27,15 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
   return false;
 }
 
+// Every one of `wanted` is among the problems `e` reports.
+void check_reported(const Error& e, std::initializer_list<const char*> wanted) {
+  const std::vector<std::string> p = problems(e);
+  for (const char* w : wanted) {
+    INFO(w);
+    CHECK(contains(p, w));
+  }
+}
+
 const char* kModel = R"({
   "format": "sorights-model/1",
   "our_companies": [{"id": "acme", "name": "Acme", "database_owner": true}],
@@ -83,13 +92,13 @@ TEST_CASE("policy tests: an unknown id is an error naming the test, not a failur
   CHECK_FALSE(file->model_file);
   auto report = run_policy_tests(s, *model, file->tests);
   REQUIRE_FALSE(report.has_value());
-  const auto p = problems(report.error());
-  CHECK(contains(p, "tests[\"t1\"].user: unknown user \"ghost\""));
-  CHECK(contains(p, "tests[\"t2\"].object: unknown data object \"widget\""));
-  CHECK(contains(p, "tests[\"t2\"].record.owner: unknown user \"nobody\""));
-  CHECK(contains(p, "tests[\"t3\"].has: unknown functional right \"no-such-right\""));
-  CHECK(contains(p, "tests[\"t4\"].record.visible_for: unknown group \"nogroup\""));
-  CHECK(contains(p, "tests[\"t4\"].expect_users: unknown user \"zed\""));
+  check_reported(report.error(), {
+                     "tests[\"t1\"].user: unknown user \"ghost\"",
+                     "tests[\"t2\"].object: unknown data object \"widget\"",
+                     "tests[\"t2\"].record.owner: unknown user \"nobody\"",
+                     "tests[\"t3\"].has: unknown functional right \"no-such-right\"",
+                     "tests[\"t4\"].record.visible_for: unknown group \"nogroup\"",
+                     "tests[\"t4\"].expect_users: unknown user \"zed\""});
 }
 
 TEST_CASE("policy tests: every problem of a test file is reported with its JSON path", "[storage][policy-tests]") {
@@ -101,20 +110,20 @@ TEST_CASE("policy tests: every problem of a test file is reported with its JSON 
     7
   ]})");
   REQUIRE_FALSE(file.has_value());
-  const auto p = problems(file.error());
-  CHECK(contains(p, "extra: unknown key \"extra\""));
-  CHECK(contains(p, "tests[0].action: unknown action \"fly\" (read, create, update or delete)"));
-  CHECK(contains(p, "tests[0].expect: expected \"allow\" or \"deny\", not \"maybe\""));
-  CHECK(contains(p, "tests[1].expect_rights: expected flag names joined by | such as Select|Update, or None, not "
-                    "\"Select|Everything\""));
-  CHECK(contains(p, "tests[2].name: missing required key \"name\""));
-  CHECK(contains(p, "tests[2].colour: unknown key \"colour\""));
-  CHECK(contains(p, "tests[3].expect_users: missing required key \"expect_users\""));
-  CHECK(contains(p, "tests[3].record.owner: expected a string, found a number"));
-  CHECK(contains(p, "tests[3].record.at: expected an ISO date such as 2026-03-01, a date-time such as "
-                    "2026-03-01T12:30:00Z or seconds since 1970"));
-  CHECK(contains(p, "tests[3].name: a test named \"a\" comes before (tests[0])"));
-  CHECK(contains(p, "tests[4]: expected an object, found a number"));
+  check_reported(file.error(), {
+                     "extra: unknown key \"extra\"",
+                     "tests[0].action: unknown action \"fly\" (read, create, update or delete)",
+                     "tests[0].expect: expected \"allow\" or \"deny\", not \"maybe\"",
+                     "tests[1].expect_rights: expected flag names joined by | such as Select|Update, or None, not "
+                          "\"Select|Everything\"",
+                     "tests[2].name: missing required key \"name\"",
+                     "tests[2].colour: unknown key \"colour\"",
+                     "tests[3].expect_users: missing required key \"expect_users\"",
+                     "tests[3].record.owner: expected a string, found a number",
+                     "tests[3].record.at: expected an ISO date such as 2026-03-01, a date-time such as "
+                          "2026-03-01T12:30:00Z or seconds since 1970",
+                     "tests[3].name: a test named \"a\" comes before (tests[0])",
+                     "tests[4]: expected an object, found a number"});
   CHECK_FALSE(parse_policy_tests("{\"format\": \"other\", \"tests\": []}").has_value());
   CHECK_FALSE(parse_policy_tests("[1, 2").has_value());
   CHECK_FALSE(parse_policy_tests("{\"format\": \"sorights-tests/1\"}").has_value());

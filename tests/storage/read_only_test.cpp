@@ -31,42 +31,46 @@ std::string make_store(const TempDir& dir) {
   return path;
 }
 
-}  // namespace
-
-TEST_CASE("sqlite read-only: reads the model, the version and the audit trail", "[storage][sqlite][read_only]") {
-  TempDir dir;
-  const std::string path = make_store(dir);
+// Runs `use` on the store at `path` opened read-only; the file is unchanged
+// afterwards, byte for byte.
+template <class Use>
+void use_read_only(const std::string& path, Use use) {
   const std::string before = read_all(path);
   {
     auto store = SqliteStore::open(path, {.read_only = true});
     REQUIRE(store);
-    auto loaded = (*store)->load();
+    use(**store);
+  }
+  CHECK(read_all(path) == before);
+}
+
+}  // namespace
+
+TEST_CASE("sqlite read-only: reads the model, the version and the audit trail", "[storage][sqlite][read_only]") {
+  TempDir dir;
+  use_read_only(make_store(dir), [](SqliteStore& store) {
+    auto loaded = store.load();
     REQUIRE(loaded);
     CHECK(loaded->version == 1);
     CHECK(loaded->model == sample_model());
-    auto audit = (*store)->audit({});
+    auto audit = store.audit({});
     REQUIRE(audit);
     CHECK(audit->size() == 1);
-  }
-  CHECK(read_all(path) == before);
+  });
 }
 
 TEST_CASE("sqlite read-only: every write is refused, naming the store as read-only", "[storage][sqlite][read_only]") {
   TempDir dir;
   const std::string path = make_store(dir);
-  const std::string before = read_all(path);
-  {
-    auto store = SqliteStore::open(path, {.read_only = true});
-    REQUIRE(store);
-    auto applied = (*store)->apply(change_set(sample_model(), Model::with_defaults(), 1));
+  use_read_only(path, [&](SqliteStore& store) {
+    auto applied = store.apply(change_set(sample_model(), Model::with_defaults(), 1));
     REQUIRE_FALSE(applied);
     CHECK(applied.error().code == ErrorCode::kFailedPrecondition);
     CHECK_THAT(applied.error().message, Catch::Contains("read-only") && Catch::Contains(path));
-    auto audited = (*store)->append_audit(AuditEntry{1, 1700000100, "bob", true, "refused: test", {}});
+    auto audited = store.append_audit(AuditEntry{1, 1700000100, "bob", true, "refused: test", {}});
     REQUIRE_FALSE(audited);
     CHECK_THAT(audited.error().message, Catch::Contains("read-only"));
-  }
-  CHECK(read_all(path) == before);
+  });
   auto store = SqliteStore::open(path);
   REQUIRE(store);
   CHECK(*(*store)->version() == 1);

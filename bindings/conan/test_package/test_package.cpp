@@ -1,5 +1,6 @@
-// The Conan test_package consumer (a copy of tests/package/consumer/consumer.cpp):
-// builds a model, compiles it and checks two decisions.
+// The Conan test_package consumer, and the C++ consumer of the packaging tests
+// (tests/package/consumer/consumers.cmake): builds a model, compiles it and
+// checks two decisions. Built against sorights::sorights and sorights::header_only.
 #include <cstdio>
 
 #include <sorights/sorights.hpp>

@@ -1,4 +1,5 @@
-/* The Conan test_package C consumer (a copy of tests/package/consumer/consumer_c.c). */
+/* The Conan test_package C consumer, and the C11 consumer of the packaging
+ * tests (tests/package/consumer/consumers.cmake). */
 #include <stdio.h>
 
 #include <sorights/sorights.h>

@@ -60,8 +60,6 @@ class NulTest(unittest.TestCase):
 
 class TransactionIdTest(unittest.TestCase):
     def setUp(self):
-        if not sorights.HAS_DIRECTORY:
-            self.skipTest("built without the directory")
         self.directory = sorights.Directory.in_memory(make_model())
 
     def test_invalid_ids_are_refused_naming_the_argument(self):

@@ -5,7 +5,6 @@ import sorights
 from support import make_model
 
 
-@unittest.skipUnless(sorights.HAS_DIRECTORY, "built without sorights/directory.hpp")
 class DirectoryTest(unittest.TestCase):
     def setUp(self):
         self.directory = sorights.Directory.in_memory(make_model())

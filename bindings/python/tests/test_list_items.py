@@ -148,8 +148,6 @@ class ListItemTest(unittest.TestCase):
         self.assertEqual(model.overrides[0].remove, 0)
 
     def test_edit_user_callback_argument_stays_valid(self):
-        if not sorights.HAS_DIRECTORY:
-            self.skipTest("built without the directory")
         model = Model.with_defaults()
         model.our_companies.append(sorights.OurCompany("acme", "Acme", database_owner=True))
         model.groups.append(Group("sales", "Sales"))

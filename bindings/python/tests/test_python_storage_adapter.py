@@ -48,7 +48,6 @@ def bootstrap(directory):
     return tx.commit()
 
 
-@unittest.skipUnless(sorights.HAS_DIRECTORY, "built without sorights/directory.hpp")
 class PythonStorageAdapterTest(unittest.TestCase):
     def test_a_python_adapter_drives_open_begin_commit_audit_and_reload(self):
         store = DictStore()

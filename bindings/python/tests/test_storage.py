@@ -63,7 +63,7 @@ class ModelFileTest(unittest.TestCase):
                 sorights.load_snapshot_file(path)
 
 
-@unittest.skipUnless(sorights.HAS_STORAGE and sorights.HAS_DIRECTORY, "needs storage and directory")
+@unittest.skipUnless(sorights.HAS_STORAGE, "built without the storage library")
 class SqliteStoreTest(unittest.TestCase):
     def test_directory_over_sqlite(self):
         with tempfile.TemporaryDirectory() as tmp:

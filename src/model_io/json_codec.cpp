@@ -1,12 +1,15 @@
 // Internal: JSON encoding of model entities (see json_codec.hpp).
 #include "json_codec.hpp"
+#include "quote.hpp"
 
 #include <algorithm>
 
 #include "sorights/ids.hpp"
+#include "sorights/model_describe.hpp"
 #include "sorights/types.hpp"
 
-namespace sorights::storage_detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 // Compact JSON text. Invalid UTF-8 (possible in a model built through the
 // API) becomes U+FFFD instead of throwing.
@@ -14,8 +17,6 @@ std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_hand
 
 namespace {
 
-// Text from the file, quoted for a message: escaped, cut after 64 bytes.
-std::string qt(std::string_view s) { return "\"" + escape_text(s, 64) + "\""; }
 
 const char* type_name(const Json& j) {
   switch (j.type()) {
@@ -79,9 +80,13 @@ bool Reader::object(const Json& j, const std::string& path) {
 }
 
 void Reader::keys(const Json& j, const std::string& path, std::initializer_list<std::string_view> allowed) {
+  keys(j, path, std::vector<std::string_view>(allowed));
+}
+
+void Reader::keys(const Json& j, const std::string& path, const std::vector<std::string_view>& allowed) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end())
-      fail(join(path, escape_text(it.key(), 64)), "unknown-key", "unknown key " + qt(it.key()));
+      fail(join(path, escape_text(it.key(), 64)), "unknown-key", "unknown key " + quoted_text(it.key()));
   }
 }
 
@@ -161,76 +166,76 @@ bool Reader::strings(const Json& j, const char* key, const std::string& path, st
 
 // -- Readers -------------------------------------------------------------------
 
-OurCompany read_company(const Json& j, const std::string& path, Reader& r) {
-  OurCompany c;
-  if (!r.object(j, path)) return c;
-  r.keys(j, path, {"id", "name", "database_owner"});
-  r.required_str(j, "id", path, c.id);
-  r.str(j, "name", path, c.name);
-  r.boolean(j, "database_owner", path, c.database_owner);
-  return c;
+namespace {
+
+// The JSON keys of `T`, for `Reader::keys`.
+template <class T>
+const std::vector<std::string_view>& json_keys() {
+  static const std::vector<std::string_view> keys = [] {
+    std::vector<std::string_view> out;
+    for (const FieldInfo& f : EntityFields<T>::fields)
+      if (std::find(out.begin(), out.end(), f.json) == out.end()) out.push_back(f.json);
+    return out;
+  }();
+  return keys;
 }
 
-Group read_group(const Json& j, const std::string& path, Reader& r) {
-  Group g;
-  if (!r.object(j, path)) return g;
-  r.keys(j, path, {"id", "name"});
-  r.required_str(j, "id", path, g.id);
-  r.str(j, "name", path, g.name);
-  return g;
-}
-
-Licence read_licence(const Json& j, const std::string& path, Reader& r) {
-  Licence l;
-  if (!r.object(j, path)) return l;
-  r.keys(j, path, {"id", "name", "kind", "count", "unrestricted", "requires", "cal_for"});
-  r.required_str(j, "id", path, l.id);
-  r.str(j, "name", path, l.name);
-  std::string kind;
-  if (r.str(j, "kind", path, kind)) {
-    if (kind == "user") l.kind = LicenceKind::kUser;
-    else if (kind == "site") l.kind = LicenceKind::kSite;
-    else r.fail(join(path, "kind"), "invalid-value", "licence kind is \"user\" or \"site\", not " + qt(kind));
+template <class E>
+void read_enum(const Json& j, const char* key, const std::string& path, Reader& r, std::string_view noun,
+               E& out) {
+  std::string s;
+  if (!r.str(j, key, path, s)) return;
+  if (auto e = parse_enum_text<E>(s)) {
+    out = *e;
+    return;
   }
-  r.uint32(j, "count", path, l.count);
-  r.boolean(j, "unrestricted", path, l.unrestricted);
-  r.strings(j, "requires", path, l.requires_licences);
-  r.strings(j, "cal_for", path, l.cal_for);
-  return l;
+  const auto& names = enum_texts_listed<E>();
+  std::string expected;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    expected.append(i == 0 ? "" : i + 1 == names.size() ? " or " : ", ").append(names[i]);
+  r.fail(join(path, key), "invalid-value", std::string(noun) + " " + key + " is " + expected + ", not " + quoted_text(s));
 }
 
-Plan read_plan(const Json& j, const std::string& path, Reader& r) {
-  Plan p;
-  if (!r.object(j, path)) return p;
-  r.keys(j, path, {"id", "name", "licences"});
-  r.required_str(j, "id", path, p.id);
-  r.str(j, "name", path, p.name);
-  r.strings(j, "licences", path, p.licences);
-  return p;
+// An entity with an id, member by member from its field list.
+template <class T>
+T read_fields(const Json& j, const std::string& path, Reader& r) {
+  T v;
+  if (!r.object(j, path)) return v;
+  r.keys(j, path, json_keys<T>());
+  for_each_field<T>([&](const FieldInfo& f, auto member) {
+    auto& m = v.*member;
+    using M = std::decay_t<decltype(m)>;
+    const char* key = f.json.data();  // a string literal
+    if constexpr (std::is_same_v<M, std::string>) {
+      if (f.kind == FieldKind::kId) r.required_str(j, key, path, m);
+      else r.str(j, key, path, m);
+    } else if constexpr (std::is_same_v<M, bool>) {
+      r.boolean(j, key, path, m);
+    } else if constexpr (std::is_same_v<M, std::uint32_t>) {
+      r.uint32(j, key, path, m);
+    } else if constexpr (std::is_enum_v<M>) {
+      read_enum(j, key, path, r, EntityFields<T>::noun, m);
+    } else {
+      static_assert(std::is_same_v<M, std::vector<std::string>>, "a member read_fields cannot read");
+      r.strings(j, key, path, m);
+    }
+  });
+  return v;
 }
 
+}  // namespace
+
+OurCompany read_company(const Json& j, const std::string& path, Reader& r) { return read_fields<OurCompany>(j, path, r); }
+Group read_group(const Json& j, const std::string& path, Reader& r) { return read_fields<Group>(j, path, r); }
+Licence read_licence(const Json& j, const std::string& path, Reader& r) { return read_fields<Licence>(j, path, r); }
+Plan read_plan(const Json& j, const std::string& path, Reader& r) { return read_fields<Plan>(j, path, r); }
 FunctionalRightDef read_right(const Json& j, const std::string& path, Reader& r) {
-  FunctionalRightDef f;
-  if (!r.object(j, path)) return f;
-  r.keys(j, path, {"id", "name", "requires_licence", "restrictive"});
-  r.required_str(j, "id", path, f.id);
-  r.str(j, "name", path, f.name);
-  r.str(j, "requires_licence", path, f.requires_licence);
-  r.boolean(j, "restrictive", path, f.restrictive);
-  return f;
+  return read_fields<FunctionalRightDef>(j, path, r);
 }
-
 DataObjectDef read_object(const Json& j, const std::string& path, Reader& r) {
-  DataObjectDef o;
-  if (!r.object(j, path)) return o;
-  r.keys(j, path, {"id", "name", "empty_owner_is_user", "visibility", "completed_locked"});
-  r.required_str(j, "id", path, o.id);
-  r.str(j, "name", path, o.name);
-  r.boolean(j, "empty_owner_is_user", path, o.empty_owner_is_user);
-  r.boolean(j, "visibility", path, o.has_visibility);
-  r.boolean(j, "completed_locked", path, o.completed_is_locked);
-  return o;
+  return read_fields<DataObjectDef>(j, path, r);
 }
+User read_user(const Json& j, const std::string& path, Reader& r) { return read_fields<User>(j, path, r); }
 
 RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allow_copy_of) {
   RoleEntry e;
@@ -251,7 +256,7 @@ RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allo
     if (auto t = parse_role_type(s)) e.type = *t;
     else
       r.fail(join(path, "type"), "invalid-value",
-             "role type is employee, external, anonymous or system, not " + qt(s));
+             "role type is employee, external, anonymous or system, not " + quoted_text(s));
   }
   if (auto it = j.find("data_rights"); it != j.end()) {
     const std::string p = join(path, "data_rights");
@@ -270,7 +275,7 @@ RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allo
           auto relation = parse_relation(rel.key());
           if (!relation) {
             r.fail(pr, "unknown-relation",
-                   "unknown relation " + qt(rel.key()) +
+                   "unknown relation " + quoted_text(rel.key()) +
                        " (own, primary_group, other_groups, other_associates, external, anonymous, "
                        "my_company, same_project)");
             continue;
@@ -283,7 +288,7 @@ RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allo
           auto rights = TableRights::parse_crud(letters);
           if (!rights) {
             r.fail(pr, "invalid-rights",
-                   "invalid rights " + qt(letters) + " (any of the letters C, R, U, D, each at most once)");
+                   "invalid rights " + quoted_text(letters) + " (any of the letters C, R, U, D, each at most once)");
             continue;
           }
           row[*relation] = *rights;
@@ -322,7 +327,7 @@ FieldRightRule read_field_right(const Json& j, const std::string& path, Reader& 
     r.fail(join(path, "relation"), "missing-key", "missing required key \"relation\"");
   } else if (r.str(j, "relation", path, s)) {
     if (auto rel = parse_relation(s)) f.relation = *rel;
-    else r.fail(join(path, "relation"), "unknown-relation", "unknown relation " + qt(s));
+    else r.fail(join(path, "relation"), "unknown-relation", "unknown relation " + quoted_text(s));
   }
   if (!j.contains("rights")) {
     r.fail(join(path, "rights"), "missing-key", "missing required key \"rights\"");
@@ -330,7 +335,7 @@ FieldRightRule read_field_right(const Json& j, const std::string& path, Reader& 
     if (auto rights = FieldRights::parse_rw(s)) f.rights = *rights;
     else
       r.fail(join(path, "rights"), "invalid-rights",
-             "invalid field rights " + qt(s) + " (\"R\", \"W\", \"RW\" or \"\")");
+             "invalid field rights " + quoted_text(s) + " (\"R\", \"W\", \"RW\" or \"\")");
   }
   std::vector<std::string> ui;
   if (r.strings(j, "ui", path, ui)) {
@@ -339,7 +344,7 @@ FieldRightRule read_field_right(const Json& j, const std::string& path, Reader& 
       else if (ui[i] == "read-only") f.ui_read_only = true;
       else
         r.fail(join(path, "ui") + "[" + std::to_string(i) + "]", "invalid-value",
-               "unknown UI hint " + qt(ui[i]) + " (\"mandatory\" or \"read-only\")");
+               "unknown UI hint " + quoted_text(ui[i]) + " (\"mandatory\" or \"read-only\")");
     }
   }
   return f;
@@ -363,7 +368,7 @@ Override read_override(const Json& j, const std::string& path, Reader& r) {
       o.target = s.substr(5);
     } else {
       r.fail(join(path, "level"), "invalid-value",
-             "override level is \"system\", \"group:ID\" or \"user:ID\", not " + qt(s));
+             "override level is \"system\", \"group:ID\" or \"user:ID\", not " + quoted_text(s));
     }
   }
   r.required_str(j, "object", path, o.object);
@@ -376,7 +381,7 @@ Override read_override(const Json& j, const std::string& path, Reader& r) {
       o.record = s.substr(7);
     } else {
       r.fail(join(path, "scope"), "invalid-value",
-             "override scope is \"all\", \"new\", \"existing\" or \"record:ID\", not " + qt(s));
+             "override scope is \"all\", \"new\", \"existing\" or \"record:ID\", not " + quoted_text(s));
     }
   }
   r.str(j, "field", path, o.field);
@@ -387,44 +392,15 @@ Override read_override(const Json& j, const std::string& path, Reader& r) {
       if (auto t = TableRights::parse_crud(s)) o.remove = t->bits();
       else
         r.fail(join(path, "remove"), "invalid-rights",
-               "invalid rights " + qt(s) + " (a table override removes any of C, R, U, D)");
+               "invalid rights " + quoted_text(s) + " (a table override removes any of C, R, U, D)");
     } else {
       if (auto f = FieldRights::parse_rw(s)) o.remove = f->bits();
       else
         r.fail(join(path, "remove"), "invalid-rights",
-               "invalid rights " + qt(s) + " (a field override removes any of R, W)");
+               "invalid rights " + quoted_text(s) + " (a field override removes any of R, W)");
     }
   }
   return o;
-}
-
-User read_user(const Json& j, const std::string& path, Reader& r) {
-  User u;
-  if (!r.object(j, path)) return u;
-  r.keys(j, path,
-         {"id", "type", "name", "person", "company", "role", "group", "other_groups", "plan", "licences",
-          "projects", "can_log_in", "former_employee", "retired"});
-  r.required_str(j, "id", path, u.id);
-  std::string s;
-  if (r.str(j, "type", path, s)) {
-    if (auto t = parse_user_type(s)) u.type = *t;
-    else
-      r.fail(join(path, "type"), "invalid-value",
-             "user type is associate, resource, external, anonymous or system, not " + qt(s));
-  }
-  r.str(j, "name", path, u.name);
-  r.str(j, "person", path, u.person);
-  r.str(j, "company", path, u.company);
-  r.str(j, "role", path, u.role);
-  r.str(j, "group", path, u.group);
-  r.strings(j, "other_groups", path, u.other_groups);
-  r.str(j, "plan", path, u.plan);
-  r.strings(j, "licences", path, u.licences);
-  r.strings(j, "projects", path, u.projects);
-  r.boolean(j, "can_log_in", path, u.can_log_in);
-  r.boolean(j, "former_employee", path, u.former_employee);
-  r.boolean(j, "retired", path, u.retired);
-  return u;
 }
 
 // -- Writers -------------------------------------------------------------------
@@ -437,73 +413,49 @@ Json string_array(const std::vector<std::string>& v) {
 }
 }  // namespace
 
-Json write_company(const OurCompany& c) {
-  Json j = {{"id", c.id}};
-  if (!c.name.empty()) j["name"] = c.name;
-  if (c.database_owner) j["database_owner"] = true;
-  return j;
-}
-
-Json write_group(const Group& g) {
-  Json j = {{"id", g.id}};
-  if (!g.name.empty()) j["name"] = g.name;
-  return j;
-}
-
-Json write_licence(const Licence& l) {
-  Json j = {{"id", l.id}};
-  if (!l.name.empty()) j["name"] = l.name;
-  j["kind"] = l.kind == LicenceKind::kSite ? "site" : "user";
-  if (l.count != 0) j["count"] = l.count;
-  if (l.unrestricted) j["unrestricted"] = true;
-  if (!l.requires_licences.empty()) j["requires"] = string_array(l.requires_licences);
-  if (!l.cal_for.empty()) j["cal_for"] = string_array(l.cal_for);
-  return j;
-}
-
-Json write_plan(const Plan& p) {
-  Json j = {{"id", p.id}};
-  if (!p.name.empty()) j["name"] = p.name;
-  j["licences"] = string_array(p.licences);
-  return j;
-}
-
-Json write_right(const FunctionalRightDef& f) {
-  Json j = {{"id", f.id}};
-  if (!f.name.empty()) j["name"] = f.name;
-  if (!f.requires_licence.empty()) j["requires_licence"] = f.requires_licence;
-  if (f.restrictive) j["restrictive"] = true;
-  return j;
-}
-
-Json write_object(const DataObjectDef& o) {
-  Json j = {{"id", o.id}};
-  if (!o.name.empty()) j["name"] = o.name;
-  if (o.empty_owner_is_user) j["empty_owner_is_user"] = true;
-  if (o.has_visibility) j["visibility"] = true;
-  if (o.completed_is_locked) j["completed_locked"] = true;
-  return j;
-}
-
 namespace {
+
 Json write_row(const RelationCells& row) {
   Json r = Json::object();
   for (Relation rel : kRelationDisplayOrder) r[std::string(relation_name(rel))] = row[static_cast<std::size_t>(rel)].to_crud();
   return r;
 }
-}  // namespace
 
-Json write_role(const Role& role) {
-  Json j = {{"id", role.id}};
-  if (!role.name.empty()) j["name"] = role.name;
-  if (!role.description.empty()) j["description"] = role.description;
-  j["type"] = std::string(role_type_name(role.type));
-  Json rights = Json::object();
-  for (const auto& [object, row] : role.data_rights) rights[object] = write_row(row);
-  j["data_rights"] = rights;
-  j["functional_rights"] = string_array(role.functional_rights);
+// An entity with an id, member by member from its field list; members at
+// their defaults are left out unless the list says otherwise.
+template <class T>
+Json write_fields(const T& v) {
+  static const T defaults{};
+  Json j = Json::object();
+  for_each_field<T>([&](const FieldInfo& f, auto member) {
+    const auto& m = v.*member;
+    using M = std::decay_t<decltype(m)>;
+    if (f.kind != FieldKind::kId && !f.json_always && m == defaults.*member) return;
+    Json& out = j[std::string(f.json)];
+    if constexpr (std::is_enum_v<M>) {
+      out = std::string(enum_text(m));
+    } else if constexpr (std::is_same_v<M, std::vector<std::string>>) {
+      out = string_array(m);
+    } else if constexpr (std::is_same_v<M, std::map<std::string, RelationCells>>) {
+      out = Json::object();
+      for (const auto& [object, row] : m) out[object] = write_row(row);
+    } else {
+      out = m;
+    }
+  });
   return j;
 }
+
+}  // namespace
+
+Json write_company(const OurCompany& c) { return write_fields(c); }
+Json write_group(const Group& g) { return write_fields(g); }
+Json write_licence(const Licence& l) { return write_fields(l); }
+Json write_plan(const Plan& p) { return write_fields(p); }
+Json write_right(const FunctionalRightDef& f) { return write_fields(f); }
+Json write_object(const DataObjectDef& o) { return write_fields(o); }
+Json write_role(const Role& role) { return write_fields(role); }
+Json write_user(const User& u) { return write_fields(u); }
 
 Json write_field_right(const FieldRightRule& f) {
   Json j = {{"role", f.role}, {"object", f.object}, {"field", f.field},
@@ -544,23 +496,6 @@ Json write_override(const Override& o) {
   Json j = {{"level", override_level(o)}, {"object", o.object}, {"scope", override_scope(o)}};
   if (!o.field.empty()) j["field"] = o.field;
   j["remove"] = override_remove(o);
-  return j;
-}
-
-Json write_user(const User& u) {
-  Json j = {{"id", u.id}, {"type", std::string(user_type_name(u.type))}};
-  if (!u.name.empty()) j["name"] = u.name;
-  if (!u.person.empty()) j["person"] = u.person;
-  if (!u.company.empty()) j["company"] = u.company;
-  if (!u.role.empty()) j["role"] = u.role;
-  if (!u.group.empty()) j["group"] = u.group;
-  if (!u.other_groups.empty()) j["other_groups"] = string_array(u.other_groups);
-  if (!u.plan.empty()) j["plan"] = u.plan;
-  if (!u.licences.empty()) j["licences"] = string_array(u.licences);
-  if (!u.projects.empty()) j["projects"] = string_array(u.projects);
-  if (!u.can_log_in) j["can_log_in"] = false;
-  if (u.former_employee) j["former_employee"] = true;
-  if (u.retired) j["retired"] = true;
   return j;
 }
 
@@ -738,4 +673,5 @@ std::string pretty(const Json& j, int width) {
   return out;
 }
 
-}  // namespace sorights::storage_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE

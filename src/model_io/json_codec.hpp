@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -16,9 +17,59 @@
 #include "sorights/model.hpp"
 #include "sorights/storage.hpp"
 
-namespace sorights::storage_detail {
+SORIGHTS_BEGIN_NAMESPACE
+namespace detail {
 
 using Json = nlohmann::ordered_json;
+
+// Calls `f(std::type_identity<T>{})` with the entity type of `kind` (for
+// field rights and overrides, the type of one list element).
+template <class F>
+decltype(auto) with_entity_type(EntityKind kind, F&& f) {
+  switch (kind) {
+    case EntityKind::kOurCompany: return f(std::type_identity<OurCompany>{});
+    case EntityKind::kGroup: return f(std::type_identity<Group>{});
+    case EntityKind::kLicence: return f(std::type_identity<Licence>{});
+    case EntityKind::kPlan: return f(std::type_identity<Plan>{});
+    case EntityKind::kFunctionalRight: return f(std::type_identity<FunctionalRightDef>{});
+    case EntityKind::kObject: return f(std::type_identity<DataObjectDef>{});
+    case EntityKind::kRole: return f(std::type_identity<Role>{});
+    case EntityKind::kUser: return f(std::type_identity<User>{});
+    case EntityKind::kFieldRights: return f(std::type_identity<FieldRightRule>{});
+    case EntityKind::kOverrides: break;
+  }
+  return f(std::type_identity<Override>{});
+}
+
+// The model's collection of `T`.
+template <class T, class M>
+auto& collection(M& m) {
+  if constexpr (std::is_same_v<T, OurCompany>) return m.our_companies;
+  else if constexpr (std::is_same_v<T, Group>) return m.groups;
+  else if constexpr (std::is_same_v<T, Licence>) return m.licences;
+  else if constexpr (std::is_same_v<T, Plan>) return m.plans;
+  else if constexpr (std::is_same_v<T, FunctionalRightDef>) return m.functional_rights;
+  else if constexpr (std::is_same_v<T, DataObjectDef>) return m.objects;
+  else if constexpr (std::is_same_v<T, Role>) return m.roles;
+  else if constexpr (std::is_same_v<T, User>) return m.users;
+  else if constexpr (std::is_same_v<T, FieldRightRule>) return m.field_rights;
+  else return m.overrides;
+}
+
+// Calls `f(collection)` for each collection of entities with ids, in
+// EntityKind order, until one returns an error.
+template <class F>
+Result<void> each_id_collection(Model& m, F&& f) {
+  for (int k = 0; k <= static_cast<int>(EntityKind::kUser); ++k) {
+    Result<void> r = with_entity_type(static_cast<EntityKind>(k), [&]<class T>(std::type_identity<T>) -> Result<void> {
+      if constexpr (std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override>) return {};
+      else return f(collection<T>(m));
+    });
+    if (!r) return r;
+  }
+  return {};
+}
+
 
 // Collects problems while reading JSON, each at a JSON path.
 class Reader {
@@ -35,6 +86,7 @@ class Reader {
   bool object(const Json& j, const std::string& path);
   // Records `unknown-key` for each key of `j` not in `allowed`.
   void keys(const Json& j, const std::string& path, std::initializer_list<std::string_view> allowed);
+  void keys(const Json& j, const std::string& path, const std::vector<std::string_view>& allowed);
   // Optional members: true if present and of the right type (then `out` is
   // set); a wrong type records `wrong-type`.
   bool str(const Json& j, const char* key, const std::string& path, std::string& out);
@@ -104,6 +156,7 @@ std::string dump(const Json& j);
 // in `width` columns on one line.
 std::string pretty(const Json& j, int width = 100);
 
-}  // namespace sorights::storage_detail
+}  // namespace detail
+SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_SRC_STORAGE_JSON_CODEC_HPP_
