@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "bind.hpp"
 #include "sorights/names.hpp"
 #include "sorights/report.hpp"
 
@@ -34,6 +35,8 @@ so::Language language_of(const py::object& lang) {
 }
 
 }  // namespace
+
+namespace sorights::python {
 
 void bind_names(py::module_& m) {
   py::enum_<so::Language>(m, "Language", "A language of the display names (nb is NO).")
@@ -75,3 +78,5 @@ void bind_names(py::module_& m) {
       "model"_a, "title"_a = "sorights model", py::kw_only(), "lang"_a,
       "The HTML report in `lang` (a Language or a code).");
 }
+
+}  // namespace sorights::python
