@@ -6,6 +6,5 @@
 #include "sorights/model-inl.hpp"
 #include "sorights/snapshot-inl.hpp"
 #include "sorights/storage-inl.hpp"
-#include "sorights/report-inl.hpp"
 #include "sorights/directory-inl.hpp"
 #include "sorights/follower-inl.hpp"

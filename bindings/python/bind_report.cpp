@@ -13,7 +13,7 @@ void bind_report(py::module_& m) {
         return "<sorights.LicenceUsage " + u.licence + " in_use=" + std::to_string(u.in_use) + ">";
       });
   m.def("licence_usage", &so::licence_usage, "model"_a, "Per licence: holders, seats in use and available.");
-  m.def("render_html_report", &so::render_html_report, "model"_a, "title"_a = "sorights model",
+  m.def("render_html_report", [](const so::Model& model, const std::string& title) { return so::render_html_report(model, title); }, "model"_a, "title"_a = "sorights model",
         "One self-contained HTML page of the model (roles, users, licence usage).");
 }
 

@@ -24,4 +24,5 @@ PYBIND11_MODULE(_core, m) {
   bind_queries(m);
   bind_filter(m);
   bind_report(m);
+  bind_names(m);
 }

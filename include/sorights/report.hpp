@@ -6,8 +6,12 @@
 // each role's data-rights grid (data objects × relations, coloured by level),
 // the functional rights per role, the users by role, group and company, and
 // licence usage (in use / available), like the Users screen's licences tab.
+// The page's `lang` attribute, headings, tabs, legend and the built-ins' names
+// are in the language asked for (sorights/names.hpp); ids stay as they are.
 //
-// Cold path: allocates, O(size of the model). Thread-safe on a const model.
+// Compiled code: link `sorights::report` (it links `sorights::sorights`, so
+// a header-only program cannot use it). Cold path: allocates, O(size of the
+// model). Thread-safe on a const model.
 #ifndef SORIGHTS_REPORT_HPP_
 #define SORIGHTS_REPORT_HPP_
 
@@ -18,6 +22,7 @@
 
 #include "sorights/config.hpp"
 #include "sorights/model.hpp"
+#include "sorights/names.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE
 
@@ -40,13 +45,14 @@ struct LicenceUsage {
 /// held by every active user.
 [[nodiscard]] SORIGHTS_API std::vector<LicenceUsage> licence_usage(const Model& model);
 
-/// Renders the whole model as one self-contained HTML page. `title` goes in
-/// the page heading.
+/// Renders the whole model as one self-contained HTML page in `lang`. `title`
+/// goes in the page heading as it is.
 [[nodiscard]] SORIGHTS_API std::string render_html_report(const Model& model,
-                                                          const std::string& title = "sorights model");
+                                                          const std::string& title = "sorights model",
+                                                          Language lang = Language::kEn);
 
 namespace detail {
-// Shared by the report and the admin console (src/console).
+// Shared by the report and the admin console (src/console); in sorights::report.
 // `s` with &, <, >, " and ' written as HTML entities.
 [[nodiscard]] SORIGHTS_API std::string html_escape(std::string_view s);
 // The relations an admin grid shows for a role of `type`, in display order.
@@ -54,9 +60,5 @@ namespace detail {
 }  // namespace detail
 
 SORIGHTS_END_NAMESPACE
-
-#ifdef SORIGHTS_HEADER_ONLY
-#  include "sorights/report-inl.hpp"
-#endif
 
 #endif  // SORIGHTS_REPORT_HPP_

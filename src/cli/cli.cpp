@@ -28,6 +28,7 @@
 #include "serve.hpp"
 #include "sorights/directory.hpp"
 #include "sorights/ids.hpp"
+#include "sorights/names.hpp"
 #include "sorights/storage/model_file.hpp"
 #include "sorights/report.hpp"
 #include "sorights/snapshot.hpp"
@@ -47,6 +48,8 @@ Global options (before or after the command name):
                    and a signed store is checked whole before it is used
   --as USER        the actor of commands that change the store; default the
                    store's built-in system user
+  --lang CODE      the language of display names: en, no (or nb), nl, da;
+                   default $SORIGHTS_LANG, else en. Ids stay as they are
   --max-model-bytes N
                    the largest model file `import` reads; default 67108864 (64 MiB)
   -h, --help       this text; `sorights COMMAND --help` for one command
@@ -55,6 +58,7 @@ Commands:
   init                                  create a store with the predefined roles
   import MODEL.json [--replace]         validate and apply a model file
   export                                print the stored model as a model file
+  names [KIND]                          built-in display names (id<TAB>name)
   check USER ACTION OBJECT [record]     allow or deny, with the reason (exit 0/1)
   rights USER OBJECT [record]           the table-right mask
   explain USER ACTION OBJECT [record]   how the decision was reached
@@ -162,8 +166,13 @@ const std::map<std::string, std::string, std::less<>>& command_help() {
       {"company",
        "usage: sorights [--db FILE] [--as USER] company add ID [--name N] [--database-owner] | delete ID | list\n\n"
        "Our companies: the companies that may own users.\n"},
+      {"names",
+       "usage: sorights [--lang CODE] names [KIND]\n\n"
+       "The built-in display names in the language of --lang, one id<TAB>name a\n"
+       "line. KIND: roles, functional-rights, objects, relations, user-types,\n"
+       "levels, tabs; without KIND every kind, each under a `# KIND` line.\n"},
       {"report",
-       "usage: sorights [--db FILE] report --html FILE\n\n"
+       "usage: sorights [--db FILE] [--lang CODE] report --html FILE\n\n"
        "Writes one self-contained HTML page (no scripts, no external files) showing\n"
        "each role's data-rights grid coloured by level, the functional rights per\n"
        "role, the users by role, group and company, and licence usage.\n"},
@@ -193,6 +202,7 @@ struct Globals {
   KeyBytes key;  // the integrity key; empty: none
   std::optional<std::string> actor;
   std::uint64_t max_model_bytes = kDefaultMaxModelFileBytes;  // --max-model-bytes N
+  Language lang = Language::kEn;   // --lang, else $SORIGHTS_LANG, else en
   std::ostream* out = &std::cout;  // what the command prints
   std::ostream* err = &std::cerr;  // errors, warnings, progress
 };
@@ -811,8 +821,9 @@ int cmd_role(const Globals& g, const std::vector<std::string>& argv) {
   if (sub == "show") {
     need(r, 1, "role show", "ID");
     const Role& role = known_role(r.positional[0]);
+    const std::string_view shown = display_name(role, g.lang);
     *g.out << "role " << role.id << " (" << role_type_name(role.type) << ")"
-              << (role.name.empty() ? "" : ": " + role.name) << "\n";
+           << (role.name.empty() && shown == role.id ? "" : ": " + std::string(shown)) << "\n";
     if (!role.description.empty()) *g.out << role.description << "\n";
     *g.out << pad("object");
     for (Relation rel : kRelationDisplayOrder) *g.out << " " << pad(relation_name(rel));
@@ -947,12 +958,47 @@ int cmd_report(const Globals& g, const Args& a) {
   auto loaded = store->load();
   if (!loaded) fail(loaded.error());
   const std::string html = render_html_report(loaded->model, "sorights model: " + g.db + " (version " +
-                                                                 std::to_string(loaded->version) + ")");
+                                                                 std::to_string(loaded->version) + ")", g.lang);
   store.reset();
   TempFile out(target);
   out.write(html);
   out.install(true);
   *g.err << "wrote " << *path << " (" << html.size() << " bytes)\n";
+  return 0;
+}
+
+// The language of --lang (given) or else $SORIGHTS_LANG (set and not empty),
+// else English; an unknown code is an error naming it (exit 2).
+Language cli_language(bool given, const std::string& code) {
+  std::string from = "--lang";
+  std::string value = code;
+  if (!given) {
+    const char* env = std::getenv("SORIGHTS_LANG");
+    if (env == nullptr || *env == '\0') return Language::kEn;
+    from = "SORIGHTS_LANG";
+    value = env;
+  }
+  if (auto lang = parse_language(value)) return *lang;
+  throw CliError(from + ": unknown language " + dq(value) + " (en, no, nb, nl, da)");
+}
+
+int cmd_names(const Globals& g, const Args& a) {
+  if (a.positional.size() > 1) throw CliError("names: unexpected argument " + dq(a.positional[1]));
+  auto print = [&](NameKind kind) {
+    for (const BuiltinName& e : builtin_names(kind)) *g.out << e.id << "\t" << name_in(e, g.lang) << "\n";
+  };
+  if (a.positional.empty()) {
+    for (std::size_t k = 0; k < kNameKindCount; ++k) {
+      *g.out << "# " << kNameKindIds[k] << "\n";
+      print(static_cast<NameKind>(k));
+    }
+    return 0;
+  }
+  const auto kind = parse_name_kind(a.positional[0]);
+  if (!kind)
+    throw CliError("names: unknown kind " + dq(a.positional[0]) +
+                   " (roles, functional-rights, objects, relations, user-types, levels, tabs)");
+  print(*kind);
   return 0;
 }
 
@@ -1020,6 +1066,8 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   std::string key_file;
   bool max_given = false;
   std::string max_model_bytes;
+  bool lang_given = false;
+  std::string lang;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& s = argv[i];
     auto take = [&](std::string_view name, auto& out, bool& seen) {
@@ -1051,6 +1099,7 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
       g.max_model_bytes = n;
       continue;
     }
+    if (take("--lang", lang, lang_given)) continue;
     if (take("--key-file", key_file, key_file_given)) {
       if (key_file.empty()) throw CliError("--key-file: a file name may not be empty");
       continue;
@@ -1063,6 +1112,7 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
     args.push_back(s);
   }
   if (g.db.empty()) throw CliError("--db: a file name may not be empty");
+  g.lang = cli_language(lang_given, lang);
   if (args.empty()) {
     *g.err << kUsage;
     return 2;
@@ -1090,7 +1140,7 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
                          [&](const std::shared_ptr<const DirectoryState>& st, const Args& a, std::string_view object) {
                            return Evaluator{st, g.err}.record(a, object);
                          },
-                         &kRecordValueOptions, &kRecordFlags};
+                         &kRecordValueOptions, &kRecordFlags, g.lang};
   if (auto rc = run_query_command(command, tail, hooks)) return *rc;
   if (command == "init") return cmd_init(g, parse_args(tail, {}, {}));
   if (command == "import") return cmd_import(g, parse_args(tail, {}, {"--replace"}));
@@ -1106,6 +1156,7 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   if (command == "group") return cmd_group_or_company(g, tail, false);
   if (command == "company") return cmd_group_or_company(g, tail, true);
   if (command == "licence" || command == "license") return cmd_licence(g, tail);
+  if (command == "names") return cmd_names(g, parse_args(tail, {}, {}));
   if (command == "report") return cmd_report(g, parse_args(tail, {"--html"}, {}));
   if (command == "verify") return cmd_verify(g, parse_args(tail, {}, {}));
   if (command == "serve") return cmd_serve(g, parse_args(tail, {"--port", "--bind"}, {}));

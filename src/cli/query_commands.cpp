@@ -147,7 +147,7 @@ int role_list(const QueryHooks& h, const std::vector<std::string>& tail) {
     if (q.role_hidden(r) && !a.has("--all")) continue;
     const std::size_t n = q.role_user_count(r);
     *h.out << role.id << "\t" << role_type_name(role.type) << "\t" << n << (n == 1 ? " user" : " users") << "\t"
-           << role.name << "\n";
+           << display_name(role, h.lang) << "\n";
   }
   return 0;
 }

@@ -18,6 +18,8 @@
 #include "sorights/directory.hpp"
 #include "sorights/record.hpp"
 
+#include "sorights/names.hpp"
+
 namespace sorights::cli {
 
 // What the query commands need from the rest of the command line.
@@ -31,6 +33,8 @@ struct QueryHooks {
   // The record options: those with a value, and flags.
   const std::set<std::string, std::less<>>* record_values = nullptr;
   const std::set<std::string, std::less<>>* record_flags = nullptr;
+  // The language of display names (--lang).
+  Language lang = Language::kEn;
 };
 
 // Runs `command` when it is one of the query commands (`user list`, `role

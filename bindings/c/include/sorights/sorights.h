@@ -636,6 +636,23 @@ SORIGHTS_C_API sorights_status sorights_transaction_commit(sorights_transaction*
  *  handle is freed. */
 SORIGHTS_C_API void sorights_transaction_rollback(sorights_transaction* tx);
 
+/* -- Display names (sorights/names.hpp; bindings/c/names_c.cpp) ------------
+ * Languages: 0 English, 1 Norwegian Bokmal, 2 Dutch, 3 Danish. Kinds:
+ * "roles", "functional-rights", "objects", "relations", "user-types",
+ * "levels", "tabs". Every returned string is static and NUL-terminated: never
+ * free it. No call allocates; all are thread-safe. */
+/** The language of `code` ("en", "no", "nb", "nl", "da", any letter case), or
+ *  -1 for anything else or NULL. */
+SORIGHTS_C_API int sorights_parse_language(const char* code);
+/** How many built-ins `kind` has; 0 for an unknown kind or NULL. */
+SORIGHTS_C_API size_t sorights_builtin_name_count(const char* kind);
+/** The id of built-in number `i` of `kind` (display order); NULL past the
+ *  end or for an unknown kind. */
+SORIGHTS_C_API const char* sorights_builtin_name_id(const char* kind, size_t i);
+/** The display name of built-in `id` of `kind` in language `lang`; NULL when
+ *  `kind` or `id` is unknown or NULL, or `lang` is not 0-3. */
+SORIGHTS_C_API const char* sorights_builtin_display_name(const char* kind, const char* id, int lang);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

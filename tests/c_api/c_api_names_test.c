@@ -1,0 +1,50 @@
+/* The C API's display names (sorights_parse_language, sorights_builtin_*). */
+#include <stdio.h>
+#include <string.h>
+
+#include "sorights/sorights.h"
+
+static int failures = 0;
+#define EXPECT(cond)                                                   \
+  do {                                                                 \
+    if (!(cond)) {                                                     \
+      fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                      \
+    }                                                                  \
+  } while (0)
+
+static int same(const char* a, const char* b) { return a != NULL && b != NULL && strcmp(a, b) == 0; }
+
+int main(void) {
+  const char* kinds[] = {"roles", "functional-rights", "objects", "relations", "user-types", "levels", "tabs"};
+  size_t k;
+  EXPECT(sorights_parse_language("en") == 0);
+  EXPECT(sorights_parse_language("NB") == 1);
+  EXPECT(sorights_parse_language("nl") == 2);
+  EXPECT(sorights_parse_language("da") == 3);
+  EXPECT(sorights_parse_language("de") == -1);
+  EXPECT(sorights_parse_language(NULL) == -1);
+  EXPECT(same(sorights_builtin_display_name("roles", "level-0", 3), "Brugerniveau 0"));
+  EXPECT(same(sorights_builtin_display_name("tabs", "our-companies", 1), "Våre firmaer"));
+  EXPECT(same(sorights_builtin_display_name("levels", "read", 0), "Read"));
+  EXPECT(sorights_builtin_display_name("roles", "nobody", 0) == NULL);
+  EXPECT(sorights_builtin_display_name("colours", "red", 0) == NULL);
+  EXPECT(sorights_builtin_display_name("roles", "level-0", 4) == NULL);
+  EXPECT(sorights_builtin_name_count("levels") == 5);
+  EXPECT(sorights_builtin_name_count(NULL) == 0);
+  EXPECT(same(sorights_builtin_name_id("user-types", 5), "other"));
+  EXPECT(sorights_builtin_name_id("levels", 5) == NULL);
+  /* Every built-in has a name in every language. */
+  for (k = 0; k < sizeof kinds / sizeof kinds[0]; ++k) {
+    size_t i, n = sorights_builtin_name_count(kinds[k]);
+    int lang;
+    EXPECT(n > 0);
+    for (i = 0; i < n; ++i)
+      for (lang = 0; lang < 4; ++lang) {
+        const char* name = sorights_builtin_display_name(kinds[k], sorights_builtin_name_id(kinds[k], i), lang);
+        EXPECT(name != NULL && name[0] != '\0');
+      }
+  }
+  if (failures == 0) puts("ok");
+  return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,68 @@
+"""`sorights names`, --lang and SORIGHTS_LANG (docs/cli.md, docs/languages.md):
+argv: SORIGHTS DEMO_MODEL."""
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SORIGHTS, MODEL = sys.argv[1], sys.argv[2]
+KINDS = ["roles", "functional-rights", "objects", "relations", "user-types", "levels", "tabs"]
+
+
+def run(*args, env_lang=None, db=None):
+    env = dict(os.environ)
+    env.pop("SORIGHTS_LANG", None)
+    if env_lang is not None:
+        env["SORIGHTS_LANG"] = env_lang
+    argv = [SORIGHTS] + (["--db", db] if db else []) + list(args)
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+
+
+class Names(unittest.TestCase):
+    def test_every_kind_is_listed_under_its_heading(self):
+        out = run("names").stdout.splitlines()
+        self.assertEqual([l[2:] for l in out if l.startswith("# ")], KINDS)
+        for line in out:
+            if not line.startswith("# "):
+                self.assertRegex(line, r"^[^\t]+\t[^\t]+$")
+
+    def test_one_kind_prints_id_tab_name(self):
+        r = run("--lang", "da", "names", "levels")
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(r.stdout, "none\tIngen\nread\tLæs\ncreate\tOpret\nupdate\tOpdater\ndelete\tSlet\n")
+
+    def test_lang_may_stand_after_the_command_and_nb_is_no(self):
+        self.assertIn("our-companies\tVåre firmaer\n", run("names", "tabs", "--lang", "nb").stdout)
+        self.assertIn("other-users\tAndere gebruikers\n", run("names", "tabs", "--lang=NL").stdout)
+
+    def test_sorights_lang_is_the_default_and_lang_wins(self):
+        self.assertIn("level-0\tBrugerniveau 0\n", run("names", "roles", env_lang="da").stdout)
+        self.assertIn("level-0\tUser level 0\n", run("names", "roles", "--lang", "en", env_lang="da").stdout)
+        self.assertIn("other\tOther users\n", run("names", "user-types", env_lang="").stdout)
+
+    def test_an_unknown_language_or_kind_is_exit_2_naming_it(self):
+        r = run("--lang", "de", "names")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('"de"', r.stderr)
+        r = run("names", env_lang="fr")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("SORIGHTS_LANG", r.stderr)
+        r = run("names", "colours")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('"colours"', r.stderr)
+
+    def test_role_list_and_show_print_display_names_and_keep_ids(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "s.db")
+            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
+            listed = run("--lang", "da", "role", "list", db=db).stdout
+            self.assertRegex(listed, r"(?m)^level-0\temployee\t\d+ users?\tBrugerniveau 0$")
+            self.assertNotIn("\tsystem\t", listed)
+            self.assertIn("Systembruger", run("--lang", "da", "role", "list", "--all", db=db).stdout)
+            shown = run("--lang", "nl", "role", "show", "level-5", db=db).stdout
+            self.assertTrue(shown.startswith("role level-5 (employee): Gebruikersniveau 5\n"), shown)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)
