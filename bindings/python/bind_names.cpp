@@ -1,8 +1,7 @@
 // The Python names API (sorights/names.hpp) and the report's `lang`:
 // `Language`, `parse_language`, `display_name`, `builtin_names`, and
 // `render_html_report(model, title, lang)`. Called from module.cpp.
-#include <pybind11/pybind11.h>
-#include <pybind11/stl.h>
+#include "support.hpp"  // first: the checked integer casters (ODR)
 
 #include <string>
 #include <utility>
@@ -12,10 +11,7 @@
 #include "sorights/names.hpp"
 #include "sorights/report.hpp"
 
-namespace py = pybind11;
-namespace so = sorights;
-using namespace pybind11::literals;
-
+namespace sorights::python {
 namespace {
 
 so::NameKind kind_of(const std::string& kind) {
@@ -36,7 +32,6 @@ so::Language language_of(const py::object& lang) {
 
 }  // namespace
 
-namespace sorights::python {
 
 void bind_names(py::module_& m) {
   py::enum_<so::Language>(m, "Language", "A language of the display names (nb is NO).")
