@@ -214,9 +214,9 @@ class InMemoryStorage final : public StorageAdapter {
  private:
   /// Lends the stored model without copying it: `publish` compiles and
   /// publishes it and returns the published model, which the store then reads
-  /// instead of a copy of its own until the next `apply`; if `publish` fails,
-  /// the store keeps its model. Under the lock, so no other call sees the
-  /// store without its model.
+  /// instead of a copy of its own until the next `apply`; if `publish` fails
+  /// or throws, the store keeps its model. Under the lock, so no other call
+  /// sees the store without its model.
   [[nodiscard]] Result<void> lend(const Publish& publish) override {
     std::shared_ptr<const Model> released;  // let go of after the lock
     std::lock_guard<std::mutex> lock(mu_);
@@ -224,11 +224,18 @@ class InMemoryStorage final : public StorageAdapter {
     lent.version = stored_.version;
     if (shared_) lent.model = *shared_;  // shared already (a second directory): copy
     else lent.model = std::move(stored_.model);
+    // `publish` is host code: whether it fails or throws, the model goes back.
+    struct GiveBack {
+      InMemoryStorage& store;
+      StoredModel& lent;
+      bool armed = true;
+      ~GiveBack() {
+        if (armed && !store.shared_) store.stored_.model = std::move(lent.model);
+      }
+    } give_back{*this, lent};
     Result<std::shared_ptr<const Model>> published = publish(lent);
-    if (!published) {
-      if (!shared_) stored_.model = std::move(lent.model);
-      return std::move(published).error();
-    }
+    if (!published) return std::move(published).error();
+    give_back.armed = false;
     stored_.model = Model{};
     released = std::exchange(shared_, std::move(published).value());
     return {};
