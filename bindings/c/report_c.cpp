@@ -1,6 +1,7 @@
 // The C API's reports: the HTML page, licence usage, policy tests.
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "c_api.hpp"
 
@@ -17,6 +18,17 @@ sorights_status sorights_render_html_report(const sorights_model* model, const c
   SORIGHTS_C_TRY(out_arg(out, model, "model"));
   return set_out(out, [&] {
     return dup_string(so::render_html_report(model->model, title == nullptr ? "sorights model" : title));
+  });
+}
+
+sorights_status sorights_render_html_report_in(const sorights_model* model, const char* title, int lang,
+                                              char** out) {
+  SORIGHTS_C_TRY(out_arg(out, model, "model"));
+  if (lang < 0 || lang > static_cast<int>(so::Language::kDa))
+    return fail(SORIGHTS_E_INVALID_ARGUMENT, "lang " + std::to_string(lang) + " is not a language (0-3)");
+  return set_out(out, [&] {
+    return dup_string(so::render_html_report(model->model, title == nullptr ? "sorights model" : title,
+                                             static_cast<so::Language>(lang)));
   });
 }
 

@@ -1,4 +1,5 @@
-/* The C API's display names (sorights_parse_language, sorights_builtin_*). */
+/* The C API's display names (sorights_parse_language, sorights_builtin_*) and
+   the report in a language (sorights_render_html_report_in). */
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,25 @@ int main(void) {
         const char* name = sorights_builtin_display_name(kinds[k], sorights_builtin_name_id(kinds[k], i), lang);
         EXPECT(name != NULL && name[0] != '\0');
       }
+  }
+  /* The report in a language. */
+  {
+    sorights_model* m = NULL;
+    char* html = NULL;
+    EXPECT(sorights_model_new(&m) == SORIGHTS_OK);
+    EXPECT(sorights_render_html_report_in(m, "t", 3, &html) == SORIGHTS_OK);
+    EXPECT(html != NULL && strstr(html, "lang=\"da\"") != NULL && strstr(html, "Brugerniveau 0") != NULL);
+    sorights_string_free(html);
+    html = NULL;
+    EXPECT(sorights_render_html_report_in(m, NULL, 0, &html) == SORIGHTS_OK);
+    EXPECT(html != NULL && strstr(html, "lang=\"en\"") != NULL && strstr(html, "User level 0") != NULL);
+    sorights_string_free(html);
+    html = (char*)"untouched";
+    EXPECT(sorights_render_html_report_in(m, "t", 4, &html) == SORIGHTS_E_INVALID_ARGUMENT && html == NULL);
+    EXPECT(strstr(sorights_last_error_message(), "lang 4") != NULL);
+    EXPECT(sorights_render_html_report_in(m, "t", -1, &html) == SORIGHTS_E_INVALID_ARGUMENT);
+    EXPECT(sorights_render_html_report_in(NULL, "t", 0, &html) == SORIGHTS_E_INVALID_ARGUMENT);
+    sorights_model_free(m);
   }
   if (failures == 0) puts("ok");
   return failures == 0 ? 0 : 1;

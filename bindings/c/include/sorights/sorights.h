@@ -515,6 +515,13 @@ SORIGHTS_C_API const char* sorights_sql_param_text(const sorights_sql* sql, size
  *  `title` may be NULL. `*out` is freed with sorights_string_free. */
 SORIGHTS_C_API sorights_status sorights_render_html_report(const sorights_model* model,
                                                            const char* title, char** out);
+/** The HTML page in language `lang` (0 English, 1 Norwegian Bokmal, 2 Dutch,
+ *  3 Danish; see sorights_parse_language): its `lang` attribute, headings,
+ *  tabs, legend and built-in names. Another `lang` is
+ *  SORIGHTS_E_INVALID_ARGUMENT. */
+SORIGHTS_C_API sorights_status sorights_render_html_report_in(const sorights_model* model,
+                                                              const char* title, int lang,
+                                                              char** out);
 /** The usage of one licence (sorights_licence_usage). Every string is owned
  *  by the row and freed by sorights_licence_usage_free. */
 typedef struct sorights_licence_usage_row {
