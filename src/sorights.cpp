@@ -8,3 +8,4 @@
 #include "sorights/storage-inl.hpp"
 #include "sorights/directory-inl.hpp"
 #include "sorights/follower-inl.hpp"
+#include "sorights/queries-inl.hpp"

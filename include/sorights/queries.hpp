@@ -207,7 +207,7 @@ class QueryIndex {
   /// nobody, `search` matches ids only and `roles_granting` is empty. Error
   /// `kInvalidArgument` when the model's users are not the snapshot's.
   /// Cold: O(users × objects), allocates.
-  [[nodiscard]] static Result<QueryIndex> build(const Snapshot& snapshot, const Model* model = nullptr);
+  [[nodiscard]] SORIGHTS_API static Result<QueryIndex> build(const Snapshot& snapshot, const Model* model = nullptr);
   [[nodiscard]] static Result<QueryIndex> build(const Snapshot& snapshot, const Model& model) {
     return build(snapshot, &model);
   }
@@ -329,6 +329,21 @@ class QueryIndex {
   }
   [[nodiscard]] bool search_hit(std::uint32_t u, std::string_view needle) const noexcept;
 
+  // The steps of `build` (queries-inl.hpp; cold).
+  struct Memberships;  // (key, user) pairs of the member lists, before CSR
+  void index_order();
+  void index_user(std::uint32_t u, Memberships& lists);
+  void index_cells(std::uint32_t u, const detail::Profile& p);
+  void index_roles(const Model* model);
+  void index_texts(const Model* model);
+  void index_licences(const Model& model);
+
+  // The steps of `who_can`.
+  [[nodiscard]] std::uint8_t record_locks(const Record& record, std::uint8_t traits) const noexcept;
+  [[nodiscard]] bool record_visible(const Record& record) const noexcept;
+  void owned_record_sets(std::uint32_t obj, unsigned b, std::uint8_t action_bit, const Record& record,
+                         std::uint8_t traits, std::uint64_t* r, std::uint64_t* scratch) const noexcept;
+
   const Snapshot* s_ = nullptr;
   std::uint32_t n_ = 0;          // users
   std::size_t w_ = 0;            // words per bitset
@@ -372,18 +387,13 @@ class QueryIndex {
 };
 
 // -----------------------------------------------------------------------------
-// Implementation (inline in every build mode)
+// Implementation of the queries (inline in every build mode; `build` is in
+// queries-inl.hpp, compiled into sorights::sorights)
 // -----------------------------------------------------------------------------
 
 namespace detail {
 
 inline char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-inline std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
 
 // True if `needle` (any case) occurs in `lower_hay` (already lower case).
 inline bool contains_folded(std::string_view lower_hay, std::string_view needle) noexcept {
@@ -411,198 +421,7 @@ inline void copy_and_not(std::uint64_t* __restrict r, const std::uint64_t* __res
   for (std::size_t i = 0; i < w; ++i) r[i] = a[i] & ~b[i];
 }
 
-// Builds CSR lists: `begin` gets keys + 1 offsets.
-inline void build_csr(std::size_t keys, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& pairs,
-                      std::vector<std::uint32_t>& begin, std::vector<std::uint32_t>& items) {
-  begin.assign(keys + 1, 0);
-  for (const auto& [k, v] : pairs) ++begin[k + 1];
-  for (std::size_t k = 0; k < keys; ++k) begin[k + 1] += begin[k];
-  items.assign(pairs.size(), 0);
-  std::vector<std::uint32_t> at(begin.begin(), begin.end() - 1);
-  for (const auto& [k, v] : pairs) items[at[k]++] = v;
-}
-
 }  // namespace detail
-
-inline Result<QueryIndex> QueryIndex::build(const Snapshot& s, const Model* model) {
-  using namespace detail;
-  using A = SnapshotAccess;
-  QueryIndex q;
-  q.s_ = &s;
-  q.n_ = static_cast<std::uint32_t>(s.user_count());
-  q.w_ = (static_cast<std::size_t>(q.n_) + 63) / 64;
-  q.objects_ = A::object_count(s);
-  q.groups_ = static_cast<std::uint32_t>(s.group_count());
-  const std::size_t n = q.n_, w = q.w_;
-  if (model != nullptr) {
-    if (model->users.size() != n) return Error(ErrorCode::kInvalidArgument, "the model's users are not the snapshot's");
-    for (std::size_t i = 0; i < n; ++i)
-      if (s.user_id(UserIndex{static_cast<std::uint32_t>(i)}) != model->users[i].id)
-        return Error(ErrorCode::kInvalidArgument, "the model's users are not the snapshot's (user " +
-                                                      std::to_string(i) + ")");
-  }
-
-  q.order_.resize(n);
-  for (std::uint32_t i = 0; i < n; ++i) q.order_[i] = i;
-  std::sort(q.order_.begin(), q.order_.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return s.user_id(UserIndex{a}) < s.user_id(UserIndex{b});
-  });
-
-  const auto users = A::users(s);
-  const auto profiles = A::profiles(s);
-  const auto role_cells = A::role_cells(s);
-  const auto infos = A::object_info(s);
-  const auto pool = A::group_pool(s);
-  const auto projects = A::project_pool(s);
-  const auto rovr = A::record_overrides(s);
-  const std::uint32_t objs = q.objects_;
-  const std::uint32_t our = A::our_company_count(s);
-  const std::size_t companies = A::company_count(s);
-
-  q.cells_.assign(static_cast<std::size_t>(objs) * kSlots * 4 * w, 0);
-  q.removes_.assign(static_cast<std::size_t>(objs) * 2 * 4 * w, 0);
-  q.need_publish_.assign(static_cast<std::size_t>(objs) * w, 0);
-  q.object_has_publish_.assign(objs, 0);
-  q.employee_.assign(w, 0);
-  q.selection_admin_.assign(w, 0);
-  q.hidden_by_company_.assign(static_cast<std::size_t>(our) * w, 0);
-  auto set_bit = [](std::uint64_t* set, std::uint32_t u) { set[u >> 6] |= std::uint64_t{1} << (u & 63u); };
-
-  constexpr std::array<Relation, kSlots> kSlotRelation = {Relation::kOwn, Relation::kPrimaryGroup,
-                                                          Relation::kOtherGroups, Relation::kOtherAssociates,
-                                                          Relation::kAnonymous, Relation::kExternal};
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> prim, oth, myco, proj, recov;
-  std::uint32_t project_count = 0;
-  for (std::uint32_t p : projects) project_count = std::max(project_count, p + 1);
-  std::vector<std::uint32_t> profile_objects;  // scratch: objects with record overrides
-  for (std::uint32_t u = 0; u < n; ++u) {
-    const UserRec& rec = users[u];
-    const Profile& p = profiles[rec.profile];
-    if (rec.primary_group < q.groups_) prim.emplace_back(rec.primary_group, u);
-    for (std::uint32_t k = 0; k < rec.groups_count; ++k) {
-      const std::uint32_t g = pool[rec.groups_begin + k];
-      if (g < q.groups_) oth.emplace_back(g, u);
-    }
-    const bool active = (p.flags & kProfileActive) != 0;
-    if (!active) continue;
-    if (p.flags & kProfileSystem) {
-      q.always_patch_.push_back(u);
-      continue;
-    }
-    // An algebraic user: an active user who is no system user.
-    const bool employee = (p.flags & kProfileEmployeeRelations) != 0;
-    if (employee) set_bit(q.employee_.data(), u);
-    else q.external_anonymous_.push_back(u);
-    if (p.flags & kProfileSelectionAdmin) set_bit(q.selection_admin_.data(), u);
-    if (rec.in_our_companies && !(p.flags & kProfileSeeOtherCompanies))
-      for (std::uint32_t c = 0; c < our; ++c)
-        if (c != rec.company) set_bit(q.hidden_by_company_.data() + static_cast<std::size_t>(c) * w, u);
-    if (rec.type == static_cast<std::uint8_t>(UserType::kExternal)) {
-      if ((p.flags & kProfileExtMyCompany) && rec.company < companies) myco.emplace_back(rec.company, u);
-      if (p.flags & kProfileExtSameProject)
-        for (std::uint32_t k = 0; k < rec.projects_count; ++k) proj.emplace_back(projects[rec.projects_begin + k], u);
-    }
-    profile_objects.clear();
-    for (std::uint32_t k = 0; k < p.record_ovr_count; ++k) profile_objects.push_back(rovr[p.record_ovr_begin + k].object);
-    std::sort(profile_objects.begin(), profile_objects.end());
-    profile_objects.erase(std::unique(profile_objects.begin(), profile_objects.end()), profile_objects.end());
-    for (std::uint32_t o : profile_objects)
-      if (o < objs) recov.emplace_back(o, u);
-    for (std::uint32_t o = 0; o < objs; ++o) {
-      const ObjectInfo info = infos[p.objects_offset + o];
-      const std::uint8_t cap = (info.flags & kObjCalLimited) ? 1 : 0xFF;
-      const std::size_t at = (static_cast<std::size_t>(p.role) * objs + o) * kRelationCount;
-      for (std::uint32_t slot = 0; slot < kSlots; ++slot) {
-        const std::uint8_t cell =
-            at + kRelationCount <= role_cells.size()
-                ? static_cast<std::uint8_t>(role_cells[at + static_cast<std::size_t>(kSlotRelation[slot])] & cap)
-                : std::uint8_t{0};
-        for (unsigned b = 0; b < 4; ++b)
-          if (cell & (1u << b)) set_bit(q.cells_.data() + ((static_cast<std::size_t>(o) * kSlots + slot) * 4 + b) * w, u);
-      }
-      for (unsigned b = 0; b < 4; ++b) {
-        if (info.remove_existing & (1u << b)) set_bit(q.removes_.data() + ((static_cast<std::size_t>(o) * 2) * 4 + b) * w, u);
-        if (info.remove_new & (1u << b)) set_bit(q.removes_.data() + ((static_cast<std::size_t>(o) * 2 + 1) * 4 + b) * w, u);
-      }
-      if (info.flags & kObjNeedPublish) {
-        set_bit(q.need_publish_.data() + static_cast<std::size_t>(o) * w, u);
-        q.object_has_publish_[o] = 1;
-      }
-    }
-  }
-  build_csr(q.groups_, prim, q.primary_begin_, q.primary_);
-  build_csr(q.groups_, oth, q.other_begin_, q.other_);
-  build_csr(companies, myco, q.my_company_begin_, q.my_company_);
-  build_csr(project_count, proj, q.project_begin_, q.project_);
-  build_csr(objs, recov, q.record_ovr_begin_, q.record_ovr_);
-
-  // Roles. The effective role is the role a user names, else the implied
-  // one (system users: `system`; anonymous users: the anonymous-type role);
-  // a resource naming no role has none (the snapshot gives it a stand-in).
-  const std::size_t roles = s.role_count();
-  q.role_of_.assign(n, static_cast<std::uint32_t>(kUnknownRole));
-  for (std::uint32_t u = 0; u < n; ++u) {
-    const bool resource = users[u].type == static_cast<std::uint8_t>(UserType::kResource);
-    if (model != nullptr ? (resource && model->users[u].role.empty()) : resource) continue;
-    q.role_of_[u] = static_cast<std::uint32_t>(s.user_role(UserIndex{u}));
-  }
-  q.role_users_.assign(roles, 0);
-  for (std::uint32_t r : q.role_of_)
-    if (r < roles) ++q.role_users_[r];
-  q.role_hidden_.assign(roles, 0);
-  q.role_rights_.assign(roles, {});
-  if (model == nullptr) {
-    const auto sys = static_cast<std::uint32_t>(s.find_role("system"));
-    if (sys < roles) q.role_hidden_[sys] = 1;
-  } else {
-    for (const Role& role : model->roles) {
-      const auto r = static_cast<std::uint32_t>(s.find_role(role.id));
-      if (r >= roles) continue;
-      q.role_hidden_[r] = role.type == RoleType::kSystem ? 1 : 0;
-      for (const std::string& f : role.functional_rights) {
-        const auto ri = static_cast<std::uint32_t>(s.find_right(f));
-        if (ri < s.right_count()) q.role_rights_[r].push_back(ri);
-      }
-    }
-  }
-
-  // Names, plans and licences.
-  q.text_at_.reserve(3 * n + 1);
-  q.text_at_.push_back(0);
-  for (std::uint32_t u = 0; u < n; ++u) {
-    const std::string_view name = model != nullptr ? std::string_view(model->users[u].name) : std::string_view();
-    q.text_ += ascii_lower(s.user_id(UserIndex{u}));
-    q.text_at_.push_back(static_cast<std::uint32_t>(q.text_.size()));
-    q.text_ += ascii_lower(name);
-    q.text_at_.push_back(static_cast<std::uint32_t>(q.text_.size()));
-    q.text_ += name;
-    q.text_at_.push_back(static_cast<std::uint32_t>(q.text_.size()));
-  }
-  if (model != nullptr) {
-    for (std::size_t i = 0; i < model->plans.size(); ++i) q.plan_ids_.push_back(model->plans[i].id);
-    for (std::size_t i = 0; i < model->licences.size(); ++i) q.licence_ids_.push_back(model->licences[i].id);
-    q.plan_of_.assign(n, static_cast<std::uint32_t>(kUnknownPlan));
-    q.licence_sets_.assign(q.licence_ids_.size() * w, 0);
-    for (std::size_t l = 0; l < model->licences.size(); ++l)
-      if (model->licences[l].kind == LicenceKind::kSite)
-        for (std::uint32_t u = 0; u < n; ++u) set_bit(q.licence_sets_.data() + l * w, u);
-    for (std::uint32_t u = 0; u < n; ++u) {
-      const User& user = model->users[u];
-      auto hold = [&](std::string_view id) {
-        const auto l = static_cast<std::uint32_t>(q.find_licence(id));
-        if (l < q.licence_ids_.size()) set_bit(q.licence_sets_.data() + static_cast<std::size_t>(l) * w, u);
-      };
-      for (const std::string& l : user.licences) hold(l);
-      if (!user.plan.empty()) {
-        const auto p = static_cast<std::uint32_t>(q.find_plan(user.plan));
-        q.plan_of_[u] = p;
-        if (p < model->plans.size())
-          for (const std::string& l : model->plans[p].licences) hold(l);
-      }
-    }
-  }
-  return q;
-}
 
 inline bool QueryIndex::search_hit(std::uint32_t u, std::string_view needle) const noexcept {
   return detail::contains_folded(text(3 * static_cast<std::size_t>(u)), needle) ||
@@ -708,6 +527,97 @@ inline std::size_t QueryIndex::roles_granting(RightIndex right, std::span<RoleIn
   return total;
 }
 
+// Removals that depend on the record alone (completed, a user's person, one
+// of our companies): the action bits no one gets on it.
+inline std::uint8_t QueryIndex::record_locks(const Record& record, std::uint8_t traits) const noexcept {
+  using A = detail::SnapshotAccess;
+  constexpr std::uint8_t kU = TableRights::action_bit(Action::kUpdate), kD = TableRights::action_bit(Action::kDelete);
+  const auto c = static_cast<std::uint32_t>(record.company);
+  const bool db_owner =
+      record.database_owner | ((c == A::database_owner(*s_)) & (c != static_cast<std::uint32_t>(kNoCompany)));
+  std::uint8_t lock = 0;
+  if (record.completed && (traits & detail::kTraitCompletedLocked)) lock |= kU | kD;
+  if (record.user_person && (traits & detail::kTraitPerson)) lock |= kD;
+  if ((traits & detail::kTraitCompany) && (db_owner || record.our_company || c < A::our_company_count(*s_)))
+    lock |= kD;
+  return lock;
+}
+
+// True if a record of an object with publishing is published now (or at
+// `record.at`).
+inline bool QueryIndex::record_visible(const Record& record) const noexcept {
+  if (!record.published) return false;
+  if (record.publish_from == kTimeMin && record.publish_to == kTimeMax) return true;
+  Time at = record.at;
+  if (at == kTimeMin)
+    at = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+             .count();
+  return record.publish_from <= at && at <= record.publish_to;
+}
+
+// Steps 1-7 of the decision as set algebra for a record with an owner (or
+// none that stands for the asker): into `r`, every algebraic user whose cell
+// has action bit `b` and whom no removal, company, visibility, publishing or
+// selection rule takes it from. The users the sets do not cover are patched
+// by `who_can`.
+inline void QueryIndex::owned_record_sets(std::uint32_t obj, unsigned b, std::uint8_t action_bit,
+                                          const Record& record, std::uint8_t traits, std::uint64_t* r,
+                                          std::uint64_t* scratch) const noexcept {
+  using namespace detail;
+  const auto us = users();
+  const std::size_t w = w_;
+  const auto owner = static_cast<std::uint32_t>(record.owner);
+  const bool known = owner < n_;
+  const auto kind = record.visibility.kind;
+  const std::uint32_t vis_id = record.visibility.id;
+  const bool vis_applies = (traits & kTraitVisibility) && kind != VisibilityKind::kAll;
+  const std::uint64_t* removal = remove_set(obj, record.is_new, b);
+  // 1-2. Relation and role cell, for every user but the owner.
+  const UserType otype = known ? static_cast<UserType>(us[owner].type) : UserType::kAssociate;
+  if (known && otype == UserType::kAnonymous) {
+    copy_and_not(r, cell_set(obj, kAnonymousSlot, b), removal, w);
+  } else if (known && otype == UserType::kExternal) {
+    copy_and_not(r, cell_set(obj, kExternalSlot, b), removal, w);
+  } else {
+    copy_and_not(r, cell_set(obj, kOtherAssociatesSlot, b), removal, w);
+    const std::uint32_t g = record.group == kNoGroup ? us[known ? owner : 0].primary_group
+                                                     : static_cast<std::uint32_t>(record.group);
+    if (known && g < groups_) {
+      auto relate = [&](const std::vector<std::uint32_t>& begin, const std::vector<std::uint32_t>& items, Slot slot) {
+        const std::uint64_t* cell = cell_set(obj, slot, b);
+        for (std::uint32_t k = begin[g]; k < begin[g + 1]; ++k) {
+          const std::uint32_t u = items[k];
+          if (!test(employee_.data(), u)) continue;
+          const bool on = test(cell, u) && !test(removal, u);
+          const std::uint64_t bit = std::uint64_t{1} << (u & 63u);
+          r[u >> 6] = on ? (r[u >> 6] | bit) : (r[u >> 6] & ~bit);
+        }
+      };
+      relate(primary_begin_, primary_, kPrimarySlot);
+      relate(other_begin_, other_, kOtherSlot);
+    }
+  }
+  // 3. Other companies.
+  if (known && us[owner].in_our_companies && us[owner].company < SnapshotAccess::our_company_count(*s_))
+    and_not(r, hidden_by_company_.data() + static_cast<std::size_t>(us[owner].company) * w, w);
+  // 4. Visible for a group: its members only.
+  if (vis_applies) {
+    std::fill(scratch, scratch + w, 0);
+    for (std::uint32_t k = primary_begin_[vis_id]; k < primary_begin_[vis_id + 1]; ++k)
+      scratch[primary_[k] >> 6] |= std::uint64_t{1} << (primary_[k] & 63u);
+    for (std::uint32_t k = other_begin_[vis_id]; k < other_begin_[vis_id + 1]; ++k)
+      scratch[other_[k] >> 6] |= std::uint64_t{1} << (other_[k] & 63u);
+    and_with(r, scratch, w);
+  }
+  // 5. Publishing.
+  if (object_has_publish_[obj] && !record_visible(record))
+    and_not(r, need_publish_.data() + static_cast<std::size_t>(obj) * w, w);
+  // 7. Another user's selection: Update and Delete for its administrators only.
+  constexpr std::uint8_t kUpdateOrDelete =
+      TableRights::action_bit(Action::kUpdate) | TableRights::action_bit(Action::kDelete);
+  if ((traits & kTraitSelection) && (action_bit & kUpdateOrDelete)) and_with(r, selection_admin_.data(), w);
+}
+
 inline std::size_t QueryIndex::who_can(Action action, const Record& record, UserSet& out) const noexcept {
   using namespace detail;
   out.clear();
@@ -719,22 +629,7 @@ inline std::size_t QueryIndex::who_can(Action action, const Record& record, User
   const auto traits = SnapshotAccess::object_traits(*s_)[obj];
   const auto us = users();
   std::uint64_t* r = out.words_.data();
-  std::uint64_t* scratch = out.scratch_.data();
-  const std::size_t w = w_;
-  constexpr std::uint8_t kU = 2, kD = 8;
-
-  // Record-state removals that depend on the record alone.
-  std::uint8_t lock = 0;
-  {
-    const auto c = static_cast<std::uint32_t>(record.company);
-    const bool db_owner = record.database_owner |
-                          ((c == SnapshotAccess::database_owner(*s_)) & (c != static_cast<std::uint32_t>(kNoCompany)));
-    if (record.completed && (traits & kTraitCompletedLocked)) lock |= kU | kD;
-    if (record.user_person && (traits & kTraitPerson)) lock |= kD;
-    if ((traits & kTraitCompany) && (db_owner || record.our_company || c < SnapshotAccess::our_company_count(*s_)))
-      lock |= kD;
-  }
-  const bool locked = (lock & action_bit) != 0;
+  const bool locked = (record_locks(record, traits) & action_bit) != 0;
   auto patch = [&](std::uint32_t u) {
     const bool on = s_->can(UserIndex{u}, action, record);
     const std::uint64_t bit = std::uint64_t{1} << (u & 63u);
@@ -751,70 +646,15 @@ inline std::size_t QueryIndex::who_can(Action action, const Record& record, User
     // Every user asks about "their own" record: the own cell, the override
     // removals and the record state decide. External and anonymous users are
     // checked one by one.
-    if (!locked) copy_and_not(r, cell_set(obj, kOwnSlot, b), remove_set(obj, record.is_new, b), w);
+    if (!locked) copy_and_not(r, cell_set(obj, kOwnSlot, b), remove_set(obj, record.is_new, b), w_);
     for (std::uint32_t u : external_anonymous_) patch(u);
   } else {
     const bool known = owner < n_;
     const auto kind = record.visibility.kind;
-    const bool vis_applies = (traits & kTraitVisibility) && kind != VisibilityKind::kAll;
     const std::uint32_t vis_id = record.visibility.id;
+    const bool vis_applies = (traits & kTraitVisibility) && kind != VisibilityKind::kAll;
     const bool all_hidden = vis_applies && (kind == VisibilityKind::kAssociate || vis_id >= groups_);
-    if (!locked && !all_hidden) {
-      // 1-2. Relation and role cell, for every user but the owner.
-      const UserType otype = known ? static_cast<UserType>(us[owner].type) : UserType::kAssociate;
-      if (known && otype == UserType::kAnonymous) {
-        copy_and_not(r, cell_set(obj, kAnonymousSlot, b), remove_set(obj, record.is_new, b), w);
-      } else if (known && otype == UserType::kExternal) {
-        copy_and_not(r, cell_set(obj, kExternalSlot, b), remove_set(obj, record.is_new, b), w);
-      } else {
-        const std::uint64_t* removal = remove_set(obj, record.is_new, b);
-        copy_and_not(r, cell_set(obj, kOtherAssociatesSlot, b), removal, w);
-        const std::uint32_t g = record.group == kNoGroup ? us[known ? owner : 0].primary_group
-                                                         : static_cast<std::uint32_t>(record.group);
-        if (known && g < groups_) {
-          auto relate = [&](const std::vector<std::uint32_t>& begin, const std::vector<std::uint32_t>& items,
-                            Slot slot) {
-            const std::uint64_t* cell = cell_set(obj, slot, b);
-            for (std::uint32_t k = begin[g]; k < begin[g + 1]; ++k) {
-              const std::uint32_t u = items[k];
-              if (!test(employee_.data(), u)) continue;
-              const bool on = test(cell, u) && !test(removal, u);
-              const std::uint64_t bit = std::uint64_t{1} << (u & 63u);
-              r[u >> 6] = on ? (r[u >> 6] | bit) : (r[u >> 6] & ~bit);
-            }
-          };
-          relate(primary_begin_, primary_, kPrimarySlot);
-          relate(other_begin_, other_, kOtherSlot);
-        }
-      }
-      // 3. Other companies.
-      if (known && us[owner].in_our_companies && us[owner].company < SnapshotAccess::our_company_count(*s_))
-        and_not(r, hidden_by_company_.data() + static_cast<std::size_t>(us[owner].company) * w, w);
-      // 4. Visible for a group: its members only.
-      if (vis_applies) {
-        std::fill(scratch, scratch + w, 0);
-        for (std::uint32_t k = primary_begin_[vis_id]; k < primary_begin_[vis_id + 1]; ++k)
-          scratch[primary_[k] >> 6] |= std::uint64_t{1} << (primary_[k] & 63u);
-        for (std::uint32_t k = other_begin_[vis_id]; k < other_begin_[vis_id + 1]; ++k)
-          scratch[other_[k] >> 6] |= std::uint64_t{1} << (other_[k] & 63u);
-        and_with(r, scratch, w);
-      }
-      // 5. Publishing.
-      if (object_has_publish_[obj]) {
-        bool visible = record.published;
-        if (visible && (record.publish_from != kTimeMin || record.publish_to != kTimeMax)) {
-          Time at = record.at;
-          if (at == kTimeMin)
-            at = std::chrono::duration_cast<std::chrono::seconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
-          visible = record.publish_from <= at && at <= record.publish_to;
-        }
-        if (!visible) and_not(r, need_publish_.data() + static_cast<std::size_t>(obj) * w, w);
-      }
-      // 7. Another user's selection: Update and Delete for its administrators only.
-      if ((traits & kTraitSelection) && (action_bit & (kU | kD))) and_with(r, selection_admin_.data(), w);
-    }
+    if (!locked && !all_hidden) owned_record_sets(obj, b, action_bit, record, traits, r, out.scratch_.data());
     // The users the sets do not cover.
     if (known) patch(owner);
     if (vis_applies && kind == VisibilityKind::kAssociate && vis_id < n_) patch(vis_id);
@@ -838,5 +678,9 @@ inline std::size_t QueryIndex::memory_bytes() const noexcept {
 }
 
 SORIGHTS_END_NAMESPACE
+
+#ifdef SORIGHTS_HEADER_ONLY
+#  include "sorights/queries-inl.hpp"
+#endif
 
 #endif  // SORIGHTS_QUERIES_HPP_
