@@ -27,9 +27,11 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sorights/config.hpp"
@@ -121,43 +123,66 @@ inline std::string join_ids(std::vector<std::string> ids) {
   return out + "]";
 }
 
-}  // namespace detail
+// Runs policy tests one at a time, collecting every unknown id as a problem.
+class PolicyTestRunner {
+ public:
+  PolicyTestRunner(const Snapshot& snapshot, const Model& model) : snapshot_(snapshot), model_(model) {}
 
-/// Runs `tests` against `snapshot` (compiled from `model`). Error
-/// `kInvalidArgument` listing every test that names an unknown user, object,
-/// functional right, group or record user (companies and projects may be
-/// anything, as records name any). Cold; allocates; thread-safe.
-[[nodiscard]] inline Result<PolicyReport> run_policy_tests(const Snapshot& snapshot, const Model& model,
-                                                          std::span<const PolicyTest> tests) {
-  std::vector<Diagnostic> problems;
-  auto unknown = [&](const PolicyTest& t, std::string field, std::string what, const std::string& id) {
-    problems.push_back(Diagnostic{"tests", t.name, std::move(field), "unknown-id", "unknown " + what + " \"" + id + "\""});
-  };
-  auto record_of = [&](const PolicyTest& t) {
+  // The expected and the actual outcome of `t` as text; an error only when
+  // the who-can index cannot be built.
+  Result<std::pair<std::string, std::string>> run(const PolicyTest& t) {
+    switch (t.kind) {
+      case PolicyTestKind::kCheck: {
+        const UserIndex u = user_of(t);
+        return std::pair{allow(t.expect_allow), allow(snapshot_.can(u, t.action, record_of(t)))};
+      }
+      case PolicyTestKind::kRights: {
+        const UserIndex u = user_of(t);
+        return std::pair{t.expect_rights.to_string(), snapshot_.rights(u, record_of(t)).to_string()};
+      }
+      case PolicyTestKind::kHas: {
+        const UserIndex u = user_of(t);
+        const RightIndex right = snapshot_.find_right(t.right);
+        if (right == kUnknownRight) unknown(t, "has", "functional right", t.right);
+        return std::pair{allow(t.expect_allow), allow(snapshot_.has(u, right))};
+      }
+      case PolicyTestKind::kWhoCan: return who_can(t);
+    }
+    return std::pair{std::string(), std::string()};
+  }
+
+  std::vector<Diagnostic>& problems() noexcept { return problems_; }
+
+ private:
+  static std::string allow(bool a) { return a ? "allow" : "deny"; }
+
+  void unknown(const PolicyTest& t, std::string field, const std::string& what, const std::string& id) {
+    problems_.push_back(
+        Diagnostic{"tests", t.name, std::move(field), "unknown-id", "unknown " + what + " \"" + id + "\""});
+  }
+
+  UserIndex user_of(const PolicyTest& t) {
+    const UserIndex u = snapshot_.find_user(t.user);
+    if (u == kUnknownUser) unknown(t, "user", "user", t.user);
+    return u;
+  }
+
+  Record record_of(const PolicyTest& t) {
     const PolicyRecord& p = t.record;
     Record r;
-    r.object = snapshot.find_object(t.object);
+    r.object = snapshot_.find_object(t.object);
     if (r.object == kUnknownObject) unknown(t, "object", "data object", t.object);
     if (!p.owner.empty()) {
-      r.owner = snapshot.find_user(p.owner);
+      r.owner = snapshot_.find_user(p.owner);
       if (r.owner == kUnknownUser) unknown(t, "record.owner", "user", p.owner);
     }
     if (!p.group.empty()) {
-      r.group = snapshot.find_group(p.group);
+      r.group = snapshot_.find_group(p.group);
       if (r.group == kUnknownGroup) unknown(t, "record.group", "group", p.group);
     }
-    const std::string_view vis = p.visible_for;
-    if (vis.starts_with("group:")) {
-      const GroupIndex g = snapshot.find_group(vis.substr(6));
-      if (g == kUnknownGroup) unknown(t, "record.visible_for", "group", std::string(vis.substr(6)));
-      r.visibility = Visibility::group(g);
-    } else if (vis.starts_with("associate:")) {
-      const UserIndex u = snapshot.find_user(vis.substr(10));
-      if (u == kUnknownUser) unknown(t, "record.visible_for", "user", std::string(vis.substr(10)));
-      r.visibility = Visibility::associate(u);
-    }
-    if (!p.project.empty()) r.project = snapshot.find_project(p.project);
-    if (!p.company.empty()) r.company = snapshot.find_company(p.company);
+    r.visibility = visibility_of(t);
+    if (!p.project.empty()) r.project = snapshot_.find_project(p.project);
+    if (!p.company.empty()) r.company = snapshot_.find_company(p.company);
     if (!p.record_id.empty()) r.id = record_key(p.record_id);
     r.published = p.published;
     r.completed = p.completed;
@@ -169,63 +194,63 @@ inline std::string join_ids(std::vector<std::string> ids) {
     r.publish_to = p.publish_to;
     r.at = p.at;
     return r;
-  };
-  auto user_of = [&](const PolicyTest& t) {
-    const UserIndex u = snapshot.find_user(t.user);
-    if (u == kUnknownUser) unknown(t, "user", "user", t.user);
-    return u;
-  };
-  auto allow = [](bool a) { return std::string(a ? "allow" : "deny"); };
+  }
 
+  Visibility visibility_of(const PolicyTest& t) {
+    const std::string_view vis = t.record.visible_for;
+    if (vis.starts_with("group:")) {
+      const GroupIndex g = snapshot_.find_group(vis.substr(6));
+      if (g == kUnknownGroup) unknown(t, "record.visible_for", "group", std::string(vis.substr(6)));
+      return Visibility::group(g);
+    }
+    if (vis.starts_with("associate:")) {
+      const UserIndex u = snapshot_.find_user(vis.substr(10));
+      if (u == kUnknownUser) unknown(t, "record.visible_for", "user", std::string(vis.substr(10)));
+      return Visibility::associate(u);
+    }
+    return Visibility{};
+  }
+
+  Result<std::pair<std::string, std::string>> who_can(const PolicyTest& t) {
+    const Record r = record_of(t);
+    for (const std::string& id : t.expect_users)
+      if (snapshot_.find_user(id) == kUnknownUser) unknown(t, "expect_users", "user", id);
+    if (!index_) {
+      auto built = QueryIndex::build(snapshot_, model_);
+      if (!built) return std::move(built).error();
+      index_.emplace(std::move(*built));
+      set_ = index_->make_set();
+    }
+    index_->who_can(t.action, r, set_);
+    std::vector<std::string> got;
+    for (UserIndex u : set_) got.emplace_back(snapshot_.user_id(u));
+    return std::pair{join_ids(t.expect_users), join_ids(std::move(got))};
+  }
+
+  const Snapshot& snapshot_;
+  const Model& model_;
+  std::vector<Diagnostic> problems_;
+  std::optional<QueryIndex> index_;  // built by the first who-can test
+  UserSet set_;
+};
+
+}  // namespace detail
+
+/// Runs `tests` against `snapshot` (compiled from `model`). Error
+/// `kInvalidArgument` listing every test that names an unknown user, object,
+/// functional right, group or record user (companies and projects may be
+/// anything, as records name any). Cold; allocates; thread-safe.
+[[nodiscard]] inline Result<PolicyReport> run_policy_tests(const Snapshot& snapshot, const Model& model,
+                                                          std::span<const PolicyTest> tests) {
+  detail::PolicyTestRunner runner(snapshot, model);
+  std::vector<Diagnostic>& problems = runner.problems();
   PolicyReport report;
-  std::vector<PolicyFailure> failures;
-  std::optional<QueryIndex> index;
-  UserSet set;
   for (const PolicyTest& t : tests) {
     const std::size_t before = problems.size();
-    std::string expected, actual;
-    switch (t.kind) {
-      case PolicyTestKind::kCheck: {
-        const UserIndex u = user_of(t);
-        const Record r = record_of(t);
-        expected = allow(t.expect_allow);
-        actual = allow(snapshot.can(u, t.action, r));
-        break;
-      }
-      case PolicyTestKind::kRights: {
-        const UserIndex u = user_of(t);
-        const Record r = record_of(t);
-        expected = t.expect_rights.to_string();
-        actual = snapshot.rights(u, r).to_string();
-        break;
-      }
-      case PolicyTestKind::kHas: {
-        const UserIndex u = user_of(t);
-        const RightIndex right = snapshot.find_right(t.right);
-        if (right == kUnknownRight) unknown(t, "has", "functional right", t.right);
-        expected = allow(t.expect_allow);
-        actual = allow(snapshot.has(u, right));
-        break;
-      }
-      case PolicyTestKind::kWhoCan: {
-        const Record r = record_of(t);
-        for (const std::string& id : t.expect_users)
-          if (snapshot.find_user(id) == kUnknownUser) unknown(t, "expect_users", "user", id);
-        if (!index) {
-          auto built = QueryIndex::build(snapshot, model);
-          if (!built) return std::move(built).error();
-          index.emplace(std::move(*built));
-          set = index->make_set();
-        }
-        index->who_can(t.action, r, set);
-        std::vector<std::string> got;
-        for (UserIndex u : set) got.emplace_back(snapshot.user_id(u));
-        expected = detail::join_ids(t.expect_users);
-        actual = detail::join_ids(std::move(got));
-        break;
-      }
-    }
+    auto outcome = runner.run(t);
+    if (!outcome) return std::move(outcome).error();
     if (problems.size() != before) continue;
+    auto& [expected, actual] = *outcome;
     if (expected == actual) ++report.passed;
     else report.failures.push_back(PolicyFailure{t.name, std::move(expected), std::move(actual)});
   }
