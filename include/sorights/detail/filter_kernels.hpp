@@ -460,6 +460,55 @@ struct Avx2Ops {
   }
 };
 
+// The layers after the relation for 8 records starting at i: visibility,
+// overrides, record state and publishing narrow `allowed`; returns its bits.
+SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t narrow8_avx2(const FilterPlan& p, const RecordColumns& c,
+                                                                    std::size_t i, __m256i flags, __m256i own,
+                                                                    __m256i allowed) noexcept {
+  using V = Avx2Ops;
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i ones = _mm256_set1_epi32(-1);
+  const __m256i no_user = ones;
+  const __m256i vui = V::set(p.ui);
+  if (p.visibility) {
+    const __m256i kind = _mm256_and_si256(flags, V::set(kRecordVisibilityKindMask));
+    const __m256i restricted = V::andn(V::andn(ones, V::eq(kind, zero)), own);
+    if (V::any(restricted)) {
+      const __m256i vid = V::load(c.visibility_id, i, zero);
+      const __m256i assoc = V::eq(kind, V::set(static_cast<std::uint32_t>(VisibilityKind::kAssociate)));
+      __m256i ing = V::eq(vid, V::set(p.primary));
+      for (std::uint32_t k = 0; k < p.groups_count; ++k) ing = _mm256_or_si256(ing, V::eq(vid, V::set(p.groups[k])));
+      ing = V::andn(ing, V::eq(vid, no_user));
+      const __m256i visible = V::sel(ing, V::eq(vid, vui), assoc);
+      allowed = V::andn(allowed, V::andn(restricted, visible));
+    }
+  }
+  if (p.deny_new || p.deny_existing) {
+    const __m256i isnew = V::andn(ones, V::eq(_mm256_and_si256(flags, V::set(kRecordIsNew)), zero));
+    if (p.deny_new) allowed = V::andn(allowed, isnew);
+    if (p.deny_existing) allowed = _mm256_and_si256(allowed, isnew);
+  }
+  if (p.deny_completed) allowed = V::andn(allowed, V::has(flags, kRecordCompleted));
+  if (p.deny_user_person) allowed = V::andn(allowed, V::has(flags, kRecordUserPerson));
+  if (p.deny_company_protected) {
+    __m256i prot = V::has(flags, kRecordOurCompany | kRecordDatabaseOwner);
+    if (!c.company.empty()) prot = _mm256_or_si256(prot, V::ltu(V::load(c.company, i, zero), V::set(p.our_count)));
+    allowed = V::andn(allowed, prot);
+  }
+  if (p.deny_selection_not_own) allowed = _mm256_and_si256(allowed, own);
+  std::uint32_t out = V::bits(allowed);
+  if (p.publishing) {
+    std::uint32_t ok = V::bits(V::has(flags, kRecordPublished));
+    const __m256i at = _mm256_set1_epi64x(p.at);
+    if (!c.publish_from.empty())
+      ok &= V::le64(c.publish_from.data() + i, at) | (V::le64(c.publish_from.data() + i + 4, at) << 4);
+    if (!c.publish_to.empty())
+      ok &= V::ge64(c.publish_to.data() + i, at) | (V::ge64(c.publish_to.data() + i + 4, at) << 4);
+    out &= V::bits(own) | ok;
+  }
+  return out;
+}
+
 SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const FilterPlan& p, const RecordColumns& c,
                                                        std::size_t i) noexcept {
   using V = Avx2Ops;
@@ -531,43 +580,7 @@ SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const Fil
     const __m256i inour = V::andn(other, V::eq(_mm256_and_si256(tword, V::set(kOwnerInOurCompanies)), zero));
     allowed = V::andn(allowed, V::andn(inour, V::eq(ocomp, V::set(p.ucompany))));
   }
-  if (p.visibility) {
-    const __m256i kind = _mm256_and_si256(flags, V::set(kRecordVisibilityKindMask));
-    const __m256i restricted = V::andn(V::andn(ones, V::eq(kind, zero)), own);
-    if (V::any(restricted)) {
-      const __m256i vid = V::load(c.visibility_id, i, zero);
-      const __m256i assoc = V::eq(kind, V::set(static_cast<std::uint32_t>(VisibilityKind::kAssociate)));
-      __m256i ing = V::eq(vid, V::set(p.primary));
-      for (std::uint32_t k = 0; k < p.groups_count; ++k) ing = _mm256_or_si256(ing, V::eq(vid, V::set(p.groups[k])));
-      ing = V::andn(ing, V::eq(vid, no_user));
-      const __m256i visible = V::sel(ing, V::eq(vid, vui), assoc);
-      allowed = V::andn(allowed, V::andn(restricted, visible));
-    }
-  }
-  if (p.deny_new || p.deny_existing) {
-    const __m256i isnew = V::andn(ones, V::eq(_mm256_and_si256(flags, V::set(kRecordIsNew)), zero));
-    if (p.deny_new) allowed = V::andn(allowed, isnew);
-    if (p.deny_existing) allowed = _mm256_and_si256(allowed, isnew);
-  }
-  if (p.deny_completed) allowed = V::andn(allowed, V::has(flags, kRecordCompleted));
-  if (p.deny_user_person) allowed = V::andn(allowed, V::has(flags, kRecordUserPerson));
-  if (p.deny_company_protected) {
-    __m256i prot = V::has(flags, kRecordOurCompany | kRecordDatabaseOwner);
-    if (!c.company.empty()) prot = _mm256_or_si256(prot, V::ltu(V::load(c.company, i, zero), V::set(p.our_count)));
-    allowed = V::andn(allowed, prot);
-  }
-  if (p.deny_selection_not_own) allowed = _mm256_and_si256(allowed, own);
-  std::uint32_t out = V::bits(allowed);
-  if (p.publishing) {
-    std::uint32_t ok = V::bits(V::has(flags, kRecordPublished));
-    const __m256i at = _mm256_set1_epi64x(p.at);
-    if (!c.publish_from.empty())
-      ok &= V::le64(c.publish_from.data() + i, at) | (V::le64(c.publish_from.data() + i + 4, at) << 4);
-    if (!c.publish_to.empty())
-      ok &= V::ge64(c.publish_to.data() + i, at) | (V::ge64(c.publish_to.data() + i + 4, at) << 4);
-    out &= V::bits(own) | ok;
-  }
-  return out;
+  return narrow8_avx2(p, c, i, flags, own, allowed);
 }
 
 SORIGHTS_TARGET_AVX2 inline void filter_avx2(const FilterPlan& p, const RecordColumns& c, std::size_t begin,
