@@ -265,12 +265,19 @@ struct Console::Impl {
 
   // Pages (GET) and actions (POST).
   Response users_page(Session& s, const Fields& q);
+  std::string users_tab_html(const Model& m, const std::string& tab, const Fields& q, const std::string& csrf) const;
+  std::string groups_tab_html(const Model& m, const std::string& csrf) const;
+  std::string companies_tab_html(const Model& m, const std::string& csrf) const;
+  std::string licences_tab_html(const Model& m) const;
   Response user_edit_page(Session& s, const Fields& q);
   Response roles_page(Session& s);
   Response role_page(Session& s, const Fields& q);
   Response save_page(Session& s);
   Response audit_page(Session& s);
   Response check_page(Session& s, const Fields& q);
+  std::string check_form_html(const Model& m, const Fields& q) const;
+  Record check_record(const Snapshot& snap, const Fields& q) const;
+  std::string decision_html(const Snapshot& snap, const Model& m, UserIndex u, Action action, const Record& r) const;
   Response post(Session& s, std::string_view path, const Fields& f);
   // The actions of post(), by screen; nullopt: not one of theirs.
   std::optional<Response> post_session(Session& s, std::string_view path);
@@ -576,104 +583,125 @@ Response Console::Impl::users_page(Session& s, const Fields& q) {
          ht(key) + "</a>";
   c += "</nav>";
   const std::string csrf = csrf_input(s);
-
-  if (tab == "associates" || tab == "other") {
-    const bool other = tab == "other";
-    const std::string search = value_of(q, "q"), role = value_of(q, "role");
-    const bool show_retired = value_of(q, "retired") == "1";
-    c += "<form method=\"get\" action=\"/users\"><fieldset><legend>" + ht("filter") +
-         "</legend><input type=\"hidden\" name=\"tab\" value=\"" + h(tab) + "\">"
-         "<label for=\"q\">" + ht("search") + "</label><input id=\"q\" name=\"q\" value=\"" + h(search) + "\"> "
-         "<label for=\"role-filter\">" + ht("role") + "</label><select id=\"role-filter\" name=\"role\">" +
-         options_html(role_choices(m, true), role) + "</select> "
-         "<label><input type=\"checkbox\" name=\"retired\" value=\"1\"" + (show_retired ? " checked" : "") + "> " +
-         ht("show-retired") + "</label> <button>" + ht("filter") + "</button></fieldset></form>";
-    c += "<table id=\"users\"><caption>" + ht(other ? "tab-other" : "tab-associates") + "</caption><thead><tr>";
-    for (std::string_view k : {"id", "name", "type", "role", "primary-group", "company", "plan", "state"})
-      c += "<th scope=\"col\">" + ht(k) + "</th>";
-    c += "</tr></thead><tbody>";
-    std::size_t shown = 0;
-    for (const User& u : m.users) {
-      const bool is_other = u.type == UserType::kAnonymous || u.type == UserType::kSystem;
-      if (is_other != other) continue;
-      if (u.retired && !show_retired) continue;
-      if (!contains_ci(u.id, search) && !contains_ci(u.name, search)) continue;
-      if (!role.empty() && implied_role(u) != role) continue;
-      ++shown;
-      c += "<tr data-user=\"" + h(u.id) + "\"><th scope=\"row\"><a href=\"/users/edit?id=" + h(url_encode(u.id)) +
-           "\">" + h(u.id) + "</a></th><td>" + h(u.name) + "</td><td>" + h(user_type_name(u.type)) + "</td><td>" +
-           h(implied_role(u)) + "</td><td>" + h(u.group) + "</td><td>" + h(u.company) + "</td><td>" + h(u.plan) +
-           "</td><td>" + h(user_state(u)) + "</td></tr>";
-    }
-    if (shown == 0) c += "<tr><td colspan=\"8\">" + ht("no-users") + "</td></tr>";
-    c += "</tbody></table>";
-    // Add.
-    std::vector<std::pair<std::string, std::string>> types;
-    if (other) types = {{"anonymous", "anonymous"}, {"system", "system"}};
-    else types = {{"associate", "associate"}, {"resource", "resource"}, {"external", "external"}};
-    c += "<form method=\"post\" action=\"/users/add\" id=\"add-user\"><fieldset><legend>" + ht("add-user") +
-         "</legend>" + csrf + "<input type=\"hidden\" name=\"tab\" value=\"" + h(tab) + "\">"
-         "<label for=\"new-id\">" + ht("id") + "</label><input id=\"new-id\" name=\"id\" required> "
-         "<label for=\"new-name\">" + ht("name") + "</label><input id=\"new-name\" name=\"name\"> "
-         "<label for=\"new-type\">" + ht("type") + "</label><select id=\"new-type\" name=\"type\">" +
-         options_html(types, "") + "</select> ";
-    if (!other) {
-      c += "<label for=\"new-company\">" + ht("company") + "</label><select id=\"new-company\" name=\"company\">" +
-           options_html(company_choices(m, true), m.our_companies.size() == 1 ? m.our_companies[0].id : "") +
-           "</select> <label for=\"new-group\">" + ht("primary-group") +
-           "</label><select id=\"new-group\" name=\"group\">" + options_html(group_choices(m, true), "") + "</select> ";
-    }
-    c += "<label for=\"new-role\">" + ht("role") + "</label><select id=\"new-role\" name=\"role\">" +
-         options_html(role_choices(m, true), "") + "</select> <button id=\"add-user-button\">" + ht("add") +
-         "</button></fieldset></form>";
-  } else if (tab == "groups") {
-    c += "<table id=\"groups\"><caption>" + ht("groups-caption") + "</caption><thead><tr><th scope=\"col\">" +
-         ht("id") + "</th><th scope=\"col\">" + ht("name") + "</th><th scope=\"col\">" + ht("members") +
-         "</th></tr></thead><tbody>";
-    for (const Group& g : m.groups) {
-      std::size_t members = 0;
-      for (const User& u : m.users)
-        members += u.group == g.id ||
-                   std::find(u.other_groups.begin(), u.other_groups.end(), g.id) != u.other_groups.end();
-      c += "<tr><th scope=\"row\">" + h(g.id) + "</th><td>" + h(g.name) + "</td><td>" + std::to_string(members) +
-           "</td></tr>";
-    }
-    c += "</tbody></table><form method=\"post\" action=\"/groups/add\"><fieldset><legend>" + ht("add-group") +
-         "</legend>" + csrf + "<label for=\"group-id\">" + ht("id") +
-         "</label><input id=\"group-id\" name=\"id\" required> <label for=\"group-name\">" + ht("name") +
-         "</label><input id=\"group-name\" name=\"name\"> <button>" + ht("add") + "</button></fieldset></form>";
-  } else if (tab == "companies") {
-    c += "<table id=\"companies\"><caption>" + ht("companies-caption") + "</caption><thead><tr><th scope=\"col\">" +
-         ht("id") + "</th><th scope=\"col\">" + ht("name") + "</th><th scope=\"col\">" + ht("database-owner") +
-         "</th><th scope=\"col\">" + ht("users-count") + "</th></tr></thead><tbody>";
-    for (const OurCompany& oc : m.our_companies) {
-      std::size_t users = 0;
-      for (const User& u : m.users) users += u.company == oc.id && u.type != UserType::kExternal;
-      c += "<tr><th scope=\"row\">" + h(oc.id) + "</th><td>" + h(oc.name) + "</td><td>" +
-           ht(oc.database_owner ? "yes" : "no") + "</td><td>" + std::to_string(users) + "</td></tr>";
-    }
-    c += "</tbody></table><form method=\"post\" action=\"/companies/add\"><fieldset><legend>" + ht("add-company") +
-         "</legend>" + csrf + "<label for=\"company-id\">" + ht("id") +
-         "</label><input id=\"company-id\" name=\"id\" required> <label for=\"company-name\">" + ht("name") +
-         "</label><input id=\"company-name\" name=\"name\"> <button>" + ht("add") + "</button></fieldset></form>";
-  } else {
-    c += "<table id=\"licences\"><caption>" + ht("licences-caption") + "</caption><thead><tr><th scope=\"col\">" +
-         ht("licence") + "</th><th scope=\"col\">" + ht("kind") + "</th><th scope=\"col\">" + ht("in-use") +
-         "</th><th scope=\"col\">" + ht("available") + "</th><th scope=\"col\">" + ht("users") +
-         "</th></tr></thead><tbody>";
-    for (const LicenceUsage& u : licence_usage(m)) {
-      std::string users;
-      for (const std::string& id : u.users) users += (users.empty() ? "" : ", ") + id;
-      const bool site = u.kind == LicenceKind::kSite;
-      c += "<tr data-licence=\"" + h(u.licence) + "\"><th scope=\"row\">" + h(u.licence) + "</th><td>" +
-           h(site ? "site" : "user") + "</td><td>" + (site ? "-" : std::to_string(u.in_use)) + "</td><td>" +
-           (site || u.unrestricted ? ht("unlimited") : h(std::to_string(u.available()) + " / " +
-                                                         std::to_string(u.purchased))) +
-           "</td><td>" + h(users) + "</td></tr>";
-    }
-    c += "</tbody></table>";
-  }
+  if (tab == "associates" || tab == "other") c += users_tab_html(m, tab, q, csrf);
+  else if (tab == "groups") c += groups_tab_html(m, csrf);
+  else if (tab == "companies") c += companies_tab_html(m, csrf);
+  else c += licences_tab_html(m);
   return page(s, "users", t("users"), c);
+}
+
+// The associates tab, or the other users tab (anonymous and system users):
+// the filter, the list and the form that adds one.
+std::string Console::Impl::users_tab_html(const Model& m, const std::string& tab, const Fields& q,
+                                          const std::string& csrf) const {
+  const bool other = tab == "other";
+  std::string c;
+  const std::string search = value_of(q, "q"), role = value_of(q, "role");
+  const bool show_retired = value_of(q, "retired") == "1";
+  c += "<form method=\"get\" action=\"/users\"><fieldset><legend>" + ht("filter") +
+       "</legend><input type=\"hidden\" name=\"tab\" value=\"" + h(tab) + "\">"
+       "<label for=\"q\">" + ht("search") + "</label><input id=\"q\" name=\"q\" value=\"" + h(search) + "\"> "
+       "<label for=\"role-filter\">" + ht("role") + "</label><select id=\"role-filter\" name=\"role\">" +
+       options_html(role_choices(m, true), role) + "</select> "
+       "<label><input type=\"checkbox\" name=\"retired\" value=\"1\"" + (show_retired ? " checked" : "") + "> " +
+       ht("show-retired") + "</label> <button>" + ht("filter") + "</button></fieldset></form>";
+  c += "<table id=\"users\"><caption>" + ht(other ? "tab-other" : "tab-associates") + "</caption><thead><tr>";
+  for (std::string_view k : {"id", "name", "type", "role", "primary-group", "company", "plan", "state"})
+    c += "<th scope=\"col\">" + ht(k) + "</th>";
+  c += "</tr></thead><tbody>";
+  std::size_t shown = 0;
+  for (const User& u : m.users) {
+    const bool is_other = u.type == UserType::kAnonymous || u.type == UserType::kSystem;
+    if (is_other != other) continue;
+    if (u.retired && !show_retired) continue;
+    if (!contains_ci(u.id, search) && !contains_ci(u.name, search)) continue;
+    if (!role.empty() && implied_role(u) != role) continue;
+    ++shown;
+    c += "<tr data-user=\"" + h(u.id) + "\"><th scope=\"row\"><a href=\"/users/edit?id=" + h(url_encode(u.id)) +
+         "\">" + h(u.id) + "</a></th><td>" + h(u.name) + "</td><td>" + h(user_type_name(u.type)) + "</td><td>" +
+         h(implied_role(u)) + "</td><td>" + h(u.group) + "</td><td>" + h(u.company) + "</td><td>" + h(u.plan) +
+         "</td><td>" + h(user_state(u)) + "</td></tr>";
+  }
+  if (shown == 0) c += "<tr><td colspan=\"8\">" + ht("no-users") + "</td></tr>";
+  c += "</tbody></table>";
+  // Add.
+  std::vector<std::pair<std::string, std::string>> types;
+  if (other) types = {{"anonymous", "anonymous"}, {"system", "system"}};
+  else types = {{"associate", "associate"}, {"resource", "resource"}, {"external", "external"}};
+  c += "<form method=\"post\" action=\"/users/add\" id=\"add-user\"><fieldset><legend>" + ht("add-user") +
+       "</legend>" + csrf + "<input type=\"hidden\" name=\"tab\" value=\"" + h(tab) + "\">"
+       "<label for=\"new-id\">" + ht("id") + "</label><input id=\"new-id\" name=\"id\" required> "
+       "<label for=\"new-name\">" + ht("name") + "</label><input id=\"new-name\" name=\"name\"> "
+       "<label for=\"new-type\">" + ht("type") + "</label><select id=\"new-type\" name=\"type\">" +
+       options_html(types, "") + "</select> ";
+  if (!other) {
+    c += "<label for=\"new-company\">" + ht("company") + "</label><select id=\"new-company\" name=\"company\">" +
+         options_html(company_choices(m, true), m.our_companies.size() == 1 ? m.our_companies[0].id : "") +
+         "</select> <label for=\"new-group\">" + ht("primary-group") +
+         "</label><select id=\"new-group\" name=\"group\">" + options_html(group_choices(m, true), "") + "</select> ";
+  }
+  c += "<label for=\"new-role\">" + ht("role") + "</label><select id=\"new-role\" name=\"role\">" +
+       options_html(role_choices(m, true), "") + "</select> <button id=\"add-user-button\">" + ht("add") +
+       "</button></fieldset></form>";
+  return c;
+}
+
+std::string Console::Impl::groups_tab_html(const Model& m, const std::string& csrf) const {
+  std::string c;
+  c += "<table id=\"groups\"><caption>" + ht("groups-caption") + "</caption><thead><tr><th scope=\"col\">" +
+       ht("id") + "</th><th scope=\"col\">" + ht("name") + "</th><th scope=\"col\">" + ht("members") +
+       "</th></tr></thead><tbody>";
+  for (const Group& g : m.groups) {
+    std::size_t members = 0;
+    for (const User& u : m.users)
+      members += u.group == g.id ||
+                 std::find(u.other_groups.begin(), u.other_groups.end(), g.id) != u.other_groups.end();
+    c += "<tr><th scope=\"row\">" + h(g.id) + "</th><td>" + h(g.name) + "</td><td>" + std::to_string(members) +
+         "</td></tr>";
+  }
+  c += "</tbody></table><form method=\"post\" action=\"/groups/add\"><fieldset><legend>" + ht("add-group") +
+       "</legend>" + csrf + "<label for=\"group-id\">" + ht("id") +
+       "</label><input id=\"group-id\" name=\"id\" required> <label for=\"group-name\">" + ht("name") +
+       "</label><input id=\"group-name\" name=\"name\"> <button>" + ht("add") + "</button></fieldset></form>";
+  return c;
+}
+
+std::string Console::Impl::companies_tab_html(const Model& m, const std::string& csrf) const {
+  std::string c;
+  c += "<table id=\"companies\"><caption>" + ht("companies-caption") + "</caption><thead><tr><th scope=\"col\">" +
+       ht("id") + "</th><th scope=\"col\">" + ht("name") + "</th><th scope=\"col\">" + ht("database-owner") +
+       "</th><th scope=\"col\">" + ht("users-count") + "</th></tr></thead><tbody>";
+  for (const OurCompany& oc : m.our_companies) {
+    std::size_t users = 0;
+    for (const User& u : m.users) users += u.company == oc.id && u.type != UserType::kExternal;
+    c += "<tr><th scope=\"row\">" + h(oc.id) + "</th><td>" + h(oc.name) + "</td><td>" +
+         ht(oc.database_owner ? "yes" : "no") + "</td><td>" + std::to_string(users) + "</td></tr>";
+  }
+  c += "</tbody></table><form method=\"post\" action=\"/companies/add\"><fieldset><legend>" + ht("add-company") +
+       "</legend>" + csrf + "<label for=\"company-id\">" + ht("id") +
+       "</label><input id=\"company-id\" name=\"id\" required> <label for=\"company-name\">" + ht("name") +
+       "</label><input id=\"company-name\" name=\"name\"> <button>" + ht("add") + "</button></fieldset></form>";
+  return c;
+}
+
+std::string Console::Impl::licences_tab_html(const Model& m) const {
+  std::string c;
+  c += "<table id=\"licences\"><caption>" + ht("licences-caption") + "</caption><thead><tr><th scope=\"col\">" +
+       ht("licence") + "</th><th scope=\"col\">" + ht("kind") + "</th><th scope=\"col\">" + ht("in-use") +
+       "</th><th scope=\"col\">" + ht("available") + "</th><th scope=\"col\">" + ht("users") +
+       "</th></tr></thead><tbody>";
+  for (const LicenceUsage& u : licence_usage(m)) {
+    std::string users;
+    for (const std::string& id : u.users) users += (users.empty() ? "" : ", ") + id;
+    const bool site = u.kind == LicenceKind::kSite;
+    c += "<tr data-licence=\"" + h(u.licence) + "\"><th scope=\"row\">" + h(u.licence) + "</th><td>" +
+         h(site ? "site" : "user") + "</td><td>" + (site ? "-" : std::to_string(u.in_use)) + "</td><td>" +
+         (site || u.unrestricted ? ht("unlimited") : h(std::to_string(u.available()) + " / " +
+                                                       std::to_string(u.purchased))) +
+         "</td><td>" + h(users) + "</td></tr>";
+  }
+  c += "</tbody></table>";
+  return c;
 }
 
 Response Console::Impl::user_edit_page(Session& s, const Fields& q) {
@@ -897,6 +925,20 @@ Response Console::Impl::check_page(Session& s, const Fields& q) {
   const std::shared_ptr<const DirectoryState> state = dir->state();
   const Model& m = state->model;
   const Snapshot& snap = state->snapshot;
+  std::string c = check_form_html(m, q);
+  const std::string user = value_of(q, "user");
+  if (!user.empty()) {
+    const UserIndex u = snap.find_user(user);
+    if (u == kUnknownUser) throw HttpError{404, "No user with this id."};
+    const std::optional<Action> act = parse_action(value_of(q, "action"));
+    if (!act) throw HttpError{400, "The action must be read, create, update or delete."};
+    c += decision_html(snap, m, u, *act, check_record(snap, q));
+  }
+  return page(s, "check", t("check"), c);
+}
+
+// The check form, filled in with the query's values.
+std::string Console::Impl::check_form_html(const Model& m, const Fields& q) const {
   const std::string user = value_of(q, "user"), action_s = value_of(q, "action"), object = value_of(q, "object"),
                     owner = value_of(q, "owner"), group = value_of(q, "group"), vis = value_of(q, "visibility");
   const bool published = value_of(q, "published") == "1", completed = value_of(q, "completed") == "1",
@@ -934,70 +976,78 @@ Response Console::Impl::check_page(Session& s, const Fields& q) {
     c += "<label><input type=\"checkbox\" name=\"" + std::string(name) + "\" value=\"1\"" + (on ? " checked" : "") + "> " +
          ht(name) + "</label> ";
   c += "<button id=\"check-run\">" + ht("check-run") + "</button></fieldset></form>";
-  if (!user.empty()) {
-    const UserIndex u = snap.find_user(user);
-    if (u == kUnknownUser) throw HttpError{404, "No user with this id."};
-    const std::optional<Action> act = parse_action(action_s);
-    if (!act) throw HttpError{400, "The action must be read, create, update or delete."};
-    Record r;
-    r.object = snap.find_object(object);
-    if (r.object == kUnknownObject) throw HttpError{404, "No data object with this id."};
-    if (!owner.empty()) {
-      r.owner = snap.find_user(owner);
-      if (r.owner == kUnknownUser) throw HttpError{404, "No owner with this id."};
-    }
-    if (!group.empty()) {
-      r.group = snap.find_group(group);
-      if (r.group == kUnknownGroup) throw HttpError{404, "No group with this id."};
-    }
-    if (vis.starts_with("group:")) {
-      const GroupIndex g = snap.find_group(std::string_view(vis).substr(6));
-      if (g == kUnknownGroup) throw HttpError{404, "No group with this id."};
-      r.visibility = Visibility::group(g);
-    } else if (vis.starts_with("associate:")) {
-      const UserIndex a = snap.find_user(std::string_view(vis).substr(10));
-      if (a == kUnknownUser) throw HttpError{404, "No user with this id."};
-      r.visibility = Visibility::associate(a);
-    } else if (!vis.empty() && vis != "all") {
-      throw HttpError{400, "Visibility must be all, group:ID or associate:ID."};
-    }
-    r.published = published;
-    r.completed = completed;
-    r.is_new = is_new;
-    const Explanation e = snap.explain(u, *act, r);
-    c += "<section id=\"decision\" aria-live=\"polite\"><p>" + ht("decision") + ": <span class=\"" +
-         std::string(e.allowed ? "allow" : "deny") + "\" id=\"decision-value\">" + (e.allowed ? "allow" : "deny") +
-         "</span> \u2014 " + h(snap.explain_reason(e)) + "</p>";
-    c += "<table id=\"layers\"><caption>" + ht("check-caption") + "</caption><thead><tr><th scope=\"col\">" +
-         ht("layer") + "</th><th scope=\"col\">" + ht("applied") + "</th><th scope=\"col\">" + ht("removed") +
-         "</th><th scope=\"col\">" + ht("after") + "</th></tr></thead><tbody>";
-    if (e.outcome == Outcome::kEvaluated) {
-      c += "<tr><th scope=\"row\">" + ht("relation") + " / " + ht("cell") + "</th><td>" + h(relation_name(e.relation)) +
-           ", " + ht("role") + " " + h(snap.role_id(e.role)) + "</td><td></td><td>" + h(e.cell.to_string()) + "</td></tr>";
-      for (const LayerEffect& l : e.layers)
-        c += "<tr><th scope=\"row\">" + h(kLayerNames[static_cast<std::size_t>(l.layer)]) + "</th><td>" +
-             ht(l.applied ? "yes" : "no") + "</td><td>" + h(l.removed.bits() == 0 ? "" : l.removed.to_string()) +
-             "</td><td>" + h(l.after.to_string()) + "</td></tr>";
-    }
-    c += "<tr><th scope=\"row\">" + ht("rights") + "</th><td></td><td></td><td>" + h(e.rights.to_string()) +
-         "</td></tr></tbody></table><pre>" + h(snap.explain_text(e)) + "</pre></section>";
-    // Who else can: every user for whom the same check allows (who_can, set
-    // algebra over the snapshot), in id order; the first 200 listed.
-    if (Result<QueryIndex> index = QueryIndex::build(snap, m)) {
-      UserSet who = index->make_set();
-      const std::size_t n = index->who_can(*act, r, who);
-      c += "<section id=\"who-can\"><h2>" + ht("who-can") + " (" + std::to_string(n) + ")</h2><ul>";
-      std::size_t listed = 0;
-      for (const UserIndex w : who) {
-        if (++listed > 200) break;
-        c += "<li>" + h(snap.user_id(w)) + "</li>";
-      }
-      c += "</ul>";
-      if (n > 200) c += "<p>" + ht("who-can-more") + "</p>";
-      c += "</section>";
-    }
+  return c;
+}
+
+// The record the check form describes; an unknown id is 404, a malformed
+// visibility 400.
+Record Console::Impl::check_record(const Snapshot& snap, const Fields& q) const {
+  const std::string object = value_of(q, "object"), owner = value_of(q, "owner"), group = value_of(q, "group"),
+                    vis = value_of(q, "visibility");
+  Record r;
+  r.object = snap.find_object(object);
+  if (r.object == kUnknownObject) throw HttpError{404, "No data object with this id."};
+  if (!owner.empty()) {
+    r.owner = snap.find_user(owner);
+    if (r.owner == kUnknownUser) throw HttpError{404, "No owner with this id."};
   }
-  return page(s, "check", t("check"), c);
+  if (!group.empty()) {
+    r.group = snap.find_group(group);
+    if (r.group == kUnknownGroup) throw HttpError{404, "No group with this id."};
+  }
+  if (vis.starts_with("group:")) {
+    const GroupIndex g = snap.find_group(std::string_view(vis).substr(6));
+    if (g == kUnknownGroup) throw HttpError{404, "No group with this id."};
+    r.visibility = Visibility::group(g);
+  } else if (vis.starts_with("associate:")) {
+    const UserIndex a = snap.find_user(std::string_view(vis).substr(10));
+    if (a == kUnknownUser) throw HttpError{404, "No user with this id."};
+    r.visibility = Visibility::associate(a);
+  } else if (!vis.empty() && vis != "all") {
+    throw HttpError{400, "Visibility must be all, group:ID or associate:ID."};
+  }
+  r.published = value_of(q, "published") == "1";
+  r.completed = value_of(q, "completed") == "1";
+  r.is_new = value_of(q, "new") == "1";
+  return r;
+}
+
+// The decision with its layers, and who else the same check allows.
+std::string Console::Impl::decision_html(const Snapshot& snap, const Model& m, UserIndex u, Action action,
+                                         const Record& r) const {
+  const Explanation e = snap.explain(u, action, r);
+  std::string c = "<section id=\"decision\" aria-live=\"polite\"><p>" + ht("decision") + ": <span class=\"" +
+                  std::string(e.allowed ? "allow" : "deny") + "\" id=\"decision-value\">" +
+                  (e.allowed ? "allow" : "deny") + "</span> \u2014 " + h(snap.explain_reason(e)) + "</p>";
+  c += "<table id=\"layers\"><caption>" + ht("check-caption") + "</caption><thead><tr><th scope=\"col\">" +
+       ht("layer") + "</th><th scope=\"col\">" + ht("applied") + "</th><th scope=\"col\">" + ht("removed") +
+       "</th><th scope=\"col\">" + ht("after") + "</th></tr></thead><tbody>";
+  if (e.outcome == Outcome::kEvaluated) {
+    c += "<tr><th scope=\"row\">" + ht("relation") + " / " + ht("cell") + "</th><td>" + h(relation_name(e.relation)) +
+         ", " + ht("role") + " " + h(snap.role_id(e.role)) + "</td><td></td><td>" + h(e.cell.to_string()) + "</td></tr>";
+    for (const LayerEffect& l : e.layers)
+      c += "<tr><th scope=\"row\">" + h(kLayerNames[static_cast<std::size_t>(l.layer)]) + "</th><td>" +
+           ht(l.applied ? "yes" : "no") + "</td><td>" + h(l.removed.bits() == 0 ? "" : l.removed.to_string()) +
+           "</td><td>" + h(l.after.to_string()) + "</td></tr>";
+  }
+  c += "<tr><th scope=\"row\">" + ht("rights") + "</th><td></td><td></td><td>" + h(e.rights.to_string()) +
+       "</td></tr></tbody></table><pre>" + h(snap.explain_text(e)) + "</pre></section>";
+  // Who else can: every user for whom the same check allows (who_can, set
+  // algebra over the snapshot), in id order; the first 200 listed.
+  if (Result<QueryIndex> index = QueryIndex::build(snap, m)) {
+    UserSet who = index->make_set();
+    const std::size_t n = index->who_can(action, r, who);
+    c += "<section id=\"who-can\"><h2>" + ht("who-can") + " (" + std::to_string(n) + ")</h2><ul>";
+    std::size_t listed = 0;
+    for (const UserIndex w : who) {
+      if (++listed > 200) break;
+      c += "<li>" + h(snap.user_id(w)) + "</li>";
+    }
+    c += "</ul>";
+    if (n > 200) c += "<p>" + ht("who-can-more") + "</p>";
+    c += "</section>";
+  }
+  return c;
 }
 
 // -- Changes (POST) --------------------------------------------------------------------
