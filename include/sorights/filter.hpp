@@ -116,7 +116,7 @@ inline FilterResult filter(const Snapshot& snapshot, UserIndex user, ObjectIndex
   result.ok = true;
   if (path == FilterPath::kAuto || !filter_path_available(path)) path = detail::detect_filter_path();
   result.path = path;
-  const detail::FilterPlan plan = detail::make_filter_plan(snapshot, user, object, action, columns);
+  const detail::CheckPlan plan = detail::make_filter_plan(snapshot, user, object, action, columns);
   if (plan.constant >= 0) {
     if (words != 0) std::memset(out_bits.data(), plan.constant ? 0xFF : 0, words * 8);
     if (plan.constant && (n & 63u)) out_bits[words - 1] = (std::uint64_t{1} << (n & 63u)) - 1;

@@ -35,7 +35,7 @@
 
 #include "sorights/config.hpp"
 #include "sorights/detail/snapshot_access.hpp"
-#include "sorights/filter.hpp"
+#include "sorights/detail/check_plan.hpp"
 #include "sorights/rights.hpp"
 #include "sorights/snapshot.hpp"
 #include "sorights/types.hpp"
@@ -280,10 +280,8 @@ class PredicateBuilder {
   using detail::SnapshotAccess;
   Predicate out;
   detail::PredicateBuilder b(out);
-  RecordColumns none;
-  none.at = at;
-  none.publish_from = std::span<const Time>(&at, 1);  // so that the plan resolves "now"
-  const detail::FilterPlan p = detail::make_filter_plan(s, user, object, action, none);
+  const detail::CheckPlan p =
+      detail::make_check_plan(s, user, object, action, at, detail::CheckPlanInputs{false, true});
   if (p.constant >= 0) {
     out.root = b.constant(p.constant == 1);
     return out;
@@ -300,11 +298,11 @@ class PredicateBuilder {
   rr.me = me;
   rr.empty_owner_is_user = p.empty_owner_is_user;
   rr.empty_owner_tested = p.empty_owner_tested;
-  if (p.kind == detail::FilterUserKind::kEmployee) {
+  if (p.kind == detail::CheckUserKind::kEmployee) {
     if (p.primary != static_cast<std::uint32_t>(kNoGroup)) rr.primary_group = my_groups.front();
     rr.other_groups.assign(my_groups.begin() + (rr.primary_group.empty() ? 0 : 1), my_groups.end());
   }
-  if (p.kind == detail::FilterUserKind::kExternal) {
+  if (p.kind == detail::CheckUserKind::kExternal) {
     if (p.my_company) rr.my_company = std::string(s.company_id(CompanyIndex{p.ucompany}));
     if (p.same_project)
       for (std::uint32_t k = 0; k < p.projects_count; ++k)

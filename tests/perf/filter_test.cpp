@@ -99,7 +99,7 @@ TEST_CASE("filter: plans that skip owner facts or group facts still equal can(),
         for (Action action : {Action::kRead, Action::kCreate, Action::kUpdate, Action::kDelete}) {
           const UserIndex user{u};
           const ObjectIndex object{static_cast<std::uint16_t>(o)};
-          const detail::FilterPlan plan = detail::make_filter_plan(*s, user, object, action, probe_cols.view());
+          const detail::CheckPlan plan = detail::make_filter_plan(*s, user, object, action, probe_cols.view());
           if (plan.constant >= 0) continue;
           const int kind = !plan.owner_facts ? 0 : !plan.group_facts ? 1 : 2;
           if (seen[kind]++ >= 6) continue;

@@ -1,9 +1,10 @@
 // -----------------------------------------------------------------------------
 // File: detail/filter_kernels.hpp
 // -----------------------------------------------------------------------------
-// The batch filter's plan and kernels (filter.hpp): `make_filter_plan`
-// decides everything that depends only on (user, object, action) once; the
-// scalar, AVX2 and AVX-512 kernels apply it to 1, 8 or 16 records a step.
+// The batch filter's kernels (filter.hpp): `make_filter_plan` decides
+// everything that depends only on (user, object, action) once (the check
+// plan, detail/check_plan.hpp); the scalar, AVX2 and AVX-512 kernels apply it
+// to 1, 8 or 16 records a step.
 // Inline: the kernels are the hot path of `filter`. No API promise.
 #ifndef SORIGHTS_DETAIL_FILTER_KERNELS_HPP_
 #define SORIGHTS_DETAIL_FILTER_KERNELS_HPP_
@@ -17,6 +18,7 @@
 #include <span>
 
 #include "sorights/config.hpp"
+#include "sorights/detail/check_plan.hpp"
 #include "sorights/detail/snapshot_access.hpp"
 #include "sorights/record.hpp"
 #include "sorights/record_columns.hpp"
@@ -35,160 +37,23 @@ SORIGHTS_BEGIN_NAMESPACE
 
 namespace detail {
 
-enum class FilterUserKind : std::uint8_t { kEmployee = 0, kAnonymous = 1, kExternal = 2 };
-
-// Everything that depends only on (user, object, action), decided once.
-struct FilterPlan {
-  int constant = 0;  // -1: evaluate per record; 0: deny all; 1: allow all
-  std::uint32_t ui = 0;
-  std::uint32_t n_users = 0;
-  std::uint32_t primary = 0;
-  std::uint32_t ucompany = 0;
-  std::uint32_t our_count = 0;
-  std::uint32_t relbits = 0;  // bit r: relation r's cell (after licence) holds the action
-  FilterUserKind kind = FilterUserKind::kEmployee;
-  // An empty owner is the user: employees only (docs/rules.md §15).
-  bool empty_owner_is_user = false;
-  // External users on the same objects: an empty owner is not theirs, but the
-  // record still meets the my-company (by its company) and same-project tests.
-  bool empty_owner_tested = false;
-  bool other_company = false;
-  bool visibility = false;
-  bool publishing = false;
-  bool deny_new = false;
-  bool deny_existing = false;
-  bool deny_completed = false;
-  bool deny_user_person = false;
-  bool deny_company_protected = false;
-  bool deny_selection_not_own = false;
-  bool my_company = false;
-  bool same_project = false;
-  // False if the relation of a record owned by another known user never
-  // changes the answer (every relation such a record can have gives the same
-  // cell bit, and no company rule reads the owner): then the kernels read no
-  // owner facts at all.
-  bool owner_facts = true;
-  // False if the group part of an employee's relation (primary group, other
-  // groups, other associates) never changes the answer: then the vector
-  // kernels read neither the group column nor the owner's primary group.
-  bool group_facts = true;
-  const std::uint32_t* groups = nullptr;
-  std::uint32_t groups_count = 0;
-  const std::uint32_t* projects = nullptr;
-  std::uint32_t projects_count = 0;
-  const OwnerRec* owners = nullptr;
-  const RecordOverride* ovr_begin = nullptr;  // record overrides of this object that remove the action
-  const RecordOverride* ovr_end = nullptr;
-  std::uint16_t object = 0;
-  Time at = 0;
-};
-
 // Layout facts the vector kernels gather by: an owner index scaled by 8
 // addresses its OwnerRec.
 static_assert(sizeof(OwnerRec) == 8 && offsetof(OwnerRec, primary_group) == 0 && offsetof(OwnerRec, word) == 4,
               "the kernels gather OwnerRec as two 32-bit words with scale 8");
 
-inline FilterPlan make_filter_plan(const Snapshot& s, UserIndex user, ObjectIndex object, Action action,
-                                   const RecordColumns& c) noexcept {
-  using A = SnapshotAccess;
-  FilterPlan plan;
-  const auto users = A::users(s);
-  const auto ui = static_cast<std::uint32_t>(user);
-  const auto obj = static_cast<std::uint32_t>(object);
-  if (ui >= users.size() || obj >= A::object_count(s)) return plan;  // deny all
-  const UserRec& u = users[ui];
-  const Profile& p = A::profiles(s)[u.profile];
-  if (!(p.flags & kProfileActive)) return plan;
-  if (p.flags & kProfileSystem) {
-    plan.constant = 1;
-    return plan;
-  }
-  plan.constant = -1;
-  const std::uint8_t bit = TableRights::action_bit(action);
-  const std::uint8_t traits = A::object_traits(s)[obj];
-  const ObjectInfo info = A::object_info(s)[p.objects_offset + obj];
-  // The role's cells with the licence cap applied, as the check's row holds them.
-  const CheckRow& row = A::check_rows(s)[p.rows_offset + obj];
-  for (int r = 0; r < kRelationCount; ++r)
-    if (row.cells[r] & bit) plan.relbits |= 1u << r;
-  // No relation holds the action, and every later rule only removes it.
-  if (plan.relbits == 0) {
-    plan.constant = 0;
-    return plan;
-  }
-  plan.ui = ui;
-  plan.n_users = static_cast<std::uint32_t>(users.size());
-  plan.primary = u.primary_group;
-  plan.ucompany = u.company;
-  plan.our_count = A::our_company_count(s);
-  const auto utype = static_cast<UserType>(u.type);
-  plan.kind = utype == UserType::kExternal    ? FilterUserKind::kExternal
-              : utype == UserType::kAnonymous ? FilterUserKind::kAnonymous
-                                              : FilterUserKind::kEmployee;
-  plan.empty_owner_is_user = (traits & kTraitEmptyOwnerIsUser) != 0 && plan.kind == FilterUserKind::kEmployee;
-  plan.empty_owner_tested = (traits & kTraitEmptyOwnerIsUser) != 0 && plan.kind == FilterUserKind::kExternal;
-  plan.other_company = !(p.flags & kProfileSeeOtherCompanies) && u.in_our_companies;
-  plan.visibility = (traits & kTraitVisibility) != 0;
-  plan.publishing = (info.flags & kObjNeedPublish) != 0;
-  plan.deny_new = (info.remove_new & bit) != 0;
-  plan.deny_existing = (info.remove_existing & bit) != 0;
-  constexpr std::uint8_t kUD = static_cast<std::uint8_t>(TableRight::kUpdate) | static_cast<std::uint8_t>(TableRight::kDelete);
-  constexpr std::uint8_t kD = static_cast<std::uint8_t>(TableRight::kDelete);
-  plan.deny_completed = (traits & kTraitCompletedLocked) && (bit & kUD);
-  plan.deny_user_person = (traits & kTraitPerson) && (bit & kD);
-  plan.deny_company_protected = (traits & kTraitCompany) && (bit & kD);
-  plan.deny_selection_not_own = (traits & kTraitSelection) && !(p.flags & kProfileSelectionAdmin) && (bit & kUD);
-  plan.my_company = (p.flags & kProfileExtMyCompany) && u.company != static_cast<std::uint32_t>(kNoCompany);
-  plan.same_project = (p.flags & kProfileExtSameProject) && u.projects_count != 0;
-  {
-    // The relations a record owned by another known user can have (see
-    // filter_one): employees tell groups apart, external users see company
-    // and project relations. An external user's empty-owner record (see
-    // empty_owner_tested) reaches a subset of these, so it needs owner facts
-    // exactly when they do.
-    using R = Relation;
-    auto b = [](R r) { return 1u << static_cast<unsigned>(r); };
-    std::uint32_t reach = b(R::kOtherAssociates) | b(R::kExternal) | b(R::kAnonymous);
-    if (plan.kind == FilterUserKind::kEmployee) reach |= b(R::kPrimaryGroup) | b(R::kOtherGroups);
-    if (plan.kind == FilterUserKind::kExternal) reach |= b(R::kMyCompany) | b(R::kSameProject);
-    const std::uint32_t others = plan.relbits & reach;
-    plan.owner_facts = plan.other_company || (others != 0 && others != reach);
-    const std::uint32_t groups = b(R::kPrimaryGroup) | b(R::kOtherAssociates) | b(R::kOtherGroups);
-    const std::uint32_t gcells = plan.relbits & groups;
-    plan.group_facts = plan.owner_facts && plan.kind == FilterUserKind::kEmployee && gcells != 0 && gcells != groups;
-  }
-  plan.groups = A::group_pool(s).data() + u.groups_begin;
-  plan.groups_count = u.groups_count;
-  plan.projects = A::project_pool(s).data() + u.projects_begin;
-  plan.projects_count = u.projects_count;
-  plan.owners = A::owners(s).data();
-  // Record-scoped overrides of this object that remove the action's bit.
-  if (p.record_ovr_count != 0 && !c.id.empty()) {
-    const RecordOverride* b = A::record_overrides(s).data() + p.record_ovr_begin;
-    const RecordOverride* e = b + p.record_ovr_count;
-    while (b != e && b->object < obj) ++b;
-    const RecordOverride* f = b;
-    while (f != e && f->object == obj) ++f;
-    bool any = false;
-    for (const RecordOverride* it = b; it != f; ++it) any = any || (it->remove & bit) != 0;
-    if (any) {
-      plan.ovr_begin = b;
-      plan.ovr_end = f;
-    }
-  }
-  plan.object = static_cast<std::uint16_t>(obj);
-  plan.at = c.at;
-  if (plan.publishing && plan.at == kTimeMin && (!c.publish_from.empty() || !c.publish_to.empty()))
-    plan.at = std::chrono::duration_cast<std::chrono::seconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
-  return plan;
+// The plan for a batch of `c`: record-scoped overrides only when the columns
+// carry record ids, "now" resolved only when they carry publish windows.
+inline CheckPlan make_filter_plan(const Snapshot& s, UserIndex user, ObjectIndex object, Action action,
+                                  const RecordColumns& c) noexcept {
+  return make_check_plan(s, user, object, action, c.at,
+                         CheckPlanInputs{!c.id.empty(), !c.publish_from.empty() || !c.publish_to.empty()});
 }
 
 // One record, scalar: the lane logic of the vector kernels, written with
 // boolean arithmetic so that a stream of unlike records costs few mispredicted
 // branches (the branches left depend on the user and the columns present).
-SORIGHTS_ALWAYS_INLINE bool filter_one(const FilterPlan& p, const RecordColumns& c, std::size_t i) noexcept {
+SORIGHTS_ALWAYS_INLINE bool filter_one(const CheckPlan& p, const RecordColumns& c, std::size_t i) noexcept {
   constexpr std::uint32_t kNone = 0xFFFFFFFFu;  // kNoUser, kNoGroup, kNoProject, kNoCompany
   static_assert(static_cast<std::uint32_t>(kNoUser) == kNone && static_cast<std::uint32_t>(kNoGroup) == kNone);
   std::uint32_t ow = c.owner.empty() ? kNone : c.owner[i];
@@ -197,7 +62,7 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const FilterPlan& p, const RecordColumns&
   const bool own = ow == p.ui;
   const bool valid = ow < p.n_users;
   const bool other = valid & !own;
-  // Without owner_facts any OwnerRec gives the same answer (see FilterPlan).
+  // Without owner_facts any OwnerRec gives the same answer (see CheckPlan).
   OwnerRec o{kNone, 0};
   if (p.owner_facts) o = p.owners[valid ? ow : p.ui];
   const std::uint32_t otype = owner_type(o.word);
@@ -213,8 +78,8 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const FilterPlan& p, const RecordColumns&
     vid_in |= p.groups[k] == vid;
   }
   unsigned rel;  // Relation value; the cases below are mutually exclusive
-  if (SORIGHTS_LIKELY(p.kind != FilterUserKind::kExternal)) {
-    const bool emp = (p.kind == FilterUserKind::kEmployee) & other & !anon & !ext & (g != kNone);
+  if (SORIGHTS_LIKELY(p.kind != CheckUserKind::kExternal)) {
+    const bool emp = (p.kind == CheckUserKind::kEmployee) & other & !anon & !ext & (g != kNone);
     const bool prim = emp & (g == p.primary);
     const bool oth = emp & !prim & g_in;
     rel = 2u - 2u * own + 3u * anon + 2u * ext - 1u * prim + 1u * oth;
@@ -259,7 +124,7 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const FilterPlan& p, const RecordColumns&
 }
 
 // Records [begin, end) with the scalar loop; begin is a multiple of 64.
-inline void filter_scalar(const FilterPlan& p, const RecordColumns& c, std::size_t begin, std::size_t end,
+inline void filter_scalar(const CheckPlan& p, const RecordColumns& c, std::size_t begin, std::size_t end,
                           std::uint64_t* out) noexcept {
   for (std::size_t w = begin; w < end; w += 64) {
     std::uint64_t word = 0;
@@ -276,7 +141,7 @@ inline void filter_scalar(const FilterPlan& p, const RecordColumns& c, std::size
 
 // The layers after the relation for 16 records starting at i: visibility,
 // publishing, overrides and record state narrow `allowed`.
-SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __mmask16 narrow16_avx512(const FilterPlan& p, const RecordColumns& c,
+SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __mmask16 narrow16_avx512(const CheckPlan& p, const RecordColumns& c,
                                                                      std::size_t i, __m512i flags, __mmask16 own,
                                                                      __mmask16 allowed) noexcept {
   const __m512i zero = _mm512_setzero_si512();
@@ -329,7 +194,7 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __mmask16 narrow16_avx512(const Fi
 }
 
 // 16 records starting at i; returns their bits.
-SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE std::uint32_t filter16_avx512(const FilterPlan& p, const RecordColumns& c,
+SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE std::uint32_t filter16_avx512(const CheckPlan& p, const RecordColumns& c,
                                                             std::size_t i) noexcept {
   const __m512i zero = _mm512_setzero_si512();
   const __m512i no_user = _mm512_set1_epi32(-1);  // kNoUser == kNoGroup == 0xFFFFFFFF
@@ -367,7 +232,7 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE std::uint32_t filter16_avx512(cons
     const __mmask16 anon = other & _mm512_cmpeq_epi32_mask(otype, _mm512_set1_epi32(static_cast<int>(UserType::kAnonymous)));
     const __mmask16 ext = other & _mm512_cmpeq_epi32_mask(otype, _mm512_set1_epi32(static_cast<int>(UserType::kExternal)));
     __mmask16 rest = other;
-    if (p.kind == FilterUserKind::kExternal) {
+    if (p.kind == CheckUserKind::kExternal) {
       __mmask16 mc = 0;
       if (p.my_company) {
         ocomp = _mm512_and_si512(tword, _mm512_set1_epi32(static_cast<int>(kOwnerCompanyMask)));
@@ -414,7 +279,7 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE std::uint32_t filter16_avx512(cons
   return narrow16_avx512(p, c, i, flags, own, allowed);
 }
 
-SORIGHTS_TARGET_AVX512 inline void filter_avx512(const FilterPlan& p, const RecordColumns& c, std::size_t begin,
+SORIGHTS_TARGET_AVX512 inline void filter_avx512(const CheckPlan& p, const RecordColumns& c, std::size_t begin,
                                                  std::size_t end, std::uint64_t* out) noexcept {
   std::size_t w = begin;
   for (; w + 64 <= end; w += 64) {
@@ -462,7 +327,7 @@ struct Avx2Ops {
 
 // The layers after the relation for 8 records starting at i: visibility,
 // overrides, record state and publishing narrow `allowed`; returns its bits.
-SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t narrow8_avx2(const FilterPlan& p, const RecordColumns& c,
+SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t narrow8_avx2(const CheckPlan& p, const RecordColumns& c,
                                                                     std::size_t i, __m256i flags, __m256i own,
                                                                     __m256i allowed) noexcept {
   using V = Avx2Ops;
@@ -509,7 +374,7 @@ SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t narrow8_avx2(const Fil
   return out;
 }
 
-SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const FilterPlan& p, const RecordColumns& c,
+SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const CheckPlan& p, const RecordColumns& c,
                                                        std::size_t i) noexcept {
   using V = Avx2Ops;
   const __m256i zero = _mm256_setzero_si256();
@@ -539,7 +404,7 @@ SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const Fil
     const __m256i anon = _mm256_and_si256(other, V::eq(otype, V::set(static_cast<std::uint32_t>(UserType::kAnonymous))));
     const __m256i ext = _mm256_and_si256(other, V::eq(otype, V::set(static_cast<std::uint32_t>(UserType::kExternal))));
     __m256i rest = other;
-    if (p.kind == FilterUserKind::kExternal) {
+    if (p.kind == CheckUserKind::kExternal) {
       __m256i mc = zero;
       if (p.my_company) {
         ocomp = _mm256_and_si256(tword, V::set(kOwnerCompanyMask));
@@ -583,7 +448,7 @@ SORIGHTS_TARGET_AVX2 SORIGHTS_ALWAYS_INLINE std::uint32_t filter8_avx2(const Fil
   return narrow8_avx2(p, c, i, flags, own, allowed);
 }
 
-SORIGHTS_TARGET_AVX2 inline void filter_avx2(const FilterPlan& p, const RecordColumns& c, std::size_t begin,
+SORIGHTS_TARGET_AVX2 inline void filter_avx2(const CheckPlan& p, const RecordColumns& c, std::size_t begin,
                                              std::size_t end, std::uint64_t* out) noexcept {
   std::size_t w = begin;
   for (; w + 64 <= end; w += 64) {
