@@ -476,6 +476,176 @@ void BM_CommitOneUser_InMemory(benchmark::State& state) {
 }
 BENCHMARK(BM_CommitOneUser_InMemory)->Unit(benchmark::kMillisecond);
 
+// -- The commits an administrator makes most (issue: every common admin commit
+// incremental). Each on its own 100k-user directory over InMemoryStorage,
+// timed from begin() to the published snapshot; before timing, one commit of
+// the same kind must show in the published state (`shows`), and after the
+// timed loop the published snapshot must decide as a full compile() of the
+// published model does (`same_decisions`).
+
+// The published snapshot against compile(published model): every user's role,
+// primary group and functional rights, and rights() on one record per object
+// owned by another user.
+bool same_decisions(const DirectoryState& state) {
+  auto fresh = compile(state.model);
+  if (!fresh) return false;
+  const Snapshot& got = state.snapshot;
+  const Snapshot& want = *fresh;
+  if (got.user_count() != want.user_count()) return false;
+  for (std::uint32_t i = 0; i < want.user_count(); i += 7) {
+    const UserIndex u{i};
+    if (got.user_id(u) != want.user_id(u) || got.user_role(u) != want.user_role(u) ||
+        got.user_primary_group(u) != want.user_primary_group(u))
+      return false;
+    for (std::uint32_t r = 0; r < static_cast<std::uint32_t>(want.right_count()); ++r)
+      if (got.has(u, RightIndex{r}) != want.has(u, RightIndex{r})) return false;
+    for (std::uint32_t o = 0; o < want.object_count(); ++o) {
+      Record rec;
+      rec.object = ObjectIndex{static_cast<std::uint16_t>(o)};
+      rec.owner = UserIndex{(i * 31 + 1) % static_cast<std::uint32_t>(want.user_count())};
+      if (got.rights(u, rec) != want.rights(u, rec)) return false;
+    }
+  }
+  return true;
+}
+
+// Runs `edit(tx, k)` then commit, k = 0, 1, ... counting on over the calls
+// Google Benchmark makes (the directory is shared by them); `shows(state, k)`
+// must hold after the untimed first commit of each call.
+template <class Edit, class Shows>
+void run_admin_commit(benchmark::State& state, const std::shared_ptr<Directory>& dir, std::size_t& k, Edit edit,
+                      Shows shows) {
+  if (!dir) {
+    state.SkipWithError("could not build the 100k-user directory");
+    return;
+  }
+  std::string failure;
+  auto commit_one = [&]() -> bool {
+    auto tx = dir->begin();
+    if (!tx) {
+      failure = "begin: " + tx.error().to_string();
+      return false;
+    }
+    if (Result<void> edited = edit(*tx, k); !edited) {
+      failure = "edit " + std::to_string(k) + ": " + edited.error().to_string();
+      return false;
+    }
+    auto done = tx->commit();
+    if (!done) failure = "commit " + std::to_string(k) + ": " + done.error().to_string();
+    ++k;
+    return done.has_value();
+  };
+  if (!commit_one() || !shows(*dir->state(), k - 1)) {
+    failure = "the first commit does not show in the published state; " + failure;
+    state.SkipWithError(failure.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    if (!commit_one()) {
+      state.SkipWithError(failure.c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(dir->snapshot().get());
+  }
+  if (!same_decisions(*dir->state())) state.SkipWithError("the published snapshot differs from a full compile");
+  state.counters["users"] = static_cast<double>(dir->snapshot()->user_count());
+}
+
+std::shared_ptr<Directory> fresh_directory() {
+  return open_with_model(std::make_shared<InMemoryStorage>(), env(kModelUsers).model);
+}
+
+void BM_CommitAddUser(benchmark::State& state) {
+  static std::shared_ptr<Directory> dir = fresh_directory();
+  static std::size_t next = 0;
+  const Env& e = env(kModelUsers);
+  const User& like = e.model.users[static_cast<std::uint32_t>(e.hot)];
+  run_admin_commit(
+      state, dir, next,
+      [&](Transaction& tx, std::size_t k) {
+        User u = like;
+        u.id = "bench-added-" + std::to_string(k);
+        u.person.clear();
+        return tx.add_user(std::move(u));
+      },
+      [](const DirectoryState& st, std::size_t k) {
+        return st.snapshot.find_user("bench-added-" + std::to_string(k)) != kUnknownUser;
+      });
+}
+BENCHMARK(BM_CommitAddUser)->Unit(benchmark::kMillisecond);
+
+void BM_CommitRetireUser(benchmark::State& state) {
+  static std::shared_ptr<Directory> dir = fresh_directory();
+  static std::size_t next = 0;
+  static const std::vector<std::string> candidates = [] {
+    std::vector<std::string> ids;  // active level-1..3 associates: no administrator among them
+    for (const User& u : env(kModelUsers).model.users)
+      if (u.type == UserType::kAssociate && !u.retired && u.can_log_in &&
+          (u.role == "level-1" || u.role == "level-2" || u.role == "level-3"))
+        ids.push_back(u.id);
+    return ids;
+  }();
+  run_admin_commit(
+      state, dir, next,
+      [&](Transaction& tx, std::size_t k) -> Result<void> {
+        if (k >= candidates.size()) return Error(ErrorCode::kNotFound, "no user left to retire");
+        return tx.retire_user(candidates[k]);
+      },
+      [&](const DirectoryState& st, std::size_t k) {
+        const User* u = st.model.find_user(candidates[k]);
+        return u != nullptr && u->retired;
+      });
+}
+BENCHMARK(BM_CommitRetireUser)->Unit(benchmark::kMillisecond);
+
+void BM_CommitRoleCell(benchmark::State& state) {
+  static std::shared_ptr<Directory> dir = fresh_directory();
+  static std::size_t next = 0;
+  const TableRights values[2] = {TableRights::from_bits(1), TableRights::from_bits(3)};  // Select, Select|Update
+  std::size_t holders = 0;
+  for (const User& u : env(kModelUsers).model.users) holders += u.role == "level-3";
+  run_admin_commit(
+      state, dir, next,
+      [&](Transaction& tx, std::size_t k) {
+        return tx.set_data_right("level-3", "sale", Relation::kOtherGroups, values[k & 1u]);
+      },
+      [&](const DirectoryState& st, std::size_t k) {
+        const Snapshot& s = st.snapshot;
+        return s.role_cell(s.find_role("level-3"), s.find_object("sale"), Relation::kOtherGroups) == values[k & 1u];
+      });
+  state.counters["role_holders"] = static_cast<double>(holders);
+}
+BENCHMARK(BM_CommitRoleCell)->Unit(benchmark::kMillisecond);
+
+void BM_CommitGrantFunctionalRight(benchmark::State& state) {
+  static std::shared_ptr<Directory> dir = fresh_directory();
+  static std::size_t next = 0;
+  const UserIndex hot = env(kModelUsers).hot;  // holds level-3
+  run_admin_commit(
+      state, dir, next,
+      [](Transaction& tx, std::size_t k) {
+        return k % 2 == 0 ? tx.grant_right("level-3", "allow-bulk-edit") : tx.revoke_right("level-3", "allow-bulk-edit");
+      },
+      [hot](const DirectoryState& st, std::size_t) {
+        return st.snapshot.has(hot, st.snapshot.find_right("allow-bulk-edit"));
+      });
+}
+BENCHMARK(BM_CommitGrantFunctionalRight)->Unit(benchmark::kMillisecond);
+
+void BM_CommitAddGroup(benchmark::State& state) {
+  static std::shared_ptr<Directory> dir = fresh_directory();
+  static std::size_t next = 0;
+  run_admin_commit(
+      state, dir, next,
+      [](Transaction& tx, std::size_t k) {
+        return tx.put_group(Group{"bench-group-" + std::to_string(k), "Bench"});
+      },
+      [](const DirectoryState& st, std::size_t k) {
+        return st.snapshot.find_group("bench-group-" + std::to_string(k)) != kUnknownGroup;
+      });
+}
+BENCHMARK(BM_CommitAddGroup)->Unit(benchmark::kMillisecond);
+
 void BM_LoadSqlite(benchmark::State& state) {
   static const std::string path = temp_path("load.db");
   static const bool ready = [] {
