@@ -9,48 +9,17 @@ namespace {
 // functional rights and data objects.
 void bind_catalogue_entities(py::module_& m) {
   py::class_<so::OurCompany> our_company(m, "OurCompany", "A company among our companies.");
-  our_company.def_readwrite("id", &so::OurCompany::id)
-      .def_readwrite("name", &so::OurCompany::name)
-      .def_readwrite("database_owner", &so::OurCompany::database_owner);
-  value_type<so::OurCompany>(our_company, "OurCompany", {"id", "name", "database_owner"});
-
+  entity_type<so::OurCompany>(our_company, "OurCompany");
   py::class_<so::Group> group(m, "Group", "A user group.");
-  group.def_readwrite("id", &so::Group::id).def_readwrite("name", &so::Group::name);
-  value_type<so::Group>(group, "Group", {"id", "name"});
-
+  entity_type<so::Group>(group, "Group");
   py::class_<so::Licence> licence(m, "Licence", "A site or user licence.");
-  licence.def_readwrite("id", &so::Licence::id)
-      .def_readwrite("name", &so::Licence::name)
-      .def_readwrite("kind", &so::Licence::kind)
-      .def_readwrite("count", &so::Licence::count)
-      .def_readwrite("unrestricted", &so::Licence::unrestricted)
-      .def_readwrite("requires_licences", &so::Licence::requires_licences)
-      .def_readwrite("cal_for", &so::Licence::cal_for);
-  value_type<so::Licence>(licence, "Licence",
-                          {"id", "name", "kind", "count", "unrestricted", "requires_licences", "cal_for"});
-
+  entity_type<so::Licence>(licence, "Licence");
   py::class_<so::Plan> plan(m, "Plan", "A user plan: user licences assigned together.");
-  plan.def_readwrite("id", &so::Plan::id)
-      .def_readwrite("name", &so::Plan::name)
-      .def_readwrite("licences", &so::Plan::licences);
-  value_type<so::Plan>(plan, "Plan", {"id", "name", "licences"});
-
-  py::class_<so::FunctionalRightDef> right_def(m, "FunctionalRightDef",
-                                               "A functional right declared by the host.");
-  right_def.def_readwrite("id", &so::FunctionalRightDef::id)
-      .def_readwrite("name", &so::FunctionalRightDef::name)
-      .def_readwrite("requires_licence", &so::FunctionalRightDef::requires_licence)
-      .def_readwrite("restrictive", &so::FunctionalRightDef::restrictive);
-  value_type<so::FunctionalRightDef>(right_def, "FunctionalRightDef", {"id", "name", "requires_licence", "restrictive"});
-
+  entity_type<so::Plan>(plan, "Plan");
+  py::class_<so::FunctionalRightDef> right_def(m, "FunctionalRightDef", "A functional right declared by the host.");
+  entity_type<so::FunctionalRightDef>(right_def, "FunctionalRightDef");
   py::class_<so::DataObjectDef> object_def(m, "DataObjectDef", "A custom data object.");
-  object_def.def_readwrite("id", &so::DataObjectDef::id)
-      .def_readwrite("name", &so::DataObjectDef::name)
-      .def_readwrite("empty_owner_is_user", &so::DataObjectDef::empty_owner_is_user)
-      .def_readwrite("has_visibility", &so::DataObjectDef::has_visibility)
-      .def_readwrite("completed_is_locked", &so::DataObjectDef::completed_is_locked);
-  value_type<so::DataObjectDef>(object_def, "DataObjectDef",
-                                {"id", "name", "empty_owner_is_user", "has_visibility", "completed_is_locked"});
+  entity_type<so::DataObjectDef>(object_def, "DataObjectDef");
 }
 
 // Roles, their field rules and overrides, and users.
@@ -58,83 +27,48 @@ void bind_role_and_user_entities(py::module_& m) {
   py::class_<so::Role> role(m, "Role",
       "A role: a type, a data-rights matrix (object x relation -> TableRights) and "
       "functional rights.");
-  role.def_readwrite("id", &so::Role::id)
-      .def_readwrite("name", &so::Role::name)
-      .def_readwrite("description", &so::Role::description)
-      .def_readwrite("type", &so::Role::type)
-      .def_readwrite("functional_rights", &so::Role::functional_rights)
-      .def_property(
-          "data_rights",
-          [](const so::Role& r) {
-            py::dict out;
-            for (const auto& [object, cells] : r.data_rights) {
-              py::dict row;
-              for (int i = 0; i < so::kRelationCount; ++i)
-                row[py::cast(static_cast<so::Relation>(i))] = cells[static_cast<std::size_t>(i)];
-              out[py::str(object)] = row;
-            }
-            return out;
-          },
-          [](so::Role& r, const py::dict& rows) {
-            std::map<std::string, so::RelationCells> next;
-            for (auto [object, row] : rows) {
-              so::RelationCells& cells = next[py::str(object)];
-              for (auto [rel, rights] : row.cast<py::dict>())
-                cells[static_cast<std::size_t>(rel.cast<so::Relation>())] =
-                    rights.cast<so::TableRights>() & so::TableRights::full();
-            }
-            r.data_rights = std::move(next);
-          },
-          "The matrix as {object: {Relation: TableRights}} (a copy; assign to replace it).")
+  entity_type<so::Role>(role, "Role", {}, {"data_rights"});
+  role.def_property(
+      "data_rights",
+      [](const so::Role& r) {
+        py::dict out;
+        for (const auto& [object, cells] : r.data_rights) {
+          py::dict row;
+          for (int i = 0; i < so::kRelationCount; ++i)
+            row[py::cast(static_cast<so::Relation>(i))] = cells[static_cast<std::size_t>(i)];
+          out[py::str(object)] = row;
+        }
+        return out;
+      },
+      [](so::Role& r, const py::dict& rows) {
+        std::map<std::string, so::RelationCells> next;
+        for (auto [object, row] : rows) {
+          so::RelationCells& cells = next[py::str(object)];
+          for (auto [rel, rights] : row.cast<py::dict>())
+            cells[static_cast<std::size_t>(rel.cast<so::Relation>())] =
+                rights.cast<so::TableRights>() & so::TableRights::full();
+        }
+        r.data_rights = std::move(next);
+      },
+      "The matrix as {object: {Relation: TableRights}} (a copy; assign to replace it).")
       .def("cell", &so::Role::cell, "object"_a, "relation"_a,
            "The cell for (object, relation); TableRights.NONE if the row is absent.")
       .def("set_cell", &so::Role::set_cell, "object"_a, "relation"_a, "rights"_a,
            "Sets one cell (only C/R/U/D are kept), e.g. role.set_cell('sale', 'own', 'CRUD').")
       .def("has_right", &so::Role::has_right, "right"_a);
-  value_type<so::Role>(role, "Role", {"id", "name", "description", "type", "functional_rights"});
   guard_fields(role, "Role", {"data_rights"});
 
   py::class_<so::FieldRightRule> field_rule(m, "FieldRightRule",
                                             "The most a role gets on one field of an object, per relation.");
-  field_rule.def_readwrite("role", &so::FieldRightRule::role)
-      .def_readwrite("object", &so::FieldRightRule::object)
-      .def_readwrite("field", &so::FieldRightRule::field)
-      .def_readwrite("relation", &so::FieldRightRule::relation)
-      .def_readwrite("rights", &so::FieldRightRule::rights)
-      .def_readwrite("ui_mandatory", &so::FieldRightRule::ui_mandatory)
-      .def_readwrite("ui_read_only", &so::FieldRightRule::ui_read_only);
-  value_type<so::FieldRightRule>(field_rule, "FieldRightRule",
-                                 {"role", "object", "field", "relation", "rights", "ui_mandatory", "ui_read_only"});
+  entity_type<so::FieldRightRule>(field_rule, "FieldRightRule");
 
   py::class_<so::Override> override_(m, "Override", "A rights override: removes rights at some level.");
-  override_.def_readwrite("level", &so::Override::level)
-      .def_readwrite("target", &so::Override::target)
-      .def_readwrite("object", &so::Override::object)
-      .def_readwrite("scope", &so::Override::scope)
-      .def_readwrite("record", &so::Override::record)
-      .def_readwrite("field", &so::Override::field)
-      .def_readwrite("remove", &so::Override::remove,
-                     "Bits to remove: TableRights bits at table level, R 1 / W 2 at field level.");
-  value_type<so::Override>(override_, "Override", {"level", "target", "object", "scope", "record", "field", "remove"});
+  override_.def_readwrite("remove", &so::Override::remove,
+                          "Bits to remove: TableRights bits at table level, R 1 / W 2 at field level.");
+  entity_type<so::Override>(override_, "Override", {"remove"});
 
   py::class_<so::User> user(m, "User", "A user of any type.");
-  user.def_readwrite("id", &so::User::id)
-      .def_readwrite("type", &so::User::type)
-      .def_readwrite("name", &so::User::name)
-      .def_readwrite("person", &so::User::person)
-      .def_readwrite("company", &so::User::company)
-      .def_readwrite("role", &so::User::role)
-      .def_readwrite("group", &so::User::group)
-      .def_readwrite("other_groups", &so::User::other_groups)
-      .def_readwrite("plan", &so::User::plan)
-      .def_readwrite("licences", &so::User::licences)
-      .def_readwrite("projects", &so::User::projects)
-      .def_readwrite("can_log_in", &so::User::can_log_in)
-      .def_readwrite("former_employee", &so::User::former_employee)
-      .def_readwrite("retired", &so::User::retired);
-  value_type<so::User>(user, "User",
-                       {"id", "type", "name", "person", "company", "role", "group", "other_groups", "plan",
-                        "licences", "projects", "can_log_in", "former_employee", "retired"});
+  entity_type<so::User>(user, "User");
 }
 
 void bind_model_lists(py::module_& m) {

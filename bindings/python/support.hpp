@@ -11,7 +11,9 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl_bind.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <functional>
 #include <limits>
 #include <map>
@@ -28,6 +30,7 @@
 #include <boost/preprocessor/variadic/to_seq.hpp>
 
 #include "sorights/ids.hpp"
+#include "sorights/model_describe.hpp"
 #include "sorights/sorights.hpp"
 
 // Python ints for C++ integer parameters and fields: out of range is an
@@ -314,6 +317,28 @@ void value_type(Class& cls, const char* name, std::vector<const char*> fields, b
   cls.def("__deepcopy__", [](const T& v, py::dict) { return T(v); }, "memo"_a);
   cls.def("copy", [](const T& v) { return T(v); }, "A deep copy.");
   cls.attr("__hash__") = py::none();
+}
+
+// A model entity as a value type whose fields come from its one field list
+// (sorights/model_describe.hpp): every described member is a read-write
+// attribute and a field of the keyword constructor, repr and ==, except the
+// members in `by_hand` (bound by the caller, before or after, with a
+// docstring or a conversion of their own) and the members in `hidden` (not
+// fields of the value type either: a role's data_rights). A member added to
+// the field list appears in Python by itself.
+template <class T, class Class>
+void entity_type(Class& cls, const char* name, std::initializer_list<std::string_view> by_hand = {},
+                 std::initializer_list<std::string_view> hidden = {}) {
+  auto in = [](std::initializer_list<std::string_view> list, std::string_view member) {
+    return std::find(list.begin(), list.end(), member) != list.end();
+  };
+  std::vector<const char*> fields;
+  boost::mp11::mp_for_each<so::detail::described_members<T>>([&](auto d) {
+    if (in(hidden, d.name)) return;
+    fields.push_back(d.name);
+    if (!in(by_hand, d.name)) cls.def_readwrite(d.name, d.pointer);
+  });
+  value_type<T>(cls, name, std::move(fields));
 }
 
 // -- Records: host records described by string ids -----------------------------------

@@ -30,6 +30,34 @@ class ValueTypesTest(unittest.TestCase):
         self.assertIn("retired=True", r)
         self.assertNotIn("company", r)
 
+    def test_every_model_file_field_is_an_attribute(self):
+        # The bindings take their fields from the one field list per entity
+        # (model_describe.hpp): each field of the model file is an attribute
+        # that the keyword constructor sets and == compares.
+        fields = {
+            sorights.OurCompany: {"id": "acme", "name": "Acme", "database_owner": True},
+            sorights.Group: {"id": "g", "name": "G"},
+            sorights.Licence: {"id": "l", "name": "L", "count": 3, "unrestricted": True,
+                               "requires_licences": ["m"], "cal_for": ["sale"]},
+            sorights.Plan: {"id": "p", "name": "P", "licences": ["l"]},
+            sorights.FunctionalRightDef: {"id": "f", "name": "F", "requires_licence": "l", "restrictive": True},
+            sorights.DataObjectDef: {"id": "o", "name": "O", "empty_owner_is_user": True, "has_visibility": True,
+                                     "completed_is_locked": True},
+            sorights.Role: {"id": "r", "name": "R", "description": "D", "functional_rights": ["f"]},
+            sorights.Override: {"target": "t", "object": "sale", "record": "7", "field": "amount", "remove": 2},
+            sorights.User: {"id": "u", "name": "U", "person": "p1", "company": "acme", "role": "level-3",
+                            "group": "g", "other_groups": ["h"], "plan": "p", "licences": ["l"],
+                            "projects": ["x"], "can_log_in": False, "former_employee": True, "retired": True},
+        }
+        for cls, values in fields.items():
+            with self.subTest(cls=cls.__name__):
+                v = cls(**values)
+                for name, value in values.items():
+                    self.assertEqual(getattr(v, name), value, name)
+                    changed = v.copy()
+                    setattr(changed, name, cls().__getattribute__(name))
+                    self.assertNotEqual(changed, v, name)
+
     def test_copy_is_deep(self):
         u = sorights.User(id="alice", other_groups=["a"])
         c = copy.deepcopy(u)
