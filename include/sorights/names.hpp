@@ -39,6 +39,7 @@
 #include "sorights/detail/names_tables.hpp"
 #include "sorights/functional_right.hpp"
 #include "sorights/model.hpp"
+#include "sorights/rights.hpp"
 #include "sorights/types.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE
@@ -101,6 +102,20 @@ inline constexpr std::array<std::string_view, kNameKindCount> kNameKindIds = {
 /// (each grants the ones before it).
 enum class Level : std::uint8_t { kNone = 0, kRead = 1, kCreate = 2, kUpdate = 3, kDelete = 4 };
 
+/// The level a data-rights cell is at: None (no right), Read (Select),
+/// Create (Select|Insert), Update (Select|Insert|Update), Delete (all four);
+/// nullopt for any other set, which the grid shows as a custom cell.
+[[nodiscard]] constexpr std::optional<Level> level_of(TableRights cell) noexcept {
+  switch (cell.bits()) {
+    case 0: return Level::kNone;
+    case 1: return Level::kRead;
+    case 5: return Level::kCreate;
+    case 7: return Level::kUpdate;
+    case 15: return Level::kDelete;
+    default: return std::nullopt;
+  }
+}
+
 /// Every built-in of `kind` with its names, in display order: the roles in
 /// `kPredefinedRoleIds` order, the rights in catalog order (`RightIndex`),
 /// objects in `kBuiltinObjectNames` order, relations and user types in
@@ -151,6 +166,12 @@ enum class Level : std::uint8_t { kNone = 0, kRead = 1, kCreate = 2, kUpdate = 3
 [[nodiscard]] constexpr std::string_view display_name(Level level, Language lang) noexcept {
   const auto i = static_cast<std::size_t>(level);
   return i < detail::kLevelNames.size() ? name_in(detail::kLevelNames[i], lang) : std::string_view{};
+}
+/// The id of the level `cell` is at (`level_of`: "none" to "delete", as
+/// `names levels` lists them), or "custom".
+[[nodiscard]] constexpr std::string_view cell_level_id(TableRights cell) noexcept {
+  const std::optional<Level> level = level_of(cell);
+  return level ? detail::kLevelNames[static_cast<std::size_t>(*level)].id : std::string_view("custom");
 }
 /// The name of built-in right number `i` (a `RightIndex` below
 /// `kBuiltinRightCount`); empty past the end.

@@ -21,6 +21,7 @@
 
 #include "html.hpp"
 #include "sorights/functional_right.hpp"
+#include "sorights/names.hpp"
 #include "sorights/queries.hpp"
 #include "sorights/report.hpp"
 #include "sorights/snapshot.hpp"
@@ -100,17 +101,6 @@ std::string format_time(Time t) {
   return buf;
 }
 
-// The admin level of a cell: none/read/create/update/delete, or custom.
-std::string_view cell_level(TableRights cell) {
-  switch (cell.bits()) {
-    case 0: return "none";
-    case 1: return "read";
-    case 5: return "create";
-    case 7: return "update";
-    case 15: return "delete";
-    default: return "custom";
-  }
-}
 std::optional<TableRights> level_rights(std::string_view level) {
   if (level == "none") return TableRights::from_bits(0);
   if (level == "read") return TableRights::from_bits(1);
@@ -164,8 +154,8 @@ std::string change_details(const Change& c) {
       for (Relation rel : kRelationDisplayOrder) {
         const TableRights x = a->cell(o, rel), y = b.cell(o, rel);
         if (x != y)
-          add(o + " \u00d7 " + std::string(relation_name(rel)) + ": " + std::string(cell_level(x)) + " \u2192 " +
-              std::string(cell_level(y)));
+          add(o + " \u00d7 " + std::string(relation_name(rel)) + ": " + std::string(cell_level_id(x)) + " \u2192 " +
+              std::string(cell_level_id(y)));
       }
     for (const std::string& f : b.functional_rights)
       if (!a->has_right(f)) add("+" + f);
@@ -817,7 +807,7 @@ Response Console::Impl::role_page(Session& s, const Fields& q) {
     c += "<tr><th scope=\"row\">" + h(obj) + "</th>";
     for (Relation rel : rels) {
       const TableRights cell = role->cell(obj, rel);
-      const std::string_view level = cell_level(cell);
+      const std::string_view level = cell_level_id(cell);
       const std::string name = "c:" + obj + ":" + std::string(relation_name(rel));
       c += "<td class=\"" + std::string(level) + "\"><label><span class=\"sr\">" + h(obj) + " \u00d7 " +
            h(relation_name(rel)) + "</span><select name=\"" + h(name) + "\">";

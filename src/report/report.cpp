@@ -29,27 +29,6 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
-}  // namespace detail
-
-namespace {
-
-// The admin level a cell shows as: none, read, create, update, delete, or
-// custom for a set that is not one of the nested levels.
-std::string_view cell_level(TableRights cell) {
-  switch (cell.bits()) {
-    case 0: return "none";
-    case 1: return "read";
-    case 5: return "create";
-    case 7: return "update";
-    case 15: return "delete";
-    default: return "custom";
-  }
-}
-
-}  // namespace
-
-namespace detail {
-
 std::vector<Relation> grid_relations(RoleType type) {
   switch (type) {
     case RoleType::kEmployee:
@@ -229,7 +208,7 @@ void data_rights_section(std::string& h, const Model& model, Language lang, cons
         const TableRights cell = r.cell(o, rel);
         const std::string crud = cell.to_crud();
         h += "<td class=\"cell lvl-";
-        h += cell_level(cell);
+        h += cell_level_id(cell);
         h += "\" data-role=\"" + id + "\" data-object=\"" + detail::html_escape(o) + "\" data-relation=\"";
         h += relation_name(rel);
         h += "\">";

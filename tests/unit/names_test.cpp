@@ -125,3 +125,20 @@ TEST_CASE("model lookups name built-in and declared rights and objects", "[names
   CHECK(role_display_name(m, "level-5", Language::kNl) == "Gebruikersniveau 5");
   CHECK(role_display_name(m, "nobody", Language::kNl) == "nobody");
 }
+
+TEST_CASE("a cell's level is one of the nested sets, anything else is custom", "[names]") {
+  using sorights::Level;
+  using sorights::TableRights;
+  CHECK(sorights::level_of(TableRights::from_bits(0)) == Level::kNone);
+  CHECK(sorights::level_of(TableRights::from_bits(1)) == Level::kRead);
+  CHECK(sorights::level_of(TableRights::from_bits(5)) == Level::kCreate);
+  CHECK(sorights::level_of(TableRights::from_bits(7)) == Level::kUpdate);
+  CHECK(sorights::level_of(TableRights::from_bits(15)) == Level::kDelete);
+  for (std::uint32_t bits : {2u, 3u, 4u, 6u, 8u, 9u, 13u, 14u}) {
+    CHECK_FALSE(sorights::level_of(TableRights::from_bits(bits)).has_value());
+    CHECK(sorights::cell_level_id(TableRights::from_bits(bits)) == "custom");
+  }
+  CHECK(sorights::cell_level_id(TableRights::from_bits(0)) == "none");
+  CHECK(sorights::cell_level_id(TableRights::from_bits(7)) == "update");
+  CHECK(sorights::cell_level_id(TableRights::from_bits(15)) == "delete");
+}
