@@ -176,7 +176,7 @@ void BM_ListViewSqlite(benchmark::State& state, Way way) {
   state.counters["readable"] = static_cast<double>(e.reference.size());
   if (way == Way::kPredicate) state.counters["sql_params"] = static_cast<double>(e.params);
   if (way == Way::kFilter || way == Way::kCan) {
-    // Real time per iteration of each phase, in ms.
+    // CPU time per iteration of each phase, in ms.
     state.counters["fetch_map_ms"] = benchmark::Counter(times.fetch * 1e3, benchmark::Counter::kAvgIterations);
     state.counters["decide_ms"] = benchmark::Counter(times.decide * 1e3, benchmark::Counter::kAvgIterations);
   }
