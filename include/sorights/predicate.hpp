@@ -311,7 +311,19 @@ class PredicateBuilder {
   const std::uint32_t own = p.empty_owner_is_user ? b.any({b.eq(F::kOwner, me), b.is_null(F::kOwner)})
                                                   : b.eq(F::kOwner, me);
   std::vector<std::uint32_t> conj;
-  conj.push_back(b.relation_in(p.relbits));
+  // The relations the SQL classification can yield for this user (the CASE
+  // of render_sql): when the action's cells hold every one of them, the
+  // relation cannot decide and the test (and its owner lookup) is left out.
+  {
+    auto bit = [](Relation r) { return std::uint32_t{1} << static_cast<unsigned>(r); };
+    std::uint32_t reach = bit(Relation::kOwn) | bit(Relation::kOtherAssociates) | bit(Relation::kAnonymous) |
+                          bit(Relation::kExternal);
+    if (!rr.my_company.empty()) reach |= bit(Relation::kMyCompany);
+    if (!rr.projects.empty()) reach |= bit(Relation::kSameProject);
+    if (!rr.primary_group.empty()) reach |= bit(Relation::kPrimaryGroup);
+    if (!rr.other_groups.empty()) reach |= bit(Relation::kOtherGroups);
+    if ((reach & ~p.relbits) != 0) conj.push_back(b.relation_in(p.relbits));
+  }
 
   // Narrowing layers.
   if (p.other_company)

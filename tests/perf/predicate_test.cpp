@@ -194,6 +194,28 @@ TEST_CASE("predicate: constants and rendering", "[predicate][perf]") {
   REQUIRE(f.text.find('?') == std::string::npos);
 }
 
+// The relation test (a CASE over the owner's row) is left out when every
+// relation it can yield holds the action: a level-0 associate (full rights)
+// updates sales of any owner; a level-2 one, whose update cells differ by
+// relation, keeps the test.
+TEST_CASE("predicate: the relation test is left out when it cannot decide", "[predicate][perf]") {
+  Model m = make_model({.users = 200, .seed = 5});
+  const auto s = compile(m);
+  REQUIRE(s.has_value());
+  const ObjectIndex sale = s->find_object("sale");
+  auto sql_of = [&](const char* role, Action action) {
+    for (std::uint32_t u = 0; u < s->user_count(); ++u) {
+      const User& user = m.users[u];
+      if (user.role == role && user.type == UserType::kAssociate && !user.retired && user.can_log_in)
+        return render_sql(predicate(*s, UserIndex{u}, sale, action, kNow), ColumnMapping{}).text;
+    }
+    FAIL("no active associate with role " << role);
+    return std::string();
+  };
+  CHECK(sql_of("level-0", Action::kUpdate).find("CASE") == std::string::npos);
+  CHECK(sql_of("level-2", Action::kUpdate).find("CASE") != std::string::npos);
+}
+
 // docs/rules.md §15 (issue 13): the SQL relation follows the empty-owner
 // rule by user type (an empty owner is NULL in SQL, an unknown one a value
 // without a user row), on every combination of the facts.
