@@ -9,3 +9,4 @@
 #include "sorights/directory-inl.hpp"
 #include "sorights/follower-inl.hpp"
 #include "sorights/queries-inl.hpp"
+#include "sorights/predicate-inl.hpp"
