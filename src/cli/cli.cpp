@@ -1054,16 +1054,21 @@ int cmd_serve(const Globals& g, const Args& a) {
 
 // -- Dispatch --------------------------------------------------------------------------
 
-int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::ostream& errors) {
-  Globals g;
-  g.out = &output;
-  g.err = &errors;
-  g_progress = Progress{};
-  // Global options anywhere: --db FILE, --key-file FILE, --as USER, --max-model-bytes N.
+// The arguments left when the global options (anywhere on the line) are
+// taken into `g`, and the key file named (given: by --key-file).
+struct CommandLine {
   std::vector<std::string> args;
-  bool db_given = false;
-  bool key_file_given = false;
   std::string key_file;
+  bool key_file_given = false;
+};
+
+CommandLine take_global_options(const std::vector<std::string>& argv, Globals& g) {
+  // Global options anywhere: --db FILE, --key-file FILE, --as USER, --max-model-bytes N.
+  CommandLine line;
+  std::vector<std::string>& args = line.args;
+  bool db_given = false;
+  bool& key_file_given = line.key_file_given;
+  std::string& key_file = line.key_file;
   bool max_given = false;
   std::string max_model_bytes;
   bool lang_given = false;
@@ -1113,6 +1118,16 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   }
   if (g.db.empty()) throw CliError("--db: a file name may not be empty");
   g.lang = cli_language(lang_given, lang);
+  return line;
+}
+
+int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::ostream& errors) {
+  Globals g;
+  g.out = &output;
+  g.err = &errors;
+  g_progress = Progress{};
+  CommandLine line = take_global_options(argv, g);
+  const std::vector<std::string>& args = line.args;
   if (args.empty()) {
     *g.err << kUsage;
     return 2;
@@ -1132,9 +1147,9 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
     return 0;
   }
   // The key: --key-file wins over SORIGHTS_KEY_FILE (empty: unset).
-  if (!key_file_given)
-    if (const char* env = std::getenv("SORIGHTS_KEY_FILE"); env != nullptr && *env != '\0') key_file = env;
-  if (!key_file.empty()) g.key = read_key_file(key_file);
+  if (!line.key_file_given)
+    if (const char* env = std::getenv("SORIGHTS_KEY_FILE"); env != nullptr && *env != '\0') line.key_file = env;
+  if (!line.key_file.empty()) g.key = read_key_file(line.key_file);
   auto record_args = [&]() { return parse_args(tail, kRecordValueOptions, kRecordFlags); };
   const QueryHooks hooks{g.out, g.err, [&] { return open_directory(open_store(g, Access::kRead))->state(); },
                          [&](const std::shared_ptr<const DirectoryState>& st, const Args& a, std::string_view object) {
