@@ -116,6 +116,7 @@ void add_entity(Batch& b, const T& v, std::int64_t position) {
     if constexpr (std::is_same_v<M, std::string> || std::is_same_v<M, bool>) b.col(c++).add(m);
     else if constexpr (std::is_same_v<M, std::uint32_t>) b.col(c++).add(static_cast<std::int64_t>(m));
     else if constexpr (std::is_enum_v<M>) b.col(c++).add(enum_text(m));
+    else if constexpr (std::is_same_v<M, NameMap>) b.col(c++).add(detail::names_to_text(m));
   });
 }
 
@@ -697,6 +698,10 @@ Result<void> PostgresStore::Impl::read_column(const PGresult* r, int i, int col,
     std::int64_t v = 0;
     SORIGHTS_TRY(read_int(r, i, col, table, 0, 4294967295LL, v));
     m = static_cast<std::uint32_t>(v);
+  } else if constexpr (std::is_same_v<M, NameMap>) {
+    auto names = detail::names_from_text(detail::text(r, i, col));
+    if (!names) return data_loss(table, detail::text(r, i, 0), names.error().message);
+    m = std::move(*names);
   } else {
     static_assert(std::is_enum_v<M>, "a column read_column cannot read");
     const std::string_view v = detail::text(r, i, col);

@@ -207,7 +207,7 @@ void data_rights_section(std::string& h, const Model& model, Language lang, cons
   for (const Role& r : model.roles) {
     const std::string id = detail::html_escape(r.id);
     h += "<h3 id=\"role-" + id + "\">";
-    h += detail::html_escape(display_name(r, lang));
+    h += detail::html_escape(display_name(r, lang, &r.names));
     h += " <span class=\"muted\">(" + id + ", ";
     h += role_type_name(r.type);
     h += ")</span></h3>\n";
@@ -251,7 +251,7 @@ void functional_rights_section(std::string& h, const Model& model, Language lang
   h += w.rights;
   h += "</th></tr>\n";
   for (const Role& r : model.roles) {
-    h += "<tr data-role=\"" + detail::html_escape(r.id) + "\"><th>" + detail::html_escape(display_name(r, lang)) + "</th><td>";
+    h += "<tr data-role=\"" + detail::html_escape(r.id) + "\"><th>" + detail::html_escape(display_name(r, lang, &r.names)) + "</th><td>";
     if (r.functional_rights.empty()) {
       h += "<span class=\"muted\">";
       h += display_name(Level::kNone, lang);
