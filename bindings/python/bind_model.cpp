@@ -11,12 +11,15 @@ void bind_catalogue_entities(py::module_& m) {
   py::class_<so::OurCompany> our_company(m, "OurCompany", "A company among our companies.");
   our_company.def_readwrite("id", &so::OurCompany::id)
       .def_readwrite("name", &so::OurCompany::name)
-      .def_readwrite("database_owner", &so::OurCompany::database_owner);
-  value_type<so::OurCompany>(our_company, "OurCompany", {"id", "name", "database_owner"});
+      .def_readwrite("database_owner", &so::OurCompany::database_owner)
+      .def_readwrite("names", &so::OurCompany::names);
+  value_type<so::OurCompany>(our_company, "OurCompany", {"id", "name", "database_owner", "names"});
 
   py::class_<so::Group> group(m, "Group", "A user group.");
-  group.def_readwrite("id", &so::Group::id).def_readwrite("name", &so::Group::name);
-  value_type<so::Group>(group, "Group", {"id", "name"});
+  group.def_readwrite("id", &so::Group::id)
+      .def_readwrite("name", &so::Group::name)
+      .def_readwrite("names", &so::Group::names);
+  value_type<so::Group>(group, "Group", {"id", "name", "names"});
 
   py::class_<so::Licence> licence(m, "Licence", "A site or user licence.");
   licence.def_readwrite("id", &so::Licence::id)
@@ -40,8 +43,10 @@ void bind_catalogue_entities(py::module_& m) {
   right_def.def_readwrite("id", &so::FunctionalRightDef::id)
       .def_readwrite("name", &so::FunctionalRightDef::name)
       .def_readwrite("requires_licence", &so::FunctionalRightDef::requires_licence)
-      .def_readwrite("restrictive", &so::FunctionalRightDef::restrictive);
-  value_type<so::FunctionalRightDef>(right_def, "FunctionalRightDef", {"id", "name", "requires_licence", "restrictive"});
+      .def_readwrite("restrictive", &so::FunctionalRightDef::restrictive)
+      .def_readwrite("names", &so::FunctionalRightDef::names);
+  value_type<so::FunctionalRightDef>(right_def, "FunctionalRightDef",
+                                     {"id", "name", "requires_licence", "restrictive", "names"});
 
   py::class_<so::DataObjectDef> object_def(m, "DataObjectDef", "A custom data object.");
   object_def.def_readwrite("id", &so::DataObjectDef::id)
@@ -63,6 +68,7 @@ void bind_role_and_user_entities(py::module_& m) {
       .def_readwrite("description", &so::Role::description)
       .def_readwrite("type", &so::Role::type)
       .def_readwrite("functional_rights", &so::Role::functional_rights)
+      .def_readwrite("names", &so::Role::names)
       .def_property(
           "data_rights",
           [](const so::Role& r) {
@@ -91,7 +97,7 @@ void bind_role_and_user_entities(py::module_& m) {
       .def("set_cell", &so::Role::set_cell, "object"_a, "relation"_a, "rights"_a,
            "Sets one cell (only C/R/U/D are kept), e.g. role.set_cell('sale', 'own', 'CRUD').")
       .def("has_right", &so::Role::has_right, "right"_a);
-  value_type<so::Role>(role, "Role", {"id", "name", "description", "type", "functional_rights"});
+  value_type<so::Role>(role, "Role", {"id", "name", "description", "type", "functional_rights", "names"});
   guard_fields(role, "Role", {"data_rights"});
 
   py::class_<so::FieldRightRule> field_rule(m, "FieldRightRule",
