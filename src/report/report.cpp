@@ -302,10 +302,11 @@ void users_section(std::string& h, const Model& model, Language lang, const Repo
   for (const User& u : model.users) {
     h += "<tr data-user=\"" + detail::html_escape(u.id) + "\"><td>" + detail::html_escape(u.id) + "</td><td>";
     h += detail::html_escape(display_name(u.type, lang));
-    h += "</td><td>" + detail::html_escape(u.company) + "</td><td>";
+    h += "</td><td>" + detail::html_escape(u.company.empty() ? std::string_view() : our_company_display_name(model, u.company, lang)) +
+         "</td><td>";
     h += detail::html_escape(role_display_name(model, u.role, lang));
-    h += "</td><td>" + detail::html_escape(u.group) + "</td><td>" + detail::html_escape(joined(u.other_groups)) + "</td><td>" +
-         detail::html_escape(u.plan) + "</td><td>";
+    h += "</td><td>" + detail::html_escape(u.group.empty() ? std::string_view() : group_display_name(model, u.group, lang)) +
+         "</td><td>" + detail::html_escape(joined(u.other_groups)) + "</td><td>" + detail::html_escape(u.plan) + "</td><td>";
     h += user_state(u, w);
     h += "</td></tr>\n";
   }

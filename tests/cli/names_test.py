@@ -123,6 +123,28 @@ class Names(unittest.TestCase):
                        for l in run("user", "list", db=db).stdout.splitlines()}
             self.assertEqual(rows_en["alice"][6], "Sales rep")
 
+    def test_report_shows_stored_names_in_its_language(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "s.db")
+            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
+            self.assertEqual(run("role", "rename", "sales-rep", "Sælger", "--lang", "da", db=db).returncode, 0)
+            pages = {}
+            for lang in ["da", "en"]:
+                page = os.path.join(tmp, f"r-{lang}.html")
+                r = run("--lang", lang, "report", "--html", page, db=db)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                with open(page, encoding="utf-8") as f:
+                    pages[lang] = f.read()
+            self.assertIn('<tr data-user="alice"><td>alice</td>', pages["da"])
+            alice_da = pages["da"].split('<tr data-user="alice">')[1].split("</tr>")[0]
+            alice_en = pages["en"].split('<tr data-user="alice">')[1].split("</tr>")[0]
+            self.assertIn("<td>Sælger</td>", alice_da)
+            self.assertIn("<td>Sales rep</td>", alice_en)
+            self.assertNotIn("Sælger", pages["en"])
+            # Group and company cells show display names (the demo's names).
+            self.assertIn("<td>Acme Norge AS</td>", alice_en)
+            self.assertIn("<td>Sales</td>", alice_en)
+
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)
