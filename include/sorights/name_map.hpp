@@ -32,14 +32,6 @@ using NameMap = std::map<std::string, std::string, std::less<>>;
   return {};
 }
 
-/// True if every key of `names` is one a stored `NameMap` uses (`en`, `no`,
-/// `nl`, `da`).
-[[nodiscard]] inline bool name_map_keys_valid(const NameMap& names) noexcept {
-  for (const auto& [key, value] : names)
-    if (key == "nb" || name_map_key(key).empty()) return false;
-  return true;
-}
-
 SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_NAME_MAP_HPP_
