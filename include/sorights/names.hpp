@@ -17,9 +17,12 @@
 //   display_name(role, Language::kNl)                      // the role's name
 //
 // Entities of a model (roles, groups, our companies, declared functional
-// rights, custom data objects) are named by the model: a predefined role keeps
-// its built-in translations until the store renames it; the others show their
-// `name`, or a per-language name when one is passed (see `NameMap`).
+// rights, custom data objects) are named by the model: each of the first four
+// stores its own per-language names (`names`, a `NameMap`), which win in their
+// language when passed (`display_name(role, lang, &role.names)`; the
+// model-level helpers below pass them); else a predefined role keeps its
+// built-in translations until the store renames it, and the others show
+// their `name`.
 //
 // Which words come verbatim from the reference pages and which are sorights'
 // own translations: docs/languages.md.
