@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "c_api.hpp"
+#include "sorights/names.hpp"
 
 #if SORIGHTS_C_WITH_STORAGE
 #  include "sorights/storage/model_file.hpp"
@@ -95,6 +96,69 @@ sorights_status sorights_model_set_functional_right_restrictive(sorights_model* 
     return fail(SORIGHTS_E_NOT_FOUND, std::string("functional right \"") + id + "\" is not declared");
   });
 }
+}  // extern "C"
+
+namespace {
+// Calls `use(entity)` with the entity `id` of `kind` ("roles", "groups",
+// "our-companies", "functional-rights"); false when there is none.
+template <class Model, class Use>
+bool with_named_entity(Model& m, std::string_view kind, std::string_view id, Use&& use) {
+  auto find = [&](auto& list) {
+    for (auto& e : list)
+      if (e.id == id) {
+        use(e);
+        return true;
+      }
+    return false;
+  };
+  if (kind == "roles") return find(m.roles);
+  if (kind == "groups") return find(m.groups);
+  if (kind == "our-companies") return find(m.our_companies);
+  if (kind == "functional-rights") return find(m.functional_rights);
+  return false;
+}
+bool named_kind(std::string_view kind) {
+  return kind == "roles" || kind == "groups" || kind == "our-companies" || kind == "functional-rights";
+}
+}  // namespace
+
+extern "C" {
+
+sorights_status sorights_model_set_display_name(sorights_model* model, const char* kind, const char* id, int lang,
+                                                const char* name) {
+  if (model == nullptr) return null_arg("model");
+  if (kind == nullptr) return null_arg("kind");
+  if (id == nullptr) return null_arg("id");
+  return guard([&]() -> sorights_status {
+    if (!named_kind(kind))
+      return fail(SORIGHTS_E_INVALID_ARGUMENT, std::string("kind \"") + kind +
+                                                   "\" has no stored names (roles, groups, our-companies, "
+                                                   "functional-rights)");
+    if (lang < 0 || static_cast<std::size_t>(lang) >= so::kLanguageCount)
+      return fail(SORIGHTS_E_INVALID_ARGUMENT, "lang " + std::to_string(lang) + " is not a language (0-3)");
+    const std::string code(so::language_code(static_cast<so::Language>(lang)));
+    const bool found = with_named_entity(model->model, kind, id, [&](auto& e) {
+      if (name == nullptr || *name == '\0') e.names.erase(code);
+      else e.names[code] = name;
+    });
+    if (!found) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown ") + kind + " id \"" + id + "\"");
+    return SORIGHTS_OK;
+  });
+}
+
+// The entities' strings are std::strings and the built-in tables string
+// literals, so every view display_name returns is NUL-terminated.
+const char* sorights_model_display_name(const sorights_model* model, const char* kind, const char* id, int lang) {
+  if (model == nullptr || kind == nullptr || id == nullptr || lang < 0 ||
+      static_cast<std::size_t>(lang) >= so::kLanguageCount)
+    return nullptr;
+  const auto l = static_cast<so::Language>(lang);
+  const char* out = nullptr;
+  with_named_entity(model->model, kind, id,
+                    [&](const auto& e) { out = so::display_name(e, l, &e.names).data(); });
+  return out;
+}
+
 sorights_status sorights_model_add_role(sorights_model* model, const char* id, const char* name,
                                         int role_type, const char* copy_of) {
   if (model == nullptr) return null_arg("model");

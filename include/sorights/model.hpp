@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "sorights/config.hpp"
+#include "sorights/name_map.hpp"
 #include "sorights/rights.hpp"
 #include "sorights/types.hpp"
 
@@ -38,6 +39,9 @@ struct OurCompany {
   /// The licence owner. At most one; it can never be deleted and its name is
   /// read-only.
   bool database_owner = false;
+  /// Display names per language (`en`, `no`, `nl`, `da`), shown instead of
+  /// `name` in that language (names.hpp, docs/languages.md); empty for none.
+  NameMap names{};
   friend bool operator==(const OurCompany&, const OurCompany&) = default;
 };
 
@@ -45,6 +49,8 @@ struct OurCompany {
 struct Group {
   std::string id{};
   std::string name{};
+  /// Display names per language, as for `OurCompany::names`.
+  NameMap names{};
   friend bool operator==(const Group&, const Group&) = default;
 };
 
@@ -86,6 +92,8 @@ struct FunctionalRightDef {
   /// Holding it takes something away (like the built-in `hide-…` rights):
   /// the system user does not hold it and assigning it is no escalation.
   bool restrictive = false;
+  /// Display names per language, as for `OurCompany::names`.
+  NameMap names{};
   friend bool operator==(const FunctionalRightDef&, const FunctionalRightDef&) = default;
 };
 
@@ -116,6 +124,9 @@ struct Role {
   std::map<std::string, RelationCells> data_rights{};
   /// Functional right ids (built-in or declared).
   std::vector<std::string> functional_rights{};
+  /// Display names per language, as for `OurCompany::names`. A predefined
+  /// role with an entry shows it in that language, whatever its `name`.
+  NameMap names{};
 
   /// The cell for (`object`, `relation`); none if the row is absent.
   [[nodiscard]] TableRights cell(std::string_view object, Relation relation) const {

@@ -38,13 +38,13 @@ BOOST_DESCRIBE_ENUM(UserType, kAssociate, kResource, kExternal, kAnonymous, kSys
 BOOST_DESCRIBE_ENUM(Relation, kOwn, kPrimaryGroup, kOtherAssociates, kOtherGroups, kExternal, kAnonymous,
                     kMyCompany, kSameProject)
 
-BOOST_DESCRIBE_STRUCT(OurCompany, (), (id, name, database_owner))
-BOOST_DESCRIBE_STRUCT(Group, (), (id, name))
+BOOST_DESCRIBE_STRUCT(OurCompany, (), (id, name, database_owner, names))
+BOOST_DESCRIBE_STRUCT(Group, (), (id, name, names))
 BOOST_DESCRIBE_STRUCT(Licence, (), (id, name, kind, count, unrestricted, requires_licences, cal_for))
 BOOST_DESCRIBE_STRUCT(Plan, (), (id, name, licences))
-BOOST_DESCRIBE_STRUCT(FunctionalRightDef, (), (id, name, requires_licence, restrictive))
+BOOST_DESCRIBE_STRUCT(FunctionalRightDef, (), (id, name, requires_licence, restrictive, names))
 BOOST_DESCRIBE_STRUCT(DataObjectDef, (), (id, name, empty_owner_is_user, has_visibility, completed_is_locked))
-BOOST_DESCRIBE_STRUCT(Role, (), (id, name, description, type, data_rights, functional_rights))
+BOOST_DESCRIBE_STRUCT(Role, (), (id, name, description, type, data_rights, functional_rights, names))
 BOOST_DESCRIBE_STRUCT(FieldRightRule, (), (role, object, field, relation, rights, ui_mandatory, ui_read_only))
 BOOST_DESCRIBE_STRUCT(Override, (), (level, target, object, scope, record, field, remove))
 BOOST_DESCRIBE_STRUCT(User, (), (id, type, name, person, company, role, group, other_groups, plan, licences,
@@ -59,6 +59,10 @@ enum class FieldKind : std::uint8_t {
   kCount,      ///< a std::uint32_t
   kEnum,       ///< an enumerator, stored by its name (`enum_text`)
   kList,       ///< a std::vector<std::string>: a JSON array, an SQL child table
+  /// A `NameMap` (language → display name): a JSON object of strings, an SQL
+  /// text column holding that object as compact JSON ('' when empty), two
+  /// lists (keys, values) in a snapshot file.
+  kMap,
   kCustom,     ///< encoded by hand in each format (the role matrix, rights bits)
 };
 
@@ -93,17 +97,21 @@ struct EntityFields;
 constexpr FieldInfo same_name(std::string_view name, FieldKind kind) { return {name, kind, name, name}; }
 inline constexpr FieldInfo kIdField = same_name("id", FieldKind::kId);
 inline constexpr FieldInfo kNameField = same_name("name", FieldKind::kText);
+/// `names` (per-language display names): snapshot format 4, SQLite schema 3,
+/// PostgreSQL schema 4.
+inline constexpr FieldInfo kNamesField = {"names", FieldKind::kMap, "names", "names", {}, {}, false, 4, 3, 4};
 
 template <>
 struct EntityFields<OurCompany> {
   static constexpr std::string_view table = "our_companies", owner = "", noun = "our company";
-  static constexpr FieldInfo fields[] = {kIdField, kNameField, same_name("database_owner", FieldKind::kFlag)};
+  static constexpr FieldInfo fields[] = {kIdField, kNameField, same_name("database_owner", FieldKind::kFlag),
+                                         kNamesField};
 };
 
 template <>
 struct EntityFields<Group> {
   static constexpr std::string_view table = "groups", owner = "", noun = "group";
-  static constexpr FieldInfo fields[] = {kIdField, kNameField};
+  static constexpr FieldInfo fields[] = {kIdField, kNameField, kNamesField};
 };
 
 template <>
@@ -135,6 +143,7 @@ struct EntityFields<FunctionalRightDef> {
       kNameField,
       {"requires_licence", FieldKind::kReference, "requires_licence", "requires_licence", {}, "licences"},
       {"restrictive", FieldKind::kFlag, "restrictive", "restrictive", {}, {}, false, 3, 2, 3},
+      kNamesField,
   };
 };
 
@@ -160,6 +169,7 @@ struct EntityFields<Role> {
       {"type", FieldKind::kEnum, "type", "type", {}, {}, true},
       {"data_rights", FieldKind::kCustom, "data_rights", "data_rights", {}, {}, true},
       {"functional_rights", FieldKind::kList, "functional_rights", "role_rights", "functional_right", {}, true},
+      kNamesField,
   };
 };
 

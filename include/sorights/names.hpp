@@ -17,9 +17,12 @@
 //   display_name(role, Language::kNl)                      // the role's name
 //
 // Entities of a model (roles, groups, our companies, declared functional
-// rights, custom data objects) are named by the model: a predefined role keeps
-// its built-in translations until the store renames it; the others show their
-// `name`, or a per-language name when one is passed (see `NameMap`).
+// rights, custom data objects) are named by the model: each of the first four
+// stores its own per-language names (`names`, a `NameMap`), which win in their
+// language when passed (`display_name(role, lang, &role.names)`; the
+// model-level helpers below pass them); else a predefined role keeps its
+// built-in translations until the store renames it, and the others show
+// their `name`.
 //
 // Which words come verbatim from the reference pages and which are sorights'
 // own translations: docs/languages.md.
@@ -39,6 +42,7 @@
 #include "sorights/detail/names_tables.hpp"
 #include "sorights/functional_right.hpp"
 #include "sorights/model.hpp"
+#include "sorights/name_map.hpp"
 #include "sorights/rights.hpp"
 #include "sorights/types.hpp"
 
@@ -179,10 +183,6 @@ enum class Level : std::uint8_t { kNone = 0, kRead = 1, kCreate = 2, kUpdate = 3
   return i < detail::kRightNames.size() ? name_in(detail::kRightNames[i], lang) : std::string_view{};
 }
 
-/// Per-language names of one entity, keyed by language code (`en`, `no`,
-/// `nl`, `da`; `nb` is read as `no` too). The model file's `names` object.
-using NameMap = std::map<std::string, std::string, std::less<>>;
-
 namespace detail {
 // The entry of `names` for `lang`, or empty. Never allocates.
 [[nodiscard]] inline std::string_view lookup_name(const NameMap* names, Language lang) noexcept {
@@ -235,13 +235,14 @@ namespace detail {
 
 /// The display name of functional right `id` in `model`: the catalog's
 /// translation for a built-in right (built-in names cannot be overridden),
-/// the declared right's name for a declared one, else `id` itself.
+/// the declared right's display name (its stored `names`, else its name) for
+/// a declared one, else `id` itself.
 /// O(declared rights).
 [[nodiscard]] inline std::string_view right_display_name(const Model& model, std::string_view id,
                                                          Language lang) noexcept {
   if (const BuiltinName* e = find_builtin_name(NameKind::kFunctionalRights, id)) return name_in(*e, lang);
   for (const FunctionalRightDef& r : model.functional_rights)
-    if (r.id == id) return display_name(r, lang);
+    if (r.id == id) return display_name(r, lang, &r.names);
   return id;
 }
 /// The display name of data object `id` in `model`: the built-in
@@ -253,13 +254,30 @@ namespace detail {
     if (o.id == id) return display_name(o, lang);
   return id;
 }
-/// The display name of role `id` in `model` (see `display_name(const Role&)`),
-/// the built-in translation of a predefined role the model lacks, else `id`.
+/// The display name of role `id` in `model` (see `display_name(const Role&)`,
+/// with the role's stored `names`), the built-in translation of a predefined
+/// role the model lacks, else `id`.
 [[nodiscard]] inline std::string_view role_display_name(const Model& model, std::string_view id,
                                                         Language lang) noexcept {
   for (const Role& r : model.roles)
-    if (r.id == id) return display_name(r, lang);
+    if (r.id == id) return display_name(r, lang, &r.names);
   return display_name(NameKind::kRoles, id, lang);
+}
+/// The display name of group `id` in `model` (its stored `names`, else its
+/// name, else its id); `id` itself for an unknown group. O(groups).
+[[nodiscard]] inline std::string_view group_display_name(const Model& model, std::string_view id,
+                                                         Language lang) noexcept {
+  for (const Group& g : model.groups)
+    if (g.id == id) return display_name(g, lang, &g.names);
+  return id;
+}
+/// The display name of our company `id` in `model`, as for groups; `id`
+/// itself for a company that is not one of ours. O(our companies).
+[[nodiscard]] inline std::string_view our_company_display_name(const Model& model, std::string_view id,
+                                                               Language lang) noexcept {
+  for (const OurCompany& c : model.our_companies)
+    if (c.id == id) return display_name(c, lang, &c.names);
+  return id;
 }
 
 // The tables are complete and line up with the catalogs they name.

@@ -155,7 +155,7 @@ const std::map<std::string, std::string, std::less<>>& command_help() {
        "usage: sorights [--db FILE] [--as USER] role SUBCOMMAND ...\n\n"
        "  role add ID [--name N] [--type employee|external|anonymous] [--description D]\n"
        "  role copy FROM ID [--name N]                  a new role with FROM's rights\n"
-       "  role rename ID NAME [--description D]\n"
+       "  role rename ID NAME [--description D]      with --lang CODE: the name in that language\n"
        "  role delete ID --replacement ROLE             its users get ROLE\n"
        "  role set-right ROLE OBJECT RELATION LETTERS   one data-rights cell (e.g. CRUD, R, \"\")\n"
        "  role grant ROLE FUNCTIONAL_RIGHT\n"
@@ -203,9 +203,18 @@ struct Globals {
   std::optional<std::string> actor;
   std::uint64_t max_model_bytes = kDefaultMaxModelFileBytes;  // --max-model-bytes N
   Language lang = Language::kEn;   // --lang, else $SORIGHTS_LANG, else en
+  bool lang_given = false;         // --lang was on the command line (role rename sets names[lang])
   std::ostream* out = &std::cout;  // what the command prints
   std::ostream* err = &std::cerr;  // errors, warnings, progress
 };
+
+// What `group list` and `company list` show as the name: the display name in
+// `lang` (names.hpp), or nothing for an entity with no name at all.
+template <class E>
+std::string_view listed_name(const E& e, Language lang) {
+  const std::string_view shown = display_name(e, lang, &e.names);
+  return e.name.empty() && shown == e.id ? std::string_view() : shown;
+}
 
 // `s` left-aligned in `width` columns (printf's %-16s).
 std::string pad(std::string_view s, std::size_t width = 16) {
@@ -821,7 +830,7 @@ int cmd_role(const Globals& g, const std::vector<std::string>& argv) {
   if (sub == "show") {
     need(r, 1, "role show", "ID");
     const Role& role = known_role(r.positional[0]);
-    const std::string_view shown = display_name(role, g.lang);
+    const std::string_view shown = display_name(role, g.lang, &role.names);
     *g.out << "role " << role.id << " (" << role_type_name(role.type) << ")"
            << (role.name.empty() && shown == role.id ? "" : ": " + std::string(shown)) << "\n";
     if (!role.description.empty()) *g.out << role.description << "\n";
@@ -862,7 +871,18 @@ int cmd_role(const Globals& g, const std::vector<std::string>& argv) {
   } else if (sub == "rename") {
     need(r, 2, "role rename", "ID NAME");
     const Role& role = known_role(r.positional[0]);
-    check_edit(tx.rename_role(role.id, r.positional[1], r.get("--description").value_or(role.description)));
+    if (g.lang_given) {
+      // --lang CODE: the role's name in that language (names[CODE]); its
+      // `name` stays. An empty NAME removes the entry.
+      Role renamed = role;
+      const std::string code(language_code(g.lang));
+      if (r.positional[1].empty()) renamed.names.erase(code);
+      else renamed.names[code] = r.positional[1];
+      if (auto d = r.get("--description")) renamed.description = *d;
+      check_edit(tx.put_role(std::move(renamed)));
+    } else {
+      check_edit(tx.rename_role(role.id, r.positional[1], r.get("--description").value_or(role.description)));
+    }
   } else if (sub == "delete") {
     need(r, 1, "role delete", "ID");
     known_role(r.positional[0]);
@@ -915,14 +935,15 @@ int cmd_group_or_company(const Globals& g, const std::vector<std::string>& argv,
     need(r, 0, std::string(name) + " list", "");
     if (company) {
       for (const OurCompany& c : m.our_companies)
-        *g.out << c.id << "\t" << c.name << (c.database_owner ? "\t(database owner)" : "") << "\n";
+        *g.out << c.id << "\t" << listed_name(c, g.lang) << (c.database_owner ? "\t(database owner)" : "")
+               << "\n";
     } else {
       for (const Group& gr : m.groups) {
         std::size_t members = 0;
         for (const User& u : m.users)
           members += u.group == gr.id ||
                      std::find(u.other_groups.begin(), u.other_groups.end(), gr.id) != u.other_groups.end();
-        *g.out << gr.id << "\t" << gr.name << "\t" << plural(members, "member") << "\n";
+        *g.out << gr.id << "\t" << listed_name(gr, g.lang) << "\t" << plural(members, "member") << "\n";
       }
     }
     return 0;
@@ -1118,6 +1139,7 @@ CommandLine take_global_options(const std::vector<std::string>& argv, Globals& g
   }
   if (g.db.empty()) throw CliError("--db: a file name may not be empty");
   g.lang = cli_language(lang_given, lang);
+  g.lang_given = lang_given;
   return line;
 }
 

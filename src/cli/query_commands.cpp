@@ -126,7 +126,11 @@ int user_list(const QueryHooks& h, const std::vector<std::string>& tail) {
     const std::string state_text = inactive_text(user);
     *h.out << user.id << "\t" << user_type_name(user.type) << "\t"
            << (role == kUnknownRole ? std::string("-") : std::string(s.role_id(role))) << "\t" << dash(user.group)
-           << "\t" << dash(user.company) << "\t" << dash(user.plan)
+           << "\t" << dash(user.company) << "\t" << dash(user.plan) << "\t"
+           << (role == kUnknownRole ? std::string("-") : std::string(role_display_name(m, s.role_id(role), h.lang)))
+           << "\t" << (user.group.empty() ? std::string("-") : std::string(group_display_name(m, user.group, h.lang)))
+           << "\t"
+           << (user.company.empty() ? std::string("-") : std::string(our_company_display_name(m, user.company, h.lang)))
            << (state_text.empty() ? "" : "\t(" + state_text + ")") << "\n";
   }
   return 0;
@@ -147,7 +151,7 @@ int role_list(const QueryHooks& h, const std::vector<std::string>& tail) {
     if (q.role_hidden(r) && !a.has("--all")) continue;
     const std::size_t n = q.role_user_count(r);
     *h.out << role.id << "\t" << role_type_name(role.type) << "\t" << n << (n == 1 ? " user" : " users") << "\t"
-           << display_name(role, h.lang) << "\n";
+           << display_name(role, h.lang, &role.names) << "\n";
   }
   return 0;
 }

@@ -164,6 +164,61 @@ bool Reader::strings(const Json& j, const char* key, const std::string& path, st
   return ok;
 }
 
+bool Reader::names(const Json& j, const char* key, const std::string& path, NameMap& out) {
+  auto it = j.find(key);
+  if (it == j.end()) return false;
+  const std::string p = join(path, key);
+  if (!it->is_object()) {
+    fail(p, "wrong-type", std::string("expected an object of names by language, found ") + type_name(*it));
+    return false;
+  }
+  out.clear();
+  bool ok = true;
+  for (auto e = it->begin(); e != it->end(); ++e) {
+    const std::string pe = join(p, escape_text(e.key(), 64));
+    const std::string_view stored = name_map_key(e.key());
+    if (stored.empty()) {
+      fail(pe, "unknown-language", "unknown language " + quoted_text(e.key()) + " (en, no, nb, nl or da)");
+      ok = false;
+      continue;
+    }
+    if (!e->is_string()) {
+      fail(pe, "wrong-type", std::string("expected a string, found ") + type_name(*e));
+      ok = false;
+      continue;
+    }
+    if (!out.emplace(std::string(stored), e->get<std::string>()).second) {
+      // Only "nb" beside "no" gets here: the parser refuses a key twice.
+      fail(pe, "duplicate-key", "duplicate key " + quoted_text(e.key()) + " (nb and no are the same language)");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+std::string names_to_text(const NameMap& names) {
+  if (names.empty()) return {};
+  Json j = Json::object();
+  for (const auto& [key, value] : names) j[key] = value;
+  return dump(j);
+}
+
+Result<NameMap> names_from_text(std::string_view text) {
+  NameMap out;
+  if (text.empty()) return out;
+  const Json j = Json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Error(ErrorCode::kDataLoss, "names is not a JSON object");
+  for (auto e = j.begin(); e != j.end(); ++e) {
+    if (e.key() == "nb" || name_map_key(e.key()).empty())
+      return Error(ErrorCode::kDataLoss, "names has the key " + quoted_text(e.key()) + ", not a language (en, no, nl, da)");
+    if (!e->is_string())
+      return Error(ErrorCode::kDataLoss, "names[" + quoted_text(e.key()) + "] is " + type_name(*e) + ", not a string");
+    if (!out.emplace(e.key(), e->get<std::string>()).second)
+      return Error(ErrorCode::kDataLoss, "names has the key " + quoted_text(e.key()) + " twice");
+  }
+  return out;
+}
+
 // -- Readers -------------------------------------------------------------------
 
 namespace {
@@ -215,6 +270,8 @@ T read_fields(const Json& j, const std::string& path, Reader& r) {
       r.uint32(j, key, path, m);
     } else if constexpr (std::is_enum_v<M>) {
       read_enum(j, key, path, r, EntityFields<T>::noun, m);
+    } else if constexpr (std::is_same_v<M, NameMap>) {
+      r.names(j, key, path, m);
     } else {
       static_assert(std::is_same_v<M, std::vector<std::string>>, "a member read_fields cannot read");
       r.strings(j, key, path, m);
@@ -241,9 +298,9 @@ RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allo
   RoleEntry e;
   if (!r.object(j, path)) return e;
   if (allow_copy_of)
-    r.keys(j, path, {"id", "name", "description", "type", "copy_of", "data_rights", "functional_rights"});
+    r.keys(j, path, {"id", "name", "description", "type", "copy_of", "data_rights", "functional_rights", "names"});
   else
-    r.keys(j, path, {"id", "name", "description", "type", "data_rights", "functional_rights"});
+    r.keys(j, path, {"id", "name", "description", "type", "data_rights", "functional_rights", "names"});
   r.required_str(j, "id", path, e.id);
   std::string s;
   if (r.str(j, "name", path, s)) e.name = s;
@@ -300,6 +357,8 @@ RoleEntry read_role(const Json& j, const std::string& path, Reader& r, bool allo
   if (j.contains("functional_rights")) {
     if (r.strings(j, "functional_rights", path, rights)) e.functional_rights = rights;
   }
+  NameMap names;
+  if (r.names(j, "names", path, names)) e.names = std::move(names);
   return e;
 }
 
@@ -313,6 +372,7 @@ void apply_role_entry(const RoleEntry& e, Role& role) {
     for (const auto& [rel, rights] : cells) row[static_cast<std::size_t>(rel)] = rights & TableRights::full();
   }
   if (e.functional_rights) role.functional_rights = *e.functional_rights;
+  if (e.names) role.names = *e.names;
 }
 
 FieldRightRule read_field_right(const Json& j, const std::string& path, Reader& r) {
@@ -439,6 +499,9 @@ Json write_fields(const T& v) {
     } else if constexpr (std::is_same_v<M, std::map<std::string, RelationCells>>) {
       out = Json::object();
       for (const auto& [object, row] : m) out[object] = write_row(row);
+    } else if constexpr (std::is_same_v<M, NameMap>) {
+      out = Json::object();
+      for (const auto& [code, name] : m) out[code] = name;
     } else {
       out = m;
     }

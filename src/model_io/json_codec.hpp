@@ -93,6 +93,10 @@ class Reader {
   bool boolean(const Json& j, const char* key, const std::string& path, bool& out);
   bool uint32(const Json& j, const char* key, const std::string& path, std::uint32_t& out);
   bool strings(const Json& j, const char* key, const std::string& path, std::vector<std::string>& out);
+  // A `names` object: language code → string. Keys are `en`, `no`, `nb`
+  // (stored as `no`), `nl`, `da`; another key is `unknown-language`, `nb`
+  // beside `no` a `duplicate-key`, each naming its path.
+  bool names(const Json& j, const char* key, const std::string& path, NameMap& out);
   // A required string member.
   bool required_str(const Json& j, const char* key, const std::string& path, std::string& out);
 
@@ -108,6 +112,7 @@ struct RoleEntry {
   // object → (relation → rights); an object with an empty map still names the row.
   std::map<std::string, std::map<Relation, TableRights>> cells;
   std::optional<std::vector<std::string>> functional_rights;
+  std::optional<NameMap> names;
 };
 
 // Entity readers: `j` at `path`; problems go to `r`. The result is the
@@ -151,6 +156,13 @@ Result<std::vector<Change>> read_changes(std::string_view text);
 
 // Compact JSON; invalid UTF-8 is replaced, never thrown.
 std::string dump(const Json& j);
+
+// A `NameMap` as the stores keep it in a text column: compact JSON, '' when
+// empty; and back ('' or `{}` is the empty map). Reading checks what the
+// model file's reader checks (an object of strings, keys `en`, `no`, `nl`,
+// `da`) and says what is wrong, for the caller to name the row.
+std::string names_to_text(const NameMap& names);
+Result<NameMap> names_from_text(std::string_view text);
 
 // Pretty-prints `j`: two-space indentation, and any object or array that fits
 // in `width` columns on one line.

@@ -28,6 +28,8 @@ bool all_text(const T& v, bool (*ok)(std::string_view)) {
       for (const std::string& s : m) good = good && ok(s);
     } else if constexpr (std::is_same_v<M, std::map<std::string, RelationCells>>) {
       for (const auto& [key, row] : m) good = good && ok(key);
+    } else if constexpr (std::is_same_v<M, NameMap>) {
+      for (const auto& [key, name] : m) good = good && ok(key) && ok(name);
     }
   });
   return good;

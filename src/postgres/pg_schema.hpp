@@ -108,6 +108,12 @@ CREATE INDEX audit_log_time ON audit_log (time);
     {2, 3, "functional_rights.restrictive (declared restrictive rights)", R"sql(
 ALTER TABLE functional_rights ADD COLUMN restrictive boolean NOT NULL DEFAULT false;
 )sql"},
+    {3, 4, "names (display names per language) of roles, groups, our companies and declared rights", R"sql(
+ALTER TABLE our_companies ADD COLUMN names text NOT NULL DEFAULT '';
+ALTER TABLE groups ADD COLUMN names text NOT NULL DEFAULT '';
+ALTER TABLE functional_rights ADD COLUMN names text NOT NULL DEFAULT '';
+ALTER TABLE roles ADD COLUMN names text NOT NULL DEFAULT '';
+)sql"},
   };
   return steps;
 }

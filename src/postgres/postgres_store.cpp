@@ -93,29 +93,32 @@ std::string_view pg_type(const FieldInfo& f) {
   }
 }
 
-// The columns of `T`'s own table: id, position, then each scalar member.
+// The columns of `T`'s own table at schema `schema`: id, position, then each
+// scalar member the schema has (a new store is written at the schema its
+// migrations reached, which a test hook may hold below the current one).
 template <class T>
-Batch entity_batch() {
+Batch entity_batch(int schema) {
   std::vector<std::pair<std::string, std::string>> cols = {{"id", "text"}, {"position", "bigint"}};
   for (const FieldInfo& f : EntityFields<T>::fields)
-    if (f.kind != FieldKind::kId && f.kind != FieldKind::kList && f.kind != FieldKind::kCustom)
+    if (f.kind != FieldKind::kId && f.kind != FieldKind::kList && f.kind != FieldKind::kCustom && f.pg_since <= schema)
       cols.emplace_back(std::string(f.column), std::string(pg_type(f)));
   return Batch(std::string(EntityFields<T>::table), std::move(cols));
 }
 
-// Adds `v` at `position` to a batch made by `entity_batch<T>()`.
+// Adds `v` at `position` to a batch made by `entity_batch<T>(schema)`.
 template <class T>
-void add_entity(Batch& b, const T& v, std::int64_t position) {
+void add_entity(Batch& b, const T& v, std::int64_t position, int schema) {
   std::size_t c = 0;
   b.col(c++).add(v.id);
   b.col(c++).add(position);
   for_each_field<T>([&](const FieldInfo& f, auto member) {
     const auto& m = v.*member;
     using M = std::decay_t<decltype(m)>;
-    if (f.kind == FieldKind::kId) return;
+    if (f.kind == FieldKind::kId || f.pg_since > schema) return;
     if constexpr (std::is_same_v<M, std::string> || std::is_same_v<M, bool>) b.col(c++).add(m);
     else if constexpr (std::is_same_v<M, std::uint32_t>) b.col(c++).add(static_cast<std::int64_t>(m));
     else if constexpr (std::is_enum_v<M>) b.col(c++).add(enum_text(m));
+    else if constexpr (std::is_same_v<M, NameMap>) b.col(c++).add(detail::names_to_text(m));
   });
 }
 
@@ -389,6 +392,7 @@ Result<void> PostgresStore::Impl::migrate() {
       std::string id = r.id;
       initial.push_back(Change{EntityKind::kRole, std::move(id), std::nullopt, Entity(std::move(r))});
     }
+    schema_version = at;  // the columns the roles are written with
     Result<void> w = write_changes(op, initial);
     if (!w) {
       rollback();
@@ -484,7 +488,7 @@ Result<void> PostgresStore::Impl::write_entities(std::string_view op, const std:
   detail::PgOutcome mx = detail::exec(conn.get(), "SELECT coalesce(max(position), 0) FROM " + table);
   if (!mx.ok) return failure(std::string(op) + " (" + table + ")", mx);
   std::int64_t pos = detail::to_int(detail::text(mx.res.get(), 0, 0)).value_or(0);
-  Batch rows = entity_batch<T>();
+  Batch rows = entity_batch<T>(schema_version);
   Batch cells("data_rights", {{"role", "text"}, {"object", "text"}, {"relation", "text"}, {"rights", "smallint"}});
   std::vector<std::pair<std::size_t, Batch>> lists;  // field index → its child rows
   for (std::size_t i = 0; i < std::size(EntityFields<T>::fields); ++i) {
@@ -494,7 +498,7 @@ Result<void> PostgresStore::Impl::write_entities(std::string_view op, const std:
   for (const Folded* f : mine) {
     if (!f->after) continue;
     const T& v = std::get<T>(*f->after);
-    add_entity(rows, v, ++pos);
+    add_entity(rows, v, ++pos, schema_version);
     if constexpr (std::is_same_v<T, Role>) add_cells(cells, v);
     std::size_t field = 0, list = 0;
     for_each_field<T>([&](const FieldInfo&, auto member) {
@@ -697,6 +701,10 @@ Result<void> PostgresStore::Impl::read_column(const PGresult* r, int i, int col,
     std::int64_t v = 0;
     SORIGHTS_TRY(read_int(r, i, col, table, 0, 4294967295LL, v));
     m = static_cast<std::uint32_t>(v);
+  } else if constexpr (std::is_same_v<M, NameMap>) {
+    auto names = detail::names_from_text(detail::text(r, i, col));
+    if (!names) return data_loss(table, detail::text(r, i, 0), names.error().message);
+    m = std::move(*names);
   } else {
     static_assert(std::is_enum_v<M>, "a column read_column cannot read");
     const std::string_view v = detail::text(r, i, col);

@@ -186,7 +186,7 @@ void data_rights_section(std::string& h, const Model& model, Language lang, cons
   for (const Role& r : model.roles) {
     const std::string id = detail::html_escape(r.id);
     h += "<h3 id=\"role-" + id + "\">";
-    h += detail::html_escape(display_name(r, lang));
+    h += detail::html_escape(display_name(r, lang, &r.names));
     h += " <span class=\"muted\">(" + id + ", ";
     h += role_type_name(r.type);
     h += ")</span></h3>\n";
@@ -230,7 +230,7 @@ void functional_rights_section(std::string& h, const Model& model, Language lang
   h += w.rights;
   h += "</th></tr>\n";
   for (const Role& r : model.roles) {
-    h += "<tr data-role=\"" + detail::html_escape(r.id) + "\"><th>" + detail::html_escape(display_name(r, lang)) + "</th><td>";
+    h += "<tr data-role=\"" + detail::html_escape(r.id) + "\"><th>" + detail::html_escape(display_name(r, lang, &r.names)) + "</th><td>";
     if (r.functional_rights.empty()) {
       h += "<span class=\"muted\">";
       h += display_name(Level::kNone, lang);
@@ -281,10 +281,11 @@ void users_section(std::string& h, const Model& model, Language lang, const Repo
   for (const User& u : model.users) {
     h += "<tr data-user=\"" + detail::html_escape(u.id) + "\"><td>" + detail::html_escape(u.id) + "</td><td>";
     h += detail::html_escape(display_name(u.type, lang));
-    h += "</td><td>" + detail::html_escape(u.company) + "</td><td>";
+    h += "</td><td>" + detail::html_escape(u.company.empty() ? std::string_view() : our_company_display_name(model, u.company, lang)) +
+         "</td><td>";
     h += detail::html_escape(role_display_name(model, u.role, lang));
-    h += "</td><td>" + detail::html_escape(u.group) + "</td><td>" + detail::html_escape(joined(u.other_groups)) + "</td><td>" +
-         detail::html_escape(u.plan) + "</td><td>";
+    h += "</td><td>" + detail::html_escape(u.group.empty() ? std::string_view() : group_display_name(model, u.group, lang)) +
+         "</td><td>" + detail::html_escape(joined(u.other_groups)) + "</td><td>" + detail::html_escape(u.plan) + "</td><td>";
     h += user_state(u, w);
     h += "</td></tr>\n";
   }

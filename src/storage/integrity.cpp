@@ -42,8 +42,8 @@ struct TableSpec {
   std::size_t key_columns;
   std::vector<std::string> columns;
   // Columns added by a schema migration, encoded after `columns` only when
-  // their value is not the integer 0 (the default the migration gives every
-  // existing row), so rows sealed before the migration keep their MACs while
+  // their value is not the integer 0 or the empty text (the default the
+  // migration gives every existing row), so rows sealed before the migration keep their MACs while
   // any change of these columns is still a change.
   std::vector<std::string> added_columns{};
 };
@@ -479,7 +479,9 @@ struct Integrity::Impl {
           enc.str(t.name);
           const auto at_default = [&](std::size_t k) {
             const int col = static_cast<int>(t.columns.size() + k);
-            return sqlite3_column_type(s, col) == SQLITE_INTEGER && sqlite3_column_int64(s, col) == 0;
+            const int type = sqlite3_column_type(s, col);
+            return (type == SQLITE_INTEGER && sqlite3_column_int64(s, col) == 0) ||
+                   (type == SQLITE_TEXT && sqlite3_column_bytes(s, col) == 0);
           };
           std::size_t added = 0;
           for (std::size_t k = 0; k < t.added_columns.size(); ++k) added += at_default(k) ? 0 : 1;

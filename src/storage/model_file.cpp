@@ -334,6 +334,7 @@ void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool me
       next = *source_role;
       next.name.clear();
       next.description.clear();
+      next.names.clear();  // a copy is named anew, in every language
       if (!re.type) next.type = source_role->type;
     } else if (existing != nullptr) {
       next = *existing;
@@ -652,6 +653,11 @@ std::string export_model_file(const Model& m) {
       Json rights = Json::array();
       for (const std::string& f : role.functional_rights) rights.push_back(f);
       j["functional_rights"] = rights;
+    }
+    if (!role.names.empty()) {
+      Json names = Json::object();
+      for (const auto& [code, name] : role.names) names[code] = name;
+      j["names"] = std::move(names);
     }
     roles.push_back(std::move(j));
   }

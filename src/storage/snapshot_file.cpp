@@ -408,6 +408,7 @@ void fields(V& v, T& e) {
     else if constexpr (std::is_enum_v<M>) v.enumeration(name, m, enum_count<M>);
     else if constexpr (std::is_same_v<M, FieldRights>) v.field_rights(name, m);
     else if constexpr (std::is_same_v<M, std::vector<std::string>>) v.list(name, m);
+    else if constexpr (std::is_same_v<M, NameMap>) v.names(name, m);
     else v.rows(name, m);
   });
 }
@@ -428,7 +429,7 @@ void each_collection(Model& m, F&& f) {
 }
 
 // The columns of an entity kind (kinds and checks, no data). Every visitor
-// carries the format it reads or writes (2 or 3): `fields` adds the columns
+// carries the format it reads or writes (2 to 4): `fields` adds the columns
 // a later format introduced only from that format on.
 struct Schema {
   std::uint32_t format;
@@ -449,6 +450,11 @@ struct Schema {
   void enumeration(const char* n, E&, unsigned count) { add(Kind::kByte, n, Check::kBelow, count); }
   void field_rights(const char* n, FieldRights&) { add(Kind::kByte, n, Check::kMask, 3); }
   void list(const char* n, std::vector<std::string>&) { add(Kind::kList, n); }
+  // A NameMap: its keys, then its values, as two lists.
+  void names(const char* n, NameMap&) {
+    add(Kind::kList, n);
+    add(Kind::kList, n);
+  }
   void rows(const char* n, std::map<std::string, RelationCells>&) {
     add(Kind::kRows, n, Check::kMask, TableRights::kCrudBits);
   }
@@ -510,6 +516,16 @@ struct Encoder {
     Column& c = cols[k++];
     c.words.push_back(count(l.size()));
     for (const std::string& s : l) c.flat.push_back(strings.id(s));
+  }
+  void names(const char*, NameMap& m) {
+    Column& keys = cols[k++];
+    Column& values = cols[k++];
+    keys.words.push_back(count(m.size()));
+    values.words.push_back(count(m.size()));
+    for (const auto& [key, value] : m) {
+      keys.flat.push_back(strings.id(key));
+      values.flat.push_back(strings.id(value));
+    }
   }
   void rows(const char*, std::map<std::string, RelationCells>& m) {
     Column& c = cols[k++];
@@ -600,6 +616,24 @@ struct Filler {
     l.clear();
     l.reserve(n);
     for (std::uint32_t j = 0; j < n; ++j) l.emplace_back(table[c.in_flat[c.cursor++]]);
+  }
+  void names(const char* name, NameMap& m) {
+    Column& keys = cols[k++];
+    Column& values = cols[k++];
+    const std::uint32_t n = keys.in_words[item];
+    const std::string at = std::string(collection) + "[" + std::to_string(item) + "]." + name;
+    if (values.in_words[item] != n)
+      throw Corrupt(at + " has " + std::to_string(n) + " languages but " + std::to_string(values.in_words[item]) +
+                    " names");
+    m.clear();
+    for (std::uint32_t j = 0; j < n; ++j) {
+      const std::string_view key = table[keys.in_flat[keys.cursor++]];
+      const std::string_view value = table[values.in_flat[values.cursor++]];
+      if (key == "nb" || name_map_key(key).empty())
+        throw Corrupt(at + " has the key \"" + std::string(key.substr(0, 64)) + "\", not a language (en, no, nl, da)");
+      if (!m.emplace(std::string(key), std::string(value)).second)
+        throw Corrupt(at + " has the language \"" + std::string(key) + "\" twice");
+    }
   }
   void rows(const char* name, std::map<std::string, RelationCells>& m) {
     Column& c = cols[k++];
@@ -763,7 +797,7 @@ BOOST_CLASS_TRACKING(sorights::detail::snapshot_v2::PayloadIn, boost::serializat
 SORIGHTS_BEGIN_NAMESPACE
 namespace detail::snapshot_v2 {
 
-// The payload of `model` in format `format` (2 or 3); nothing if it does not
+// The payload of `model` in format `format` (2 to 4); nothing if it does not
 // fit format 2's 32-bit offsets and counts or its text bound (the caller
 // writes format 1 then).
 std::optional<std::string> encode_payload(const Model& model, std::uint32_t format) {
@@ -923,6 +957,11 @@ std::string encode_v1(const Model& model, std::uint64_t version) {
 std::string encode_v2(const Model& model, std::uint64_t version) {
   return frame(2, version, *::sorights::detail::snapshot_v2::encode_payload(model, 2));
 }
+// Format 3's writer (before `names`), for the tests that check format 3
+// files still load.
+std::string encode_v3(const Model& model, std::uint64_t version) {
+  return frame(3, version, *::sorights::detail::snapshot_v2::encode_payload(model, 3));
+}
 }  // namespace snapshot_file_testing
 
 Result<StoredModel> decode_snapshot(std::string_view bytes) {
@@ -934,7 +973,7 @@ Result<StoredModel> decode_snapshot(std::string_view bytes) {
                std::to_string(kSnapshotFileHeaderSize));
   const auto format = static_cast<std::uint32_t>(get(bytes, 8, 4));
   if (format < 1 || format > kSnapshotFileFormat)
-    return bad("unsupported snapshot file format version " + std::to_string(format) + " (this build reads 1, 2 and " +
+    return bad("unsupported snapshot file format version " + std::to_string(format) + " (this build reads 1 to " +
                std::to_string(kSnapshotFileFormat) + ")");
   if (get(bytes, 12, 4) != 0) return bad("corrupt snapshot file header (reserved bytes are not zero)");
   const std::uint64_t version = get(bytes, 16, 8);

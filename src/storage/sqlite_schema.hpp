@@ -68,7 +68,7 @@ inline constexpr const char* kSchemaTail = R"sql(CREATE TABLE audit_log (
 CREATE INDEX users_role ON users (role);
 CREATE INDEX users_group ON users (primary_group);
 CREATE INDEX audit_log_actor ON audit_log (actor);
-INSERT INTO schema_version (version) VALUES (2);
+INSERT INTO schema_version (version) VALUES (3);
 )sql";
 
 inline const std::string& current_schema() {
@@ -112,6 +112,17 @@ UPDATE schema_version SET version = 1;
     {1, R"sql(
 ALTER TABLE functional_rights ADD COLUMN restrictive INTEGER NOT NULL DEFAULT 0 CHECK (restrictive IN (0, 1));
 UPDATE schema_version SET version = 2;
+)sql"},
+    // 2 → 3: roles, groups, our companies and declared functional rights
+    // carry display names per language (`names`, compact JSON; '' for none).
+    // The seal encodes the column only when it is not '', so sealed rows keep
+    // their MACs.
+    {2, R"sql(
+ALTER TABLE our_companies ADD COLUMN names TEXT NOT NULL DEFAULT '';
+ALTER TABLE groups ADD COLUMN names TEXT NOT NULL DEFAULT '';
+ALTER TABLE functional_rights ADD COLUMN names TEXT NOT NULL DEFAULT '';
+ALTER TABLE roles ADD COLUMN names TEXT NOT NULL DEFAULT '';
+UPDATE schema_version SET version = 3;
 )sql"},
 };
 

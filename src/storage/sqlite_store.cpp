@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -486,9 +487,10 @@ const std::string& upsert_sql() {
   return sql;
 }
 
-// The values of `v`'s scalar columns, in `upsert_sql` order.
+// The values of `v`'s scalar columns, in `upsert_sql` order; `texts` keeps
+// the text made for them (a `names` column) alive.
 template <class T>
-std::vector<SqlValue> scalar_values(const T& v) {
+std::vector<SqlValue> scalar_values(const T& v, std::deque<std::string>& texts) {
   std::vector<SqlValue> out;
   for_each_field<T>([&](const FieldInfo& f, auto member) {
     const auto& m = v.*member;
@@ -500,6 +502,8 @@ std::vector<SqlValue> scalar_values(const T& v) {
       out.emplace_back(std::int64_t{m});
     } else if constexpr (std::is_enum_v<M>) {
       out.emplace_back(enum_text(m));
+    } else if constexpr (std::is_same_v<M, NameMap>) {
+      out.emplace_back(std::string_view(texts.emplace_back(detail::names_to_text(m))));
     }
   });
   return out;
@@ -535,7 +539,8 @@ Result<void> SqliteStore::Impl::write_cells(const Role& r, const std::string& wh
 // An entity with an id: its row, then its child tables (rewritten whole).
 template <class T>
 Result<void> SqliteStore::Impl::write_row(const std::string& id, const T& v, const std::string& what) {
-  SORIGHTS_TRY(run(upsert_sql<T>(), scalar_values(v), what));
+  std::deque<std::string> texts;
+  SORIGHTS_TRY(run(upsert_sql<T>(), scalar_values(v, texts), what));
   if constexpr (std::is_same_v<T, Role>) SORIGHTS_TRY(write_cells(v, what));
   Result<void> r;
   for_each_field<T>([&](const FieldInfo& f, auto member) {
@@ -816,6 +821,10 @@ Result<void> SqliteStore::Impl::read_column(sqlite3_stmt* s, int col, std::strin
     if (v < 0 || v > 0xFFFFFFFFll)
       return bad_row(path, table, row, "invalid " + std::string(f.column) + " " + std::to_string(v));
     m = static_cast<std::uint32_t>(v);
+  } else if constexpr (std::is_same_v<M, NameMap>) {
+    auto names = detail::names_from_text(text(s, col));
+    if (!names) return bad_row(path, table, row, names.error().message);
+    m = std::move(*names);
   } else {
     static_assert(std::is_enum_v<M>, "a column read_column cannot read");
     const std::string v = text(s, col);

@@ -1,5 +1,6 @@
-/* The C API's display names (sorights_parse_language, sorights_builtin_*) and
-   the report in a language (sorights_render_html_report_in). */
+/* The C API's display names (sorights_parse_language, sorights_builtin_*,
+ * sorights_model_set_display_name, sorights_model_display_name) and the
+ * report in a language (sorights_render_html_report_in). */
 #include <stdio.h>
 #include <string.h>
 
@@ -63,6 +64,26 @@ int main(void) {
     EXPECT(strstr(sorights_last_error_message(), "lang 4") != NULL);
     EXPECT(sorights_render_html_report_in(m, "t", -1, &html) == SORIGHTS_E_INVALID_ARGUMENT);
     EXPECT(sorights_render_html_report_in(NULL, "t", 0, &html) == SORIGHTS_E_INVALID_ARGUMENT);
+    sorights_model_free(m);
+  }
+  /* Stored names of a model's entities. */
+  {
+    sorights_model* m = NULL;
+    EXPECT(sorights_model_new(&m) == SORIGHTS_OK);
+    EXPECT(sorights_model_add_group(m, "sales", "Sales") == SORIGHTS_OK);
+    EXPECT(sorights_model_set_display_name(m, "groups", "sales", 3, "Salg") == SORIGHTS_OK);
+    EXPECT(same(sorights_model_display_name(m, "groups", "sales", 3), "Salg"));
+    EXPECT(same(sorights_model_display_name(m, "groups", "sales", 2), "Sales"));
+    /* A predefined role: its stored Danish name wins over the translation. */
+    EXPECT(same(sorights_model_display_name(m, "roles", "level-1", 3), "Brugerniveau 1"));
+    EXPECT(sorights_model_set_display_name(m, "roles", "level-1", 3, "Sælger") == SORIGHTS_OK);
+    EXPECT(same(sorights_model_display_name(m, "roles", "level-1", 3), "Sælger"));
+    EXPECT(sorights_model_set_display_name(m, "roles", "level-1", 3, NULL) == SORIGHTS_OK);
+    EXPECT(same(sorights_model_display_name(m, "roles", "level-1", 3), "Brugerniveau 1"));
+    EXPECT(sorights_model_set_display_name(m, "groups", "nobody", 0, "X") == SORIGHTS_E_NOT_FOUND);
+    EXPECT(sorights_model_set_display_name(m, "objects", "sale", 0, "X") == SORIGHTS_E_INVALID_ARGUMENT);
+    EXPECT(sorights_model_set_display_name(m, "groups", "sales", 4, "X") == SORIGHTS_E_INVALID_ARGUMENT);
+    EXPECT(sorights_model_display_name(m, "groups", "nobody", 0) == NULL);
     sorights_model_free(m);
   }
   if (failures == 0) puts("ok");

@@ -339,7 +339,9 @@ def user_commands(e):
     e.fails("user", "add", "yan", "--role", "norole", "--group", "sales", "--company", "acme-no", contains="norole")
     e.ok("user", "edit", "zoe", "--role", "level-4")
     out, _ = e.ok("user", "list", "--role", "level-4")
-    assert re.search(r"^zoe\tassociate\tlevel-4\tsales\tacme-no\tservice$", out, re.M), out
+    # The ids, then the display names of role, group and company (docs/cli.md).
+    assert re.search(r"^zoe\tassociate\tlevel-4\tsales\tacme-no\tservice\tUser level 4\tSales\tAcme Norge AS$",
+                     out, re.M), out
     out, _ = e.ok("user", "list", "--group", "support")
     assert "zoe" in out and "alice" in out and "bob" not in out, out
     out, _ = e.ok("user", "list", "--plan", "sales-premium")

@@ -63,6 +63,88 @@ class Names(unittest.TestCase):
             shown = run("--lang", "nl", "role", "show", "level-5", db=db).stdout
             self.assertTrue(shown.startswith("role level-5 (employee): Gebruikersniveau 5\n"), shown)
 
+    def test_role_rename_with_lang_sets_the_name_in_that_language(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "s.db")
+            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
+            r = run("role", "rename", "sales-rep", "Sælger", "--lang", "da", db=db)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertRegex(run("--lang", "da", "role", "list", db=db).stdout, r"(?m)^sales-rep\temployee\t\d+ users?\tSælger$")
+            # Other languages keep the name; --lang en too (no English entry).
+            self.assertRegex(run("--lang", "en", "role", "list", db=db).stdout, r"(?m)^sales-rep\temployee\t\d+ users?\tSales rep$")
+            self.assertRegex(run("--lang", "nl", "role", "list", db=db).stdout, r"(?m)^sales-rep\t.*\tSales rep$")
+            self.assertTrue(run("--lang", "da", "role", "show", "sales-rep", db=db).stdout
+                            .startswith("role sales-rep (employee): Sælger\n"))
+            # The stored model carries it: export writes names.
+            self.assertIn('"names": {"da": "Sælger"}', run("export", db=db).stdout)
+            # nb is no; an empty name removes the entry again.
+            self.assertEqual(run("role", "rename", "sales-rep", "Selger", "--lang", "nb", db=db).returncode, 0)
+            self.assertRegex(run("--lang", "no", "role", "list", db=db).stdout, r"(?m)^sales-rep\t.*\tSelger$")
+            self.assertEqual(run("role", "rename", "sales-rep", "", "--lang", "da", db=db).returncode, 0)
+            self.assertRegex(run("--lang", "da", "role", "list", db=db).stdout, r"(?m)^sales-rep\t.*\tSales rep$")
+            # Without --lang (SORIGHTS_LANG alone does not count) rename sets the name.
+            self.assertEqual(run("role", "rename", "sales-rep", "Seller", env_lang="da", db=db).returncode, 0)
+            self.assertRegex(run("--lang", "en", "role", "list", db=db).stdout, r"(?m)^sales-rep\t.*\tSeller$")
+            self.assertRegex(run("--lang", "no", "role", "list", db=db).stdout, r"(?m)^sales-rep\t.*\tSelger$")
+
+    def test_a_predefined_role_renamed_shows_the_stored_name_in_every_language(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "s.db")
+            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
+            self.assertEqual(run("role", "rename", "level-0", "Trainee", db=db).returncode, 0)
+            for lang in ["en", "no", "nl", "da"]:
+                self.assertRegex(run("--lang", lang, "role", "list", db=db).stdout,
+                                 r"(?m)^level-0\temployee\t\d+ users?\tTrainee$", lang)
+            # A Danish name of a predefined role shows in Danish only.
+            self.assertEqual(run("role", "rename", "level-1", "Niveau én", "--lang", "da", db=db).returncode, 0)
+            self.assertRegex(run("--lang", "da", "role", "list", db=db).stdout, r"(?m)^level-1\t.*\tNiveau én$")
+            self.assertRegex(run("--lang", "nl", "role", "list", db=db).stdout, r"(?m)^level-1\t.*\tGebruikersniveau 1$")
+
+    def test_user_list_prints_display_names_in_the_language_and_keeps_ids(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "s.db")
+            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
+            en = run("--lang", "en", "user", "list", db=db).stdout.splitlines()
+            da = run("--lang", "da", "user", "list", db=db).stdout.splitlines()
+            self.assertEqual(len(en), len(da))
+            for a, b in zip(en, da):
+                self.assertEqual(a.split("\t")[:6], b.split("\t")[:6])  # the ids
+            rows = {l.split("\t")[0]: l.split("\t") for l in en}
+            self.assertEqual(rows["alice"][1:6], ["associate", "sales-rep", "sales", "acme-no", "sales-premium"])
+            self.assertEqual(rows["alice"][6:9], ["Sales rep", "Sales", "Acme Norge AS"])
+            self.assertEqual(rows["integration"][6], "System user")
+            rows_da = {l.split("\t")[0]: l.split("\t") for l in da}
+            self.assertEqual(rows_da["integration"][6], "Systembruger")
+            self.assertEqual(run("role", "rename", "sales-rep", "Sælger", "--lang", "da", db=db).returncode, 0)
+            rows_da = {l.split("\t")[0]: l.split("\t")
+                       for l in run("--lang", "da", "user", "list", db=db).stdout.splitlines()}
+            self.assertEqual(rows_da["alice"][6], "Sælger")
+            rows_en = {l.split("\t")[0]: l.split("\t")
+                       for l in run("user", "list", db=db).stdout.splitlines()}
+            self.assertEqual(rows_en["alice"][6], "Sales rep")
+
+    def test_report_shows_stored_names_in_its_language(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "s.db")
+            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
+            self.assertEqual(run("role", "rename", "sales-rep", "Sælger", "--lang", "da", db=db).returncode, 0)
+            pages = {}
+            for lang in ["da", "en"]:
+                page = os.path.join(tmp, f"r-{lang}.html")
+                r = run("--lang", lang, "report", "--html", page, db=db)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                with open(page, encoding="utf-8") as f:
+                    pages[lang] = f.read()
+            self.assertIn('<tr data-user="alice"><td>alice</td>', pages["da"])
+            alice_da = pages["da"].split('<tr data-user="alice">')[1].split("</tr>")[0]
+            alice_en = pages["en"].split('<tr data-user="alice">')[1].split("</tr>")[0]
+            self.assertIn("<td>Sælger</td>", alice_da)
+            self.assertIn("<td>Sales rep</td>", alice_en)
+            self.assertNotIn("Sælger", pages["en"])
+            # Group and company cells show display names (the demo's names).
+            self.assertIn("<td>Acme Norge AS</td>", alice_en)
+            self.assertIn("<td>Sales</td>", alice_en)
+
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

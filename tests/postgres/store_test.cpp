@@ -179,7 +179,7 @@ TEST_CASE("postgres: a schema-1 store is migrated to the current schema, keeping
   auto store = open_store(schema);
   CHECK(store->schema_version() == kPostgresSchemaVersion);
   CHECK(pgt::sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM " + schema + ".schema_version") ==
-        std::optional<std::string>("1,2,3"));
+        std::optional<std::string>("1,2,3,4"));
   auto loaded = store->load();
   REQUIRE(loaded);
   CHECK(loaded->version == 7);
@@ -413,4 +413,55 @@ TEST_CASE("postgres: a schema-2 store gains the restrictive column, its rights n
   next.functional_rights[0].restrictive = true;
   REQUIRE(store->apply(change_set(loaded->model, next, 0)));
   CHECK(store->load()->model.functional_rights[0].restrictive);
+}
+
+TEST_CASE("postgres: names round trip, and a schema-3 store reads them empty", "[postgres][names]") {
+  const std::string schema = pgt::unique_schema("names");
+  {
+    PostgresStoreOptions o = pgt::store_options(schema);
+    o.migrate_to = 3;
+    auto old = open_store(schema, o);
+    CHECK(old->schema_version() == 3);
+  }
+  // Data written by a schema-3 build: no names columns.
+  REQUIRE(pgt::sql("SET search_path TO " + schema +
+                   "; INSERT INTO groups (id, position, name) VALUES ('sales', 1, 'Sales');"
+                   "UPDATE meta SET version = 2;"));
+  CHECK(pgt::sql("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + schema +
+                 "' AND column_name = 'names'") == std::optional<std::string>("0"));
+  auto store = open_store(schema);
+  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  CHECK(kPostgresSchemaVersion == 4);
+  auto loaded = store->load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->model.groups.size() == 1);
+  CHECK(loaded->model.groups[0].names.empty());
+  for (const Role& r : loaded->model.roles) CHECK(r.names.empty());
+  Model next = loaded->model;
+  next.groups[0].names = {{"da", "Salg"}, {"nl", "Verkoop"}};
+  next.our_companies.push_back({"acme", "Acme", true, {{"no", "Acme Norge"}}});
+  next.functional_rights.push_back({"acme-approve", "Approve", "", false, {{"en", "Approve deals"}}});
+  next.find_role("level-2")->names = {{"da", "Niveau to"}};
+  REQUIRE(store->apply(change_set(loaded->model, next, 2)));
+  auto reopened = open_store(schema);
+  auto again = reopened->load();
+  REQUIRE(again);
+  CHECK(again->model == next);
+  CHECK(pgt::sql("SELECT names FROM " + schema + ".groups WHERE id = 'sales'") ==
+        std::optional<std::string>("{\"da\":\"Salg\",\"nl\":\"Verkoop\"}"));
+  CHECK(pgt::sql("SELECT names FROM " + schema + ".roles WHERE id = 'level-3'") == std::optional<std::string>(""));
+  // The audit log keeps them.
+  auto trail = reopened->audit({});
+  REQUIRE(trail);
+  REQUIRE_FALSE(trail->empty());
+  bool seen = false;
+  for (const Change& c : trail->back().changes)
+    if (c.kind == EntityKind::kGroup && c.after) seen = std::get<Group>(*c.after).names == next.groups[0].names;
+  CHECK(seen);
+  // A names column that is not an object of languages is data loss naming the row.
+  REQUIRE(pgt::sql("UPDATE " + schema + ".groups SET names = '{\"fr\":\"x\"}'"));
+  auto bad = open_store(schema)->load();  // a new store: no cache from before the UPDATE
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == ErrorCode::kDataLoss);
+  CHECK(bad.error().message.find("table groups, row \"sales\"") != std::string::npos);
 }

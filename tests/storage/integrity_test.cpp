@@ -904,7 +904,7 @@ TEST_CASE("integrity: a store sealed at schema version 1 still loads with its ke
   const std::string path = dir.file("s.db");
   make_sealed(path);
   // Turn it back into a version 1 store, seal untouched: functional_rights
-  // without the restrictive column.
+  // without the restrictive column (nor the names columns of schema 3).
   tamper(path,
          "PRAGMA foreign_keys = OFF;"
          "CREATE TABLE fr_v1 (id TEXT PRIMARY KEY NOT NULL CHECK (id <> ''), name TEXT NOT NULL DEFAULT '',"
@@ -912,10 +912,63 @@ TEST_CASE("integrity: a store sealed at schema version 1 still loads with its ke
          "INSERT INTO fr_v1 SELECT id, name, requires_licence FROM functional_rights ORDER BY rowid;"
          "DROP TABLE functional_rights;"
          "ALTER TABLE fr_v1 RENAME TO functional_rights;"
+         "ALTER TABLE our_companies DROP COLUMN names;"
+         "ALTER TABLE groups DROP COLUMN names;"
+         "ALTER TABLE roles DROP COLUMN names;"
          "UPDATE schema_version SET version = 1;");
   auto store = open_store(path, kKey);
   CHECK(store->schema_version() == kSqliteSchemaVersion);
   auto loaded = store->load();
   REQUIRE(loaded);
   CHECK(loaded->model == sample_model());
+}
+
+// `names` (schema 3) is sealed only when it is not '': a store sealed at
+// schema 2 keeps a valid seal through the migration that adds the column,
+// and a change of the names behind the store's back is still caught.
+TEST_CASE("integrity: a store sealed at schema version 2 still verifies with its key after the names migration",
+          "[storage][integrity][migration]") {
+  TempDir dir;
+  const std::string path = dir.file("s2.db");
+  make_sealed(path);
+  // Turn it back into a version 2 store, seal untouched: no names columns.
+  tamper(path,
+         "ALTER TABLE our_companies DROP COLUMN names;"
+         "ALTER TABLE groups DROP COLUMN names;"
+         "ALTER TABLE functional_rights DROP COLUMN names;"
+         "ALTER TABLE roles DROP COLUMN names;"
+         "UPDATE schema_version SET version = 2;");
+  auto store = open_store(path, kKey);
+  CHECK(store->schema_version() == kSqliteSchemaVersion);
+  CHECK(store->verify());
+  auto loaded = store->load();
+  REQUIRE(loaded);
+  CHECK(loaded->model == sample_model());
+  // The migrated store takes names, and seals them.
+  Model next = loaded->model;
+  next.groups.front().names = {{"da", "Salg"}};
+  REQUIRE(store->apply(change_set(loaded->model, next, loaded->version)));
+  CHECK(open_store(path, kKey)->load()->model == next);
+}
+
+TEST_CASE("integrity: the names of a group are sealed", "[storage][integrity]") {
+  TempDir dir;
+  const std::string path = dir.file("n.db");
+  Model with = sample_model();
+  with.groups.front().names = {{"da", "Salg"}, {"nl", "Verkoop"}};
+  {
+    auto store = open_store(path, kKey, true);
+    REQUIRE(store->apply(change_set(Model::with_defaults(), with, 0)));
+  }
+  CHECK(open_store(path, kKey)->load()->model == with);
+  CHECK(tamper(path, "UPDATE groups SET names = '' WHERE id = 'sales'") == 1);
+  require_refused(path, ErrorCode::kDataLoss,
+                  {"integrity check failed: table groups row (id=\"sales\") was changed outside sorights"});
+  // Setting names where there were none is caught too.
+  TempDir dir2;
+  const std::string path2 = dir2.file("n2.db");
+  make_sealed(path2);
+  CHECK(tamper(path2, "UPDATE groups SET names = '{\"da\":\"X\"}' WHERE id = 'support'") == 1);
+  require_refused(path2, ErrorCode::kDataLoss,
+                  {"integrity check failed: table groups row (id=\"support\") was changed outside sorights"});
 }

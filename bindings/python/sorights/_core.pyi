@@ -215,12 +215,15 @@ class OurCompany(_Value):
     id: str
     name: str
     database_owner: bool
-    def __init__(self, id: str = ..., name: str = ..., database_owner: bool = ...) -> None: ...
+    names: dict[str, str]
+    def __init__(self, id: str = ..., name: str = ..., database_owner: bool = ...,
+                 names: dict[str, str] = ...) -> None: ...
 
 class Group(_Value):
     id: str
     name: str
-    def __init__(self, id: str = ..., name: str = ...) -> None: ...
+    names: dict[str, str]
+    def __init__(self, id: str = ..., name: str = ..., names: dict[str, str] = ...) -> None: ...
 
 class Licence(_Value):
     id: str
@@ -244,8 +247,9 @@ class FunctionalRightDef(_Value):
     name: str
     requires_licence: str
     restrictive: bool
+    names: dict[str, str]
     def __init__(self, id: str = ..., name: str = ..., requires_licence: str = ...,
-                 restrictive: bool = ...) -> None: ...
+                 restrictive: bool = ..., names: dict[str, str] = ...) -> None: ...
 
 class DataObjectDef(_Value):
     id: str
@@ -263,8 +267,9 @@ class Role(_Value):
     type: RoleType
     functional_rights: list[str]
     data_rights: dict[str, dict[Relation, TableRights]]
+    names: dict[str, str]
     def __init__(self, id: str = ..., name: str = ..., description: str = ..., type: _RoleTypeLike = ...,
-                 functional_rights: list[str] = ...) -> None: ...
+                 functional_rights: list[str] = ..., names: dict[str, str] = ...) -> None: ...
     def cell(self, object: str, relation: _RelationLike) -> TableRights: ...
     def set_cell(self, object: str, relation: _RelationLike, rights: _TableRightsLike) -> None: ...
     def has_right(self, right: str) -> bool: ...

@@ -158,6 +158,14 @@ class Validator {
         check_id_text(collection, item.id, "id", item.id);
       }
       if constexpr (requires { item.name; }) check_name_text(collection, item.id, "name", item.name);
+      if constexpr (requires { item.names; })
+        for (const auto& [code, text] : item.names) {
+          if (code == "nb" || name_map_key(code).empty())
+            add(collection, item.id, "names", "unknown-language",
+                "unknown language " + quote_id(code) + " (names are keyed en, no, nl or da)");
+          else
+            check_name_text(collection, item.id, "names", text);
+        }
     }
     return seen;
   }

@@ -69,7 +69,7 @@ SORIGHTS_BEGIN_NAMESPACE
 
 /// The schema version this build writes (docs/many-servers.md lists the
 /// migrations).
-inline constexpr int kPostgresSchemaVersion = 3;
+inline constexpr int kPostgresSchemaVersion = 4;
 
 /// The default notification channel.
 inline constexpr const char* kPostgresDefaultChannel = "sorights_changes";

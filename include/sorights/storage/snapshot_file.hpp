@@ -57,10 +57,13 @@
 
 SORIGHTS_BEGIN_NAMESPACE
 
-/// The format version this build writes. It reads this one, 2 and 1.
+/// The format version this build writes. It reads this one, 3, 2 and 1.
 /// Format 3 is format 2 plus the `restrictive` flag of declared functional
-/// rights (one byte per right after `requires_licence`).
-inline constexpr std::uint32_t kSnapshotFileFormat = 3;
+/// rights (one byte per right after `requires_licence`); format 4 adds the
+/// `names` of our companies, groups, declared rights and roles (two lists
+/// per entity, the keys and the values, after its last member). Older
+/// formats read `names` empty.
+inline constexpr std::uint32_t kSnapshotFileFormat = 4;
 /// The size of the fixed header in bytes.
 inline constexpr std::size_t kSnapshotFileHeaderSize = 40;
 

@@ -102,7 +102,7 @@ struct SqliteStoreOptions {
 };
 
 /// The schema version this build writes (docs/sqlite-schema.md).
-inline constexpr int kSqliteSchemaVersion = 2;
+inline constexpr int kSqliteSchemaVersion = 3;
 
 /// A `StorageAdapter` over one SQLite file.
 class SqliteStore final : public StorageAdapter {

@@ -280,6 +280,21 @@ SORIGHTS_C_API sorights_status sorights_model_add_functional_right(sorights_mode
  *  not hold it. SORIGHTS_E_NOT_FOUND if `id` is not declared in the model. */
 SORIGHTS_C_API sorights_status sorights_model_set_functional_right_restrictive(sorights_model* model,
                                                                                const char* id, int restrictive);
+/** Sets the display name in language `lang` (0 English, 1 Norwegian Bokmal,
+ *  2 Dutch, 3 Danish) of entity `id` of `kind` ("roles", "groups",
+ *  "our-companies", "functional-rights" (declared ones)): its `names` entry,
+ *  shown instead of its name in that language (docs/languages.md). `name`
+ *  NULL or "" removes the entry. SORIGHTS_E_NOT_FOUND for an unknown id,
+ *  SORIGHTS_E_INVALID_ARGUMENT for another kind or language. */
+SORIGHTS_C_API sorights_status sorights_model_set_display_name(sorights_model* model, const char* kind,
+                                                               const char* id, int lang, const char* name);
+/** The display name of entity `id` of `kind` (as above) in language `lang`:
+ *  its `names` entry, else (a predefined role still at its built-in name) the
+ *  built-in translation, else its name, else its id. NULL for an unknown
+ *  kind, id or language. Points into the model (or static storage): valid
+ *  until the model is changed or freed; never free it. */
+SORIGHTS_C_API const char* sorights_model_display_name(const sorights_model* model, const char* kind,
+                                                       const char* id, int lang);
 /** Adds a role of `role_type` (SORIGHTS_ROLE_*). With `copy_of` (may be NULL
  *  or "") it starts with that role's cells and functional rights, else blank.
  *  `name` may be NULL. */
