@@ -50,7 +50,7 @@ sorights_status sorights_licence_usage(const sorights_model* model, sorights_lic
       for (const so::LicenceUsage& u : usage) {
         sorights_licence_usage_row& row = out[made++];
         row.site = u.kind == so::LicenceKind::kSite ? 1 : 0;
-        row.unrestricted = u.unrestricted ? 1 : 0;
+        row.unlimited = u.unlimited ? 1 : 0;
         row.purchased = u.purchased;
         row.in_use = u.in_use;
         row.available = u.available();

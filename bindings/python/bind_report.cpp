@@ -5,7 +5,7 @@ namespace sorights::python {
 
 void bind_report(py::module_& m) {
   py::class_<so::LicenceUsage>(m, "LicenceUsage", "Usage of one licence, like the Users screen's licences tab.")
-      SORIGHTS_PY_READONLY(so::LicenceUsage, licence, kind, unrestricted, purchased)
+      SORIGHTS_PY_READONLY(so::LicenceUsage, licence, kind, unlimited, purchased)
       .def_readonly("in_use", &so::LicenceUsage::in_use, "Holders, retired users and former employees excluded.")
       .def_readonly("users", &so::LicenceUsage::users, "The holders, in model order.")
       .def_property_readonly("available", &so::LicenceUsage::available, "Purchased minus in use; 0 when over.")

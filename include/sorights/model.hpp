@@ -71,6 +71,9 @@ struct Licence {
   /// Data objects this licence is the "-cal" of: a user without it keeps at
   /// most Select on them.
   std::vector<std::string> cal_for{};
+  /// Whether `count` caps how many active users may hold the licence: true
+  /// for a restricted user licence only. O(1).
+  [[nodiscard]] bool capped() const noexcept { return kind == LicenceKind::kUser && !unrestricted; }
   friend bool operator==(const Licence&, const Licence&) = default;
 };
 

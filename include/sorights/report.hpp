@@ -30,8 +30,8 @@ SORIGHTS_BEGIN_NAMESPACE
 struct LicenceUsage {
   std::string licence{};
   LicenceKind kind = LicenceKind::kUser;
-  bool unrestricted = false;
-  std::uint32_t purchased = 0;         ///< meaningful for restricted user licences
+  bool unlimited = false;              ///< no cap on holders (`!Licence::capped()`)
+  std::uint32_t purchased = 0;         ///< meaningful when not `unlimited`
   std::uint32_t in_use = 0;            ///< holders, retired users and former employees excluded
   std::vector<std::string> users{};    ///< the holders, in model order
   /// Purchased minus in use; 0 when over-assigned.

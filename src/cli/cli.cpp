@@ -1041,7 +1041,7 @@ int cmd_licence(const Globals& g, const std::vector<std::string>& argv) {
       continue;
     }
     *g.out << "in use " << u.in_use << "\t";
-    if (u.unrestricted) *g.out << "available unlimited";
+    if (u.unlimited) *g.out << "available unlimited";
     else *g.out << "available " << u.available() << " of " << u.purchased;
     *g.out << "\t";
     for (std::size_t i = 0; i < u.users.size(); ++i) *g.out << (i ? "," : "") << u.users[i];

@@ -686,7 +686,7 @@ std::string Console::Impl::licences_tab_html(const Model& m) const {
     const bool site = u.kind == LicenceKind::kSite;
     c += "<tr data-licence=\"" + h(u.licence) + "\"><th scope=\"row\">" + h(u.licence) + "</th><td>" +
          h(site ? "site" : "user") + "</td><td>" + (site ? "-" : std::to_string(u.in_use)) + "</td><td>" +
-         (site || u.unrestricted ? ht("unlimited") : h(std::to_string(u.available()) + " / " +
+         (u.unlimited ? ht("unlimited") : h(std::to_string(u.available()) + " / " +
                                                        std::to_string(u.purchased))) +
          "</td><td>" + h(users) + "</td></tr>";
   }

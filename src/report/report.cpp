@@ -62,7 +62,7 @@ std::vector<LicenceUsage> licence_usage(const Model& model) {
     LicenceUsage usage;
     usage.licence = l.id;
     usage.kind = l.kind;
-    usage.unrestricted = l.unrestricted;
+    usage.unlimited = !l.capped();
     usage.purchased = l.count;
     for (const User& u : model.users) {
       if (u.retired || u.former_employee) continue;
@@ -87,7 +87,7 @@ struct ReportWords {
   std::string_view data_object, other_set, role, rights, users_heading;
   std::string_view user, type, company, primary_group, other_groups, plan, state;
   std::string_view by_role, by_group, by_company, count, none;
-  std::string_view licences, licence, kind, in_use, available, site, user_kind, unrestricted, of;
+  std::string_view licences, licence, kind, in_use, available, site, user_kind, unlimited, of;
   std::string_view retired, former_employee, resource, login_off, active;
 };
 
@@ -96,7 +96,7 @@ inline constexpr std::array<ReportWords, kLanguageCount> kReportWords = {{
      "Data object", "other set", "Role", "Rights", "Users",
      "User", "Type", "Company", "Primary group", "Other groups", "Plan", "State",
      "By role", "By group", "By company", "Count", "(none)",
-     "Licences", "Licence", "Kind", "In use", "Available", "site", "user", "unrestricted", "of",
+     "Licences", "Licence", "Kind", "In use", "Available", "site", "user", "unlimited", "of",
      "retired", "former employee", "resource", "login off", "active"},
     {"brukere", "roller", "grupper", "av våre firmaer",
      "Dataobjekt", "annet sett", "Rolle", "Rettigheter", "Brukere",
@@ -316,8 +316,8 @@ void licences_section(std::string& h, const Model& model, const ReportWords& w) 
     std::string available;
     if (l.kind == LicenceKind::kSite) {
       available = w.site;
-    } else if (l.unrestricted) {
-      available = w.unrestricted;
+    } else if (l.unlimited) {
+      available = w.unlimited;
     } else {
       available = std::to_string(l.available());
       available += ' ';
@@ -325,7 +325,7 @@ void licences_section(std::string& h, const Model& model, const ReportWords& w) 
       available += ' ';
       available += std::to_string(l.purchased);
     }
-    const bool over = l.kind == LicenceKind::kUser && !l.unrestricted && l.in_use > l.purchased;
+    const bool over = !l.unlimited && l.in_use > l.purchased;
     h += "<tr data-licence=\"" + detail::html_escape(l.licence) + "\"><th>" + detail::html_escape(l.licence) + "</th><td>";
     h += l.kind == LicenceKind::kSite ? w.site : w.user_kind;
     h += "</td><td class=\"in-use";

@@ -119,7 +119,7 @@ class ReportInChromium(unittest.TestCase):
         self.assertGreater(in_use, 0)
         self.assertEqual(user[3], f"{25 - in_use} of 25")
         self.assertEqual(self.parsed.licences["quote"][3], "site")
-        self.assertEqual(self.parsed.licences["visible-for"][3], "unrestricted")
+        self.assertEqual(self.parsed.licences["visible-for"][3], "unlimited")
 
     def test_screenshot_is_written(self):
         self.assertGreater(os.path.getsize(self.screenshot), 10000)

@@ -606,7 +606,7 @@ def run_policy_tests(snapshot: Snapshot, model: Model, tests_json: str) -> tuple
 class LicenceUsage:
     licence: Final[str]
     kind: Final[LicenceKind]
-    unrestricted: Final[bool]
+    unlimited: Final[bool]
     purchased: Final[int]
     in_use: Final[int]
     users: Final[list[str]]

@@ -99,7 +99,7 @@ class Validator {
       if (active_after)
         for (std::string_view l : held_after) {
           const Licence* lic = m_.find_licence(l);
-          if (lic == nullptr || lic->kind != LicenceKind::kUser || lic->unrestricted) continue;
+          if (lic == nullptr || !lic->capped()) continue;
           if (!active_before || !std::binary_search(held_before.begin(), held_before.end(), l)) return false;
         }
     }
@@ -377,7 +377,7 @@ class Validator {
         for (std::string_view l : held) ++in_use[l];
     }
     for (const Licence& l : m_.licences) {
-      if (l.kind != LicenceKind::kUser || l.unrestricted) continue;
+      if (!l.capped()) continue;
       auto it = in_use.find(l.id);
       const std::uint32_t n = it == in_use.end() ? 0 : it->second;
       if (n > l.count)

@@ -542,7 +542,7 @@ SORIGHTS_C_API sorights_status sorights_render_html_report_in(const sorights_mod
 typedef struct sorights_licence_usage_row {
   char* licence;          /* the licence id */
   int site;               /* non-zero for a site licence (held by every active user) */
-  int unrestricted;       /* non-zero for an unrestricted user licence */
+  int unlimited;          /* non-zero when any number of users may hold it (a site licence, or a user licence without a cap) */
   uint32_t purchased;     /* seats bought (restricted user licences) */
   uint32_t in_use;        /* holders; retired users and former employees excluded */
   uint32_t available;     /* purchased minus in use; 0 when over-assigned */
