@@ -143,12 +143,14 @@ void bind_adapters(py::module_& m) {
            "user"_a = "", "role"_a = "", "include_refused"_a = true);
   py::class_<so::InMemoryStorage, so::StorageAdapter, std::shared_ptr<so::InMemoryStorage>>(
       m, "InMemoryStorage", "A store in memory (tests; hosts with persistence of their own).")
-      .def(py::init([](const std::optional<so::Model>& mdl, std::uint64_t version) {
-             if (!mdl) return std::make_shared<so::InMemoryStorage>();
-             return std::make_shared<so::InMemoryStorage>(so::StoredModel{*mdl, version});
+      .def(py::init([](const std::optional<so::Model>& mdl, std::uint64_t version, std::size_t max_audit_entries) {
+             return std::make_shared<so::InMemoryStorage>(
+                 so::StoredModel{mdl ? *mdl : so::Model::with_defaults(), version},
+                 so::InMemoryStorageOptions{.max_audit_entries = max_audit_entries});
            }),
-           "model"_a = py::none(), "version"_a = 0,
-           "Holds `model` (default: the predefined roles) at `version`.")
+           "model"_a = py::none(), "version"_a = 0, "max_audit_entries"_a = 0,
+           "Holds `model` (default: the predefined roles) at `version`; keeps the newest "
+           "`max_audit_entries` audit entries (0: all).")
       .def("__repr__", [](so::InMemoryStorage& s) {
         auto v = s.version();
         return "<sorights.InMemoryStorage version=" + std::to_string(v ? *v : 0) + ">";

@@ -25,6 +25,7 @@
 #define SORIGHTS_STORAGE_HPP_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -165,12 +166,24 @@ class StorageAdapter {
 /// True if `entry` matches `query` (actor, touched user or role, time).
 [[nodiscard]] SORIGHTS_API bool audit_matches(const AuditEntry& entry, const AuditQuery& query);
 
+/// Options of an `InMemoryStorage`.
+struct InMemoryStorageOptions {
+  /// The most audit entries the store keeps; when a new entry would pass the
+  /// bound, the oldest is dropped (0: no bound, every entry is kept). An entry
+  /// holds its whole change set (an import of a million users holds every
+  /// user once more), so a long-lived store should bound its trail, or use an
+  /// adapter that persists it (`SqliteStore`, `PostgresStore`).
+  std::size_t max_audit_entries = 0;
+};
+
 /// A store in memory: for tests, and for hosts with persistence of their own.
-/// Thread-safe.
+/// Thread-safe. Its audit trail is in memory too: unbounded unless
+/// `InMemoryStorageOptions::max_audit_entries` bounds it.
 class InMemoryStorage final : public StorageAdapter {
  public:
   InMemoryStorage() : stored_{Model::with_defaults(), 0} {}
-  explicit InMemoryStorage(StoredModel initial) : stored_(std::move(initial)) {}
+  explicit InMemoryStorage(StoredModel initial, InMemoryStorageOptions options = {})
+      : stored_(std::move(initial)), options_(options) {}
 
   [[nodiscard]] Result<StoredModel> load() override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -191,7 +204,7 @@ class InMemoryStorage final : public StorageAdapter {
     Result<void> applied = apply_changes(stored_.model, changes.changes);  // all or nothing
     if (!applied) return applied;
     stored_.version = changes.version;
-    audit_.push_back(AuditEntry{changes.version, changes.time, changes.actor, false, {}, changes.changes});
+    record(AuditEntry{changes.version, changes.time, changes.actor, false, {}, changes.changes});
     return {};
   }
   [[nodiscard]] Result<std::uint64_t> version() override {
@@ -200,7 +213,7 @@ class InMemoryStorage final : public StorageAdapter {
   }
   [[nodiscard]] Result<void> append_audit(const AuditEntry& entry) override {
     std::lock_guard<std::mutex> lock(mu_);
-    audit_.push_back(entry);
+    record(entry);
     return {};
   }
   [[nodiscard]] Result<std::vector<AuditEntry>> audit(const AuditQuery& query) override {
@@ -212,6 +225,11 @@ class InMemoryStorage final : public StorageAdapter {
   }
 
  private:
+  void record(AuditEntry entry) {
+    audit_.push_back(std::move(entry));
+    if (options_.max_audit_entries != 0 && audit_.size() > options_.max_audit_entries) audit_.pop_front();
+  }
+
   /// Lends the stored model without copying it: `publish` compiles and
   /// publishes it and returns the published model, which the store then reads
   /// instead of a copy of its own until the next `apply`; if `publish` fails
@@ -244,7 +262,8 @@ class InMemoryStorage final : public StorageAdapter {
   std::mutex mu_;
   StoredModel stored_;  // the model is in `shared_` instead when that is set
   std::shared_ptr<const Model> shared_;
-  std::vector<AuditEntry> audit_;
+  InMemoryStorageOptions options_;
+  std::deque<AuditEntry> audit_;
 };
 
 SORIGHTS_END_NAMESPACE

@@ -103,3 +103,50 @@ TEST_CASE("audit: versions in the trail increase with each commit", "[admin][aud
   for (std::size_t i = 0; i < 5; ++i) CHECK((*trail)[i].version == i + 2);
   CHECK(f.dir->version() == 6);
 }
+
+TEST_CASE("audit: an in-memory store bounded to N entries keeps the newest N, commits and refusals alike",
+          "[admin][audit]") {
+  auto storage = std::make_shared<InMemoryStorage>(StoredModel{base_model(), 1},
+                                                   InMemoryStorageOptions{.max_audit_entries = 3});
+  ManualClock clock;
+  DirectoryOptions o;
+  o.clock = clock.fn();
+  auto dir = Directory::open(storage, o);
+  REQUIRE(dir);
+  const char* roles[] = {"level-4", "level-3", "level-4", "level-3"};
+  for (int i = 0; i < 4; ++i) {
+    clock.now->store(100 + i);
+    auto tx = (*dir)->begin("ua");
+    REQUIRE(tx);
+    REQUIRE(tx->set_user_role("bob", roles[i]));
+    REQUIRE(tx->commit());
+  }
+  clock.now->store(200);
+  auto refused = (*dir)->begin("ua");
+  REQUIRE(refused);
+  REQUIRE(refused->set_user_role("carl", "level-0"));
+  REQUIRE_FALSE(refused->commit());
+  auto trail = storage->audit(AuditQuery{});
+  REQUIRE(trail);
+  REQUIRE(trail->size() == 3);
+  CHECK((*trail)[0].time == 102);
+  CHECK((*trail)[1].time == 103);
+  CHECK((*trail)[1].version == 5);
+  CHECK((*trail)[2].refused);
+  CHECK((*trail)[2].time == 200);
+  // The bound drops entries, never state: the store is at the last commit.
+  CHECK(storage->version().value() == 5);
+  CHECK(storage->load()->model.find_user("bob")->role == "level-3");
+}
+
+TEST_CASE("audit: an in-memory store without a bound keeps every entry", "[admin][audit]") {
+  Fixture f;
+  for (int i = 0; i < 5; ++i) {
+    Transaction tx = f.begin("ua");
+    REQUIRE(tx.set_user_role("bob", i % 2 == 0 ? "level-4" : "level-3"));
+    REQUIRE_COMMITS(tx);
+  }
+  auto trail = f.storage->audit(AuditQuery{});
+  REQUIRE(trail);
+  CHECK(trail->size() == 5);
+}
