@@ -59,14 +59,22 @@ void io(Ar& ar, bool& v) {
   }
 }
 
-// An enum stored as one byte, checked against its number of values.
-template <class Ar, class E>
-void io_enum(Ar& ar, E& e, unsigned count) {
-  auto x = static_cast<std::uint8_t>(e);
+// An enum stored as one byte, checked against its `Count` values.
+template <unsigned Count, class E>
+struct EnumByte {
+  E& e;
+};
+template <unsigned Count, class E>
+EnumByte<Count, E> as_byte(E& e) {
+  return {e};
+}
+template <class Ar, unsigned Count, class E>
+void io(Ar& ar, EnumByte<Count, E> f) {
+  auto x = static_cast<std::uint8_t>(f.e);
   ar & x;
   if constexpr (Ar::is_loading::value) {
-    if (x >= count) throw BadPayload("an enumerator is out of range");
-    e = static_cast<E>(x);
+    if (x >= Count) throw BadPayload("an enumerator is out of range");
+    f.e = static_cast<E>(x);
   }
 }
 
@@ -93,6 +101,12 @@ void io(Ar& ar, std::string& s) {
 template <class Ar, class T>
 void io(Ar& ar, std::vector<T>& v);
 
+// The fields in the order given: that order is the format.
+template <class Ar, class... F>
+void io_fields(Ar& ar, F&&... f) {
+  (io(ar, f), ...);
+}
+
 template <class Ar>
 void io(Ar& ar, TableRights& t) {
   std::uint8_t bits = t.bits();
@@ -105,51 +119,31 @@ void io(Ar& ar, TableRights& t) {
 
 template <class Ar>
 void io(Ar& ar, OurCompany& c) {
-  io(ar, c.id);
-  io(ar, c.name);
-  io(ar, c.database_owner);
+  io_fields(ar, c.id, c.name, c.database_owner);
 }
 template <class Ar>
 void io(Ar& ar, Group& g) {
-  io(ar, g.id);
-  io(ar, g.name);
+  io_fields(ar, g.id, g.name);
 }
 template <class Ar>
 void io(Ar& ar, Licence& l) {
-  io(ar, l.id);
-  io(ar, l.name);
-  io_enum(ar, l.kind, 2);
-  io(ar, l.count);
-  io(ar, l.unrestricted);
-  io(ar, l.requires_licences);
-  io(ar, l.cal_for);
+  io_fields(ar, l.id, l.name, as_byte<2>(l.kind), l.count, l.unrestricted, l.requires_licences, l.cal_for);
 }
 template <class Ar>
 void io(Ar& ar, Plan& p) {
-  io(ar, p.id);
-  io(ar, p.name);
-  io(ar, p.licences);
+  io_fields(ar, p.id, p.name, p.licences);
 }
 template <class Ar>
 void io(Ar& ar, FunctionalRightDef& f) {
-  io(ar, f.id);
-  io(ar, f.name);
-  io(ar, f.requires_licence);
+  io_fields(ar, f.id, f.name, f.requires_licence);
 }
 template <class Ar>
 void io(Ar& ar, DataObjectDef& o) {
-  io(ar, o.id);
-  io(ar, o.name);
-  io(ar, o.empty_owner_is_user);
-  io(ar, o.has_visibility);
-  io(ar, o.completed_is_locked);
+  io_fields(ar, o.id, o.name, o.empty_owner_is_user, o.has_visibility, o.completed_is_locked);
 }
 template <class Ar>
 void io(Ar& ar, Role& r) {
-  io(ar, r.id);
-  io(ar, r.name);
-  io(ar, r.description);
-  io_enum(ar, r.type, 4);
+  io_fields(ar, r.id, r.name, r.description, as_byte<4>(r.type));
   const std::uint64_t rows = io_count(ar, r.data_rights.size());
   if constexpr (Ar::is_saving::value) {
     for (auto& [object, cells] : r.data_rights) {
@@ -171,10 +165,7 @@ void io(Ar& ar, Role& r) {
 }
 template <class Ar>
 void io(Ar& ar, FieldRightRule& f) {
-  io(ar, f.role);
-  io(ar, f.object);
-  io(ar, f.field);
-  io_enum(ar, f.relation, kRelationCount);
+  io_fields(ar, f.role, f.object, f.field, as_byte<kRelationCount>(f.relation));
   std::uint8_t bits = f.rights.bits();
   ar & bits;
   if constexpr (Ar::is_loading::value) {
@@ -186,30 +177,12 @@ void io(Ar& ar, FieldRightRule& f) {
 }
 template <class Ar>
 void io(Ar& ar, Override& o) {
-  io_enum(ar, o.level, 3);
-  io(ar, o.target);
-  io(ar, o.object);
-  io_enum(ar, o.scope, 4);
-  io(ar, o.record);
-  io(ar, o.field);
-  io(ar, o.remove);
+  io_fields(ar, as_byte<3>(o.level), o.target, o.object, as_byte<4>(o.scope), o.record, o.field, o.remove);
 }
 template <class Ar>
 void io(Ar& ar, User& u) {
-  io(ar, u.id);
-  io_enum(ar, u.type, 5);
-  io(ar, u.name);
-  io(ar, u.person);
-  io(ar, u.company);
-  io(ar, u.role);
-  io(ar, u.group);
-  io(ar, u.other_groups);
-  io(ar, u.plan);
-  io(ar, u.licences);
-  io(ar, u.projects);
-  io(ar, u.can_log_in);
-  io(ar, u.former_employee);
-  io(ar, u.retired);
+  io_fields(ar, u.id, as_byte<5>(u.type), u.name, u.person, u.company, u.role, u.group, u.other_groups, u.plan,
+            u.licences, u.projects, u.can_log_in, u.former_employee, u.retired);
 }
 
 template <class Ar, class T>
