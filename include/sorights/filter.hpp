@@ -36,11 +36,13 @@
 #define SORIGHTS_FILTER_HPP_
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -86,6 +88,41 @@ inline FilterPath detect_filter_path() noexcept {
   return FilterPath::kScalar;
 #endif
 }
+
+// True if a record-scoped override of the plan's object removes `bit` from
+// the record with key `key` (0: no key, never overridden).
+inline bool override_removes(const CheckPlan& plan, std::uint64_t key, std::uint8_t bit) noexcept {
+  if (key == 0 || plan.ovr_begin == plan.ovr_end) return false;
+  const RecordOverride* it = std::lower_bound(plan.ovr_begin, plan.ovr_end, key,
+                                              [](const RecordOverride& a, std::uint64_t k) { return a.key < k; });
+  return it != plan.ovr_end && it->key == key && (it->remove & bit) != 0;
+}
+
+// The plans of one `can_batch` call: one per data object met, made on first
+// use (objects past the table share one slot, remade when the object changes).
+class BatchPlans {
+ public:
+  BatchPlans(const Snapshot& s, UserIndex user, Action action) noexcept : s_(s), user_(user), action_(action) {}
+
+  const CheckPlan& get(ObjectIndex object) noexcept {
+    const auto o = static_cast<std::uint32_t>(object);
+    std::optional<CheckPlan>& slot = o < kSlots ? plans_[o] : spare_;
+    if (SORIGHTS_UNLIKELY(!slot || (o >= kSlots && spare_object_ != o))) {
+      slot = make_check_plan(s_, user_, object, action_, kTimeMin, CheckPlanInputs{true, true});
+      if (o >= kSlots) spare_object_ = o;
+    }
+    return *slot;
+  }
+
+ private:
+  static constexpr std::uint32_t kSlots = 64;
+  const Snapshot& s_;
+  UserIndex user_;
+  Action action_;
+  std::array<std::optional<CheckPlan>, kSlots> plans_{};
+  std::optional<CheckPlan> spare_{};
+  std::uint32_t spare_object_ = 0;
+};
 
 }  // namespace detail
 
@@ -139,18 +176,52 @@ inline FilterResult filter(const Snapshot& snapshot, UserIndex user, ObjectIndex
       while (word) {
         const std::size_t j = w * 64 + static_cast<std::size_t>(std::countr_zero(word));
         word &= word - 1;
-        const std::uint64_t key = columns.id[j];
-        if (key == 0) continue;
-        const detail::RecordOverride* it = std::lower_bound(
-            plan.ovr_begin, plan.ovr_end, key,
-            [](const detail::RecordOverride& a, std::uint64_t k) { return a.key < k; });
-        if (it != plan.ovr_end && it->key == key && (it->remove & bit))
-          out[w] &= ~(std::uint64_t{1} << (j & 63u));
+        if (detail::override_removes(plan, columns.id[j], bit)) out[w] &= ~(std::uint64_t{1} << (j & 63u));
       }
     }
   }
   std::size_t allowed = 0;
   for (std::size_t w = 0; w < words; ++w) allowed += static_cast<std::size_t>(std::popcount(out[w]));
+  result.allowed = allowed;
+  return result;
+}
+
+/// Decides `action` for `user` on each of `records` (any mix of data objects
+/// and evaluation times), writing bit i of `out_bits` for record i (bits past
+/// the last record in the last word are 0): the host walking the rows it
+/// fetched. Equal, record for record, to `snapshot.can(user, action,
+/// records[i])`; "now" (`Record::at` == `kTimeMin`) is read once per object
+/// met. Everything that depends only on (user, object, action) is decided
+/// once per object, so each record costs the filter's scalar lane, reading the
+/// record in place. `ok` is false, and nothing allowed, if `out_bits` is too
+/// small. `noexcept`, allocation-free, thread-safe; O(n).
+inline FilterResult can_batch(const Snapshot& snapshot, UserIndex user, Action action,
+                              std::span<const Record> records, std::span<std::uint64_t> out_bits) noexcept {
+  FilterResult result;
+  const std::size_t n = records.size();
+  const std::size_t words = filter_words(n);
+  if (out_bits.size() < words) {
+    if (!out_bits.empty()) std::memset(out_bits.data(), 0, out_bits.size_bytes());
+    return result;
+  }
+  result.ok = true;
+  detail::BatchPlans plans(snapshot, user, action);
+  const detail::RecordLanes lanes{records.data()};
+  const std::uint8_t bit = TableRights::action_bit(action);
+  std::size_t allowed = 0;
+  for (std::size_t w = 0; w < words; ++w) {
+    std::uint64_t word = 0;
+    const std::size_t stop = std::min<std::size_t>(64, n - w * 64);
+    for (std::size_t j = 0; j < stop; ++j) {
+      const std::size_t i = w * 64 + j;
+      const detail::CheckPlan& plan = plans.get(records[i].object);
+      bool ok = plan.constant >= 0 ? plan.constant == 1 : detail::check_lane(plan, lanes, i);
+      ok = ok && !detail::override_removes(plan, records[i].id, bit);
+      word |= static_cast<std::uint64_t>(ok) << j;
+    }
+    out_bits[w] = word;
+    allowed += static_cast<std::size_t>(std::popcount(word));
+  }
   result.allowed = allowed;
   return result;
 }

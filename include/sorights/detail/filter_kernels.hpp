@@ -50,13 +50,57 @@ inline CheckPlan make_filter_plan(const Snapshot& s, UserIndex user, ObjectIndex
                          CheckPlanInputs{!c.id.empty(), !c.publish_from.empty() || !c.publish_to.empty()});
 }
 
+inline constexpr std::uint32_t kNoIndex = 0xFFFFFFFFu;  // kNoUser, kNoGroup, kNoProject, kNoCompany
+static_assert(static_cast<std::uint32_t>(kNoUser) == kNoIndex && static_cast<std::uint32_t>(kNoGroup) == kNoIndex &&
+              static_cast<std::uint32_t>(kNoProject) == kNoIndex && static_cast<std::uint32_t>(kNoCompany) == kNoIndex);
+
+// Where a lane reads record i from: a column set (filter) ...
+struct ColumnLanes {
+  const RecordColumns& c;
+  std::uint32_t owner(std::size_t i) const noexcept { return c.owner.empty() ? kNoIndex : c.owner[i]; }
+  std::uint32_t group(std::size_t i) const noexcept { return c.group.empty() ? kNoIndex : c.group[i]; }
+  std::uint8_t flags(std::size_t i) const noexcept { return c.flags.empty() ? std::uint8_t{0} : c.flags[i]; }
+  std::uint32_t visibility_id(std::size_t i) const noexcept {
+    return c.visibility_id.empty() ? 0u : c.visibility_id[i];
+  }
+  std::uint32_t project(std::size_t i) const noexcept { return c.project.empty() ? kNoIndex : c.project[i]; }
+  std::uint32_t company(std::size_t i) const noexcept { return c.company.empty() ? kNoIndex : c.company[i]; }
+  Time publish_from(std::size_t i) const noexcept { return c.publish_from.empty() ? kTimeMin : c.publish_from[i]; }
+  Time publish_to(std::size_t i) const noexcept { return c.publish_to.empty() ? kTimeMax : c.publish_to[i]; }
+  Time at(const CheckPlan& p, std::size_t) const noexcept { return p.at; }
+};
+
+// ... or an array of Records (can_batch), each with its own evaluation time.
+struct RecordLanes {
+  const Record* r;
+  std::uint32_t owner(std::size_t i) const noexcept { return static_cast<std::uint32_t>(r[i].owner); }
+  std::uint32_t group(std::size_t i) const noexcept { return static_cast<std::uint32_t>(r[i].group); }
+  std::uint8_t flags(std::size_t i) const noexcept {
+    const Record& x = r[i];
+    // Any kind but all and associate limits the record to a group, as the
+    // evaluator reads it (a hostile value must not spill into other bits).
+    const auto k = static_cast<std::uint8_t>(x.visibility.kind);
+    return static_cast<std::uint8_t>((k <= 1 ? k : 2) | (x.published ? kRecordPublished : 0) |
+                                     (x.completed ? kRecordCompleted : 0) | (x.is_new ? kRecordIsNew : 0) |
+                                     (x.user_person ? kRecordUserPerson : 0) |
+                                     (x.our_company ? kRecordOurCompany : 0) |
+                                     (x.database_owner ? kRecordDatabaseOwner : 0));
+  }
+  std::uint32_t visibility_id(std::size_t i) const noexcept { return r[i].visibility.id; }
+  std::uint32_t project(std::size_t i) const noexcept { return static_cast<std::uint32_t>(r[i].project); }
+  std::uint32_t company(std::size_t i) const noexcept { return static_cast<std::uint32_t>(r[i].company); }
+  Time publish_from(std::size_t i) const noexcept { return r[i].publish_from; }
+  Time publish_to(std::size_t i) const noexcept { return r[i].publish_to; }
+  Time at(const CheckPlan& p, std::size_t i) const noexcept { return r[i].at == kTimeMin ? p.at : r[i].at; }
+};
+
 // One record, scalar: the lane logic of the vector kernels, written with
 // boolean arithmetic so that a stream of unlike records costs few mispredicted
 // branches (the branches left depend on the user and the columns present).
-SORIGHTS_ALWAYS_INLINE bool filter_one(const CheckPlan& p, const RecordColumns& c, std::size_t i) noexcept {
-  constexpr std::uint32_t kNone = 0xFFFFFFFFu;  // kNoUser, kNoGroup, kNoProject, kNoCompany
-  static_assert(static_cast<std::uint32_t>(kNoUser) == kNone && static_cast<std::uint32_t>(kNoGroup) == kNone);
-  std::uint32_t ow = c.owner.empty() ? kNone : c.owner[i];
+template <class Lanes>
+SORIGHTS_ALWAYS_INLINE bool check_lane(const CheckPlan& p, const Lanes& c, std::size_t i) noexcept {
+  constexpr std::uint32_t kNone = kNoIndex;
+  std::uint32_t ow = c.owner(i);
   const bool empty_tested = static_cast<bool>(ow == kNone) & p.empty_owner_tested;
   ow = (static_cast<bool>(ow == kNone) & p.empty_owner_is_user) ? p.ui : ow;
   const bool own = ow == p.ui;
@@ -66,11 +110,11 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const CheckPlan& p, const RecordColumns& 
   OwnerRec o{kNone, 0};
   if (p.owner_facts) o = p.owners[valid ? ow : p.ui];
   const std::uint32_t otype = owner_type(o.word);
-  const std::uint8_t f = c.flags.empty() ? std::uint8_t{0} : c.flags[i];
+  const std::uint8_t f = c.flags(i);
   const bool anon = other & (otype == static_cast<std::uint32_t>(UserType::kAnonymous));
   const bool ext = other & (otype == static_cast<std::uint32_t>(UserType::kExternal));
-  const std::uint32_t vid = c.visibility_id.empty() ? 0u : c.visibility_id[i];
-  std::uint32_t g = c.group.empty() ? kNone : c.group[i];
+  const std::uint32_t vid = c.visibility_id(i);
+  std::uint32_t g = c.group(i);
   g = g == kNone ? o.primary_group : g;
   bool g_in = false, vid_in = false;
   for (std::uint32_t k = 0; k < p.groups_count; ++k) {
@@ -86,11 +130,11 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const CheckPlan& p, const RecordColumns& 
   } else {
     // `tested`: another known user's record, or an empty-owner one (§15).
     const bool tested = other | empty_tested;
-    const std::uint32_t rc = c.company.empty() ? kNone : c.company[i];
+    const std::uint32_t rc = c.company(i);
     const bool mc = p.my_company & ((other & (owner_company(o.word) == p.ucompany)) | (tested & (rc == p.ucompany)));
     bool sp = false;
     if (p.same_project) {
-      const std::uint32_t pj = c.project.empty() ? kNone : c.project[i];
+      const std::uint32_t pj = c.project(i);
       for (std::uint32_t k = 0; k < p.projects_count; ++k) sp |= p.projects[k] == pj;
     }
     sp &= tested & !mc;
@@ -107,20 +151,23 @@ SORIGHTS_ALWAYS_INLINE bool filter_one(const CheckPlan& p, const RecordColumns& 
     allowed &= own | (kind == 0) | visible;
   }
   if (p.publishing) {
-    const Time from = c.publish_from.empty() ? kTimeMin : c.publish_from[i];
-    const Time to = c.publish_to.empty() ? kTimeMax : c.publish_to[i];
-    allowed &= own | (((f & kRecordPublished) != 0) & (from <= p.at) & (p.at <= to));
+    const Time from = c.publish_from(i), to = c.publish_to(i), at = c.at(p, i);
+    allowed &= own | (((f & kRecordPublished) != 0) & (from <= at) & (at <= to));
   }
   const bool is_new = (f & kRecordIsNew) != 0;
   allowed &= !((is_new & p.deny_new) | (!is_new & p.deny_existing));
   allowed &= !(p.deny_completed & ((f & kRecordCompleted) != 0));
   allowed &= !(p.deny_user_person & ((f & kRecordUserPerson) != 0));
   if (p.deny_company_protected) {
-    const std::uint32_t rc = c.company.empty() ? kNone : c.company[i];
+    const std::uint32_t rc = c.company(i);
     allowed &= !(((f & (kRecordOurCompany | kRecordDatabaseOwner)) != 0) | (rc < p.our_count));
   }
   allowed &= !(p.deny_selection_not_own & !own);
   return allowed;
+}
+
+SORIGHTS_ALWAYS_INLINE bool filter_one(const CheckPlan& p, const RecordColumns& c, std::size_t i) noexcept {
+  return check_lane(p, ColumnLanes{c}, i);
 }
 
 // Records [begin, end) with the scalar loop; begin is a multiple of 64.

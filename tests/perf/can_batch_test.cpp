@@ -1,0 +1,112 @@
+// can_batch: the batch form of can() over an array of Records (any mix of
+// objects and evaluation times) gives exactly what Snapshot::can() gives,
+// record by record, for random models, biased records and hostile ones.
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "support/catch.hpp"
+#include "workload.hpp"
+
+#include "sorights/filter.hpp"
+
+using namespace sorights;
+using namespace sorights_bench;
+
+namespace {
+
+bool bit(const std::vector<std::uint64_t>& bits, std::size_t i) { return (bits[i / 64] >> (i % 64)) & 1u; }
+
+void check_batch(const Snapshot& s, UserIndex user, const std::vector<Record>& records) {
+  const std::size_t n = records.size();
+  for (Action action : {Action::kRead, Action::kCreate, Action::kUpdate, Action::kDelete}) {
+    std::vector<std::uint64_t> bits(filter_words(n) + 1, ~std::uint64_t{0});
+    const FilterResult r = can_batch(s, user, action, records, bits);
+    REQUIRE(r.ok);
+    std::size_t want_count = 0, mismatches = 0, first = n;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool want = s.can(user, action, records[i]);
+      want_count += want;
+      if (bit(bits, i) != want && mismatches++ == 0) first = i;
+    }
+    INFO("user " << static_cast<std::uint32_t>(user) << " action " << static_cast<int>(action) << " first mismatch "
+                 << first);
+    REQUIRE(mismatches == 0);
+    REQUIRE(r.allowed == want_count);
+    if (n % 64) REQUIRE((bits[filter_words(n) - 1] >> (n % 64)) == 0);
+    REQUIRE(bits.back() == ~std::uint64_t{0});  // nothing written past the records' words
+  }
+}
+
+// Records no host should send: unknown indexes of every kind, objects past
+// the snapshot's and past the plan table, visibility kinds out of range,
+// "now" and explicit times, record ids an override names.
+std::vector<Record> hostile_records(const Snapshot& s, std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](std::uint32_t k) { return static_cast<std::uint32_t>(rng() % k); };
+  const auto users = static_cast<std::uint32_t>(s.user_count());
+  std::vector<Record> out(n);
+  for (Record& r : out) {
+    const std::uint32_t o = pick(10);
+    r.object = ObjectIndex{static_cast<std::uint16_t>(o < 7 ? pick(kBuiltinObjectCount) : o == 7 ? 64 + pick(3)
+                                                          : o == 8 ? 0xFFFF : pick(200))};
+    r.owner = UserIndex{pick(4) == 0 ? 0xFFFFFFFFu - pick(3) : pick(users + 5)};
+    r.group = GroupIndex{pick(3) == 0 ? 0xFFFFFFFFu : pick(40)};
+    r.visibility.kind = static_cast<VisibilityKind>(pick(8) == 0 ? pick(256) : pick(3));
+    r.visibility.id = pick(3) == 0 ? 0xFFFFFFFFu : pick(users + 40);
+    r.project = ProjectIndex{pick(2) ? 0xFFFFFFFFu : pick(600)};
+    r.company = CompanyIndex{pick(2) ? 0xFFFFFFFFu : pick(1100)};
+    r.id = pick(3) == 0 ? 1 + pick(12) : 0;
+    if (pick(3) == 0) {
+      r.publish_from = kNow - 1000 + static_cast<Time>(pick(2000));
+      r.publish_to = r.publish_from + static_cast<Time>(pick(2000));
+    }
+    r.at = pick(2) ? kNow : kTimeMin;
+    r.published = pick(2);
+    r.completed = pick(3) == 0;
+    r.is_new = pick(10) == 0;
+    r.user_person = pick(8) == 0;
+    r.our_company = pick(16) == 0;
+    r.database_owner = pick(32) == 0;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("can_batch: equals can() per record over mixed objects, predefined and custom roles", "[filter][perf]") {
+  for (std::uint64_t seed : {7u, 8u}) {
+    const Model m = make_model({.users = 300, .seed = seed, .custom_roles = seed == 8});
+    const auto s = compile(m);
+    REQUIRE(s.has_value());
+    const Census c = census(*s);
+    for (std::uint32_t u = 0; u < s->user_count(); u += 3)
+      check_batch(*s, UserIndex{u}, make_records(*s, c, UserIndex{u}, 1 + (u * 37) % 300, seed * 1000 + u));
+  }
+}
+
+TEST_CASE("can_batch: equals can() per record for hostile records and unknown users", "[filter][perf]") {
+  const Model m = make_model({.users = 200, .seed = 11, .custom_roles = true});
+  const auto s = compile(m);
+  REQUIRE(s.has_value());
+  for (std::uint32_t u = 0; u < s->user_count() + 3; u += 4)
+    check_batch(*s, UserIndex{u}, hostile_records(*s, 257, 500 + u));
+  check_batch(*s, kNoUser, hostile_records(*s, 100, 1));
+}
+
+TEST_CASE("can_batch: no records, and an output too small, allow nothing", "[filter][perf]") {
+  const Model m = make_model({.users = 50});
+  const auto s = compile(m);
+  REQUIRE(s.has_value());
+  const Census c = census(*s);
+  std::vector<std::uint64_t> none;
+  const FilterResult empty = can_batch(*s, UserIndex{0}, Action::kRead, {}, none);
+  CHECK(empty.ok);
+  CHECK(empty.allowed == 0);
+  const std::vector<Record> records = make_records(*s, c, UserIndex{0}, 130, 3);
+  std::vector<std::uint64_t> small(2, ~std::uint64_t{0});  // 130 records need 3 words
+  const FilterResult r = can_batch(*s, UserIndex{0}, Action::kRead, records, small);
+  CHECK_FALSE(r.ok);
+  CHECK(r.allowed == 0);
+  CHECK(small == std::vector<std::uint64_t>(2, 0));
+}
