@@ -186,17 +186,87 @@ inline FilterResult filter(const Snapshot& snapshot, UserIndex user, ObjectIndex
   return result;
 }
 
+namespace detail {
+
+// One object's records of a `can_batch` block as columns, padded with zeros
+// to whole 16-record steps of the vector kernels.
+struct RunColumns {
+  static constexpr std::size_t kBlock = 512;
+  static constexpr std::size_t kCap = kBlock + 16;
+  std::array<std::uint32_t, kCap> owner, group, vid, project, company;
+  std::array<std::uint8_t, kCap> flags;
+  std::array<std::uint64_t, kCap> id;
+  std::array<Time, kCap> from, to;
+
+  // Fills entries [0, len) from the block's records at `order`, zeroes the
+  // padding, and returns the columns a plan for `p` reads.
+  RecordColumns fill(const Record* block, const std::uint16_t* order, std::size_t len, const CheckPlan& p) noexcept {
+    const RecordLanes lanes{block};
+    const bool ids = p.ovr_begin != p.ovr_end, windows = p.publishing;
+    for (std::size_t k = 0; k < len; ++k) {
+      const std::size_t j = order[k];
+      const Record& r = block[j];
+      owner[k] = static_cast<std::uint32_t>(r.owner);
+      group[k] = static_cast<std::uint32_t>(r.group);
+      vid[k] = r.visibility.id;
+      project[k] = static_cast<std::uint32_t>(r.project);
+      company[k] = static_cast<std::uint32_t>(r.company);
+      flags[k] = lanes.flags(j);
+      if (ids) id[k] = r.id;
+      if (windows) {
+        from[k] = r.publish_from;
+        to[k] = r.publish_to;
+      }
+    }
+    const std::size_t padded = (len + 15) & ~std::size_t{15};
+    for (std::size_t k = len; k < padded; ++k) {
+      owner[k] = group[k] = vid[k] = project[k] = company[k] = 0;
+      flags[k] = 0;
+      id[k] = 0;
+      from[k] = to[k] = 0;
+    }
+    RecordColumns c{.size = padded, .owner = {owner.data(), padded}, .group = {group.data(), padded},
+                    .flags = {flags.data(), padded}, .visibility_id = {vid.data(), padded},
+                    .project = {project.data(), padded}, .company = {company.data(), padded}};
+    if (ids) c.id = {id.data(), padded};
+    if (windows) {
+      c.publish_from = {from.data(), padded};
+      c.publish_to = {to.data(), padded};
+    }
+    c.at = p.at;
+    return c;
+  }
+};
+
+#if SORIGHTS_FILTER_X86
+// `c.size` (a multiple of 16) records of one run through the vector kernels.
+SORIGHTS_TARGET_AVX512 inline void run_avx512(const CheckPlan& p, const RecordColumns& c, std::uint64_t* out) noexcept {
+  for (std::size_t i = 0; i < c.size; i += 16)
+    out[i / 64] |= static_cast<std::uint64_t>(filter16_avx512(p, c, i)) << (i & 63u);
+}
+SORIGHTS_TARGET_AVX2 inline void run_avx2(const CheckPlan& p, const RecordColumns& c, std::uint64_t* out) noexcept {
+  for (std::size_t i = 0; i < c.size; i += 8)
+    out[i / 64] |= static_cast<std::uint64_t>(filter8_avx2(p, c, i)) << (i & 63u);
+}
+#endif
+
+}  // namespace detail
+
 /// Decides `action` for `user` on each of `records` (any mix of data objects
 /// and evaluation times), writing bit i of `out_bits` for record i (bits past
 /// the last record in the last word are 0): the host walking the rows it
 /// fetched. Equal, record for record, to `snapshot.can(user, action,
 /// records[i])`; "now" (`Record::at` == `kTimeMin`) is read once per object
 /// met. Everything that depends only on (user, object, action) is decided
-/// once per object, so each record costs the filter's scalar lane, reading the
-/// record in place. `ok` is false, and nothing allowed, if `out_bits` is too
-/// small. `noexcept`, allocation-free, thread-safe; O(n).
+/// once per object; the records are taken 512 at a time, ordered by object
+/// within the block, and each object's run is transposed into columns for the
+/// filter's kernels (`path` as for `filter`; a run whose records differ in
+/// evaluation time where it matters goes through the scalar lane). `ok` is
+/// false, and nothing allowed, if `out_bits` is too small. `noexcept`,
+/// allocation-free (about 30 KB of stack), thread-safe; O(n).
 inline FilterResult can_batch(const Snapshot& snapshot, UserIndex user, Action action,
-                              std::span<const Record> records, std::span<std::uint64_t> out_bits) noexcept {
+                              std::span<const Record> records, std::span<std::uint64_t> out_bits,
+                              FilterPath path = FilterPath::kAuto) noexcept {
   FilterResult result;
   const std::size_t n = records.size();
   const std::size_t words = filter_words(n);
@@ -205,22 +275,71 @@ inline FilterResult can_batch(const Snapshot& snapshot, UserIndex user, Action a
     return result;
   }
   result.ok = true;
+  if (path == FilterPath::kAuto || !filter_path_available(path)) path = detail::detect_filter_path();
+  result.path = path;
+  constexpr std::size_t kBlock = detail::RunColumns::kBlock, kSlots = 64;  // objects past kSlots share a slot
   detail::BatchPlans plans(snapshot, user, action);
-  const detail::RecordLanes lanes{records.data()};
+  [[maybe_unused]] detail::RunColumns run;
   const std::uint8_t bit = TableRights::action_bit(action);
   std::size_t allowed = 0;
-  for (std::size_t w = 0; w < words; ++w) {
-    std::uint64_t word = 0;
-    const std::size_t stop = std::min<std::size_t>(64, n - w * 64);
-    for (std::size_t j = 0; j < stop; ++j) {
-      const std::size_t i = w * 64 + j;
-      const detail::CheckPlan& plan = plans.get(records[i].object);
-      bool ok = plan.constant >= 0 ? plan.constant == 1 : detail::check_lane(plan, lanes, i);
-      ok = ok && !detail::override_removes(plan, records[i].id, bit);
-      word |= static_cast<std::uint64_t>(ok) << j;
+  for (std::size_t base = 0; base < n; base += kBlock) {
+    const std::size_t m = std::min(kBlock, n - base);
+    const Record* block = records.data() + base;
+    const detail::RecordLanes lanes{block};
+    auto slot_of = [&](std::size_t j) { return std::min<std::size_t>(static_cast<std::size_t>(block[j].object), kSlots); };
+    std::array<std::uint16_t, kSlots + 2> start{};
+    for (std::size_t j = 0; j < m; ++j) ++start[slot_of(j) + 2];
+    for (std::size_t k = 2; k < start.size(); ++k) start[k] += start[k - 1];
+    std::array<std::uint16_t, kBlock> order;  // block positions, grouped by slot
+    for (std::size_t j = 0; j < m; ++j) order[start[slot_of(j) + 1]++] = static_cast<std::uint16_t>(j);
+    std::array<std::uint64_t, kBlock / 64> bits{};
+    auto set = [&](std::size_t j, bool ok) { bits[j >> 6] |= static_cast<std::uint64_t>(ok) << (j & 63u); };
+    auto lane = [&](const detail::CheckPlan& plan, std::size_t j) {
+      return plan.constant >= 0 ? plan.constant == 1
+                                : detail::check_lane(plan, lanes, j) &&
+                                      !detail::override_removes(plan, block[j].id, bit);
+    };
+    for (std::size_t slot = 0; slot <= kSlots; ++slot) {
+      const std::size_t first = start[slot], last = start[slot + 1];
+      if (first == last) continue;
+      if (slot == kSlots) {  // objects past the slots: a plan per object met, scalar
+        for (std::size_t k = first; k < last; ++k) set(order[k], lane(plans.get(block[order[k]].object), order[k]));
+        continue;
+      }
+      const detail::CheckPlan& plan = plans.get(ObjectIndex{static_cast<std::uint16_t>(slot)});
+      if (plan.constant >= 0) {
+        for (std::size_t k = first; k < last; ++k) set(order[k], plan.constant == 1);
+        continue;
+      }
+      // The kernels take one evaluation time per run: where publishing reads
+      // it and the run's records differ, or the run is short, lane by lane.
+      const Time at = block[order[first]].at;
+      bool one_time = true;
+      if (plan.publishing)
+        for (std::size_t k = first + 1; k < last; ++k) one_time &= block[order[k]].at == at;
+      if (path == FilterPath::kScalar || !one_time || last - first < 4) {
+        for (std::size_t k = first; k < last; ++k) set(order[k], lane(plan, order[k]));
+        continue;
+      }
+#if SORIGHTS_FILTER_X86
+      detail::CheckPlan timed = plan;
+      if (at != kTimeMin) timed.at = at;
+      const RecordColumns cols = run.fill(block, order.data() + first, last - first, timed);
+      std::array<std::uint64_t, (kBlock + 16) / 64 + 1> run_bits{};
+      if (path == FilterPath::kAvx512) detail::run_avx512(timed, cols, run_bits.data());
+      else detail::run_avx2(timed, cols, run_bits.data());
+      for (std::size_t k = first; k < last; ++k) {
+        const std::size_t r = k - first;
+        bool ok = (run_bits[r >> 6] >> (r & 63u)) & 1u;
+        ok = ok && !detail::override_removes(timed, cols.id.empty() ? 0 : cols.id[r], bit);
+        set(order[k], ok);
+      }
+#endif
     }
-    out_bits[w] = word;
-    allowed += static_cast<std::size_t>(std::popcount(word));
+    for (std::size_t w = 0; w < filter_words(m); ++w) {
+      out_bits[base / 64 + w] = bits[w];
+      allowed += static_cast<std::size_t>(std::popcount(bits[w]));
+    }
   }
   result.allowed = allowed;
   return result;

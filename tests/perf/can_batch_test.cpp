@@ -19,17 +19,20 @@ bool bit(const std::vector<std::uint64_t>& bits, std::size_t i) { return (bits[i
 
 void check_batch(const Snapshot& s, UserIndex user, const std::vector<Record>& records) {
   const std::size_t n = records.size();
+  for (FilterPath path : {FilterPath::kScalar, FilterPath::kAvx2, FilterPath::kAvx512})
   for (Action action : {Action::kRead, Action::kCreate, Action::kUpdate, Action::kDelete}) {
+    if (!filter_path_available(path)) continue;
     std::vector<std::uint64_t> bits(filter_words(n) + 1, ~std::uint64_t{0});
-    const FilterResult r = can_batch(s, user, action, records, bits);
+    const FilterResult r = can_batch(s, user, action, records, bits, path);
     REQUIRE(r.ok);
+    REQUIRE(r.path == path);
     std::size_t want_count = 0, mismatches = 0, first = n;
     for (std::size_t i = 0; i < n; ++i) {
       const bool want = s.can(user, action, records[i]);
       want_count += want;
       if (bit(bits, i) != want && mismatches++ == 0) first = i;
     }
-    INFO("user " << static_cast<std::uint32_t>(user) << " action " << static_cast<int>(action) << " first mismatch "
+    INFO("path " << static_cast<int>(path) << " user " << static_cast<std::uint32_t>(user) << " action " << static_cast<int>(action) << " first mismatch "
                  << first);
     REQUIRE(mismatches == 0);
     REQUIRE(r.allowed == want_count);
@@ -81,7 +84,7 @@ TEST_CASE("can_batch: equals can() per record over mixed objects, predefined and
     REQUIRE(s.has_value());
     const Census c = census(*s);
     for (std::uint32_t u = 0; u < s->user_count(); u += 3)
-      check_batch(*s, UserIndex{u}, make_records(*s, c, UserIndex{u}, 1 + (u * 37) % 300, seed * 1000 + u));
+      check_batch(*s, UserIndex{u}, make_records(*s, c, UserIndex{u}, 1 + (u * 373) % 3000, seed * 1000 + u));
   }
 }
 
@@ -90,7 +93,7 @@ TEST_CASE("can_batch: equals can() per record for hostile records and unknown us
   const auto s = compile(m);
   REQUIRE(s.has_value());
   for (std::uint32_t u = 0; u < s->user_count() + 3; u += 4)
-    check_batch(*s, UserIndex{u}, hostile_records(*s, 257, 500 + u));
+    check_batch(*s, UserIndex{u}, hostile_records(*s, 1 + (u * 211) % 2000, 500 + u));
   check_batch(*s, kNoUser, hostile_records(*s, 100, 1));
 }
 
