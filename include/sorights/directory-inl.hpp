@@ -590,7 +590,13 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit_locked(Transaction& tx, boo
   std::vector<UserMove> moves = detail::carried_moves(tx.moves_, cur->model, next_model);
   next_state->snapshot = std::move(*snapshot);
   next_state->version = version;
-  state_.store(wrap_state(std::move(next_state)));
+  std::shared_ptr<DirectoryState> published = wrap_state(std::move(next_state));
+  std::shared_ptr<const Model> published_model(published, &published->model);
+  state_.store(std::move(published));
+  (void)detail::call_adapter([&]() -> Result<void> {
+    storage_->adopt(std::move(published_model), version);
+    return {};
+  });
   if (in_place) {
     last_in_place_version_ = version;
     last_positions_ = std::move(edit.positions);

@@ -127,8 +127,7 @@ inline bool touches_role(const Change& c, std::string_view role) {
 
 }  // namespace detail
 
-SORIGHTS_INLINE Result<void> apply_changes(Model& model, const std::vector<Change>& changes) {
-  // Check every change first, so that applying cannot fail half-way.
+SORIGHTS_INLINE Result<void> detail::check_changes(const std::vector<Change>& changes) {
   for (const Change& c : changes) {
     Result<void> r;
     switch (c.kind) {
@@ -145,6 +144,12 @@ SORIGHTS_INLINE Result<void> apply_changes(Model& model, const std::vector<Chang
     }
     if (!r) return r;
   }
+  return {};
+}
+
+SORIGHTS_INLINE Result<void> apply_changes(Model& model, const std::vector<Change>& changes) {
+  // Check every change first, so that applying cannot fail half-way.
+  SORIGHTS_TRY(detail::check_changes(changes));
   detail::apply_kind(model.our_companies, EntityKind::kOurCompany, changes);
   detail::apply_kind(model.groups, EntityKind::kGroup, changes);
   detail::apply_kind(model.licences, EntityKind::kLicence, changes);

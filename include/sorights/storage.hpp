@@ -156,7 +156,22 @@ class StorageAdapter {
     if (!published) return std::move(published).error();
     return {};
   }
+  /// After the `Directory` published the commit `apply` wrote at `version`:
+  /// `model` is the published model at that version (immutable while anyone
+  /// shares it). A store that keeps its model in memory may hold this one
+  /// instead of a copy of its own (InMemoryStorage does). The default does
+  /// nothing. An exception is caught by the directory and ignored.
+  virtual void adopt(std::shared_ptr<const Model> model, std::uint64_t version) {
+    (void)model;
+    (void)version;
+  }
 };
+
+namespace detail {
+// Checks that every change is well formed (kind and entity agree), as
+// `apply_changes` does before it changes anything. Needs no model.
+[[nodiscard]] SORIGHTS_API Result<void> check_changes(const std::vector<Change>& changes);
+}  // namespace detail
 
 /// Applies `changes` to `model` in place: every `after` replaces (or adds)
 /// the entity, every change without `after` removes it. Fails, changing
@@ -187,7 +202,11 @@ class InMemoryStorage final : public StorageAdapter {
 
   [[nodiscard]] Result<StoredModel> load() override {
     std::lock_guard<std::mutex> lock(mu_);
-    if (shared_) return StoredModel{*shared_, stored_.version};
+    if (shared_) {
+      StoredModel out{*shared_, stored_.version};
+      if (pending_) (void)apply_changes(out.model, *pending_);  // checked when it was recorded
+      return out;
+    }
     return stored_;
   }
   [[nodiscard]] Result<void> apply(const ChangeSet& changes) override {
@@ -197,8 +216,20 @@ class InMemoryStorage final : public StorageAdapter {
       return Error(ErrorCode::kConflict, "stored version is " + std::to_string(stored_.version) +
                                              ", the change set was made against " +
                                              std::to_string(changes.base_version));
+    // On the shared model, a small change set is only recorded: the directory
+    // publishes base + changes and hands that model over (`adopt`), so no
+    // copy of the model is made. Otherwise the store makes its own copy.
+    if (shared_ && !pending_ && changes.changes.size() <= kPendingChanges) {
+      if (Result<void> ok = detail::check_changes(changes.changes); !ok) return ok;
+      pending_ = changes.changes;
+      stored_.version = changes.version;
+      record(AuditEntry{changes.version, changes.time, changes.actor, false, {}, changes.changes});
+      return {};
+    }
     if (shared_) {
       stored_.model = *shared_;
+      if (pending_) (void)apply_changes(stored_.model, *pending_);
+      pending_.reset();
       released = std::move(shared_);
     }
     Result<void> applied = apply_changes(stored_.model, changes.changes);  // all or nothing
@@ -224,7 +255,23 @@ class InMemoryStorage final : public StorageAdapter {
     return out;
   }
 
+  void adopt(std::shared_ptr<const Model> model, std::uint64_t version) override {
+    std::shared_ptr<const Model> released;  // both let go of after the lock
+    Model dropped;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (model == nullptr || version != stored_.version) return;  // not the stored version
+    if (shared_ && pending_) {
+      released = std::exchange(shared_, std::move(model));
+      pending_.reset();
+    } else if (!shared_) {
+      dropped = std::exchange(stored_.model, Model{});
+      shared_ = std::move(model);
+    }
+  }
+
  private:
+  static constexpr std::size_t kPendingChanges = 4096;
+
   void record(AuditEntry entry) {
     audit_.push_back(std::move(entry));
     if (options_.max_audit_entries != 0 && audit_.size() > options_.max_audit_entries) audit_.pop_front();
@@ -262,6 +309,9 @@ class InMemoryStorage final : public StorageAdapter {
   std::mutex mu_;
   StoredModel stored_;  // the model is in `shared_` instead when that is set
   std::shared_ptr<const Model> shared_;
+  // With `shared_`: changes applied to it by the last `apply`, until the
+  // directory hands over the published model (`adopt`).
+  std::optional<std::vector<Change>> pending_;
   InMemoryStorageOptions options_;
   std::deque<AuditEntry> audit_;
 };
