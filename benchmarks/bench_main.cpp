@@ -488,6 +488,80 @@ void run_commit(benchmark::State& state, const std::shared_ptr<Directory>& dir) 
       static_cast<double>(snap->memory_bytes()) / static_cast<double>(snap->user_count());
 }
 
+// -- Memory at scale (issue #18 item 7) ----------------------------------------
+// Resident bytes now (/proc/self/statm) and the peak since the last reset
+// (VmHWM, reset by writing 5 to /proc/self/clear_refs; Linux).
+std::size_t resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  unsigned long pages = 0, resident = 0;
+  if (f != nullptr) {
+    if (std::fscanf(f, "%lu %lu", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<std::size_t>(resident) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+bool reset_peak_resident() {
+  std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
+  if (f == nullptr) return false;
+  const bool ok = std::fputs("5", f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+std::size_t peak_resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  std::size_t kb = 0;
+  if (f != nullptr) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f) != nullptr)
+      if (std::sscanf(line, "VmHWM: %zu kB", &kb) == 1) break;
+    std::fclose(f);
+  }
+  return kb * 1024;
+}
+
+// A Directory over an InMemoryStorage at N users: the model's and the
+// snapshot's own size, then the resident peak while the directory opens and
+// makes one one-user commit, as a multiple of (model + snapshot). Run it alone
+// (`--benchmark_filter=DirectoryMemory`): resident memory is the process's.
+void BM_DirectoryMemory(benchmark::State& state) {
+  const auto users = static_cast<std::size_t>(state.range(0));
+  for (auto _ : state) {
+    const std::size_t base = resident_bytes();
+    Model model = make_model({.users = users, .seed = 5});
+    const std::size_t model_bytes = resident_bytes() - base;
+    const std::string who = model.users[users / 2].id;
+    if (!reset_peak_resident()) {
+      state.SkipWithError("cannot reset the resident peak (/proc/self/clear_refs)");
+      return;
+    }
+    const std::size_t start = resident_bytes();
+    auto storage = std::make_shared<InMemoryStorage>(StoredModel{std::move(model), 1},
+                                                     InMemoryStorageOptions{.max_audit_entries = 64});
+    auto dir = Directory::open(storage);
+    if (!dir) {
+      state.SkipWithError(dir.error().to_string().c_str());
+      return;
+    }
+    const std::size_t snapshot_bytes = (*dir)->snapshot()->memory_bytes();
+    auto tx = (*dir)->begin("");
+    if (!tx || !tx->set_can_log_in(who, false) || !tx->commit()) {
+      state.SkipWithError("the one-user commit failed");
+      return;
+    }
+    const std::size_t after = resident_bytes();
+    const std::size_t peak = peak_resident_bytes();
+    // The peak counts what was resident before the directory (the model,
+    // moved into the store); less what else the process held then.
+    const double own = static_cast<double>(model_bytes + snapshot_bytes);
+    state.counters["model_MB"] = static_cast<double>(model_bytes) / 1e6;
+    state.counters["snapshot_MB"] = static_cast<double>(snapshot_bytes) / 1e6;
+    state.counters["peak_MB"] = static_cast<double>(peak - (start - model_bytes)) / 1e6;
+    state.counters["after_commit_MB"] = static_cast<double>(after - (start - model_bytes)) / 1e6;
+    state.counters["peak_ratio"] = static_cast<double>(peak - (start - model_bytes)) / own;
+    state.counters["after_ratio"] = static_cast<double>(after - (start - model_bytes)) / own;
+  }
+}
+BENCHMARK(BM_DirectoryMemory)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
 void BM_CommitOneUser(benchmark::State& state) {
   static const std::string path = temp_path("commit.db");
   static std::shared_ptr<Directory> dir = [] {
