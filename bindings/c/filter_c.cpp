@@ -1,5 +1,8 @@
 // The C API's batch filter and its SQL form (sorights/filter.hpp, sorights/predicate.hpp).
+#include <algorithm>
+#include <array>
 #include <cstring>
+#include <span>
 
 #include "c_api.hpp"
 #include "sorights/filter.hpp"
@@ -29,6 +32,29 @@ size_t sorights_filter(const sorights_snapshot* s, sorights_user_index user, sor
     std::memset(out_bits, 0, words * sizeof(uint64_t));
     return 0;
   }
+}
+
+size_t sorights_can_batch(const sorights_snapshot* s, sorights_user_index user, int action,
+                          const sorights_record* records, size_t count, uint64_t* out_bits, size_t words) {
+  if (out_bits == nullptr) return 0;
+  if (s == nullptr || (records == nullptr && count != 0) || !valid_action(action) ||
+      words < so::filter_words(count)) {
+    std::memset(out_bits, 0, words * sizeof(uint64_t));
+    return 0;
+  }
+  // The C records converted a block at a time on the stack; blocks are whole
+  // words of the bitset.
+  constexpr std::size_t kChunk = 512;
+  std::array<so::Record, kChunk> rows;
+  std::size_t allowed = 0;
+  for (std::size_t base = 0; base < count; base += kChunk) {
+    const std::size_t n = std::min(kChunk, count - base);
+    for (std::size_t i = 0; i < n; ++i) rows[i] = to_record(&records[base + i]);
+    allowed += so::can_batch(*s->snapshot, so::UserIndex{user}, to_action(action), std::span(rows.data(), n),
+                             std::span<std::uint64_t>(out_bits + base / 64, so::filter_words(n)))
+                   .allowed;
+  }
+  return allowed;
 }
 
 }  // extern "C"

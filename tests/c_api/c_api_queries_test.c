@@ -144,6 +144,34 @@ static void test_filter_and_reports(void) {
     CHECK(allowed == want);
   }
   CHECK(sorights_filter(s, users[0], sale, SORIGHTS_ACTION_UPDATE, records, 70, bits, 1) == 0); /* too small */
+  /* The batch form of sorights_can: records of several objects. */
+  {
+    sorights_record mixed[1100];
+    uint64_t mixed_bits[18];
+    const sorights_object_index objects[] = {sale, sorights_find_object(s, "company"), sorights_find_object(s, "person"),
+                                             SORIGHTS_UNKNOWN_OBJECT};
+    for (size_t i = 0; i < 1100; ++i) {
+      mixed[i] = records[i % 70];
+      mixed[i].object = objects[(i / 7) % 4];
+    }
+    for (size_t k = 0; k < 4; ++k)
+      for (int action = SORIGHTS_ACTION_READ; action <= SORIGHTS_ACTION_DELETE; ++action) {
+        const size_t allowed = sorights_can_batch(s, users[k], action, mixed, 1100, mixed_bits, 18);
+        size_t want = 0;
+        for (size_t i = 0; i < 1100; ++i) {
+          const int may = sorights_can(s, users[k], action, &mixed[i]);
+          want += (size_t)may;
+          CHECK((int)((mixed_bits[i / 64] >> (i % 64)) & 1u) == may);
+        }
+        CHECK(allowed == want);
+        CHECK((mixed_bits[17] >> (1100 % 64)) == 0);
+      }
+    CHECK(sorights_can_batch(s, users[0], SORIGHTS_ACTION_READ, mixed, 1100, mixed_bits, 17) == 0); /* too small */
+    CHECK(mixed_bits[0] == 0);
+    CHECK(sorights_can_batch(s, users[0], 9, mixed, 1100, mixed_bits, 18) == 0);
+    CHECK(sorights_can_batch(NULL, users[0], SORIGHTS_ACTION_READ, mixed, 1100, mixed_bits, 18) == 0);
+    CHECK(sorights_can_batch(s, users[0], SORIGHTS_ACTION_READ, NULL, 0, mixed_bits, 0) == 0);
+  }
   sorights_sql* sql = NULL;
   CHECK_OK(sorights_predicate_sql(s, users[0], sale, SORIGHTS_ACTION_UPDATE, INT64_MIN, 1, "r.", "o.", &sql));
   CHECK(strstr(sorights_sql_text(sql), "$1") != NULL);

@@ -501,6 +501,15 @@ SORIGHTS_C_API size_t sorights_filter(const sorights_snapshot* s, sorights_user_
                                       sorights_object_index object, int action,
                                       const sorights_record* records, size_t count,
                                       uint64_t* out_bits, size_t words);
+/** The batch form of sorights_can (sorights::can_batch): for
+ *  `records[0..count)`, of any objects and evaluation times, sets bit i of
+ *  `out_bits` (`words` 64-bit words, at least (count + 63) / 64; bits past
+ *  `count` in the last word are 0) exactly when sorights_can(s, user, action,
+ *  &records[i]) is 1. Returns the number allowed; 0 and no bits for a NULL
+ *  argument, an invalid action or too small `out_bits`. Allocates nothing. */
+SORIGHTS_C_API size_t sorights_can_batch(const sorights_snapshot* s, sorights_user_index user, int action,
+                                         const sorights_record* records, size_t count,
+                                         uint64_t* out_bits, size_t words);
 /** A rendered SQL WHERE fragment and its parameters (sorights/predicate.hpp). */
 typedef struct sorights_sql sorights_sql;
 /** The rule for stored records of `object` that `user` may do `action` to, at
