@@ -28,6 +28,22 @@ void bind_filter(py::module_& m) {
       "The batch filter: for each record (its `object` is ignored; all share `object` and `at`), whether "
       "`user` may do `action`. Equal to Snapshot.can per record.");
   m.def(
+      "can_batch",
+      [](const SnapshotPtr& s, const std::string& user, so::Action action, const std::vector<PyRecord>& records) {
+        if (!s) throw py::value_error("snapshot is None");
+        const std::size_t n = records.size();
+        std::vector<so::Record> rows(n);
+        for (std::size_t i = 0; i < n; ++i) rows[i] = resolve(*s, records[i]);
+        std::vector<std::uint64_t> bits(so::filter_words(n));
+        so::can_batch(*s, s->find_user(user), action, rows, bits);
+        std::vector<bool> out(n);
+        for (std::size_t i = 0; i < n; ++i) out[i] = ((bits[i >> 6] >> (i & 63u)) & 1u) != 0;
+        return out;
+      },
+      "snapshot"_a, "user"_a, "action"_a, "records"_a,
+      "For each record (of any object and `at`), whether `user` may do `action`: Snapshot.can per record, "
+      "decided in one batch (sorights::can_batch).");
+  m.def(
       "predicate_sql",
       [](const SnapshotPtr& s, const std::string& user, const std::string& object, so::Action action,
          std::optional<so::Time> at, bool numbered, std::optional<std::string> record_prefix,

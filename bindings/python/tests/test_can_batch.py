@@ -1,0 +1,29 @@
+"""sorights.can_batch: Snapshot.can for every record of a list, of any objects."""
+import unittest
+
+import sorights
+from support import make_model
+
+
+class CanBatchTest(unittest.TestCase):
+    def test_equals_can_per_record_over_mixed_objects(self):
+        snapshot = make_model().compile()
+        owners = ["alice", "bob", "sam", None, "ghost"]
+        objects = ["sale", "company", "person", "project", "no-such-object"]
+        records = [sorights.Record(object=objects[i % 5], owner=owners[(i // 5) % 5], completed=(i % 3 == 0))
+                   for i in range(700)]
+        for user in ("alice", "bob", "nobody"):
+            for action in ("read", "create", "update", "delete"):
+                got = sorights.can_batch(snapshot, user, action, records)
+                want = [snapshot.can(user, action, r) for r in records]
+                self.assertEqual(got, want, (user, action))
+        self.assertEqual(sorights.can_batch(snapshot, "alice", "read", []), [])
+
+    def test_a_bad_visible_for_is_a_value_error(self):
+        snapshot = make_model().compile()
+        with self.assertRaises(ValueError):
+            sorights.can_batch(snapshot, "alice", "read", [sorights.Record(object="sale", visible_for="nope")])
+
+
+if __name__ == "__main__":
+    unittest.main()
