@@ -199,19 +199,24 @@ struct RunColumns {
   std::array<Time, kCap> from, to;
 
   // Fills entries [0, len) from the block's records at `order`, zeroes the
-  // padding, and returns the columns a plan for `p` reads.
+  // padding, and returns the columns the kernels read for plan `p` (the
+  // others stay empty: the kernels then read none).
   RecordColumns fill(const Record* block, const std::uint16_t* order, std::size_t len, const CheckPlan& p) noexcept {
     const RecordLanes lanes{block};
     const bool ids = p.ovr_begin != p.ovr_end, windows = p.publishing;
+    const bool external = p.kind == CheckUserKind::kExternal;
+    const bool groups = p.owner_facts && p.group_facts, vids = p.visibility;
+    const bool projects = p.owner_facts && external && p.same_project;
+    const bool companies = (p.owner_facts && external && p.my_company) || p.deny_company_protected;
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t j = order[k];
       const Record& r = block[j];
       owner[k] = static_cast<std::uint32_t>(r.owner);
-      group[k] = static_cast<std::uint32_t>(r.group);
-      vid[k] = r.visibility.id;
-      project[k] = static_cast<std::uint32_t>(r.project);
-      company[k] = static_cast<std::uint32_t>(r.company);
       flags[k] = lanes.flags(j);
+      if (groups) group[k] = static_cast<std::uint32_t>(r.group);
+      if (vids) vid[k] = r.visibility.id;
+      if (projects) project[k] = static_cast<std::uint32_t>(r.project);
+      if (companies) company[k] = static_cast<std::uint32_t>(r.company);
       if (ids) id[k] = r.id;
       if (windows) {
         from[k] = r.publish_from;
@@ -225,9 +230,11 @@ struct RunColumns {
       id[k] = 0;
       from[k] = to[k] = 0;
     }
-    RecordColumns c{.size = padded, .owner = {owner.data(), padded}, .group = {group.data(), padded},
-                    .flags = {flags.data(), padded}, .visibility_id = {vid.data(), padded},
-                    .project = {project.data(), padded}, .company = {company.data(), padded}};
+    RecordColumns c{.size = padded, .owner = {owner.data(), padded}, .flags = {flags.data(), padded}};
+    if (groups) c.group = {group.data(), padded};
+    if (vids) c.visibility_id = {vid.data(), padded};
+    if (projects) c.project = {project.data(), padded};
+    if (companies) c.company = {company.data(), padded};
     if (ids) c.id = {id.data(), padded};
     if (windows) {
       c.publish_from = {from.data(), padded};
