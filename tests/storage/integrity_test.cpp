@@ -44,6 +44,27 @@ void make_sealed(const std::string& path) {
   REQUIRE(store->apply(change_set(Model::with_defaults(), sample_model(), 0)));
 }
 
+// A store without a key holding sample_model() at version 1.
+void make_unsigned(const std::string& path) {
+  auto store = SqliteStore::open(path, {.create = true});
+  REQUIRE(store);
+  REQUIRE((*store)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
+}
+
+// sample_model() with one group more.
+Model with_hr_group() {
+  Model m = sample_model();
+  m.groups.push_back({"hr", "HR"});
+  return m;
+}
+
+// A fixture: a temporary directory `dir` holding, at `path`, a store made by make_sealed().
+struct SealedStore {
+  SealedStore() { make_sealed(path); }
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+};
+
 // Opens and loads `path` with `key` (kKey by default) and requires one of
 // the two to fail with `code` and a message containing every one of `parts`;
 // when the load is what fails, verify() and audit() must fail alike.
@@ -81,8 +102,7 @@ void make_sealed_with_trail(const std::string& path) {
   auto store = open_store(path, kKey);
   AuditEntry refused{1, 1700000100, "bob", true, "rule R-11: bob may not assign role \"level-5\"", {}};
   REQUIRE(store->append_audit(refused));
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  const Model changed = with_hr_group();
   REQUIRE(store->apply(change_set(sample_model(), changed, 1)));
   refused.version = 2;
   refused.time = 1700000200;
@@ -96,27 +116,33 @@ struct Tamper {
   std::string row;  // how the error names the row
 };
 
-// One sealed store copied for each case, so each case starts clean.
-void each_case(const std::vector<Tamper>& cases, const std::string& what) {
+// Runs `check(path, case)` for each of `cases` (each with its `sql`) on its own copy of one store made by `make`,
+// so each case starts clean.
+template <class Case, class Check>
+void on_fresh_copies(void (*make)(const std::string&), const std::vector<Case>& cases, Check check) {
   TempDir dir;
-  const std::string sealed = dir.file("sealed.db");
-  make_sealed(sealed);
+  const std::string base = dir.file("base.db");
+  make(base);
   int n = 0;
-  for (const Tamper& c : cases) {
+  for (const Case& c : cases) {
     const std::string path = dir.file("case" + std::to_string(n++) + ".db");
-    std::filesystem::copy_file(sealed, path);
+    std::filesystem::copy_file(base, path);
     INFO(c.sql);
+    check(path, c);
+  }
+}
+
+// Each case changes exactly one row of a fresh sealed store, and is refused naming that row.
+void each_case(const std::vector<Tamper>& cases, const std::string& what) {
+  on_fresh_copies(make_sealed, cases, [&](const std::string& path, const Tamper& c) {
     CHECK(tamper(path, c.sql) == 1);
     require_refused(path, ErrorCode::kDataLoss, {"integrity check failed: " + c.row + " " + what});
-  }
+  });
 }
 
 }  // namespace
 
-TEST_CASE("integrity: a store sealed with a key loads with that key", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a store sealed with a key loads with that key", "[storage][integrity]") {
   auto store = open_store(path, kKey);
   auto loaded = store->load();
   REQUIRE(loaded);
@@ -244,11 +270,8 @@ TEST_CASE("integrity: a row deleted behind the store's back is refused, naming i
       "was deleted outside sorights");
 }
 
-TEST_CASE("integrity: a row deleted together with its seal entry is refused, naming the table",
-          "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a row deleted together with its seal entry is refused, naming the table",
+                 "[storage][integrity]") {
   CHECK(tamper(path, "DELETE FROM user_groups WHERE user_id = 'alice'") == 1);
   CHECK(tamper(path, "DELETE FROM integrity_rows WHERE tbl = 'user_groups' AND owner = 'alice'") == 1);
   require_refused(path, ErrorCode::kDataLoss,
@@ -256,10 +279,8 @@ TEST_CASE("integrity: a row deleted together with its seal entry is refused, nam
                    "together with the seal entries)"});
 }
 
-TEST_CASE("integrity: a row and its seal entry copied to another key are refused", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a row and its seal entry copied to another key are refused",
+                 "[storage][integrity]") {
   SECTION("a new key: alice's row and entry copied to mallory") {
     CHECK(tamper(path, "INSERT INTO users SELECT 'mallory', type, name, person, company, role, primary_group, plan, "
                        "can_log_in, former_employee, retired FROM users WHERE id = 'alice'") == 1);
@@ -287,10 +308,8 @@ TEST_CASE("integrity: a row and its seal entry copied to another key are refused
   }
 }
 
-TEST_CASE("integrity: an older row restored with its old seal entry is refused", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: an older row restored with its old seal entry is refused",
+                 "[storage][integrity]") {
   // Keep alice's row and entry at version 1 (in another file: a table of
   // its own in the store would be refused), then demote her at version 2.
   const std::string keep = "ATTACH '" + dir.file("keep.db") + "' AS keep; ";
@@ -311,10 +330,8 @@ TEST_CASE("integrity: an older row restored with its old seal entry is refused",
                   {"integrity check failed: table users: its rows do not match the table's seal"});
 }
 
-TEST_CASE("integrity: a version or seal changed behind the store's back is refused", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a version or seal changed behind the store's back is refused",
+                 "[storage][integrity]") {
   SECTION("meta.version") {
     CHECK(tamper(path, "UPDATE meta SET version = 7") == 1);
     require_refused(path, ErrorCode::kDataLoss, {"the store's seal does not match its version 7"});
@@ -342,17 +359,13 @@ TEST_CASE("integrity: a version or seal changed behind the store's back is refus
   }
 }
 
-TEST_CASE("integrity: a store sealed with another key is refused", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a store sealed with another key is refused", "[storage][integrity]") {
   auto store = open_store(path, kOtherKey);
   auto loaded = store->load();
   REQUIRE_FALSE(loaded);
   CHECK(loaded.error().code == ErrorCode::kFailedPrecondition);
   CHECK_THAT(loaded.error().message, Catch::Contains("sealed with another integrity key"));
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  const Model changed = with_hr_group();
   auto applied = store->apply(change_set(sample_model(), changed, 1));
   REQUIRE_FALSE(applied);
   CHECK_THAT(applied.error().message, Catch::Contains("sealed with another integrity key"));
@@ -372,10 +385,8 @@ TEST_CASE("integrity: a key shorter than 16 bytes is refused at open, before any
   CHECK_FALSE(std::filesystem::exists(path));
 }
 
-TEST_CASE("integrity: a signed store is refused without its key, tampered or not", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a signed store is refused without its key, tampered or not",
+                 "[storage][integrity]") {
   auto refused = [&] {
     auto store = SqliteStore::open(path);
     REQUIRE_FALSE(store);
@@ -400,8 +411,7 @@ TEST_CASE("integrity: a keyless store refuses to write to a store sealed after i
   REQUIRE(plain);
   REQUIRE((*plain)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
   REQUIRE(open_store(path, kKey)->seal());
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  const Model changed = with_hr_group();
   auto applied = (*plain)->apply(change_set(sample_model(), changed, 1));
   REQUIRE_FALSE(applied);
   CHECK(applied.error().code == ErrorCode::kFailedPrecondition);
@@ -413,10 +423,7 @@ TEST_CASE("integrity: a keyless store refuses to write to a store sealed after i
   REQUIRE(open_store(path, kKey)->verify());
 }
 
-TEST_CASE("integrity: incremental commits keep the seal valid", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: incremental commits keep the seal valid", "[storage][integrity]") {
   Model m = sample_model();
   std::uint64_t v = 1;
   auto commit = [&](Model next) {
@@ -463,10 +470,8 @@ TEST_CASE("integrity: incremental commits keep the seal valid", "[storage][integ
   CHECK(check->model.find_user("bob")->role == "level-4");
 }
 
-TEST_CASE("integrity: a commit touching a tampered entity is refused and writes nothing", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a commit touching a tampered entity is refused and writes nothing",
+                 "[storage][integrity]") {
   CHECK(tamper(path, "UPDATE data_rights SET crud = 'CRUD' WHERE role = 'level-3' AND object = 'sale' AND "
                      "relation = 'other_groups'") == 1);
   auto store = open_store(path, kKey);
@@ -483,14 +488,11 @@ TEST_CASE("integrity: a commit touching a tampered entity is refused and writes 
   require_refused(path, ErrorCode::kDataLoss, {"role=\"level-3\", object=\"sale\", relation=\"other_groups\""});
 }
 
-TEST_CASE("integrity: a commit on a store whose seal does not match is refused", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a commit on a store whose seal does not match is refused",
+                 "[storage][integrity]") {
   CHECK(tamper(path, "UPDATE meta SET version = 2") == 1);
   auto store = open_store(path, kKey);
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  const Model changed = with_hr_group();
   auto applied = store->apply(change_set(sample_model(), changed, 2));
   REQUIRE_FALSE(applied);
   CHECK(applied.error().code == ErrorCode::kDataLoss);
@@ -502,18 +504,13 @@ TEST_CASE("integrity: a store made without a key is refused with a key until sea
           "[storage][integrity]") {
   TempDir dir;
   const std::string path = dir.file("s.db");
-  {
-    auto plain = SqliteStore::open(path, {.create = true});
-    REQUIRE(plain);
-    REQUIRE((*plain)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
-  }
+  make_unsigned(path);
   auto store = open_store(path, kKey);
   auto loaded = store->load();
   REQUIRE_FALSE(loaded);
   CHECK(loaded.error().code == ErrorCode::kFailedPrecondition);
   CHECK_THAT(loaded.error().message, Catch::Contains("holds no integrity seal, but an integrity key was given"));
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  const Model changed = with_hr_group();
   REQUIRE_FALSE(store->apply(change_set(sample_model(), changed, 1)));
 
   REQUIRE(store->seal());
@@ -535,11 +532,8 @@ TEST_CASE("integrity: seal() needs a key", "[storage][integrity]") {
   CHECK(sealed.error().code == ErrorCode::kFailedPrecondition);
 }
 
-TEST_CASE("integrity: a directory picking up an outside change through the watcher checks it",
-          "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a directory picking up an outside change through the watcher checks it",
+                 "[storage][integrity]") {
   SqliteStoreOptions options;
   options.integrity_key = kKey;
   options.watch_interval_ms = 10;
@@ -583,17 +577,10 @@ struct TrailCase {
 // verify() and audit() with kKey.
 void each_trail_case(const std::vector<TrailCase>& cases, ErrorCode code = ErrorCode::kDataLoss,
                      void (*make)(const std::string&) = make_sealed_with_trail) {
-  TempDir dir;
-  const std::string base = dir.file("base.db");
-  make(base);
-  int n = 0;
-  for (const TrailCase& c : cases) {
-    const std::string path = dir.file("case" + std::to_string(n++) + ".db");
-    std::filesystem::copy_file(base, path);
-    INFO(c.sql);
+  on_fresh_copies(make, cases, [&](const std::string& path, const TrailCase& c) {
     tamper(path, c.sql);
     require_refused(path, code, {c.message});
-  }
+  });
 }
 
 }  // namespace
@@ -726,12 +713,6 @@ TEST_CASE("integrity: the plausible hand edits of a signed store are refused at 
 
 namespace {
 
-void make_unsigned(const std::string& path) {
-  auto store = SqliteStore::open(path, {.create = true});
-  REQUIRE(store);
-  REQUIRE((*store)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
-}
-
 const std::vector<TrailCase>& planted_objects() {
   static const std::vector<TrailCase> cases = {
       {"CREATE TRIGGER promote AFTER UPDATE ON users BEGIN UPDATE users SET role = 'level-5'; END",
@@ -752,21 +733,14 @@ const std::vector<TrailCase>& planted_objects() {
 
 TEST_CASE("integrity: an unsigned store holding a planted trigger, view, table or index is refused at open",
           "[storage][integrity][schema]") {
-  TempDir dir;
-  const std::string base = dir.file("base.db");
-  make_unsigned(base);
-  int n = 0;
-  for (const TrailCase& c : planted_objects()) {
-    const std::string path = dir.file("case" + std::to_string(n++) + ".db");
-    std::filesystem::copy_file(base, path);
-    INFO(c.sql);
+  on_fresh_copies(make_unsigned, planted_objects(), [](const std::string& path, const TrailCase& c) {
     tamper(path, c.sql);
     auto store = SqliteStore::open(path);
     REQUIRE_FALSE(store);
     INFO(store.error().message);
     CHECK(store.error().code == ErrorCode::kDataLoss);
     CHECK_THAT(store.error().message, Catch::Contains("unexpected schema object: " + c.message));
-  }
+  });
 }
 
 TEST_CASE("integrity: a signed store holding a planted trigger, view, table or index is refused",
@@ -787,8 +761,7 @@ TEST_CASE("integrity: an object planted while a store is open is refused at its 
   auto loaded = (*store)->load();
   REQUIRE_FALSE(loaded);
   CHECK_THAT(loaded.error().message, Catch::Contains(part));
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  const Model changed = with_hr_group();
   auto applied = (*store)->apply(change_set(sample_model(), changed, 1));
   REQUIRE_FALSE(applied);
   CHECK_THAT(applied.error().message, Catch::Contains(part));
@@ -898,11 +871,9 @@ TEST_CASE("integrity: a declared right's restrictive flag is sealed", "[storage]
                   {"integrity check failed: table functional_rights row (id=\"acme-approve\") was changed outside sorights"});
 }
 
-TEST_CASE("integrity: a store sealed at schema version 1 still loads with its key after the migration",
-          "[storage][integrity][migration]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore,
+                 "integrity: a store sealed at schema version 1 still loads with its key after the migration",
+                 "[storage][integrity][migration]") {
   // Turn it back into a version 1 store, seal untouched: functional_rights
   // without the restrictive column (nor the names columns of schema 3).
   tamper(path,
