@@ -107,12 +107,7 @@ TEST_CASE("names: a key other than en, no, nl, da is refused by validation", "[s
 
 TEST_CASE("names: the SQLite store keeps them through a Directory commit and the audit log", "[storage][names][sqlite]") {
   TempDir dir;
-  std::shared_ptr<SqliteStore> store;
-  {
-    auto s = SqliteStore::open(dir.file("n.db"), {.create = true});
-    REQUIRE(s);
-    store = std::move(*s);
-  }
+  std::shared_ptr<SqliteStore> store = storage_test::open_new_store(dir.file("n.db"));
   auto d = Directory::open(store);
   REQUIRE(d);
   {

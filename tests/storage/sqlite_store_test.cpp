@@ -16,14 +16,9 @@ using namespace sorights;
 using storage_test::sample_model;
 using storage_test::TempDir;
 using storage_test::change_set;
+using storage_test::open_new_store;
 
 namespace {
-
-std::unique_ptr<SqliteStore> open_new(const std::string& path) {
-  auto s = SqliteStore::open(path, {.create = true});
-  REQUIRE(s);
-  return std::move(*s);
-}
 
 void exec(const std::string& path, const std::string& sql) { storage_test::execute_sql(path, sql); }
 
@@ -31,7 +26,7 @@ void exec(const std::string& path, const std::string& sql) { storage_test::execu
 
 TEST_CASE("sqlite: a new store holds the defaults at version 0", "[storage][sqlite]") {
   TempDir dir;
-  auto store = open_new(dir.file("s.db"));
+  auto store = open_new_store(dir.file("s.db"));
   CHECK(store->schema_version() == kSqliteSchemaVersion);
   auto loaded = store->load();
   REQUIRE(loaded);
@@ -47,7 +42,7 @@ TEST_CASE("sqlite: apply writes a change set and load reads it back", "[storage]
   const std::string path = dir.file("s.db");
   const Model target = sample_model();
   {
-    auto store = open_new(path);
+    auto store = open_new_store(path);
     REQUIRE(store->apply(change_set(Model::with_defaults(), target, 0)));
     auto loaded = store->load();
     REQUIRE(loaded);
@@ -81,7 +76,7 @@ TEST_CASE("sqlite: apply writes a change set and load reads it back", "[storage]
 
 TEST_CASE("sqlite: a stale base version is a conflict and changes nothing", "[storage][sqlite]") {
   TempDir dir;
-  auto store = open_new(dir.file("s.db"));
+  auto store = open_new_store(dir.file("s.db"));
   const Model target = sample_model();
   REQUIRE(store->apply(change_set(Model::with_defaults(), target, 0)));
   Model other = Model::with_defaults();
@@ -97,7 +92,7 @@ TEST_CASE("sqlite: a stale base version is a conflict and changes nothing", "[st
 
 TEST_CASE("sqlite: a failing change set rolls back whole", "[storage][sqlite]") {
   TempDir dir;
-  auto store = open_new(dir.file("s.db"));
+  auto store = open_new_store(dir.file("s.db"));
   ChangeSet cs = change_set(Model::with_defaults(), sample_model(), 0);
   // A change whose value has another id: the adapter refuses it after the
   // earlier changes were written; nothing of it may remain.
@@ -120,7 +115,7 @@ TEST_CASE("sqlite: a failing change set rolls back whole", "[storage][sqlite]") 
 
 TEST_CASE("sqlite: the audit trail keeps commits and refusals with their changes", "[storage][sqlite]") {
   TempDir dir;
-  auto store = open_new(dir.file("s.db"));
+  auto store = open_new_store(dir.file("s.db"));
   ChangeSet cs = change_set(Model::with_defaults(), sample_model(), 0);
   cs.actor = "";
   REQUIRE(store->apply(cs));
@@ -161,7 +156,7 @@ TEST_CASE("sqlite: the audit trail keeps commits and refusals with their changes
 
 TEST_CASE("sqlite: a directory runs on it", "[storage][sqlite]") {
   TempDir dir;
-  std::shared_ptr<SqliteStore> store = open_new(dir.file("s.db"));
+  std::shared_ptr<SqliteStore> store = open_new_store(dir.file("s.db"));
   auto d = Directory::open(store);
   REQUIRE(d);
   auto tx = (*d)->begin();
@@ -197,7 +192,7 @@ TEST_CASE("sqlite: clear errors", "[storage][sqlite]") {
     CHECK(s.error().code == ErrorCode::kDataLoss);
   }
   SECTION("a newer schema") {
-    { auto s = open_new(dir.file("new.db")); }
+    { auto s = open_new_store(dir.file("new.db")); }
     exec(dir.file("new.db"), "UPDATE schema_version SET version = 99");
     auto s = SqliteStore::open(dir.file("new.db"));
     REQUIRE(!s);
@@ -205,7 +200,7 @@ TEST_CASE("sqlite: clear errors", "[storage][sqlite]") {
     CHECK(s.error().message.find("99") != std::string::npos);
   }
   SECTION("a corrupt row names the table and the row") {
-    { auto s = open_new(dir.file("bad.db")); }
+    { auto s = open_new_store(dir.file("bad.db")); }
     exec(dir.file("bad.db"), "UPDATE data_rights SET crud = 'CX' WHERE role = 'level-3' AND object = 'sale' AND relation = 'own'");
     auto s = SqliteStore::open(dir.file("bad.db"));
     REQUIRE(s);
@@ -293,7 +288,7 @@ TEST_CASE("sqlite: a declared right's restrictive flag is written and read back"
   hide.restrictive = true;
   target.functional_rights.push_back(hide);
   {
-    auto store = open_new(path);
+    auto store = open_new_store(path);
     REQUIRE(store->apply(change_set(Model::with_defaults(), target, 0)));
   }
   auto store = SqliteStore::open(path);
