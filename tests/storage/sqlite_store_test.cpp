@@ -20,6 +20,14 @@ using storage_test::open_new_store;
 
 namespace {
 
+// Requires `store` to load `model` at `version`.
+void check_loads(SqliteStore& store, std::uint64_t version, const Model& model) {
+  auto loaded = store.load();
+  REQUIRE(loaded);
+  CHECK(loaded->version == version);
+  CHECK(loaded->model == model);
+}
+
 void exec(const std::string& path, const std::string& sql) { storage_test::execute_sql(path, sql); }
 
 }  // namespace
@@ -28,10 +36,7 @@ TEST_CASE("sqlite: a new store holds the defaults at version 0", "[storage][sqli
   TempDir dir;
   auto store = open_new_store(dir.file("s.db"));
   CHECK(store->schema_version() == kSqliteSchemaVersion);
-  auto loaded = store->load();
-  REQUIRE(loaded);
-  CHECK(loaded->version == 0);
-  CHECK(loaded->model == Model::with_defaults());
+  check_loads(*store, 0, Model::with_defaults());
   auto v = store->version();
   REQUIRE(v);
   CHECK(*v == 0);
@@ -44,10 +49,7 @@ TEST_CASE("sqlite: apply writes a change set and load reads it back", "[storage]
   {
     auto store = open_new_store(path);
     REQUIRE(store->apply(change_set(Model::with_defaults(), target, 0)));
-    auto loaded = store->load();
-    REQUIRE(loaded);
-    CHECK(loaded->version == 1);
-    CHECK(loaded->model == target);
+    check_loads(*store, 1, target);
   }
   // Reopened: the same.
   auto store = SqliteStore::open(path);
@@ -67,10 +69,7 @@ TEST_CASE("sqlite: apply writes a change set and load reads it back", "[storage]
     next.field_rights.clear();
     next.overrides.pop_back();
     REQUIRE((*store)->apply(change_set(target, next, 1)));
-    auto again = (*store)->load();
-    REQUIRE(again);
-    CHECK(again->version == 2);
-    CHECK(again->model == next);
+    check_loads(**store, 2, next);
   }
 }
 
@@ -84,10 +83,7 @@ TEST_CASE("sqlite: a stale base version is a conflict and changes nothing", "[st
   auto r = store->apply(change_set(Model::with_defaults(), other, 0));
   REQUIRE(!r);
   CHECK(r.error().code == ErrorCode::kConflict);
-  auto loaded = store->load();
-  REQUIRE(loaded);
-  CHECK(loaded->version == 1);
-  CHECK(loaded->model == target);
+  check_loads(*store, 1, target);
 }
 
 TEST_CASE("sqlite: a failing change set rolls back whole", "[storage][sqlite]") {
@@ -104,10 +100,7 @@ TEST_CASE("sqlite: a failing change set rolls back whole", "[storage][sqlite]") 
   auto r = store->apply(cs);
   REQUIRE(!r);
   CHECK(r.error().code == ErrorCode::kInvalidArgument);
-  auto loaded = store->load();
-  REQUIRE(loaded);
-  CHECK(loaded->version == 0);
-  CHECK(loaded->model == Model::with_defaults());
+  check_loads(*store, 0, Model::with_defaults());
   auto audit = store->audit({});
   REQUIRE(audit);
   CHECK(audit->empty());
@@ -220,11 +213,8 @@ TEST_CASE("sqlite: clear errors", "[storage][sqlite]") {
 TEST_CASE("sqlite: a version 0 store is migrated and keeps its data", "[storage][sqlite][migration]") {
   TempDir dir;
   const std::string path = dir.file("v0.db");
-  exec(path, storage_test::read_all(SORIGHTS_STORAGE_FIXTURES "/schema_v0.sql"));
-  auto s = SqliteStore::open(path);
-  REQUIRE(s);
-  CHECK((*s)->schema_version() == kSqliteSchemaVersion);
-  auto loaded = (*s)->load();
+  auto s = storage_test::open_migrated_fixture(path, "schema_v0.sql");
+  auto loaded = s->load();
   REQUIRE(loaded);
   CHECK(loaded->version == 7);
   const User* alice = loaded->model.find_user("alice");
@@ -236,7 +226,7 @@ TEST_CASE("sqlite: a version 0 store is migrated and keeps its data", "[storage]
   REQUIRE(seller != nullptr);
   CHECK(seller->cell("sale", Relation::kOwn) == TableRights::full());
   CHECK(seller->functional_rights == std::vector<std::string>{"allow-bulk-export"});
-  auto audit = (*s)->audit({});
+  auto audit = s->audit({});
   REQUIRE(audit);
   REQUIRE(audit->size() == 1);
   CHECK(!(*audit)[0].refused);
@@ -244,7 +234,7 @@ TEST_CASE("sqlite: a version 0 store is migrated and keeps its data", "[storage]
   Model next = loaded->model;
   next.find_user("alice")->former_employee = true;
   ChangeSet cs = change_set(loaded->model, next, 7);
-  REQUIRE((*s)->apply(cs));
+  REQUIRE(s->apply(cs));
   auto reopened = SqliteStore::open(path);
   REQUIRE(reopened);
   CHECK((*reopened)->load()->model.find_user("alice")->former_employee);
@@ -313,12 +303,9 @@ TEST_CASE("sqlite: a declared right's restrictive flag is written and read back"
 TEST_CASE("sqlite: a version 1 store is migrated, its declared rights not restrictive", "[storage][sqlite][migration]") {
   TempDir dir;
   const std::string path = dir.file("v1.db");
-  exec(path, storage_test::read_all(SORIGHTS_STORAGE_FIXTURES "/schema_v1.sql"));
-  auto s = SqliteStore::open(path);
-  REQUIRE(s);
-  CHECK((*s)->schema_version() == kSqliteSchemaVersion);
+  auto s = storage_test::open_migrated_fixture(path, "schema_v1.sql");
   CHECK(kSqliteSchemaVersion >= 2);
-  auto loaded = (*s)->load();
+  auto loaded = s->load();
   REQUIRE(loaded);
   CHECK(loaded->version == 4);
   REQUIRE(loaded->model.functional_rights.size() == 2);
@@ -328,7 +315,7 @@ TEST_CASE("sqlite: a version 1 store is migrated, its declared rights not restri
   // The migrated store takes the new column.
   Model next = loaded->model;
   next.functional_rights[1].restrictive = true;
-  REQUIRE((*s)->apply(change_set(loaded->model, next, 4)));
+  REQUIRE(s->apply(change_set(loaded->model, next, 4)));
   auto reopened = SqliteStore::open(path);
   REQUIRE(reopened);
   CHECK((*reopened)->load()->model.functional_rights[1].restrictive);

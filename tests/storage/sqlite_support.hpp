@@ -12,6 +12,7 @@
 #include "sorights/directory.hpp"
 #include "sorights/storage.hpp"
 #include "sorights/storage/sqlite_store.hpp"
+#include "support.hpp"
 #include "support/catch.hpp"
 
 namespace storage_test {
@@ -46,6 +47,16 @@ inline int execute_sql(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
   REQUIRE(rc == SQLITE_OK);
   return changed;
+}
+
+/// Runs the frozen schema fixture `name` (tests/storage/fixtures) into a new file at `path`, opens it, which migrates
+/// it, and requires the store at the current schema version.
+inline std::unique_ptr<sorights::SqliteStore> open_migrated_fixture(const std::string& path, const std::string& name) {
+  execute_sql(path, read_all(std::string(SORIGHTS_STORAGE_FIXTURES "/") + name));
+  auto s = sorights::SqliteStore::open(path);
+  REQUIRE(s);
+  CHECK((*s)->schema_version() == sorights::kSqliteSchemaVersion);
+  return std::move(*s);
 }
 
 }  // namespace storage_test
