@@ -58,12 +58,13 @@ Model with_hr_group() {
   return m;
 }
 
-// A fixture: a temporary directory `dir` holding, at `path`, a store made by make_sealed().
-struct SealedStore {
-  SealedStore() { make_sealed(path); }
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-};
+// Requires `r` to have failed with `code` and a message containing `part`.
+template <class T>
+void require_error(const Result<T>& r, ErrorCode code, const std::string& part) {
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == code);
+  CHECK_THAT(r.error().message, Catch::Contains(part));
+}
 
 // Opens and loads `path` with `key` (kKey by default) and requires one of
 // the two to fail with `code` and a message containing every one of `parts`;
@@ -110,6 +111,17 @@ void make_sealed_with_trail(const std::string& path) {
   REQUIRE(store->load());
   REQUIRE(store->verify());
 }
+
+// A fixture: a temporary directory `dir` holding, at `path`, a store made by `Make`.
+template <void (*Make)(const std::string&)>
+struct StoreMadeBy {
+  StoreMadeBy() { Make(path); }
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+};
+using SealedStore = StoreMadeBy<make_sealed>;
+using SealedStoreWithTrail = StoreMadeBy<make_sealed_with_trail>;
+using UnsignedStore = StoreMadeBy<make_unsigned>;
 
 struct Tamper {
   std::string sql;
@@ -362,9 +374,7 @@ TEST_CASE_METHOD(SealedStore, "integrity: a version or seal changed behind the s
 TEST_CASE_METHOD(SealedStore, "integrity: a store sealed with another key is refused", "[storage][integrity]") {
   auto store = open_store(path, kOtherKey);
   auto loaded = store->load();
-  REQUIRE_FALSE(loaded);
-  CHECK(loaded.error().code == ErrorCode::kFailedPrecondition);
-  CHECK_THAT(loaded.error().message, Catch::Contains("sealed with another integrity key"));
+  require_error(loaded, ErrorCode::kFailedPrecondition, "sealed with another integrity key");
   const Model changed = with_hr_group();
   auto applied = store->apply(change_set(sample_model(), changed, 1));
   REQUIRE_FALSE(applied);
@@ -413,9 +423,7 @@ TEST_CASE("integrity: a keyless store refuses to write to a store sealed after i
   REQUIRE(open_store(path, kKey)->seal());
   const Model changed = with_hr_group();
   auto applied = (*plain)->apply(change_set(sample_model(), changed, 1));
-  REQUIRE_FALSE(applied);
-  CHECK(applied.error().code == ErrorCode::kFailedPrecondition);
-  CHECK_THAT(applied.error().message, Catch::Contains("sealed for integrity checks"));
+  require_error(applied, ErrorCode::kFailedPrecondition, "sealed for integrity checks");
   auto appended = (*plain)->append_audit(AuditEntry{1, 1700000100, "bob", true, "refused", {}});
   REQUIRE_FALSE(appended);
   CHECK(appended.error().code == ErrorCode::kFailedPrecondition);
@@ -494,22 +502,15 @@ TEST_CASE_METHOD(SealedStore, "integrity: a commit on a store whose seal does no
   auto store = open_store(path, kKey);
   const Model changed = with_hr_group();
   auto applied = store->apply(change_set(sample_model(), changed, 2));
-  REQUIRE_FALSE(applied);
-  CHECK(applied.error().code == ErrorCode::kDataLoss);
-  CHECK_THAT(applied.error().message, Catch::Contains("the store's seal does not match its version 2"));
+  require_error(applied, ErrorCode::kDataLoss, "the store's seal does not match its version 2");
   CHECK(*store->version() == 2);
 }
 
-TEST_CASE("integrity: a store made without a key is refused with a key until seal() adopts it",
-          "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_unsigned(path);
+TEST_CASE_METHOD(UnsignedStore, "integrity: a store made without a key is refused with a key until seal() adopts it",
+                 "[storage][integrity]") {
   auto store = open_store(path, kKey);
   auto loaded = store->load();
-  REQUIRE_FALSE(loaded);
-  CHECK(loaded.error().code == ErrorCode::kFailedPrecondition);
-  CHECK_THAT(loaded.error().message, Catch::Contains("holds no integrity seal, but an integrity key was given"));
+  require_error(loaded, ErrorCode::kFailedPrecondition, "holds no integrity seal, but an integrity key was given");
   const Model changed = with_hr_group();
   REQUIRE_FALSE(store->apply(change_set(sample_model(), changed, 1)));
 
@@ -585,11 +586,9 @@ void each_trail_case(const std::vector<TrailCase>& cases, ErrorCode code = Error
 
 }  // namespace
 
-TEST_CASE("integrity: a sealed audit trail with commits and refusals loads, and verify() says so",
-          "[storage][integrity][audit-chain]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed_with_trail(path);
+TEST_CASE_METHOD(SealedStoreWithTrail,
+                 "integrity: a sealed audit trail with commits and refusals loads, and verify() says so",
+                 "[storage][integrity][audit-chain]") {
   auto store = open_store(path, kKey);
   auto trail = store->audit({});
   REQUIRE(trail);
@@ -653,18 +652,14 @@ TEST_CASE("integrity: a truncated audit trail is refused, the chain's head being
   });
 }
 
-TEST_CASE("integrity: appending to an audit trail whose seq counter was wound back is refused",
-          "[storage][integrity][audit-chain]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed_with_trail(path);
+TEST_CASE_METHOD(SealedStoreWithTrail,
+                 "integrity: appending to an audit trail whose seq counter was wound back is refused",
+                 "[storage][integrity][audit-chain]") {
   tamper(path, "DELETE FROM audit_log WHERE seq >= 3; UPDATE sqlite_sequence SET seq = 2 WHERE name = 'audit_log'");
   auto store = open_store(path, kKey);
   auto appended = store->append_audit(AuditEntry{2, 1700000300, "bob", true, "refused", {}});
-  REQUIRE_FALSE(appended);
-  CHECK(appended.error().code == ErrorCode::kDataLoss);
-  CHECK_THAT(appended.error().message,
-             Catch::Contains("the new audit row would take seq 3, but the audit chain already reaches seq 4"));
+  require_error(appended, ErrorCode::kDataLoss,
+                "the new audit row would take seq 3, but the audit chain already reaches seq 4");
 }
 
 TEST_CASE("integrity: seal() chains an existing audit trail", "[storage][integrity][audit-chain]") {
@@ -748,11 +743,9 @@ TEST_CASE("integrity: a signed store holding a planted trigger, view, table or i
   each_trail_case(planted_objects());
 }
 
-TEST_CASE("integrity: an object planted while a store is open is refused at its next load, commit or append",
-          "[storage][integrity][schema]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_unsigned(path);
+TEST_CASE_METHOD(UnsignedStore,
+                 "integrity: an object planted while a store is open is refused at its next load, commit or append",
+                 "[storage][integrity][schema]") {
   auto store = SqliteStore::open(path);
   REQUIRE(store);
   REQUIRE((*store)->load());
@@ -779,11 +772,9 @@ TEST_CASE("integrity: an object planted while a store is open is refused at its 
   CHECK(after->model.find_user("alice")->role == "rep");
 }
 
-TEST_CASE("integrity: SQLite's own schema objects (statistics, sequence, automatic indexes) are accepted",
-          "[storage][integrity][schema]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed_with_trail(path);
+TEST_CASE_METHOD(SealedStoreWithTrail,
+                 "integrity: SQLite's own schema objects (statistics, sequence, automatic indexes) are accepted",
+                 "[storage][integrity][schema]") {
   tamper(path, "ANALYZE; VACUUM");
   auto store = open_store(path, kKey);
   REQUIRE(store->load());
@@ -802,20 +793,15 @@ TEST_CASE("integrity: verify() passes a clean store, with a key or without", "[s
   CHECK(open_store(sealed, kKey)->verify());
 }
 
-TEST_CASE("integrity: verify() without a key names a row or audit entry that does not decode",
-          "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_unsigned(path);
+TEST_CASE_METHOD(UnsignedStore, "integrity: verify() without a key names a row or audit entry that does not decode",
+                 "[storage][integrity]") {
   SECTION("a model row") {
     CHECK(tamper(path, "UPDATE data_rights SET crud = 'CX' WHERE role = 'level-3' AND object = 'sale' AND "
                        "relation = 'own'") == 1);
     auto store = SqliteStore::open(path);
     REQUIRE(store);
     auto verified = (*store)->verify();
-    REQUIRE_FALSE(verified);
-    CHECK(verified.error().code == ErrorCode::kDataLoss);
-    CHECK_THAT(verified.error().message, Catch::Contains("table data_rights, row (\"level-3\", \"sale\", \"own\")"));
+    require_error(verified, ErrorCode::kDataLoss, "table data_rights, row (\"level-3\", \"sale\", \"own\")");
   }
   SECTION("an audit entry") {
     CHECK(tamper(path, "UPDATE audit_log SET changes = '[{' WHERE seq = 1") == 1);
@@ -823,23 +809,17 @@ TEST_CASE("integrity: verify() without a key names a row or audit entry that doe
     REQUIRE(store);
     REQUIRE((*store)->load());
     auto verified = (*store)->verify();
-    REQUIRE_FALSE(verified);
-    CHECK(verified.error().code == ErrorCode::kDataLoss);
-    CHECK_THAT(verified.error().message, Catch::Contains("table audit_log, row seq 1"));
+    require_error(verified, ErrorCode::kDataLoss, "table audit_log, row seq 1");
   }
 }
 
-TEST_CASE("integrity: a store of a newer schema is reported as newer, not as holding unexpected objects",
-          "[storage][integrity][schema]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_unsigned(path);
+TEST_CASE_METHOD(UnsignedStore,
+                 "integrity: a store of a newer schema is reported as newer, not as holding unexpected objects",
+                 "[storage][integrity][schema]") {
   const std::string newer = std::to_string(kSqliteSchemaVersion + 1);
   tamper(path, "CREATE TABLE sessions (id TEXT); UPDATE schema_version SET version = " + newer);
   auto store = SqliteStore::open(path);
-  REQUIRE_FALSE(store);
-  CHECK(store.error().code == ErrorCode::kUnavailable);
-  CHECK_THAT(store.error().message, Catch::Contains("schema version " + newer + ", newer than this build reads"));
+  require_error(store, ErrorCode::kUnavailable, "schema version " + newer + ", newer than this build reads");
   // And an SQLite database of another application is not a sorights store.
   const std::string other = dir.file("other.db");
   tamper(other, "CREATE TABLE customers (id INTEGER)");
