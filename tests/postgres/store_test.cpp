@@ -19,6 +19,13 @@ std::shared_ptr<PostgresStore> open_store(const std::string& schema) {
   return open_store(schema, pgt::store_options(schema));
 }
 
+// The store at `schema` opened by this build, which makes it or migrates it: at the current schema version.
+std::shared_ptr<PostgresStore> open_current(const std::string& schema) {
+  auto store = open_store(schema);
+  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  return store;
+}
+
 // A store as a build of schema `version` made it: migrated up to that version only.
 std::shared_ptr<PostgresStore> open_store_at(const std::string& schema, int version) {
   PostgresStoreOptions o = pgt::store_options(schema);
@@ -39,8 +46,7 @@ ChangeSet change_set(const Model& from, const Model& to, std::uint64_t base, std
 
 TEST_CASE("postgres: a new store holds the predefined roles at version 0", "[postgres]") {
   const std::string schema = pgt::unique_schema("new");
-  auto store = open_store(schema);
-  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  auto store = open_current(schema);
   auto loaded = store->load();
   REQUIRE(loaded);
   CHECK(loaded->version == 0);
@@ -182,8 +188,7 @@ TEST_CASE("postgres: a schema-1 store is migrated to the current schema, keeping
                    "'[{\"kind\":\"group\",\"id\":\"sales\",\"after\":{\"id\":\"sales\",\"name\":\"Sales\"}}]')"));
   CHECK(pgt::sql("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + schema +
                  "' AND table_name = 'audit_log' AND column_name = 'commit_id'") == std::optional<std::string>("0"));
-  auto store = open_store(schema);
-  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  auto store = open_current(schema);
   CHECK(pgt::sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM " + schema + ".schema_version") ==
         std::optional<std::string>("1,2,3,4"));
   auto loaded = store->load();
@@ -403,8 +408,7 @@ TEST_CASE("postgres: a schema-2 store gains the restrictive column, its rights n
   }
   REQUIRE(pgt::sql("SET search_path TO " + schema +
                    "; INSERT INTO functional_rights (id, position, name, requires_licence) VALUES ('print', 1, 'Print', '')"));
-  auto store = open_store(schema);
-  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  auto store = open_current(schema);
   auto loaded = store->load();
   REQUIRE(loaded);
   REQUIRE(loaded->model.functional_rights.size() == 1);
@@ -424,8 +428,7 @@ TEST_CASE("postgres: names round trip, and a schema-3 store reads them empty", "
                    "UPDATE meta SET version = 2;"));
   CHECK(pgt::sql("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + schema +
                  "' AND column_name = 'names'") == std::optional<std::string>("0"));
-  auto store = open_store(schema);
-  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  auto store = open_current(schema);
   CHECK(kPostgresSchemaVersion == 4);
   auto loaded = store->load();
   REQUIRE(loaded);
