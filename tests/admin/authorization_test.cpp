@@ -3,6 +3,16 @@
 
 using namespace admin_test;
 
+namespace {
+
+/// `m` without the role `id`, as a staged model deletes it: naming no replacement.
+Model without_role(Model m, std::string_view id) {
+  std::erase_if(m.roles, [&](const Role& r) { return r.id == id; });
+  return m;
+}
+
+}  // namespace
+
 TEST_CASE("transaction authorization: unknown and inactive actors are refused", "[admin][transaction]") {
   Fixture f;
   auto unknown = f.dir->begin("nobody");
@@ -309,9 +319,7 @@ TEST_CASE("transaction role rules: the anonymous role", "[admin][transaction]") 
   }
   {
     Transaction tx = f.begin("");
-    Model m = *f.dir->model();
-    std::erase_if(m.roles, [](const Role& r) { return r.id == "anonymous"; });
-    REQUIRE(tx.stage_model(m));
+    REQUIRE(tx.stage_model(without_role(*f.dir->model(), "anonymous")));
     REQUIRE_REFUSED(tx, ErrorCode::kFailedPrecondition, "anonymous-role-not-deleted");
   }
 }
@@ -322,8 +330,7 @@ TEST_CASE("transaction role rules: the system role is never edited or deleted", 
   REQUIRE(tx.rename_role("system", "Integration", ""));
   REQUIRE_REFUSED(tx, ErrorCode::kFailedPrecondition, "system-role-edited");
   tx.rollback();
-  Model m = *f.dir->model();
-  std::erase_if(m.roles, [](const Role& r) { return r.id == "system"; });
+  Model m = without_role(*f.dir->model(), "system");
   std::erase_if(m.users, [](const User& u) { return u.id == "sys"; });
   REQUIRE(tx.stage_model(m));
   REQUIRE_REFUSED(tx, ErrorCode::kFailedPrecondition, "system-role-not-deleted");
@@ -352,9 +359,7 @@ TEST_CASE("transaction role rules: deleting a role", "[admin][transaction]") {
   {
     // Without a replacement the users would be left without a role.
     Transaction tx = f.begin("root");
-    Model m = *f.dir->model();
-    std::erase_if(m.roles, [](const Role& r) { return r.id == "level-2"; });
-    REQUIRE(tx.stage_model(m));
+    REQUIRE(tx.stage_model(without_role(*f.dir->model(), "level-2")));
     REQUIRE_REFUSED(tx, ErrorCode::kFailedPrecondition, "delete-needs-replacement");
   }
   {
@@ -371,9 +376,7 @@ TEST_CASE("transaction role rules: deleting a role", "[admin][transaction]") {
   {
     // The last role of its type.
     Transaction tx = f.begin("root");
-    Model m = *f.dir->model();
-    std::erase_if(m.roles, [](const Role& r) { return r.id == "external"; });
-    REQUIRE(tx.stage_model(m));
+    REQUIRE(tx.stage_model(without_role(*f.dir->model(), "external")));
     REQUIRE_REFUSED(tx, ErrorCode::kFailedPrecondition, "last-role");
   }
   {

@@ -50,6 +50,17 @@ class AnnouncingStorage final : public StorageAdapter {
   std::shared_ptr<InMemoryStorage> inner_;
 };
 
+/// Two directories opened on one in-memory store holding `m` at version 1, and a transaction begun by "ua" on each.
+struct TwoDirectories {
+  explicit TwoDirectories(const Model& m = base_model())
+      : storage(std::make_shared<InMemoryStorage>(StoredModel{m, 1})) {}
+  std::shared_ptr<InMemoryStorage> storage;
+  std::shared_ptr<Directory> d1 = Directory::open(storage).value();
+  std::shared_ptr<Directory> d2 = Directory::open(storage).value();
+  Transaction t1 = d1->begin("ua").value();
+  Transaction t2 = d2->begin("ua").value();
+};
+
 }  // namespace
 
 TEST_CASE("transaction: open publishes the stored model at the stored version", "[admin][transaction]") {
@@ -324,13 +335,9 @@ TEST_CASE("transaction concurrency: a rebased commit is judged on the current st
   REQUIRE_REFUSED(b, ErrorCode::kPermissionDenied, "needs-admin-users");
 }
 
-TEST_CASE("transaction concurrency: independent changes by another directory on the same store both save",
-          "[admin][transaction][concurrency]") {
-  auto storage = std::make_shared<InMemoryStorage>(StoredModel{base_model(), 1});
-  auto d1 = Directory::open(storage).value();
-  auto d2 = Directory::open(storage).value();
-  auto t1 = d1->begin("ua").value();
-  auto t2 = d2->begin("ua").value();
+TEST_CASE_METHOD(TwoDirectories,
+                 "transaction concurrency: independent changes by another directory on the same store both save",
+                 "[admin][transaction][concurrency]") {
   REQUIRE(t1.set_user_groups("bob", "support", {}));
   REQUIRE(t2.set_user_groups("carl", "sales", {}));
   REQUIRE_COMMITS(t1);
@@ -346,13 +353,9 @@ TEST_CASE("transaction concurrency: independent changes by another directory on 
   CHECK(std::count_if(trail->begin(), trail->end(), [](const AuditEntry& e) { return !e.refused; }) >= 2);
 }
 
-TEST_CASE("transaction concurrency: a change to the same entity by another directory is a conflict naming it",
-          "[admin][transaction][concurrency]") {
-  auto storage = std::make_shared<InMemoryStorage>(StoredModel{base_model(), 1});
-  auto d1 = Directory::open(storage).value();
-  auto d2 = Directory::open(storage).value();
-  auto t1 = d1->begin("ua").value();
-  auto t2 = d2->begin("ua").value();
+TEST_CASE_METHOD(TwoDirectories,
+                 "transaction concurrency: a change to the same entity by another directory is a conflict naming it",
+                 "[admin][transaction][concurrency]") {
   REQUIRE(t1.set_user_groups("bob", "support", {}));
   REQUIRE(t2.set_user_groups("bob", "sales", {"support"}));
   REQUIRE_COMMITS(t1);
@@ -376,18 +379,14 @@ TEST_CASE("transaction concurrency: a rebased change set is judged on the rules 
   Model m = base_model();
   Licence seats{"seat", "Seat", LicenceKind::kUser, 1, false, {}, {}};
   m.licences.push_back(seats);
-  auto storage = std::make_shared<InMemoryStorage>(StoredModel{m, 1});
-  auto d1 = Directory::open(storage).value();
-  auto d2 = Directory::open(storage).value();
-  auto t1 = d1->begin("ua").value();
-  auto t2 = d2->begin("ua").value();
-  REQUIRE(t1.set_user_licences("bob", {"seat"}));
-  REQUIRE(t2.set_user_licences("carl", {"seat"}));
-  REQUIRE_COMMITS(t1);
-  auto r = t2.commit();
+  TwoDirectories two(m);
+  REQUIRE(two.t1.set_user_licences("bob", {"seat"}));
+  REQUIRE(two.t2.set_user_licences("carl", {"seat"}));
+  REQUIRE_COMMITS(two.t1);
+  auto r = two.t2.commit();
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::kFailedPrecondition);
-  CHECK(d2->model()->find_user("carl")->licences.empty());
+  CHECK(two.d2->model()->find_user("carl")->licences.empty());
 }
 
 TEST_CASE("transaction: diff_models lists entities by kind", "[admin][transaction]") {

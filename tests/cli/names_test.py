@@ -1,5 +1,6 @@
 """`sorights names`, --lang and SORIGHTS_LANG (docs/cli.md, docs/languages.md):
 argv: SORIGHTS DEMO_MODEL."""
+import contextlib
 import os
 import subprocess
 import sys
@@ -19,7 +20,24 @@ def run(*args, env_lang=None, db=None):
     return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
 
 
+def role_list(lang, db):
+    return run("--lang", lang, "role", "list", db=db).stdout
+
+
+def user_rows(db, *options):
+    """`user list`'s lines by user id, each split at its tabs."""
+    return {l.split("\t")[0]: l.split("\t") for l in run(*options, "user", "list", db=db).stdout.splitlines()}
+
+
 class Names(unittest.TestCase):
+    @contextlib.contextmanager
+    def demo_store(self):
+        """A store in a temporary directory holding the demo model; yields its path."""
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "s.db")
+            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
+            yield db
+
     def test_every_kind_is_listed_under_its_heading(self):
         out = run("names").stdout.splitlines()
         self.assertEqual([l[2:] for l in out if l.startswith("# ")], KINDS)
@@ -53,10 +71,8 @@ class Names(unittest.TestCase):
         self.assertIn('"colours"', r.stderr)
 
     def test_role_list_and_show_print_display_names_and_keep_ids(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            db = os.path.join(tmp, "s.db")
-            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
-            listed = run("--lang", "da", "role", "list", db=db).stdout
+        with self.demo_store() as db:
+            listed = role_list("da", db)
             self.assertRegex(listed, r"(?m)^level-0\temployee\t\d+ users?\tBrugerniveau 0$")
             self.assertNotIn("\tsystem\t", listed)
             self.assertIn("Systembruger", run("--lang", "da", "role", "list", "--all", db=db).stdout)
@@ -64,46 +80,39 @@ class Names(unittest.TestCase):
             self.assertTrue(shown.startswith("role level-5 (employee): Gebruikersniveau 5\n"), shown)
 
     def test_role_rename_with_lang_sets_the_name_in_that_language(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            db = os.path.join(tmp, "s.db")
-            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
+        with self.demo_store() as db:
             r = run("role", "rename", "sales-rep", "Sælger", "--lang", "da", db=db)
             self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertRegex(run("--lang", "da", "role", "list", db=db).stdout, r"(?m)^sales-rep\temployee\t\d+ users?\tSælger$")
+            self.assertRegex(role_list("da", db), r"(?m)^sales-rep\temployee\t\d+ users?\tSælger$")
             # Other languages keep the name; --lang en too (no English entry).
-            self.assertRegex(run("--lang", "en", "role", "list", db=db).stdout, r"(?m)^sales-rep\temployee\t\d+ users?\tSales rep$")
-            self.assertRegex(run("--lang", "nl", "role", "list", db=db).stdout, r"(?m)^sales-rep\t.*\tSales rep$")
+            self.assertRegex(role_list("en", db), r"(?m)^sales-rep\temployee\t\d+ users?\tSales rep$")
+            self.assertRegex(role_list("nl", db), r"(?m)^sales-rep\t.*\tSales rep$")
             self.assertTrue(run("--lang", "da", "role", "show", "sales-rep", db=db).stdout
                             .startswith("role sales-rep (employee): Sælger\n"))
             # The stored model carries it: export writes names.
             self.assertIn('"names": {"da": "Sælger"}', run("export", db=db).stdout)
             # nb is no; an empty name removes the entry again.
             self.assertEqual(run("role", "rename", "sales-rep", "Selger", "--lang", "nb", db=db).returncode, 0)
-            self.assertRegex(run("--lang", "no", "role", "list", db=db).stdout, r"(?m)^sales-rep\t.*\tSelger$")
+            self.assertRegex(role_list("no", db), r"(?m)^sales-rep\t.*\tSelger$")
             self.assertEqual(run("role", "rename", "sales-rep", "", "--lang", "da", db=db).returncode, 0)
-            self.assertRegex(run("--lang", "da", "role", "list", db=db).stdout, r"(?m)^sales-rep\t.*\tSales rep$")
+            self.assertRegex(role_list("da", db), r"(?m)^sales-rep\t.*\tSales rep$")
             # Without --lang (SORIGHTS_LANG alone does not count) rename sets the name.
             self.assertEqual(run("role", "rename", "sales-rep", "Seller", env_lang="da", db=db).returncode, 0)
-            self.assertRegex(run("--lang", "en", "role", "list", db=db).stdout, r"(?m)^sales-rep\t.*\tSeller$")
-            self.assertRegex(run("--lang", "no", "role", "list", db=db).stdout, r"(?m)^sales-rep\t.*\tSelger$")
+            self.assertRegex(role_list("en", db), r"(?m)^sales-rep\t.*\tSeller$")
+            self.assertRegex(role_list("no", db), r"(?m)^sales-rep\t.*\tSelger$")
 
     def test_a_predefined_role_renamed_shows_the_stored_name_in_every_language(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            db = os.path.join(tmp, "s.db")
-            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
+        with self.demo_store() as db:
             self.assertEqual(run("role", "rename", "level-0", "Trainee", db=db).returncode, 0)
             for lang in ["en", "no", "nl", "da"]:
-                self.assertRegex(run("--lang", lang, "role", "list", db=db).stdout,
-                                 r"(?m)^level-0\temployee\t\d+ users?\tTrainee$", lang)
+                self.assertRegex(role_list(lang, db), r"(?m)^level-0\temployee\t\d+ users?\tTrainee$", lang)
             # A Danish name of a predefined role shows in Danish only.
             self.assertEqual(run("role", "rename", "level-1", "Niveau én", "--lang", "da", db=db).returncode, 0)
-            self.assertRegex(run("--lang", "da", "role", "list", db=db).stdout, r"(?m)^level-1\t.*\tNiveau én$")
-            self.assertRegex(run("--lang", "nl", "role", "list", db=db).stdout, r"(?m)^level-1\t.*\tGebruikersniveau 1$")
+            self.assertRegex(role_list("da", db), r"(?m)^level-1\t.*\tNiveau én$")
+            self.assertRegex(role_list("nl", db), r"(?m)^level-1\t.*\tGebruikersniveau 1$")
 
     def test_user_list_prints_display_names_in_the_language_and_keeps_ids(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            db = os.path.join(tmp, "s.db")
-            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
+        with self.demo_store() as db:
             en = run("--lang", "en", "user", "list", db=db).stdout.splitlines()
             da = run("--lang", "da", "user", "list", db=db).stdout.splitlines()
             self.assertEqual(len(en), len(da))
@@ -116,21 +125,15 @@ class Names(unittest.TestCase):
             rows_da = {l.split("\t")[0]: l.split("\t") for l in da}
             self.assertEqual(rows_da["integration"][6], "Systembruger")
             self.assertEqual(run("role", "rename", "sales-rep", "Sælger", "--lang", "da", db=db).returncode, 0)
-            rows_da = {l.split("\t")[0]: l.split("\t")
-                       for l in run("--lang", "da", "user", "list", db=db).stdout.splitlines()}
-            self.assertEqual(rows_da["alice"][6], "Sælger")
-            rows_en = {l.split("\t")[0]: l.split("\t")
-                       for l in run("user", "list", db=db).stdout.splitlines()}
-            self.assertEqual(rows_en["alice"][6], "Sales rep")
+            self.assertEqual(user_rows(db, "--lang", "da")["alice"][6], "Sælger")
+            self.assertEqual(user_rows(db)["alice"][6], "Sales rep")
 
     def test_report_shows_stored_names_in_its_language(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            db = os.path.join(tmp, "s.db")
-            self.assertEqual(run("import", MODEL, db=db).returncode, 0)
+        with self.demo_store() as db:
             self.assertEqual(run("role", "rename", "sales-rep", "Sælger", "--lang", "da", db=db).returncode, 0)
             pages = {}
             for lang in ["da", "en"]:
-                page = os.path.join(tmp, f"r-{lang}.html")
+                page = os.path.join(os.path.dirname(db), f"r-{lang}.html")
                 r = run("--lang", lang, "report", "--html", page, db=db)
                 self.assertEqual(r.returncode, 0, r.stderr)
                 with open(page, encoding="utf-8") as f:

@@ -83,6 +83,18 @@ std::unique_ptr<Console> make_console(std::shared_ptr<Directory> dir, std::strin
   return std::move(*c);
 }
 
+/// A console on the demo directory and a client logged in to it, with its session's CSRF token.
+struct Session {
+  Session() {
+    client.login();
+    csrf = client.csrf();
+  }
+  std::shared_ptr<Directory> dir = open_directory();
+  std::unique_ptr<Console> console = make_console(dir);
+  Client client{*console, {}};
+  std::string csrf;
+};
+
 }  // namespace
 
 TEST_CASE("console: without a session every page is 401 with a page saying how to get in", "[console]") {
@@ -128,11 +140,7 @@ TEST_CASE("console: a change without the CSRF token is 403 and changes nothing",
   CHECK(client.pending() == 0);
 }
 
-TEST_CASE("console: malformed requests are 400, unknown ids 404, oversized bodies 413", "[console]") {
-  auto c = make_console(open_directory());
-  Client client{*c, {}};
-  client.login();
-  const std::string csrf = client.csrf();
+TEST_CASE_METHOD(Session, "console: malformed requests are 400, unknown ids 404, oversized bodies 413", "[console]") {
   CHECK(client.get("/users", "q=%zz").status == 400);
   CHECK(client.get("/users", "q=%4").status == 400);
   CHECK(client.get("users").status == 400);
@@ -143,7 +151,7 @@ TEST_CASE("console: malformed requests are 400, unknown ids 404, oversized bodie
   CHECK(client.post("/roles/cells", "csrf=" + csrf + "&role=level-3&c:sale:own=everything").status == 400);
   CHECK(client.get("/check", "user=ada&action=fly&object=sale").status == 400);
   Request put{.method = "PUT", .path = "/users"};
-  CHECK(c->handle(put).status == 405);
+  CHECK(console->handle(put).status == 405);
 
   CHECK(client.get("/users/edit", "id=nobody").status == 404);
   CHECK(client.get("/roles/show", "id=nope").status == 404);
@@ -158,11 +166,7 @@ TEST_CASE("console: malformed requests are 400, unknown ids 404, oversized bodie
   CHECK(client.pending() == 0);
 }
 
-TEST_CASE("console: hostile ids and names are HTML-escaped on every page", "[console]") {
-  auto c = make_console(open_directory());
-  Client client{*c, {}};
-  client.login();
-  const std::string csrf = client.csrf();
+TEST_CASE_METHOD(Session, "console: hostile ids and names are HTML-escaped on every page", "[console]") {
   // id <i>&"x'  name "><script>alert(1)</script>
   REQUIRE(client.post("/users/add", "csrf=" + csrf +
                                         "&id=%3Ci%3E%26%22x%27&type=associate&company=acme&group=sales&role=level-3"
@@ -180,12 +184,8 @@ TEST_CASE("console: hostile ids and names are HTML-escaped on every page", "[con
   CHECK(client.get("/users").body.find("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
 }
 
-TEST_CASE("console: edits accumulate until Save, which commits them and shows them in the audit", "[console]") {
-  auto dir = open_directory();
-  auto c = make_console(dir);
-  Client client{*c, {}};
-  client.login();
-  const std::string csrf = client.csrf();
+TEST_CASE_METHOD(Session, "console: edits accumulate until Save, which commits them and shows them in the audit",
+                 "[console]") {
   const std::uint64_t v0 = dir->version();
   CHECK(client.post("/users/add", "csrf=" + csrf + "&id=nina&type=associate&company=acme&group=sales&role=level-3")
             .status == 303);
@@ -209,12 +209,7 @@ TEST_CASE("console: edits accumulate until Save, which commits them and shows th
   CHECK(audit.body.find("changed role level-3") != std::string::npos);
 }
 
-TEST_CASE("console: Cancel drops every pending change", "[console]") {
-  auto dir = open_directory();
-  auto c = make_console(dir);
-  Client client{*c, {}};
-  client.login();
-  const std::string csrf = client.csrf();
+TEST_CASE_METHOD(Session, "console: Cancel drops every pending change", "[console]") {
   CHECK(client.post("/groups/add", "csrf=" + csrf + "&id=support&name=Support").status == 303);
   CHECK(client.post("/users/retire", "csrf=" + csrf + "&id=lars").status == 303);
   CHECK(client.pending() == 2);
@@ -245,12 +240,7 @@ TEST_CASE("console: a refused Save shows the rule and item and keeps the staged 
   CHECK(audit->back().refused);
 }
 
-TEST_CASE("console: a conflict with another administrator is shown and the edits stay", "[console]") {
-  auto dir = open_directory();
-  auto c = make_console(dir);
-  Client client{*c, {}};
-  client.login();
-  const std::string csrf = client.csrf();
+TEST_CASE_METHOD(Session, "console: a conflict with another administrator is shown and the edits stay", "[console]") {
   CHECK(client.post("/users/edit", "csrf=" + csrf + "&id=lars&name=Lars+One&can_log_in=1").status == 303);
   {  // another administrator saves an edit of the same user first
     auto other = dir->begin();
@@ -316,12 +306,8 @@ TEST_CASE("console: pages carry lang, captions, scoped headers and labelled inpu
   }
 }
 
-TEST_CASE("console: roles are added blank or as a copy, renamed, and user groups and licences edited", "[console]") {
-  auto dir = open_directory();
-  auto c = make_console(dir);
-  Client client{*c, {}};
-  client.login();
-  const std::string csrf = client.csrf();
+TEST_CASE_METHOD(Session, "console: roles are added blank or as a copy, renamed, and user groups and licences edited",
+                 "[console]") {
   CHECK(client.post("/roles/add", "csrf=" + csrf + "&id=blank&name=Blank&type=employee&from=").status == 303);
   CHECK(client.post("/roles/add", "csrf=" + csrf + "&id=copy&name=Copy&description=D&type=employee&from=level-3")
             .status == 303);
@@ -343,12 +329,7 @@ TEST_CASE("console: roles are added blank or as a copy, renamed, and user groups
   CHECK(m->find_user("lars")->other_groups == std::vector<std::string>{"support"});
 }
 
-TEST_CASE("console: hostile requests never crash it and never change anything", "[console]") {
-  auto dir = open_directory();
-  auto c = make_console(dir);
-  Client client{*c, {}};
-  client.login();
-  const std::string csrf = client.csrf();
+TEST_CASE_METHOD(Session, "console: hostile requests never crash it and never change anything", "[console]") {
   const std::uint64_t version = dir->version();
   std::uint64_t seed = 42;
   auto next = [&] {

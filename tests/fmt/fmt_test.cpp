@@ -6,6 +6,7 @@
 
 #include "sorights/fmt.hpp"
 #include "sorights/sorights.hpp"
+#include "support/streamed.hpp"
 
 namespace {
 
@@ -16,13 +17,6 @@ void expect(const std::string& got, const std::string& want, const char* what) {
     std::printf("FAIL %s: got \"%s\", want \"%s\"\n", what, got.c_str(), want.c_str());
     ++failures;
   }
-}
-
-template <class T>
-std::string streamed(const T& value) {
-  std::ostringstream os;
-  os << value;
-  return os.str();
 }
 
 }  // namespace

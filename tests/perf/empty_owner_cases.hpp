@@ -22,31 +22,18 @@ namespace empty_owner_cases {
 
 using namespace sorights;
 
-// Each relation grants a distinct set, so every action tells some relations apart.
-inline Role probe(std::string id, RoleType type) {
-  Role r = fx::blank_role(std::move(id), type);
-  const std::pair<Relation, const char*> cells[] = {
-      {Relation::kOwn, "CRUD"},          {Relation::kPrimaryGroup, "CRU"},
-      {Relation::kOtherGroups, "CR"},    {Relation::kOtherAssociates, "R"},
-      {Relation::kExternal, "U"},        {Relation::kAnonymous, "D"},
-      {Relation::kMyCompany, "RU"},      {Relation::kSameProject, "RD"}};
-  for (std::string_view o : kBuiltinObjectNames)
-    for (const auto& [rel, crud] : cells) fx::cell(r, o, rel, crud);
-  return r;
-}
-
 inline Model model() {
   Model m = fx::base_model();
-  m.roles.push_back(probe("probe", RoleType::kEmployee));
-  Role ext = probe("ext-probe", RoleType::kExternal);
+  m.roles.push_back(fx::probe_role("probe", RoleType::kEmployee));
+  Role ext = fx::probe_role("ext-probe", RoleType::kExternal);
   ext.functional_rights = {"ext-use-my-company-rights", "ext-use-same-project-rights"};
   m.roles.push_back(ext);
-  Role ext_pub = probe("ext-publish", RoleType::kExternal);
+  Role ext_pub = fx::probe_role("ext-publish", RoleType::kExternal);
   ext_pub.functional_rights = {"ext-use-my-company-rights", "ext-use-same-project-rights",
                                "ext-need-publish-to-see-project"};
   m.roles.push_back(ext_pub);
-  m.roles.push_back(probe("ext-plain", RoleType::kExternal));
-  Role anon = probe("anon-probe", RoleType::kAnonymous);
+  m.roles.push_back(fx::probe_role("ext-plain", RoleType::kExternal));
+  Role anon = fx::probe_role("anon-probe", RoleType::kAnonymous);
   m.roles.erase(std::find_if(m.roles.begin(), m.roles.end(), [](const Role& r) { return r.id == "anonymous"; }));
   anon.id = "anonymous";
   m.roles.push_back(anon);

@@ -19,6 +19,22 @@ std::shared_ptr<PostgresStore> open_store(const std::string& schema) {
   return open_store(schema, pgt::store_options(schema));
 }
 
+// The store at `schema` opened by this build, which makes it or migrates it: at the current schema version.
+std::shared_ptr<PostgresStore> open_current(const std::string& schema) {
+  auto store = open_store(schema);
+  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  return store;
+}
+
+// A store as a build of schema `version` made it: migrated up to that version only.
+std::shared_ptr<PostgresStore> open_store_at(const std::string& schema, int version) {
+  PostgresStoreOptions o = pgt::store_options(schema);
+  o.migrate_to = version;
+  auto s = open_store(schema, o);
+  CHECK(s->schema_version() == version);
+  return s;
+}
+
 // A model that uses every entity kind and every field.
 Model full_model() { return sorights::testing::model_with_every_field(); }
 
@@ -30,8 +46,7 @@ ChangeSet change_set(const Model& from, const Model& to, std::uint64_t base, std
 
 TEST_CASE("postgres: a new store holds the predefined roles at version 0", "[postgres]") {
   const std::string schema = pgt::unique_schema("new");
-  auto store = open_store(schema);
-  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  auto store = open_current(schema);
   auto loaded = store->load();
   REQUIRE(loaded);
   CHECK(loaded->version == 0);
@@ -158,10 +173,7 @@ TEST_CASE("postgres: the audit trail keeps commits and refusals, and answers que
 TEST_CASE("postgres: a schema-1 store is migrated to the current schema, keeping its data", "[postgres]") {
   const std::string schema = pgt::unique_schema("migrate");
   {
-    PostgresStoreOptions o = pgt::store_options(schema);
-    o.migrate_to = 1;
-    auto old = open_store(schema, o);
-    CHECK(old->schema_version() == 1);
+    auto old = open_store_at(schema, 1);
     CHECK(old->load()->model == Model::with_defaults());
     ChangeSet cs{0, 1, 0, "", {}};
     Result<void> w = old->apply(cs);
@@ -176,8 +188,7 @@ TEST_CASE("postgres: a schema-1 store is migrated to the current schema, keeping
                    "'[{\"kind\":\"group\",\"id\":\"sales\",\"after\":{\"id\":\"sales\",\"name\":\"Sales\"}}]')"));
   CHECK(pgt::sql("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + schema +
                  "' AND table_name = 'audit_log' AND column_name = 'commit_id'") == std::optional<std::string>("0"));
-  auto store = open_store(schema);
-  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  auto store = open_current(schema);
   CHECK(pgt::sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM " + schema + ".schema_version") ==
         std::optional<std::string>("1,2,3,4"));
   auto loaded = store->load();
@@ -199,10 +210,7 @@ TEST_CASE("postgres: the migration table is a chain from 0 to the current versio
   // Opening a store with every migrate_to from 1 up must reach that version.
   for (int to = 1; to <= kPostgresSchemaVersion; ++to) {
     const std::string schema = pgt::unique_schema("chain");
-    PostgresStoreOptions o = pgt::store_options(schema);
-    o.migrate_to = to;
-    auto s = open_store(schema, o);
-    CHECK(s->schema_version() == to);
+    open_store_at(schema, to);
   }
 }
 
@@ -395,16 +403,12 @@ TEST_CASE("postgres: a connection lost at COMMIT is settled by the commit id and
 TEST_CASE("postgres: a schema-2 store gains the restrictive column, its rights not restrictive", "[postgres]") {
   const std::string schema = pgt::unique_schema("restrictive");
   {
-    PostgresStoreOptions o = pgt::store_options(schema);
-    o.migrate_to = 2;
-    auto old = open_store(schema, o);
-    CHECK(old->schema_version() == 2);
+    auto old = open_store_at(schema, 2);
     CHECK(old->load()->model == Model::with_defaults());  // a schema-2 store still loads
   }
   REQUIRE(pgt::sql("SET search_path TO " + schema +
                    "; INSERT INTO functional_rights (id, position, name, requires_licence) VALUES ('print', 1, 'Print', '')"));
-  auto store = open_store(schema);
-  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  auto store = open_current(schema);
   auto loaded = store->load();
   REQUIRE(loaded);
   REQUIRE(loaded->model.functional_rights.size() == 1);
@@ -417,20 +421,14 @@ TEST_CASE("postgres: a schema-2 store gains the restrictive column, its rights n
 
 TEST_CASE("postgres: names round trip, and a schema-3 store reads them empty", "[postgres][names]") {
   const std::string schema = pgt::unique_schema("names");
-  {
-    PostgresStoreOptions o = pgt::store_options(schema);
-    o.migrate_to = 3;
-    auto old = open_store(schema, o);
-    CHECK(old->schema_version() == 3);
-  }
+  open_store_at(schema, 3);
   // Data written by a schema-3 build: no names columns.
   REQUIRE(pgt::sql("SET search_path TO " + schema +
                    "; INSERT INTO groups (id, position, name) VALUES ('sales', 1, 'Sales');"
                    "UPDATE meta SET version = 2;"));
   CHECK(pgt::sql("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + schema +
                  "' AND column_name = 'names'") == std::optional<std::string>("0"));
-  auto store = open_store(schema);
-  CHECK(store->schema_version() == kPostgresSchemaVersion);
+  auto store = open_current(schema);
   CHECK(kPostgresSchemaVersion == 4);
   auto loaded = store->load();
   REQUIRE(loaded);

@@ -36,6 +36,17 @@ std::set<std::uint64_t> parse_list(const std::string& out, const std::string& he
   return v;
 }
 
+// The version of each commit in `dir`'s audit trail (refusals left out), in the trail's order.
+std::vector<std::uint64_t> committed_versions(Directory& dir) {
+  AuditQuery q;
+  q.include_refused = false;
+  auto trail = dir.audit(q);
+  REQUIRE(trail);
+  std::vector<std::uint64_t> versions;
+  for (const AuditEntry& e : *trail) versions.push_back(e.version);
+  return versions;
+}
+
 // Waits until `pred()` holds, at most `timeout`.
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds timeout) {
@@ -241,13 +252,9 @@ TEST_CASE("postgres: concurrent commits from two processes: nothing lost", "[pos
     CHECK(main_dir->model()->find_user("p1-" + std::to_string(i)) != nullptr);
     CHECK(main_dir->model()->find_user("p2-" + std::to_string(i)) != nullptr);
   }
-  AuditQuery q;
-  q.include_refused = false;
-  auto trail = main_dir->audit(q);
-  REQUIRE(trail);
-  std::set<std::uint64_t> audited;
-  for (const AuditEntry& e : *trail) audited.insert(e.version);
-  CHECK(audited.size() == trail->size());
+  const std::vector<std::uint64_t> trail = committed_versions(*main_dir);
+  const std::set<std::uint64_t> audited(trail.begin(), trail.end());
+  CHECK(audited.size() == trail.size());
   for (std::uint64_t v : all) CHECK(audited.count(v) == 1);
 }
 
@@ -292,11 +299,7 @@ TEST_CASE("postgres: eight administrators at once, 25 commits each, none retried
   for (int p = 0; p < kPeers; ++p)
     for (int i = 0; i < kPerPeer; ++i)
       CHECK(main_dir->model()->find_user(user_id(p, i)) != nullptr);
-  AuditQuery q;
-  q.include_refused = false;
-  auto trail = main_dir->audit(q);
-  REQUIRE(trail);
-  std::set<std::uint64_t> audited;
-  for (const AuditEntry& e : *trail) audited.insert(e.version);
+  const std::vector<std::uint64_t> trail = committed_versions(*main_dir);
+  const std::set<std::uint64_t> audited(trail.begin(), trail.end());
   for (std::uint64_t v : all) CHECK(audited.count(v) == 1);
 }

@@ -197,24 +197,21 @@ World random_world(Gen& g) {
   employee_pool.insert(employee_pool.end(), host_rights.begin(), host_rights.end());
   std::vector<std::string> external_pool = kExternalRights;
   external_pool.insert(external_pool.end(), host_rights.begin(), host_rights.end());
-  for (int i = 0, n = 1 + g.below(4); i < n; ++i) {
-    Role r;
-    r.id = "r-" + std::to_string(i);
-    r.type = RoleType::kEmployee;
-    random_cells(g, r, w.objects, 25);
-    r.functional_rights = g.subset(employee_pool, 35);
-    m.roles.push_back(r);
-    w.employee_roles.push_back(r.id);
-  }
-  for (int i = 0, n = 1 + g.below(3); i < n; ++i) {
-    Role r;
-    r.id = "x-" + std::to_string(i);
-    r.type = RoleType::kExternal;
-    random_cells(g, r, w.objects, 25);
-    r.functional_rights = g.subset(external_pool, 50);
-    m.roles.push_back(r);
-    w.external_roles.push_back(r.id);
-  }
+  // 1 to `most` custom roles of `type`, `prefix`0, `prefix`1, ..., each with `percent` of `pool`'s rights.
+  auto add_custom_roles = [&](const std::string& prefix, RoleType type, int most, const std::vector<std::string>& pool,
+                              int percent, std::vector<std::string>& ids) {
+    for (int i = 0, n = 1 + g.below(most); i < n; ++i) {
+      Role r;
+      r.id = prefix + std::to_string(i);
+      r.type = type;
+      random_cells(g, r, w.objects, 25);
+      r.functional_rights = g.subset(pool, percent);
+      m.roles.push_back(r);
+      ids.push_back(r.id);
+    }
+  };
+  add_custom_roles("r-", RoleType::kEmployee, 4, employee_pool, 35, w.employee_roles);
+  add_custom_roles("x-", RoleType::kExternal, 3, external_pool, 50, w.external_roles);
   std::vector<std::string> all_roles = w.employee_roles;
   all_roles.insert(all_roles.end(), w.external_roles.begin(), w.external_roles.end());
   all_roles.push_back("anonymous");

@@ -44,6 +44,28 @@ void make_sealed(const std::string& path) {
   REQUIRE(store->apply(change_set(Model::with_defaults(), sample_model(), 0)));
 }
 
+// A store without a key holding sample_model() at version 1.
+void make_unsigned(const std::string& path) {
+  auto store = SqliteStore::open(path, {.create = true});
+  REQUIRE(store);
+  REQUIRE((*store)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
+}
+
+// sample_model() with one group more.
+Model with_hr_group() {
+  Model m = sample_model();
+  m.groups.push_back({"hr", "HR"});
+  return m;
+}
+
+// Requires `r` to have failed with `code` and a message containing `part`.
+template <class T>
+void require_error(const Result<T>& r, ErrorCode code, const std::string& part) {
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == code);
+  CHECK_THAT(r.error().message, Catch::Contains(part));
+}
+
 // Opens and loads `path` with `key` (kKey by default) and requires one of
 // the two to fail with `code` and a message containing every one of `parts`;
 // when the load is what fails, verify() and audit() must fail alike.
@@ -81,8 +103,7 @@ void make_sealed_with_trail(const std::string& path) {
   auto store = open_store(path, kKey);
   AuditEntry refused{1, 1700000100, "bob", true, "rule R-11: bob may not assign role \"level-5\"", {}};
   REQUIRE(store->append_audit(refused));
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  const Model changed = with_hr_group();
   REQUIRE(store->apply(change_set(sample_model(), changed, 1)));
   refused.version = 2;
   refused.time = 1700000200;
@@ -91,32 +112,49 @@ void make_sealed_with_trail(const std::string& path) {
   REQUIRE(store->verify());
 }
 
+// A fixture: a temporary directory `dir` holding, at `path`, a store made by `Make`.
+template <void (*Make)(const std::string&)>
+struct StoreMadeBy {
+  StoreMadeBy() { Make(path); }
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+};
+using SealedStore = StoreMadeBy<make_sealed>;
+using SealedStoreWithTrail = StoreMadeBy<make_sealed_with_trail>;
+using UnsignedStore = StoreMadeBy<make_unsigned>;
+
 struct Tamper {
   std::string sql;
   std::string row;  // how the error names the row
 };
 
-// One sealed store copied for each case, so each case starts clean.
-void each_case(const std::vector<Tamper>& cases, const std::string& what) {
+// Runs `check(path, case)` for each of `cases` (each with its `sql`) on its own copy of one store made by `make`,
+// so each case starts clean.
+template <class Case, class Check>
+void on_fresh_copies(void (*make)(const std::string&), const std::vector<Case>& cases, Check check) {
   TempDir dir;
-  const std::string sealed = dir.file("sealed.db");
-  make_sealed(sealed);
+  const std::string base = dir.file("base.db");
+  make(base);
   int n = 0;
-  for (const Tamper& c : cases) {
+  for (const Case& c : cases) {
     const std::string path = dir.file("case" + std::to_string(n++) + ".db");
-    std::filesystem::copy_file(sealed, path);
+    std::filesystem::copy_file(base, path);
     INFO(c.sql);
+    check(path, c);
+  }
+}
+
+// Each case changes exactly one row of a fresh sealed store, and is refused naming that row.
+void each_case(const std::vector<Tamper>& cases, const std::string& what) {
+  on_fresh_copies(make_sealed, cases, [&](const std::string& path, const Tamper& c) {
     CHECK(tamper(path, c.sql) == 1);
     require_refused(path, ErrorCode::kDataLoss, {"integrity check failed: " + c.row + " " + what});
-  }
+  });
 }
 
 }  // namespace
 
-TEST_CASE("integrity: a store sealed with a key loads with that key", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a store sealed with a key loads with that key", "[storage][integrity]") {
   auto store = open_store(path, kKey);
   auto loaded = store->load();
   REQUIRE(loaded);
@@ -244,11 +282,8 @@ TEST_CASE("integrity: a row deleted behind the store's back is refused, naming i
       "was deleted outside sorights");
 }
 
-TEST_CASE("integrity: a row deleted together with its seal entry is refused, naming the table",
-          "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a row deleted together with its seal entry is refused, naming the table",
+                 "[storage][integrity]") {
   CHECK(tamper(path, "DELETE FROM user_groups WHERE user_id = 'alice'") == 1);
   CHECK(tamper(path, "DELETE FROM integrity_rows WHERE tbl = 'user_groups' AND owner = 'alice'") == 1);
   require_refused(path, ErrorCode::kDataLoss,
@@ -256,10 +291,8 @@ TEST_CASE("integrity: a row deleted together with its seal entry is refused, nam
                    "together with the seal entries)"});
 }
 
-TEST_CASE("integrity: a row and its seal entry copied to another key are refused", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a row and its seal entry copied to another key are refused",
+                 "[storage][integrity]") {
   SECTION("a new key: alice's row and entry copied to mallory") {
     CHECK(tamper(path, "INSERT INTO users SELECT 'mallory', type, name, person, company, role, primary_group, plan, "
                        "can_log_in, former_employee, retired FROM users WHERE id = 'alice'") == 1);
@@ -287,10 +320,8 @@ TEST_CASE("integrity: a row and its seal entry copied to another key are refused
   }
 }
 
-TEST_CASE("integrity: an older row restored with its old seal entry is refused", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: an older row restored with its old seal entry is refused",
+                 "[storage][integrity]") {
   // Keep alice's row and entry at version 1 (in another file: a table of
   // its own in the store would be refused), then demote her at version 2.
   const std::string keep = "ATTACH '" + dir.file("keep.db") + "' AS keep; ";
@@ -311,10 +342,8 @@ TEST_CASE("integrity: an older row restored with its old seal entry is refused",
                   {"integrity check failed: table users: its rows do not match the table's seal"});
 }
 
-TEST_CASE("integrity: a version or seal changed behind the store's back is refused", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a version or seal changed behind the store's back is refused",
+                 "[storage][integrity]") {
   SECTION("meta.version") {
     CHECK(tamper(path, "UPDATE meta SET version = 7") == 1);
     require_refused(path, ErrorCode::kDataLoss, {"the store's seal does not match its version 7"});
@@ -342,17 +371,11 @@ TEST_CASE("integrity: a version or seal changed behind the store's back is refus
   }
 }
 
-TEST_CASE("integrity: a store sealed with another key is refused", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a store sealed with another key is refused", "[storage][integrity]") {
   auto store = open_store(path, kOtherKey);
   auto loaded = store->load();
-  REQUIRE_FALSE(loaded);
-  CHECK(loaded.error().code == ErrorCode::kFailedPrecondition);
-  CHECK_THAT(loaded.error().message, Catch::Contains("sealed with another integrity key"));
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  require_error(loaded, ErrorCode::kFailedPrecondition, "sealed with another integrity key");
+  const Model changed = with_hr_group();
   auto applied = store->apply(change_set(sample_model(), changed, 1));
   REQUIRE_FALSE(applied);
   CHECK_THAT(applied.error().message, Catch::Contains("sealed with another integrity key"));
@@ -372,10 +395,8 @@ TEST_CASE("integrity: a key shorter than 16 bytes is refused at open, before any
   CHECK_FALSE(std::filesystem::exists(path));
 }
 
-TEST_CASE("integrity: a signed store is refused without its key, tampered or not", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a signed store is refused without its key, tampered or not",
+                 "[storage][integrity]") {
   auto refused = [&] {
     auto store = SqliteStore::open(path);
     REQUIRE_FALSE(store);
@@ -400,12 +421,9 @@ TEST_CASE("integrity: a keyless store refuses to write to a store sealed after i
   REQUIRE(plain);
   REQUIRE((*plain)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
   REQUIRE(open_store(path, kKey)->seal());
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  const Model changed = with_hr_group();
   auto applied = (*plain)->apply(change_set(sample_model(), changed, 1));
-  REQUIRE_FALSE(applied);
-  CHECK(applied.error().code == ErrorCode::kFailedPrecondition);
-  CHECK_THAT(applied.error().message, Catch::Contains("sealed for integrity checks"));
+  require_error(applied, ErrorCode::kFailedPrecondition, "sealed for integrity checks");
   auto appended = (*plain)->append_audit(AuditEntry{1, 1700000100, "bob", true, "refused", {}});
   REQUIRE_FALSE(appended);
   CHECK(appended.error().code == ErrorCode::kFailedPrecondition);
@@ -413,10 +431,7 @@ TEST_CASE("integrity: a keyless store refuses to write to a store sealed after i
   REQUIRE(open_store(path, kKey)->verify());
 }
 
-TEST_CASE("integrity: incremental commits keep the seal valid", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: incremental commits keep the seal valid", "[storage][integrity]") {
   Model m = sample_model();
   std::uint64_t v = 1;
   auto commit = [&](Model next) {
@@ -463,10 +478,8 @@ TEST_CASE("integrity: incremental commits keep the seal valid", "[storage][integ
   CHECK(check->model.find_user("bob")->role == "level-4");
 }
 
-TEST_CASE("integrity: a commit touching a tampered entity is refused and writes nothing", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a commit touching a tampered entity is refused and writes nothing",
+                 "[storage][integrity]") {
   CHECK(tamper(path, "UPDATE data_rights SET crud = 'CRUD' WHERE role = 'level-3' AND object = 'sale' AND "
                      "relation = 'other_groups'") == 1);
   auto store = open_store(path, kKey);
@@ -483,37 +496,22 @@ TEST_CASE("integrity: a commit touching a tampered entity is refused and writes 
   require_refused(path, ErrorCode::kDataLoss, {"role=\"level-3\", object=\"sale\", relation=\"other_groups\""});
 }
 
-TEST_CASE("integrity: a commit on a store whose seal does not match is refused", "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a commit on a store whose seal does not match is refused",
+                 "[storage][integrity]") {
   CHECK(tamper(path, "UPDATE meta SET version = 2") == 1);
   auto store = open_store(path, kKey);
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  const Model changed = with_hr_group();
   auto applied = store->apply(change_set(sample_model(), changed, 2));
-  REQUIRE_FALSE(applied);
-  CHECK(applied.error().code == ErrorCode::kDataLoss);
-  CHECK_THAT(applied.error().message, Catch::Contains("the store's seal does not match its version 2"));
+  require_error(applied, ErrorCode::kDataLoss, "the store's seal does not match its version 2");
   CHECK(*store->version() == 2);
 }
 
-TEST_CASE("integrity: a store made without a key is refused with a key until seal() adopts it",
-          "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  {
-    auto plain = SqliteStore::open(path, {.create = true});
-    REQUIRE(plain);
-    REQUIRE((*plain)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
-  }
+TEST_CASE_METHOD(UnsignedStore, "integrity: a store made without a key is refused with a key until seal() adopts it",
+                 "[storage][integrity]") {
   auto store = open_store(path, kKey);
   auto loaded = store->load();
-  REQUIRE_FALSE(loaded);
-  CHECK(loaded.error().code == ErrorCode::kFailedPrecondition);
-  CHECK_THAT(loaded.error().message, Catch::Contains("holds no integrity seal, but an integrity key was given"));
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  require_error(loaded, ErrorCode::kFailedPrecondition, "holds no integrity seal, but an integrity key was given");
+  const Model changed = with_hr_group();
   REQUIRE_FALSE(store->apply(change_set(sample_model(), changed, 1)));
 
   REQUIRE(store->seal());
@@ -535,11 +533,8 @@ TEST_CASE("integrity: seal() needs a key", "[storage][integrity]") {
   CHECK(sealed.error().code == ErrorCode::kFailedPrecondition);
 }
 
-TEST_CASE("integrity: a directory picking up an outside change through the watcher checks it",
-          "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore, "integrity: a directory picking up an outside change through the watcher checks it",
+                 "[storage][integrity]") {
   SqliteStoreOptions options;
   options.integrity_key = kKey;
   options.watch_interval_ms = 10;
@@ -583,26 +578,17 @@ struct TrailCase {
 // verify() and audit() with kKey.
 void each_trail_case(const std::vector<TrailCase>& cases, ErrorCode code = ErrorCode::kDataLoss,
                      void (*make)(const std::string&) = make_sealed_with_trail) {
-  TempDir dir;
-  const std::string base = dir.file("base.db");
-  make(base);
-  int n = 0;
-  for (const TrailCase& c : cases) {
-    const std::string path = dir.file("case" + std::to_string(n++) + ".db");
-    std::filesystem::copy_file(base, path);
-    INFO(c.sql);
+  on_fresh_copies(make, cases, [&](const std::string& path, const TrailCase& c) {
     tamper(path, c.sql);
     require_refused(path, code, {c.message});
-  }
+  });
 }
 
 }  // namespace
 
-TEST_CASE("integrity: a sealed audit trail with commits and refusals loads, and verify() says so",
-          "[storage][integrity][audit-chain]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed_with_trail(path);
+TEST_CASE_METHOD(SealedStoreWithTrail,
+                 "integrity: a sealed audit trail with commits and refusals loads, and verify() says so",
+                 "[storage][integrity][audit-chain]") {
   auto store = open_store(path, kKey);
   auto trail = store->audit({});
   REQUIRE(trail);
@@ -666,18 +652,14 @@ TEST_CASE("integrity: a truncated audit trail is refused, the chain's head being
   });
 }
 
-TEST_CASE("integrity: appending to an audit trail whose seq counter was wound back is refused",
-          "[storage][integrity][audit-chain]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed_with_trail(path);
+TEST_CASE_METHOD(SealedStoreWithTrail,
+                 "integrity: appending to an audit trail whose seq counter was wound back is refused",
+                 "[storage][integrity][audit-chain]") {
   tamper(path, "DELETE FROM audit_log WHERE seq >= 3; UPDATE sqlite_sequence SET seq = 2 WHERE name = 'audit_log'");
   auto store = open_store(path, kKey);
   auto appended = store->append_audit(AuditEntry{2, 1700000300, "bob", true, "refused", {}});
-  REQUIRE_FALSE(appended);
-  CHECK(appended.error().code == ErrorCode::kDataLoss);
-  CHECK_THAT(appended.error().message,
-             Catch::Contains("the new audit row would take seq 3, but the audit chain already reaches seq 4"));
+  require_error(appended, ErrorCode::kDataLoss,
+                "the new audit row would take seq 3, but the audit chain already reaches seq 4");
 }
 
 TEST_CASE("integrity: seal() chains an existing audit trail", "[storage][integrity][audit-chain]") {
@@ -726,12 +708,6 @@ TEST_CASE("integrity: the plausible hand edits of a signed store are refused at 
 
 namespace {
 
-void make_unsigned(const std::string& path) {
-  auto store = SqliteStore::open(path, {.create = true});
-  REQUIRE(store);
-  REQUIRE((*store)->apply(change_set(Model::with_defaults(), sample_model(), 0)));
-}
-
 const std::vector<TrailCase>& planted_objects() {
   static const std::vector<TrailCase> cases = {
       {"CREATE TRIGGER promote AFTER UPDATE ON users BEGIN UPDATE users SET role = 'level-5'; END",
@@ -752,21 +728,14 @@ const std::vector<TrailCase>& planted_objects() {
 
 TEST_CASE("integrity: an unsigned store holding a planted trigger, view, table or index is refused at open",
           "[storage][integrity][schema]") {
-  TempDir dir;
-  const std::string base = dir.file("base.db");
-  make_unsigned(base);
-  int n = 0;
-  for (const TrailCase& c : planted_objects()) {
-    const std::string path = dir.file("case" + std::to_string(n++) + ".db");
-    std::filesystem::copy_file(base, path);
-    INFO(c.sql);
+  on_fresh_copies(make_unsigned, planted_objects(), [](const std::string& path, const TrailCase& c) {
     tamper(path, c.sql);
     auto store = SqliteStore::open(path);
     REQUIRE_FALSE(store);
     INFO(store.error().message);
     CHECK(store.error().code == ErrorCode::kDataLoss);
     CHECK_THAT(store.error().message, Catch::Contains("unexpected schema object: " + c.message));
-  }
+  });
 }
 
 TEST_CASE("integrity: a signed store holding a planted trigger, view, table or index is refused",
@@ -774,11 +743,9 @@ TEST_CASE("integrity: a signed store holding a planted trigger, view, table or i
   each_trail_case(planted_objects());
 }
 
-TEST_CASE("integrity: an object planted while a store is open is refused at its next load, commit or append",
-          "[storage][integrity][schema]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_unsigned(path);
+TEST_CASE_METHOD(UnsignedStore,
+                 "integrity: an object planted while a store is open is refused at its next load, commit or append",
+                 "[storage][integrity][schema]") {
   auto store = SqliteStore::open(path);
   REQUIRE(store);
   REQUIRE((*store)->load());
@@ -787,8 +754,7 @@ TEST_CASE("integrity: an object planted while a store is open is refused at its 
   auto loaded = (*store)->load();
   REQUIRE_FALSE(loaded);
   CHECK_THAT(loaded.error().message, Catch::Contains(part));
-  Model changed = sample_model();
-  changed.groups.push_back({"hr", "HR"});
+  const Model changed = with_hr_group();
   auto applied = (*store)->apply(change_set(sample_model(), changed, 1));
   REQUIRE_FALSE(applied);
   CHECK_THAT(applied.error().message, Catch::Contains(part));
@@ -806,11 +772,9 @@ TEST_CASE("integrity: an object planted while a store is open is refused at its 
   CHECK(after->model.find_user("alice")->role == "rep");
 }
 
-TEST_CASE("integrity: SQLite's own schema objects (statistics, sequence, automatic indexes) are accepted",
-          "[storage][integrity][schema]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed_with_trail(path);
+TEST_CASE_METHOD(SealedStoreWithTrail,
+                 "integrity: SQLite's own schema objects (statistics, sequence, automatic indexes) are accepted",
+                 "[storage][integrity][schema]") {
   tamper(path, "ANALYZE; VACUUM");
   auto store = open_store(path, kKey);
   REQUIRE(store->load());
@@ -829,20 +793,15 @@ TEST_CASE("integrity: verify() passes a clean store, with a key or without", "[s
   CHECK(open_store(sealed, kKey)->verify());
 }
 
-TEST_CASE("integrity: verify() without a key names a row or audit entry that does not decode",
-          "[storage][integrity]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_unsigned(path);
+TEST_CASE_METHOD(UnsignedStore, "integrity: verify() without a key names a row or audit entry that does not decode",
+                 "[storage][integrity]") {
   SECTION("a model row") {
     CHECK(tamper(path, "UPDATE data_rights SET crud = 'CX' WHERE role = 'level-3' AND object = 'sale' AND "
                        "relation = 'own'") == 1);
     auto store = SqliteStore::open(path);
     REQUIRE(store);
     auto verified = (*store)->verify();
-    REQUIRE_FALSE(verified);
-    CHECK(verified.error().code == ErrorCode::kDataLoss);
-    CHECK_THAT(verified.error().message, Catch::Contains("table data_rights, row (\"level-3\", \"sale\", \"own\")"));
+    require_error(verified, ErrorCode::kDataLoss, "table data_rights, row (\"level-3\", \"sale\", \"own\")");
   }
   SECTION("an audit entry") {
     CHECK(tamper(path, "UPDATE audit_log SET changes = '[{' WHERE seq = 1") == 1);
@@ -850,23 +809,17 @@ TEST_CASE("integrity: verify() without a key names a row or audit entry that doe
     REQUIRE(store);
     REQUIRE((*store)->load());
     auto verified = (*store)->verify();
-    REQUIRE_FALSE(verified);
-    CHECK(verified.error().code == ErrorCode::kDataLoss);
-    CHECK_THAT(verified.error().message, Catch::Contains("table audit_log, row seq 1"));
+    require_error(verified, ErrorCode::kDataLoss, "table audit_log, row seq 1");
   }
 }
 
-TEST_CASE("integrity: a store of a newer schema is reported as newer, not as holding unexpected objects",
-          "[storage][integrity][schema]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_unsigned(path);
+TEST_CASE_METHOD(UnsignedStore,
+                 "integrity: a store of a newer schema is reported as newer, not as holding unexpected objects",
+                 "[storage][integrity][schema]") {
   const std::string newer = std::to_string(kSqliteSchemaVersion + 1);
   tamper(path, "CREATE TABLE sessions (id TEXT); UPDATE schema_version SET version = " + newer);
   auto store = SqliteStore::open(path);
-  REQUIRE_FALSE(store);
-  CHECK(store.error().code == ErrorCode::kUnavailable);
-  CHECK_THAT(store.error().message, Catch::Contains("schema version " + newer + ", newer than this build reads"));
+  require_error(store, ErrorCode::kUnavailable, "schema version " + newer + ", newer than this build reads");
   // And an SQLite database of another application is not a sorights store.
   const std::string other = dir.file("other.db");
   tamper(other, "CREATE TABLE customers (id INTEGER)");
@@ -898,11 +851,9 @@ TEST_CASE("integrity: a declared right's restrictive flag is sealed", "[storage]
                   {"integrity check failed: table functional_rights row (id=\"acme-approve\") was changed outside sorights"});
 }
 
-TEST_CASE("integrity: a store sealed at schema version 1 still loads with its key after the migration",
-          "[storage][integrity][migration]") {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  make_sealed(path);
+TEST_CASE_METHOD(SealedStore,
+                 "integrity: a store sealed at schema version 1 still loads with its key after the migration",
+                 "[storage][integrity][migration]") {
   // Turn it back into a version 1 store, seal untouched: functional_rights
   // without the restrictive column (nor the names columns of schema 3).
   tamper(path,

@@ -107,12 +107,7 @@ TEST_CASE("names: a key other than en, no, nl, da is refused by validation", "[s
 
 TEST_CASE("names: the SQLite store keeps them through a Directory commit and the audit log", "[storage][names][sqlite]") {
   TempDir dir;
-  std::shared_ptr<SqliteStore> store;
-  {
-    auto s = SqliteStore::open(dir.file("n.db"), {.create = true});
-    REQUIRE(s);
-    store = std::move(*s);
-  }
+  std::shared_ptr<SqliteStore> store = storage_test::open_new_store(dir.file("n.db"));
   auto d = Directory::open(store);
   REQUIRE(d);
   {
@@ -161,12 +156,9 @@ TEST_CASE("names: the SQLite store keeps them through a Directory commit and the
 TEST_CASE("names: a version 2 store is migrated, its entities without names", "[storage][names][sqlite][migration]") {
   TempDir dir;
   const std::string path = dir.file("v2.db");
-  storage_test::execute_sql(path, storage_test::read_all(SORIGHTS_STORAGE_FIXTURES "/schema_v2.sql"));
-  auto s = SqliteStore::open(path);
-  REQUIRE(s);
-  CHECK((*s)->schema_version() == kSqliteSchemaVersion);
+  auto s = storage_test::open_migrated_fixture(path, "schema_v2.sql");
   CHECK(kSqliteSchemaVersion == 3);
-  auto loaded = (*s)->load();
+  auto loaded = s->load();
   INFO((loaded ? std::string() : loaded.error().to_string()));
   REQUIRE(loaded);
   CHECK(loaded->version == 4);
@@ -180,7 +172,7 @@ TEST_CASE("names: a version 2 store is migrated, its entities without names", "[
   // The migrated store takes names.
   Model next = loaded->model;
   next.find_role("seller")->names = {{"da", "Sælger"}};
-  REQUIRE((*s)->apply(storage_test::change_set(loaded->model, next, 4)));
+  REQUIRE(s->apply(storage_test::change_set(loaded->model, next, 4)));
   auto reopened = SqliteStore::open(path);
   REQUIRE(reopened);
   CHECK((*reopened)->load()->model.find_role("seller")->names == NameMap{{"da", "Sælger"}});

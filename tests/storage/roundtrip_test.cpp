@@ -3,6 +3,7 @@
 #include "sorights/storage/model_file.hpp"
 #include "sorights/storage/snapshot_file.hpp"
 #include "sorights/storage/sqlite_store.hpp"
+#include "sqlite_support.hpp"
 #include "support.hpp"
 #include "support/catch.hpp"
 
@@ -18,12 +19,7 @@ TEST_CASE("round trip: model file -> SQLite -> snapshot file -> model file", "[s
   REQUIRE(model);
   const std::string first = export_model_file(*model);
 
-  std::shared_ptr<SqliteStore> store;
-  {
-    auto s = SqliteStore::open(dir.file("rt.db"), {.create = true});
-    REQUIRE(s);
-    store = std::move(*s);
-  }
+  std::shared_ptr<SqliteStore> store = storage_test::open_new_store(dir.file("rt.db"));
   auto d = Directory::open(store);
   REQUIRE(d);
   auto tx = (*d)->begin();

@@ -127,6 +127,15 @@ std::string decode_error(const std::string& file) {
   return r.error().message;
 }
 
+// Requires `file` to be of snapshot file format `format` and to decode to `model` at `version`.
+void check_decodes(const std::string& file, int format, std::uint64_t version, const Model& model) {
+  REQUIRE(file[8] == format);
+  auto back = decode_snapshot(file);
+  REQUIRE(back);
+  CHECK(back->version == version);
+  CHECK(back->model == model);
+}
+
 }  // namespace
 
 TEST_CASE("snapshot file: round trip", "[storage][snapshot-file]") {
@@ -310,12 +319,7 @@ TEST_CASE("snapshot file: format 1 files still load", "[storage][snapshot-file]"
   }
   SECTION("a large random model in format 1") {
     const Model m = random_model(7, 3000);
-    const std::string v1 = encode_v1(m, 5);
-    REQUIRE(v1[8] == 1);
-    auto back = decode_snapshot(v1);
-    REQUIRE(back);
-    CHECK(back->version == 5);
-    CHECK(back->model == m);
+    check_decodes(encode_v1(m, 5), 1, 5, m);
   }
 }
 
@@ -479,11 +483,7 @@ TEST_CASE("snapshot file: a declared right's restrictive flag round-trips in for
 TEST_CASE("snapshot file: format 2 files still load, with no restrictive rights", "[storage][snapshot-file]") {
   const Model m = sample_model();
   const std::string v2 = encode_v2(m, 8);
-  REQUIRE(v2[8] == 2);
-  auto back = decode_snapshot(v2);
-  REQUIRE(back);
-  CHECK(back->version == 8);
-  CHECK(back->model == m);
+  check_decodes(v2, 2, 8, m);
   // A restrictive flag cannot be written in format 2: it reads back false.
   Model flagged = m;
   flagged.functional_rights.front().restrictive = true;

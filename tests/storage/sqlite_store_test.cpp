@@ -16,13 +16,16 @@ using namespace sorights;
 using storage_test::sample_model;
 using storage_test::TempDir;
 using storage_test::change_set;
+using storage_test::open_new_store;
 
 namespace {
 
-std::unique_ptr<SqliteStore> open_new(const std::string& path) {
-  auto s = SqliteStore::open(path, {.create = true});
-  REQUIRE(s);
-  return std::move(*s);
+// Requires `store` to load `model` at `version`.
+void check_loads(SqliteStore& store, std::uint64_t version, const Model& model) {
+  auto loaded = store.load();
+  REQUIRE(loaded);
+  CHECK(loaded->version == version);
+  CHECK(loaded->model == model);
 }
 
 void exec(const std::string& path, const std::string& sql) { storage_test::execute_sql(path, sql); }
@@ -31,12 +34,9 @@ void exec(const std::string& path, const std::string& sql) { storage_test::execu
 
 TEST_CASE("sqlite: a new store holds the defaults at version 0", "[storage][sqlite]") {
   TempDir dir;
-  auto store = open_new(dir.file("s.db"));
+  auto store = open_new_store(dir.file("s.db"));
   CHECK(store->schema_version() == kSqliteSchemaVersion);
-  auto loaded = store->load();
-  REQUIRE(loaded);
-  CHECK(loaded->version == 0);
-  CHECK(loaded->model == Model::with_defaults());
+  check_loads(*store, 0, Model::with_defaults());
   auto v = store->version();
   REQUIRE(v);
   CHECK(*v == 0);
@@ -47,12 +47,9 @@ TEST_CASE("sqlite: apply writes a change set and load reads it back", "[storage]
   const std::string path = dir.file("s.db");
   const Model target = sample_model();
   {
-    auto store = open_new(path);
+    auto store = open_new_store(path);
     REQUIRE(store->apply(change_set(Model::with_defaults(), target, 0)));
-    auto loaded = store->load();
-    REQUIRE(loaded);
-    CHECK(loaded->version == 1);
-    CHECK(loaded->model == target);
+    check_loads(*store, 1, target);
   }
   // Reopened: the same.
   auto store = SqliteStore::open(path);
@@ -72,16 +69,13 @@ TEST_CASE("sqlite: apply writes a change set and load reads it back", "[storage]
     next.field_rights.clear();
     next.overrides.pop_back();
     REQUIRE((*store)->apply(change_set(target, next, 1)));
-    auto again = (*store)->load();
-    REQUIRE(again);
-    CHECK(again->version == 2);
-    CHECK(again->model == next);
+    check_loads(**store, 2, next);
   }
 }
 
 TEST_CASE("sqlite: a stale base version is a conflict and changes nothing", "[storage][sqlite]") {
   TempDir dir;
-  auto store = open_new(dir.file("s.db"));
+  auto store = open_new_store(dir.file("s.db"));
   const Model target = sample_model();
   REQUIRE(store->apply(change_set(Model::with_defaults(), target, 0)));
   Model other = Model::with_defaults();
@@ -89,15 +83,12 @@ TEST_CASE("sqlite: a stale base version is a conflict and changes nothing", "[st
   auto r = store->apply(change_set(Model::with_defaults(), other, 0));
   REQUIRE(!r);
   CHECK(r.error().code == ErrorCode::kConflict);
-  auto loaded = store->load();
-  REQUIRE(loaded);
-  CHECK(loaded->version == 1);
-  CHECK(loaded->model == target);
+  check_loads(*store, 1, target);
 }
 
 TEST_CASE("sqlite: a failing change set rolls back whole", "[storage][sqlite]") {
   TempDir dir;
-  auto store = open_new(dir.file("s.db"));
+  auto store = open_new_store(dir.file("s.db"));
   ChangeSet cs = change_set(Model::with_defaults(), sample_model(), 0);
   // A change whose value has another id: the adapter refuses it after the
   // earlier changes were written; nothing of it may remain.
@@ -109,10 +100,7 @@ TEST_CASE("sqlite: a failing change set rolls back whole", "[storage][sqlite]") 
   auto r = store->apply(cs);
   REQUIRE(!r);
   CHECK(r.error().code == ErrorCode::kInvalidArgument);
-  auto loaded = store->load();
-  REQUIRE(loaded);
-  CHECK(loaded->version == 0);
-  CHECK(loaded->model == Model::with_defaults());
+  check_loads(*store, 0, Model::with_defaults());
   auto audit = store->audit({});
   REQUIRE(audit);
   CHECK(audit->empty());
@@ -120,7 +108,7 @@ TEST_CASE("sqlite: a failing change set rolls back whole", "[storage][sqlite]") 
 
 TEST_CASE("sqlite: the audit trail keeps commits and refusals with their changes", "[storage][sqlite]") {
   TempDir dir;
-  auto store = open_new(dir.file("s.db"));
+  auto store = open_new_store(dir.file("s.db"));
   ChangeSet cs = change_set(Model::with_defaults(), sample_model(), 0);
   cs.actor = "";
   REQUIRE(store->apply(cs));
@@ -161,7 +149,7 @@ TEST_CASE("sqlite: the audit trail keeps commits and refusals with their changes
 
 TEST_CASE("sqlite: a directory runs on it", "[storage][sqlite]") {
   TempDir dir;
-  std::shared_ptr<SqliteStore> store = open_new(dir.file("s.db"));
+  std::shared_ptr<SqliteStore> store = open_new_store(dir.file("s.db"));
   auto d = Directory::open(store);
   REQUIRE(d);
   auto tx = (*d)->begin();
@@ -197,7 +185,7 @@ TEST_CASE("sqlite: clear errors", "[storage][sqlite]") {
     CHECK(s.error().code == ErrorCode::kDataLoss);
   }
   SECTION("a newer schema") {
-    { auto s = open_new(dir.file("new.db")); }
+    { auto s = open_new_store(dir.file("new.db")); }
     exec(dir.file("new.db"), "UPDATE schema_version SET version = 99");
     auto s = SqliteStore::open(dir.file("new.db"));
     REQUIRE(!s);
@@ -205,7 +193,7 @@ TEST_CASE("sqlite: clear errors", "[storage][sqlite]") {
     CHECK(s.error().message.find("99") != std::string::npos);
   }
   SECTION("a corrupt row names the table and the row") {
-    { auto s = open_new(dir.file("bad.db")); }
+    { auto s = open_new_store(dir.file("bad.db")); }
     exec(dir.file("bad.db"), "UPDATE data_rights SET crud = 'CX' WHERE role = 'level-3' AND object = 'sale' AND relation = 'own'");
     auto s = SqliteStore::open(dir.file("bad.db"));
     REQUIRE(s);
@@ -225,11 +213,8 @@ TEST_CASE("sqlite: clear errors", "[storage][sqlite]") {
 TEST_CASE("sqlite: a version 0 store is migrated and keeps its data", "[storage][sqlite][migration]") {
   TempDir dir;
   const std::string path = dir.file("v0.db");
-  exec(path, storage_test::read_all(SORIGHTS_STORAGE_FIXTURES "/schema_v0.sql"));
-  auto s = SqliteStore::open(path);
-  REQUIRE(s);
-  CHECK((*s)->schema_version() == kSqliteSchemaVersion);
-  auto loaded = (*s)->load();
+  auto s = storage_test::open_migrated_fixture(path, "schema_v0.sql");
+  auto loaded = s->load();
   REQUIRE(loaded);
   CHECK(loaded->version == 7);
   const User* alice = loaded->model.find_user("alice");
@@ -241,7 +226,7 @@ TEST_CASE("sqlite: a version 0 store is migrated and keeps its data", "[storage]
   REQUIRE(seller != nullptr);
   CHECK(seller->cell("sale", Relation::kOwn) == TableRights::full());
   CHECK(seller->functional_rights == std::vector<std::string>{"allow-bulk-export"});
-  auto audit = (*s)->audit({});
+  auto audit = s->audit({});
   REQUIRE(audit);
   REQUIRE(audit->size() == 1);
   CHECK(!(*audit)[0].refused);
@@ -249,7 +234,7 @@ TEST_CASE("sqlite: a version 0 store is migrated and keeps its data", "[storage]
   Model next = loaded->model;
   next.find_user("alice")->former_employee = true;
   ChangeSet cs = change_set(loaded->model, next, 7);
-  REQUIRE((*s)->apply(cs));
+  REQUIRE(s->apply(cs));
   auto reopened = SqliteStore::open(path);
   REQUIRE(reopened);
   CHECK((*reopened)->load()->model.find_user("alice")->former_employee);
@@ -293,7 +278,7 @@ TEST_CASE("sqlite: a declared right's restrictive flag is written and read back"
   hide.restrictive = true;
   target.functional_rights.push_back(hide);
   {
-    auto store = open_new(path);
+    auto store = open_new_store(path);
     REQUIRE(store->apply(change_set(Model::with_defaults(), target, 0)));
   }
   auto store = SqliteStore::open(path);
@@ -318,12 +303,9 @@ TEST_CASE("sqlite: a declared right's restrictive flag is written and read back"
 TEST_CASE("sqlite: a version 1 store is migrated, its declared rights not restrictive", "[storage][sqlite][migration]") {
   TempDir dir;
   const std::string path = dir.file("v1.db");
-  exec(path, storage_test::read_all(SORIGHTS_STORAGE_FIXTURES "/schema_v1.sql"));
-  auto s = SqliteStore::open(path);
-  REQUIRE(s);
-  CHECK((*s)->schema_version() == kSqliteSchemaVersion);
+  auto s = storage_test::open_migrated_fixture(path, "schema_v1.sql");
   CHECK(kSqliteSchemaVersion >= 2);
-  auto loaded = (*s)->load();
+  auto loaded = s->load();
   REQUIRE(loaded);
   CHECK(loaded->version == 4);
   REQUIRE(loaded->model.functional_rights.size() == 2);
@@ -333,7 +315,7 @@ TEST_CASE("sqlite: a version 1 store is migrated, its declared rights not restri
   // The migrated store takes the new column.
   Model next = loaded->model;
   next.functional_rights[1].restrictive = true;
-  REQUIRE((*s)->apply(change_set(loaded->model, next, 4)));
+  REQUIRE(s->apply(change_set(loaded->model, next, 4)));
   auto reopened = SqliteStore::open(path);
   REQUIRE(reopened);
   CHECK((*reopened)->load()->model.functional_rights[1].restrictive);

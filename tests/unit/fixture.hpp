@@ -87,6 +87,20 @@ inline void fill(Role& role, std::string_view crud) {
     for (int rel = 0; rel < kRelationCount; ++rel) cell(role, o, static_cast<Relation>(rel), crud);
 }
 
+/// A probe role: each relation grants a distinct set on every built-in object, so rights() names the relation found
+/// and every action tells some relations apart.
+inline Role probe_role(std::string id, RoleType type) {
+  Role r = blank_role(std::move(id), type);
+  const std::pair<Relation, const char*> cells[] = {
+      {Relation::kOwn, "CRUD"},          {Relation::kPrimaryGroup, "CRU"},
+      {Relation::kOtherGroups, "CR"},    {Relation::kOtherAssociates, "R"},
+      {Relation::kExternal, "U"},        {Relation::kAnonymous, "D"},
+      {Relation::kMyCompany, "RU"},      {Relation::kSameProject, "RD"}};
+  for (std::string_view o : kBuiltinObjectNames)
+    for (const auto& [rel, crud] : cells) cell(r, o, rel, crud);
+  return r;
+}
+
 /// The predefined roles, two of our companies ("acme" is the database owner,
 /// "beta"), three groups ("sales", "support", "marketing") and no users.
 inline Model base_model() {

@@ -5,6 +5,7 @@
 #include "sorights/ids.hpp"
 #include "sorights/snapshot.hpp"
 #include "support/catch.hpp"
+#include "unit/fixture.hpp"
 
 using namespace sorights;
 
@@ -65,12 +66,7 @@ TEST_CASE("ids: compile() refuses invalid ids and names, naming the item escaped
   Model m = Model::with_defaults();
   m.our_companies.push_back({"acme", "Acme", true});
   m.groups.push_back({"sales", "Sales"});
-  User u;
-  u.id = "evil\nline";
-  u.company = "acme";
-  u.role = "level-3";
-  u.group = "sales";
-  m.users.push_back(u);
+  m.users.push_back(fx::associate("evil\nline", "acme", "level-3", "sales"));
   m.groups.push_back({"(system)", "Looks built in"});
   m.groups.push_back({"ok", "two\nlines"});
   const Result<Snapshot> s = compile(m);

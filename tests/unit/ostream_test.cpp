@@ -5,20 +5,10 @@
 
 #include "sorights/sorights.hpp"
 #include "support/catch.hpp"
+#include "support/streamed.hpp"
 #include "unit/fixture.hpp"
 
 using namespace fx;
-
-namespace {
-
-template <class T>
-std::string streamed(const T& value) {
-  std::ostringstream os;
-  os << value;
-  return os.str();
-}
-
-}  // namespace
 
 TEST_CASE("operator<<: rights, enums, errors and explanations print as their text", "[ostream]") {
   const TableRights ru = TableRights::from_bits(3);

@@ -30,69 +30,62 @@ Model override_model() {
   return m;
 }
 
+// override_model() with `overrides` added, compiled.
+Snapshot build_with(const std::vector<Override>& overrides) {
+  Model m = override_model();
+  m.overrides.insert(m.overrides.end(), overrides.begin(), overrides.end());
+  return build(m);
+}
+
 }  // namespace
 
 TEST_CASE("Overrides: a system override removes rights from everyone", "[overrides]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, kD));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, kD)});
   REQUIRE(rights(s, "alice", Rec(s, "sale", "bob")) == "CRU");
   REQUIRE(rights(s, "carl", Rec(s, "sale", "carl")) == "CRU");
   REQUIRE(rights(s, "carl", Rec(s, "follow_up", "carl")) == "CRUD");
 }
 
 TEST_CASE("Overrides: a group override applies to primary and other members", "[overrides]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kGroup, "marketing", "sale", OverrideScope::kAll, kU));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kGroup, "marketing", "sale", OverrideScope::kAll, kU)});
   REQUIRE(rights(s, "alice", Rec(s, "sale", "bob")) == "CRD");  // marketing is alice's other group
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob")) == "CRUD");
 }
 
 TEST_CASE("Overrides: a user override applies to that user only", "[overrides]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kUser, "bob", "sale", OverrideScope::kAll, kC | kD));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kUser, "bob", "sale", OverrideScope::kAll, kC | kD)});
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob")) == "RU");
   REQUIRE(rights(s, "alice", Rec(s, "sale", "bob")) == "CRUD");
 }
 
 TEST_CASE("Overrides: an empty removal at user level restores what the system level took", "[overrides]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kExisting, kD | kU));
-  m.overrides.push_back(ovr(OverrideLevel::kUser, "alice", "sale", OverrideScope::kExisting, 0));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kExisting, kD | kU),
+                                 ovr(OverrideLevel::kUser, "alice", "sale", OverrideScope::kExisting, 0)});
   REQUIRE(rights(s, "alice", Rec(s, "sale", "bob")) == "CRUD");
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob")) == "CR");
 }
 
 TEST_CASE("Overrides: the group level replaces the system level, the user level replaces both", "[overrides]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, kD));
-  m.overrides.push_back(ovr(OverrideLevel::kGroup, "sales", "sale", OverrideScope::kAll, kU));
-  m.overrides.push_back(ovr(OverrideLevel::kUser, "bob", "sale", OverrideScope::kAll, kC));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, kD),
+                                 ovr(OverrideLevel::kGroup, "sales", "sale", OverrideScope::kAll, kU),
+                                 ovr(OverrideLevel::kUser, "bob", "sale", OverrideScope::kAll, kC)});
   REQUIRE(rights(s, "carl", Rec(s, "sale", "carl")) == "CRU");   // system: -D
   REQUIRE(rights(s, "alice", Rec(s, "sale", "alice")) == "CRD"); // group: -U (not -D)
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob")) == "RUD");     // user: -C
 }
 
 TEST_CASE("Overrides: several entries at the winning level are combined", "[overrides]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, kR));
-  m.overrides.push_back(ovr(OverrideLevel::kGroup, "sales", "sale", OverrideScope::kAll, kU));
-  m.overrides.push_back(ovr(OverrideLevel::kGroup, "marketing", "sale", OverrideScope::kAll, kD));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, kR),
+                                 ovr(OverrideLevel::kGroup, "sales", "sale", OverrideScope::kAll, kU),
+                                 ovr(OverrideLevel::kGroup, "marketing", "sale", OverrideScope::kAll, kD)});
   REQUIRE(rights(s, "alice", Rec(s, "sale", "alice")) == "CR");  // both groups: -U -D
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob")) == "CRD");
 }
 
 TEST_CASE("Overrides: scopes new, existing and all", "[overrides]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kNew, kC));
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "follow_up", OverrideScope::kExisting, kU));
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "document", OverrideScope::kAll, kD));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kNew, kC),
+                                 ovr(OverrideLevel::kSystem, "", "follow_up", OverrideScope::kExisting, kU),
+                                 ovr(OverrideLevel::kSystem, "", "document", OverrideScope::kAll, kD)});
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob").fresh()) == "RUD");
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob")) == "CRUD");
   REQUIRE(rights(s, "bob", Rec(s, "follow_up", "bob").fresh()) == "CRUD");
@@ -102,19 +95,15 @@ TEST_CASE("Overrides: scopes new, existing and all", "[overrides]") {
 }
 
 TEST_CASE("Overrides: levels are resolved per scope, not across scopes", "[overrides]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, kD));
-  m.overrides.push_back(ovr(OverrideLevel::kUser, "bob", "sale", OverrideScope::kExisting, 0));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, kD),
+                                 ovr(OverrideLevel::kUser, "bob", "sale", OverrideScope::kExisting, 0)});
   // the user-level entry is for "existing"; the system "all" entry still applies
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob")) == "CRU");
 }
 
 TEST_CASE("Overrides: a record-scoped override applies to that record id only", "[overrides]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kRecord, kU, "", "42"));
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kRecord, kD, "", "ord-7"));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kRecord, kU, "", "42"),
+                                 ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kRecord, kD, "", "ord-7")});
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob").id("42")) == "CRD");
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob").id("43")) == "CRUD");
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob").id("ord-7")) == "CRU");
@@ -123,20 +112,16 @@ TEST_CASE("Overrides: a record-scoped override applies to that record id only", 
 }
 
 TEST_CASE("Overrides: a user-level empty removal restores one record", "[overrides]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kGroup, "sales", "sale", OverrideScope::kRecord, kU | kD, "", "42"));
-  m.overrides.push_back(ovr(OverrideLevel::kUser, "bob", "sale", OverrideScope::kRecord, 0, "", "42"));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kGroup, "sales", "sale", OverrideScope::kRecord, kU | kD, "", "42"),
+                                 ovr(OverrideLevel::kUser, "bob", "sale", OverrideScope::kRecord, 0, "", "42")});
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob").id("42")) == "CRUD");
   REQUIRE(rights(s, "alice", Rec(s, "sale", "bob").id("42")) == "CR");
 }
 
 TEST_CASE("Overrides: field overrides remove Read or Write of one field", "[overrides][field-rights]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kGroup, "support", "company", OverrideScope::kAll, kFieldW, "name"));
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kExisting, kFieldR, "amount"));
-  m.overrides.push_back(ovr(OverrideLevel::kUser, "alice", "sale", OverrideScope::kExisting, 0, "amount"));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kGroup, "support", "company", OverrideScope::kAll, kFieldW, "name"),
+                                 ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kExisting, kFieldR, "amount"),
+                                 ovr(OverrideLevel::kUser, "alice", "sale", OverrideScope::kExisting, 0, "amount")});
   REQUIRE(field(s, "carl", Rec(s, "company", "carl"), "name") == "Read");
   REQUIRE(field(s, "bob", Rec(s, "company", "bob"), "name") == "Read|Write");
   REQUIRE(field(s, "bob", Rec(s, "sale", "bob"), "amount") == "Write");
@@ -147,19 +132,16 @@ TEST_CASE("Overrides: field overrides remove Read or Write of one field", "[over
 }
 
 TEST_CASE("Overrides: field overrides scoped to a record", "[overrides][field-rights]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kRecord, kFieldW, "amount", "9"));
-  const Snapshot s = build(m);
+  const Snapshot s =
+      build_with({ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kRecord, kFieldW, "amount", "9")});
   REQUIRE(field(s, "bob", Rec(s, "sale", "bob").id("9"), "amount") == "Read");
   REQUIRE(field(s, "bob", Rec(s, "sale", "bob").id("10"), "amount") == "Read|Write");
   REQUIRE(field(s, "bob", Rec(s, "sale", "bob"), "amount") == "Read|Write");
 }
 
 TEST_CASE("Overrides: table and field overrides of one object are separate keys", "[overrides]") {
-  Model m = override_model();
-  m.overrides.push_back(ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, kD));
-  m.overrides.push_back(ovr(OverrideLevel::kUser, "bob", "sale", OverrideScope::kAll, 0, "amount"));
-  const Snapshot s = build(m);
+  const Snapshot s = build_with({ovr(OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, kD),
+                                 ovr(OverrideLevel::kUser, "bob", "sale", OverrideScope::kAll, 0, "amount")});
   REQUIRE(rights(s, "bob", Rec(s, "sale", "bob")) == "CRU");
 }
 

@@ -9,30 +9,16 @@ using namespace fx;
 
 namespace {
 
-// A probe role: each relation grants a distinct set, so rights() names the
-// relation found.
-Role probe(std::string id, RoleType type) {
-  Role r = blank_role(std::move(id), type);
-  const std::pair<Relation, const char*> cells[] = {
-      {Relation::kOwn, "CRUD"},          {Relation::kPrimaryGroup, "CRU"},
-      {Relation::kOtherGroups, "CR"},    {Relation::kOtherAssociates, "R"},
-      {Relation::kExternal, "U"},        {Relation::kAnonymous, "D"},
-      {Relation::kMyCompany, "RU"},      {Relation::kSameProject, "RD"}};
-  for (std::string_view o : kBuiltinObjectNames)
-    for (const auto& [rel, crud] : cells) cell(r, o, rel, crud);
-  return r;
-}
-
 Model relation_model() {
   Model m = base_model();
-  m.roles.push_back(probe("probe", RoleType::kEmployee));
-  Role ext = probe("ext-probe", RoleType::kExternal);
+  m.roles.push_back(probe_role("probe", RoleType::kEmployee));
+  Role ext = probe_role("ext-probe", RoleType::kExternal);
   ext.functional_rights = {"ext-use-my-company-rights", "ext-use-same-project-rights"};
   m.roles.push_back(ext);
-  m.roles.push_back(probe("ext-plain", RoleType::kExternal));  // no my-company / same-project rights
+  m.roles.push_back(probe_role("ext-plain", RoleType::kExternal));  // no my-company / same-project rights
   Role anon = *m.find_role("anonymous");
   m.roles.erase(std::find_if(m.roles.begin(), m.roles.end(), [](const Role& r) { return r.id == "anonymous"; }));
-  Role anon_probe = probe("anonymous", RoleType::kAnonymous);
+  Role anon_probe = probe_role("anonymous", RoleType::kAnonymous);
   anon_probe.name = anon.name;
   m.roles.push_back(anon_probe);
   m.users.push_back(associate("alice", "acme", "probe", "sales", {"support"}));

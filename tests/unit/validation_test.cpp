@@ -1,6 +1,7 @@
 // Validation (detail::Validator): every rule id is triggered, each names its
 // item, and a bad model reports all its errors at once.
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "support/catch.hpp"
@@ -50,6 +51,14 @@ void expect_only(const Model& m, std::string_view rule, std::string_view collect
   REQUIRE(s.error().diagnostics.size() == 1);
 }
 
+// Expects valid_model() with `change` made to it to break exactly `rule` (once), on `collection`/`item`/`field`.
+void expect_only_after(const std::function<void(Model&)>& change, std::string_view rule, std::string_view collection,
+                       std::string_view item, std::string_view field_name) {
+  Model m = valid_model();
+  change(m);
+  expect_only(m, rule, collection, item, field_name);
+}
+
 }  // namespace
 
 TEST_CASE("Validation: the base model is valid", "[validation]") {
@@ -58,113 +67,62 @@ TEST_CASE("Validation: the base model is valid", "[validation]") {
 }
 
 TEST_CASE("Validation: empty-id", "[validation]") {
-  Model m = valid_model();
-  m.groups.push_back({"", "Nameless"});
-  expect_only(m, "empty-id", "groups", "", "id");
+  expect_only_after([](Model& m) { m.groups.push_back({"", "Nameless"}); }, "empty-id", "groups", "", "id");
 }
 
 TEST_CASE("Validation: duplicate-id in every collection", "[validation]") {
-  {
-    Model m = valid_model();
-    m.groups.push_back({"sales", "Sales again"});
-    expect_only(m, "duplicate-id", "groups", "sales", "id");
-  }
-  {
-    Model m = valid_model();
-    m.our_companies.push_back({"beta", "Beta again", false});
-    expect_only(m, "duplicate-id", "our_companies", "beta", "id");
-  }
-  {
-    Model m = valid_model();
-    m.roles.push_back(blank_role("level-3"));
-    expect_only(m, "duplicate-id", "roles", "level-3", "id");
-  }
-  {
-    Model m = valid_model();
-    m.users.push_back(associate("alice", "acme", "level-1", "sales"));
-    expect_only(m, "duplicate-id", "users", "alice", "id");
-  }
-  {
-    Model m = valid_model();
-    m.plans.push_back({"plan", "Plan", {}});
-    expect_only(m, "duplicate-id", "plans", "plan", "id");
-  }
-  {
-    Model m = valid_model();
-    m.licences.push_back({"quote", "Quote", LicenceKind::kSite, 0, false, {}, {}});
-    expect_only(m, "duplicate-id", "licences", "quote", "id");
-  }
+  expect_only_after([](Model& m) { m.groups.push_back({"sales", "Sales again"}); },
+                    "duplicate-id", "groups", "sales", "id");
+  expect_only_after([](Model& m) { m.our_companies.push_back({"beta", "Beta again", false}); },
+                    "duplicate-id", "our_companies", "beta", "id");
+  expect_only_after([](Model& m) { m.roles.push_back(blank_role("level-3")); },
+                    "duplicate-id", "roles", "level-3", "id");
+  expect_only_after([](Model& m) { m.users.push_back(associate("alice", "acme", "level-1", "sales")); },
+                    "duplicate-id", "users", "alice", "id");
+  expect_only_after([](Model& m) { m.plans.push_back({"plan", "Plan", {}}); }, "duplicate-id", "plans", "plan", "id");
+  expect_only_after([](Model& m) { m.licences.push_back({"quote", "Quote", LicenceKind::kSite, 0, false, {}, {}}); },
+                    "duplicate-id", "licences", "quote", "id");
 }
 
 TEST_CASE("Validation: duplicate-id for a declared built-in right or object", "[validation]") {
-  {
-    Model m = valid_model();
-    m.functional_rights.push_back({"admin-all", "Mine", ""});
-    expect_only(m, "duplicate-id", "functional_rights", "admin-all", "id");
-  }
-  {
-    Model m = valid_model();
-    m.objects.push_back({"sale", "Sale", false, false, false});
-    expect_only(m, "duplicate-id", "objects", "sale", "id");
-  }
+  expect_only_after([](Model& m) { m.functional_rights.push_back({"admin-all", "Mine", ""}); },
+                    "duplicate-id", "functional_rights", "admin-all", "id");
+  expect_only_after([](Model& m) { m.objects.push_back({"sale", "Sale", false, false, false}); },
+                    "duplicate-id", "objects", "sale", "id");
 }
 
 TEST_CASE("Validation: two-database-owners", "[validation]") {
-  Model m = valid_model();
-  m.our_companies[1].database_owner = true;
-  expect_only(m, "two-database-owners", "our_companies", "beta", "database_owner");
+  expect_only_after([](Model& m) { m.our_companies[1].database_owner = true; },
+                    "two-database-owners", "our_companies", "beta", "database_owner");
 }
 
 TEST_CASE("Validation: unknown-licence wherever a licence is named", "[validation]") {
-  {
-    Model m = valid_model();
-    m.licences[1].requires_licences.push_back("nope");
-    expect_only(m, "unknown-licence", "licences", "web", "requires");
-  }
-  {
-    Model m = valid_model();
-    m.plans[0].licences.push_back("nope");
-    expect_only(m, "unknown-licence", "plans", "plan", "licences");
-  }
-  {
-    Model m = valid_model();
-    m.functional_rights[0].requires_licence = "nope";
-    expect_only(m, "unknown-licence", "functional_rights", "host-right", "requires_licence");
-  }
-  {
-    Model m = valid_model();
-    m.users[0].licences.push_back("nope");
-    expect_only(m, "unknown-licence", "users", "alice", "licences");
-  }
+  expect_only_after([](Model& m) { m.licences[1].requires_licences.push_back("nope"); },
+                    "unknown-licence", "licences", "web", "requires");
+  expect_only_after([](Model& m) { m.plans[0].licences.push_back("nope"); },
+                    "unknown-licence", "plans", "plan", "licences");
+  expect_only_after([](Model& m) { m.functional_rights[0].requires_licence = "nope"; },
+                    "unknown-licence", "functional_rights", "host-right", "requires_licence");
+  expect_only_after([](Model& m) { m.users[0].licences.push_back("nope"); },
+                    "unknown-licence", "users", "alice", "licences");
 }
 
 TEST_CASE("Validation: licence-requires-itself", "[validation]") {
-  Model m = valid_model();
-  m.licences[0].requires_licences.push_back("user");
-  expect_only(m, "licence-requires-itself", "licences", "user", "requires");
+  expect_only_after([](Model& m) { m.licences[0].requires_licences.push_back("user"); },
+                    "licence-requires-itself", "licences", "user", "requires");
 }
 
 TEST_CASE("Validation: unknown-object wherever an object is named", "[validation]") {
-  {
-    Model m = valid_model();
-    m.licences[0].cal_for.push_back("nope");
-    expect_only(m, "unknown-object", "licences", "user", "cal_for");
-  }
-  {
-    Model m = valid_model();
-    cell(*m.find_role("level-1"), "nope", Relation::kOwn, "R");
-    expect_only(m, "unknown-object", "roles", "level-1", "data_rights");
-  }
-  {
-    Model m = valid_model();
-    m.field_rights.push_back({"level-1", "nope", "f", Relation::kOwn, FieldRights{}, false, false});
-    expect_only(m, "unknown-object", "field_rights", "level-1/nope.f", "object");
-  }
-  {
-    Model m = valid_model();
-    m.overrides.push_back({OverrideLevel::kSystem, "", "nope", OverrideScope::kAll, "", "", 1});
-    expect_only(m, "unknown-object", "overrides", "system/nope", "object");
-  }
+  expect_only_after([](Model& m) { m.licences[0].cal_for.push_back("nope"); },
+                    "unknown-object", "licences", "user", "cal_for");
+  expect_only_after([](Model& m) { cell(*m.find_role("level-1"), "nope", Relation::kOwn, "R"); },
+                    "unknown-object", "roles", "level-1", "data_rights");
+  expect_only_after(
+      [](Model& m) { m.field_rights.push_back({"level-1", "nope", "f", Relation::kOwn, FieldRights{}, false, false}); },
+      "unknown-object", "field_rights", "level-1/nope.f", "object");
+  expect_only_after(
+      [](Model& m) { m.overrides.push_back({OverrideLevel::kSystem, "", "nope", OverrideScope::kAll, "", "", 1}); },
+      "unknown-object", "overrides", "system/nope", "object");
 }
 
 TEST_CASE("Validation: custom objects are known objects", "[validation]") {
@@ -176,84 +134,59 @@ TEST_CASE("Validation: custom objects are known objects", "[validation]") {
 }
 
 TEST_CASE("Validation: site-licence-cal", "[validation]") {
-  Model m = valid_model();
-  m.licences[2].cal_for.push_back("sale");
-  expect_only(m, "site-licence-cal", "licences", "quote", "cal_for");
+  expect_only_after([](Model& m) { m.licences[2].cal_for.push_back("sale"); },
+                    "site-licence-cal", "licences", "quote", "cal_for");
 }
 
 TEST_CASE("Validation: site-licence-assigned in a plan or to a user", "[validation]") {
-  {
-    Model m = valid_model();
-    m.plans[0].licences.push_back("quote");
-    expect_only(m, "site-licence-assigned", "plans", "plan", "licences");
-  }
-  {
-    Model m = valid_model();
-    m.users[0].licences.push_back("quote");
-    expect_only(m, "site-licence-assigned", "users", "alice", "licences");
-  }
+  expect_only_after([](Model& m) { m.plans[0].licences.push_back("quote"); },
+                    "site-licence-assigned", "plans", "plan", "licences");
+  expect_only_after([](Model& m) { m.users[0].licences.push_back("quote"); },
+                    "site-licence-assigned", "users", "alice", "licences");
 }
 
 TEST_CASE("Validation: unknown-functional-right and duplicate-functional-right", "[validation]") {
-  {
-    Model m = valid_model();
-    m.find_role("level-2")->functional_rights.push_back("nope");
-    expect_only(m, "unknown-functional-right", "roles", "level-2", "functional_rights");
-  }
-  {
-    Model m = valid_model();
-    m.find_role("level-2")->functional_rights.push_back("see-other-companies-associates");
-    expect_only(m, "duplicate-functional-right", "roles", "level-2", "functional_rights");
-  }
+  expect_only_after([](Model& m) { m.find_role("level-2")->functional_rights.push_back("nope"); },
+                    "unknown-functional-right", "roles", "level-2", "functional_rights");
+  expect_only_after(
+      [](Model& m) { m.find_role("level-2")->functional_rights.push_back("see-other-companies-associates"); },
+      "duplicate-functional-right", "roles", "level-2", "functional_rights");
 }
 
 TEST_CASE("Validation: invalid-rights in a role cell or an override", "[validation]") {
-  {
-    Model m = valid_model();
-    m.find_role("level-2")->data_rights["sale"][0] = TableRights(TableRight::kFiltering);
-    expect_only(m, "invalid-rights", "roles", "level-2", "data_rights.sale");
-  }
-  {
-    Model m = valid_model();
-    m.overrides.push_back({OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, "", "", 16});
-    expect_only(m, "invalid-rights", "overrides", "system/sale", "remove");
-  }
-  {
-    Model m = valid_model();
-    m.overrides.push_back({OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, "", "amount", 4});
-    expect_only(m, "invalid-rights", "overrides", "system/sale", "remove");
-  }
+  expect_only_after(
+      [](Model& m) { m.find_role("level-2")->data_rights["sale"][0] = TableRights(TableRight::kFiltering); },
+      "invalid-rights", "roles", "level-2", "data_rights.sale");
+  expect_only_after(
+      [](Model& m) { m.overrides.push_back({OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, "", "", 16}); },
+      "invalid-rights", "overrides", "system/sale", "remove");
+  expect_only_after(
+      [](Model& m) {
+        m.overrides.push_back({OverrideLevel::kSystem, "", "sale", OverrideScope::kAll, "", "amount", 4});
+      },
+      "invalid-rights", "overrides", "system/sale", "remove");
 }
 
 TEST_CASE("Validation: one-anonymous-role and anonymous-role-data-only", "[validation]") {
-  {
-    Model m = valid_model();
-    m.roles.push_back(blank_role("anon-2", RoleType::kAnonymous));
-    expect_only(m, "one-anonymous-role", "roles", "anon-2", "type");
-  }
-  {
-    Model m = valid_model();
-    m.find_role("anonymous")->functional_rights.push_back("allow-bulk-edit");
-    expect_only(m, "anonymous-role-data-only", "roles", "anonymous", "functional_rights");
-  }
+  expect_only_after([](Model& m) { m.roles.push_back(blank_role("anon-2", RoleType::kAnonymous)); },
+                    "one-anonymous-role", "roles", "anon-2", "type");
+  expect_only_after([](Model& m) { m.find_role("anonymous")->functional_rights.push_back("allow-bulk-edit"); },
+                    "anonymous-role-data-only", "roles", "anonymous", "functional_rights");
 }
 
 TEST_CASE("Validation: one-system-role", "[validation]") {
-  Model m = valid_model();
-  m.roles.push_back(blank_role("sys-2", RoleType::kSystem));
-  expect_only(m, "one-system-role", "roles", "sys-2", "type");
+  expect_only_after([](Model& m) { m.roles.push_back(blank_role("sys-2", RoleType::kSystem)); },
+                    "one-system-role", "roles", "sys-2", "type");
 }
 
 TEST_CASE("Validation: role-type-fixed", "[validation]") {
-  Model m = valid_model();
-  m.find_role("level-5")->type = RoleType::kExternal;
-  expect_only(m, "role-type-fixed", "roles", "level-5", "type");
+  expect_only_after([](Model& m) { m.find_role("level-5")->type = RoleType::kExternal; },
+                    "role-type-fixed", "roles", "level-5", "type");
 }
 
 TEST_CASE("Validation: system-role-edited", "[validation]") {
-  Model m = valid_model();
-  m.find_role("system")->description = "changed";
-  expect_only(m, "system-role-edited", "roles", "system", "");
+  expect_only_after([](Model& m) { m.find_role("system")->description = "changed"; },
+                    "system-role-edited", "roles", "system", "");
 }
 
 TEST_CASE("Validation: predefined roles other than system may be edited", "[validation]") {
@@ -265,24 +198,18 @@ TEST_CASE("Validation: predefined roles other than system may be edited", "[vali
 }
 
 TEST_CASE("Validation: unknown-role in a field right or on a user", "[validation]") {
-  {
-    Model m = valid_model();
-    m.field_rights.push_back({"nope", "sale", "amount", Relation::kOwn, FieldRights{}, false, false});
-    expect_only(m, "unknown-role", "field_rights", "nope/sale.amount", "role");
-  }
-  {
-    Model m = valid_model();
-    m.users[0].role = "nope";
-    expect_only(m, "unknown-role", "users", "alice", "role");
-  }
+  expect_only_after(
+      [](Model& m) {
+        m.field_rights.push_back({"nope", "sale", "amount", Relation::kOwn, FieldRights{}, false, false});
+      },
+      "unknown-role", "field_rights", "nope/sale.amount", "role");
+  expect_only_after([](Model& m) { m.users[0].role = "nope"; }, "unknown-role", "users", "alice", "role");
 }
 
 TEST_CASE("Validation: empty-field and duplicate-field-right", "[validation]") {
-  {
-    Model m = valid_model();
-    m.field_rights.push_back({"level-1", "sale", "", Relation::kOwn, FieldRights{}, false, false});
-    expect_only(m, "empty-field", "field_rights", "level-1/sale.", "field");
-  }
+  expect_only_after(
+      [](Model& m) { m.field_rights.push_back({"level-1", "sale", "", Relation::kOwn, FieldRights{}, false, false}); },
+      "empty-field", "field_rights", "level-1/sale.", "field");
   {
     Model m = valid_model();
     m.field_rights.push_back({"level-1", "sale", "amount", Relation::kOwn, FieldRights{}, false, false});
@@ -294,22 +221,18 @@ TEST_CASE("Validation: empty-field and duplicate-field-right", "[validation]") {
 }
 
 TEST_CASE("Validation: unknown-group and unknown-user in overrides", "[validation]") {
-  {
-    Model m = valid_model();
-    m.overrides.push_back({OverrideLevel::kGroup, "nope", "sale", OverrideScope::kAll, "", "", 1});
-    expect_only(m, "unknown-group", "overrides", "group:nope/sale", "level");
-  }
-  {
-    Model m = valid_model();
-    m.overrides.push_back({OverrideLevel::kUser, "nope", "sale", OverrideScope::kAll, "", "", 1});
-    expect_only(m, "unknown-user", "overrides", "user:nope/sale", "level");
-  }
+  expect_only_after(
+      [](Model& m) { m.overrides.push_back({OverrideLevel::kGroup, "nope", "sale", OverrideScope::kAll, "", "", 1}); },
+      "unknown-group", "overrides", "group:nope/sale", "level");
+  expect_only_after(
+      [](Model& m) { m.overrides.push_back({OverrideLevel::kUser, "nope", "sale", OverrideScope::kAll, "", "", 1}); },
+      "unknown-user", "overrides", "user:nope/sale", "level");
 }
 
 TEST_CASE("Validation: missing-record", "[validation]") {
-  Model m = valid_model();
-  m.overrides.push_back({OverrideLevel::kSystem, "", "sale", OverrideScope::kRecord, "", "", 1});
-  expect_only(m, "missing-record", "overrides", "system/sale", "scope");
+  expect_only_after(
+      [](Model& m) { m.overrides.push_back({OverrideLevel::kSystem, "", "sale", OverrideScope::kRecord, "", "", 1}); },
+      "missing-record", "overrides", "system/sale", "scope");
 }
 
 TEST_CASE("Validation: duplicate-person", "[validation]") {
@@ -320,15 +243,12 @@ TEST_CASE("Validation: duplicate-person", "[validation]") {
 }
 
 TEST_CASE("Validation: unknown-plan", "[validation]") {
-  Model m = valid_model();
-  m.users[0].plan = "nope";
-  expect_only(m, "unknown-plan", "users", "alice", "plan");
+  expect_only_after([](Model& m) { m.users[0].plan = "nope"; }, "unknown-plan", "users", "alice", "plan");
 }
 
 TEST_CASE("Validation: missing-prerequisite", "[validation]") {
-  Model m = valid_model();
-  m.users[0].licences = {"web"};
-  expect_only(m, "missing-prerequisite", "users", "alice", "licences");
+  expect_only_after([](Model& m) { m.users[0].licences = {"web"}; },
+                    "missing-prerequisite", "users", "alice", "licences");
 }
 
 TEST_CASE("Validation: licence-over-count", "[validation]") {
@@ -341,16 +261,8 @@ TEST_CASE("Validation: licence-over-count", "[validation]") {
 }
 
 TEST_CASE("Validation: missing-role", "[validation]") {
-  {
-    Model m = valid_model();
-    m.users[0].role.clear();
-    expect_only(m, "missing-role", "users", "alice", "role");
-  }
-  {
-    Model m = valid_model();
-    m.users[1].role.clear();
-    expect_only(m, "missing-role", "users", "xena", "role");
-  }
+  expect_only_after([](Model& m) { m.users[0].role.clear(); }, "missing-role", "users", "alice", "role");
+  expect_only_after([](Model& m) { m.users[1].role.clear(); }, "missing-role", "users", "xena", "role");
   {
     // an anonymous user falls back to the anonymous role; without one it is missing
     Model m = valid_model();
@@ -361,49 +273,17 @@ TEST_CASE("Validation: missing-role", "[validation]") {
 }
 
 TEST_CASE("Validation: role-type for every user type", "[validation]") {
-  {
-    Model m = valid_model();
-    m.users[0].role = "external";
-    expect_only(m, "role-type", "users", "alice", "role");
-  }
-  {
-    Model m = valid_model();
-    m.users[1].role = "level-1";
-    expect_only(m, "role-type", "users", "xena", "role");
-  }
-  {
-    Model m = valid_model();
-    m.users[2].role = "level-1";
-    expect_only(m, "role-type", "users", "anon", "role");
-  }
-  {
-    Model m = valid_model();
-    m.users[3].role = "level-0";
-    expect_only(m, "role-type", "users", "integration", "role");
-  }
+  expect_only_after([](Model& m) { m.users[0].role = "external"; }, "role-type", "users", "alice", "role");
+  expect_only_after([](Model& m) { m.users[1].role = "level-1"; }, "role-type", "users", "xena", "role");
+  expect_only_after([](Model& m) { m.users[2].role = "level-1"; }, "role-type", "users", "anon", "role");
+  expect_only_after([](Model& m) { m.users[3].role = "level-0"; }, "role-type", "users", "integration", "role");
 }
 
 TEST_CASE("Validation: missing-company, company-not-ours and external-company-ours", "[validation]") {
-  {
-    Model m = valid_model();
-    m.users[0].company.clear();
-    expect_only(m, "missing-company", "users", "alice", "company");
-  }
-  {
-    Model m = valid_model();
-    m.users[1].company.clear();
-    expect_only(m, "missing-company", "users", "xena", "company");
-  }
-  {
-    Model m = valid_model();
-    m.users[0].company = "cust-1";
-    expect_only(m, "company-not-ours", "users", "alice", "company");
-  }
-  {
-    Model m = valid_model();
-    m.users[1].company = "beta";
-    expect_only(m, "external-company-ours", "users", "xena", "company");
-  }
+  expect_only_after([](Model& m) { m.users[0].company.clear(); }, "missing-company", "users", "alice", "company");
+  expect_only_after([](Model& m) { m.users[1].company.clear(); }, "missing-company", "users", "xena", "company");
+  expect_only_after([](Model& m) { m.users[0].company = "cust-1"; }, "company-not-ours", "users", "alice", "company");
+  expect_only_after([](Model& m) { m.users[1].company = "beta"; }, "external-company-ours", "users", "xena", "company");
 }
 
 TEST_CASE("Validation: no-groups for external, anonymous and system users", "[validation]") {
@@ -419,22 +299,15 @@ TEST_CASE("Validation: no-groups for external, anonymous and system users", "[va
 }
 
 TEST_CASE("Validation: missing-group and unknown-group on users", "[validation]") {
-  {
-    Model m = valid_model();
-    m.users[0].group.clear();
-    expect_only(m, "missing-group", "users", "alice", "group");
-  }
+  expect_only_after([](Model& m) { m.users[0].group.clear(); }, "missing-group", "users", "alice", "group");
   {
     Model m = valid_model();
     m.users[0].group = "salse";
     expect_only(m, "unknown-group", "users", "alice", "group");
     REQUIRE(validate(m)[0].to_string() == "users[\"alice\"].group: unknown group \"salse\"");
   }
-  {
-    Model m = valid_model();
-    m.users[0].other_groups.push_back("nope");
-    expect_only(m, "unknown-group", "users", "alice", "other_groups");
-  }
+  expect_only_after([](Model& m) { m.users[0].other_groups.push_back("nope"); },
+                    "unknown-group", "users", "alice", "other_groups");
 }
 
 TEST_CASE("Validation: every rule id of the validator is covered by this file", "[validation]") {

@@ -1,4 +1,7 @@
 """Shared fixtures for the sorights Python tests."""
+import os
+import tempfile
+
 import sorights
 
 
@@ -12,3 +15,12 @@ def make_model():
     model.users.append(sorights.User(id="sam", company="acme", role="level-3", group="sales"))
     model.users.append(sorights.User(id="bob", company="acme", role="level-2", group="support"))
     return model
+
+
+def snapshot_file_round_trip(model, version):
+    """Saves `model` at `version` to a snapshot file (in a temporary directory)
+    and loads it back: (model, version)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.snap")
+        sorights.save_snapshot_file(path, model, version)
+        return sorights.load_snapshot_file(path)

@@ -1,12 +1,10 @@
 """`names` (display names per language) of roles, groups, our companies and
 declared functional rights: the field, the model file and the stores keep it
 (docs/languages.md, docs/model-file.md)."""
-import os
-import tempfile
 import unittest
 
 import sorights
-from support import make_model
+from support import make_model, snapshot_file_round_trip
 
 
 def model_with_names():
@@ -48,12 +46,9 @@ class EntityNamesRoundTripTest(unittest.TestCase):
 
     def test_snapshot_file(self):
         model = model_with_names()
-        with tempfile.TemporaryDirectory() as d:
-            path = os.path.join(d, "m.snap")
-            sorights.save_snapshot_file(path, model, 3)
-            back, version = sorights.load_snapshot_file(path)
-            self.assertEqual(back, model)
-            self.assertEqual(version, 3)
+        back, version = snapshot_file_round_trip(model, 3)
+        self.assertEqual(back, model)
+        self.assertEqual(version, 3)
 
 
 if __name__ == "__main__":

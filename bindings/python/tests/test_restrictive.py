@@ -1,11 +1,9 @@
 """Restrictive functional rights (docs/rules.md §16): the declared flag
 round-trips, and the system user holds no restrictive right."""
-import os
-import tempfile
 import unittest
 
 import sorights
-from support import make_model
+from support import make_model, snapshot_file_round_trip
 
 
 def model_with_rights():
@@ -46,12 +44,9 @@ class RestrictiveRoundTripTest(unittest.TestCase):
 
     def test_snapshot_file(self):
         model = model_with_rights()
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "model.snap")
-            sorights.save_snapshot_file(path, model, 3)
-            back, version = sorights.load_snapshot_file(path)
-            self.assertEqual(version, 3)
-            self.assertEqual(back, model)
+        back, version = snapshot_file_round_trip(model, 3)
+        self.assertEqual(version, 3)
+        self.assertEqual(back, model)
 
 
 if __name__ == "__main__":
