@@ -294,7 +294,9 @@ inline FilterResult can_batch(const Snapshot& snapshot, UserIndex user, Action a
     const Record* block = records.data() + base;
     const detail::RecordLanes lanes{block};
     auto slot_of = [&](std::size_t j) { return std::min<std::size_t>(static_cast<std::size_t>(block[j].object), kSlots); };
-    std::array<std::uint16_t, kSlots + 2> start{};
+    // Counting sort: slot s (0..kSlots) is counted at s + 2, so that after
+    // the prefix sums start[s + 1] is where slot s begins.
+    std::array<std::uint16_t, kSlots + 3> start{};
     for (std::size_t j = 0; j < m; ++j) ++start[slot_of(j) + 2];
     for (std::size_t k = 2; k < start.size(); ++k) start[k] += start[k - 1];
     std::array<std::uint16_t, kBlock> order;  // block positions, grouped by slot
