@@ -547,17 +547,18 @@ void BM_DirectoryMemory(benchmark::State& state) {
       state.SkipWithError("the one-user commit failed");
       return;
     }
-    const std::size_t after = resident_bytes();
-    const std::size_t peak = peak_resident_bytes();
-    // The peak counts what was resident before the directory (the model,
-    // moved into the store); less what else the process held then.
+    // What the process held besides the model (moved into the store) is
+    // left out of the peak and of what stays resident after the commit.
+    const std::size_t other = start - model_bytes;
+    const double peak = static_cast<double>(peak_resident_bytes() - other);
+    const double after = static_cast<double>(resident_bytes() - other);
     const double own = static_cast<double>(model_bytes + snapshot_bytes);
     state.counters["model_MB"] = static_cast<double>(model_bytes) / 1e6;
     state.counters["snapshot_MB"] = static_cast<double>(snapshot_bytes) / 1e6;
-    state.counters["peak_MB"] = static_cast<double>(peak - (start - model_bytes)) / 1e6;
-    state.counters["after_commit_MB"] = static_cast<double>(after - (start - model_bytes)) / 1e6;
-    state.counters["peak_ratio"] = static_cast<double>(peak - (start - model_bytes)) / own;
-    state.counters["after_ratio"] = static_cast<double>(after - (start - model_bytes)) / own;
+    state.counters["peak_MB"] = peak / 1e6;
+    state.counters["after_commit_MB"] = after / 1e6;
+    state.counters["peak_ratio"] = peak / own;
+    state.counters["after_ratio"] = after / own;
   }
 }
 BENCHMARK(BM_DirectoryMemory)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);

@@ -3,6 +3,17 @@
 
 namespace sorights::python {
 
+namespace {
+
+// Bits 0..n-1 of a filter bitset as Python booleans.
+std::vector<bool> bit_list(const std::vector<std::uint64_t>& bits, std::size_t n) {
+  std::vector<bool> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = ((bits[i >> 6] >> (i & 63u)) & 1u) != 0;
+  return out;
+}
+
+}  // namespace
+
 void bind_filter(py::module_& m) {
   m.def(
       "filter",
@@ -20,9 +31,7 @@ void bind_filter(py::module_& m) {
         const so::RecordColumns cols = columns.view();
         std::vector<std::uint64_t> bits(so::filter_words(n));
         so::filter(*s, s->find_user(user), s->find_object(object), action, cols, bits);
-        std::vector<bool> out(n);
-        for (std::size_t i = 0; i < n; ++i) out[i] = ((bits[i >> 6] >> (i & 63u)) & 1u) != 0;
-        return out;
+        return bit_list(bits, n);
       },
       "snapshot"_a, "user"_a, "action"_a, "object"_a, "records"_a,
       "The batch filter: for each record (its `object` is ignored; all share `object` and `at`), whether "
@@ -36,9 +45,7 @@ void bind_filter(py::module_& m) {
         for (std::size_t i = 0; i < n; ++i) rows[i] = resolve(*s, records[i]);
         std::vector<std::uint64_t> bits(so::filter_words(n));
         so::can_batch(*s, s->find_user(user), action, rows, bits);
-        std::vector<bool> out(n);
-        for (std::size_t i = 0; i < n; ++i) out[i] = ((bits[i >> 6] >> (i & 63u)) & 1u) != 0;
-        return out;
+        return bit_list(bits, n);
       },
       "snapshot"_a, "user"_a, "action"_a, "records"_a,
       "For each record (of any object and `at`), whether `user` may do `action`: Snapshot.can per record, "

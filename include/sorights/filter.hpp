@@ -202,17 +202,15 @@ struct RunColumns {
   // padding, and returns the columns the kernels read for plan `p` (the
   // others stay empty: the kernels then read none).
   RecordColumns fill(const Record* block, const std::uint16_t* order, std::size_t len, const CheckPlan& p) noexcept {
-    const RecordLanes lanes{block};
     const bool ids = p.ovr_begin != p.ovr_end, windows = p.publishing;
     const bool external = p.kind == CheckUserKind::kExternal;
     const bool groups = p.owner_facts && p.group_facts, vids = p.visibility;
     const bool projects = p.owner_facts && external && p.same_project;
     const bool companies = (p.owner_facts && external && p.my_company) || p.deny_company_protected;
     for (std::size_t k = 0; k < len; ++k) {
-      const std::size_t j = order[k];
-      const Record& r = block[j];
+      const Record& r = block[order[k]];
       owner[k] = static_cast<std::uint32_t>(r.owner);
-      flags[k] = lanes.flags(j);
+      flags[k] = record_flags(r);
       if (groups) group[k] = static_cast<std::uint32_t>(r.group);
       if (vids) vid[k] = r.visibility.id;
       if (projects) project[k] = static_cast<std::uint32_t>(r.project);
@@ -339,9 +337,8 @@ inline FilterResult can_batch(const Snapshot& snapshot, UserIndex user, Action a
       else detail::run_avx2(timed, cols, run_bits.data());
       for (std::size_t k = first; k < last; ++k) {
         const std::size_t r = k - first;
-        bool ok = (run_bits[r >> 6] >> (r & 63u)) & 1u;
-        ok = ok && !detail::override_removes(timed, cols.id.empty() ? 0 : cols.id[r], bit);
-        set(order[k], ok);
+        const bool ok = (run_bits[r >> 6] >> (r & 63u)) & 1u;
+        set(order[k], ok && !detail::override_removes(timed, block[order[k]].id, bit));
       }
 #endif
     }

@@ -89,11 +89,15 @@ struct RecordColumns {
 };
 
 /// The flags byte of `r`'s column: its visibility kind and state bits (the
-/// inverse of what `RecordColumns::record` reads). Total, allocation-free.
+/// inverse of what `RecordColumns::record` reads). A visibility kind out of
+/// range is written as a group, which is how the evaluator reads it, never
+/// into the state bits. Total, allocation-free.
 [[nodiscard]] constexpr std::uint8_t record_flags(const Record& r) noexcept {
+  const auto kind = static_cast<std::uint8_t>(r.visibility.kind);
   return static_cast<std::uint8_t>(
-      static_cast<std::uint8_t>(r.visibility.kind) | (r.published ? kRecordPublished : 0) |
-      (r.completed ? kRecordCompleted : 0) | (r.is_new ? kRecordIsNew : 0) |
+      (kind <= static_cast<std::uint8_t>(VisibilityKind::kAssociate) ? kind
+                                                                     : static_cast<std::uint8_t>(VisibilityKind::kGroup)) |
+      (r.published ? kRecordPublished : 0) | (r.completed ? kRecordCompleted : 0) | (r.is_new ? kRecordIsNew : 0) |
       (r.user_person ? kRecordUserPerson : 0) | (r.our_company ? kRecordOurCompany : 0) |
       (r.database_owner ? kRecordDatabaseOwner : 0));
 }

@@ -202,11 +202,7 @@ class InMemoryStorage final : public StorageAdapter {
 
   [[nodiscard]] Result<StoredModel> load() override {
     std::lock_guard<std::mutex> lock(mu_);
-    if (shared_) {
-      StoredModel out{*shared_, stored_.version};
-      if (pending_) (void)apply_changes(out.model, *pending_);  // checked when it was recorded
-      return out;
-    }
+    if (shared_) return StoredModel{shared_model(), stored_.version};
     return stored_;
   }
   [[nodiscard]] Result<void> apply(const ChangeSet& changes) override {
@@ -227,8 +223,7 @@ class InMemoryStorage final : public StorageAdapter {
       return {};
     }
     if (shared_) {
-      stored_.model = *shared_;
-      if (pending_) (void)apply_changes(stored_.model, *pending_);
+      stored_.model = shared_model();
       pending_.reset();
       released = std::move(shared_);
     }
@@ -271,6 +266,14 @@ class InMemoryStorage final : public StorageAdapter {
 
  private:
   static constexpr std::size_t kPendingChanges = 4096;
+
+  // A copy of the model at the stored version while it is shared: the shared
+  // model with the recorded changes applied (checked when they were recorded).
+  Model shared_model() const {
+    Model m = *shared_;
+    if (pending_) (void)apply_changes(m, *pending_);
+    return m;
+  }
 
   void record(AuditEntry entry) {
     audit_.push_back(std::move(entry));

@@ -80,3 +80,29 @@ TEST_CASE("IndexColumn: views vectors, arrays and spans of the index type or of 
   CHECK(c.record(1, ObjectIndex{0}).owner == UserIndex{7});
   CHECK(c.record(1, ObjectIndex{0}).company == CompanyIndex{8});
 }
+
+TEST_CASE("record_flags: a visibility kind out of range is a group, as can() reads it, on every kernel",
+          "[filter]") {
+  const Snapshot s = build(columns_model());
+  const UserIndex alice = s.find_user("alice");
+  std::vector<Record> records;
+  for (std::uint32_t k = 0; k < 256; ++k) {
+    Record r;
+    r.object = s.find_object("sale");
+    r.owner = s.find_user("bob");  // another user's record: visibility applies
+    r.visibility.kind = static_cast<VisibilityKind>(k);
+    r.visibility.id = static_cast<std::uint32_t>(k % 3 == 0 ? s.find_group("sales") : s.find_group("support"));
+    records.push_back(r);
+    CHECK((record_flags(r) & ~kRecordVisibilityKindMask) == 0);  // no state bit from the kind
+  }
+  const RecordColumnsBuffer columns(records);
+  for (FilterPath path : {FilterPath::kScalar, FilterPath::kAvx2, FilterPath::kAvx512}) {
+    if (!filter_path_available(path)) continue;
+    std::vector<std::uint64_t> bits(filter_words(records.size()));
+    REQUIRE(filter(s, alice, s.find_object("sale"), Action::kRead, columns.view(), bits, path).ok);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      INFO("kind " << i << " path " << static_cast<int>(path));
+      CHECK(((bits[i / 64] >> (i % 64)) & 1u) == s.can(alice, Action::kRead, records[i]));
+    }
+  }
+}

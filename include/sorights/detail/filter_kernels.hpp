@@ -75,17 +75,7 @@ struct RecordLanes {
   const Record* r;
   std::uint32_t owner(std::size_t i) const noexcept { return static_cast<std::uint32_t>(r[i].owner); }
   std::uint32_t group(std::size_t i) const noexcept { return static_cast<std::uint32_t>(r[i].group); }
-  std::uint8_t flags(std::size_t i) const noexcept {
-    const Record& x = r[i];
-    // Any kind but all and associate limits the record to a group, as the
-    // evaluator reads it (a hostile value must not spill into other bits).
-    const auto k = static_cast<std::uint8_t>(x.visibility.kind);
-    return static_cast<std::uint8_t>((k <= 1 ? k : 2) | (x.published ? kRecordPublished : 0) |
-                                     (x.completed ? kRecordCompleted : 0) | (x.is_new ? kRecordIsNew : 0) |
-                                     (x.user_person ? kRecordUserPerson : 0) |
-                                     (x.our_company ? kRecordOurCompany : 0) |
-                                     (x.database_owner ? kRecordDatabaseOwner : 0));
-  }
+  std::uint8_t flags(std::size_t i) const noexcept { return record_flags(r[i]); }
   std::uint32_t visibility_id(std::size_t i) const noexcept { return r[i].visibility.id; }
   std::uint32_t project(std::size_t i) const noexcept { return static_cast<std::uint32_t>(r[i].project); }
   std::uint32_t company(std::size_t i) const noexcept { return static_cast<std::uint32_t>(r[i].company); }
