@@ -732,8 +732,8 @@ void BM_CommitGrantFunctionalRight(benchmark::State& state) {
       [](Transaction& tx, std::size_t k) {
         return k % 2 == 0 ? tx.grant_right("level-3", "allow-bulk-edit") : tx.revoke_right("level-3", "allow-bulk-edit");
       },
-      [hot](const DirectoryState& st, std::size_t) {
-        return st.snapshot.has(hot, st.snapshot.find_right("allow-bulk-edit"));
+      [hot](const DirectoryState& st, std::size_t k) {  // granted on even k, revoked on odd
+        return st.snapshot.has(hot, st.snapshot.find_right("allow-bulk-edit")) == (k % 2 == 0);
       });
 }
 BENCHMARK(BM_CommitGrantFunctionalRight)->Unit(benchmark::kMillisecond);

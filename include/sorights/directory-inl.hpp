@@ -66,27 +66,87 @@ SORIGHTS_INLINE void Transaction::rebase() {
   base_ = dir_->state();
   staged_.reset();
   user_edits_.clear();
+  user_adds_.clear();
+  roles_.reset();
+  groups_.reset();
   moves_.clear();
 }
 
 SORIGHTS_INLINE Model& Transaction::stage() {
   if (!staged_) {
-    staged_ = base_->model;
-    for (UserEdit& e : user_edits_) staged_->users[e.position] = std::move(e.user);
+    Model m = base_->model;
+    for (UserEdit& e : user_edits_) m.users[e.position] = std::move(e.user);
+    for (User& u : user_adds_) m.users.push_back(std::move(u));
+    if (roles_) m.roles = std::move(*roles_);
+    if (groups_) m.groups = std::move(*groups_);
+    staged_ = std::move(m);
     user_edits_.clear();
+    user_adds_.clear();
+    roles_.reset();
+    groups_.reset();
   }
   return *staged_;
 }
 
 SORIGHTS_INLINE const Model& Transaction::staged() const {
-  if (!user_edits_.empty()) return const_cast<Transaction*>(this)->stage();
+  if (overlay()) return const_cast<Transaction*>(this)->stage();
   return view();
+}
+
+SORIGHTS_INLINE std::vector<Role>& Transaction::staged_roles() {
+  if (staged_) return staged_->roles;
+  if (!roles_) roles_ = base_->model.roles;
+  return *roles_;
+}
+
+SORIGHTS_INLINE std::vector<Group>& Transaction::staged_groups() {
+  if (staged_) return staged_->groups;
+  if (!groups_) groups_ = base_->model.groups;
+  return *groups_;
+}
+
+SORIGHTS_INLINE Role* Transaction::staged_role(std::string_view id) {
+  std::vector<Role>& roles = staged_roles();
+  auto it = std::find_if(roles.begin(), roles.end(), [&](const Role& r) { return r.id == id; });
+  return it == roles.end() ? nullptr : &*it;
+}
+
+SORIGHTS_INLINE const Role* Transaction::find_role(std::string_view id) const {
+  if (!staged_ && roles_) {
+    auto it = std::find_if(roles_->begin(), roles_->end(), [&](const Role& r) { return r.id == id; });
+    return it == roles_->end() ? nullptr : &*it;
+  }
+  return view().find_role(id);
+}
+
+SORIGHTS_INLINE const Group* Transaction::find_group(std::string_view id) const {
+  if (!staged_ && groups_) {
+    auto it = std::find_if(groups_->begin(), groups_->end(), [&](const Group& g) { return g.id == id; });
+    return it == groups_->end() ? nullptr : &*it;
+  }
+  if (!staged_) {  // the base's groups, indexed by its snapshot
+    const auto at = static_cast<std::size_t>(base_->snapshot.find_group(id));
+    const std::vector<Group>& groups = base_->model.groups;
+    if (at < groups.size() && groups[at].id == id) return &groups[at];
+  }
+  return view().find_group(id);
+}
+
+SORIGHTS_INLINE bool Transaction::has_user(std::string_view id) const {
+  if (staged_) return staged_->find_user(id) != nullptr;
+  for (const User& u : user_adds_)
+    if (u.id == id) return true;
+  const auto at = static_cast<std::size_t>(base_->snapshot.find_user(id));
+  const std::vector<User>& users = base_->model.users;
+  return at < users.size() && users[at].id == id;  // the snapshot indexes every user of its model
 }
 
 SORIGHTS_INLINE User* Transaction::edit_target(std::string_view id) {
   if (staged_) return staged_->find_user(id);
   for (UserEdit& e : user_edits_)
     if (e.user.id == id) return &e.user;
+  for (User& u : user_adds_)
+    if (u.id == id) return &u;
   const std::vector<User>& users = base_->model.users;
   auto at = static_cast<std::size_t>(base_->snapshot.find_user(id));
   if (at >= users.size() || users[at].id != id) {
@@ -101,34 +161,40 @@ SORIGHTS_INLINE User* Transaction::edit_target(std::string_view id) {
 
 SORIGHTS_INLINE std::vector<Change> Transaction::staged_changes(std::vector<Diagnostic>* dups) const {
   if (staged_) return detail::diff_checked(base_->model, *staged_, dups);
-  // Edits in place: the changes diff_models would list, in model order.
+  // The overlay: the changes diff_models would list, in its order (groups,
+  // roles, users; users edited in model order, then the new ones).
+  std::vector<Change> out;
+  if (groups_) detail::diff_entities(out, dups, EntityKind::kGroup, base_->model.groups, *groups_);
+  if (roles_) detail::diff_entities(out, dups, EntityKind::kRole, base_->model.roles, *roles_);
   std::vector<const UserEdit*> edits;
   edits.reserve(user_edits_.size());
   for (const UserEdit& e : user_edits_) edits.push_back(&e);
   std::sort(edits.begin(), edits.end(),
             [](const UserEdit* a, const UserEdit* b) { return a->position < b->position; });
-  std::vector<Change> out;
   for (const UserEdit* e : edits) {
     const User& was = base_->model.users[e->position];
     if (!(was == e->user)) out.push_back(Change{EntityKind::kUser, was.id, Entity(was), Entity(e->user)});
   }
+  for (const User& u : user_adds_) out.push_back(Change{EntityKind::kUser, u.id, std::nullopt, Entity(u)});
   return out;
 }
 
 SORIGHTS_INLINE Result<void> Transaction::add_user(User user) {
   if (user.id.empty()) return Error(ErrorCode::kInvalidArgument, "a user id may not be empty");
-  if (stage().find_user(user.id) != nullptr)
-    return Error(ErrorCode::kAlreadyExists, "user " + detail::dq(user.id) + " already exists");
-  stage().users.push_back(std::move(user));
+  if (has_user(user.id)) return Error(ErrorCode::kAlreadyExists, "user " + detail::dq(user.id) + " already exists");
+  if (staged_) staged_->users.push_back(std::move(user));
+  else user_adds_.push_back(std::move(user));
   return {};
 }
 
 SORIGHTS_INLINE Result<void> Transaction::put_user(User user) {
-  if (!staged_ && !user.id.empty())
+  if (!staged_ && !user.id.empty()) {
     if (User* u = edit_target(user.id)) {  // an existing user, replaced in place
       *u = std::move(user);
       return {};
     }
+    return add_user(std::move(user));
+  }
   return detail::put_entity(stage().users, std::move(user), "a user");
 }
 
@@ -150,7 +216,7 @@ SORIGHTS_INLINE Result<void> Transaction::edit_user(std::string_view id,
 SORIGHTS_INLINE Result<void> Transaction::set_user_role(std::string_view user, std::string_view role) {
   User* u = edit_target(user);
   if (u == nullptr) return detail::not_found("user", user);
-  if (view().find_role(role) == nullptr) return detail::not_found("role", role);
+  if (find_role(role) == nullptr) return detail::not_found("role", role);
   u->role = std::string(role);
   return {};
 }
@@ -159,9 +225,9 @@ SORIGHTS_INLINE Result<void> Transaction::set_user_groups(std::string_view user,
                                                           std::vector<std::string> others) {
   User* u = edit_target(user);
   if (u == nullptr) return detail::not_found("user", user);
-  if (!primary.empty() && view().find_group(primary) == nullptr) return detail::not_found("group", primary);
+  if (!primary.empty() && find_group(primary) == nullptr) return detail::not_found("group", primary);
   for (const std::string& g : others)
-    if (view().find_group(g) == nullptr) return detail::not_found("group", g);
+    if (find_group(g) == nullptr) return detail::not_found("group", g);
   u->group = std::move(primary);
   u->other_groups = std::move(others);
   return {};
@@ -231,14 +297,14 @@ SORIGHTS_INLINE Result<void> Transaction::delete_user(std::string_view user) {
 
 SORIGHTS_INLINE Result<void> Transaction::create_role(Role role) {
   if (role.id.empty()) return Error(ErrorCode::kInvalidArgument, "a role id may not be empty");
-  if (stage().find_role(role.id) != nullptr)
+  if (find_role(role.id) != nullptr)
     return Error(ErrorCode::kAlreadyExists, "role " + detail::dq(role.id) + " already exists");
-  stage().roles.push_back(std::move(role));
+  staged_roles().push_back(std::move(role));
   return {};
 }
 
 SORIGHTS_INLINE Result<void> Transaction::copy_role(std::string_view from, std::string id, std::string name) {
-  const Role* src = stage().find_role(from);
+  const Role* src = find_role(from);
   if (src == nullptr) return detail::not_found("role", from);
   Role r;
   r.id = std::move(id);
@@ -251,7 +317,7 @@ SORIGHTS_INLINE Result<void> Transaction::copy_role(std::string_view from, std::
 
 SORIGHTS_INLINE Result<void> Transaction::rename_role(std::string_view id, std::string name,
                                                       std::string description) {
-  Role* r = stage().find_role(id);
+  Role* r = staged_role(id);
   if (r == nullptr) return detail::not_found("role", id);
   r->name = std::move(name);
   r->description = std::move(description);
@@ -259,7 +325,7 @@ SORIGHTS_INLINE Result<void> Transaction::rename_role(std::string_view id, std::
 }
 
 SORIGHTS_INLINE Result<void> Transaction::put_role(Role role) {
-  return detail::put_entity(stage().roles, std::move(role), "a role");
+  return detail::put_entity(staged_roles(), std::move(role), "a role");
 }
 
 SORIGHTS_INLINE Result<void> Transaction::delete_role(std::string_view id, std::string_view replacement) {
@@ -282,9 +348,9 @@ SORIGHTS_INLINE Result<void> Transaction::delete_role(std::string_view id, std::
 
 SORIGHTS_INLINE Result<void> Transaction::set_data_right(std::string_view role, std::string_view object,
                                                          Relation relation, TableRights rights) {
-  Role* r = stage().find_role(role);
+  Role* r = staged_role(role);
   if (r == nullptr) return detail::not_found("role", role);
-  if (!detail::object_exists(stage(), object)) return detail::not_found("data object", object);
+  if (!detail::object_exists(view(), object)) return detail::not_found("data object", object);
   if (static_cast<int>(relation) >= kRelationCount)
     return Error(ErrorCode::kInvalidArgument, "invalid relation");
   r->set_cell(object, relation, rights);
@@ -293,24 +359,24 @@ SORIGHTS_INLINE Result<void> Transaction::set_data_right(std::string_view role, 
 
 SORIGHTS_INLINE Result<void> Transaction::set_functional_rights(std::string_view role,
                                                                 std::vector<std::string> rights) {
-  Role* r = stage().find_role(role);
+  Role* r = staged_role(role);
   if (r == nullptr) return detail::not_found("role", role);
   for (const std::string& f : rights)
-    if (!detail::right_exists(stage(), f)) return detail::not_found("functional right", f);
+    if (!detail::right_exists(view(), f)) return detail::not_found("functional right", f);
   r->functional_rights = std::move(rights);
   return {};
 }
 
 SORIGHTS_INLINE Result<void> Transaction::grant_right(std::string_view role, std::string_view right) {
-  Role* r = stage().find_role(role);
+  Role* r = staged_role(role);
   if (r == nullptr) return detail::not_found("role", role);
-  if (!detail::right_exists(stage(), right)) return detail::not_found("functional right", right);
+  if (!detail::right_exists(view(), right)) return detail::not_found("functional right", right);
   if (!r->has_right(right)) r->functional_rights.emplace_back(right);
   return {};
 }
 
 SORIGHTS_INLINE Result<void> Transaction::revoke_right(std::string_view role, std::string_view right) {
-  Role* r = stage().find_role(role);
+  Role* r = staged_role(role);
   if (r == nullptr) return detail::not_found("role", role);
   std::erase_if(r->functional_rights, [&](const std::string& f) { return f == right; });
   return {};
@@ -323,7 +389,7 @@ SORIGHTS_INLINE Result<void> Transaction::remove_our_company(std::string_view id
   return detail::remove_entity(stage().our_companies, id, "our company");
 }
 SORIGHTS_INLINE Result<void> Transaction::put_group(Group group) {
-  return detail::put_entity(stage().groups, std::move(group), "a group");
+  return detail::put_entity(staged_groups(), std::move(group), "a group");
 }
 SORIGHTS_INLINE Result<void> Transaction::remove_group(std::string_view id) {
   return detail::remove_entity(stage().groups, id, "group");
@@ -363,6 +429,9 @@ SORIGHTS_INLINE Result<void> Transaction::set_overrides(std::vector<Override> ov
 
 SORIGHTS_INLINE Result<void> Transaction::stage_model(Model model) {
   user_edits_.clear();
+  user_adds_.clear();
+  roles_.reset();
+  groups_.reset();
   staged_ = std::move(model);
   moves_.clear();
   return {};
@@ -560,21 +629,20 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit_locked(Transaction& tx, boo
     Result<void> clear = detail::check_conflicts(tx.base_->model, tx.base_->version, cur->model, changes);
     if (!clear) return refuse(std::move(clear).error());
   }
-  // Users edited in place (the Users screen's Save) take the incremental
-  // path: the next model is the current one with those users replaced, made
+  // The commits an administrator makes most (users edited or added, roles
+  // edited, groups added or renamed) take the incremental path: the next
+  // model is the current one with those entities replaced or appended, made
   // by bringing the state before the current one up to date when nothing
-  // else holds it (O(edited users)) instead of copying the whole model; the
-  // rules are checked on the edited users and the snapshot is the current
-  // one with their rows re-derived. Anything else, or anything the
-  // incremental check cannot judge alone, goes through compile().
-  // docs/design/0004-incremental-commit.md.
-  detail::UsersEdit edit;
-  const bool in_place = detail::users_edited_in_place(*cur, changes, edit.positions, edit.befores);
+  // else holds it (O(edited entities)) instead of copying the whole model;
+  // the rules are checked on what changed and the snapshot is the current one
+  // patched. Anything else, or anything the incremental check cannot judge
+  // alone, goes through compile(). docs/design/0004-incremental-commit.md.
+  detail::InPlaceCommit edit;
+  const bool in_place = detail::classify_in_place(*cur, changes, edit);
   std::unique_ptr<DirectoryState> next_state = next_state_for(*cur, in_place);
   Model& next_model = next_state->model;
   if (in_place) {
-    for (std::size_t k = 0; k < edit.positions.size(); ++k)
-      next_model.users[edit.positions[k]] = std::get<User>(*changes[k].after);
+    detail::apply_in_place(next_model, edit);
   } else if (Result<void> applied = apply_changes(next_model, changes); !applied) {
     return std::move(applied).error();
   }
@@ -582,7 +650,7 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit_locked(Transaction& tx, boo
   // 2. The actor, then every rule at once.
   const std::uint64_t version = cur->version + 1;
   Result<Snapshot> snapshot =
-      detail::judge_commit(*cur, next_model, tx.actor_, changes, in_place ? &edit : nullptr, version);
+      detail::judge_commit(*cur, next_model, tx.actor_, changes, in_place ? &edit.edit : nullptr, version);
   if (!snapshot) return refuse(std::move(snapshot).error());
 
   // 3. Write through the adapter, then publish; or nothing.
@@ -599,7 +667,9 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit_locked(Transaction& tx, boo
   });
   if (in_place) {
     last_in_place_version_ = version;
-    last_positions_ = std::move(edit.positions);
+    last_users_ = std::move(edit.edit.users);
+    last_roles_ = std::move(edit.edit.roles);
+    last_groups_ = std::move(edit.edit.groups);
   } else {
     last_in_place_version_ = 0;
   }
@@ -617,8 +687,18 @@ SORIGHTS_INLINE std::unique_ptr<DirectoryState> Directory::next_state_for(const 
       std::lock_guard<std::mutex> spare_lock(recycler_->mu);
       next_state = std::move(recycler_->spare);
     }
-    if (next_state && next_state->version + 1 == cur.version) {
-      for (std::size_t at : last_positions_) next_state->model.users[at] = cur.model.users[at];
+    if (next_state && next_state->version + 1 == cur.version &&
+        next_state->model.users.size() <= cur.model.users.size() &&
+        next_state->model.groups.size() <= cur.model.groups.size()) {
+      // The last commit edited these entities and appended the rest.
+      Model& m = next_state->model;
+      for (std::size_t at : last_users_) m.users[at] = cur.model.users[at];
+      for (std::size_t at : last_roles_) m.roles[at] = cur.model.roles[at];
+      for (std::size_t at : last_groups_) m.groups[at] = cur.model.groups[at];
+      m.users.insert(m.users.end(), cur.model.users.begin() + static_cast<std::ptrdiff_t>(m.users.size()),
+                     cur.model.users.end());
+      m.groups.insert(m.groups.end(), cur.model.groups.begin() + static_cast<std::ptrdiff_t>(m.groups.size()),
+                      cur.model.groups.end());
     } else {
       next_state.reset();
     }

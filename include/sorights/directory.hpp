@@ -312,9 +312,9 @@ class Transaction {
 
   // -- Inspection -------------------------------------------------------------
 
-  /// The staged model: the base with every edit so far. (Edits of existing
-  /// users are kept apart until something needs the whole model; the first
-  /// call after such edits copies the base model.)
+  /// The staged model: the base with every edit so far. (Edits of users,
+  /// roles and groups are kept apart until something needs the whole model;
+  /// the first call after such edits copies the base model.)
   [[nodiscard]] SORIGHTS_API const Model& staged() const;
   /// The model the edits were made against (the published state at `begin`).
   [[nodiscard]] const Model& base() const noexcept { return base_->model; }
@@ -356,8 +356,22 @@ class Transaction {
   // The staged user `id` for an edit in place, or null. Without a staged
   // model the user is copied into `user_edits_` (no model copy).
   User* edit_target(std::string_view id);
-  // The model edits are checked against: the staged one, or the base (user
-  // edits in place change nothing else).
+  // The staged roles and groups, for edits: the staged model's, else copies
+  // of the base's (small collections; no model copy).
+  std::vector<Role>& staged_roles();
+  std::vector<Group>& staged_groups();
+  Role* staged_role(std::string_view id);
+  // The staged role or group `id`, or null.
+  [[nodiscard]] const Role* find_role(std::string_view id) const;
+  [[nodiscard]] const Group* find_group(std::string_view id) const;
+  // Whether a user `id` is staged.
+  [[nodiscard]] bool has_user(std::string_view id) const;
+  // Whether edits are kept apart from a staged model.
+  [[nodiscard]] bool overlay() const noexcept {
+    return !user_edits_.empty() || !user_adds_.empty() || roles_ || groups_;
+  }
+  // The model edits are checked against for everything but users, roles and
+  // groups: the staged one, or the base (the overlay changes nothing else).
   [[nodiscard]] const Model& view() const noexcept { return staged_ ? *staged_ : base_->model; }
   // The staged changes; duplicate ids go to `dups` (only a staged model can
   // hold them).
@@ -371,10 +385,15 @@ class Transaction {
   std::shared_ptr<Directory> dir_;
   std::shared_ptr<const DirectoryState> base_;
   std::string actor_;
-  // Either edits of existing users in place (`user_edits_`, the Users
-  // screen's Save: O(edited users)), or a whole staged model (any other
-  // edit). INVARIANT: at most one of the two is non-empty.
+  // Either an overlay on the base (edits of existing users in place, new
+  // users, and the roles and groups when edited: the commits an
+  // administrator makes most, O(edited entities)), or a whole staged model
+  // (any other edit). INVARIANT: when `staged_` holds a model the overlay is
+  // empty.
   mutable std::vector<UserEdit> user_edits_;
+  mutable std::vector<User> user_adds_;  // new users, in the order added
+  mutable std::optional<std::vector<Role>> roles_;
+  mutable std::optional<std::vector<Group>> groups_;
   mutable std::optional<Model> staged_;  // empty: nothing staged (the base as is)
   std::vector<UserMove> moves_;
 };
@@ -471,12 +490,13 @@ class Directory : public std::enable_shared_from_this<Directory> {
   detail::PublishedPtr<DirectoryState> state_;
   mutable std::mutex commit_mu_;  // serializes commits, refreshes and every adapter call
   std::shared_ptr<std::atomic<std::uint64_t>> announced_;  // version announced by subscribe
-  // When the current state was made from the one before it by editing the
-  // users at `last_positions_` in place, its version (else 0): the commit
-  // after it can then bring the previous state's model up to date in
-  // O(edited users) and reuse it, instead of copying the whole model.
+  // When the current state was made from the one before it in place (the
+  // users, roles and groups at these positions edited, new users and groups
+  // appended), its version (else 0): the commit after it can then bring the
+  // previous state's model up to date in O(edited entities) and reuse it,
+  // instead of copying the whole model.
   std::uint64_t last_in_place_version_ = 0;
-  std::vector<std::size_t> last_positions_;
+  std::vector<std::size_t> last_users_, last_roles_, last_groups_;
   std::shared_ptr<detail::StateRecycler> recycler_ = std::make_shared<detail::StateRecycler>();
 };
 

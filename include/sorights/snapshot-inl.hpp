@@ -181,13 +181,21 @@ SORIGHTS_INLINE Result<Snapshot> SnapshotBuilder::build(const Model& model, std:
   return Snapshot(std::move(tables));
 }
 
+SORIGHTS_INLINE std::optional<Snapshot> SnapshotBuilder::patch(const Snapshot& base, const Model& next,
+                                                               const ModelEdit& edit, std::uint64_t version) {
+  std::optional<SnapshotTables> tables = patch_tables(base.t_, next, edit, version);
+  if (!tables) return std::nullopt;
+  return Snapshot(std::move(*tables));
+}
+
 SORIGHTS_INLINE std::optional<Snapshot> SnapshotBuilder::patch_users(const Snapshot& base, const Model& next,
                                                                      const std::vector<std::size_t>& positions,
                                                                      const std::vector<const User*>& before,
                                                                      std::uint64_t version) {
-  std::optional<SnapshotTables> tables = patch_tables(base.t_, next, positions, before, version);
-  if (!tables) return std::nullopt;
-  return Snapshot(std::move(*tables));
+  ModelEdit edit;
+  edit.users = positions;
+  edit.users_before = before;
+  return patch(base, next, edit, version);
 }
 
 }  // namespace detail

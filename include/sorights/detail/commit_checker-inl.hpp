@@ -452,11 +452,14 @@ inline std::string one_line(const Error& e) {
   return out;
 }
 
-// The users a change set edits in place: their positions in the current
-// model and their values there.
-struct UsersEdit {
-  std::vector<std::size_t> positions;
-  std::vector<const User*> befores;
+// A change set the directory can apply to the current model in place and
+// compile incrementally: `edit` (positions in the current model, old values
+// pointing into it) and the new values, in the order of `edit`'s lists.
+struct InPlaceCommit {
+  ModelEdit edit;
+  std::vector<const User*> users_after, added_users;
+  std::vector<const Role*> roles_after;
+  std::vector<const Group*> groups_after, added_groups;
 };
 
 // Commit step 1: the entities this change set touches that other commits
@@ -480,19 +483,79 @@ inline Result<void> check_conflicts(const Model& base, std::uint64_t base_versio
   return Error(ErrorCode::kConflict, std::move(msg), std::move(conflicts));
 }
 
-// Whether every change edits an existing user in place (the Users screen's
-// Save); fills their positions in the current model and their old values.
-inline bool users_edited_in_place(const DirectoryState& cur, const std::vector<Change>& changes,
-                                  std::vector<std::size_t>& positions, std::vector<const User*>& befores) {
+// Whether every change edits an existing user, role (its type unchanged) or
+// group, or adds a user or group: the commits an administrator makes most.
+// Fills `out` with positions in `cur`'s model (new entities go at the end).
+inline bool classify_in_place(const DirectoryState& cur, const std::vector<Change>& changes, InPlaceCommit& out) {
+  const Model& m = cur.model;
   for (const Change& c : changes) {
-    const User* after = get_value<User>(c.after);
-    if (c.kind != EntityKind::kUser || !c.before || after == nullptr) return false;
-    const auto at = static_cast<std::size_t>(cur.snapshot.find_user(c.id));
-    if (at >= cur.model.users.size() || cur.model.users[at].id != c.id || after->id != c.id) return false;
-    positions.push_back(at);
-    befores.push_back(&cur.model.users[at]);
+    if (!c.after) return false;
+    switch (c.kind) {
+      case EntityKind::kUser: {
+        const User* after = get_value<User>(c.after);
+        if (after == nullptr || after->id != c.id || c.id.empty()) return false;
+        const auto at = static_cast<std::size_t>(cur.snapshot.find_user(c.id));
+        const bool known = at < m.users.size() && m.users[at].id == c.id;
+        if (c.before && known) {
+          out.edit.users.push_back(at);
+          out.edit.users_before.push_back(&m.users[at]);
+          out.users_after.push_back(after);
+        } else if (!c.before && !known) {
+          out.added_users.push_back(after);
+        } else {
+          return false;
+        }
+        break;
+      }
+      case EntityKind::kRole: {
+        const Role* after = get_value<Role>(c.after);
+        const auto it = std::find_if(m.roles.begin(), m.roles.end(), [&](const Role& r) { return r.id == c.id; });
+        if (after == nullptr || !c.before || it == m.roles.end() || after->id != c.id || it->type != after->type)
+          return false;
+        out.edit.roles.push_back(static_cast<std::size_t>(it - m.roles.begin()));
+        out.edit.roles_before.push_back(&*it);
+        out.roles_after.push_back(after);
+        break;
+      }
+      case EntityKind::kGroup: {
+        const Group* after = get_value<Group>(c.after);
+        const auto at = static_cast<std::size_t>(cur.snapshot.find_group(c.id));
+        const bool known = at < m.groups.size() && m.groups[at].id == c.id;
+        if (after == nullptr || after->id != c.id || c.id.empty()) return false;
+        if (c.before && known) {
+          out.edit.groups.push_back(at);
+          out.groups_after.push_back(after);
+        } else if (!c.before && !known) {
+          out.added_groups.push_back(after);
+        } else {
+          return false;
+        }
+        break;
+      }
+      default: return false;
+    }
   }
+  // Ids are unique in a diff; checked anyway, as a patch would index both.
+  auto unique_ids = [](auto list) {
+    std::sort(list.begin(), list.end(), [](const auto* a, const auto* b) { return a->id < b->id; });
+    return std::adjacent_find(list.begin(), list.end(), [](const auto* a, const auto* b) { return a->id == b->id; }) ==
+           list.end();
+  };
+  if (!unique_ids(out.added_users) || !unique_ids(out.added_groups)) return false;
+  out.edit.added_users = out.added_users.size();
+  out.edit.added_groups = out.added_groups.size();
   return true;
+}
+
+// `next` (a copy of the current model) made into the model `in_place`
+// describes.
+inline void apply_in_place(Model& next, const InPlaceCommit& in_place) {
+  const ModelEdit& e = in_place.edit;
+  for (std::size_t k = 0; k < e.users.size(); ++k) next.users[e.users[k]] = *in_place.users_after[k];
+  for (const User* u : in_place.added_users) next.users.push_back(*u);
+  for (std::size_t k = 0; k < e.roles.size(); ++k) next.roles[e.roles[k]] = *in_place.roles_after[k];
+  for (std::size_t k = 0; k < e.groups.size(); ++k) next.groups[e.groups[k]] = *in_place.groups_after[k];
+  for (const Group* g : in_place.added_groups) next.groups.push_back(*g);
 }
 
 // The message of a refusal for the rules in `all` (naming the first one's
@@ -510,14 +573,14 @@ inline std::string breaks_message(std::string_view verb, const std::vector<Diagn
 // Commit step 2: the actor, then every rule at once; the next snapshot, or
 // the refusal listing every denied right and broken rule.
 inline Result<Snapshot> judge_commit(const DirectoryState& cur, const Model& next, const std::string& actor_id,
-                                     const std::vector<Change>& changes, const UsersEdit* edit,
+                                     const std::vector<Change>& changes, const ModelEdit* edit,
                                      std::uint64_t version) {
   SORIGHTS_ASSIGN_OR_RETURN(ActorView actor, resolve_actor(cur, actor_id));
   CommitChecker checker(cur.model, next, actor, actor_id);
   checker.run(changes);
   std::optional<Snapshot> patched;
-  if (edit != nullptr && Validator(next, false).users_edit_valid(edit->positions, edit->befores))
-    patched = SnapshotBuilder::patch_users(cur.snapshot, next, edit->positions, edit->befores, version);
+  if (edit != nullptr && Validator(next, false).edit_valid(*edit))
+    patched = SnapshotBuilder::patch(cur.snapshot, next, *edit, version);
   Result<Snapshot> snapshot = patched ? Result<Snapshot>(std::move(*patched))
                                       : compile_stored(next, version);  // the model rules, the tables
   if (snapshot) checker.check_gained_rights(changes, cur.snapshot, *snapshot);

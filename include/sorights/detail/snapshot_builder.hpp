@@ -3,7 +3,7 @@
 // -----------------------------------------------------------------------------
 // The table builder (`detail::SnapshotBuilder`, a friend of `Snapshot`)
 // behind compile() and the directory's incremental commit. No API promise.
-// Everything here but `build` and `patch_users` (snapshot-inl.hpp, where
+// Everything here but `build`, `patch` and `patch_users` (snapshot-inl.hpp, where
 // `Snapshot` is complete) is defined in its class (implicitly inline), so
 // tests may include it in both build modes. docs/design/0004-incremental-commit.md.
 #ifndef SORIGHTS_DETAIL_SNAPSHOT_BUILDER_HPP_
@@ -25,6 +25,7 @@
 
 #include "sorights/config.hpp"
 #include "sorights/detail/flat_index.hpp"
+#include "sorights/detail/model_edit.hpp"
 #include "sorights/detail/snapshot_layout.hpp"
 #include "sorights/detail/validator.hpp"
 #include "sorights/error.hpp"
@@ -86,6 +87,9 @@ struct SnapshotBuilder {
   SORIGHTS_API static Result<Snapshot> build(const Model& model, std::uint64_t version);
 
   // `patch_tables` on `base`'s tables (snapshot-inl.hpp).
+  SORIGHTS_API static std::optional<Snapshot> patch(const Snapshot& base, const Model& next, const ModelEdit& edit,
+                                                    std::uint64_t version);
+  // patch() for users edited in place.
   SORIGHTS_API static std::optional<Snapshot> patch_users(const Snapshot& base, const Model& next,
                                                           const std::vector<std::size_t>& positions,
                                                           const std::vector<const User*>& before,
@@ -100,23 +104,28 @@ struct SnapshotBuilder {
     return out;
   }
 
-  // A copy of `base` (the tables compiled from a valid model B) with the users at
-  // `positions` re-derived from `next`, at `version`. `next` must equal B
-  // except for the users at `positions`, edited in place with unchanged ids;
-  // `before[i]` is B's user at `positions[i]`. Nothing when the edit changes a
-  // name table (a customer company or a project appearing or disappearing):
-  // the caller compiles from scratch then. The result answers every query as
-  // `compile(next, version)` does; only the table layout may differ (runs and
-  // profiles left unused stay in place).
+  // A copy of `base` (the tables compiled from a valid model B) updated to
+  // `next`, which differs from B as `edit` says, at `version`. Nothing when
+  // the edit changes what the patch does not re-derive: an edited user's
+  // customer company (company indexes follow first appearance) or projects,
+  // or a role's functional right that needs a licence or gates publishing
+  // (the holders' rights then depend on each holder); the caller compiles
+  // from scratch then. New users and groups take the next indexes, as
+  // compile() gives them; their new customer companies and projects too. The
+  // result answers every query as `compile(next, version)` does; only the
+  // table layout may differ (runs, rows and profiles left unused stay).
   static std::optional<SnapshotTables> patch_tables(const SnapshotTables& base, const Model& next,
-                                                    const std::vector<std::size_t>& positions,
-                                                    const std::vector<const User*>& before, std::uint64_t version) {
-    if (next.users.size() != base.users_.size()) return std::nullopt;
-    for (std::size_t k = 0; k < positions.size(); ++k) {
-      const std::size_t i = positions[k];
-      if (i >= next.users.size()) return std::nullopt;
+                                                    const ModelEdit& edit, std::uint64_t version) {
+    const std::size_t old_users = base.users_.size();
+    if (next.users.size() != old_users + edit.added_users ||
+        next.groups.size() != base.group_names_.size() + edit.added_groups ||
+        next.roles.size() != base.role_names_.size())
+      return std::nullopt;
+    for (std::size_t k = 0; k < edit.users.size(); ++k) {
+      const std::size_t i = edit.users[k];
+      if (i >= old_users) return std::nullopt;
       const User& u = next.users[i];
-      const User& was = *before[k];
+      const User& was = *edit.users_before[k];
       if (u.id != was.id || base.user_names_.name(static_cast<std::uint32_t>(i)) != u.id) return std::nullopt;
       if (u.projects != was.projects) return std::nullopt;
       if (u.company != was.company) {
@@ -126,24 +135,126 @@ struct SnapshotBuilder {
             return std::nullopt;
       }
     }
+    for (std::size_t k = 0; k < edit.roles.size(); ++k) {
+      const std::size_t r = edit.roles[k];
+      if (r >= next.roles.size() || next.roles[r].id != edit.roles_before[k]->id ||
+          next.roles[r].type != edit.roles_before[k]->type ||
+          base.role_names_.name(static_cast<std::uint32_t>(r)) != next.roles[r].id)
+        return std::nullopt;
+    }
+    for (std::size_t g : edit.groups)
+      if (g >= base.group_names_.size() || base.group_names_.name(static_cast<std::uint32_t>(g)) != next.groups[g].id)
+        return std::nullopt;
+
     SnapshotTables out = base;
     out.version_ = version;
+    // New names first: the builder's indexes below view the tables' pools.
+    for (std::size_t g = base.group_names_.size(); g < next.groups.size(); ++g) out.group_names_.append(next.groups[g].id);
+    for (std::size_t i = old_users; i < next.users.size(); ++i) {
+      const User& u = next.users[i];
+      if (!u.company.empty() && out.company_names_.find(u.company, kNone) == kNone) {
+        if (out.company_names_.size() + 1 >= kMaxCompanies) return std::nullopt;
+        out.company_names_.append(u.company);
+      }
+      for (const std::string& p : u.projects)
+        if (out.project_names_.find(p, kNone) == kNone) out.project_names_.append(p);
+      out.user_names_.append(u.id);
+    }
     SnapshotBuilder b(next, out);
     b.index_catalogs();
-
     for (std::size_t i = 0; i < out.company_names_.size(); ++i)
       b.company_index.emplace(out.company_names_.name(static_cast<std::uint32_t>(i)), static_cast<std::uint32_t>(i));
     for (std::size_t i = 0; i < out.project_names_.size(); ++i)
       b.project_index.emplace(out.project_names_.name(static_cast<std::uint32_t>(i)), static_cast<std::uint32_t>(i));
+    b.index_rows();
+    if (!edit.roles.empty() && !b.patch_roles(edit)) return std::nullopt;
     b.index_profiles();
-    for (std::size_t i : positions) {
+    for (std::size_t i : edit.users) {
       const UserRec old = out.users_[i];
       const UserRec rec = b.build_user(next.users[i], &old);
       out.users_[i] = rec;
       out.owners_[i] = make_owner_rec(rec);
       out.user_rights_[i] = out.profiles_[rec.profile].rights_offset;
     }
+    if (edit.added_users != 0) {  // the exact size, not a doubled capacity, in the published snapshot
+      out.users_.reserve(next.users.size());
+      out.owners_.reserve(next.users.size());
+      out.user_rights_.reserve(next.users.size());
+    }
+    for (std::size_t i = old_users; i < next.users.size(); ++i) {
+      const UserRec rec = b.build_user(next.users[i], nullptr);
+      out.users_.push_back(rec);
+      out.owners_.push_back(make_owner_rec(rec));
+      out.user_rights_.push_back(out.profiles_[rec.profile].rights_offset);
+    }
+    // Replaced profiles and rows stay unused until the next compile(): bound them.
+    if (out.profiles_.size() > 2 * std::size_t{out.compiled_profiles_} + 64 ||
+        out.check_rows_.size() > 2 * std::size_t{out.compiled_rows_} + 64 * b.n_objects)
+      return std::nullopt;
     return out;
+  }
+
+  // The edited roles' cells, and the rights, flags and fast-path rows of every
+  // profile that holds one of them. A profile stands for users of one role
+  // whose rights are equal, so a right granted to or revoked from the role
+  // changes them alike, unless the right needs a licence (some holders have
+  // it, some not) or gates publishing (an external holder's objects change):
+  // false then, and the caller compiles.
+  bool patch_roles(const ModelEdit& edit) {
+    struct Delta {
+      bool edited = false;
+      std::vector<std::uint32_t> grant, revoke;
+    };
+    std::vector<Delta> delta(m.roles.size());
+    auto gates_publish = [](std::uint32_t right) {
+      for (std::size_t o = 0; o < kBuiltinObjectCount; ++o)
+        if (publish_right(o) == right) return true;
+      return false;
+    };
+    for (std::size_t k = 0; k < edit.roles.size(); ++k) {
+      const std::size_t r = edit.roles[k];
+      const Role& now = m.roles[r];
+      const Role& was = *edit.roles_before[k];
+      Delta& d = delta[r];
+      d.edited = true;
+      const std::size_t block = r * n_objects * kRelationCount;
+      std::fill(s.role_cells_.begin() + static_cast<std::ptrdiff_t>(block),
+                s.role_cells_.begin() + static_cast<std::ptrdiff_t>(block + n_objects * kRelationCount), 0);
+      for (const auto& [object, cells] : now.data_rights) {
+        const std::uint32_t oi = object_index.find(object);
+        if (oi == FlatIndex::kMiss) return false;  // not a valid model
+        for (int rel = 0; rel < kRelationCount; ++rel)
+          s.role_cells_[block + oi * kRelationCount + static_cast<std::size_t>(rel)] =
+              static_cast<std::uint8_t>(cells[static_cast<std::size_t>(rel)].bits() & TableRights::kCrudBits);
+      }
+      for (const std::string& f : now.functional_rights)
+        if (!was.has_right(f)) d.grant.push_back(right_index.find(f));
+      for (const std::string& f : was.functional_rights)
+        if (!now.has_right(f)) d.revoke.push_back(right_index.find(f));
+      for (const std::vector<std::uint32_t>* list : {&d.grant, &d.revoke})
+        if (std::find(list->begin(), list->end(), FlatIndex::kMiss) != list->end()) return false;  // not a valid model
+      for (const std::uint32_t ri : d.grant)
+        if (right_licence[ri] != kNone || gates_publish(ri)) return false;
+      for (const std::uint32_t ri : d.revoke)
+        if (gates_publish(ri)) return false;
+    }
+    for (Profile& p : s.profiles_) {
+      if (p.role >= delta.size() || !delta[p.role].edited) continue;
+      const Delta& d = delta[p.role];
+      std::uint64_t* w = s.right_words_.data() + p.rights_offset;
+      if ((p.flags & kProfileActive) && !(p.flags & kProfileSystem)) {
+        for (const std::uint32_t ri : d.grant) w[ri >> 6] |= 1ull << (ri & 63u);
+        for (const std::uint32_t ri : d.revoke) w[ri >> 6] &= ~(1ull << (ri & 63u));
+      }
+      std::copy(w, w + words, bits.begin());
+      p.flags = static_cast<std::uint8_t>((p.flags & ~kRightsFlags) | rights_flags());
+      const ObjectInfo* info = s.object_info_.data() + p.objects_offset;
+      infos.assign(info, info + n_objects);
+      const RecordOverride* ro = s.record_overrides_.data() + p.record_ovr_begin;
+      rec_ovr.assign(ro, ro + p.record_ovr_count);
+      p.rows_offset = append_check_rows(p.role, p.flags);
+    }
+    return true;
   }
 
   // -- The tables that depend on the catalogs (everything but users) ---------
@@ -334,6 +445,8 @@ struct SnapshotBuilder {
     shrink_to_fit(s.record_overrides_);
     shrink_to_fit(s.field_overrides_);
     shrink_to_fit(s.object_traits_);
+    s.compiled_profiles_ = static_cast<std::uint32_t>(s.profiles_.size());
+    s.compiled_rows_ = static_cast<std::uint32_t>(s.check_rows_.size());
   }
 
   // Writes `run` into the pool: over the old run when it fits (patching),
@@ -455,6 +568,14 @@ struct SnapshotBuilder {
         }
       }
     }
+    return static_cast<std::uint8_t>(flags | rights_flags());
+  }
+
+  // The profile flags that follow from `bits` alone.
+  static constexpr std::uint8_t kRightsFlags =
+      kProfileSeeOtherCompanies | kProfileExtMyCompany | kProfileExtSameProject | kProfileSelectionAdmin;
+  std::uint8_t rights_flags() const {
+    std::uint8_t flags = 0;
     if (holds(builtin_right::kSeeOtherCompanies)) flags |= kProfileSeeOtherCompanies;
     if (holds(builtin_right::kExtMyCompany)) flags |= kProfileExtMyCompany;
     if (holds(builtin_right::kExtSameProject)) flags |= kProfileExtSameProject;
@@ -588,6 +709,14 @@ struct SnapshotBuilder {
     }
   }
 
+  // The row blocks already in the snapshot, used or not (patching): a block
+  // is `n_objects` rows, appended whole.
+  void index_rows() {
+    if (n_objects == 0) return;
+    for (std::size_t at = 0; at + n_objects <= s.check_rows_.size(); at += n_objects)
+      row_index.emplace(row_key(s.check_rows_.data() + at), static_cast<std::uint32_t>(at));
+  }
+
   // The keys of the profiles already in the snapshot (patching).
   void index_profiles() {
     std::string k;
@@ -597,7 +726,6 @@ struct SnapshotBuilder {
                s.object_info_.data() + pr.objects_offset, s.record_overrides_.data() + pr.record_ovr_begin,
                pr.record_ovr_count, s.field_overrides_.data() + pr.field_ovr_begin, pr.field_ovr_count);
       profile_index.emplace(k, p);
-      row_index.emplace(row_key(s.check_rows_.data() + pr.rows_offset), pr.rows_offset);
     }
   }
 

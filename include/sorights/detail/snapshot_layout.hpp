@@ -72,6 +72,15 @@ class NameTable {
     shrink_to_fit(pool_);
     shrink_to_fit(offsets_);
   }
+  // add() on a sealed table, keeping it sealed: O(n) for the move of the
+  // order behind the new name (an incremental commit's new user or group).
+  std::uint32_t append(std::string_view name) {
+    const std::uint32_t i = add(name);
+    auto at = std::lower_bound(order_.begin(), order_.end(), name,
+                               [this](std::uint32_t k, std::string_view n) { return this->name(k) < n; });
+    order_.insert(at, i);
+    return i;
+  }
   [[nodiscard]] std::size_t size() const noexcept {
     return offsets_.empty() ? 0 : offsets_.size() - 1;
   }
@@ -301,6 +310,10 @@ struct SnapshotTables {
   std::uint32_t database_owner_ = static_cast<std::uint32_t>(kNoCompany);
   std::uint32_t name_field_ = static_cast<std::uint32_t>(kUnknownField);
   std::uint64_t version_ = 0;
+  // The profiles and rows compile() made: a patched snapshot leaves replaced
+  // ones unused, and the patch compiles afresh once they have doubled.
+  std::uint32_t compiled_profiles_ = 0;
+  std::uint32_t compiled_rows_ = 0;
 
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     return users_.capacity() * sizeof(UserRec) + owners_.capacity() * sizeof(OwnerRec) +

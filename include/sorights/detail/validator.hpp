@@ -22,6 +22,7 @@
 
 #include "sorights/config.hpp"
 #include "sorights/detail/flat_index.hpp"
+#include "sorights/detail/model_edit.hpp"
 #include "sorights/error.hpp"
 #include "sorights/functional_right.hpp"
 #include "sorights/ids.hpp"
@@ -68,49 +69,62 @@ class Validator {
     return std::move(out_);
   }
 
-  // True if the model, which differs from a valid model only in the users at
-  // `positions` (edited in place, ids unchanged; `before[i]` is the old value
-  // of `positions[i]`), is certainly valid. False means "run validate()": a
-  // rule failed or the change needs the whole model to judge (a user
-  // licence's seat count that grew). The answer is never "valid" when
-  // validate() would report something.
-  bool users_edit_valid(const std::vector<std::size_t>& positions, const std::vector<const User*>& before) {
+  // True if the model, which differs from a valid model as `edit` says, is
+  // certainly valid. False means "run validate()": a rule failed or the change
+  // needs the whole model to judge (a user licence with seats newly in use).
+  // The answer is never "valid" when validate() would report something. The
+  // catalogs' own rules (ids of groups, the roles' rules) are checked whole:
+  // they are small; users only where edited or added.
+  bool edit_valid(const ModelEdit& edit) {
     index(false);
-    for (std::size_t k = 0; k < positions.size(); ++k) {
-      const User& u = m_.users[positions[k]];
-      const User& was = *before[k];
-      if (u.id != was.id || u.id.empty()) return false;
+    if (!edit.roles.empty()) check_roles();
+    if (!out_.empty()) return false;
+    const std::size_t first_added = m_.users.size() - edit.added_users;
+    auto judge = [&](std::size_t at, const User* was) {
+      const User& u = m_.users[at];
+      if (u.id.empty() || (was != nullptr && u.id != was->id)) return false;
       check_user_links(u);
-      if (!u.person.empty() && u.person != was.person) {
+      if (!u.person.empty() && (was == nullptr || u.person != was->person)) {
         for (std::size_t i = 0; i < m_.users.size(); ++i)
-          if (i != positions[k] && m_.users[i].person == u.person) return false;
+          if (i != at && m_.users[i].person == u.person) return false;
       }
       std::vector<std::string_view> held_after, held_before;
       check_user_licences(u, held_after);
-      {
+      if (was != nullptr) {
         Validator quiet(m_);
         quiet.licence_kind_ = licence_kind_;
-        quiet.check_user_licences(was, held_before);
+        quiet.check_user_licences(*was, held_before);
       }
       if (!out_.empty()) return false;
       // Seats: a restricted user licence newly in use needs the whole count.
       const bool active_after = !u.retired && !u.former_employee;
-      const bool active_before = !was.retired && !was.former_employee;
+      const bool active_before = was != nullptr && !was->retired && !was->former_employee;
       if (active_after)
         for (std::string_view l : held_after) {
           const Licence* lic = m_.find_licence(l);
           if (lic == nullptr || !lic->capped()) continue;
           if (!active_before || !std::binary_search(held_before.begin(), held_before.end(), l)) return false;
         }
-    }
-    // Two edited users that now name the same person.
-    for (std::size_t a = 0; a < positions.size(); ++a)
-      for (std::size_t b = a + 1; b < positions.size(); ++b)
-        if (positions[a] == positions[b] ||
-            (!m_.users[positions[a]].person.empty() &&
-             m_.users[positions[a]].person == m_.users[positions[b]].person))
-          return false;
+      return true;
+    };
+    for (std::size_t k = 0; k < edit.users.size(); ++k)
+      if (!judge(edit.users[k], edit.users_before[k])) return false;
+    for (std::size_t at = first_added; at < m_.users.size(); ++at)
+      if (!judge(at, nullptr)) return false;
+    // Two edited users at one position, or two users that now name the same
+    // person (the scans above compare with every other user, edited or not).
+    for (std::size_t a = 0; a < edit.users.size(); ++a)
+      for (std::size_t b = a + 1; b < edit.users.size(); ++b)
+        if (edit.users[a] == edit.users[b]) return false;
     return out_.empty();
+  }
+
+  // edit_valid() for edits of existing users only.
+  bool users_edit_valid(const std::vector<std::size_t>& positions, const std::vector<const User*>& before) {
+    ModelEdit edit;
+    edit.users = positions;
+    edit.users_before = before;
+    return edit_valid(edit);
   }
 
  private:
