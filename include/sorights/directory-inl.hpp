@@ -22,162 +22,22 @@
 #include "sorights/ids.hpp"
 #include "sorights/detail/commit_checker-inl.hpp"  // detail::CommitChecker and the commit steps
 #include "sorights/detail/directory_support-inl.hpp"
+#include "sorights/detail/transaction_overlay-inl.hpp"
 #include "sorights/detail/snapshot_builder.hpp"  // detail::Validator, detail::SnapshotBuilder
 
 SORIGHTS_BEGIN_NAMESPACE
 
-
 // -----------------------------------------------------------------------------
 // diff_models
 // -----------------------------------------------------------------------------
-
-namespace detail {
-
-inline std::vector<Change> diff_checked(const Model& from, const Model& to, std::vector<Diagnostic>* dups) {
-  std::vector<Change> out;
-  diff_entities(out, dups, EntityKind::kOurCompany, from.our_companies, to.our_companies);
-  diff_entities(out, dups, EntityKind::kGroup, from.groups, to.groups);
-  diff_entities(out, dups, EntityKind::kLicence, from.licences, to.licences);
-  diff_entities(out, dups, EntityKind::kPlan, from.plans, to.plans);
-  diff_entities(out, dups, EntityKind::kFunctionalRight, from.functional_rights, to.functional_rights);
-  diff_entities(out, dups, EntityKind::kObject, from.objects, to.objects);
-  diff_entities(out, dups, EntityKind::kRole, from.roles, to.roles);
-  diff_entities(out, dups, EntityKind::kUser, from.users, to.users);
-  diff_whole(out, EntityKind::kFieldRights, from.field_rights, to.field_rights);
-  diff_whole(out, EntityKind::kOverrides, from.overrides, to.overrides);
-  return out;
-}
-
-}  // namespace detail
 
 SORIGHTS_INLINE std::vector<Change> diff_models(const Model& from, const Model& to) {
   return detail::diff_checked(from, to, nullptr);
 }
 
 // -----------------------------------------------------------------------------
-// Transaction: staged edits
+// Transaction: staged edits (the overlay itself: detail/transaction_overlay-inl.hpp)
 // -----------------------------------------------------------------------------
-
-SORIGHTS_INLINE Transaction::Transaction(std::shared_ptr<Directory> dir,
-                                         std::shared_ptr<const DirectoryState> base, std::string actor)
-    : dir_(std::move(dir)), base_(std::move(base)), actor_(std::move(actor)) {}
-
-SORIGHTS_INLINE void Transaction::rebase() {
-  base_ = dir_->state();
-  staged_.reset();
-  user_edits_.clear();
-  user_adds_.clear();
-  roles_.reset();
-  groups_.reset();
-  moves_.clear();
-}
-
-SORIGHTS_INLINE Model& Transaction::stage() {
-  if (!staged_) {
-    Model m = base_->model;
-    for (UserEdit& e : user_edits_) m.users[e.position] = std::move(e.user);
-    for (User& u : user_adds_) m.users.push_back(std::move(u));
-    if (roles_) m.roles = std::move(*roles_);
-    if (groups_) m.groups = std::move(*groups_);
-    staged_ = std::move(m);
-    user_edits_.clear();
-    user_adds_.clear();
-    roles_.reset();
-    groups_.reset();
-  }
-  return *staged_;
-}
-
-SORIGHTS_INLINE const Model& Transaction::staged() const {
-  if (overlay()) return const_cast<Transaction*>(this)->stage();
-  return view();
-}
-
-SORIGHTS_INLINE std::vector<Role>& Transaction::staged_roles() {
-  if (staged_) return staged_->roles;
-  if (!roles_) roles_ = base_->model.roles;
-  return *roles_;
-}
-
-SORIGHTS_INLINE std::vector<Group>& Transaction::staged_groups() {
-  if (staged_) return staged_->groups;
-  if (!groups_) groups_ = base_->model.groups;
-  return *groups_;
-}
-
-SORIGHTS_INLINE Role* Transaction::staged_role(std::string_view id) {
-  std::vector<Role>& roles = staged_roles();
-  auto it = std::find_if(roles.begin(), roles.end(), [&](const Role& r) { return r.id == id; });
-  return it == roles.end() ? nullptr : &*it;
-}
-
-SORIGHTS_INLINE const Role* Transaction::find_role(std::string_view id) const {
-  if (!staged_ && roles_) {
-    auto it = std::find_if(roles_->begin(), roles_->end(), [&](const Role& r) { return r.id == id; });
-    return it == roles_->end() ? nullptr : &*it;
-  }
-  return view().find_role(id);
-}
-
-SORIGHTS_INLINE const Group* Transaction::find_group(std::string_view id) const {
-  if (!staged_ && groups_) {
-    auto it = std::find_if(groups_->begin(), groups_->end(), [&](const Group& g) { return g.id == id; });
-    return it == groups_->end() ? nullptr : &*it;
-  }
-  if (!staged_) {  // the base's groups, indexed by its snapshot
-    const auto at = static_cast<std::size_t>(base_->snapshot.find_group(id));
-    const std::vector<Group>& groups = base_->model.groups;
-    if (at < groups.size() && groups[at].id == id) return &groups[at];
-  }
-  return view().find_group(id);
-}
-
-SORIGHTS_INLINE bool Transaction::has_user(std::string_view id) const {
-  if (staged_) return staged_->find_user(id) != nullptr;
-  for (const User& u : user_adds_)
-    if (u.id == id) return true;
-  const auto at = static_cast<std::size_t>(base_->snapshot.find_user(id));
-  const std::vector<User>& users = base_->model.users;
-  return at < users.size() && users[at].id == id;  // the snapshot indexes every user of its model
-}
-
-SORIGHTS_INLINE User* Transaction::edit_target(std::string_view id) {
-  if (staged_) return staged_->find_user(id);
-  for (UserEdit& e : user_edits_)
-    if (e.user.id == id) return &e.user;
-  for (User& u : user_adds_)
-    if (u.id == id) return &u;
-  const std::vector<User>& users = base_->model.users;
-  auto at = static_cast<std::size_t>(base_->snapshot.find_user(id));
-  if (at >= users.size() || users[at].id != id) {
-    // Not indexed by the snapshot (cannot happen for a published state): look.
-    auto it = std::find_if(users.begin(), users.end(), [&](const User& u) { return u.id == id; });
-    if (it == users.end()) return nullptr;
-    at = static_cast<std::size_t>(it - users.begin());
-  }
-  user_edits_.push_back(UserEdit{at, users[at]});
-  return &user_edits_.back().user;
-}
-
-SORIGHTS_INLINE std::vector<Change> Transaction::staged_changes(std::vector<Diagnostic>* dups) const {
-  if (staged_) return detail::diff_checked(base_->model, *staged_, dups);
-  // The overlay: the changes diff_models would list, in its order (groups,
-  // roles, users; users edited in model order, then the new ones).
-  std::vector<Change> out;
-  if (groups_) detail::diff_entities(out, dups, EntityKind::kGroup, base_->model.groups, *groups_);
-  if (roles_) detail::diff_entities(out, dups, EntityKind::kRole, base_->model.roles, *roles_);
-  std::vector<const UserEdit*> edits;
-  edits.reserve(user_edits_.size());
-  for (const UserEdit& e : user_edits_) edits.push_back(&e);
-  std::sort(edits.begin(), edits.end(),
-            [](const UserEdit* a, const UserEdit* b) { return a->position < b->position; });
-  for (const UserEdit* e : edits) {
-    const User& was = base_->model.users[e->position];
-    if (!(was == e->user)) out.push_back(Change{EntityKind::kUser, was.id, Entity(was), Entity(e->user)});
-  }
-  for (const User& u : user_adds_) out.push_back(Change{EntityKind::kUser, u.id, std::nullopt, Entity(u)});
-  return out;
-}
 
 SORIGHTS_INLINE Result<void> Transaction::add_user(User user) {
   if (user.id.empty()) return Error(ErrorCode::kInvalidArgument, "a user id may not be empty");

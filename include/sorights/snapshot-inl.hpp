@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "sorights/detail/snapshot_builder.hpp"
+#include "sorights/detail/snapshot_patch.hpp"
 #include "sorights/detail/validator.hpp"
 #include "sorights/snapshot.hpp"
 
@@ -183,7 +184,7 @@ SORIGHTS_INLINE Result<Snapshot> SnapshotBuilder::build(const Model& model, std:
 
 SORIGHTS_INLINE std::optional<Snapshot> SnapshotBuilder::patch(const Snapshot& base, const Model& next,
                                                                const ModelEdit& edit, std::uint64_t version) {
-  std::optional<SnapshotTables> tables = patch_tables(base.t_, next, edit, version);
+  std::optional<SnapshotTables> tables = detail::patch_tables(base.t_, next, edit, version);
   if (!tables) return std::nullopt;
   return Snapshot(std::move(*tables));
 }
