@@ -181,6 +181,37 @@ TEST_CASE("transaction: edits report structural errors at once", "[admin][transa
   CHECK_FALSE(tx.has_changes());
 }
 
+TEST_CASE("transaction: new users, role edits and new groups are staged beside the base, in diff order",
+          "[admin][transaction]") {
+  Fixture f;
+  Transaction tx = f.begin("root");
+  const std::size_t users_before = tx.base().users.size();
+  REQUIRE(tx.put_group(Group{"emea", "EMEA"}));
+  REQUIRE(tx.set_data_right("level-3", "sale", Relation::kOtherGroups, TableRights::full()));
+  REQUIRE(tx.grant_right("level-3", "allow-bulk-edit"));
+  REQUIRE(tx.add_user(associate("dana", "level-3", "acme", "emea")));  // the group staged above
+  CHECK(tx.add_user(associate("dana", "level-4")).error().code == ErrorCode::kAlreadyExists);
+  REQUIRE(tx.put_user(associate("erin", "level-2")));                 // put_user of a new id adds it
+  REQUIRE(tx.set_user_role("erin", "level-3"));                       // and edits reach the added user
+  REQUIRE(tx.set_user_groups("bob", "emea", {}));
+  CHECK(tx.base().users.size() == users_before);
+  const std::vector<Change> changes = tx.changes();
+  REQUIRE(changes.size() == 5);
+  CHECK((changes[0].kind == EntityKind::kGroup && changes[0].id == "emea" && !changes[0].before));
+  CHECK((changes[1].kind == EntityKind::kRole && changes[1].id == "level-3" && changes[1].before));
+  CHECK((changes[2].kind == EntityKind::kUser && changes[2].id == "bob"));
+  CHECK((changes[3].id == "dana" && changes[4].id == "erin" && !changes[4].before));
+  CHECK(changes == diff_models(tx.base(), tx.staged()));
+  REQUIRE_COMMITS(tx);
+  const auto state = f.dir->state();
+  const Snapshot& s = state->snapshot;
+  CHECK(s.user_role(s.find_user("erin")) == s.find_role("level-3"));
+  CHECK(s.user_primary_group(s.find_user("dana")) == s.find_group("emea"));
+  CHECK(s.has(s.find_user("dana"), s.find_right("allow-bulk-edit")));
+  CHECK(s.role_cell(s.find_role("level-3"), s.find_object("sale"), Relation::kOtherGroups) == TableRights::full());
+  CHECK(state->model.users.size() == users_before + 2);
+}
+
 TEST_CASE("transaction: user edits", "[admin][transaction]") {
   Fixture f;
   Transaction tx = f.begin("ua");
