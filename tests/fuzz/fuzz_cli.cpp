@@ -25,6 +25,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "cli.hpp"
@@ -125,10 +126,22 @@ Scratch& scratch() {
   return s;
 }
 
-// Makes `work` a copy of `pristine`.
+// Makes `work` a copy of `pristine`. A copy that a signal interrupts (EINTR:
+// libFuzzer's -timeout alarm fires every second) is made again; any other
+// failure stops the run with its reason, never an uncaught exception.
 void restore(const Scratch& s) {
   for (const fs::directory_entry& e : fs::directory_iterator(s.work)) fs::remove_all(e.path());
-  for (const std::string& f : s.files) fs::copy_file(s.pristine / f, s.work / f);
+  for (const std::string& f : s.files) {
+    std::error_code ec;
+    for (int attempt = 1;; ++attempt) {
+      ec.clear();
+      fs::remove(s.work / f, ec);  // what an interrupted copy left
+      ec.clear();
+      fs::copy_file(s.pristine / f, s.work / f, ec);
+      if (!ec) break;
+      if (ec != std::errc::interrupted || attempt == 100) die("cannot restore " + f + ": " + ec.message());
+    }
+  }
 }
 
 std::string show(const std::vector<std::string>& args) {
