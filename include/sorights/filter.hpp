@@ -102,6 +102,8 @@ inline bool override_removes(const CheckPlan& plan, std::uint64_t key, std::uint
 // use (objects past the table share one slot, remade when the object changes).
 class BatchPlans {
  public:
+  static constexpr std::uint32_t kSlots = 64;  // objects with a slot each: 0..kSlots-1
+
   BatchPlans(const Snapshot& s, UserIndex user, Action action) noexcept : s_(s), user_(user), action_(action) {}
 
   const CheckPlan& get(ObjectIndex object) noexcept {
@@ -115,7 +117,6 @@ class BatchPlans {
   }
 
  private:
-  static constexpr std::uint32_t kSlots = 64;
   const Snapshot& s_;
   UserIndex user_;
   Action action_;
@@ -282,7 +283,7 @@ inline FilterResult can_batch(const Snapshot& snapshot, UserIndex user, Action a
   result.ok = true;
   if (path == FilterPath::kAuto || !filter_path_available(path)) path = detail::detect_filter_path();
   result.path = path;
-  constexpr std::size_t kBlock = detail::RunColumns::kBlock, kSlots = 64;  // objects past kSlots share a slot
+  constexpr std::size_t kBlock = detail::RunColumns::kBlock, kSlots = detail::BatchPlans::kSlots;
   detail::BatchPlans plans(snapshot, user, action);
   [[maybe_unused]] detail::RunColumns run;
   const std::uint8_t bit = TableRights::action_bit(action);

@@ -150,15 +150,6 @@ SORIGHTS_INLINE Model Model::with_defaults() {
   return m;
 }
 
-namespace detail {
-template <class Vec>
-auto* find_by_id(Vec& items, std::string_view id) {
-  for (auto& item : items)
-    if (item.id == id) return &item;
-  return static_cast<decltype(&items[0])>(nullptr);
-}
-}  // namespace detail
-
 SORIGHTS_INLINE Role* Model::find_role(std::string_view id) { return detail::find_by_id(roles, id); }
 SORIGHTS_INLINE const Role* Model::find_role(std::string_view id) const {
   return detail::find_by_id(roles, id);

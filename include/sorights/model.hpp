@@ -208,6 +208,17 @@ struct User {
   friend bool operator==(const User&, const User&) = default;
 };
 
+namespace detail {
+// The item of `items` with id `id`, or null: a linear search (the model's
+// collections are vectors in model order).
+template <class Vec>
+auto* find_by_id(Vec& items, std::string_view id) {
+  for (auto& item : items)
+    if (item.id == id) return &item;
+  return static_cast<decltype(&items[0])>(nullptr);
+}
+}  // namespace detail
+
 /// The whole user model.
 struct Model {
   std::vector<OurCompany> our_companies{};

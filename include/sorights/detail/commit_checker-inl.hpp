@@ -483,55 +483,52 @@ inline Result<void> check_conflicts(const Model& base, std::uint64_t base_versio
   return Error(ErrorCode::kConflict, std::move(msg), std::move(conflicts));
 }
 
+// One change of an entity the snapshot indexes (a user or group) at `at` in
+// the current model (kNotIndexed: not there): an edit in place of a known one,
+// or an addition of a new one; false for anything else.
+template <class T>
+bool place_change(const Change& c, std::size_t at, std::vector<std::size_t>& edited, std::vector<const T*>& afters,
+                  std::vector<const T*>& added) {
+  const T* after = get_value<T>(c.after);
+  if (after == nullptr || after->id != c.id || c.id.empty()) return false;
+  if (c.before && at != kNotIndexed) {
+    edited.push_back(at);
+    afters.push_back(after);
+  } else if (!c.before && at == kNotIndexed) {
+    added.push_back(after);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // Whether every change edits an existing user, role (its type unchanged) or
 // group, or adds a user or group: the commits an administrator makes most.
 // Fills `out` with positions in `cur`'s model (new entities go at the end).
 inline bool classify_in_place(const DirectoryState& cur, const std::vector<Change>& changes, InPlaceCommit& out) {
   const Model& m = cur.model;
   for (const Change& c : changes) {
-    if (!c.after) return false;
     switch (c.kind) {
       case EntityKind::kUser: {
-        const User* after = get_value<User>(c.after);
-        if (after == nullptr || after->id != c.id || c.id.empty()) return false;
-        const auto at = static_cast<std::size_t>(cur.snapshot.find_user(c.id));
-        const bool known = at < m.users.size() && m.users[at].id == c.id;
-        if (c.before && known) {
-          out.edit.users.push_back(at);
-          out.edit.users_before.push_back(&m.users[at]);
-          out.users_after.push_back(after);
-        } else if (!c.before && !known) {
-          out.added_users.push_back(after);
-        } else {
-          return false;
-        }
+        const std::size_t at = user_position(cur, c.id);
+        if (!place_change(c, at, out.edit.users, out.users_after, out.added_users)) return false;
+        if (c.before) out.edit.users_before.push_back(&m.users[at]);
         break;
       }
       case EntityKind::kRole: {
         const Role* after = get_value<Role>(c.after);
-        const auto it = std::find_if(m.roles.begin(), m.roles.end(), [&](const Role& r) { return r.id == c.id; });
-        if (after == nullptr || !c.before || it == m.roles.end() || after->id != c.id || it->type != after->type)
+        const Role* before = find_by_id(m.roles, c.id);
+        if (after == nullptr || !c.before || before == nullptr || after->id != c.id || before->type != after->type)
           return false;
-        out.edit.roles.push_back(static_cast<std::size_t>(it - m.roles.begin()));
-        out.edit.roles_before.push_back(&*it);
+        out.edit.roles.push_back(static_cast<std::size_t>(before - m.roles.data()));
+        out.edit.roles_before.push_back(before);
         out.roles_after.push_back(after);
         break;
       }
-      case EntityKind::kGroup: {
-        const Group* after = get_value<Group>(c.after);
-        const auto at = static_cast<std::size_t>(cur.snapshot.find_group(c.id));
-        const bool known = at < m.groups.size() && m.groups[at].id == c.id;
-        if (after == nullptr || after->id != c.id || c.id.empty()) return false;
-        if (c.before && known) {
-          out.edit.groups.push_back(at);
-          out.groups_after.push_back(after);
-        } else if (!c.before && !known) {
-          out.added_groups.push_back(after);
-        } else {
+      case EntityKind::kGroup:
+        if (!place_change(c, group_position(cur, c.id), out.edit.groups, out.groups_after, out.added_groups))
           return false;
-        }
         break;
-      }
       default: return false;
     }
   }

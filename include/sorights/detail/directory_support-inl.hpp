@@ -180,6 +180,19 @@ inline Error not_found(std::string_view what, std::string_view id) {
   return Error(ErrorCode::kNotFound, "unknown " + std::string(what) + " " + dq(id));
 }
 
+// The position of user or group `id` in `state`'s model, found through its
+// snapshot (user or group index i is model.users[i] or model.groups[i]:
+// DirectoryState's invariant), or kNotIndexed. O(log n).
+inline constexpr std::size_t kNotIndexed = static_cast<std::size_t>(-1);
+inline std::size_t user_position(const DirectoryState& state, std::string_view id) {
+  const auto at = static_cast<std::size_t>(state.snapshot.find_user(id));
+  return at < state.model.users.size() && state.model.users[at].id == id ? at : kNotIndexed;
+}
+inline std::size_t group_position(const DirectoryState& state, std::string_view id) {
+  const auto at = static_cast<std::size_t>(state.snapshot.find_group(id));
+  return at < state.model.groups.size() && state.model.groups[at].id == id ? at : kNotIndexed;
+}
+
 // What an actor may do, judged on the base snapshot.
 struct ActorView {
   bool system = false;  // the built-in system actor or an active system user
@@ -205,10 +218,8 @@ inline Result<ActorView> resolve_actor(const DirectoryState& state, const std::s
     v.system = true;
     return v;
   }
-  // User index i is model.users[i] (DirectoryState's invariant): O(log n).
-  const auto at = static_cast<std::size_t>(state.snapshot.find_user(actor));
-  v.user = at < state.model.users.size() && state.model.users[at].id == actor ? &state.model.users[at]
-                                                                            : state.model.find_user(actor);
+  const std::size_t at = user_position(state, actor);
+  v.user = at != kNotIndexed ? &state.model.users[at] : state.model.find_user(actor);
   if (v.user == nullptr)
     return Error(ErrorCode::kNotFound, "unknown actor " + dq(actor),
                  {Diagnostic{"users", escape_text(actor, 200), "", "unknown-actor",

@@ -75,7 +75,7 @@ void append_bytes(std::string& key, const T& value) {
 
 // Builds a snapshot's tables: `compile` runs it over a whole model; the
 // directory's incremental commit runs it over a few edited users of a copy of
-// the previous snapshot (`patch_users`). Both paths derive a user's row and
+// the previous snapshot (`patch`). Both paths derive a user's row and
 // profile with the same code (`build_user`), so they cannot drift apart.
 struct SnapshotBuilder {
   using SvIndex = FlatIndex;

@@ -87,56 +87,34 @@ SORIGHTS_INLINE std::vector<Group>& Transaction::staged_groups() {
 }
 
 SORIGHTS_INLINE Role* Transaction::staged_role(std::string_view id) {
-  std::vector<Role>& roles = staged_roles();
-  auto it = std::find_if(roles.begin(), roles.end(), [&](const Role& r) { return r.id == id; });
-  return it == roles.end() ? nullptr : &*it;
+  return detail::find_by_id(staged_roles(), id);
 }
 
 SORIGHTS_INLINE const Role* Transaction::find_role(std::string_view id) const {
-  if (!staged_ && roles_) {
-    auto it = std::find_if(roles_->begin(), roles_->end(), [&](const Role& r) { return r.id == id; });
-    return it == roles_->end() ? nullptr : &*it;
-  }
+  if (!staged_ && roles_) return detail::find_by_id(std::as_const(*roles_), id);
   return view().find_role(id);
 }
 
 SORIGHTS_INLINE const Group* Transaction::find_group(std::string_view id) const {
-  if (!staged_ && groups_) {
-    auto it = std::find_if(groups_->begin(), groups_->end(), [&](const Group& g) { return g.id == id; });
-    return it == groups_->end() ? nullptr : &*it;
-  }
-  if (!staged_) {  // the base's groups, indexed by its snapshot
-    const auto at = static_cast<std::size_t>(base_->snapshot.find_group(id));
-    const std::vector<Group>& groups = base_->model.groups;
-    if (at < groups.size() && groups[at].id == id) return &groups[at];
-  }
-  return view().find_group(id);
+  if (staged_) return staged_->find_group(id);
+  if (groups_) return detail::find_by_id(std::as_const(*groups_), id);
+  const std::size_t at = detail::group_position(*base_, id);
+  return at != detail::kNotIndexed ? &base_->model.groups[at] : nullptr;
 }
 
 SORIGHTS_INLINE bool Transaction::has_user(std::string_view id) const {
   if (staged_) return staged_->find_user(id) != nullptr;
-  for (const User& u : user_adds_)
-    if (u.id == id) return true;
-  const auto at = static_cast<std::size_t>(base_->snapshot.find_user(id));
-  const std::vector<User>& users = base_->model.users;
-  return at < users.size() && users[at].id == id;  // the snapshot indexes every user of its model
+  return detail::find_by_id(user_adds_, id) != nullptr || detail::user_position(*base_, id) != detail::kNotIndexed;
 }
 
 SORIGHTS_INLINE User* Transaction::edit_target(std::string_view id) {
   if (staged_) return staged_->find_user(id);
   for (UserEdit& e : user_edits_)
     if (e.user.id == id) return &e.user;
-  for (User& u : user_adds_)
-    if (u.id == id) return &u;
-  const std::vector<User>& users = base_->model.users;
-  auto at = static_cast<std::size_t>(base_->snapshot.find_user(id));
-  if (at >= users.size() || users[at].id != id) {
-    // Not indexed by the snapshot (cannot happen for a published state): look.
-    auto it = std::find_if(users.begin(), users.end(), [&](const User& u) { return u.id == id; });
-    if (it == users.end()) return nullptr;
-    at = static_cast<std::size_t>(it - users.begin());
-  }
-  user_edits_.push_back(UserEdit{at, users[at]});
+  if (User* added = detail::find_by_id(user_adds_, id)) return added;
+  const std::size_t at = detail::user_position(*base_, id);  // the snapshot indexes every user of its model
+  if (at == detail::kNotIndexed) return nullptr;
+  user_edits_.push_back(UserEdit{at, base_->model.users[at]});
   return &user_edits_.back().user;
 }
 

@@ -119,14 +119,6 @@ class Validator {
     return out_.empty();
   }
 
-  // edit_valid() for edits of existing users only.
-  bool users_edit_valid(const std::vector<std::size_t>& positions, const std::vector<const User*>& before) {
-    ModelEdit edit;
-    edit.users = positions;
-    edit.users_before = before;
-    return edit_valid(edit);
-  }
-
  private:
   void add(std::string_view collection, std::string_view item, std::string_view field,
            std::string_view rule, std::string message) {
