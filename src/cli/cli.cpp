@@ -485,31 +485,20 @@ int cmd_check(const Globals& g, const Args& a, bool explain) {
   return 0;
 }
 
-int cmd_rights(const Globals& g, const Args& a) {
-  need(a, 2, "rights", "USER OBJECT");
+// `rights USER OBJECT`, or with `field` `field USER OBJECT FIELD`: the mask.
+int cmd_rights(const Globals& g, const Args& a, bool field) {
+  if (field) need(a, 3, "field", "USER OBJECT FIELD");
+  else need(a, 2, "rights", "USER OBJECT");
   Evaluator ev = evaluator(g);
   const UserIndex u = ev.user(a.positional[0]);
   const Record r = ev.record(a, a.positional[1]);
-  *g.out << ev.snap().rights(u, r).to_string() << "\n";
-  return 0;
-}
-
-int cmd_field(const Globals& g, const Args& a) {
-  need(a, 3, "field", "USER OBJECT FIELD");
-  Evaluator ev = evaluator(g);
-  const UserIndex u = ev.user(a.positional[0]);
-  const Record r = ev.record(a, a.positional[1]);
+  if (!field) {
+    *g.out << ev.snap().rights(u, r).to_string() << "\n";
+    return 0;
+  }
   if (a.positional[2].empty()) throw CliError("a field name may not be empty");
   *g.out << ev.snap().field_rights(u, r, ev.snap().find_field(a.positional[2])).to_string() << "\n";
   return 0;
-}
-
-std::string inactive_reason(const User& u) {
-  if (u.retired) return "retired";
-  if (u.former_employee) return "a former employee";
-  if (u.type == UserType::kResource) return "a resource";
-  if (!u.can_log_in) return "not allowed to log in";
-  return {};
 }
 
 int cmd_has(const Globals& g, const Args& a) {
@@ -1184,8 +1173,8 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   if (command == "export") return cmd_export(g, parse_args(tail, {}, {}));
   if (command == "check") return cmd_check(g, record_args(), false);
   if (command == "explain") return cmd_check(g, record_args(), true);
-  if (command == "rights") return cmd_rights(g, record_args());
-  if (command == "field") return cmd_field(g, record_args());
+  if (command == "rights") return cmd_rights(g, record_args(), false);
+  if (command == "field") return cmd_rights(g, record_args(), true);
   if (command == "has") return cmd_has(g, parse_args(tail, {}, {}));
   if (command == "audit") return cmd_audit(g, parse_args(tail, {"--user", "--role"}, {}));
   if (command == "user") return cmd_user(g, tail);

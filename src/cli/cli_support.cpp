@@ -137,6 +137,14 @@ std::string format_time(Time t) {
   return buf;
 }
 
+std::string inactive_reason(const User& u) {
+  if (u.retired) return "retired";
+  if (u.former_employee) return "a former employee";
+  if (u.type == UserType::kResource) return "a resource";
+  if (!u.can_log_in) return "not allowed to log in";
+  return {};
+}
+
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   std::size_t start = 0;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sorights/model.hpp"
 #include "sorights/types.hpp"
 
 namespace sorights::cli {
@@ -55,6 +56,10 @@ std::vector<std::string> split_list(std::string_view text);
 
 // `"x"`.
 std::string dq(std::string_view s);
+
+// Why a user holds no rights ("retired", "a former employee", "a resource",
+// "not allowed to log in"), or empty for an active user.
+std::string inactive_reason(const User& u);
 
 }  // namespace sorights::cli
 

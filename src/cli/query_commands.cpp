@@ -55,14 +55,6 @@ and last `tests: N passed, M failed`. Exit 0 when all pass, 1 when any fails,
 
 std::string dash(std::string_view s) { return s.empty() ? std::string("-") : std::string(s); }
 
-std::string inactive_text(const User& u) {
-  if (u.retired) return "retired";
-  if (u.former_employee) return "a former employee";
-  if (u.type == UserType::kResource) return "a resource";
-  if (!u.can_log_in) return "not allowed to log in";
-  return {};
-}
-
 QueryIndex build_index(const DirectoryState& st) {
   auto index = QueryIndex::build(st.snapshot, st.model);
   if (!index) throw CliError(index.error().message);
@@ -89,26 +81,18 @@ int user_list(const QueryHooks& h, const std::vector<std::string>& tail) {
     else if (auto ut = parse_user_type(*t)) f.types = user_type_mask(*ut);
     else throw CliError("--type: expected associate, resource, external, anonymous, system or other, not " + dq(*t));
   }
-  if (auto v = a.get("--role")) {
-    f.role = s.find_role(*v);
-    if (*f.role == kUnknownRole) unknown.push_back("role " + dq(*v));
-  }
-  if (auto v = a.get("--group")) {
-    f.group = s.find_group(*v);
-    if (*f.group == kUnknownGroup) unknown.push_back("group " + dq(*v));
-  }
-  if (auto v = a.get("--company")) {
-    f.company = s.find_company(*v);
-    if (*f.company == kUnknownCompany) unknown.push_back("company " + dq(*v));
-  }
-  if (auto v = a.get("--plan")) {
-    f.plan = q.find_plan(*v);
-    if (*f.plan == kUnknownPlan) unknown.push_back("plan " + dq(*v));
-  }
-  if (auto v = a.get("--licence")) {
-    f.licence = q.find_licence(*v);
-    if (*f.licence == kUnknownLicence) unknown.push_back("licence " + dq(*v));
-  }
+  // `--NOUN ID`: the id's index, or a note in `unknown`.
+  const auto lookup = [&](std::string_view noun, auto unknown_index, auto& slot, auto find) {
+    if (auto v = a.get("--" + std::string(noun))) {
+      slot = find(*v);
+      if (*slot == unknown_index) unknown.push_back(std::string(noun) + " " + dq(*v));
+    }
+  };
+  lookup("role", kUnknownRole, f.role, [&](const std::string& id) { return s.find_role(id); });
+  lookup("group", kUnknownGroup, f.group, [&](const std::string& id) { return s.find_group(id); });
+  lookup("company", kUnknownCompany, f.company, [&](const std::string& id) { return s.find_company(id); });
+  lookup("plan", kUnknownPlan, f.plan, [&](const std::string& id) { return q.find_plan(id); });
+  lookup("licence", kUnknownLicence, f.licence, [&](const std::string& id) { return q.find_licence(id); });
   if (!unknown.empty()) {
     std::string text = "user list: unknown ";
     for (std::size_t i = 0; i < unknown.size(); ++i) text += (i ? ", " : "") + unknown[i];
@@ -123,7 +107,7 @@ int user_list(const QueryHooks& h, const std::vector<std::string>& tail) {
   for (UserIndex u : set) {
     const User& user = m.users[static_cast<std::uint32_t>(u)];
     const RoleIndex role = q.effective_role(u);
-    const std::string state_text = inactive_text(user);
+    const std::string state_text = inactive_reason(user);
     *h.out << user.id << "\t" << user_type_name(user.type) << "\t"
            << (role == kUnknownRole ? std::string("-") : std::string(s.role_id(role))) << "\t" << dash(user.group)
            << "\t" << dash(user.company) << "\t" << dash(user.plan) << "\t"
