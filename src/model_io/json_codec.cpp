@@ -91,12 +91,8 @@ void Reader::keys(const Json& j, const std::string& path, const std::vector<std:
 }
 
 bool Reader::str(const Json& j, const char* key, const std::string& path, std::string& out) {
-  auto it = j.find(key);
-  if (it == j.end()) return false;
-  if (!it->is_string()) {
-    fail(join(path, key), "wrong-type", std::string("expected a string, found ") + type_name(*it));
-    return false;
-  }
+  const Json* it = member(j, key, path, &Json::is_string, "a string");
+  if (!it) return false;
   out = it->get<std::string>();
   return true;
 }
@@ -115,12 +111,8 @@ bool Reader::required_str(const Json& j, const char* key, const std::string& pat
 }
 
 bool Reader::boolean(const Json& j, const char* key, const std::string& path, bool& out) {
-  auto it = j.find(key);
-  if (it == j.end()) return false;
-  if (!it->is_boolean()) {
-    fail(join(path, key), "wrong-type", std::string("expected true or false, found ") + type_name(*it));
-    return false;
-  }
+  const Json* it = member(j, key, path, &Json::is_boolean, "true or false");
+  if (!it) return false;
   out = it->get<bool>();
   return true;
 }
@@ -142,14 +134,21 @@ bool Reader::uint32(const Json& j, const char* key, const std::string& path, std
   return true;
 }
 
-bool Reader::strings(const Json& j, const char* key, const std::string& path, std::vector<std::string>& out) {
+const Json* Reader::member(const Json& j, const char* key, const std::string& path,
+                           bool (Json::*is)() const noexcept, const char* what) {
   auto it = j.find(key);
-  if (it == j.end()) return false;
-  const std::string p = join(path, key);
-  if (!it->is_array()) {
-    fail(p, "wrong-type", std::string("expected an array of strings, found ") + type_name(*it));
-    return false;
+  if (it == j.end()) return nullptr;
+  if (!((*it).*is)()) {
+    fail(join(path, key), "wrong-type", std::string("expected ") + what + ", found " + type_name(*it));
+    return nullptr;
   }
+  return &*it;
+}
+
+bool Reader::strings(const Json& j, const char* key, const std::string& path, std::vector<std::string>& out) {
+  const Json* it = member(j, key, path, &Json::is_array, "an array of strings");
+  if (!it) return false;
+  const std::string p = join(path, key);
   out.clear();
   bool ok = true;
   for (std::size_t i = 0; i < it->size(); ++i) {
@@ -165,13 +164,9 @@ bool Reader::strings(const Json& j, const char* key, const std::string& path, st
 }
 
 bool Reader::names(const Json& j, const char* key, const std::string& path, NameMap& out) {
-  auto it = j.find(key);
-  if (it == j.end()) return false;
+  const Json* it = member(j, key, path, &Json::is_object, "an object of names by language");
+  if (!it) return false;
   const std::string p = join(path, key);
-  if (!it->is_object()) {
-    fail(p, "wrong-type", std::string("expected an object of names by language, found ") + type_name(*it));
-    return false;
-  }
   out.clear();
   bool ok = true;
   for (auto e = it->begin(); e != it->end(); ++e) {

@@ -101,6 +101,11 @@ class Reader {
   bool required_str(const Json& j, const char* key, const std::string& path, std::string& out);
 
  private:
+  // The member `key` of `j` if present and of the type `is` tests, else null;
+  // another type records `wrong-type` ("expected <what>, found ...").
+  const Json* member(const Json& j, const char* key, const std::string& path, bool (Json::*is)() const noexcept,
+                     const char* what);
+
   std::set<std::string> failed_;
 };
 

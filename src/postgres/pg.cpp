@@ -101,23 +101,22 @@ void ArrayLiteral::add(std::int64_t v) {
   ++n_;
 }
 
-std::string quote_ident(std::string_view id) {
-  std::string out = "\"";
-  for (char c : id) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string quote_literal(std::string_view s) {
-  std::string out = "'";
+namespace {
+// `s` between two `q`s, each `q` inside doubled (SQL's one escape for both
+// identifiers and literals).
+std::string enclose_doubling(std::string_view s, char q) {
+  std::string out(1, q);
   for (char c : s) {
-    if (c == '\'') out += '\'';
+    if (c == q) out += q;
     out += c;
   }
-  return out + "'";
+  return out += q;
 }
+}  // namespace
+
+std::string quote_ident(std::string_view id) { return enclose_doubling(id, '"'); }
+
+std::string quote_literal(std::string_view s) { return enclose_doubling(s, '\''); }
 
 std::optional<std::int64_t> to_int(std::string_view s) noexcept {
   std::int64_t v = 0;

@@ -688,13 +688,28 @@ struct Integrity::Impl {
     return mac_of(enc.bytes());
   }
 
-  // Adds a problem unless the stored seal (`stored_mac`, read by
-  // check_seal_row) matches `version` and the stored table digests.
-  Result<void> check_seal(std::uint64_t version, const std::vector<Digest>& ds, const Mac& stored_mac, bool mac_ok,
+  // The seal row's MAC, as check_seal_row read it.
+  struct StoredSeal {
+    Mac mac{};
+    bool well_formed = false;
+  };
+
+  // The seal row (check_seal_row), then the schema (into `p`): where every
+  // check of a sealed store starts.
+  Result<StoredSeal> seal_and_schema(Problems& p) {
+    StoredSeal seal;
+    SORIGHTS_TRY(check_seal_row(seal.mac, seal.well_formed));
+    SORIGHTS_TRY(check_schema(p));
+    return seal;
+  }
+
+  // Adds a problem unless the stored seal matches `version` and the stored
+  // table digests.
+  Result<void> check_seal(std::uint64_t version, const std::vector<Digest>& ds, const StoredSeal& stored,
                           Problems& p) {
     auto expected = seal_mac(version, ds);
     if (!expected) return std::move(expected).error();
-    if (!mac_ok || !same(*expected, stored_mac))
+    if (!stored.well_formed || !same(*expected, stored.mac))
       p.add("the store's seal does not match its version " + std::to_string(version) +
             " and the end of its audit chain (meta, integrity_seal or integrity_audit was changed outside "
             "sorights)");
@@ -950,12 +965,10 @@ Result<void> Integrity::seal_all(std::uint64_t version) {
 
 Result<void> Integrity::verify_all(std::uint64_t version) {
   Impl& d = *impl_;
-  Mac stored_seal{};
-  bool seal_ok = false;
-  SORIGHTS_TRY(d.check_seal_row(stored_seal, seal_ok));
-  // Rows first: they are what a problem is best named by.
   Problems p;
-  SORIGHTS_TRY(d.check_schema(p));
+  auto seal = d.seal_and_schema(p);
+  if (!seal) return std::move(seal).error();
+  // Rows first: they are what a problem is best named by.
   if (p.count > 0) return d.fail_check(p);
   std::vector<Impl::Digest> computed(tables().size());
   for (std::size_t i = 0; i < tables().size(); ++i)
@@ -980,21 +993,19 @@ Result<void> Integrity::verify_all(std::uint64_t version) {
   if (p.count > 0) return d.fail_check(p);
   SORIGHTS_TRY(d.check_audit(p));
   if (p.count > 0) return d.fail_check(p);
-  SORIGHTS_TRY(d.check_seal(version, *stored, stored_seal, seal_ok, p));
+  SORIGHTS_TRY(d.check_seal(version, *stored, *seal, p));
   if (p.count > 0) return d.fail_check(p);
   return {};
 }
 
 Result<void> Integrity::begin_commit(std::uint64_t version) {
   Impl& d = *impl_;
-  Mac stored_seal{};
-  bool seal_ok = false;
-  SORIGHTS_TRY(d.check_seal_row(stored_seal, seal_ok));
   Problems p;
-  SORIGHTS_TRY(d.check_schema(p));
+  auto seal = d.seal_and_schema(p);
+  if (!seal) return std::move(seal).error();
   auto stored = d.stored_digests(p);
   if (!stored) return std::move(stored).error();
-  if (p.count == 0) SORIGHTS_TRY(d.check_seal(version, *stored, stored_seal, seal_ok, p));
+  if (p.count == 0) SORIGHTS_TRY(d.check_seal(version, *stored, *seal, p));
   if (p.count > 0) return d.fail_check(p, "; nothing was written");
   d.digests = std::move(*stored);
   return {};

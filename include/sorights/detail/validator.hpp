@@ -220,14 +220,25 @@ class Validator {
 
   void check_plans() {
     for (const Plan& p : m_.plans)
-      for (const std::string& l : p.licences) {
-        auto it = licence_kind_.find(l);
-        if (it == licence_kind_.end())
-          add("plans", p.id, "licences", "unknown-licence", "unknown licence " + quote_id(l));
-        else if (it->second == LicenceKind::kSite)
-          add("plans", p.id, "licences", "site-licence-assigned",
-              "site licence " + quote_id(l) + " cannot be part of a user plan");
-      }
+      for (const std::string& l : p.licences)
+        assignable_licence("plans", p.id, l, "cannot be part of a user plan");
+  }
+
+  // A licence a plan or a user names: known, and a user licence (a site
+  // licence is held by everyone). Reports the rule it breaks.
+  bool assignable_licence(std::string_view collection, std::string_view item, const std::string& l,
+                          std::string_view why_not_site) {
+    auto it = licence_kind_.find(l);
+    if (it == licence_kind_.end()) {
+      add(collection, item, "licences", "unknown-licence", "unknown licence " + quote_id(l));
+      return false;
+    }
+    if (it->second == LicenceKind::kSite) {
+      add(collection, item, "licences", "site-licence-assigned",
+          "site licence " + quote_id(l) + " " + std::string(why_not_site));
+      return false;
+    }
+    return true;
   }
 
   void check_rights() {
@@ -332,16 +343,8 @@ class Validator {
   // (direct + plan, known ones, sorted and unique).
   void check_user_licences(const User& u, std::vector<std::string_view>& held) {
     held.clear();
-    for (const std::string& l : u.licences) {
-      auto it = licence_kind_.find(l);
-      if (it == licence_kind_.end())
-        add("users", u.id, "licences", "unknown-licence", "unknown licence " + quote_id(l));
-      else if (it->second == LicenceKind::kSite)
-        add("users", u.id, "licences", "site-licence-assigned",
-            "site licence " + quote_id(l) + " is held by everyone and cannot be assigned");
-      else
-        held.push_back(l);
-    }
+    for (const std::string& l : u.licences)
+      if (assignable_licence("users", u.id, l, "is held by everyone and cannot be assigned")) held.push_back(l);
     if (!u.plan.empty()) {
       if (const Plan* p = m_.find_plan(u.plan)) {
         for (const std::string& l : p->licences)
