@@ -346,7 +346,7 @@ void entity_type(Class& cls, const char* name, std::initializer_list<std::string
 // The Python `Record`: ids are strings, resolved against the snapshot at each
 // check. An id the snapshot does not know is treated as C++ treats an unknown
 // index (an unknown owner is "other associates"; an unknown object denies).
-struct PyRecord {
+struct PyRecord : so::RecordFacts {
   std::string object;
   std::optional<std::string> owner;
   std::optional<std::string> group;
@@ -357,12 +357,6 @@ struct PyRecord {
   std::optional<so::Time> publish_from;
   std::optional<so::Time> publish_to;
   std::optional<so::Time> at;
-  bool published = false;
-  bool completed = false;
-  bool is_new = false;
-  bool user_person = false;
-  bool our_company = false;
-  bool database_owner = false;
   bool operator==(const PyRecord&) const = default;
 };
 
@@ -386,12 +380,7 @@ inline so::Record resolve(const so::Snapshot& s, const PyRecord& r) {
   if (r.publish_from) out.publish_from = *r.publish_from;
   if (r.publish_to) out.publish_to = *r.publish_to;
   if (r.at) out.at = *r.at;
-  out.published = r.published;
-  out.completed = r.completed;
-  out.is_new = r.is_new;
-  out.user_person = r.user_person;
-  out.our_company = r.our_company;
-  out.database_owner = r.database_owner;
+  so::detail::copy_record_facts(r, out);
   return out;
 }
 

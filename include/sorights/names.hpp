@@ -30,6 +30,7 @@
 #define SORIGHTS_NAMES_HPP_
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -216,21 +217,11 @@ namespace detail {
 /// The display name of a group, one of our companies, a declared functional
 /// right or a custom data object: its `names` entry for `lang`, else its
 /// `name`, else its id. Points into the entity or `names`.
-[[nodiscard]] inline std::string_view display_name(const Group& g, Language lang,
-                                                   const NameMap* names = nullptr) noexcept {
-  return detail::named_or(names, lang, g.name, g.id);
-}
-[[nodiscard]] inline std::string_view display_name(const OurCompany& c, Language lang,
-                                                   const NameMap* names = nullptr) noexcept {
-  return detail::named_or(names, lang, c.name, c.id);
-}
-[[nodiscard]] inline std::string_view display_name(const FunctionalRightDef& r, Language lang,
-                                                   const NameMap* names = nullptr) noexcept {
-  return detail::named_or(names, lang, r.name, r.id);
-}
-[[nodiscard]] inline std::string_view display_name(const DataObjectDef& o, Language lang,
-                                                   const NameMap* names = nullptr) noexcept {
-  return detail::named_or(names, lang, o.name, o.id);
+template <class Entity>
+  requires std::same_as<Entity, Group> || std::same_as<Entity, OurCompany> ||
+           std::same_as<Entity, FunctionalRightDef> || std::same_as<Entity, DataObjectDef>
+[[nodiscard]] std::string_view display_name(const Entity& e, Language lang, const NameMap* names = nullptr) noexcept {
+  return detail::named_or(names, lang, e.name, e.id);
 }
 
 /// The display name of functional right `id` in `model`: the catalog's

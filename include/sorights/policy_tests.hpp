@@ -49,8 +49,9 @@ SORIGHTS_BEGIN_NAMESPACE
 inline constexpr std::string_view kTestFileFormat = "sorights-tests/1";
 
 /// A record in string ids, as a test writes it (the record options of the
-/// command line). Empty strings mean "none".
-struct PolicyRecord {
+/// command line). Empty strings mean "none". The flags are its
+/// `RecordFacts` base.
+struct PolicyRecord : RecordFacts {
   std::string owner{};
   std::string group{};
   /// `all`, `group:GROUP` or `associate:USER`; empty is `all`.
@@ -58,12 +59,6 @@ struct PolicyRecord {
   std::string project{};
   std::string company{};
   std::string record_id{};
-  bool published = false;
-  bool completed = false;
-  bool is_new = false;
-  bool user_person = false;
-  bool our_company = false;
-  bool database_owner = false;
   Time publish_from = kTimeMin;
   Time publish_to = kTimeMax;
   Time at = kTimeMin;
@@ -184,12 +179,7 @@ class PolicyTestRunner {
     if (!p.project.empty()) r.project = snapshot_.find_project(p.project);
     if (!p.company.empty()) r.company = snapshot_.find_company(p.company);
     if (!p.record_id.empty()) r.id = record_key(p.record_id);
-    r.published = p.published;
-    r.completed = p.completed;
-    r.is_new = p.is_new;
-    r.user_person = p.user_person;
-    r.our_company = p.our_company;
-    r.database_owner = p.database_owner;
+    detail::copy_record_facts(p, r);
     r.publish_from = p.publish_from;
     r.publish_to = p.publish_to;
     r.at = p.at;

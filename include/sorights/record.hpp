@@ -79,6 +79,35 @@ struct Record {
 };
 static_assert(sizeof(Record) == 64, "a record descriptor is one cache line");
 
+/// The six facts of a record as plain flags, as a record *description*
+/// holds them (a policy test's `PolicyRecord`, the Python `Record`); a
+/// `Record` holds the same facts as bit fields (`detail::copy_record_facts`).
+struct RecordFacts {
+  bool published = false;
+  bool completed = false;
+  bool is_new = false;
+  bool user_person = false;
+  bool our_company = false;
+  bool database_owner = false;
+  friend bool operator==(const RecordFacts&, const RecordFacts&) = default;
+};
+
+namespace detail {
+
+// Copies the six facts of a record description (any type with the bool
+// members of `RecordFacts`) into `to`'s bit fields.
+template <class Facts>
+constexpr void copy_record_facts(const Facts& from, Record& to) noexcept {
+  to.published = from.published;
+  to.completed = from.completed;
+  to.is_new = from.is_new;
+  to.user_person = from.user_person;
+  to.our_company = from.our_company;
+  to.database_owner = from.database_owner;
+}
+
+}  // namespace detail
+
 SORIGHTS_END_NAMESPACE
 
 #endif  // SORIGHTS_RECORD_HPP_

@@ -29,6 +29,24 @@ enum class TableRight : std::uint8_t {
   kRestrictedUpdate = 32,
 };
 
+namespace detail {
+
+/// The set algebra of a one-byte flag set `Set` (which has `bits()` and
+/// `from_bits()`): `|`, `&`, `-` (the members of `a` not in `b`), `==` and
+/// the compound forms. All `constexpr`, `noexcept` and free of branches.
+template <class Set>
+struct FlagSetOps {
+  friend constexpr Set operator|(Set a, Set b) noexcept { return Set::from_bits(a.bits() | b.bits()); }
+  friend constexpr Set operator&(Set a, Set b) noexcept { return Set::from_bits(a.bits() & b.bits()); }
+  friend constexpr Set operator-(Set a, Set b) noexcept { return Set::from_bits(a.bits() & ~b.bits()); }
+  friend constexpr bool operator==(Set a, Set b) noexcept { return a.bits() == b.bits(); }
+  friend constexpr Set& operator|=(Set& a, Set b) noexcept { return a = a | b; }
+  friend constexpr Set& operator&=(Set& a, Set b) noexcept { return a = a & b; }
+  friend constexpr Set& operator-=(Set& a, Set b) noexcept { return a = a - b; }
+};
+
+}  // namespace detail
+
 /// What a user asks to do with a record. `kCreate` needs Insert, `kRead`
 /// Select, `kUpdate` Update, `kDelete` Delete.
 enum class Action : std::uint8_t { kRead = 0, kCreate = 1, kUpdate = 2, kDelete = 3 };
@@ -40,7 +58,7 @@ enum class Action : std::uint8_t { kRead = 0, kCreate = 1, kUpdate = 2, kDelete 
 ///     constexpr TableRights ru = TableRight::kSelect | TableRight::kUpdate;
 ///     static_assert(ru.contains_all(TableRight::kSelect));
 ///     assert(ru.to_string() == "Select|Update");   // a string: not constexpr
-class TableRights {
+class TableRights : public detail::FlagSetOps<TableRights> {
  public:
   /// Select, Update, Insert and Delete: the reference model's FULL (15).
   static constexpr std::uint8_t kFullBits = 15;
@@ -81,23 +99,8 @@ class TableRights {
     return a < 4 ? kBits[a] : std::uint8_t{0};
   }
 
-  friend constexpr TableRights operator|(TableRights a, TableRights b) noexcept {
-    return from_bits(a.bits_ | b.bits_);
-  }
-  friend constexpr TableRights operator&(TableRights a, TableRights b) noexcept {
-    return from_bits(a.bits_ & b.bits_);
-  }
-  /// `a - b`: the rights of `a` not in `b` (the reference's Subtract).
-  friend constexpr TableRights operator-(TableRights a, TableRights b) noexcept {
-    return from_bits(a.bits_ & ~b.bits_);
-  }
-  friend constexpr bool operator==(TableRights a, TableRights b) noexcept = default;
-  constexpr TableRights& operator|=(TableRights o) noexcept { bits_ |= o.bits_; return *this; }
-  constexpr TableRights& operator&=(TableRights o) noexcept { bits_ &= o.bits_; return *this; }
-  constexpr TableRights& operator-=(TableRights o) noexcept {
-    bits_ = static_cast<std::uint8_t>(bits_ & ~o.bits_);
-    return *this;
-  }
+  // `|`, `&`, `-` (`a - b`: the rights of `a` not in `b`, the reference's
+  // Subtract), `==` and their compound forms: detail::FlagSetOps.
 
   /// Flag names joined by `|` in the order Select, Update, Insert, Delete,
   /// Filtering, RestrictedUpdate; `None` for the empty set. Allocates.
@@ -147,6 +150,8 @@ class TableRights {
   std::uint8_t bits_ = 0;  // INVARIANT: bits 6 and 7 are always 0.
 };
 
+static_assert(sizeof(TableRights) == 1, "a set of table rights is one byte");
+
 constexpr TableRights operator|(TableRight a, TableRight b) noexcept {
   return TableRights(a) | TableRights(b);
 }
@@ -161,7 +166,7 @@ enum class FieldRight : std::uint8_t {
 
 /// A set of `FieldRight`s, one byte. UI hints are deny hints for a user
 /// interface; they never grant.
-class FieldRights {
+class FieldRights : public detail::FlagSetOps<FieldRights> {
  public:
   constexpr FieldRights() noexcept = default;
   constexpr FieldRights(FieldRight r) noexcept  // NOLINT: one right is a set of one
@@ -181,16 +186,7 @@ class FieldRights {
   /// The UI-hint part.
   [[nodiscard]] constexpr FieldRights hints() const noexcept { return from_bits(bits_ & 0xC0u); }
 
-  friend constexpr FieldRights operator|(FieldRights a, FieldRights b) noexcept {
-    return from_bits(a.bits_ | b.bits_);
-  }
-  friend constexpr FieldRights operator&(FieldRights a, FieldRights b) noexcept {
-    return from_bits(a.bits_ & b.bits_);
-  }
-  friend constexpr FieldRights operator-(FieldRights a, FieldRights b) noexcept {
-    return from_bits(a.bits_ & ~b.bits_);
-  }
-  friend constexpr bool operator==(FieldRights a, FieldRights b) noexcept = default;
+  // `|`, `&`, `-`, `==` and their compound forms: detail::FlagSetOps.
 
   /// `Read|Write`, `Read`, `Write` or `None`, then ` UIHintMandatory` and
   /// ` UIHintReadOnly` where set. Allocates.

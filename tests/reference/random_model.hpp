@@ -378,12 +378,7 @@ inline Record to_record(const Snapshot& s, const naive::Record& n) {
   r.publish_from = n.publish_from;
   r.publish_to = n.publish_to;
   r.at = n.at;
-  r.published = n.published;
-  r.completed = n.completed;
-  r.is_new = n.is_new;
-  r.user_person = n.user_person;
-  r.our_company = n.our_company;
-  r.database_owner = n.database_owner;
+  sorights::detail::copy_record_facts(n, r);
   return r;
 }
 
