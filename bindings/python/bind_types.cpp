@@ -149,6 +149,8 @@ void bind_rights(py::module_& m) {
       "RestrictedUpdate 32). Built from an int, C/R/U/D letters ('CRUD', 'R', '') or "
       "flag names ('Select|Update'); wherever a TableRights is expected, such a str or "
       "int is accepted too.");
+  // bits() is detail::FlagSet's: bound through a lambda of the set's own type.
+  const auto table_bits = [](so::TableRights r) { return r.bits(); };
   table_rights.def(py::init<>())
       .def(py::init([](std::uint32_t bits) {
              if (bits > 63) throw py::value_error("table-right bits are 0..63");
@@ -156,18 +158,18 @@ void bind_rights(py::module_& m) {
            }),
            "bits"_a)
       .def(py::init(&parse_table_rights), "text"_a)
-      .def_property_readonly("bits", &so::TableRights::bits)
+      .def_property_readonly("bits", table_bits)
       .def_property_readonly("crud", &so::TableRights::to_crud, "The C/R/U/D letters, e.g. 'CRU'.")
       .def("allows", &so::TableRights::allows, "action"_a, "True if the set holds the right `action` needs.")
       .def("contains_all", &so::TableRights::contains_all, "wanted"_a)
       .def("contains_any", &so::TableRights::contains_any, "wanted"_a)
       .def("__contains__", &so::TableRights::contains_all)
       .def("__bool__", [](so::TableRights r) { return !r.empty(); })
-      .def("__int__", &so::TableRights::bits)
-      .def("__index__", &so::TableRights::bits)
+      .def("__int__", table_bits)
+      .def("__index__", table_bits)
       .def("__str__", &so::TableRights::to_string)
       .def("__repr__", [](so::TableRights r) { return "sorights.TableRights('" + r.to_string() + "')"; })
-      .def("__hash__", &so::TableRights::bits)
+      .def("__hash__", table_bits)
       .def("__eq__", [](so::TableRights a, so::TableRights b) { return a == b; }, py::is_operator())
       .def("__ne__", [](so::TableRights a, so::TableRights b) { return a != b; }, py::is_operator())
       .def("__or__", [](so::TableRights a, so::TableRights b) { return a | b; }, py::is_operator())
@@ -191,20 +193,21 @@ void bind_rights(py::module_& m) {
   py::class_<so::FieldRights> field_rights(m, "FieldRights",
       "A field right: Read 1, Write 2, plus the UI hints Mandatory 64 and ReadOnly 128. "
       "Built from an int, 'RW' letters or 'Read|Write'.");
+  const auto field_bits = [](so::FieldRights r) { return r.bits(); };
   field_rights.def(py::init<>())
       .def(py::init([](std::uint32_t bits) { return so::FieldRights::from_bits(bits); }), "bits"_a)
       .def(py::init(&parse_field_rights), "text"_a)
-      .def_property_readonly("bits", &so::FieldRights::bits)
+      .def_property_readonly("bits", field_bits)
       .def_property_readonly("can_read", &so::FieldRights::can_read)
       .def_property_readonly("can_write", &so::FieldRights::can_write)
       .def_property_readonly("mandatory", &so::FieldRights::mandatory)
       .def_property_readonly("ui_read_only", &so::FieldRights::ui_read_only)
       .def_property_readonly("letters", &so::FieldRights::to_letters)
       .def("__bool__", [](so::FieldRights r) { return r.bits() != 0; })
-      .def("__int__", &so::FieldRights::bits)
+      .def("__int__", field_bits)
       .def("__str__", &so::FieldRights::to_string)
       .def("__repr__", [](so::FieldRights r) { return "sorights.FieldRights('" + r.to_string() + "')"; })
-      .def("__hash__", &so::FieldRights::bits)
+      .def("__hash__", field_bits)
       .def("__eq__", [](so::FieldRights a, so::FieldRights b) { return a == b; }, py::is_operator())
       .def("__ne__", [](so::FieldRights a, so::FieldRights b) { return a != b; }, py::is_operator());
   field_rights.attr("NONE") = so::FieldRights{};

@@ -31,18 +31,36 @@ enum class TableRight : std::uint8_t {
 
 namespace detail {
 
-/// The set algebra of a one-byte flag set `Set` (which has `bits()` and
-/// `from_bits()`): `|`, `&`, `-` (the members of `a` not in `b`), `==` and
-/// the compound forms. All `constexpr`, `noexcept` and free of branches.
-template <class Set>
-struct FlagSetOps {
-  friend constexpr Set operator|(Set a, Set b) noexcept { return Set::from_bits(a.bits() | b.bits()); }
-  friend constexpr Set operator&(Set a, Set b) noexcept { return Set::from_bits(a.bits() & b.bits()); }
-  friend constexpr Set operator-(Set a, Set b) noexcept { return Set::from_bits(a.bits() & ~b.bits()); }
-  friend constexpr bool operator==(Set a, Set b) noexcept { return a.bits() == b.bits(); }
+/// A one-byte set of the flags of enum `Flag`, holding only the bits of
+/// `kMask` (`from_bits` drops the others): the storage and the set algebra
+/// that `TableRights` and `FieldRights` share. `|`, `&`, `-` (the members of
+/// `a` not in `b`), `==` and the compound forms; all `constexpr`, `noexcept`
+/// and free of branches.
+template <class Set, class Flag, std::uint8_t kMask>
+class FlagSet {
+ public:
+  constexpr FlagSet() noexcept = default;
+  constexpr FlagSet(Flag f) noexcept  // NOLINT: one flag is a set of one
+      : bits_(static_cast<std::uint8_t>(f)) {}
+  /// Builds a set from raw flag bits; bits outside `kMask` are dropped.
+  static constexpr Set from_bits(std::uint32_t bits) noexcept {
+    Set s;
+    s.bits_ = static_cast<std::uint8_t>(bits & kMask);
+    return s;
+  }
+  [[nodiscard]] constexpr std::uint8_t bits() const noexcept { return bits_; }
+  [[nodiscard]] constexpr bool empty() const noexcept { return bits_ == 0; }
+
+  friend constexpr Set operator|(Set a, Set b) noexcept { return from_bits(a.bits_ | b.bits_); }
+  friend constexpr Set operator&(Set a, Set b) noexcept { return from_bits(a.bits_ & b.bits_); }
+  friend constexpr Set operator-(Set a, Set b) noexcept { return from_bits(a.bits_ & ~b.bits_); }
+  friend constexpr bool operator==(Set a, Set b) noexcept { return a.bits_ == b.bits_; }
   friend constexpr Set& operator|=(Set& a, Set b) noexcept { return a = a | b; }
   friend constexpr Set& operator&=(Set& a, Set b) noexcept { return a = a & b; }
   friend constexpr Set& operator-=(Set& a, Set b) noexcept { return a = a - b; }
+
+ protected:
+  std::uint8_t bits_ = 0;  // INVARIANT: no bit outside kMask.
 };
 
 }  // namespace detail
@@ -58,27 +76,18 @@ enum class Action : std::uint8_t { kRead = 0, kCreate = 1, kUpdate = 2, kDelete 
 ///     constexpr TableRights ru = TableRight::kSelect | TableRight::kUpdate;
 ///     static_assert(ru.contains_all(TableRight::kSelect));
 ///     assert(ru.to_string() == "Select|Update");   // a string: not constexpr
-class TableRights : public detail::FlagSetOps<TableRights> {
+class TableRights : public detail::FlagSet<TableRights, TableRight, 63> {
  public:
+  using FlagSet::FlagSet;
+
   /// Select, Update, Insert and Delete: the reference model's FULL (15).
   static constexpr std::uint8_t kFullBits = 15;
   /// The bits a role cell may hold (C, R, U, D).
   static constexpr std::uint8_t kCrudBits = 15;
 
-  constexpr TableRights() noexcept = default;
-  constexpr TableRights(TableRight r) noexcept  // NOLINT: one right is a set of one
-      : bits_(static_cast<std::uint8_t>(r)) {}
-  /// Builds a set from raw flag bits; bits 6 and 7 are dropped.
-  static constexpr TableRights from_bits(std::uint32_t bits) noexcept {
-    TableRights r;
-    r.bits_ = static_cast<std::uint8_t>(bits & 63u);
-    return r;
-  }
   static constexpr TableRights none() noexcept { return {}; }
   static constexpr TableRights full() noexcept { return from_bits(kFullBits); }
 
-  [[nodiscard]] constexpr std::uint8_t bits() const noexcept { return bits_; }
-  [[nodiscard]] constexpr bool empty() const noexcept { return bits_ == 0; }
   /// True if every right in `wanted` is in this set.
   [[nodiscard]] constexpr bool contains_all(TableRights wanted) const noexcept {
     return (bits_ & wanted.bits_) == wanted.bits_;
@@ -100,7 +109,8 @@ class TableRights : public detail::FlagSetOps<TableRights> {
   }
 
   // `|`, `&`, `-` (`a - b`: the rights of `a` not in `b`, the reference's
-  // Subtract), `==` and their compound forms: detail::FlagSetOps.
+  // Subtract), `==`, `bits()`, `empty()` and `from_bits()` (bits 6 and 7
+  // dropped): detail::FlagSet.
 
   /// Flag names joined by `|` in the order Select, Update, Insert, Delete,
   /// Filtering, RestrictedUpdate; `None` for the empty set. Allocates.
@@ -145,9 +155,6 @@ class TableRights : public detail::FlagSetOps<TableRights> {
     }
     return from_bits(bits);
   }
-
- private:
-  std::uint8_t bits_ = 0;  // INVARIANT: bits 6 and 7 are always 0.
 };
 
 static_assert(sizeof(TableRights) == 1, "a set of table rights is one byte");
@@ -166,17 +173,9 @@ enum class FieldRight : std::uint8_t {
 
 /// A set of `FieldRight`s, one byte. UI hints are deny hints for a user
 /// interface; they never grant.
-class FieldRights : public detail::FlagSetOps<FieldRights> {
+class FieldRights : public detail::FlagSet<FieldRights, FieldRight, 0xC3> {
  public:
-  constexpr FieldRights() noexcept = default;
-  constexpr FieldRights(FieldRight r) noexcept  // NOLINT: one right is a set of one
-      : bits_(static_cast<std::uint8_t>(r)) {}
-  static constexpr FieldRights from_bits(std::uint32_t bits) noexcept {
-    FieldRights r;
-    r.bits_ = static_cast<std::uint8_t>(bits & 0xC3u);
-    return r;
-  }
-  [[nodiscard]] constexpr std::uint8_t bits() const noexcept { return bits_; }
+  using FlagSet::FlagSet;
   [[nodiscard]] constexpr bool can_read() const noexcept { return (bits_ & 1u) != 0; }
   [[nodiscard]] constexpr bool can_write() const noexcept { return (bits_ & 2u) != 0; }
   [[nodiscard]] constexpr bool mandatory() const noexcept { return (bits_ & 64u) != 0; }
@@ -186,7 +185,8 @@ class FieldRights : public detail::FlagSetOps<FieldRights> {
   /// The UI-hint part.
   [[nodiscard]] constexpr FieldRights hints() const noexcept { return from_bits(bits_ & 0xC0u); }
 
-  // `|`, `&`, `-`, `==` and their compound forms: detail::FlagSetOps.
+  // `|`, `&`, `-`, `==`, `bits()`, `empty()` and `from_bits()` (bits 2 to 5
+  // dropped): detail::FlagSet.
 
   /// `Read|Write`, `Read`, `Write` or `None`, then ` UIHintMandatory` and
   /// ` UIHintReadOnly` where set. Allocates.
@@ -216,9 +216,6 @@ class FieldRights : public detail::FlagSetOps<FieldRights> {
     }
     return from_bits(bits);
   }
-
- private:
-  std::uint8_t bits_ = 0;  // INVARIANT: only bits 0, 1, 6 and 7.
 };
 
 /// The lower-case name of an action (`read`, `create`, `update`, `delete`;

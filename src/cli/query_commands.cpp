@@ -160,18 +160,28 @@ int who_can(const QueryHooks& h, const std::vector<std::string>& tail) {
   return 0;
 }
 
-int who_has(const QueryHooks& h, const std::vector<std::string>& tail) {
+// The one operand of a command that takes no options, or nothing after
+// printing `help` for `-h`; a missing or extra operand is an error.
+std::optional<std::string> one_operand(const QueryHooks& h, const std::vector<std::string>& tail, const char* help,
+                                       std::string_view command, std::string_view operand) {
   Args a = parse_args(tail, {}, {});
   if (a.help) {
-    *h.out << kWhoHasHelp;
-    return 0;
+    *h.out << help;
+    return std::nullopt;
   }
-  if (a.positional.size() != 1)
-    throw CliError(a.positional.empty() ? "who-has: missing FUNCTIONAL_RIGHT (see sorights who-has --help)"
-                                        : "who-has: unexpected argument " + dq(a.positional[1]));
+  const std::string c(command);
+  if (a.positional.empty())
+    throw CliError(c + ": missing " + std::string(operand) + " (see sorights " + c + " --help)");
+  if (a.positional.size() > 1) throw CliError(c + ": unexpected argument " + dq(a.positional[1]));
+  return std::move(a.positional[0]);
+}
+
+int who_has(const QueryHooks& h, const std::vector<std::string>& tail) {
+  const auto id = one_operand(h, tail, kWhoHasHelp, "who-has", "FUNCTIONAL_RIGHT");
+  if (!id) return 0;
   const auto state = h.open();
-  const RightIndex right = state->snapshot.find_right(a.positional[0]);
-  if (right == kUnknownRight) throw CliError("unknown functional right " + dq(a.positional[0]));
+  const RightIndex right = state->snapshot.find_right(*id);
+  if (right == kUnknownRight) throw CliError("unknown functional right " + dq(*id));
   const QueryIndex q = build_index(*state);
   UserSet set = q.make_set();
   q.users_holding(right, set);
@@ -186,15 +196,9 @@ int who_has(const QueryHooks& h, const std::vector<std::string>& tail) {
 }
 
 int run_tests(const QueryHooks& h, const std::vector<std::string>& tail) {
-  Args a = parse_args(tail, {}, {});
-  if (a.help) {
-    *h.out << kTestHelp;
-    return 0;
-  }
-  if (a.positional.size() != 1)
-    throw CliError(a.positional.empty() ? "test: missing FILE (see sorights test --help)"
-                                        : "test: unexpected argument " + dq(a.positional[1]));
-  const std::string& path = a.positional[0];
+  const auto file = one_operand(h, tail, kTestHelp, "test", "FILE");
+  if (!file) return 0;
+  const std::string& path = *file;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CliError(path + ": cannot read the file");
   std::ostringstream buffer;

@@ -130,17 +130,19 @@ class Validator {
   // names"): `value` in `field` of the item `item` of `collection`.
   void check_id_text(std::string_view collection, std::string_view item, std::string_view field,
                      std::string_view value) {
-    if (!check_texts_) return;
-    const std::string_view problem = id_problem(value);
-    if (!problem.empty())
-      add(collection, item, field, "invalid-id", "invalid id " + quote_id(value) + ": it " + std::string(problem));
+    check_text(collection, item, field, value, &id_problem, "id");
   }
   void check_name_text(std::string_view collection, std::string_view item, std::string_view field,
                        std::string_view value) {
+    check_text(collection, item, field, value, &name_problem, "name");
+  }
+  void check_text(std::string_view collection, std::string_view item, std::string_view field, std::string_view value,
+                  std::string_view (*problem_of)(std::string_view) noexcept, std::string_view what) {
     if (!check_texts_) return;
-    const std::string_view problem = name_problem(value);
-    if (!problem.empty())
-      add(collection, item, field, "invalid-name", "invalid name " + quote_id(value) + ": it " + std::string(problem));
+    const std::string_view problem = problem_of(value);
+    if (problem.empty()) return;
+    add(collection, item, field, "invalid-" + std::string(what),
+        "invalid " + std::string(what) + " " + quote_id(value) + ": it " + std::string(problem));
   }
   // The texts of a user besides its id, which `ids` checks.
   void check_user_texts(const User& u) {
