@@ -405,6 +405,15 @@ FieldRightRule read_field_right(const Json& j, const std::string& path, Reader& 
   return f;
 }
 
+namespace {
+// True if `s` is `prefix` followed by a non-empty rest, which goes to `rest`.
+bool after_prefix(std::string_view s, std::string_view prefix, std::string& rest) {
+  if (!s.starts_with(prefix) || s.size() == prefix.size()) return false;
+  rest = s.substr(prefix.size());
+  return true;
+}
+}  // namespace
+
 Override read_override(const Json& j, const std::string& path, Reader& r) {
   Override o;
   if (!r.object(j, path)) return o;
@@ -413,31 +422,22 @@ Override read_override(const Json& j, const std::string& path, Reader& r) {
   if (!j.contains("level")) {
     r.fail(join(path, "level"), "missing-key", "missing required key \"level\"");
   } else if (r.str(j, "level", path, s)) {
-    if (s == "system") {
-      o.level = OverrideLevel::kSystem;
-    } else if (s.starts_with("group:") && s.size() > 6) {
-      o.level = OverrideLevel::kGroup;
-      o.target = s.substr(6);
-    } else if (s.starts_with("user:") && s.size() > 5) {
-      o.level = OverrideLevel::kUser;
-      o.target = s.substr(5);
-    } else {
+    if (s == "system") o.level = OverrideLevel::kSystem;
+    else if (after_prefix(s, "group:", o.target)) o.level = OverrideLevel::kGroup;
+    else if (after_prefix(s, "user:", o.target)) o.level = OverrideLevel::kUser;
+    else
       r.fail(join(path, "level"), "invalid-value",
              "override level is \"system\", \"group:ID\" or \"user:ID\", not " + quoted_text(s));
-    }
   }
   r.required_str(j, "object", path, o.object);
   if (r.str(j, "scope", path, s)) {
     if (s == "all") o.scope = OverrideScope::kAll;
     else if (s == "new") o.scope = OverrideScope::kNew;
     else if (s == "existing") o.scope = OverrideScope::kExisting;
-    else if (s.starts_with("record:") && s.size() > 7) {
-      o.scope = OverrideScope::kRecord;
-      o.record = s.substr(7);
-    } else {
+    else if (after_prefix(s, "record:", o.record)) o.scope = OverrideScope::kRecord;
+    else
       r.fail(join(path, "scope"), "invalid-value",
              "override scope is \"all\", \"new\", \"existing\" or \"record:ID\", not " + quoted_text(s));
-    }
   }
   r.str(j, "field", path, o.field);
   if (!j.contains("remove")) {
