@@ -584,6 +584,21 @@ Json write_entity(const Entity& e) {
       e);
 }
 
+
+namespace {
+// A whole list (field rights, overrides), each item read by `read_item`.
+template <class T>
+std::vector<T> read_list(const Json& j, Reader& r, T (*read_item)(const Json&, const std::string&, Reader&)) {
+  std::vector<T> v;
+  if (!j.is_array()) {
+    r.fail("", "wrong-type", "expected an array");
+    return v;
+  }
+  for (std::size_t i = 0; i < j.size(); ++i) v.push_back(read_item(j[i], "[" + std::to_string(i) + "]", r));
+  return v;
+}
+}  // namespace
+
 Result<Entity> read_entity(EntityKind kind, const Json& j) {
   Reader r;
   Entity out;
@@ -601,22 +616,8 @@ Result<Entity> read_entity(EntityKind kind, const Json& j) {
       break;
     }
     case EntityKind::kUser: out = read_user(j, "", r); break;
-    case EntityKind::kFieldRights: {
-      std::vector<FieldRightRule> v;
-      if (!j.is_array()) r.fail("", "wrong-type", "expected an array");
-      else
-        for (std::size_t i = 0; i < j.size(); ++i) v.push_back(read_field_right(j[i], "[" + std::to_string(i) + "]", r));
-      out = std::move(v);
-      break;
-    }
-    case EntityKind::kOverrides: {
-      std::vector<Override> v;
-      if (!j.is_array()) r.fail("", "wrong-type", "expected an array");
-      else
-        for (std::size_t i = 0; i < j.size(); ++i) v.push_back(read_override(j[i], "[" + std::to_string(i) + "]", r));
-      out = std::move(v);
-      break;
-    }
+    case EntityKind::kFieldRights: out = read_list(j, r, &read_field_right); break;
+    case EntityKind::kOverrides: out = read_list(j, r, &read_override); break;
   }
   if (!r.errors.empty()) return Error(ErrorCode::kDataLoss, r.errors.front().to_string(), r.errors);
   return out;
