@@ -97,31 +97,12 @@ inline constexpr std::array<BuiltinRight, 68> kBuiltinRights = {{
     {"ext-use-my-company-rights", "Use data rights for My company"},
 }};
 
-/// Named positions in `kBuiltinRights` that the evaluator itself consults.
-namespace builtin_right {
-inline constexpr std::size_t kAdminAll = 0;
-inline constexpr std::size_t kAdminLists = 1;
-inline constexpr std::size_t kAdminUsers = 2;
-inline constexpr std::size_t kAdminRole = 3;
-inline constexpr std::size_t kAdminPreferences = 6;
-inline constexpr std::size_t kAllowBulkEdit = 17;
-inline constexpr std::size_t kSeeOtherCompanies = 28;
-inline constexpr std::size_t kExtPublishProject = 62;
-inline constexpr std::size_t kExtPublishAppointment = 63;
-inline constexpr std::size_t kExtPublishDocument = 64;
-inline constexpr std::size_t kExtPublishSale = 65;
-inline constexpr std::size_t kExtMyCompany = 67;
-}  // namespace builtin_right
-
 /// `ext-use-same-project-rights` follows the catalog above; kept apart so the
 /// table stays in the reference's order.
 inline constexpr BuiltinRight kSameProjectRight = {"ext-use-same-project-rights",
                                                    "Use data rights for Same project"};
 /// The number of built-in rights, `ext-use-same-project-rights` included.
 inline constexpr std::size_t kBuiltinRightCount = kBuiltinRights.size() + 1;
-namespace builtin_right {
-inline constexpr std::size_t kExtSameProject = kBuiltinRights.size();
-}  // namespace builtin_right
 
 /// The internal id of built-in right number `i`, or empty past the end.
 [[nodiscard]] constexpr std::string_view builtin_right_id(std::size_t i) noexcept {
@@ -149,6 +130,35 @@ inline constexpr std::size_t kExtSameProject = kBuiltinRights.size();
     if (builtin_right_id(i) == id) return i;
   return std::nullopt;
 }
+
+namespace detail {
+inline void not_a_builtin_right() noexcept {}
+// The position of built-in right `id`. For an id the catalog does not hold
+// it calls a function that is not constexpr: a compile error.
+consteval std::size_t builtin_position(std::string_view id) {
+  const std::optional<std::size_t> i = find_builtin_right(id);
+  if (!i) not_a_builtin_right();
+  return i.value_or(0);
+}
+}  // namespace detail
+
+/// Named positions in the catalog (`builtin_right_id`) that the evaluator
+/// itself consults, found by id at compile time.
+namespace builtin_right {
+inline constexpr std::size_t kAdminAll = detail::builtin_position("admin-all");
+inline constexpr std::size_t kAdminLists = detail::builtin_position("admin-lists");
+inline constexpr std::size_t kAdminUsers = detail::builtin_position("admin-users");
+inline constexpr std::size_t kAdminRole = detail::builtin_position("admin-role");
+inline constexpr std::size_t kAdminPreferences = detail::builtin_position("admin-preferences");
+inline constexpr std::size_t kAllowBulkEdit = detail::builtin_position("allow-bulk-edit");
+inline constexpr std::size_t kSeeOtherCompanies = detail::builtin_position("see-other-companies-associates");
+inline constexpr std::size_t kExtPublishProject = detail::builtin_position("ext-need-publish-to-see-project");
+inline constexpr std::size_t kExtPublishAppointment = detail::builtin_position("ext-need-publish-to-see-appointment");
+inline constexpr std::size_t kExtPublishDocument = detail::builtin_position("ext-need-publish-to-see-document");
+inline constexpr std::size_t kExtPublishSale = detail::builtin_position("ext-need-publish-to-see-sale");
+inline constexpr std::size_t kExtMyCompany = detail::builtin_position("ext-use-my-company-rights");
+inline constexpr std::size_t kExtSameProject = detail::builtin_position("ext-use-same-project-rights");
+}  // namespace builtin_right
 
 SORIGHTS_END_NAMESPACE
 
