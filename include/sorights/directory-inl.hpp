@@ -514,7 +514,10 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit_locked(Transaction& tx, boo
   if (!snapshot) return refuse(std::move(snapshot).error());
 
   // 3. Write through the adapter, then publish; or nothing.
-  SORIGHTS_TRY(write_through(ChangeSet{cur->version, version, time, tx.actor_, changes}, cur->version, rebased));
+  // The change list goes to the adapter and comes back: no copy of it.
+  ChangeSet set{cur->version, version, time, tx.actor_, std::move(changes)};
+  SORIGHTS_TRY(write_through(set, cur->version, rebased));
+  changes = std::move(set.changes);
   std::vector<UserMove> moves = detail::carried_moves(tx.moves_, cur->model, next_model);
   next_state->snapshot = std::move(*snapshot);
   next_state->version = version;

@@ -24,6 +24,13 @@ namespace detail {
 // diff_models, with duplicate ids in `to` reported to `dups` when given.
 inline std::vector<Change> diff_checked(const Model& from, const Model& to, std::vector<Diagnostic>* dups) {
   std::vector<Change> out;
+  // At least one change per entity beyond the size of `from`: a whole model
+  // staged on an empty one makes its change list in one allocation.
+  auto grown = [](const auto& a, const auto& b) { return b.size() > a.size() ? b.size() - a.size() : 0; };
+  out.reserve(grown(from.our_companies, to.our_companies) + grown(from.groups, to.groups) +
+              grown(from.licences, to.licences) + grown(from.plans, to.plans) +
+              grown(from.functional_rights, to.functional_rights) + grown(from.objects, to.objects) +
+              grown(from.roles, to.roles) + grown(from.users, to.users));
   diff_entities(out, dups, EntityKind::kOurCompany, from.our_companies, to.our_companies);
   diff_entities(out, dups, EntityKind::kGroup, from.groups, to.groups);
   diff_entities(out, dups, EntityKind::kLicence, from.licences, to.licences);
