@@ -44,6 +44,38 @@ inline std::vector<Change> diff_checked(const Model& from, const Model& to, std:
   return out;
 }
 
+template <class T>
+bool extends_ids(const std::vector<T>& from, const std::vector<T>& to) {
+  if (to.size() < from.size()) return false;
+  for (std::size_t i = 0; i < from.size(); ++i)
+    if (from[i].id != to[i].id) return false;
+  return true;
+}
+
+// Whether apply_changes(from, diff_checked(from, to)) gives `to` itself when
+// `to` holds no duplicate id: each collection of `to` starts with the ids of
+// `from`'s in their order (kept or replaced in place, nothing removed), and
+// the rest are appended in their order.
+inline bool applies_as_is(const Model& from, const Model& to) {
+  return extends_ids(from.our_companies, to.our_companies) && extends_ids(from.groups, to.groups) &&
+         extends_ids(from.licences, to.licences) && extends_ids(from.plans, to.plans) &&
+         extends_ids(from.functional_rights, to.functional_rights) && extends_ids(from.objects, to.objects) &&
+         extends_ids(from.roles, to.roles) && extends_ids(from.users, to.users);
+}
+
+// A transaction's staged model lent to a commit as its next model: it goes
+// back to the transaction unless the commit clears `staged`.
+struct StagedLoan {
+  std::optional<Model>* staged;
+  Model* next;
+  StagedLoan(std::optional<Model>* lent, Model* to) : staged(lent), next(to) {}
+  StagedLoan(const StagedLoan&) = delete;
+  StagedLoan& operator=(const StagedLoan&) = delete;
+  ~StagedLoan() {
+    if (staged != nullptr) **staged = std::move(*next);
+  }
+};
+
 }  // namespace detail
 
 SORIGHTS_INLINE Transaction::Transaction(std::shared_ptr<Directory> dir,
