@@ -497,11 +497,19 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit_locked(Transaction& tx, boo
   // the rules are checked on what changed and the snapshot is the current one
   // patched. Anything else, or anything the incremental check cannot judge
   // alone, goes through compile(). docs/design/0004-incremental-commit.md.
+  // A staged whole model (an import) that the changes would rebuild as it is
+  // becomes the next model itself: moved, and moved back unless it commits.
   detail::InPlaceCommit edit;
   const bool in_place = detail::classify_in_place(*cur, changes, edit);
-  std::unique_ptr<DirectoryState> next_state = next_state_for(*cur, in_place);
+  const bool as_staged = !in_place && tx.staged_ && cur->version == tx.base_->version &&
+                         detail::applies_as_is(cur->model, *tx.staged_);
+  std::unique_ptr<DirectoryState> next_state =
+      as_staged ? std::make_unique<DirectoryState>() : next_state_for(*cur, in_place);
   Model& next_model = next_state->model;
-  if (in_place) {
+  detail::StagedLoan loan{as_staged ? &tx.staged_ : nullptr, &next_model};
+  if (as_staged) {
+    next_model = std::move(*tx.staged_);
+  } else if (in_place) {
     detail::apply_in_place(next_model, edit);
   } else if (Result<void> applied = apply_changes(next_model, changes); !applied) {
     return std::move(applied).error();
@@ -514,8 +522,12 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit_locked(Transaction& tx, boo
   if (!snapshot) return refuse(std::move(snapshot).error());
 
   // 3. Write through the adapter, then publish; or nothing.
-  SORIGHTS_TRY(write_through(ChangeSet{cur->version, version, time, tx.actor_, changes}, cur->version, rebased));
+  // The change list goes to the adapter and comes back: no copy of it.
+  ChangeSet set{cur->version, version, time, tx.actor_, std::move(changes)};
+  SORIGHTS_TRY(write_through(set, cur->version, rebased));
+  changes = std::move(set.changes);
   std::vector<UserMove> moves = detail::carried_moves(tx.moves_, cur->model, next_model);
+  loan.staged = nullptr;
   next_state->snapshot = std::move(*snapshot);
   next_state->version = version;
   std::shared_ptr<DirectoryState> published = wrap_state(std::move(next_state));

@@ -66,12 +66,13 @@ void apply_kind(std::vector<T>& items, EntityKind kind, const std::vector<Change
     const T* value;
   };
   std::unordered_map<std::string_view, Fate> fate;
+  fate.reserve(mine);
   std::unordered_map<std::string_view, std::size_t> index;
+  index.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) index.emplace(items[i].id, i);
   std::size_t appends = 0;
   for (const Change& c : changes) {
     if (c.kind != kind) continue;
-    if (index.empty() && !items.empty())
-      for (std::size_t i = 0; i < items.size(); ++i) index.emplace(items[i].id, i);
     Fate& f = fate.try_emplace(c.id, Fate{index.contains(c.id), false, 0, nullptr}).first->second;
     const T* value = change_value<T>(c);
     if (value == nullptr) {
@@ -82,8 +83,9 @@ void apply_kind(std::vector<T>& items, EntityKind kind, const std::vector<Change
       f.value = value;
     }
   }
-  if (fate.empty()) return;
-  std::vector<const Fate*> appended;
+  // Each append has its own place in `appended`; an entity appended, removed
+  // and appended again keeps only its last place.
+  std::vector<const Fate*> appended(appends, nullptr);
   std::size_t out = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
     auto it = fate.find(items[i].id);
@@ -96,9 +98,10 @@ void apply_kind(std::vector<T>& items, EntityKind kind, const std::vector<Change
   }
   items.resize(out);
   for (const auto& [id, f] : fate)
-    if (f.present && f.appended) appended.push_back(&f);
-  std::sort(appended.begin(), appended.end(), [](const Fate* a, const Fate* b) { return a->order < b->order; });
-  for (const Fate* f : appended) items.push_back(*f->value);
+    if (f.present && f.appended) appended[f.order] = &f;
+  items.reserve(out + appends);
+  for (const Fate* f : appended)
+    if (f != nullptr) items.push_back(*f->value);
 }
 
 template <class T>

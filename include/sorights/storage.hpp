@@ -212,19 +212,20 @@ class InMemoryStorage final : public StorageAdapter {
       return Error(ErrorCode::kConflict, "stored version is " + std::to_string(stored_.version) +
                                              ", the change set was made against " +
                                              std::to_string(changes.base_version));
-    // On the shared model, a small change set is only recorded: the directory
-    // publishes base + changes and hands that model over (`adopt`), so no
-    // copy of the model is made. Otherwise the store makes its own copy.
-    if (shared_ && !pending_ && changes.changes.size() <= kPendingChanges) {
+    // On the shared model, a change set is only recorded (its audit entry
+    // holds it): the directory publishes base + changes and hands that model
+    // over (`adopt`), so no copy of the model is made. Otherwise the store
+    // makes its own copy.
+    if (shared_ && pending_ == nullptr) {
       if (Result<void> ok = detail::check_changes(changes.changes); !ok) return ok;
-      pending_ = changes.changes;
       stored_.version = changes.version;
       record(AuditEntry{changes.version, changes.time, changes.actor, false, {}, changes.changes});
+      pending_ = &audit_.back().changes;
       return {};
     }
     if (shared_) {
       stored_.model = shared_model();
-      pending_.reset();
+      drop_pending();
       released = std::move(shared_);
     }
     Result<void> applied = apply_changes(stored_.model, changes.changes);  // all or nothing
@@ -255,9 +256,9 @@ class InMemoryStorage final : public StorageAdapter {
     Model dropped;
     std::lock_guard<std::mutex> lock(mu_);
     if (model == nullptr || version != stored_.version) return;  // not the stored version
-    if (shared_ && pending_) {
+    if (shared_ && pending_ != nullptr) {
       released = std::exchange(shared_, std::move(model));
-      pending_.reset();
+      drop_pending();
     } else if (!shared_) {
       dropped = std::exchange(stored_.model, Model{});
       shared_ = std::move(model);
@@ -265,19 +266,27 @@ class InMemoryStorage final : public StorageAdapter {
   }
 
  private:
-  static constexpr std::size_t kPendingChanges = 4096;
-
   // A copy of the model at the stored version while it is shared: the shared
   // model with the recorded changes applied (checked when they were recorded).
   Model shared_model() const {
     Model m = *shared_;
-    if (pending_) (void)apply_changes(m, *pending_);
+    if (pending_ != nullptr) (void)apply_changes(m, *pending_);
     return m;
+  }
+
+  void drop_pending() {
+    pending_ = nullptr;
+    evicted_ = {};
   }
 
   void record(AuditEntry entry) {
     audit_.push_back(std::move(entry));
-    if (options_.max_audit_entries != 0 && audit_.size() > options_.max_audit_entries) audit_.pop_front();
+    if (options_.max_audit_entries == 0 || audit_.size() <= options_.max_audit_entries) return;
+    if (pending_ == &audit_.front().changes) {  // the pending changes outlive their audit entry
+      evicted_ = std::move(audit_.front().changes);
+      pending_ = &evicted_;
+    }
+    audit_.pop_front();
   }
 
   /// Lends the stored model without copying it: `publish` compiles and
@@ -313,8 +322,10 @@ class InMemoryStorage final : public StorageAdapter {
   StoredModel stored_;  // the model is in `shared_` instead when that is set
   std::shared_ptr<const Model> shared_;
   // With `shared_`: changes applied to it by the last `apply`, until the
-  // directory hands over the published model (`adopt`).
-  std::optional<std::vector<Change>> pending_;
+  // directory hands over the published model (`adopt`). They are those of
+  // the last audit entry, or in `evicted_` once the trail has dropped it.
+  const std::vector<Change>* pending_ = nullptr;
+  std::vector<Change> evicted_;
   InMemoryStorageOptions options_;
   std::deque<AuditEntry> audit_;
 };

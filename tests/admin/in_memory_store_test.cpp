@@ -1,5 +1,5 @@
 // InMemoryStorage under a Directory: the store holds the published model
-// (no copy of its own), records small change sets against it until the
+// (no copy of its own), records change sets against it until the
 // directory hands the next one over, and stays equal to the directory's model
 // through commits, direct writers, a second directory and refused changes.
 #include "fixture.hpp"
@@ -100,8 +100,25 @@ TEST_CASE("in-memory store: two directories on one store stay equal to it", "[ad
   CHECK(stored->model.find_group("from-b") != nullptr);
 }
 
-TEST_CASE("in-memory store: a large change set is applied to a copy, and the copy is then let go",
-          "[admin][storage]") {
+TEST_CASE("in-memory store: a recorded change set outlives its audit entry", "[admin][storage]") {
+  auto storage = std::make_shared<InMemoryStorage>(StoredModel{base_model(), 1},
+                                                   InMemoryStorageOptions{.max_audit_entries = 1});
+  auto dir = Directory::open(storage);
+  REQUIRE(dir);
+  REQUIRE(storage->apply(add_group(1, "x1")));  // recorded against the shared model
+  REQUIRE(storage->append_audit(AuditEntry{2, 0, "someone", true, "refused", {}}));  // drops its entry
+  auto stored = storage->load();
+  REQUIRE(stored);
+  CHECK(stored->version == 2);
+  CHECK(stored->model.find_group("x1") != nullptr);
+  REQUIRE(storage->apply(add_group(2, "x2")));
+  stored = storage->load();
+  REQUIRE(stored);
+  CHECK(stored->model.find_group("x1") != nullptr);
+  CHECK(stored->model.find_group("x2") != nullptr);
+}
+
+TEST_CASE("in-memory store: a large change set is recorded like a small one", "[admin][storage]") {
   Fixture f;
   Transaction tx = f.begin("");
   for (int i = 0; i < 5000; ++i) REQUIRE(tx.put_group(group("bulk-" + std::to_string(i))));

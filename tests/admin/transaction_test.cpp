@@ -455,6 +455,31 @@ TEST_CASE("transaction: stage_model publishes what the store holds", "[admin][tr
   CHECK(stored->model == *f.dir->model());
 }
 
+TEST_CASE("transaction: a staged model that extends the published one is published as staged",
+          "[admin][transaction]") {
+  Fixture f;
+  Model m = *f.dir->model();
+  m.find_user("bob")->name = "Robert";
+  for (int i = 0; i < 20; ++i) {
+    m.groups.push_back({"bulk-" + std::to_string(i), "Bulk"});
+    m.users.push_back(associate("new-" + std::to_string(i), "level-3", "acme", "bulk-" + std::to_string(i)));
+  }
+  // A refused commit leaves the staged model to the transaction.
+  Transaction refused = f.begin("rep");
+  REQUIRE(refused.stage_model(m));
+  REQUIRE_FALSE(refused.commit());
+  CHECK(refused.staged() == m);
+  CHECK(f.dir->model()->find_user("new-0") == nullptr);
+  Transaction tx = f.begin("");
+  REQUIRE(tx.stage_model(m));
+  auto done = tx.commit();
+  if (!done) FAIL(done.error().to_string());
+  CHECK(done->changes.size() == 41);
+  CHECK(*f.dir->model() == m);
+  CHECK(f.storage->load()->model == m);
+  CHECK(f.dir->snapshot()->user_count() == m.users.size());
+}
+
 TEST_CASE("transaction: a staged model with duplicate ids is refused", "[admin][transaction]") {
   Fixture f;
   Transaction tx = f.begin("");
@@ -521,4 +546,23 @@ TEST_CASE("transaction: diffs of reordered, edited, added and removed entities r
     CHECK(f.storage->load()->model == *f.dir->model());
     CHECK(diff_models(*f.dir->model(), to).empty());
   }
+}
+
+TEST_CASE("transaction: apply_changes on many changes gives what applying them one by one gives",
+          "[admin][transaction]") {
+  // Over eight changes of a kind take the indexed path; at most eight, one by one.
+  auto g = [](std::string id, std::string name) { return Change{EntityKind::kGroup, id, std::nullopt, Entity(Group{id, std::move(name)})}; };
+  auto gone = [](std::string id) { return Change{EntityKind::kGroup, std::move(id), std::nullopt, std::nullopt}; };
+  const std::vector<Change> changes = {g("a", "1"), g("sales", "S"), g("b", "1"),  gone("a"),   g("c", "1"),
+                                       g("a", "2"), gone("support"), g("d", "1"),  gone("b"),   g("b", "2"),
+                                       g("e", "1"), gone("e"),       g("a", "3"),  g("support", "back")};
+  Model many = base_model();
+  REQUIRE(apply_changes(many, changes));
+  Model single = base_model();
+  for (const Change& c : changes) REQUIRE(apply_changes(single, {c}));
+  CHECK(many.groups == single.groups);
+  std::vector<std::string> ids;
+  for (const Group& x : many.groups) ids.push_back(x.id);
+  CHECK(ids == std::vector<std::string>{"sales", "c", "a", "d", "b", "support"});
+  CHECK(many.find_group("a")->name == "3");
 }

@@ -24,6 +24,13 @@ namespace detail {
 // diff_models, with duplicate ids in `to` reported to `dups` when given.
 inline std::vector<Change> diff_checked(const Model& from, const Model& to, std::vector<Diagnostic>* dups) {
   std::vector<Change> out;
+  // At least one change per entity beyond the size of `from`: a whole model
+  // staged on an empty one makes its change list in one allocation.
+  auto grown = [](const auto& a, const auto& b) { return b.size() > a.size() ? b.size() - a.size() : 0; };
+  out.reserve(grown(from.our_companies, to.our_companies) + grown(from.groups, to.groups) +
+              grown(from.licences, to.licences) + grown(from.plans, to.plans) +
+              grown(from.functional_rights, to.functional_rights) + grown(from.objects, to.objects) +
+              grown(from.roles, to.roles) + grown(from.users, to.users));
   diff_entities(out, dups, EntityKind::kOurCompany, from.our_companies, to.our_companies);
   diff_entities(out, dups, EntityKind::kGroup, from.groups, to.groups);
   diff_entities(out, dups, EntityKind::kLicence, from.licences, to.licences);
@@ -36,6 +43,38 @@ inline std::vector<Change> diff_checked(const Model& from, const Model& to, std:
   diff_whole(out, EntityKind::kOverrides, from.overrides, to.overrides);
   return out;
 }
+
+template <class T>
+bool extends_ids(const std::vector<T>& from, const std::vector<T>& to) {
+  if (to.size() < from.size()) return false;
+  for (std::size_t i = 0; i < from.size(); ++i)
+    if (from[i].id != to[i].id) return false;
+  return true;
+}
+
+// Whether apply_changes(from, diff_checked(from, to)) gives `to` itself when
+// `to` holds no duplicate id: each collection of `to` starts with the ids of
+// `from`'s in their order (kept or replaced in place, nothing removed), and
+// the rest are appended in their order.
+inline bool applies_as_is(const Model& from, const Model& to) {
+  return extends_ids(from.our_companies, to.our_companies) && extends_ids(from.groups, to.groups) &&
+         extends_ids(from.licences, to.licences) && extends_ids(from.plans, to.plans) &&
+         extends_ids(from.functional_rights, to.functional_rights) && extends_ids(from.objects, to.objects) &&
+         extends_ids(from.roles, to.roles) && extends_ids(from.users, to.users);
+}
+
+// A transaction's staged model lent to a commit as its next model: it goes
+// back to the transaction unless the commit clears `staged`.
+struct StagedLoan {
+  std::optional<Model>* staged;
+  Model* next;
+  StagedLoan(std::optional<Model>* lent, Model* to) : staged(lent), next(to) {}
+  StagedLoan(const StagedLoan&) = delete;
+  StagedLoan& operator=(const StagedLoan&) = delete;
+  ~StagedLoan() {
+    if (staged != nullptr) **staged = std::move(*next);
+  }
+};
 
 }  // namespace detail
 
