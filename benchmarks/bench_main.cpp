@@ -131,6 +131,12 @@ bool check_rights(benchmark::State& state, const Snapshot& s, UserIndex user, co
 
 // -- Single checks ------------------------------------------------------------
 
+// One item a check, and the snapshot's bytes per user beside the figures.
+void count_checks(benchmark::State& state, const Env& e) {
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
+}
+
 void BM_RightsHotUser(benchmark::State& state) {
   Env& e = env(static_cast<std::size_t>(state.range(0)));
   if (state.thread_index() == 0 && !check_rights(state, e.snapshot, e.hot, e.records)) return;
@@ -144,8 +150,7 @@ void BM_RightsHotUser(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
     ++i;
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
+  count_checks(state, e);
 }
 BENCHMARK(BM_RightsHotUser)->Arg(100000)->Arg(1000)->Arg(10000)->Arg(1000000)->ThreadRange(1, 2)->UseRealTime();
 
@@ -197,8 +202,7 @@ void BM_RightsBaselineLookup(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
     ++i;
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
+  count_checks(state, e);
 }
 BENCHMARK(BM_RightsBaselineLookup)->Arg(100000)->Arg(1000)->Arg(10000)->Arg(1000000)->ThreadRange(1, 2)->UseRealTime();
 
@@ -251,8 +255,7 @@ void BM_RightsRandomUser(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
     ++i;
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
+  count_checks(state, e);
   state.counters["users"] = static_cast<double>(s.user_count());
 }
 BENCHMARK(BM_RightsRandomUser)->Arg(100000)->Arg(1000)->Arg(10000)->Arg(1000000);
@@ -282,8 +285,7 @@ void BM_HasFunctionalRight(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
     ++i;
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
+  count_checks(state, e);
 }
 BENCHMARK(BM_HasFunctionalRight);
 

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -49,10 +50,11 @@ inline int execute_sql(const std::string& path, const std::string& sql) {
   return changed;
 }
 
-/// Runs the frozen schema fixture `name` (tests/storage/fixtures) into a new file at `path`, opens it, which migrates
-/// it, and requires the store at the current schema version.
-inline std::unique_ptr<sorights::SqliteStore> open_migrated_fixture(const std::string& path, const std::string& name) {
-  execute_sql(path, read_all(std::string(SORIGHTS_STORAGE_FIXTURES "/") + name));
+/// Runs the frozen schema fixtures `names` (tests/storage/fixtures), in order, into a new file at `path`, opens it,
+/// which migrates it, and requires the store at the current schema version.
+inline std::unique_ptr<sorights::SqliteStore> open_migrated_fixture(const std::string& path,
+                                                                    std::initializer_list<std::string> names) {
+  for (const std::string& name : names) execute_sql(path, read_all(std::string(SORIGHTS_STORAGE_FIXTURES "/") + name));
   auto s = sorights::SqliteStore::open(path);
   REQUIRE(s);
   CHECK((*s)->schema_version() == sorights::kSqliteSchemaVersion);
