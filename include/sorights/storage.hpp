@@ -299,7 +299,9 @@ class InMemoryStorage final : public StorageAdapter {
     std::lock_guard<std::mutex> lock(mu_);
     StoredModel lent;
     lent.version = stored_.version;
-    if (shared_) lent.model = *shared_;  // shared already (a second directory): copy
+    // Shared already (a second directory): a copy, with the changes recorded
+    // since the last hand-over, which are part of the stored version.
+    if (shared_) lent.model = shared_model();
     else lent.model = std::move(stored_.model);
     // `publish` is host code: whether it fails or throws, the model goes back.
     struct GiveBack {
@@ -315,6 +317,7 @@ class InMemoryStorage final : public StorageAdapter {
     give_back.armed = false;
     stored_.model = Model{};
     released = std::exchange(shared_, std::move(published).value());
+    drop_pending();  // the published model has them
     return {};
   }
 

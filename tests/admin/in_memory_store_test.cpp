@@ -15,6 +15,19 @@ ChangeSet add_group(std::uint64_t base, std::string id) {
   return ChangeSet{base, base + 1, 0, "", {std::move(c)}};
 }
 
+// The directory catches up with the store and commits a new group on top;
+// returns what the store then holds, which must be the directory's model.
+StoredModel catch_up_and_commit(Fixture& f, const std::string& id) {
+  REQUIRE(f.dir->refresh());
+  Transaction tx = f.begin("");
+  REQUIRE(tx.put_group(group(id)));
+  REQUIRE_COMMITS(tx);
+  auto stored = f.storage->load();
+  REQUIRE(stored);
+  CHECK(stored->model == *f.dir->model());
+  return std::move(*stored);
+}
+
 }  // namespace
 
 TEST_CASE("in-memory store: after each commit it holds the directory's published model", "[admin][storage]") {
@@ -41,15 +54,9 @@ TEST_CASE("in-memory store: change sets written without a directory's hand-over 
   CHECK(stored->model.find_group("x1") != nullptr);
   CHECK(stored->model.find_group("x2") != nullptr);
   // The directory catches up and commits on top of both.
-  REQUIRE(f.dir->refresh());
-  Transaction tx = f.begin("");
-  REQUIRE(tx.put_group(group("x3")));
-  REQUIRE_COMMITS(tx);
-  stored = f.storage->load();
-  REQUIRE(stored);
-  CHECK(stored->version == 4);
-  CHECK(stored->model == *f.dir->model());
-  CHECK(stored->model.find_group("x1") != nullptr);
+  const StoredModel after = catch_up_and_commit(f, "x3");
+  CHECK(after.version == 4);
+  CHECK(after.model.find_group("x1") != nullptr);
 }
 
 TEST_CASE("in-memory store: a model handed over for another version is ignored", "[admin][storage]") {
@@ -98,6 +105,28 @@ TEST_CASE("in-memory store: two directories on one store stay equal to it", "[ad
   CHECK(stored->model == *(*second)->model());
   CHECK(stored->model.find_group("from-a") != nullptr);
   CHECK(stored->model.find_group("from-b") != nullptr);
+}
+
+TEST_CASE("in-memory store: a second directory opened before the hand-over sees the recorded changes",
+          "[admin][storage]") {
+  Fixture f;  // the store holds the published model of version 1
+  REQUIRE(f.storage->apply(add_group(1, "x1")));  // recorded; not yet handed over
+  auto second = Directory::open(f.storage);        // lends a copy of the stored version
+  REQUIRE(second);
+  CHECK((*second)->version() == 2);
+  CHECK((*second)->model()->find_group("x1") != nullptr);
+  // The store now holds that published model once, with nothing left to apply twice.
+  auto stored = f.storage->load();
+  REQUIRE(stored);
+  CHECK(stored->version == 2);
+  CHECK(stored->model == *(*second)->model());
+  REQUIRE(f.storage->apply(add_group(2, "x2")));
+  stored = f.storage->load();
+  REQUIRE(stored);
+  CHECK(stored->model.find_group("x1") != nullptr);
+  CHECK(stored->model.find_group("x2") != nullptr);
+  // The first directory catches up and commits on top.
+  CHECK(catch_up_and_commit(f, "x3").version == 4);
 }
 
 TEST_CASE("in-memory store: a recorded change set outlives its audit entry", "[admin][storage]") {
