@@ -26,9 +26,9 @@ struct PgMigration {
   std::string sql;
 };
 
-// Version 1's tables of the entities with ids and their lists come from the
-// field lists (model_io/schema_ddl.hpp, members with `pg_since` 1); the
-// others are written out here.
+// Version 1's tables come from model_io/schema_ddl.hpp (those of the entities
+// from their field lists, members with `pg_since` 1); meta, the version and
+// the indexes are written out here.
 inline constexpr const char* kPgV1Head = R"sql(
 CREATE TABLE schema_version (
   version     integer PRIMARY KEY,
@@ -42,46 +42,7 @@ CREATE TABLE meta (
 );
 INSERT INTO meta (id, version) VALUES (1, 0);
 )sql";
-inline constexpr const char* kPgDataRightsDdl = R"sql(CREATE TABLE data_rights (
-  role      text NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
-  object    text NOT NULL,
-  relation  text NOT NULL CHECK (relation IN ('own', 'primary_group', 'other_groups', 'other_associates',
-                                              'external', 'anonymous', 'my_company', 'same_project')),
-  rights    smallint NOT NULL CHECK (rights BETWEEN 0 AND 255),
-  PRIMARY KEY (role, object, relation)
-);
-)sql";
-inline constexpr const char* kPgRuleTablesDdl = R"sql(CREATE TABLE field_rights (
-  position      integer PRIMARY KEY,
-  role          text NOT NULL,
-  object        text NOT NULL,
-  field         text NOT NULL,
-  relation      text NOT NULL,
-  rights        smallint NOT NULL CHECK (rights BETWEEN 0 AND 255),
-  ui_mandatory  boolean NOT NULL DEFAULT false,
-  ui_read_only  boolean NOT NULL DEFAULT false
-);
-CREATE TABLE overrides (
-  position  integer PRIMARY KEY,
-  level     text NOT NULL CHECK (level IN ('system', 'group', 'user')),
-  target    text NOT NULL DEFAULT '',
-  object    text NOT NULL,
-  scope     text NOT NULL CHECK (scope IN ('all', 'new', 'existing', 'record')),
-  record    text NOT NULL DEFAULT '',
-  field     text NOT NULL DEFAULT '',
-  remove    smallint NOT NULL CHECK (remove BETWEEN 0 AND 255)
-);
-)sql";
-inline constexpr const char* kPgV1Tail = R"sql(CREATE TABLE audit_log (
-  seq      bigserial PRIMARY KEY,
-  version  bigint NOT NULL,
-  time     bigint NOT NULL,
-  actor    text NOT NULL DEFAULT '',
-  refused  boolean NOT NULL DEFAULT false,
-  reason   text NOT NULL DEFAULT '',
-  changes  text NOT NULL DEFAULT '[]'
-);
-CREATE INDEX users_role ON users (role);
+inline constexpr const char* kPgV1Tail = R"sql(CREATE INDEX users_role ON users (role);
 CREATE INDEX users_group ON users (primary_group);
 )sql";
 
@@ -90,10 +51,10 @@ inline std::string pg_v1_tables() {
   std::string out = kPgV1Head;
   out += entity_ddl<OurCompany>(kPg, 1) + entity_ddl<Group>(kPg, 1) + entity_ddl<Licence>(kPg, 1);
   out += entity_ddl<Plan>(kPg, 1) + entity_ddl<FunctionalRightDef>(kPg, 1) + entity_ddl<DataObjectDef>(kPg, 1);
-  out += entity_ddl<Role>(kPg, 1, kPgDataRightsDdl);
-  out += kPgRuleTablesDdl;
+  out += entity_ddl<Role>(kPg, 1, role_matrix_ddl(kPg));
+  out += rule_tables_ddl(kPg);
   out += entity_ddl<User>(kPg, 1);
-  return out + kPgV1Tail;
+  return out + audit_log_ddl(kPg) + kPgV1Tail;
 }
 
 inline const std::vector<PgMigration>& pg_migrations() {

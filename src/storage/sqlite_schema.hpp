@@ -13,9 +13,10 @@ SORIGHTS_BEGIN_NAMESPACE
 namespace detail {
 
 // The current schema (kSqliteSchemaVersion), created in one transaction: the
-// tables of the entities with ids and their lists come from the field lists
-// (model_io/schema_ddl.hpp; docs/sqlite-schema.md shows them all), the
-// others are written out here. Older versions reach it through kMigrations.
+// tables come from model_io/schema_ddl.hpp (those of the entities from their
+// field lists; docs/sqlite-schema.md shows them all), meta, the version and
+// the indexes are written out here. Older versions reach it through
+// kMigrations.
 inline constexpr const char* kSchemaHead = R"sql(
 CREATE TABLE schema_version (
   version INTEGER NOT NULL
@@ -26,46 +27,7 @@ CREATE TABLE meta (
   created  INTEGER NOT NULL
 );
 )sql";
-inline constexpr const char* kDataRightsDdl = R"sql(CREATE TABLE data_rights (
-  role      TEXT NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
-  object    TEXT NOT NULL,
-  relation  TEXT NOT NULL CHECK (relation IN ('own', 'primary_group', 'other_groups', 'other_associates',
-                                              'external', 'anonymous', 'my_company', 'same_project')),
-  crud      TEXT NOT NULL,
-  PRIMARY KEY (role, object, relation)
-);
-)sql";
-inline constexpr const char* kRuleTablesDdl = R"sql(CREATE TABLE field_rights (
-  position      INTEGER PRIMARY KEY,
-  role          TEXT NOT NULL REFERENCES roles (id) DEFERRABLE INITIALLY DEFERRED,
-  object        TEXT NOT NULL,
-  field         TEXT NOT NULL,
-  relation      TEXT NOT NULL,
-  rights        TEXT NOT NULL CHECK (rights IN ('', 'R', 'W', 'RW')),
-  ui_mandatory  INTEGER NOT NULL DEFAULT 0 CHECK (ui_mandatory IN (0, 1)),
-  ui_read_only  INTEGER NOT NULL DEFAULT 0 CHECK (ui_read_only IN (0, 1))
-);
-CREATE TABLE overrides (
-  position  INTEGER PRIMARY KEY,
-  level     TEXT NOT NULL CHECK (level IN ('system', 'group', 'user')),
-  target    TEXT NOT NULL DEFAULT '',
-  object    TEXT NOT NULL,
-  scope     TEXT NOT NULL CHECK (scope IN ('all', 'new', 'existing', 'record')),
-  record    TEXT NOT NULL DEFAULT '',
-  field     TEXT NOT NULL DEFAULT '',
-  remove    TEXT NOT NULL
-);
-)sql";
-inline constexpr const char* kSchemaTail = R"sql(CREATE TABLE audit_log (
-  seq      INTEGER PRIMARY KEY AUTOINCREMENT,
-  version  INTEGER NOT NULL,
-  time     INTEGER NOT NULL,
-  actor    TEXT NOT NULL DEFAULT '',
-  refused  INTEGER NOT NULL DEFAULT 0 CHECK (refused IN (0, 1)),
-  reason   TEXT NOT NULL DEFAULT '',
-  changes  TEXT NOT NULL DEFAULT '[]'
-);
-CREATE INDEX users_role ON users (role);
+inline constexpr const char* kSchemaTail = R"sql(CREATE INDEX users_role ON users (role);
 CREATE INDEX users_group ON users (primary_group);
 CREATE INDEX audit_log_actor ON audit_log (actor);
 INSERT INTO schema_version (version) VALUES (3);
@@ -78,10 +40,10 @@ inline const std::string& current_schema() {
     std::string out = kSchemaHead;
     out += entity_ddl<OurCompany>(kLite, kAt) + entity_ddl<Group>(kLite, kAt) + entity_ddl<Licence>(kLite, kAt);
     out += entity_ddl<Plan>(kLite, kAt) + entity_ddl<FunctionalRightDef>(kLite, kAt);
-    out += entity_ddl<DataObjectDef>(kLite, kAt) + entity_ddl<Role>(kLite, kAt, kDataRightsDdl);
-    out += kRuleTablesDdl;
+    out += entity_ddl<DataObjectDef>(kLite, kAt) + entity_ddl<Role>(kLite, kAt, role_matrix_ddl(kLite));
+    out += rule_tables_ddl(kLite);
     out += entity_ddl<User>(kLite, kAt);
-    return out + kSchemaTail;
+    return out + audit_log_ddl(kLite) + kSchemaTail;
   }();
   return ddl;
 }

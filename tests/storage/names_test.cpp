@@ -156,7 +156,7 @@ TEST_CASE("names: the SQLite store keeps them through a Directory commit and the
 TEST_CASE("names: a version 2 store is migrated, its entities without names", "[storage][names][sqlite][migration]") {
   TempDir dir;
   const std::string path = dir.file("v2.db");
-  auto s = storage_test::open_migrated_fixture(path, {"schema_v1.sql", "schema_v1_to_v2.sql"});
+  auto s = storage_test::open_migrated_fixture(path, {"schema_v1.sql", "seller_role.sql", "schema_v1_to_v2.sql"});
   CHECK(kSqliteSchemaVersion == 3);
   auto loaded = s->load();
   INFO((loaded ? std::string() : loaded.error().to_string()));

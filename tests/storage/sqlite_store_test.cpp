@@ -213,7 +213,7 @@ TEST_CASE("sqlite: clear errors", "[storage][sqlite]") {
 TEST_CASE("sqlite: a version 0 store is migrated and keeps its data", "[storage][sqlite][migration]") {
   TempDir dir;
   const std::string path = dir.file("v0.db");
-  auto s = storage_test::open_migrated_fixture(path, {"schema_v0.sql"});
+  auto s = storage_test::open_migrated_fixture(path, {"schema_v0.sql", "seller_role.sql"});
   auto loaded = s->load();
   REQUIRE(loaded);
   CHECK(loaded->version == 7);
@@ -303,7 +303,7 @@ TEST_CASE("sqlite: a declared right's restrictive flag is written and read back"
 TEST_CASE("sqlite: a version 1 store is migrated, its declared rights not restrictive", "[storage][sqlite][migration]") {
   TempDir dir;
   const std::string path = dir.file("v1.db");
-  auto s = storage_test::open_migrated_fixture(path, {"schema_v1.sql"});
+  auto s = storage_test::open_migrated_fixture(path, {"schema_v1.sql", "seller_role.sql"});
   CHECK(kSqliteSchemaVersion >= 2);
   auto loaded = s->load();
   REQUIRE(loaded);
