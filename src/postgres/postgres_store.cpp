@@ -288,8 +288,8 @@ struct PostgresStore::Impl {
   template <class T>
   Result<void> load_rows(std::string_view op, std::vector<T>& out);
   Result<void> load_cells(std::string_view op, std::vector<Role>& roles);
-  Result<void> load_field_rights(std::string_view op, std::vector<FieldRightRule>& out);
-  Result<void> load_overrides(std::string_view op, std::vector<Override>& out);
+  template <class T>
+  Result<void> load_rules(std::string_view op, std::vector<T>& out);
   Result<StoredModel> load_incremental();
   // The last model loaded (incremental_load): the next load applies the
   // audit log's change sets since its version instead of reading every table.
@@ -774,49 +774,35 @@ Result<void> PostgresStore::Impl::load_cells(std::string_view op, std::vector<Ro
   return {};
 }
 
-Result<void> PostgresStore::Impl::load_field_rights(std::string_view op, std::vector<FieldRightRule>& out) {
-  SORIGHTS_ASSIGN_OR_RETURN(detail::Res r, query(op, "SELECT position, role, object, field, relation, rights, "
-                                                     "ui_mandatory, ui_read_only FROM field_rights ORDER BY position"));
-  using detail::text;
+// Every rule of a rule list (field rights, overrides), in position order:
+// the columns of its field list, its rights (the one custom member) as bits.
+template <class T>
+Result<void> PostgresStore::Impl::load_rules(std::string_view op, std::vector<T>& out) {
+  const std::string_view table = EntityFields<T>::table;
+  std::string cols = "position";
+  for (const FieldInfo& f : EntityFields<T>::fields) cols.append(", ").append(f.column);
+  SORIGHTS_ASSIGN_OR_RETURN(detail::Res r,
+                            query(op, "SELECT " + cols + " FROM " + std::string(table) + " ORDER BY position"));
   for (int i = 0, n = PQntuples(r.get()); i < n; ++i) {
-    FieldRightRule f;
-    f.role = text(r.get(), i, 1);
-    f.object = text(r.get(), i, 2);
-    f.field = text(r.get(), i, 3);
-    auto rel = parse_relation(text(r.get(), i, 4));
-    if (!rel) return data_loss("field_rights", text(r.get(), i, 0), "relation " + detail::in_quotes(text(r.get(), i, 4)) + " is unknown");
-    f.relation = *rel;
-    std::int64_t bits = 0;
-    SORIGHTS_TRY(read_int(r.get(), i, 5, "field_rights", 0, 255, bits));
-    f.rights = FieldRights::from_bits(static_cast<std::uint32_t>(bits));
-    SORIGHTS_TRY(read_flag(r.get(), i, 6, "field_rights", f.ui_mandatory));
-    SORIGHTS_TRY(read_flag(r.get(), i, 7, "field_rights", f.ui_read_only));
-    out.push_back(std::move(f));
-  }
-  return {};
-}
-
-Result<void> PostgresStore::Impl::load_overrides(std::string_view op, std::vector<Override>& out) {
-  SORIGHTS_ASSIGN_OR_RETURN(detail::Res r, query(op, "SELECT position, level, target, object, scope, record, field, "
-                                                     "remove FROM overrides ORDER BY position"));
-  using detail::text;
-  for (int i = 0, n = PQntuples(r.get()); i < n; ++i) {
-    Override ov;
-    const std::string_view level = text(r.get(), i, 1), scope = text(r.get(), i, 4);
-    auto l = parse_enum_text<OverrideLevel>(level);
-    if (!l) return data_loss("overrides", text(r.get(), i, 0), "level " + detail::in_quotes(level) + " is unknown");
-    auto sc = parse_enum_text<OverrideScope>(scope);
-    if (!sc) return data_loss("overrides", text(r.get(), i, 0), "scope " + detail::in_quotes(scope) + " is unknown");
-    ov.level = *l;
-    ov.scope = *sc;
-    ov.target = text(r.get(), i, 2);
-    ov.object = text(r.get(), i, 3);
-    ov.record = text(r.get(), i, 5);
-    ov.field = text(r.get(), i, 6);
-    std::int64_t bits = 0;
-    SORIGHTS_TRY(read_int(r.get(), i, 7, "overrides", 0, 255, bits));
-    ov.remove = static_cast<std::uint8_t>(bits);
-    out.push_back(std::move(ov));
+    T v;
+    int col = 1;
+    Result<void> ok;
+    for_each_field<T>([&](const FieldInfo& f, auto member) {
+      auto& m = v.*member;
+      using M = std::decay_t<decltype(m)>;
+      if (!ok) return;
+      if constexpr (std::is_same_v<M, FieldRights> || std::is_same_v<M, std::uint8_t>) {
+        std::int64_t bits = 0;
+        ok = read_int(r.get(), i, col, table, 0, 255, bits);
+        if constexpr (std::is_same_v<M, FieldRights>) m = FieldRights::from_bits(static_cast<std::uint32_t>(bits));
+        else m = static_cast<std::uint8_t>(bits);
+      } else {
+        ok = read_column<T>(r.get(), i, col, f, m);
+      }
+      ++col;
+    });
+    if (!ok) return ok;
+    out.push_back(std::move(v));
   }
   return {};
 }
@@ -846,8 +832,8 @@ Result<StoredModel> PostgresStore::Impl::load_locked() {
 
   SORIGHTS_TRY(detail::each_id_collection(m, [&](auto& items) { return load_rows(op, items); }));
   SORIGHTS_TRY(load_cells(op, m.roles));
-  SORIGHTS_TRY(load_field_rights(op, m.field_rights));
-  SORIGHTS_TRY(load_overrides(op, m.overrides));
+  SORIGHTS_TRY(load_rules(op, m.field_rights));
+  SORIGHTS_TRY(load_rules(op, m.overrides));
   return out;
 }
 

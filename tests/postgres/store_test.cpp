@@ -260,6 +260,39 @@ TEST_CASE("postgres: an unreadable row is data loss naming the table and row", "
   CHECK(trail.error().code == ErrorCode::kDataLoss);
 }
 
+TEST_CASE("postgres: an unreadable rule row is data loss naming the table, row and column", "[postgres]") {
+  const std::string schema = pgt::unique_schema("badrule");
+  auto store = open_store(schema);
+  Model m = Model::with_defaults();
+  Model with = m;
+  FieldRightRule f;
+  f.role = "level-3";
+  f.object = "sale";
+  f.field = "sale.amount";
+  f.rights = *FieldRights::parse_rw("R");
+  with.field_rights.push_back(f);
+  Override o;
+  o.level = OverrideLevel::kSystem;
+  o.object = "sale";
+  o.remove = TableRights::parse_crud("D")->bits();
+  with.overrides.push_back(o);
+  REQUIRE(store->apply(change_set(m, with, 0)));
+  REQUIRE(open_store(schema)->load()->model == with);
+  REQUIRE(pgt::sql("UPDATE " + schema + ".field_rights SET relation = 'alien'"));
+  auto bad = open_store(schema)->load();
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == ErrorCode::kDataLoss);
+  CHECK(bad.error().message.find("table field_rights, row \"0\"") != std::string::npos);
+  CHECK(bad.error().message.find("relation \"alien\"") != std::string::npos);
+  REQUIRE(pgt::sql("UPDATE " + schema + ".field_rights SET relation = 'own'; ALTER TABLE " + schema +
+                   ".overrides DROP CONSTRAINT overrides_remove_check; UPDATE " + schema + ".overrides SET remove = 999"));
+  bad = open_store(schema)->load();
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == ErrorCode::kDataLoss);
+  CHECK(bad.error().message.find("table overrides, row \"0\"") != std::string::npos);
+  CHECK(bad.error().message.find("column remove holds \"999\", out of range") != std::string::npos);
+}
+
 TEST_CASE("postgres: a directory commits through the store and another directory sees it", "[postgres]") {
   const std::string schema = pgt::unique_schema("twodirs");
   auto a = Directory::open(open_store(schema));
