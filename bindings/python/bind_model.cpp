@@ -8,18 +8,12 @@ namespace {
 // The entities a role's rules name: companies, groups, licences, plans,
 // functional rights and data objects.
 void bind_catalogue_entities(py::module_& m) {
-  py::class_<so::OurCompany> our_company(m, "OurCompany", "A company among our companies.");
-  entity_type<so::OurCompany>(our_company, "OurCompany");
-  py::class_<so::Group> group(m, "Group", "A user group.");
-  entity_type<so::Group>(group, "Group");
-  py::class_<so::Licence> licence(m, "Licence", "A site or user licence.");
-  entity_type<so::Licence>(licence, "Licence");
-  py::class_<so::Plan> plan(m, "Plan", "A user plan: user licences assigned together.");
-  entity_type<so::Plan>(plan, "Plan");
-  py::class_<so::FunctionalRightDef> right_def(m, "FunctionalRightDef", "A functional right declared by the host.");
-  entity_type<so::FunctionalRightDef>(right_def, "FunctionalRightDef");
-  py::class_<so::DataObjectDef> object_def(m, "DataObjectDef", "A custom data object.");
-  entity_type<so::DataObjectDef>(object_def, "DataObjectDef");
+  entity_class<so::OurCompany>(m, "OurCompany", "A company among our companies.");
+  entity_class<so::Group>(m, "Group", "A user group.");
+  entity_class<so::Licence>(m, "Licence", "A site or user licence.");
+  entity_class<so::Plan>(m, "Plan", "A user plan: user licences assigned together.");
+  entity_class<so::FunctionalRightDef>(m, "FunctionalRightDef", "A functional right declared by the host.");
+  entity_class<so::DataObjectDef>(m, "DataObjectDef", "A custom data object.");
 }
 
 // Roles, their field rules and overrides, and users.
@@ -58,17 +52,14 @@ void bind_role_and_user_entities(py::module_& m) {
       .def("has_right", &so::Role::has_right, "right"_a);
   guard_fields(role, "Role", {"data_rights"});
 
-  py::class_<so::FieldRightRule> field_rule(m, "FieldRightRule",
-                                            "The most a role gets on one field of an object, per relation.");
-  entity_type<so::FieldRightRule>(field_rule, "FieldRightRule");
+  entity_class<so::FieldRightRule>(m, "FieldRightRule", "The most a role gets on one field of an object, per relation.");
 
   py::class_<so::Override> override_(m, "Override", "A rights override: removes rights at some level.");
   override_.def_readwrite("remove", &so::Override::remove,
                           "Bits to remove: TableRights bits at table level, R 1 / W 2 at field level.");
   entity_type<so::Override>(override_, "Override", {"remove"});
 
-  py::class_<so::User> user(m, "User", "A user of any type.");
-  entity_type<so::User>(user, "User");
+  entity_class<so::User>(m, "User", "A user of any type.");
 }
 
 void bind_model_lists(py::module_& m) {

@@ -1,4 +1,8 @@
 // The module's version, the enums and the rights types (TableRights, FieldRights).
+#include <array>
+#include <cctype>
+#include <string>
+
 #include "support.hpp"
 
 namespace sorights::python {
@@ -53,94 +57,62 @@ so::FieldRights parse_field_rights(const std::string& s) {
   throw py::value_error("not field rights: '" + s + "' (use R/W letters or Read|Write)");
 }
 
+// Binds the enumerators 0 .. count - 1 of `E` under their stored names
+// upper-cased, '-' as '_' ("primary_group", "no-such-user" → PRIMARY_GROUP,
+// NO_SUCH_USER): the Python names follow the C++ name tables.
+template <class E, class NameOf>
+py::enum_<E>& named_values(py::enum_<E>& e, std::size_t count, NameOf name_of) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const E v = static_cast<E>(i);
+    std::string name(name_of(v));
+    for (char& c : name) c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    e.value(name.c_str(), v);
+  }
+  return e;
+}
+
+template <class E, std::size_t N>
+py::enum_<E>& named_values(py::enum_<E>& e, const std::array<std::string_view, N>& names) {
+  return named_values(e, N, [&](E v) { return names[static_cast<std::size_t>(v)]; });
+}
+
+template <class E>
+py::enum_<E>& described_values(py::enum_<E>& e) {
+  return named_values(e, so::enum_texts<E>().size(), [](E v) { return so::enum_text(v); });
+}
+
 void bind_enums(py::module_& m) {
-  py::enum_<so::ErrorCode>(m, "ErrorCode", "The code of an error; the numbers are stable.")
-      .value("OK", so::ErrorCode::kOk)
-      .value("INVALID_ARGUMENT", so::ErrorCode::kInvalidArgument)
-      .value("NOT_FOUND", so::ErrorCode::kNotFound)
-      .value("ALREADY_EXISTS", so::ErrorCode::kAlreadyExists)
-      .value("FAILED_PRECONDITION", so::ErrorCode::kFailedPrecondition)
-      .value("PERMISSION_DENIED", so::ErrorCode::kPermissionDenied)
-      .value("CONFLICT", so::ErrorCode::kConflict)
-      .value("UNAVAILABLE", so::ErrorCode::kUnavailable)
-      .value("DATA_LOSS", so::ErrorCode::kDataLoss)
-      .value("INTERNAL", so::ErrorCode::kInternal);
+  py::enum_<so::ErrorCode> error_code(m, "ErrorCode", "The code of an error; the numbers are stable.");
+  named_values(error_code, static_cast<std::size_t>(so::ErrorCode::kInternal) + 1, &so::error_code_name);
 
   py::enum_<so::UserType> user_type(m, "UserType", "The kind of a user.");
-  user_type.value("ASSOCIATE", so::UserType::kAssociate)
-      .value("RESOURCE", so::UserType::kResource)
-      .value("EXTERNAL", so::UserType::kExternal)
-      .value("ANONYMOUS", so::UserType::kAnonymous)
-      .value("SYSTEM", so::UserType::kSystem);
-  enum_from_str(user_type, &parse_user_type_sv, "user type");
-
+  enum_from_str(named_values(user_type, so::kUserTypeNames), &parse_user_type_sv, "user type");
   py::enum_<so::RoleType> role_type(m, "RoleType", "The type of a role.");
-  role_type.value("EMPLOYEE", so::RoleType::kEmployee)
-      .value("EXTERNAL", so::RoleType::kExternal)
-      .value("ANONYMOUS", so::RoleType::kAnonymous)
-      .value("SYSTEM", so::RoleType::kSystem);
-  enum_from_str(role_type, &parse_role_type_sv, "role type");
-
+  enum_from_str(named_values(role_type, so::kRoleTypeNames), &parse_role_type_sv, "role type");
   py::enum_<so::Relation> relation(m, "Relation", "How a record relates to the user who asks.");
-  relation.value("OWN", so::Relation::kOwn)
-      .value("PRIMARY_GROUP", so::Relation::kPrimaryGroup)
-      .value("OTHER_ASSOCIATES", so::Relation::kOtherAssociates)
-      .value("OTHER_GROUPS", so::Relation::kOtherGroups)
-      .value("EXTERNAL", so::Relation::kExternal)
-      .value("ANONYMOUS", so::Relation::kAnonymous)
-      .value("MY_COMPANY", so::Relation::kMyCompany)
-      .value("SAME_PROJECT", so::Relation::kSameProject);
-  enum_from_str(relation, &parse_relation_sv, "relation");
-
+  enum_from_str(named_values(relation, so::kRelationNames), &parse_relation_sv, "relation");
   py::enum_<so::Action> action(m, "Action", "What a user asks to do with a record.");
-  action.value("READ", so::Action::kRead)
-      .value("CREATE", so::Action::kCreate)
-      .value("UPDATE", so::Action::kUpdate)
-      .value("DELETE", so::Action::kDelete);
-  enum_from_str(action, &parse_action_sv, "action");
+  enum_from_str(named_values(action, static_cast<std::size_t>(so::Action::kDelete) + 1, &so::action_name), &parse_action_sv,
+                "action");
 
-  py::enum_<so::LicenceKind>(m, "LicenceKind")
-      .value("SITE", so::LicenceKind::kSite)
-      .value("USER", so::LicenceKind::kUser);
-  py::enum_<so::OverrideLevel>(m, "OverrideLevel")
-      .value("SYSTEM", so::OverrideLevel::kSystem)
-      .value("GROUP", so::OverrideLevel::kGroup)
-      .value("USER", so::OverrideLevel::kUser);
-  py::enum_<so::OverrideScope>(m, "OverrideScope")
-      .value("ALL", so::OverrideScope::kAll)
-      .value("NEW", so::OverrideScope::kNew)
-      .value("EXISTING", so::OverrideScope::kExisting)
-      .value("RECORD", so::OverrideScope::kRecord);
-  py::enum_<so::Outcome>(m, "Outcome", "How an evaluation went before (or instead of) the matrix.")
-      .value("EVALUATED", so::Outcome::kEvaluated)
-      .value("NO_SUCH_USER", so::Outcome::kNoSuchUser)
-      .value("NO_SUCH_OBJECT", so::Outcome::kNoSuchObject)
-      .value("INACTIVE_USER", so::Outcome::kInactiveUser)
-      .value("SYSTEM_USER", so::Outcome::kSystemUser);
-  py::enum_<so::Layer>(m, "Layer", "The narrowing layers, in the order they apply.")
-      .value("LICENCE", so::Layer::kLicence)
-      .value("OTHER_COMPANY", so::Layer::kOtherCompany)
-      .value("VISIBILITY", so::Layer::kVisibility)
-      .value("PUBLISHING", so::Layer::kPublishing)
-      .value("OVERRIDE", so::Layer::kOverride)
-      .value("RECORD_STATE", so::Layer::kRecordState);
+  py::enum_<so::LicenceKind> licence_kind(m, "LicenceKind");
+  described_values(licence_kind);
+  py::enum_<so::OverrideLevel> override_level(m, "OverrideLevel");
+  described_values(override_level);
+  py::enum_<so::OverrideScope> override_scope(m, "OverrideScope");
+  described_values(override_scope);
+  py::enum_<so::Outcome> outcome(m, "Outcome", "How an evaluation went before (or instead of) the matrix.");
+  named_values(outcome, static_cast<std::size_t>(so::Outcome::kSystemUser) + 1, &so::outcome_name);
+  py::enum_<so::Layer> layer(m, "Layer", "The narrowing layers, in the order they apply.");
+  named_values(layer, so::kLayerNames);
   py::enum_<so::InactiveReason>(m, "InactiveReason")
       .value("NONE", so::InactiveReason::kNone)
       .value("RETIRED", so::InactiveReason::kRetired)
       .value("FORMER_EMPLOYEE", so::InactiveReason::kFormerEmployee)
       .value("LOGIN_OFF", so::InactiveReason::kLoginOff)
       .value("RESOURCE", so::InactiveReason::kResource);
-  py::enum_<so::EntityKind>(m, "EntityKind")
-      .value("OUR_COMPANY", so::EntityKind::kOurCompany)
-      .value("GROUP", so::EntityKind::kGroup)
-      .value("LICENCE", so::EntityKind::kLicence)
-      .value("PLAN", so::EntityKind::kPlan)
-      .value("FUNCTIONAL_RIGHT", so::EntityKind::kFunctionalRight)
-      .value("OBJECT", so::EntityKind::kObject)
-      .value("ROLE", so::EntityKind::kRole)
-      .value("USER", so::EntityKind::kUser)
-      .value("FIELD_RIGHTS", so::EntityKind::kFieldRights)
-      .value("OVERRIDES", so::EntityKind::kOverrides);
+  py::enum_<so::EntityKind> entity_kind(m, "EntityKind");
+  named_values(entity_kind, so::kEntityKindNames);
 }
 
 void bind_rights(py::module_& m) {

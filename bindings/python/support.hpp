@@ -341,6 +341,15 @@ void entity_type(Class& cls, const char* name, std::initializer_list<std::string
   value_type<T>(cls, name, std::move(fields));
 }
 
+// A model entity whose Python fields are exactly its field list: the class
+// `name` with docstring `doc`, bound by entity_type.
+template <class T>
+py::class_<T> entity_class(py::module_& m, const char* name, const char* doc) {
+  py::class_<T> cls(m, name, doc);
+  entity_type<T>(cls, name);
+  return cls;
+}
+
 // -- Records: host records described by string ids -----------------------------------
 
 // The Python `Record`: ids are strings, resolved against the snapshot at each
