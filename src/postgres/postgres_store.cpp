@@ -288,8 +288,6 @@ struct PostgresStore::Impl {
   template <class T>
   Result<void> load_rows(std::string_view op, std::vector<T>& out);
   Result<void> load_cells(std::string_view op, std::vector<Role>& roles);
-  template <class T>
-  Result<void> load_rules(std::string_view op, std::vector<T>& out);
   Result<StoredModel> load_incremental();
   // The last model loaded (incremental_load): the next load applies the
   // audit log's change sets since its version instead of reading every table.
@@ -701,6 +699,11 @@ Result<void> PostgresStore::Impl::read_column(const PGresult* r, int i, int col,
     std::int64_t v = 0;
     SORIGHTS_TRY(read_int(r, i, col, table, 0, 4294967295LL, v));
     m = static_cast<std::uint32_t>(v);
+  } else if constexpr (std::is_same_v<M, FieldRights> || std::is_same_v<M, std::uint8_t>) {
+    std::int64_t bits = 0;
+    SORIGHTS_TRY(read_int(r, i, col, table, 0, 255, bits));
+    if constexpr (std::is_same_v<M, FieldRights>) m = FieldRights::from_bits(static_cast<std::uint32_t>(bits));
+    else m = static_cast<std::uint8_t>(bits);
   } else if constexpr (std::is_same_v<M, NameMap>) {
     auto names = detail::names_from_text(detail::text(r, i, col));
     if (!names) return data_loss(table, detail::text(r, i, 0), names.error().message);
@@ -719,15 +722,18 @@ Result<void> PostgresStore::Impl::read_column(const PGresult* r, int i, int col,
 }
 
 // Every row of `T`'s table with its child lists, in position order. Members
-// newer than the store's schema read as their defaults.
+// newer than the store's schema read as their defaults. A rule list (field
+// rights, overrides: no ids) names its rows by position and keeps its rights,
+// its custom member, as bits; a role's matrix is read by load_cells.
 template <class T>
 Result<void> PostgresStore::Impl::load_rows(std::string_view op, std::vector<T>& out) {
-  std::string cols;
+  constexpr bool kRules = std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override>;
+  std::string cols = kRules ? "position" : "";
   std::map<std::string_view, Lists> lists;
   for (const FieldInfo& f : EntityFields<T>::fields) {
     if (f.kind == FieldKind::kList) {
       SORIGHTS_ASSIGN_OR_RETURN(lists[f.column], read_lists(op, f.column, EntityFields<T>::owner, f.value_column));
-    } else if (f.kind != FieldKind::kCustom) {
+    } else if (f.kind != FieldKind::kCustom || kRules) {
       cols.append(cols.empty() ? "" : ", ");
       if (f.pg_since > schema_version) cols.append(f.kind == FieldKind::kFlag ? "false" : "''");
       else cols.append(f.column);
@@ -739,7 +745,7 @@ Result<void> PostgresStore::Impl::load_rows(std::string_view op, std::vector<T>&
   out.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     T v;
-    int col = 0;
+    int col = kRules ? 1 : 0;
     Result<void> ok;
     for_each_field<T>([&](const FieldInfo& f, auto member) {
       auto& m = v.*member;
@@ -774,39 +780,6 @@ Result<void> PostgresStore::Impl::load_cells(std::string_view op, std::vector<Ro
   return {};
 }
 
-// Every rule of a rule list (field rights, overrides), in position order:
-// the columns of its field list, its rights (the one custom member) as bits.
-template <class T>
-Result<void> PostgresStore::Impl::load_rules(std::string_view op, std::vector<T>& out) {
-  const std::string_view table = EntityFields<T>::table;
-  std::string cols = "position";
-  for (const FieldInfo& f : EntityFields<T>::fields) cols.append(", ").append(f.column);
-  SORIGHTS_ASSIGN_OR_RETURN(detail::Res r,
-                            query(op, "SELECT " + cols + " FROM " + std::string(table) + " ORDER BY position"));
-  for (int i = 0, n = PQntuples(r.get()); i < n; ++i) {
-    T v;
-    int col = 1;
-    Result<void> ok;
-    for_each_field<T>([&](const FieldInfo& f, auto member) {
-      auto& m = v.*member;
-      using M = std::decay_t<decltype(m)>;
-      if (!ok) return;
-      if constexpr (std::is_same_v<M, FieldRights> || std::is_same_v<M, std::uint8_t>) {
-        std::int64_t bits = 0;
-        ok = read_int(r.get(), i, col, table, 0, 255, bits);
-        if constexpr (std::is_same_v<M, FieldRights>) m = FieldRights::from_bits(static_cast<std::uint32_t>(bits));
-        else m = static_cast<std::uint8_t>(bits);
-      } else {
-        ok = read_column<T>(r.get(), i, col, f, m);
-      }
-      ++col;
-    });
-    if (!ok) return ok;
-    out.push_back(std::move(v));
-  }
-  return {};
-}
-
 Result<StoredModel> PostgresStore::Impl::load_locked() {
   const std::string op = "load";
   SORIGHTS_TRY(ensure(op));
@@ -832,8 +805,8 @@ Result<StoredModel> PostgresStore::Impl::load_locked() {
 
   SORIGHTS_TRY(detail::each_id_collection(m, [&](auto& items) { return load_rows(op, items); }));
   SORIGHTS_TRY(load_cells(op, m.roles));
-  SORIGHTS_TRY(load_rules(op, m.field_rights));
-  SORIGHTS_TRY(load_rules(op, m.overrides));
+  SORIGHTS_TRY(load_rows(op, m.field_rights));
+  SORIGHTS_TRY(load_rows(op, m.overrides));
   return out;
 }
 
