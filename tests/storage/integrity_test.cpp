@@ -38,6 +38,22 @@ std::unique_ptr<SqliteStore> open_store(const std::string& path, const std::stri
 // Runs `sql` behind the store's back; returns how many rows it changed.
 int tamper(const std::string& path, const std::string& sql) { return storage_test::execute_sql(path, sql); }
 
+// Turns a current store back into one of schema `version` (1 or 2) as that
+// version's code wrote it, the seal untouched: no `names` columns (schema 3),
+// and at version 1 a functional_rights table without `restrictive`.
+void back_to_schema(const std::string& path, int version) {
+  std::string sql = "PRAGMA foreign_keys = OFF;";
+  for (const char* table : {"our_companies", "groups", "functional_rights", "roles"})
+    sql += std::string("ALTER TABLE ") + table + " DROP COLUMN names;";
+  if (version == 1)
+    sql += "CREATE TABLE fr_v1 (id TEXT PRIMARY KEY NOT NULL CHECK (id <> ''), name TEXT NOT NULL DEFAULT '',"
+           " requires_licence TEXT REFERENCES licences (id) DEFERRABLE INITIALLY DEFERRED);"
+           "INSERT INTO fr_v1 SELECT id, name, requires_licence FROM functional_rights ORDER BY rowid;"
+           "DROP TABLE functional_rights;"
+           "ALTER TABLE fr_v1 RENAME TO functional_rights;";
+  tamper(path, sql + "UPDATE schema_version SET version = " + std::to_string(version) + ";");
+}
+
 // A store sealed with kKey holding sample_model() at version 1.
 void make_sealed(const std::string& path) {
   auto store = open_store(path, kKey, true);
@@ -854,19 +870,7 @@ TEST_CASE("integrity: a declared right's restrictive flag is sealed", "[storage]
 TEST_CASE_METHOD(SealedStore,
                  "integrity: a store sealed at schema version 1 still loads with its key after the migration",
                  "[storage][integrity][migration]") {
-  // Turn it back into a version 1 store, seal untouched: functional_rights
-  // without the restrictive column (nor the names columns of schema 3).
-  tamper(path,
-         "PRAGMA foreign_keys = OFF;"
-         "CREATE TABLE fr_v1 (id TEXT PRIMARY KEY NOT NULL CHECK (id <> ''), name TEXT NOT NULL DEFAULT '',"
-         " requires_licence TEXT REFERENCES licences (id) DEFERRABLE INITIALLY DEFERRED);"
-         "INSERT INTO fr_v1 SELECT id, name, requires_licence FROM functional_rights ORDER BY rowid;"
-         "DROP TABLE functional_rights;"
-         "ALTER TABLE fr_v1 RENAME TO functional_rights;"
-         "ALTER TABLE our_companies DROP COLUMN names;"
-         "ALTER TABLE groups DROP COLUMN names;"
-         "ALTER TABLE roles DROP COLUMN names;"
-         "UPDATE schema_version SET version = 1;");
+  back_to_schema(path, 1);
   auto store = open_store(path, kKey);
   CHECK(store->schema_version() == kSqliteSchemaVersion);
   auto loaded = store->load();
@@ -882,13 +886,7 @@ TEST_CASE("integrity: a store sealed at schema version 2 still verifies with its
   TempDir dir;
   const std::string path = dir.file("s2.db");
   make_sealed(path);
-  // Turn it back into a version 2 store, seal untouched: no names columns.
-  tamper(path,
-         "ALTER TABLE our_companies DROP COLUMN names;"
-         "ALTER TABLE groups DROP COLUMN names;"
-         "ALTER TABLE functional_rights DROP COLUMN names;"
-         "ALTER TABLE roles DROP COLUMN names;"
-         "UPDATE schema_version SET version = 2;");
+  back_to_schema(path, 2);
   auto store = open_store(path, kKey);
   CHECK(store->schema_version() == kSqliteSchemaVersion);
   CHECK(store->verify());
