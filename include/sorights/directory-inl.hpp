@@ -41,7 +41,7 @@ SORIGHTS_INLINE std::vector<Change> diff_models(const Model& from, const Model& 
 
 SORIGHTS_INLINE Result<void> Transaction::add_user(User user) {
   if (user.id.empty()) return Error(ErrorCode::kInvalidArgument, "a user id may not be empty");
-  if (has_user(user.id)) return Error(ErrorCode::kAlreadyExists, "user " + detail::dq(user.id) + " already exists");
+  if (has_user(user.id)) return Error(ErrorCode::kAlreadyExists, "user " + detail::quote_id(user.id) + " already exists");
   if (staged_) staged_->users.push_back(std::move(user));
   else user_adds_.push_back(std::move(user));
   return {};
@@ -68,7 +68,7 @@ SORIGHTS_INLINE Result<void> Transaction::edit_user(std::string_view id,
     return {};
   }));
   if (copy.id != u->id)
-    return Error(ErrorCode::kInvalidArgument, "edit_user may not change the id of user " + detail::dq(id));
+    return Error(ErrorCode::kInvalidArgument, "edit_user may not change the id of user " + detail::quote_id(id));
   *u = std::move(copy);
   return {};
 }
@@ -158,7 +158,7 @@ SORIGHTS_INLINE Result<void> Transaction::delete_user(std::string_view user) {
 SORIGHTS_INLINE Result<void> Transaction::create_role(Role role) {
   if (role.id.empty()) return Error(ErrorCode::kInvalidArgument, "a role id may not be empty");
   if (find_role(role.id) != nullptr)
-    return Error(ErrorCode::kAlreadyExists, "role " + detail::dq(role.id) + " already exists");
+    return Error(ErrorCode::kAlreadyExists, "role " + detail::quote_id(role.id) + " already exists");
   staged_roles().push_back(std::move(role));
   return {};
 }
@@ -192,13 +192,13 @@ SORIGHTS_INLINE Result<void> Transaction::delete_role(std::string_view id, std::
   const Role* r = stage().find_role(id);
   if (r == nullptr) return detail::not_found("role", id);
   if (id == replacement)
-    return Error(ErrorCode::kInvalidArgument, "role " + detail::dq(id) + " cannot replace itself");
+    return Error(ErrorCode::kInvalidArgument, "role " + detail::quote_id(id) + " cannot replace itself");
   const Role* repl = stage().find_role(replacement);
   if (repl == nullptr) return detail::not_found("role", replacement);
   if (repl->type != r->type)
     return Error(ErrorCode::kInvalidArgument,
-                 "replacement role " + detail::dq(replacement) + " is of type " +
-                     std::string(role_type_name(repl->type)) + ", role " + detail::dq(id) + " of type " +
+                 "replacement role " + detail::quote_id(replacement) + " is of type " +
+                     std::string(role_type_name(repl->type)) + ", role " + detail::quote_id(id) + " of type " +
                      std::string(role_type_name(r->type)));
   for (User& u : stage().users)
     if (u.role == id) u.role = std::string(replacement);

@@ -293,7 +293,7 @@ void need(const Args& a, std::size_t n, std::string_view command, std::string_vi
     throw CliError(std::string(command) + ": missing " + std::string(what) + " (see sorights " +
                    std::string(command.substr(0, command.find(' '))) + " --help)");
   if (a.positional.size() > n)
-    throw CliError(std::string(command) + ": unexpected argument " + dq(a.positional[n]));
+    throw CliError(std::string(command) + ": unexpected argument " + quote_id(a.positional[n]));
 }
 
 // -- Committing ------------------------------------------------------------------
@@ -376,17 +376,17 @@ struct Evaluator {
 
   UserIndex user(std::string_view id, std::string_view what = "user") const {
     UserIndex u = snap().find_user(id);
-    if (u == kUnknownUser) throw CliError("unknown " + std::string(what) + " " + dq(id));
+    if (u == kUnknownUser) throw CliError("unknown " + std::string(what) + " " + quote_id(id));
     return u;
   }
   GroupIndex group(std::string_view id, std::string_view what = "group") const {
     GroupIndex g = snap().find_group(id);
-    if (g == kUnknownGroup) throw CliError("unknown " + std::string(what) + " " + dq(id));
+    if (g == kUnknownGroup) throw CliError("unknown " + std::string(what) + " " + quote_id(id));
     return g;
   }
   ObjectIndex object(std::string_view id) const {
     ObjectIndex o = snap().find_object(id);
-    if (o == kUnknownObject) throw CliError("unknown data object " + dq(id));
+    if (o == kUnknownObject) throw CliError("unknown data object " + quote_id(id));
     return o;
   }
   bool has_visibility(std::string_view object) const {
@@ -411,7 +411,7 @@ struct Evaluator {
       } else if (v->starts_with("associate:")) {
         r.visibility = Visibility::associate(user(v->substr(10), "user"));
       } else {
-        throw CliError("--visible-for: expected all, group:GROUP or associate:USER, not " + dq(*v));
+        throw CliError("--visible-for: expected all, group:GROUP or associate:USER, not " + quote_id(*v));
       }
       if (r.visibility.kind != VisibilityKind::kAll && !has_visibility(object_id))
         *err << "sorights: warning: visibility does not apply to " << object_id << " records; ignored\n";
@@ -451,7 +451,7 @@ const std::set<std::string, std::less<>> kRecordFlags = {"--published", "--compl
 
 Action action(std::string_view s) {
   auto a = parse_action(s);
-  if (!a) throw CliError("unknown action " + dq(s) + " (read, create, update or delete)");
+  if (!a) throw CliError("unknown action " + quote_id(s) + " (read, create, update or delete)");
   return *a;
 }
 
@@ -508,7 +508,7 @@ int cmd_has(const Globals& g, const Args& a) {
   const std::string& right = a.positional[1];
   const UserIndex u = ev.user(uid);
   const RightIndex r = ev.snap().find_right(right);
-  if (r == kUnknownRight) throw CliError("unknown functional right " + dq(right));
+  if (r == kUnknownRight) throw CliError("unknown functional right " + quote_id(right));
   const bool allowed = ev.snap().has(u, r);
   const User& user = *ev.model().find_user(uid);
   std::string reason;
@@ -516,7 +516,7 @@ int cmd_has(const Globals& g, const Args& a) {
   const std::string role_id(ev.snap().role_id(ev.snap().user_role(u)));
   const Role* role = ev.model().find_role(role_id);
   if (!inactive.empty()) {
-    reason = "user " + dq(uid) + " is " + inactive + " and holds no rights";
+    reason = "user " + quote_id(uid) + " is " + inactive + " and holds no rights";
   } else if (user.type == UserType::kSystem) {
     reason = allowed ? "the system user holds every functional right that is not restrictive"
                      : "the system user holds no restrictive right (" + right +
@@ -525,12 +525,12 @@ int cmd_has(const Globals& g, const Args& a) {
     std::string licence;
     for (const FunctionalRightDef& f : ev.model().functional_rights)
       if (f.id == right) licence = f.requires_licence;
-    if (allowed) reason = "role " + dq(role_id) + " grants " + right;
+    if (allowed) reason = "role " + quote_id(role_id) + " grants " + right;
     else
-      reason = "role " + dq(role_id) + " grants " + right + " but it requires licence " + dq(licence) +
-               ", which user " + dq(uid) + " does not hold";
+      reason = "role " + quote_id(role_id) + " grants " + right + " but it requires licence " + quote_id(licence) +
+               ", which user " + quote_id(uid) + " does not hold";
   } else {
-    reason = "role " + dq(role_id) + " does not grant " + right;
+    reason = "role " + quote_id(role_id) + " does not grant " + right;
   }
   *g.out << (allowed ? "allow " : "deny ") << reason << "\n";
   return allowed ? 0 : 1;
@@ -704,7 +704,7 @@ const std::set<std::string, std::less<>> kUserOptions = {
 void apply_user_options(const Args& a, User& u) {
   if (auto v = a.get("--type")) {
     auto t = parse_user_type(*v);
-    if (!t) throw CliError("--type: expected associate, resource, external, anonymous or system, not " + dq(*v));
+    if (!t) throw CliError("--type: expected associate, resource, external, anonymous or system, not " + quote_id(*v));
     u.type = *t;
   }
   if (auto v = a.get("--name")) u.name = *v;
@@ -719,19 +719,19 @@ void apply_user_options(const Args& a, User& u) {
   if (auto v = a.get("--can-log-in")) {
     if (*v == "yes" || *v == "true") u.can_log_in = true;
     else if (*v == "no" || *v == "false") u.can_log_in = false;
-    else throw CliError("--can-log-in: expected yes or no, not " + dq(*v));
+    else throw CliError("--can-log-in: expected yes or no, not " + quote_id(*v));
   }
 }
 
 // Unknown ids named in user options are errors before anything is staged.
 void check_user_refs(const Model& m, const User& u) {
-  if (!u.role.empty() && m.find_role(u.role) == nullptr) throw CliError("unknown role " + dq(u.role));
-  if (!u.group.empty() && m.find_group(u.group) == nullptr) throw CliError("unknown group " + dq(u.group));
+  if (!u.role.empty() && m.find_role(u.role) == nullptr) throw CliError("unknown role " + quote_id(u.role));
+  if (!u.group.empty() && m.find_group(u.group) == nullptr) throw CliError("unknown group " + quote_id(u.group));
   for (const std::string& gr : u.other_groups)
-    if (m.find_group(gr) == nullptr) throw CliError("unknown group " + dq(gr));
-  if (!u.plan.empty() && m.find_plan(u.plan) == nullptr) throw CliError("unknown plan " + dq(u.plan));
+    if (m.find_group(gr) == nullptr) throw CliError("unknown group " + quote_id(gr));
+  if (!u.plan.empty() && m.find_plan(u.plan) == nullptr) throw CliError("unknown plan " + quote_id(u.plan));
   for (const std::string& l : u.licences)
-    if (m.find_licence(l) == nullptr) throw CliError("unknown licence " + dq(l));
+    if (m.find_licence(l) == nullptr) throw CliError("unknown licence " + quote_id(l));
 }
 
 std::string sub_of(const Args& a, std::string_view command) {
@@ -757,7 +757,7 @@ int cmd_user(const Globals& g, const std::vector<std::string>& argv) {
   // Before the store is opened: an unknown subcommand is the error to report,
   // not a missing or read-only store.
   if (!std::set<std::string, std::less<>>{"add", "edit", "retire", "former", "delete", "list"}.contains(sub))
-    throw CliError("user: unknown subcommand " + dq(sub) + " (add, edit, retire, former, delete, list)");
+    throw CliError("user: unknown subcommand " + quote_id(sub) + " (add, edit, retire, former, delete, list)");
   auto store = open_store(g, sub == "list" ? Access::kRead : Access::kWrite);
   auto dir = open_directory(store);
   // `user list`: query_commands.cpp.
@@ -774,7 +774,7 @@ int cmd_user(const Globals& g, const std::vector<std::string>& argv) {
   } else if (sub == "edit") {
     need(r, 1, "user edit", "ID");
     const User* old = tx.base().find_user(r.positional[0]);
-    if (old == nullptr) throw CliError("unknown user " + dq(r.positional[0]));
+    if (old == nullptr) throw CliError("unknown user " + quote_id(r.positional[0]));
     User u = *old;
     apply_user_options(r, u);
     check_user_refs(tx.base(), u);
@@ -783,12 +783,12 @@ int cmd_user(const Globals& g, const std::vector<std::string>& argv) {
     need(r, 1, "user " + sub, "ID");
     if (!r.options.empty()) throw CliError("user " + sub + ": takes no options");
     const std::string& id = r.positional[0];
-    if (tx.base().find_user(id) == nullptr) throw CliError("unknown user " + dq(id));
+    if (tx.base().find_user(id) == nullptr) throw CliError("unknown user " + quote_id(id));
     if (sub == "retire") check_edit(tx.retire_user(id));
     else if (sub == "former") check_edit(tx.mark_former_employee(id));
     else check_edit(tx.delete_user(id));
   } else {
-    throw CliError("user: unknown subcommand " + dq(sub) + " (add, edit, retire, former, delete, list)");
+    throw CliError("user: unknown subcommand " + quote_id(sub) + " (add, edit, retire, former, delete, list)");
   }
   return commit(g, tx);
 }
@@ -805,14 +805,14 @@ int cmd_role(const Globals& g, const std::vector<std::string>& argv) {
   if (!std::set<std::string, std::less<>>{"add", "copy", "rename", "delete", "set-right", "grant", "revoke", "list",
                                           "show"}
            .contains(sub))
-    throw CliError("role: unknown subcommand " + dq(sub) +
+    throw CliError("role: unknown subcommand " + quote_id(sub) +
                    " (add, copy, rename, delete, set-right, grant, revoke, list, show)");
   auto store = open_store(g, sub == "list" || sub == "show" ? Access::kRead : Access::kWrite);
   auto dir = open_directory(store);
   const Model& m = *dir->model();
   auto known_role = [&](const std::string& id) -> const Role& {
     const Role* role = m.find_role(id);
-    if (role == nullptr) throw CliError("unknown role " + dq(id));
+    if (role == nullptr) throw CliError("unknown role " + quote_id(id));
     return *role;
   };
   // `role list`: query_commands.cpp.
@@ -849,7 +849,7 @@ int cmd_role(const Globals& g, const std::vector<std::string>& argv) {
     role.description = r.get("--description").value_or("");
     if (auto t = r.get("--type")) {
       auto rt = parse_role_type(*t);
-      if (!rt) throw CliError("--type: expected employee, external or anonymous, not " + dq(*t));
+      if (!rt) throw CliError("--type: expected employee, external or anonymous, not " + quote_id(*t));
       role.type = *rt;
     }
     check_edit(tx.create_role(std::move(role)));
@@ -884,11 +884,11 @@ int cmd_role(const Globals& g, const std::vector<std::string>& argv) {
     known_role(r.positional[0]);
     if (!is_builtin_object(r.positional[1]) &&
         std::none_of(m.objects.begin(), m.objects.end(), [&](const DataObjectDef& o) { return o.id == r.positional[1]; }))
-      throw CliError("unknown data object " + dq(r.positional[1]));
+      throw CliError("unknown data object " + quote_id(r.positional[1]));
     auto rel = parse_relation(r.positional[2]);
-    if (!rel) throw CliError("unknown relation " + dq(r.positional[2]));
+    if (!rel) throw CliError("unknown relation " + quote_id(r.positional[2]));
     auto rights = TableRights::parse_crud(r.positional[3]);
-    if (!rights) throw CliError("invalid rights " + dq(r.positional[3]) + " (any of C, R, U, D, each at most once)");
+    if (!rights) throw CliError("invalid rights " + quote_id(r.positional[3]) + " (any of C, R, U, D, each at most once)");
     check_edit(tx.set_data_right(r.positional[0], r.positional[1], *rel, *rights));
   } else if (sub == "grant" || sub == "revoke") {
     need(r, 2, "role " + sub, "ROLE FUNCTIONAL_RIGHT");
@@ -896,10 +896,10 @@ int cmd_role(const Globals& g, const std::vector<std::string>& argv) {
     const std::string& right = r.positional[1];
     if (!find_builtin_right(right) && std::none_of(m.functional_rights.begin(), m.functional_rights.end(),
                                                    [&](const FunctionalRightDef& f) { return f.id == right; }))
-      throw CliError("unknown functional right " + dq(right));
+      throw CliError("unknown functional right " + quote_id(right));
     check_edit(sub == "grant" ? tx.grant_right(r.positional[0], right) : tx.revoke_right(r.positional[0], right));
   } else {
-    throw CliError("role: unknown subcommand " + dq(sub) +
+    throw CliError("role: unknown subcommand " + quote_id(sub) +
                    " (add, copy, rename, delete, set-right, grant, revoke, list, show)");
   }
   return commit(g, tx);
@@ -916,7 +916,7 @@ int cmd_group_or_company(const Globals& g, const std::vector<std::string>& argv,
   const std::string sub = sub_of(a, name);
   Args r = rest(a);
   if (sub != "add" && sub != "delete" && sub != "list")
-    throw CliError(std::string(name) + ": unknown subcommand " + dq(sub) + " (add, delete, list)");
+    throw CliError(std::string(name) + ": unknown subcommand " + quote_id(sub) + " (add, delete, list)");
   auto store = open_store(g, sub == "list" ? Access::kRead : Access::kWrite);
   auto dir = open_directory(store);
   const Model& m = *dir->model();
@@ -942,17 +942,17 @@ int cmd_group_or_company(const Globals& g, const std::vector<std::string>& argv,
     need(r, 1, std::string(name) + " add", "ID");
     const std::string& id = r.positional[0];
     if (company ? m.find_our_company(id) != nullptr : m.find_group(id) != nullptr)
-      throw CliError(std::string(name) + " " + dq(id) + " exists already");
+      throw CliError(std::string(name) + " " + quote_id(id) + " exists already");
     if (company) check_edit(tx.put_our_company(OurCompany{id, r.get("--name").value_or(""), r.has("--database-owner")}));
     else check_edit(tx.put_group(Group{id, r.get("--name").value_or("")}));
   } else if (sub == "delete") {
     need(r, 1, std::string(name) + " delete", "ID");
     const std::string& id = r.positional[0];
     if (company ? m.find_our_company(id) == nullptr : m.find_group(id) == nullptr)
-      throw CliError(std::string("unknown ") + name + " " + dq(id));
+      throw CliError(std::string("unknown ") + name + " " + quote_id(id));
     check_edit(company ? tx.remove_our_company(id) : tx.remove_group(id));
   } else {
-    throw CliError(std::string(name) + ": unknown subcommand " + dq(sub) + " (add, delete, list)");
+    throw CliError(std::string(name) + ": unknown subcommand " + quote_id(sub) + " (add, delete, list)");
   }
   return commit(g, tx);
 }
@@ -989,11 +989,11 @@ Language cli_language(bool given, const std::string& code) {
     value = env;
   }
   if (auto lang = parse_language(value)) return *lang;
-  throw CliError(from + ": unknown language " + dq(value) + " (en, no, nb, nl, da)");
+  throw CliError(from + ": unknown language " + quote_id(value) + " (en, no, nb, nl, da)");
 }
 
 int cmd_names(const Globals& g, const Args& a) {
-  if (a.positional.size() > 1) throw CliError("names: unexpected argument " + dq(a.positional[1]));
+  if (a.positional.size() > 1) throw CliError("names: unexpected argument " + quote_id(a.positional[1]));
   auto print = [&](NameKind kind) {
     for (const BuiltinName& e : builtin_names(kind)) *g.out << e.id << "\t" << name_in(e, g.lang) << "\n";
   };
@@ -1006,7 +1006,7 @@ int cmd_names(const Globals& g, const Args& a) {
   }
   const auto kind = parse_name_kind(a.positional[0]);
   if (!kind)
-    throw CliError("names: unknown kind " + dq(a.positional[0]) +
+    throw CliError("names: unknown kind " + quote_id(a.positional[0]) +
                    " (roles, functional-rights, objects, relations, user-types, levels, tabs)");
   print(*kind);
   return 0;
@@ -1019,7 +1019,7 @@ int cmd_licence(const Globals& g, const std::vector<std::string>& argv) {
     *(a.help ? g.out : g.err) << command_help().at("licence");
     return a.help ? 0 : 2;
   }
-  if (a.positional[0] != "usage") throw CliError("licence: unknown subcommand " + dq(a.positional[0]) + " (usage)");
+  if (a.positional[0] != "usage") throw CliError("licence: unknown subcommand " + quote_id(a.positional[0]) + " (usage)");
   need(rest(a), 0, "licence usage", "");
   auto store = open_store(g, Access::kRead);
   auto dir = open_directory(store);
@@ -1050,12 +1050,12 @@ int cmd_serve(const Globals& g, const Args& a) {
   if (auto v = a.get("--port")) {
     if (v->empty() || v->size() > 5 || v->find_first_not_of("0123456789") != std::string::npos ||
         std::stoi(*v) > 65535)
-      throw CliError("serve: --port: expected 0 to 65535, not " + dq(*v));
+      throw CliError("serve: --port: expected 0 to 65535, not " + quote_id(*v));
     options.port = std::stoi(*v);
   }
   auto store = open_store(g, Access::kWrite);
   auto dir = open_directory(store);
-  if (g.actor && dir->model()->find_user(*g.actor) == nullptr) throw CliError("--as: unknown user " + dq(*g.actor));
+  if (g.actor && dir->model()->find_user(*g.actor) == nullptr) throw CliError("--as: unknown user " + quote_id(*g.actor));
   const std::string title = "sorights \u00b7 " + std::filesystem::path(g.db).filename().string();
   auto console = console::Console::create(dir, {.actor = g.actor.value_or(""), .title = title});
   if (!console) fail(console.error());
@@ -1186,7 +1186,7 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& output, std::os
   if (command == "report") return cmd_report(g, parse_args(tail, {"--html"}, {}));
   if (command == "verify") return cmd_verify(g, parse_args(tail, {}, {}));
   if (command == "serve") return cmd_serve(g, parse_args(tail, {"--port", "--bind"}, {}));
-  throw CliError("unknown command " + dq(command) + " (see sorights --help)");
+  throw CliError("unknown command " + quote_id(command) + " (see sorights --help)");
 }
 
 }  // namespace

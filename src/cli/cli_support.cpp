@@ -9,8 +9,6 @@
 
 namespace sorights::cli {
 
-std::string dq(std::string_view s) { return "\"" + sorights::escape_text(s, 200) + "\""; }
-
 Args parse_args(const std::vector<std::string>& argv, const std::set<std::string, std::less<>>& with_value,
                 const std::set<std::string, std::less<>>& flags) {
   Args out;
@@ -76,7 +74,7 @@ bool read_int(std::string_view s, std::size_t at, std::size_t len, int& out) {
 
 Time parse_time(std::string_view s, std::string_view option, bool end_of_day) {
   auto bad = [&]() {
-    return CliError(std::string(option) + ": invalid date " + dq(s) +
+    return CliError(std::string(option) + ": invalid date " + quote_id(s) +
                     " (use an ISO date such as 2026-03-01 or a date-time such as 2026-03-01T12:30:00Z)");
   };
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sorights/ids.hpp"
 #include "sorights/model.hpp"
 #include "sorights/types.hpp"
 
@@ -54,8 +55,8 @@ std::string format_time(Time t);
 // Splits `a,b,c` (empty → none).
 std::vector<std::string> split_list(std::string_view text);
 
-// `"x"`.
-std::string dq(std::string_view s);
+// An id in a message: `"x"`, escaped.
+using sorights::detail::quote_id;
 
 // Why a user holds no rights ("retired", "a former employee", "a resource",
 // "not allowed to log in"), or empty for an active user.

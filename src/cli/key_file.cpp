@@ -32,7 +32,7 @@ struct Fd {
 }  // namespace
 
 KeyBytes read_key_file(const std::string& path) {
-  const std::string what = "key file " + dq(path);
+  const std::string what = "key file " + quote_id(path);
   if (path.empty()) throw CliError("--key-file: a file name may not be empty");
   Fd f;
   f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);

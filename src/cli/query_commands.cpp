@@ -68,7 +68,7 @@ int user_list(const QueryHooks& h, const std::vector<std::string>& tail) {
     *h.out << kUserListHelp;
     return 0;
   }
-  if (a.positional.size() > 1) throw CliError("user list: unexpected argument " + dq(a.positional[1]));
+  if (a.positional.size() > 1) throw CliError("user list: unexpected argument " + quote_id(a.positional[1]));
   if (a.has("--active") && a.has("--inactive")) throw CliError("user list: --active and --inactive exclude each other");
   const auto state = h.open();
   const Snapshot& s = state->snapshot;
@@ -79,13 +79,13 @@ int user_list(const QueryHooks& h, const std::vector<std::string>& tail) {
   if (auto t = a.get("--type")) {
     if (*t == "other") f.types = kOtherUsersMask;
     else if (auto ut = parse_user_type(*t)) f.types = user_type_mask(*ut);
-    else throw CliError("--type: expected associate, resource, external, anonymous, system or other, not " + dq(*t));
+    else throw CliError("--type: expected associate, resource, external, anonymous, system or other, not " + quote_id(*t));
   }
   // `--NOUN ID`: the id's index, or a note in `unknown`.
   const auto lookup = [&](std::string_view noun, auto unknown_index, auto& slot, auto find) {
     if (auto v = a.get("--" + std::string(noun))) {
       slot = find(*v);
-      if (*slot == unknown_index) unknown.push_back(std::string(noun) + " " + dq(*v));
+      if (*slot == unknown_index) unknown.push_back(std::string(noun) + " " + quote_id(*v));
     }
   };
   lookup("role", kUnknownRole, f.role, [&](const std::string& id) { return s.find_role(id); });
@@ -126,7 +126,7 @@ int role_list(const QueryHooks& h, const std::vector<std::string>& tail) {
     *h.out << kRoleListHelp;
     return 0;
   }
-  if (a.positional.size() > 1) throw CliError("role list: unexpected argument " + dq(a.positional[1]));
+  if (a.positional.size() > 1) throw CliError("role list: unexpected argument " + quote_id(a.positional[1]));
   const auto state = h.open();
   const Snapshot& s = state->snapshot;
   const QueryIndex q = build_index(*state);
@@ -148,9 +148,9 @@ int who_can(const QueryHooks& h, const std::vector<std::string>& tail) {
   }
   if (a.positional.size() != 2)
     throw CliError(a.positional.size() < 2 ? "who-can: missing ACTION OBJECT (see sorights who-can --help)"
-                                           : "who-can: unexpected argument " + dq(a.positional[2]));
+                                           : "who-can: unexpected argument " + quote_id(a.positional[2]));
   auto act = parse_action(a.positional[0]);
-  if (!act) throw CliError("unknown action " + dq(a.positional[0]) + " (read, create, update or delete)");
+  if (!act) throw CliError("unknown action " + quote_id(a.positional[0]) + " (read, create, update or delete)");
   const auto state = h.open();
   const Record r = h.record(state, a, a.positional[1]);
   const QueryIndex q = build_index(*state);
@@ -172,7 +172,7 @@ std::optional<std::string> one_operand(const QueryHooks& h, const std::vector<st
   const std::string c(command);
   if (a.positional.empty())
     throw CliError(c + ": missing " + std::string(operand) + " (see sorights " + c + " --help)");
-  if (a.positional.size() > 1) throw CliError(c + ": unexpected argument " + dq(a.positional[1]));
+  if (a.positional.size() > 1) throw CliError(c + ": unexpected argument " + quote_id(a.positional[1]));
   return std::move(a.positional[0]);
 }
 
@@ -181,7 +181,7 @@ int who_has(const QueryHooks& h, const std::vector<std::string>& tail) {
   if (!id) return 0;
   const auto state = h.open();
   const RightIndex right = state->snapshot.find_right(*id);
-  if (right == kUnknownRight) throw CliError("unknown functional right " + dq(*id));
+  if (right == kUnknownRight) throw CliError("unknown functional right " + quote_id(*id));
   const QueryIndex q = build_index(*state);
   UserSet set = q.make_set();
   q.users_holding(right, set);

@@ -69,11 +69,11 @@ class CommitChecker {
     broken.push_back(Diagnostic{std::string(kind_collection(c.kind)), escape_text(c.id, 200), std::move(field),
                                 std::move(rule), std::move(message)});
   }
-  std::string who() const { return "the actor " + dq(actor_id_); }
+  std::string who() const { return "the actor " + quote_id(actor_id_); }
   void bad_text(const Change& c, std::string_view field, std::string_view rule, std::string_view what,
                 std::string_view value, std::string_view problem) {
     breaks(c, std::string(field), std::string(rule),
-           "invalid " + std::string(what) + " " + dq(value) + ": it " + std::string(problem));
+           "invalid " + std::string(what) + " " + quote_id(value) + ": it " + std::string(problem));
   }
   void id_text(const Change& c, std::string_view field, std::string_view value) {
     if (std::string_view p = id_problem(value); !p.empty()) bad_text(c, field, "invalid-id", "id", value, p);
@@ -157,7 +157,7 @@ class CommitChecker {
   // At most `limit` ids, then how many more.
   static std::string join(const std::vector<std::string>& v, std::size_t limit = 4) {
     std::string out;
-    for (std::size_t i = 0; i < v.size() && i < limit; ++i) out += (out.empty() ? "" : ", ") + dq(v[i]);
+    for (std::size_t i = 0; i < v.size() && i < limit; ++i) out += (out.empty() ? "" : ", ") + quote_id(v[i]);
     if (v.size() > limit) out += " and " + std::to_string(v.size() - limit) + " more";
     return out;
   }
@@ -168,7 +168,7 @@ class CommitChecker {
     if (unlimited() || admin_all()) return;
     if (before.type == UserType::kSystem) {
       deny(c, "", "target-outranks-actor",
-           who() + " cannot change " + dq(c.id) + ": a system user holds every grant (only admin-all may)");
+           who() + " cannot change " + quote_id(c.id) + ": a system user holds every grant (only admin-all may)");
       return;
     }
     const Role* role = prev_.find_role(before.role);
@@ -177,7 +177,7 @@ class CommitChecker {
     if (role->has_right("admin-all") && missing.empty()) missing.push_back("admin-all");
     if (!missing.empty())
       deny(c, "", "target-outranks-actor",
-           who() + " cannot change " + dq(c.id) + ": their role " + dq(role->id) + " holds " + join(missing) +
+           who() + " cannot change " + quote_id(c.id) + ": their role " + quote_id(role->id) + " holds " + join(missing) +
                ", which the actor lacks");
   }
 
@@ -212,7 +212,7 @@ class CommitChecker {
     if (becomes_system) {
       if (!admin_all())
         deny(c, "type", "privilege-escalation",
-             who() + " cannot make " + dq(c.id) +
+             who() + " cannot make " + quote_id(c.id) +
                  " a system user: a system user holds every grant (only admin-all may)");
       return;
     }
@@ -221,7 +221,7 @@ class CommitChecker {
     std::vector<std::string> missing = lacking(next_, role->functional_rights);
     if (!missing.empty())
       deny(c, "role", "privilege-escalation",
-           who() + " cannot assign role " + dq(role->id) + ": it holds " + join(missing) +
+           who() + " cannot assign role " + quote_id(role->id) + ": it holds " + join(missing) +
                ", which the actor lacks" +
                (role->has_right("admin-all") ? " (only admin-all may assign a role holding admin-all)" : ""));
     if (before != nullptr)
@@ -229,7 +229,7 @@ class CommitChecker {
         std::vector<std::string> freed = lifted(old_role->functional_rights, role);
         if (!freed.empty())
           deny(c, "role", "privilege-escalation",
-               who() + " cannot lift " + join(freed) + " from " + dq(c.id) + ": the actor is under " +
+               who() + " cannot lift " + join(freed) + " from " + quote_id(c.id) + ": the actor is under " +
                    (freed.size() == 1 ? "that restriction" : "those restrictions") + " too");
       }
   }
@@ -244,24 +244,24 @@ class CommitChecker {
     if (after == nullptr) return;
     if (before != nullptr && before->type != after->type && !is_predefined_role(c.id))
       breaks(c, "type", "role-type-fixed",
-             "the type of role " + dq(c.id) + " is " + std::string(role_type_name(before->type)) +
+             "the type of role " + quote_id(c.id) + " is " + std::string(role_type_name(before->type)) +
                  " and cannot change");
     if (unlimited()) return;
     if (before != nullptr && c.id == actor_.role() && !admin_all())
-      deny(c, "", "own-role-edit", "editing the role one holds (" + dq(c.id) + ") needs admin-all");
+      deny(c, "", "own-role-edit", "editing the role one holds (" + quote_id(c.id) + ") needs admin-all");
     std::vector<std::string> added;
     for (const std::string& r : after->functional_rights)
       if (before == nullptr || !before->has_right(r)) added.push_back(r);
     std::vector<std::string> missing = lacking(next_, added);
     if (!missing.empty())
       deny(c, "functional_rights", "privilege-escalation",
-           who() + " cannot add " + join(missing) + " to role " + dq(c.id) +
+           who() + " cannot add " + join(missing) + " to role " + quote_id(c.id) +
                ": the actor lacks " + (missing.size() == 1 ? "it" : "them"));
     if (before != nullptr) {
       std::vector<std::string> freed = lifted(before->functional_rights, after);
       if (!freed.empty())
         deny(c, "functional_rights", "privilege-escalation",
-             who() + " cannot remove " + join(freed) + " from role " + dq(c.id) + ": the actor is under " +
+             who() + " cannot remove " + join(freed) + " from role " + quote_id(c.id) + ": the actor is under " +
                  (freed.size() == 1 ? "that restriction" : "those restrictions") + " too");
     }
     check_cells(c, before, *after);
@@ -281,7 +281,7 @@ class CommitChecker {
         const TableRights beyond = added - own;
         if (beyond.empty()) continue;
         deny(c, "data_rights." + object + "." + std::string(relation_name(relation)), "data-rights-escalation",
-             who() + " cannot add " + beyond.to_crud() + " to role " + dq(c.id) + "'s " + object + "/" +
+             who() + " cannot add " + beyond.to_crud() + " to role " + quote_id(c.id) + "'s " + object + "/" +
                  std::string(relation_name(relation)) + " cell: the actor's own role has " +
                  (own.empty() ? std::string("none") : own.to_crud()) + " there");
       }
@@ -321,7 +321,7 @@ class CommitChecker {
       const FieldRights beyond = added.access() - own;
       if (beyond.access().bits() == 0) continue;
       deny(c, f.role + "/" + f.object + "." + f.field, "data-rights-escalation",
-           who() + " cannot add " + beyond.to_letters() + " to role " + dq(f.role) + "'s field right on " +
+           who() + " cannot add " + beyond.to_letters() + " to role " + quote_id(f.role) + "'s field right on " +
                f.object + "." + f.field + " (" + std::string(relation_name(f.relation)) +
                "): the actor's own role has " + (own.access().bits() == 0 ? std::string("none") : own.to_letters()) +
                " there");
@@ -364,7 +364,7 @@ class CommitChecker {
         const std::string_view r = g.id;
         if (++reported <= 8)
           denied.push_back(Diagnostic{"users", escape_text(u.id, 200), "", "privilege-escalation",
-                                      who() + " cannot make " + dq(u.id) + " hold " + dq(r) +
+                                      who() + " cannot make " + quote_id(u.id) + " hold " + quote_id(r) +
                                           " (through a licence or plan change): the actor lacks it"});
       }
     }
@@ -397,20 +397,20 @@ class CommitChecker {
     if (c.id == "level-0")
       breaks(c, "", "level-0-not-deleted", "User level 0 is never deleted");
     if (!actor_id_.empty() && c.id == actor_.role())
-      deny(c, "", "own-role-delete", "no one deletes the role they hold (" + dq(c.id) + ")");
+      deny(c, "", "own-role-delete", "no one deletes the role they hold (" + quote_id(c.id) + ")");
     const bool another_of_type = std::any_of(next_.roles.begin(), next_.roles.end(), [&](const Role& r) {
       return r.type == before.type;
     });
     if (!another_of_type)
       breaks(c, "", "last-role",
-             "role " + dq(c.id) + " is the last " + std::string(role_type_name(before.type)) +
+             "role " + quote_id(c.id) + " is the last " + std::string(role_type_name(before.type)) +
                  " role and cannot be deleted");
     std::size_t users = 0;
     for (const User& u : next_.users)
       if (u.role == c.id) ++users;
     if (users != 0)
       breaks(c, "", "delete-needs-replacement",
-             "role " + dq(c.id) + " still has " + std::to_string(users) +
+             "role " + quote_id(c.id) + " still has " + std::to_string(users) +
                  " user(s); delete it with a replacement role");
   }
 
@@ -426,7 +426,7 @@ class CommitChecker {
         if (u.company == c.id) ++users;
       if (users != 0)
         breaks(c, "", "company-has-users",
-               "our company " + dq(c.id) + " still has " + std::to_string(users) + " user(s)");
+               "our company " + quote_id(c.id) + " still has " + std::to_string(users) + " user(s)");
       return;
     }
     if (before->database_owner && after->database_owner && before->name != after->name)
@@ -473,7 +473,7 @@ inline Result<void> check_conflicts(const Model& base, std::uint64_t base_versio
   for (const Change& c : changes) {
     if (theirs.contains({c.kind, c.id}))
       conflicts.push_back(Diagnostic{std::string(kind_collection(c.kind)), escape_text(c.id, 200), "", "conflict",
-                                     std::string(kind_name(c.kind)) + (c.id.empty() ? "" : " " + dq(c.id)) +
+                                     std::string(kind_name(c.kind)) + (c.id.empty() ? "" : " " + quote_id(c.id)) +
                                          " was changed by another commit since version " +
                                          std::to_string(base_version)});
   }

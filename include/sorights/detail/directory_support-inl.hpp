@@ -26,8 +26,6 @@ SORIGHTS_BEGIN_NAMESPACE
 
 namespace detail {
 
-inline std::string dq(std::string_view s) { return "\"" + escape_text(s, 200) + "\""; }
-
 inline std::string_view kind_name(EntityKind k) {
   return kEntityKindNames[static_cast<std::size_t>(k)];
 }
@@ -104,7 +102,7 @@ void diff_entities(std::vector<Change>& out, std::vector<Diagnostic>* dups, Enti
     const T& e = to[i];
     if (!seen.insert(e.id).second) {
       if (dups) dups->push_back(Diagnostic{std::string(kind_collection(kind)), e.id, "id", "duplicate-id",
-                                           "duplicate id " + dq(e.id)});
+                                           "duplicate id " + quote_id(e.id)});
       continue;
     }
     auto it = old.find(e.id);
@@ -120,7 +118,7 @@ void diff_entities(std::vector<Change>& out, std::vector<Diagnostic>* dups, Enti
       }
       if (prefix.contains(e.id)) {
         dups->push_back(Diagnostic{std::string(kind_collection(kind)), e.id, "id", "duplicate-id",
-                                   "duplicate id " + dq(e.id)});
+                                   "duplicate id " + quote_id(e.id)});
         continue;
       }
     }
@@ -171,13 +169,13 @@ Result<void> put_entity(std::vector<T>& items, T value, std::string_view what) {
 template <class T>
 Result<void> remove_entity(std::vector<T>& items, std::string_view id, std::string_view what) {
   auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.id == id; });
-  if (it == items.end()) return Error(ErrorCode::kNotFound, "unknown " + std::string(what) + " " + dq(id));
+  if (it == items.end()) return Error(ErrorCode::kNotFound, "unknown " + std::string(what) + " " + quote_id(id));
   items.erase(it);
   return {};
 }
 
 inline Error not_found(std::string_view what, std::string_view id) {
-  return Error(ErrorCode::kNotFound, "unknown " + std::string(what) + " " + dq(id));
+  return Error(ErrorCode::kNotFound, "unknown " + std::string(what) + " " + quote_id(id));
 }
 
 // The position of user or group `id` in `state`'s model, found through its
@@ -221,13 +219,13 @@ inline Result<ActorView> resolve_actor(const DirectoryState& state, const std::s
   const std::size_t at = user_position(state, actor);
   v.user = at != kNotIndexed ? &state.model.users[at] : state.model.find_user(actor);
   if (v.user == nullptr)
-    return Error(ErrorCode::kNotFound, "unknown actor " + dq(actor),
+    return Error(ErrorCode::kNotFound, "unknown actor " + quote_id(actor),
                  {Diagnostic{"users", escape_text(actor, 200), "", "unknown-actor",
-                             "the actor " + dq(actor) + " is not a user of the model"}});
+                             "the actor " + quote_id(actor) + " is not a user of the model"}});
   if (user_inactive(*v.user))
-    return Error(ErrorCode::kPermissionDenied, "the actor " + dq(actor) + " is inactive",
+    return Error(ErrorCode::kPermissionDenied, "the actor " + quote_id(actor) + " is inactive",
                  {Diagnostic{"users", escape_text(actor, 200), "", "inactive-actor",
-                             "the actor " + dq(actor) + " is " + inactive_reason(*v.user) +
+                             "the actor " + quote_id(actor) + " is " + inactive_reason(*v.user) +
                                  " and may change nothing"}});
   v.index = state.snapshot.find_user(actor);
   v.system = v.user->type == UserType::kSystem;

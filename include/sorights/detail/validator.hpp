@@ -34,15 +34,6 @@ SORIGHTS_BEGIN_NAMESPACE
 
 namespace detail {
 
-// An id in a message: quoted, and escaped so that no stored text can forge
-// a line of output.
-inline std::string quote_id(std::string_view s) {
-  std::string out = "\"";
-  out += escape_text(s, 200);
-  out += '"';
-  return out;
-}
-
 // Collects diagnostics while validating. Ids are indexed in hash sets of
 // views into the model (no string copies); every check visits each item once.
 // The diagnostics and their order are those of the rules as listed in run().
