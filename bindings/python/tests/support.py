@@ -17,6 +17,34 @@ def make_model():
     return model
 
 
+class RoundTrip:
+    """Mixed into a TestCase: the model `make()` gives comes back equal from
+    a model file (whose text holds `in_file`) and from a snapshot file.
+    `check_model_file(text, back)` adds what the case checks beyond that."""
+
+    in_file = ""
+
+    def make(self):
+        raise NotImplementedError
+
+    def check_model_file(self, text, back):
+        pass
+
+    def test_model_file(self):
+        model = self.make()
+        text = sorights.export_model_file(model)
+        self.assertIn(self.in_file, text)
+        back = sorights.parse_model_file(text)
+        self.assertEqual(back, model)
+        self.check_model_file(text, back)
+
+    def test_snapshot_file(self):
+        model = self.make()
+        back, version = snapshot_file_round_trip(model, 3)
+        self.assertEqual(version, 3)
+        self.assertEqual(back, model)
+
+
 def snapshot_file_round_trip(model, version):
     """Saves `model` at `version` to a snapshot file (in a temporary directory)
     and loads it back: (model, version)."""

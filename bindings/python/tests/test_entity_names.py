@@ -4,7 +4,7 @@ declared functional rights: the field, the model file and the stores keep it
 import unittest
 
 import sorights
-from support import make_model, snapshot_file_round_trip
+from support import RoundTrip, make_model
 
 
 def model_with_names():
@@ -35,20 +35,14 @@ class EntityNamesTest(unittest.TestCase):
 
 
 @unittest.skipUnless(sorights.HAS_STORAGE, "built without sorights::storage")
-class EntityNamesRoundTripTest(unittest.TestCase):
-    def test_model_file(self):
-        model = model_with_names()
-        text = sorights.export_model_file(model)
-        self.assertIn('"names": {"da": "Salg", "nl": "Verkoop"}', text)
-        back = sorights.parse_model_file(text)
-        self.assertEqual(back, model)
-        self.assertEqual(back.functional_rights[-1].names, {"en": "Export"})
+class EntityNamesRoundTripTest(RoundTrip, unittest.TestCase):
+    in_file = '"names": {"da": "Salg", "nl": "Verkoop"}'
 
-    def test_snapshot_file(self):
-        model = model_with_names()
-        back, version = snapshot_file_round_trip(model, 3)
-        self.assertEqual(back, model)
-        self.assertEqual(version, 3)
+    def make(self):
+        return model_with_names()
+
+    def check_model_file(self, text, back):
+        self.assertEqual(back.functional_rights[-1].names, {"en": "Export"})
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ round-trips, and the system user holds no restrictive right."""
 import unittest
 
 import sorights
-from support import make_model, snapshot_file_round_trip
+from support import RoundTrip, make_model
 
 
 def model_with_rights():
@@ -32,21 +32,15 @@ class RestrictiveRightTest(unittest.TestCase):
 
 
 @unittest.skipUnless(sorights.HAS_STORAGE, "built without sorights::storage")
-class RestrictiveRoundTripTest(unittest.TestCase):
-    def test_model_file(self):
-        model = model_with_rights()
-        text = sorights.export_model_file(model)
-        self.assertIn('"restrictive": true', text)
-        self.assertEqual(text.count('"restrictive"'), 1)  # omitted when false
-        back = sorights.parse_model_file(text)
-        self.assertEqual(back, model)
-        self.assertTrue(back.functional_rights[-1].restrictive)
+class RestrictiveRoundTripTest(RoundTrip, unittest.TestCase):
+    in_file = '"restrictive": true'
 
-    def test_snapshot_file(self):
-        model = model_with_rights()
-        back, version = snapshot_file_round_trip(model, 3)
-        self.assertEqual(version, 3)
-        self.assertEqual(back, model)
+    def make(self):
+        return model_with_rights()
+
+    def check_model_file(self, text, back):
+        self.assertEqual(text.count('"restrictive"'), 1)  # omitted when false
+        self.assertTrue(back.functional_rights[-1].restrictive)
 
 
 if __name__ == "__main__":
