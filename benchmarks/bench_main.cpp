@@ -137,22 +137,32 @@ void count_checks(benchmark::State& state, const Env& e) {
   state.counters["bytes_per_user"] = benchmark::Counter(e.bytes_per_user, benchmark::Counter::kAvgThreads);
 }
 
-void BM_RightsHotUser(benchmark::State& state) {
-  Env& e = env(static_cast<std::size_t>(state.range(0)));
-  if (state.thread_index() == 0 && !check_rights(state, e.snapshot, e.hot, e.records)) return;
+// The hot user's rights() over `window` records of the stream (a power of
+// two), each thread from its own offset.
+void walk_hot_user(benchmark::State& state, const Env& e, std::size_t window) {
   const Snapshot& s = e.snapshot;
   const UserIndex user = e.hot;
   const Record* recs = e.records.data();
-  // Each thread walks the stream from its own offset.
-  std::size_t i = static_cast<std::size_t>(state.thread_index()) * (kStream / 2);
+  std::size_t i = static_cast<std::size_t>(state.thread_index()) * (window / 2);
   for (auto _ : state) {
-    const TableRights r = s.rights(user, recs[i & (kStream - 1)]);
+    const TableRights r = s.rights(user, recs[i & (window - 1)]);
     benchmark::DoNotOptimize(r);
     ++i;
   }
+}
+
+// The user counts of the single-check benchmarks, on one and two threads.
+void user_counts_and_threads(benchmark::internal::Benchmark* b) {
+  b->Arg(100000)->Arg(1000)->Arg(10000)->Arg(1000000)->ThreadRange(1, 2)->UseRealTime();
+}
+
+void BM_RightsHotUser(benchmark::State& state) {
+  Env& e = env(static_cast<std::size_t>(state.range(0)));
+  if (state.thread_index() == 0 && !check_rights(state, e.snapshot, e.hot, e.records)) return;
+  walk_hot_user(state, e, kStream);
   count_checks(state, e);
 }
-BENCHMARK(BM_RightsHotUser)->Arg(100000)->Arg(1000)->Arg(10000)->Arg(1000000)->ThreadRange(1, 2)->UseRealTime();
+BENCHMARK(BM_RightsHotUser)->Apply(user_counts_and_threads);
 
 // The same check over the first 4096 records of the stream (256 KB, cache
 // resident): the compute cost of a check without the stream's memory stalls.
@@ -160,15 +170,7 @@ void BM_RightsHotUserWarm(benchmark::State& state) {
   constexpr std::size_t kWarm = 4096;
   Env& e = env(static_cast<std::size_t>(state.range(0)));
   if (!check_rights(state, e.snapshot, e.hot, e.records, kWarm)) return;
-  const Snapshot& s = e.snapshot;
-  const UserIndex user = e.hot;
-  const Record* recs = e.records.data();
-  std::size_t i = 0;
-  for (auto _ : state) {
-    const TableRights r = s.rights(user, recs[i & (kWarm - 1)]);
-    benchmark::DoNotOptimize(r);
-    ++i;
-  }
+  walk_hot_user(state, e, kWarm);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_RightsHotUserWarm)->Arg(100000);
@@ -204,7 +206,7 @@ void BM_RightsBaselineLookup(benchmark::State& state) {
   }
   count_checks(state, e);
 }
-BENCHMARK(BM_RightsBaselineLookup)->Arg(100000)->Arg(1000)->Arg(10000)->Arg(1000000)->ThreadRange(1, 2)->UseRealTime();
+BENCHMARK(BM_RightsBaselineLookup)->Apply(user_counts_and_threads);
 
 // The batch form: can_batch over windows of the same cold stream (every
 // object, biased to the hot user), 1024 records a call. Checked against
