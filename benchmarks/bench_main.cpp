@@ -968,26 +968,16 @@ void BM_ImportBaselineCopy(benchmark::State& state) {
 BENCHMARK(BM_ImportBaselineCopy)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 
 #else
-void BM_CommitOneUser(benchmark::State& state) {
+// Without sorights::storage: the benchmarks that need it report why they did not run.
+void needs_storage(benchmark::State& state, const char* what) {
   for (auto _ : state) {
   }
-  state.SkipWithError("needs include/sorights/directory.hpp (Directory/Transaction) and sorights::storage");
+  state.SkipWithError((std::string("needs ") + what + ", not in this build").c_str());
 }
-void BM_LoadSqlite(benchmark::State& state) {
-  for (auto _ : state) {
-  }
-  state.SkipWithError("needs sorights::storage (sqlite_store.hpp), not in this build");
-}
-void BM_LoadSnapshotFile(benchmark::State& state) {
-  for (auto _ : state) {
-  }
-  state.SkipWithError("needs sorights::storage (snapshot_file.hpp), not in this build");
-}
-void BM_ImportModelFile(benchmark::State& state) {
-  for (auto _ : state) {
-  }
-  state.SkipWithError("needs sorights::storage (model_file.hpp, directory.hpp), not in this build");
-}
+void BM_CommitOneUser(benchmark::State& state) { needs_storage(state, "directory.hpp and sorights::storage"); }
+void BM_LoadSqlite(benchmark::State& state) { needs_storage(state, "sorights::storage (sqlite_store.hpp)"); }
+void BM_LoadSnapshotFile(benchmark::State& state) { needs_storage(state, "sorights::storage (snapshot_file.hpp)"); }
+void BM_ImportModelFile(benchmark::State& state) { needs_storage(state, "sorights::storage (model_file.hpp)"); }
 BENCHMARK(BM_CommitOneUser);
 BENCHMARK(BM_LoadSqlite);
 BENCHMARK(BM_LoadSnapshotFile);

@@ -34,12 +34,9 @@ class EntityNamesTest(unittest.TestCase):
             sorights.compile(model, 1)
 
 
-@unittest.skipUnless(sorights.HAS_STORAGE, "built without sorights::storage")
 class EntityNamesRoundTripTest(RoundTrip, unittest.TestCase):
     in_file = '"names": {"da": "Salg", "nl": "Verkoop"}'
-
-    def make(self):
-        return model_with_names()
+    make = staticmethod(model_with_names)
 
     def check_model_file(self, text, back):
         self.assertEqual(back.functional_rights[-1].names, {"en": "Export"})

@@ -31,12 +31,9 @@ class RestrictiveRightTest(unittest.TestCase):
         self.assertFalse(snap.has("integration", "hide-company"))
 
 
-@unittest.skipUnless(sorights.HAS_STORAGE, "built without sorights::storage")
 class RestrictiveRoundTripTest(RoundTrip, unittest.TestCase):
     in_file = '"restrictive": true'
-
-    def make(self):
-        return model_with_rights()
+    make = staticmethod(model_with_rights)
 
     def check_model_file(self, text, back):
         self.assertEqual(text.count('"restrictive"'), 1)  # omitted when false
