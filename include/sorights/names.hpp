@@ -79,15 +79,9 @@ inline constexpr std::array<std::string_view, kLanguageCount> kLanguageCodes = {
 
 /// The kinds of built-in names; `kNameKindIds` are their command-line ids.
 enum class NameKind : std::uint8_t {
-  kRoles = 0,
-  kFunctionalRights = 1,
-  kObjects = 2,
-  kRelations = 3,
-  kUserTypes = 4,
-  kLevels = 5,
-  kTabs = 6,
+  kRoles = 0, kFunctionalRights = 1, kObjects = 2, kRelations = 3, kUserTypes = 4, kLevels = 5, kTabs = 6,
 };
-inline constexpr std::size_t kNameKindCount = 7;
+inline constexpr std::size_t kNameKindCount = static_cast<std::size_t>(NameKind::kTabs) + 1;
 inline constexpr std::array<std::string_view, kNameKindCount> kNameKindIds = {
     "roles", "functional-rights", "objects", "relations", "user-types", "levels", "tabs"};
 
