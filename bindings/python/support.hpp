@@ -375,14 +375,10 @@ inline so::Record resolve(const so::Snapshot& s, const PyRecord& r) {
   out.object = s.find_object(r.object);
   if (r.owner) out.owner = s.find_user(*r.owner);
   if (r.group) out.group = s.find_group(*r.group);
-  const std::string& v = r.visible_for;
-  if (v.rfind("group:", 0) == 0) {
-    out.visibility = so::Visibility::group(s.find_group(std::string_view(v).substr(6)));
-  } else if (v.rfind("associate:", 0) == 0) {
-    out.visibility = so::Visibility::associate(s.find_user(std::string_view(v).substr(10)));
-  } else if (v != "all" && !v.empty()) {
-    throw py::value_error("visible_for must be 'all', 'group:ID' or 'associate:ID', not '" + v + "'");
-  }
+  const auto v = r.visible_for.empty() ? so::parse_visibility_text("all") : so::parse_visibility_text(r.visible_for);
+  if (!v) throw py::value_error("visible_for must be 'all', 'group:ID' or 'associate:ID', not '" + r.visible_for + "'");
+  if (v->kind == so::VisibilityKind::kGroup) out.visibility = so::Visibility::group(s.find_group(v->id));
+  if (v->kind == so::VisibilityKind::kAssociate) out.visibility = so::Visibility::associate(s.find_user(v->id));
   if (r.project) out.project = s.find_project(*r.project);
   if (r.company) out.company = s.find_company(*r.company);
   if (r.id) out.id = so::record_key(*r.id);

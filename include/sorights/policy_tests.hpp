@@ -187,15 +187,15 @@ class PolicyTestRunner {
   }
 
   Visibility visibility_of(const PolicyTest& t) {
-    const std::string_view vis = t.record.visible_for;
-    if (vis.starts_with("group:")) {
-      const GroupIndex g = snapshot_.find_group(vis.substr(6));
-      if (g == kUnknownGroup) unknown(t, "record.visible_for", "group", std::string(vis.substr(6)));
+    const auto vis = parse_visibility_text(t.record.visible_for);
+    if (vis && vis->kind == VisibilityKind::kGroup) {
+      const GroupIndex g = snapshot_.find_group(vis->id);
+      if (g == kUnknownGroup) unknown(t, "record.visible_for", "group", std::string(vis->id));
       return Visibility::group(g);
     }
-    if (vis.starts_with("associate:")) {
-      const UserIndex u = snapshot_.find_user(vis.substr(10));
-      if (u == kUnknownUser) unknown(t, "record.visible_for", "user", std::string(vis.substr(10)));
+    if (vis && vis->kind == VisibilityKind::kAssociate) {
+      const UserIndex u = snapshot_.find_user(vis->id);
+      if (u == kUnknownUser) unknown(t, "record.visible_for", "user", std::string(vis->id));
       return Visibility::associate(u);
     }
     return Visibility{};

@@ -16,6 +16,8 @@
 #define SORIGHTS_RECORD_HPP_
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "sorights/config.hpp"
 #include "sorights/types.hpp"
@@ -35,6 +37,22 @@ struct Visibility {
     return {VisibilityKind::kAssociate, static_cast<std::uint32_t>(u)};
   }
 };
+
+/// A "Visible for" setting written as text, as the command line, policy
+/// test files and the bindings take it: `all`, `group:ID` or `associate:ID`.
+struct VisibilityText {
+  VisibilityKind kind = VisibilityKind::kAll;
+  std::string_view id{};  ///< the group or user id (a view into the text); empty for `all`
+};
+
+/// Splits `text` into its kind and id; nothing for any other text (an empty
+/// one included). The id is not checked: the caller resolves it.
+[[nodiscard]] constexpr std::optional<VisibilityText> parse_visibility_text(std::string_view text) noexcept {
+  if (text == "all") return VisibilityText{};
+  if (text.starts_with("group:")) return VisibilityText{VisibilityKind::kGroup, text.substr(6)};
+  if (text.starts_with("associate:")) return VisibilityText{VisibilityKind::kAssociate, text.substr(10)};
+  return std::nullopt;
+}
 
 /// The descriptor of one host record.
 ///

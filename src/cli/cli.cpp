@@ -404,15 +404,10 @@ struct Evaluator {
     if (auto v = a.get("--owner")) r.owner = v->empty() ? kNoUser : user(*v, "owner");
     if (auto v = a.get("--group")) r.group = group(*v);
     if (auto v = a.get("--visible-for")) {
-      if (*v == "all") {
-        r.visibility = Visibility::all();
-      } else if (v->starts_with("group:")) {
-        r.visibility = Visibility::group(group(v->substr(6), "group"));
-      } else if (v->starts_with("associate:")) {
-        r.visibility = Visibility::associate(user(v->substr(10), "user"));
-      } else {
-        throw CliError("--visible-for: expected all, group:GROUP or associate:USER, not " + quote_id(*v));
-      }
+      const auto text = parse_visibility_text(*v);
+      if (!text) throw CliError("--visible-for: expected all, group:GROUP or associate:USER, not " + quote_id(*v));
+      if (text->kind == VisibilityKind::kGroup) r.visibility = Visibility::group(group(text->id, "group"));
+      if (text->kind == VisibilityKind::kAssociate) r.visibility = Visibility::associate(user(text->id, "user"));
       if (r.visibility.kind != VisibilityKind::kAll && !has_visibility(object_id))
         *err << "sorights: warning: visibility does not apply to " << object_id << " records; ignored\n";
     }

@@ -100,8 +100,7 @@ PolicyRecord read_record(const Json& j, const std::string& path, Reader& r) {
           "company", "at", "new", "record_id", "user_person", "our_company", "database_owner"});
   r.str(j, "owner", path, rec.owner);
   r.str(j, "group", path, rec.group);
-  if (r.str(j, "visible_for", path, rec.visible_for) && rec.visible_for != "all" &&
-      !rec.visible_for.starts_with("group:") && !rec.visible_for.starts_with("associate:"))
+  if (r.str(j, "visible_for", path, rec.visible_for) && !parse_visibility_text(rec.visible_for))
     r.fail(at(path, "visible_for"), "invalid-visibility", "expected all, group:GROUP or associate:USER");
   r.str(j, "project", path, rec.project);
   r.str(j, "company", path, rec.company);
