@@ -126,8 +126,6 @@ inline std::string rule_tables_ddl(SqlDialect d) {
     if (lite) return letters == nullptr ? text : text + " CHECK (" + column + " IN (" + letters + "))";
     return std::string("smallint NOT NULL CHECK (") + column + " BETWEEN 0 AND 255)";
   };
-  constexpr std::string_view kLevels[] = {"system", "group", "user"};
-  constexpr std::string_view kScopes[] = {"all", "new", "existing", "record"};
   return create_table("field_rights",
                       {{"position", position},
                        {"role", lite ? text + " REFERENCES roles (id) DEFERRABLE INITIALLY DEFERRED" : text},
@@ -138,10 +136,10 @@ inline std::string rule_tables_ddl(SqlDialect d) {
                        {"ui_mandatory", flag_ddl(d, "ui_mandatory", false)},
                        {"ui_read_only", flag_ddl(d, "ui_read_only", false)}}) +
          create_table("overrides", {{"position", position},
-                                    {"level", enum_ddl(d, "level", kLevels)},
+                                    {"level", enum_ddl(d, "level", enum_texts_listed<OverrideLevel>())},
                                     {"target", optional_text},
                                     {"object", text},
-                                    {"scope", enum_ddl(d, "scope", kScopes)},
+                                    {"scope", enum_ddl(d, "scope", enum_texts_listed<OverrideScope>())},
                                     {"record", optional_text},
                                     {"field", optional_text},
                                     {"remove", bits("remove", nullptr)}});
@@ -157,7 +155,8 @@ inline std::string role_matrix_ddl(SqlDialect d) {
                       {{"role", text + " REFERENCES roles (id) ON DELETE CASCADE"},
                        {"object", text},
                        {"relation", enum_ddl(d, "relation", kRelationNames)},
-                       lite ? ColumnDdl{"crud", text} : ColumnDdl{"rights", "smallint NOT NULL CHECK (rights BETWEEN 0 AND 255)"}},
+                       lite ? ColumnDdl{"crud", text}
+                            : ColumnDdl{"rights", "smallint NOT NULL CHECK (rights BETWEEN 0 AND 255)"}},
                       "PRIMARY KEY (role, object, relation)");
 }
 
