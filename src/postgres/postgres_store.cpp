@@ -751,7 +751,8 @@ Result<void> PostgresStore::Impl::load_rows(std::string_view op, std::vector<T>&
       auto& m = v.*member;
       using M = std::decay_t<decltype(m)>;
       if constexpr (std::is_same_v<M, std::vector<std::string>>) {
-        if (auto it = lists[f.column].find(v.id); it != lists[f.column].end()) m = std::move(it->second);
+        if constexpr (!kRules)  // rule lists have no lists (nor ids)
+          if (auto it = lists[f.column].find(v.id); it != lists[f.column].end()) m = std::move(it->second);
       } else if constexpr (!std::is_same_v<M, std::map<std::string, RelationCells>>) {
         if (ok) ok = read_column<T>(r.get(), i, col, f, m);
         ++col;
