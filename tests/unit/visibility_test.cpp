@@ -120,3 +120,22 @@ TEST_CASE("Visibility: applies to external users too", "[visibility][external]")
   REQUIRE(rights(s, "xena", Rec(s, "sale", "bob").company("cust-1").published().visible_for_user("alice"))
               .empty());
 }
+
+TEST_CASE("Visibility text: all, group:ID and associate:ID split into kind and id; any other text is refused",
+          "[visibility]") {
+  static_assert(parse_visibility_text("associate:x")->id == "x");  // usable at compile time
+  REQUIRE(parse_visibility_text("all"));
+  CHECK(parse_visibility_text("all")->kind == VisibilityKind::kAll);
+  CHECK(parse_visibility_text("all")->id.empty());
+  const auto g = parse_visibility_text("group:sales");
+  REQUIRE(g);
+  CHECK(g->kind == VisibilityKind::kGroup);
+  CHECK(g->id == "sales");
+  const auto a = parse_visibility_text("associate:bob");
+  REQUIRE(a);
+  CHECK(a->kind == VisibilityKind::kAssociate);
+  CHECK(a->id == "bob");
+  CHECK(parse_visibility_text("group:")->id.empty());  // the caller resolves (and refuses) the empty id
+  for (std::string_view bad : {"", "All", "group", "user:bob", " all", "all ", "associate"})
+    CHECK_FALSE(parse_visibility_text(bad));
+}
