@@ -5,7 +5,6 @@
 #include <random>
 #include <vector>
 
-#include "reference/random_model.hpp"
 #include "support/catch.hpp"
 #include "workload.hpp"
 
@@ -66,7 +65,12 @@ std::vector<Record> hostile_records(const Snapshot& s, std::size_t n, std::uint6
       r.publish_to = r.publish_from + static_cast<Time>(pick(2000));
     }
     r.at = pick(2) ? kNow : kTimeMin;
-    sorights_random::random_facts(r, [&](int percent) { return pick(100) < static_cast<std::uint32_t>(percent); });
+    r.published = pick(2);
+    r.completed = pick(3) == 0;
+    r.is_new = pick(10) == 0;
+    r.user_person = pick(8) == 0;
+    r.our_company = pick(16) == 0;
+    r.database_owner = pick(32) == 0;
   }
   return out;
 }

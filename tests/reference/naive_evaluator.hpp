@@ -23,7 +23,6 @@
 
 #include "sorights/functional_right.hpp"
 #include "sorights/model.hpp"
-#include "sorights/record.hpp"
 
 namespace naive {
 
@@ -34,10 +33,8 @@ using Time = std::int64_t;
 constexpr Time kOpenStart = std::numeric_limits<Time>::min();
 constexpr Time kOpenEnd = std::numeric_limits<Time>::max();
 
-/// A host record in string ids. Empty strings mean "none". The six record
-/// facts (published, completed, ...) are the library's `RecordFacts`: plain
-/// data, so sharing them keeps the reference's decisions its own.
-struct Record : sorights::RecordFacts {
+/// A host record in string ids. Empty strings mean "none".
+struct Record {
   std::string object;
   std::string owner;
   std::string group;
@@ -49,6 +46,12 @@ struct Record : sorights::RecordFacts {
   Time publish_from = kOpenStart;
   Time publish_to = kOpenEnd;
   Time at = kOpenStart;  ///< kOpenStart = now
+  bool published = false;
+  bool completed = false;
+  bool is_new = false;
+  bool user_person = false;
+  bool our_company = false;
+  bool database_owner = false;
 };
 
 template <class Vec, class T>

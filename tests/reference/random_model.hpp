@@ -311,19 +311,6 @@ World random_world(Gen& g) {
   return w;
 }
 
-// The six record facts of `r` (a Record, or any type with the members of
-// sorights::RecordFacts), each set by `chance(percent)`: often enough that
-// every combination shows.
-template <class Facts, class Chance>
-void random_facts(Facts& r, Chance chance) {
-  r.published = chance(50);
-  r.completed = chance(25);
-  r.is_new = chance(25);
-  r.user_person = chance(20);
-  r.our_company = chance(15);
-  r.database_owner = chance(10);
-}
-
 template <class Gen>
 naive::Record random_record(Gen& g, const World& w) {
   const Model& m = w.model;
@@ -352,7 +339,7 @@ naive::Record random_record(Gen& g, const World& w) {
               : c < 75 ? g.pick(kCustomers)
                        : m.our_companies[static_cast<std::size_t>(g.below(static_cast<int>(m.our_companies.size())))].id;
   r.id = g.chance(50) ? "" : g.pick(kRecordIds);
-  random_facts(r, [&](int percent) { return g.chance(percent); });
+  r.published = g.chance(50);
   if (g.chance(25)) {
     r.at = naive::kOpenStart;  // now: windows far from any plausible now
     const int k = g.below(3);
@@ -368,6 +355,11 @@ naive::Record random_record(Gen& g, const World& w) {
     if (k == 4) { r.publish_from = kT0 + 1; }
     if (k == 5) { r.publish_from = kT0 - kDay; r.publish_to = kT0 - 1; }
   }
+  r.completed = g.chance(25);
+  r.is_new = g.chance(25);
+  r.user_person = g.chance(20);
+  r.our_company = g.chance(15);
+  r.database_owner = g.chance(10);
   return r;
 }
 
@@ -389,6 +381,7 @@ inline Record to_record(const Snapshot& s, const naive::Record& n) {
   sorights::detail::copy_record_facts(n, r);
   return r;
 }
+
 
 }  // namespace sorights_random
 

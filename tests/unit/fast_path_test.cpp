@@ -76,7 +76,12 @@ std::vector<Record> grid(const Snapshot& s, std::mt19937_64& rng, std::size_t n)
                             : Visibility::associate(UserIndex{pick(static_cast<std::uint32_t>(s.user_count()) + 2)});
     r.company = CompanyIndex{pick(6)};
     r.id = pick(4);
-    sorights_random::random_facts(r, [&](int percent) { return pick(100) < static_cast<std::uint32_t>(percent); });
+    r.completed = pick(3) == 0;
+    r.is_new = pick(5) == 0;
+    r.user_person = pick(5) == 0;
+    r.our_company = pick(8) == 0;
+    r.database_owner = pick(12) == 0;
+    r.published = pick(2) == 0;
   }
   return out;
 }

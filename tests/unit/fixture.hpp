@@ -136,36 +136,60 @@ struct Rec {
     r.object = snap.find_object(object);
     r.owner = owner.empty() ? kNoUser : snap.find_user(owner);
   }
-  template <class Set>
-  Rec& with(Set set) {
-    set(r);
+  Rec& group(std::string_view g) {
+    r.group = g.empty() ? kNoGroup : s->find_group(g);
     return *this;
   }
-  Rec& group(std::string_view g) {
-    return with([&](Record& x) { x.group = g.empty() ? kNoGroup : s->find_group(g); });
-  }
   Rec& visible_for_group(std::string_view g) {
-    return with([&](Record& x) { x.visibility = Visibility::group(s->find_group(g)); });
+    r.visibility = Visibility::group(s->find_group(g));
+    return *this;
   }
   Rec& visible_for_user(std::string_view u) {
-    return with([&](Record& x) { x.visibility = Visibility::associate(s->find_user(u)); });
+    r.visibility = Visibility::associate(s->find_user(u));
+    return *this;
   }
-  Rec& project(std::string_view p) { return with([&](Record& x) { x.project = s->find_project(p); }); }
-  Rec& company(std::string_view c) { return with([&](Record& x) { x.company = s->find_company(c); }); }
-  Rec& id(std::string_view i) { return with([&](Record& x) { x.id = record_key(i); }); }
+  Rec& project(std::string_view p) {
+    r.project = s->find_project(p);
+    return *this;
+  }
+  Rec& company(std::string_view c) {
+    r.company = s->find_company(c);
+    return *this;
+  }
+  Rec& id(std::string_view i) {
+    r.id = record_key(i);
+    return *this;
+  }
   Rec& published(Time from = kTimeMin, Time to = kTimeMax) {
-    return with([&](Record& x) {
-      x.published = true;
-      x.publish_from = from;
-      x.publish_to = to;
-    });
+    r.published = true;
+    r.publish_from = from;
+    r.publish_to = to;
+    return *this;
   }
-  Rec& at(Time t) { return with([t](Record& x) { x.at = t; }); }
-  Rec& completed() { return with([](Record& x) { x.completed = true; }); }
-  Rec& fresh() { return with([](Record& x) { x.is_new = true; }); }
-  Rec& user_person() { return with([](Record& x) { x.user_person = true; }); }
-  Rec& our_company() { return with([](Record& x) { x.our_company = true; }); }
-  Rec& database_owner() { return with([](Record& x) { x.database_owner = true; }); }
+  Rec& at(Time t) {
+    r.at = t;
+    return *this;
+  }
+  Rec& completed() {
+    r.completed = true;
+    return *this;
+  }
+  Rec& fresh() {
+    r.is_new = true;
+    return *this;
+  }
+  Rec& user_person() {
+    r.user_person = true;
+    return *this;
+  }
+  Rec& our_company() {
+    r.our_company = true;
+    return *this;
+  }
+  Rec& database_owner() {
+    r.database_owner = true;
+    return *this;
+  }
   operator const Record&() const { return r; }  // NOLINT: a builder converts implicitly
 };
 
