@@ -23,48 +23,24 @@ using namespace sorights;
 
 inline User associate(std::string id, std::string company, std::string role, std::string group,
                       std::vector<std::string> other_groups = {}) {
-  User u;
-  u.id = std::move(id);
-  u.type = UserType::kAssociate;
-  u.company = std::move(company);
-  u.role = std::move(role);
-  u.group = std::move(group);
-  u.other_groups = std::move(other_groups);
-  return u;
+  return {.id = std::move(id), .type = UserType::kAssociate, .company = std::move(company), .role = std::move(role),
+          .group = std::move(group), .other_groups = std::move(other_groups)};
 }
 
 inline User external(std::string id, std::string company, std::string role = "external",
                      std::vector<std::string> projects = {}) {
-  User u;
-  u.id = std::move(id);
-  u.type = UserType::kExternal;
-  u.company = std::move(company);
-  u.role = std::move(role);
-  u.projects = std::move(projects);
-  return u;
+  return {.id = std::move(id), .type = UserType::kExternal, .company = std::move(company), .role = std::move(role),
+          .projects = std::move(projects)};
 }
 
 inline User anonymous(std::string id, std::string role = "") {
-  User u;
-  u.id = std::move(id);
-  u.type = UserType::kAnonymous;
-  u.role = std::move(role);
-  return u;
+  return {.id = std::move(id), .type = UserType::kAnonymous, .role = std::move(role)};
 }
 
-inline User system_user(std::string id) {
-  User u;
-  u.id = std::move(id);
-  u.type = UserType::kSystem;
-  return u;
-}
+inline User system_user(std::string id) { return {.id = std::move(id), .type = UserType::kSystem}; }
 
 inline User resource(std::string id, std::string company = "acme") {
-  User u;
-  u.id = std::move(id);
-  u.type = UserType::kResource;
-  u.company = std::move(company);
-  return u;
+  return {.id = std::move(id), .type = UserType::kResource, .company = std::move(company)};
 }
 
 /// A blank role of `type`: no cells, no functional rights.
