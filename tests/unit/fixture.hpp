@@ -98,6 +98,12 @@ inline Snapshot build(const Model& m) {
   return std::move(s).value();
 }
 
+/// A fixture (TEST_CASE_METHOD) for the tests that check a model as it is: `s` is `make()` compiled.
+template <Model (*make)()>
+struct Compiled {
+  const Snapshot s = build(make());
+};
+
 /// True if validating `m` reports `rule` (optionally on `collection`).
 inline bool reports(const Model& m, std::string_view rule, std::string_view collection = {}) {
   for (const Diagnostic& d : validate(m))
