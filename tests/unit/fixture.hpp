@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sorights/model.hpp"
+#include "sorights/ostream.hpp"
 #include "sorights/record.hpp"
 #include "sorights/snapshot.hpp"
 #include "support/catch.hpp"
@@ -199,12 +200,18 @@ struct Case {
   Want want;
 };
 
-/// Checks each row's rights (as letters()), naming the row that fails.
-inline void check_rights(const Snapshot& s, std::initializer_list<Case<std::string_view>> rows) {
+/// Checks `answer(s, user, record) == want` for each row, naming the row that fails.
+template <class Want, class Answer>
+void check_rows(const Snapshot& s, std::initializer_list<Case<Want>> rows, Answer answer) {
   for (const auto& [user, record, want] : rows) {
     INFO(user << " on " << record.label);
-    CHECK(rights(s, user, record) == want);
+    CHECK(answer(s, user, record) == want);
   }
+}
+
+/// Checks each row's rights (as letters()), naming the row that fails.
+inline void check_rights(const Snapshot& s, std::initializer_list<Case<std::string_view>> rows) {
+  check_rows(s, rows, rights);
 }
 
 inline std::string field(const Snapshot& s, std::string_view user, const Record& r,
