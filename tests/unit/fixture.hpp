@@ -2,9 +2,10 @@
 // File: tests/unit/fixture.hpp
 // -----------------------------------------------------------------------------
 // Small helpers shared by the unit tests: user and role builders, a standard
-// two-company model, compile-or-fail, and a record builder that takes string
-// ids (an unknown id becomes the snapshot's kUnknown* sentinel, "" the kNo*
-// sentinel).
+// two-company model, compile-or-fail (and `Compiled<model>`, a fixture holding
+// the compiled model), a record builder that takes string ids (an unknown id
+// becomes the snapshot's kUnknown* sentinel, "" the kNo* sentinel), and table
+// checks (`check_rights`) that name the row that fails.
 #ifndef SORIGHTS_TESTS_UNIT_FIXTURE_HPP_
 #define SORIGHTS_TESTS_UNIT_FIXTURE_HPP_
 

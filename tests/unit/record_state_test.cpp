@@ -53,7 +53,7 @@ TEST_CASE_METHOD(Compiled<state_model>, "Record state: a company among our compa
                    {"alice", Rec(s, "company", "bob").company("beta"), "CRU"},
                    {"alice", Rec(s, "company", "bob"), "CRUD"},
                    {"alice", Rec(s, "company", "bob").company("cust-9"), "CRUD"},  // not ours
-                   {"alice", Rec(s, "sale", "bob").company("beta"), "CRUD"}});  // company only
+                   {"alice", Rec(s, "sale", "bob").company("beta"), "CRUD"}});     // company only
 }
 
 TEST_CASE_METHOD(Compiled<state_model>,
