@@ -5,6 +5,7 @@
 #include <random>
 #include <vector>
 
+#include "reference/random_facts.hpp"
 #include "support/catch.hpp"
 #include "workload.hpp"
 
@@ -65,12 +66,8 @@ std::vector<Record> hostile_records(const Snapshot& s, std::size_t n, std::uint6
       r.publish_to = r.publish_from + static_cast<Time>(pick(2000));
     }
     r.at = pick(2) ? kNow : kTimeMin;
-    r.published = pick(2);
-    r.completed = pick(3) == 0;
-    r.is_new = pick(10) == 0;
-    r.user_person = pick(8) == 0;
-    r.our_company = pick(16) == 0;
-    r.database_owner = pick(32) == 0;
+    sorights_random::random_facts(rng, {.published = 2, .completed = 3, .is_new = 10, .user_person = 8,
+                                        .our_company = 16, .database_owner = 32}, r);
   }
   return out;
 }

@@ -23,6 +23,7 @@
 
 #include "sorights/functional_right.hpp"
 #include "sorights/model.hpp"
+#include "sorights/record.hpp"
 
 namespace naive {
 
@@ -33,8 +34,10 @@ using Time = std::int64_t;
 constexpr Time kOpenStart = std::numeric_limits<Time>::min();
 constexpr Time kOpenEnd = std::numeric_limits<Time>::max();
 
-/// A host record in string ids. Empty strings mean "none".
-struct Record {
+/// A host record in string ids. Empty strings mean "none". The six facts
+/// (published, completed, ...) are the public `sorights::RecordFacts` flags:
+/// plain inputs, read here by the reference's own logic.
+struct Record : sorights::RecordFacts {
   std::string object;
   std::string owner;
   std::string group;
@@ -46,12 +49,6 @@ struct Record {
   Time publish_from = kOpenStart;
   Time publish_to = kOpenEnd;
   Time at = kOpenStart;  ///< kOpenStart = now
-  bool published = false;
-  bool completed = false;
-  bool is_new = false;
-  bool user_person = false;
-  bool our_company = false;
-  bool database_owner = false;
 };
 
 template <class Vec, class T>

@@ -26,6 +26,13 @@ Model explain_model() {
 
 const LayerEffect& layer(const Explanation& e, Layer l) { return e.layers[static_cast<std::size_t>(l)]; }
 
+// Expects layer `l` of `e` to have applied and removed `removed` (C/R/U/D letters).
+void expect_removed(const Explanation& e, Layer l, std::string_view removed) {
+  INFO("layer " << kLayerNames[static_cast<std::size_t>(l)]);
+  REQUIRE(layer(e, l).applied);
+  REQUIRE(layer(e, l).removed.to_crud() == removed);
+}
+
 }  // namespace
 
 TEST_CASE("Explain: agrees with rights() and can() for every action", "[explain]") {
@@ -82,8 +89,7 @@ TEST_CASE("Explain: a cell that lacks the right says so", "[explain]") {
 TEST_CASE("Explain: the licence layer reports what it removed", "[explain][licences]") {
   const Snapshot s = build(explain_model());
   const Explanation e = s.explain(s.find_user("alice"), Action::kUpdate, Rec(s, "sale", "alice"));
-  REQUIRE(layer(e, Layer::kLicence).applied);
-  REQUIRE(layer(e, Layer::kLicence).removed.to_crud() == "CUD");
+  expect_removed(e, Layer::kLicence, "CUD");
   REQUIRE(layer(e, Layer::kLicence).after.to_crud() == "R");
   REQUIRE(s.explain_reason(e) == "licence removed Update");
   // bob holds the licence: the layer does not apply
@@ -95,8 +101,7 @@ TEST_CASE("Explain: the licence layer reports what it removed", "[explain][licen
 TEST_CASE("Explain: the other-company layer reports what it removed", "[explain][other-company]") {
   const Snapshot s = build(explain_model());
   const Explanation e = s.explain(s.find_user("lou"), Action::kRead, Rec(s, "project", "alice"));
-  REQUIRE(layer(e, Layer::kOtherCompany).applied);
-  REQUIRE(layer(e, Layer::kOtherCompany).removed.to_crud() == "CRUD");
+  expect_removed(e, Layer::kOtherCompany, "CRUD");
   REQUIRE(e.rights.empty());
 }
 
@@ -104,10 +109,8 @@ TEST_CASE("Explain: the visibility layer reports removed rights and the Filterin
   const Snapshot s = build(explain_model());
   const Explanation e =
       s.explain(s.find_user("alice"), Action::kRead, Rec(s, "follow_up", "bob").visible_for_user("bob"));
-  const LayerEffect& v = layer(e, Layer::kVisibility);
-  REQUIRE(v.applied);
-  REQUIRE(v.removed.to_crud() == "CRUD");
-  REQUIRE(v.added == TableRights(TableRight::kFiltering));
+  expect_removed(e, Layer::kVisibility, "CRUD");
+  REQUIRE(layer(e, Layer::kVisibility).added == TableRights(TableRight::kFiltering));
   REQUIRE(s.explain_reason(e) == "visibility removed Select");
   const std::string text = s.explain_text(e);
   REQUIRE(text.find("layer visibility: removed Select|Update|Insert|Delete, added Filtering") != std::string::npos);
@@ -119,29 +122,25 @@ TEST_CASE("Explain: the publishing layer reports what it removed", "[explain][pu
   const Snapshot s = build(explain_model());
   const Explanation e = s.explain(s.find_user("xena"), Action::kRead, Rec(s, "sale", "alice").company("cust-1"));
   REQUIRE(e.relation == Relation::kMyCompany);
-  REQUIRE(layer(e, Layer::kPublishing).applied);
-  REQUIRE(layer(e, Layer::kPublishing).removed.to_crud() == "R");
+  expect_removed(e, Layer::kPublishing, "R");
   REQUIRE(s.explain_reason(e) == "publishing removed Select");
 }
 
 TEST_CASE("Explain: the override layer reports what it removed", "[explain][overrides]") {
   const Snapshot s = build(explain_model());
   const Explanation e = s.explain(s.find_user("alice"), Action::kDelete, Rec(s, "document", "alice"));
-  REQUIRE(layer(e, Layer::kOverride).applied);
-  REQUIRE(layer(e, Layer::kOverride).removed.to_crud() == "D");
+  expect_removed(e, Layer::kOverride, "D");
   REQUIRE(s.explain_reason(e) == "override removed Delete");
 }
 
 TEST_CASE("Explain: the record-state layer reports removals and RestrictedUpdate", "[explain][record-state]") {
   const Snapshot s = build(explain_model());
   const Explanation e = s.explain(s.find_user("alice"), Action::kDelete, Rec(s, "company", "alice").database_owner());
-  const LayerEffect& st = layer(e, Layer::kRecordState);
-  REQUIRE(st.applied);
-  REQUIRE(st.removed.to_crud() == "D");
-  REQUIRE(st.added == TableRights(TableRight::kRestrictedUpdate));
+  expect_removed(e, Layer::kRecordState, "D");
+  REQUIRE(layer(e, Layer::kRecordState).added == TableRights(TableRight::kRestrictedUpdate));
   REQUIRE(s.explain_reason(e) == "record-state removed Delete");
   const Explanation c = s.explain(s.find_user("bob"), Action::kUpdate, Rec(s, "sale", "bob").completed());
-  REQUIRE(layer(c, Layer::kRecordState).removed.to_crud() == "UD");
+  expect_removed(c, Layer::kRecordState, "UD");
   REQUIRE(s.explain_reason(c) == "record-state removed Update");
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fixture.hpp"
+#include "reference/random_facts.hpp"
 #include "reference/random_model.hpp"
 #include "sorights/detail/snapshot_access.hpp"
 #include "sorights/detail/snapshot_builder.hpp"
@@ -76,12 +77,8 @@ std::vector<Record> grid(const Snapshot& s, std::mt19937_64& rng, std::size_t n)
                             : Visibility::associate(UserIndex{pick(static_cast<std::uint32_t>(s.user_count()) + 2)});
     r.company = CompanyIndex{pick(6)};
     r.id = pick(4);
-    r.completed = pick(3) == 0;
-    r.is_new = pick(5) == 0;
-    r.user_person = pick(5) == 0;
-    r.our_company = pick(8) == 0;
-    r.database_owner = pick(12) == 0;
-    r.published = pick(2) == 0;
+    sorights_random::random_facts(rng, {.published = 2, .completed = 3, .is_new = 5, .user_person = 5,
+                                        .our_company = 8, .database_owner = 12}, r);
   }
   return out;
 }

@@ -2,18 +2,22 @@
 // File: tests/unit/fixture.hpp
 // -----------------------------------------------------------------------------
 // Small helpers shared by the unit tests: user and role builders, a standard
-// two-company model, compile-or-fail, and a record builder that takes string
-// ids (an unknown id becomes the snapshot's kUnknown* sentinel, "" the kNo*
-// sentinel).
+// two-company model, compile-or-fail (and `Compiled<model>`, a fixture holding
+// the compiled model), a record builder that takes string ids (an unknown id
+// becomes the snapshot's kUnknown* sentinel, "" the kNo* sentinel), and table
+// checks (`check_rights`) that name the row that fails.
 #ifndef SORIGHTS_TESTS_UNIT_FIXTURE_HPP_
 #define SORIGHTS_TESTS_UNIT_FIXTURE_HPP_
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "sorights/model.hpp"
+#include "sorights/ostream.hpp"
+#include "sorights/record.hpp"
 #include "sorights/snapshot.hpp"
 #include "support/catch.hpp"
 
@@ -23,48 +27,24 @@ using namespace sorights;
 
 inline User associate(std::string id, std::string company, std::string role, std::string group,
                       std::vector<std::string> other_groups = {}) {
-  User u;
-  u.id = std::move(id);
-  u.type = UserType::kAssociate;
-  u.company = std::move(company);
-  u.role = std::move(role);
-  u.group = std::move(group);
-  u.other_groups = std::move(other_groups);
-  return u;
+  return {.id = std::move(id), .type = UserType::kAssociate, .company = std::move(company), .role = std::move(role),
+          .group = std::move(group), .other_groups = std::move(other_groups)};
 }
 
 inline User external(std::string id, std::string company, std::string role = "external",
                      std::vector<std::string> projects = {}) {
-  User u;
-  u.id = std::move(id);
-  u.type = UserType::kExternal;
-  u.company = std::move(company);
-  u.role = std::move(role);
-  u.projects = std::move(projects);
-  return u;
+  return {.id = std::move(id), .type = UserType::kExternal, .company = std::move(company), .role = std::move(role),
+          .projects = std::move(projects)};
 }
 
 inline User anonymous(std::string id, std::string role = "") {
-  User u;
-  u.id = std::move(id);
-  u.type = UserType::kAnonymous;
-  u.role = std::move(role);
-  return u;
+  return {.id = std::move(id), .type = UserType::kAnonymous, .role = std::move(role)};
 }
 
-inline User system_user(std::string id) {
-  User u;
-  u.id = std::move(id);
-  u.type = UserType::kSystem;
-  return u;
-}
+inline User system_user(std::string id) { return {.id = std::move(id), .type = UserType::kSystem}; }
 
 inline User resource(std::string id, std::string company = "acme") {
-  User u;
-  u.id = std::move(id);
-  u.type = UserType::kResource;
-  u.company = std::move(company);
-  return u;
+  return {.id = std::move(id), .type = UserType::kResource, .company = std::move(company)};
 }
 
 /// A blank role of `type`: no cells, no functional rights.
@@ -120,6 +100,12 @@ inline Snapshot build(const Model& m) {
   return std::move(s).value();
 }
 
+/// A fixture (TEST_CASE_METHOD) for the tests that check a model as it is: `s` is `make()` compiled.
+template <Model (*make)()>
+struct Compiled {
+  const Snapshot s = build(make());
+};
+
 /// True if validating `m` reports `rule` (optionally on `collection`).
 inline bool reports(const Model& m, std::string_view rule, std::string_view collection = {}) {
   for (const Diagnostic& d : validate(m))
@@ -127,70 +113,71 @@ inline bool reports(const Model& m, std::string_view rule, std::string_view coll
   return false;
 }
 
-/// A record builder over string ids.
+/// A record builder over string ids. `label` spells what was set ("sale owner=bob completed"), for failure messages.
 struct Rec {
   const Snapshot* s;
   Record r;
+  RecordFacts facts;
+  std::string label;
 
-  Rec(const Snapshot& snap, std::string_view object, std::string_view owner = {}) : s(&snap) {
+  Rec(const Snapshot& snap, std::string_view object, std::string_view owner = {}) : s(&snap), label(object) {
     r.object = snap.find_object(object);
     r.owner = owner.empty() ? kNoUser : snap.find_user(owner);
+    if (!owner.empty()) note("owner", owner);
   }
   Rec& group(std::string_view g) {
     r.group = g.empty() ? kNoGroup : s->find_group(g);
-    return *this;
+    return note("group", g);
   }
   Rec& visible_for_group(std::string_view g) {
     r.visibility = Visibility::group(s->find_group(g));
-    return *this;
+    return note("visible-for-group", g);
   }
   Rec& visible_for_user(std::string_view u) {
     r.visibility = Visibility::associate(s->find_user(u));
-    return *this;
+    return note("visible-for-user", u);
   }
   Rec& project(std::string_view p) {
     r.project = s->find_project(p);
-    return *this;
+    return note("project", p);
   }
   Rec& company(std::string_view c) {
     r.company = s->find_company(c);
-    return *this;
+    return note("company", c);
   }
   Rec& id(std::string_view i) {
     r.id = record_key(i);
-    return *this;
+    return note("id", i);
   }
   Rec& published(Time from = kTimeMin, Time to = kTimeMax) {
-    r.published = true;
     r.publish_from = from;
     r.publish_to = to;
-    return *this;
+    if (from != kTimeMin) note("from", std::to_string(from));
+    if (to != kTimeMax) note("to", std::to_string(to));
+    return set(&RecordFacts::published, "published");
   }
   Rec& at(Time t) {
     r.at = t;
-    return *this;
+    return note("at", std::to_string(t));
   }
-  Rec& completed() {
-    r.completed = true;
-    return *this;
-  }
-  Rec& fresh() {
-    r.is_new = true;
-    return *this;
-  }
-  Rec& user_person() {
-    r.user_person = true;
-    return *this;
-  }
-  Rec& our_company() {
-    r.our_company = true;
-    return *this;
-  }
-  Rec& database_owner() {
-    r.database_owner = true;
-    return *this;
-  }
+  Rec& completed() { return set(&RecordFacts::completed, "completed"); }
+  Rec& fresh() { return set(&RecordFacts::is_new, "new"); }
+  Rec& user_person() { return set(&RecordFacts::user_person, "user-person"); }
+  Rec& our_company() { return set(&RecordFacts::our_company, "our-company"); }
+  Rec& database_owner() { return set(&RecordFacts::database_owner, "database-owner"); }
   operator const Record&() const { return r; }  // NOLINT: a builder converts implicitly
+
+ private:
+  Rec& note(std::string_view what, std::string_view value = {}) {
+    label.append(" ").append(what);
+    if (!value.empty()) label.append("=").append(value);
+    return *this;
+  }
+  Rec& set(bool RecordFacts::*fact, std::string_view what) {
+    facts.*fact = true;
+    detail::copy_record_facts(facts, r);
+    return note(what);
+  }
 };
 
 /// The rights of user `user` on `record`, as C/R/U/D letters plus F for
@@ -204,6 +191,28 @@ inline std::string letters(TableRights t) {
 
 inline std::string rights(const Snapshot& s, std::string_view user, const Record& r) {
   return letters(s.rights(s.find_user(user), r));
+}
+
+/// One row of a table check: what `user` gets on `record`.
+template <class Want>
+struct Case {
+  std::string_view user;
+  Rec record;
+  Want want;
+};
+
+/// Checks `answer(s, user, record) == want` for each row, naming the row that fails.
+template <class Want, class Answer>
+void check_rows(const Snapshot& s, std::initializer_list<Case<Want>> rows, Answer answer) {
+  for (const auto& [user, record, want] : rows) {
+    INFO(user << " on " << record.label);
+    CHECK(answer(s, user, record) == want);
+  }
+}
+
+/// Checks each row's rights (as letters()), naming the row that fails.
+inline void check_rights(const Snapshot& s, std::initializer_list<Case<std::string_view>> rows) {
+  check_rows(s, rows, rights);
 }
 
 inline std::string field(const Snapshot& s, std::string_view user, const Record& r,

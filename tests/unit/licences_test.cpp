@@ -46,17 +46,14 @@ Model licence_model() {
 
 }  // namespace
 
-TEST_CASE("Licences: without a cal licence a user keeps at most Select on its objects", "[licences]") {
-  const Snapshot s = build(licence_model());
-  REQUIRE(rights(s, "nol", Rec(s, "sale", "nol")) == "R");
-  REQUIRE(rights(s, "nol", Rec(s, "stakeholder", "nol")) == "R");
-  REQUIRE(rights(s, "nol", Rec(s, "follow_up", "nol")) == "CRUD");
-}
-
-TEST_CASE("Licences: a cal licence held directly or through a plan lifts the limit", "[licences]") {
-  const Snapshot s = build(licence_model());
-  REQUIRE(rights(s, "pam", Rec(s, "sale", "pam")) == "CRUD");
-  REQUIRE(rights(s, "dan", Rec(s, "sale", "dan")) == "CRUD");
+TEST_CASE_METHOD(Compiled<licence_model>,
+                 "Licences: a cal licence, held directly or through a plan, lifts the Select-only limit on its objects",
+                 "[licences]") {
+  check_rights(s, {{"nol", Rec(s, "sale", "nol"), "R"},
+                   {"nol", Rec(s, "stakeholder", "nol"), "R"},
+                   {"nol", Rec(s, "follow_up", "nol"), "CRUD"},
+                   {"pam", Rec(s, "sale", "pam"), "CRUD"},
+                   {"dan", Rec(s, "sale", "dan"), "CRUD"}});
 }
 
 TEST_CASE("Licences: the cal limit never adds Select", "[licences]") {
@@ -66,14 +63,13 @@ TEST_CASE("Licences: the cal limit never adds Select", "[licences]") {
   REQUIRE(rights(s, "nol", Rec(s, "sale", "nol")).empty());
 }
 
-TEST_CASE("Licences: a site licence is held by everyone", "[licences]") {
-  const Snapshot s = build(licence_model());
+TEST_CASE_METHOD(Compiled<licence_model>, "Licences: a site licence is held by everyone", "[licences]") {
   REQUIRE(has(s, "nol", "acme-approve"));
   REQUIRE(has(s, "pam", "acme-approve"));
 }
 
-TEST_CASE("Licences: a functional right that requires a user licence needs it", "[licences][functional-rights]") {
-  const Snapshot s = build(licence_model());
+TEST_CASE_METHOD(Compiled<licence_model>, "Licences: a functional right that requires a user licence needs it",
+                 "[licences][functional-rights]") {
   REQUIRE(has(s, "pam", "acme-web-report"));       // web through the plan
   REQUIRE_FALSE(has(s, "dan", "acme-web-report"));  // user + sale-cal only
   REQUIRE_FALSE(has(s, "nol", "acme-web-report"));
@@ -150,8 +146,7 @@ TEST_CASE("Licences: the system user is not limited by cal licences", "[licences
   REQUIRE(has(s, "integration", "acme-web-report"));
 }
 
-TEST_CASE("Licences: explain reports the licence layer", "[licences][explain]") {
-  const Snapshot s = build(licence_model());
+TEST_CASE_METHOD(Compiled<licence_model>, "Licences: explain reports the licence layer", "[licences][explain]") {
   const Explanation e = s.explain(s.find_user("nol"), Action::kUpdate, Rec(s, "sale", "nol"));
   const LayerEffect& fx = e.layers[static_cast<std::size_t>(Layer::kLicence)];
   REQUIRE(fx.applied);

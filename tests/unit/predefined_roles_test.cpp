@@ -86,41 +86,45 @@ TEST_CASE("Predefined roles: level-0 is full and holds every admin and bulk righ
   REQUIRE(r.functional_rights.size() == want.size());
 }
 
-TEST_CASE("Predefined roles: level-1 is full with allow-bulk-edit", "[predefined]") {
-  const Role r = *predefined_role("level-1");
-  check_matrix(r, {"CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "", ""}, true);
-  REQUIRE(rights_of(r) == std::set<std::string>{"allow-bulk-edit", kSeeOther});
-}
-
-TEST_CASE("Predefined roles: level-2 is full in the own group and reads beyond", "[predefined]") {
-  const Role r = *predefined_role("level-2");
-  check_matrix(r, {"CRUD", "CRUD", "R", "R", "R", "R", "", ""}, true);
-  REQUIRE(rights_of(r) == std::set<std::string>{kSeeOther});
-}
-
-TEST_CASE("Predefined roles: level-3 is full on own data and reads the group and beyond", "[predefined]") {
-  const Role r = *predefined_role("level-3");
-  check_matrix(r, {"CRUD", "R", "R", "R", "R", "R", "", ""}, true);
-  REQUIRE(rights_of(r) == std::set<std::string>{kSeeOther});
-}
-
-TEST_CASE("Predefined roles: level-4 is full on own data, reads the group, nothing beyond", "[predefined]") {
-  const Role r = *predefined_role("level-4");
-  check_matrix(r, {"CRUD", "R", "", "", "", "", "", ""}, true);
-  REQUIRE(rights_of(r) == std::set<std::string>{kSeeOther});
-}
-
-TEST_CASE("Predefined roles: level-5 reads most and creates own follow-ups", "[predefined]") {
-  const Role r = *predefined_role("level-5");
-  check_matrix(r, {"R", "R", "R", "R", "R", "R", "", ""}, true);
-  REQUIRE(r.cell("follow_up", Relation::kOwn).contains_all(TableRight::kInsert));
-  REQUIRE(rights_of(r) == std::set<std::string>{kSeeOther});
-}
-
-TEST_CASE("Predefined roles: list administrator is full with admin-lists", "[predefined]") {
-  const Role r = *predefined_role("list-admin");
-  check_matrix(r, {"CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "", ""}, true);
-  REQUIRE(rights_of(r) == std::set<std::string>{"admin-lists", kSeeOther});
+TEST_CASE("Predefined roles: each role's matrix and functional rights", "[predefined]") {
+  struct Row {
+    const char* what;
+    const char* role;
+    Matrix matrix;
+    bool own_follow_up_and_sale_full;
+    std::set<std::string> rights;
+  };
+  const Row rows[] = {
+      {"level-1 is full with allow-bulk-edit", "level-1",
+       {"CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "", ""}, true, {"allow-bulk-edit", kSeeOther}},
+      {"level-2 is full in the own group and reads beyond", "level-2",
+       {"CRUD", "CRUD", "R", "R", "R", "R", "", ""}, true, {kSeeOther}},
+      {"level-3 is full on own data and reads the group and beyond", "level-3",
+       {"CRUD", "R", "R", "R", "R", "R", "", ""}, true, {kSeeOther}},
+      {"level-4 is full on own data, reads the group, nothing beyond", "level-4",
+       {"CRUD", "R", "", "", "", "", "", ""}, true, {kSeeOther}},
+      {"level-5 reads most and creates own follow-ups", "level-5",
+       {"R", "R", "R", "R", "R", "R", "", ""}, true, {kSeeOther}},
+      {"list administrator is full with admin-lists", "list-admin",
+       {"CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "", ""}, true, {"admin-lists", kSeeOther}},
+      {"local user is full on own and group data and lacks see-other-companies", "local",
+       {"CRUD", "CRUD", "CRUD", "R", "R", "R", "", ""}, true, {}},
+      {"external is own, my company and same project, published only", "external",
+       {"CRUD", "", "", "", "", "", "R", "R"}, false,
+       {"ext-use-my-company-rights", "ext-use-same-project-rights", "ext-need-publish-to-see-project",
+        "ext-need-publish-to-see-appointment", "ext-need-publish-to-see-document", "ext-need-publish-to-see-sale"}},
+      {"anonymous holds nothing until given", "anonymous", {"", "", "", "", "", "", "", ""}, false, {}},
+      {"system is full on every cell", "system",
+       {"CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "CRUD"}, false, {}},
+  };
+  for (const Row& row : rows) {
+    INFO(row.what);
+    const Role r = *predefined_role(row.role);
+    check_matrix(r, row.matrix, row.own_follow_up_and_sale_full);
+    REQUIRE(rights_of(r) == row.rights);
+  }
+  // level-5 creates its own follow-ups
+  REQUIRE(predefined_role("level-5")->cell("follow_up", Relation::kOwn).contains_all(TableRight::kInsert));
 }
 
 TEST_CASE("Predefined roles: user administrator is full with admin-users and the grants of the roles it assigns",
@@ -143,40 +147,12 @@ TEST_CASE("Predefined roles: user administrator is full with admin-users and the
   }
 }
 
-TEST_CASE("Predefined roles: local user is full on own and group data and lacks see-other-companies", "[predefined]") {
-  const Role r = *predefined_role("local");
-  check_matrix(r, {"CRUD", "CRUD", "CRUD", "R", "R", "R", "", ""}, true);
-  REQUIRE(r.functional_rights.empty());
-}
-
 TEST_CASE("Predefined roles: every employee role but local holds see-other-companies-associates", "[predefined]") {
   for (std::string_view id : kPredefinedRoleIds) {
     const Role r = *predefined_role(id);
     INFO(id);
     REQUIRE(r.has_right(kSeeOther) == (r.type == RoleType::kEmployee && id != "local"));
   }
-}
-
-TEST_CASE("Predefined roles: external is own, my company and same project, published only", "[predefined]") {
-  const Role r = *predefined_role("external");
-  check_matrix(r, {"CRUD", "", "", "", "", "", "R", "R"}, false);
-  REQUIRE(rights_of(r) == std::set<std::string>{"ext-use-my-company-rights", "ext-use-same-project-rights",
-                                               "ext-need-publish-to-see-project",
-                                               "ext-need-publish-to-see-appointment",
-                                               "ext-need-publish-to-see-document",
-                                               "ext-need-publish-to-see-sale"});
-}
-
-TEST_CASE("Predefined roles: anonymous holds nothing until given", "[predefined]") {
-  const Role r = *predefined_role("anonymous");
-  check_matrix(r, {"", "", "", "", "", "", "", ""}, false);
-  REQUIRE(r.functional_rights.empty());
-}
-
-TEST_CASE("Predefined roles: system is full on every cell", "[predefined]") {
-  const Role r = *predefined_role("system");
-  check_matrix(r, {"CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "CRUD", "CRUD"}, false);
-  REQUIRE(r.functional_rights.empty());
 }
 
 TEST_CASE("Predefined roles: the defaults evaluate as documented", "[predefined]") {

@@ -27,68 +27,63 @@ Model state_model() {
 
 }  // namespace
 
-TEST_CASE("Record state: a completed sale loses Update and Delete", "[record-state]") {
-  const Snapshot s = build(state_model());
-  REQUIRE(rights(s, "alice", Rec(s, "sale", "alice").completed()) == "CR");
-  REQUIRE(rights(s, "alice", Rec(s, "sale", "bob").completed()) == "CR");
-  REQUIRE(rights(s, "root", Rec(s, "sale", "bob").completed()) == "CR");
+TEST_CASE_METHOD(Compiled<state_model>, "Record state: a completed sale loses Update and Delete", "[record-state]") {
+  check_rights(s, {{"alice", Rec(s, "sale", "alice").completed(), "CR"},
+                   {"alice", Rec(s, "sale", "bob").completed(), "CR"},
+                   {"root", Rec(s, "sale", "bob").completed(), "CR"}});
 }
 
-TEST_CASE("Record state: completed only locks sales and locked custom objects", "[record-state]") {
-  const Snapshot s = build(state_model());
-  REQUIRE(rights(s, "alice", Rec(s, "ticket", "bob").completed()) == "CR");
-  REQUIRE(rights(s, "alice", Rec(s, "quote", "bob").completed()) == "CRUD");
-  REQUIRE(rights(s, "alice", Rec(s, "follow_up", "bob").completed()) == "CRUD");
-  REQUIRE(rights(s, "alice", Rec(s, "project", "bob").completed()) == "CRUD");
+TEST_CASE_METHOD(Compiled<state_model>, "Record state: completed only locks sales and locked custom objects",
+                 "[record-state]") {
+  check_rights(s, {{"alice", Rec(s, "ticket", "bob").completed(), "CR"},
+                   {"alice", Rec(s, "quote", "bob").completed(), "CRUD"},
+                   {"alice", Rec(s, "follow_up", "bob").completed(), "CRUD"},
+                   {"alice", Rec(s, "project", "bob").completed(), "CRUD"}});
 }
 
-TEST_CASE("Record state: a person that is a user cannot be deleted", "[record-state]") {
-  const Snapshot s = build(state_model());
-  REQUIRE(rights(s, "alice", Rec(s, "person", "bob").user_person()) == "CRU");
-  REQUIRE(rights(s, "alice", Rec(s, "person", "bob")) == "CRUD");
-  REQUIRE(rights(s, "alice", Rec(s, "company", "bob").user_person()) == "CRUD");  // person only
+TEST_CASE_METHOD(Compiled<state_model>, "Record state: a person that is a user cannot be deleted", "[record-state]") {
+  check_rights(s, {{"alice", Rec(s, "person", "bob").user_person(), "CRU"},
+                   {"alice", Rec(s, "person", "bob"), "CRUD"},
+                   {"alice", Rec(s, "company", "bob").user_person(), "CRUD"}});  // person only
 }
 
-TEST_CASE("Record state: a company among our companies cannot be deleted", "[record-state]") {
-  const Snapshot s = build(state_model());
-  REQUIRE(rights(s, "alice", Rec(s, "company", "bob").our_company()) == "CRU");
-  REQUIRE(rights(s, "alice", Rec(s, "company", "bob").company("beta")) == "CRU");
-  REQUIRE(rights(s, "alice", Rec(s, "company", "bob")) == "CRUD");
-  REQUIRE(rights(s, "alice", Rec(s, "company", "bob").company("cust-9")) == "CRUD");  // not ours
-  REQUIRE(rights(s, "alice", Rec(s, "sale", "bob").company("beta")) == "CRUD");       // company only
+TEST_CASE_METHOD(Compiled<state_model>, "Record state: a company among our companies cannot be deleted",
+                 "[record-state]") {
+  check_rights(s, {{"alice", Rec(s, "company", "bob").our_company(), "CRU"},
+                   {"alice", Rec(s, "company", "bob").company("beta"), "CRU"},
+                   {"alice", Rec(s, "company", "bob"), "CRUD"},
+                   {"alice", Rec(s, "company", "bob").company("cust-9"), "CRUD"},  // not ours
+                   {"alice", Rec(s, "sale", "bob").company("beta"), "CRUD"}});     // company only
 }
 
-TEST_CASE("Record state: the database owner company gets RestrictedUpdate where it has Update", "[record-state]") {
-  const Snapshot s = build(state_model());
-  REQUIRE(rights(s, "alice", Rec(s, "company", "bob").database_owner()) == "CRUX");
-  REQUIRE(rights(s, "alice", Rec(s, "company", "bob").company("acme")) == "CRUX");
+TEST_CASE_METHOD(Compiled<state_model>,
+                 "Record state: the database owner company gets RestrictedUpdate where it has Update",
+                 "[record-state]") {
   REQUIRE(s.rights(s.find_user("alice"), Rec(s, "company", "bob").company("acme")).bits() == (1 | 2 | 4 | 32));
-  // without Update, no RestrictedUpdate
-  REQUIRE(rights(s, "reader", Rec(s, "company", "bob").company("acme")) == "R");
+  check_rights(s, {{"alice", Rec(s, "company", "bob").database_owner(), "CRUX"},
+                   {"alice", Rec(s, "company", "bob").company("acme"), "CRUX"},
+                   // without Update, no RestrictedUpdate
+                   {"reader", Rec(s, "company", "bob").company("acme"), "R"}});
 }
 
-TEST_CASE("Record state: another user's selection cannot be updated or deleted", "[record-state]") {
-  const Snapshot s = build(state_model());
-  REQUIRE(rights(s, "alice", Rec(s, "selection", "bob")) == "CR");
-  REQUIRE(rights(s, "alice", Rec(s, "selection")) == "CR");   // empty owner: not own
-  REQUIRE(rights(s, "alice", Rec(s, "selection", "alice")) == "CRUD");
-  REQUIRE(rights(s, "ladm", Rec(s, "selection", "bob")) == "CR");
+TEST_CASE_METHOD(Compiled<state_model>,
+                 "Record state: another user's selection cannot be updated or deleted but by admin-all and admin-users",
+                 "[record-state]") {
+  check_rights(s, {{"alice", Rec(s, "selection", "bob"), "CR"},
+                   {"alice", Rec(s, "selection"), "CR"},  // empty owner: not own
+                   {"alice", Rec(s, "selection", "alice"), "CRUD"},
+                   {"ladm", Rec(s, "selection", "bob"), "CR"},
+                   {"root", Rec(s, "selection", "bob"), "CRUD"},
+                   {"uadm", Rec(s, "selection", "bob"), "CRUD"}});
 }
 
-TEST_CASE("Record state: admin-all and admin-users keep rights on others' selections", "[record-state]") {
-  const Snapshot s = build(state_model());
-  REQUIRE(rights(s, "root", Rec(s, "selection", "bob")) == "CRUD");
-  REQUIRE(rights(s, "uadm", Rec(s, "selection", "bob")) == "CRUD");
-}
-
-TEST_CASE("Record state: never widens a role cell", "[record-state]") {
-  const Snapshot s = build(state_model());
+TEST_CASE_METHOD(Compiled<state_model>, "Record state: never widens a role cell", "[record-state]") {
   // level-5 holds R on others' records: the selection rule and the company rules add nothing
-  REQUIRE(rights(s, "reader", Rec(s, "selection", "bob")) == "R");
-  REQUIRE(rights(s, "reader", Rec(s, "company", "bob").database_owner()) == "R");
-  // own follow-ups and sales are editable because the role grants it
-  REQUIRE(rights(s, "reader", Rec(s, "follow_up", "reader")) == "CRUD");
-  REQUIRE(rights(s, "reader", Rec(s, "sale", "reader")) == "CRUD");
+  check_rights(s, {{"reader", Rec(s, "selection", "bob"), "R"},
+                   {"reader", Rec(s, "company", "bob").database_owner(), "R"},
+                   // own follow-ups and sales are editable because the role grants it
+                   {"reader", Rec(s, "follow_up", "reader"), "CRUD"},
+                   {"reader", Rec(s, "sale", "reader"), "CRUD"}});
 }
 
 TEST_CASE("Record state: applies after overrides", "[record-state][overrides]") {

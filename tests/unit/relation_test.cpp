@@ -1,6 +1,7 @@
 // Relations (docs/rules.md §2, §3): which column of the role matrix a record
 // selects for the user who asks.
 #include <algorithm>
+#include <initializer_list>
 
 #include "support/catch.hpp"
 #include "unit/fixture.hpp"
@@ -36,57 +37,54 @@ Model relation_model() {
   return m;
 }
 
+// The built-in objects whose empty owner is an employee user's own (docs/rules.md §15).
+constexpr std::string_view kEmptyOwnerIsUser[] = {"company", "person", "project", "relation"};
+
 Relation relation(const Snapshot& s, std::string_view user, const Record& r) {
   const Explanation e = s.explain(s.find_user(user), Action::kRead, r);
   REQUIRE(e.outcome == Outcome::kEvaluated);
   return e.relation;
 }
 
+// Checks each row's relation, naming the row that fails.
+void check_relations(const Snapshot& s, std::initializer_list<Case<Relation>> rows) { check_rows(s, rows, relation); }
+
 }  // namespace
 
-TEST_CASE("Relation: a record owned by the user is own", "[relation]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "alice")) == Relation::kOwn);
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: a record owned by the user is own", "[relation]") {
+  check_relations(s, {{"alice", Rec(s, "sale", "alice"), Relation::kOwn},
+                      {"xena", Rec(s, "sale", "xena"), Relation::kOwn},
+                      {"anon", Rec(s, "sale", "anon"), Relation::kOwn}});
   REQUIRE(rights(s, "alice", Rec(s, "sale", "alice")) == "CRUD");
-  REQUIRE(relation(s, "xena", Rec(s, "sale", "xena")) == Relation::kOwn);
-  REQUIRE(relation(s, "anon", Rec(s, "sale", "anon")) == Relation::kOwn);
 }
 
-TEST_CASE("Relation: the record group equal to the user's primary group is primary_group", "[relation]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "bob")) == Relation::kPrimaryGroup);
-  REQUIRE(rights(s, "alice", Rec(s, "sale", "bob")) == "CRU");
+TEST_CASE_METHOD(Compiled<relation_model>,
+                 "Relation: the record group is primary_group, other_groups or other_associates by the user's groups",
+                 "[relation]") {
+  check_relations(s, {{"alice", Rec(s, "sale", "bob"), Relation::kPrimaryGroup},
+                      {"alice", Rec(s, "sale", "carol"), Relation::kOtherGroups},
+                      {"alice", Rec(s, "sale", "dave"), Relation::kOtherAssociates}});  // an owner sharing no group
+  check_rights(s, {{"alice", Rec(s, "sale", "bob"), "CRU"},
+                   {"alice", Rec(s, "sale", "carol"), "CR"},
+                   {"alice", Rec(s, "sale", "dave"), "R"}});
 }
 
-TEST_CASE("Relation: the record group among the user's other groups is other_groups", "[relation]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "carol")) == Relation::kOtherGroups);
-  REQUIRE(rights(s, "alice", Rec(s, "sale", "carol")) == "CR");
-}
-
-TEST_CASE("Relation: an owner sharing no group is other_associates", "[relation]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "dave")) == Relation::kOtherAssociates);
-  REQUIRE(rights(s, "alice", Rec(s, "sale", "dave")) == "R");
-}
-
-TEST_CASE("Relation: only the record group counts, not the owner's other memberships", "[relation]") {
-  const Snapshot s = build(relation_model());
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: only the record group counts, not the owner's other memberships",
+                 "[relation]") {
   // dave's other group is sales (alice's primary), but the record group is dave's primary.
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "dave")) == Relation::kOtherAssociates);
-  // The group stored on the record decides, whoever owns it.
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "dave").group("sales")) == Relation::kPrimaryGroup);
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "bob").group("marketing")) == Relation::kOtherAssociates);
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "bob").group("support")) == Relation::kOtherGroups);
+  check_relations(s, {{"alice", Rec(s, "sale", "dave"), Relation::kOtherAssociates},
+                      // The group stored on the record decides, whoever owns it.
+                      {"alice", Rec(s, "sale", "dave").group("sales"), Relation::kPrimaryGroup},
+                      {"alice", Rec(s, "sale", "bob").group("marketing"), Relation::kOtherAssociates},
+                      {"alice", Rec(s, "sale", "bob").group("support"), Relation::kOtherGroups}});
 }
 
-TEST_CASE("Relation: an empty record group falls back to the owner's primary group", "[relation]") {
-  const Snapshot s = build(relation_model());
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: an empty record group falls back to the owner's primary group",
+                 "[relation]") {
   REQUIRE(relation(s, "dave", Rec(s, "sale", "bob").group("")) == Relation::kOtherGroups);
 }
 
-TEST_CASE("Relation: an unknown record group matches nothing", "[relation]") {
-  const Snapshot s = build(relation_model());
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: an unknown record group matches nothing", "[relation]") {
   Record r = Rec(s, "sale", "bob");
   r.group = kUnknownGroup;
   REQUIRE(relation(s, "alice", r) == Relation::kOtherAssociates);
@@ -94,75 +92,67 @@ TEST_CASE("Relation: an unknown record group matches nothing", "[relation]") {
   REQUIRE(relation(s, "alice", r) == Relation::kOtherAssociates);
 }
 
-TEST_CASE("Relation: an employee sees an external owner's record as external", "[relation]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "xena")) == Relation::kExternal);
-  // external comes before the group test, even with a matching record group
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "xena").group("sales")) == Relation::kExternal);
+TEST_CASE_METHOD(Compiled<relation_model>,
+                 "Relation: an employee sees an external owner's record as external, an anonymous owner's as anonymous",
+                 "[relation]") {
+  check_relations(s, {{"alice", Rec(s, "sale", "xena"), Relation::kExternal},
+                      {"alice", Rec(s, "sale", "anon"), Relation::kAnonymous},
+                      // both come before the group test, even with a matching record group
+                      {"alice", Rec(s, "sale", "xena").group("sales"), Relation::kExternal},
+                      {"alice", Rec(s, "sale", "anon").group("sales"), Relation::kAnonymous}});
 }
 
-TEST_CASE("Relation: an employee sees an anonymous owner's record as anonymous", "[relation]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "anon")) == Relation::kAnonymous);
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "anon").group("sales")) == Relation::kAnonymous);
-}
-
-TEST_CASE("Relation: empty owner on company, person, project and relation is the current employee user", "[relation]") {
-  const Snapshot s = build(relation_model());
-  for (std::string_view o : {"company", "person", "project", "relation"}) {
+TEST_CASE_METHOD(Compiled<relation_model>,
+                 "Relation: empty owner on company, person, project and relation is the current employee user",
+                 "[relation]") {
+  for (std::string_view o : kEmptyOwnerIsUser) {
     INFO(o);
-    REQUIRE(relation(s, "alice", Rec(s, o)) == Relation::kOwn);
+    check_relations(s, {{"alice", Rec(s, o), Relation::kOwn},
+                        // own comes first: the record group (or the empty group's fallback) does not matter
+                        {"alice", Rec(s, o).group("marketing"), Relation::kOwn},
+                        {"dave", Rec(s, o).group("sales"), Relation::kOwn}});
     REQUIRE(rights(s, "alice", Rec(s, o)) == "CRUD");
-    // own comes first: the record group (or the empty group's fallback) does not matter
-    REQUIRE(relation(s, "alice", Rec(s, o).group("marketing")) == Relation::kOwn);
-    REQUIRE(relation(s, "dave", Rec(s, o).group("sales")) == Relation::kOwn);
   }
 }
 
 // docs/rules.md §15 (issue 13): the fallback is for employee users only.
-TEST_CASE("Relation: an empty owner never makes a record an external user's own", "[relation][external]") {
-  const Snapshot s = build(relation_model());
-  for (std::string_view o : {"company", "person", "project", "relation"}) {
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: an empty owner never makes a record an external user's own",
+                 "[relation][external]") {
+  for (std::string_view o : kEmptyOwnerIsUser) {
     INFO(o);
-    REQUIRE(relation(s, "xena", Rec(s, o)) == Relation::kOtherAssociates);
+    check_relations(s, {{"xena", Rec(s, o), Relation::kOtherAssociates},
+                        {"plain", Rec(s, o), Relation::kOtherAssociates},
+                        // a record group changes nothing: external users have no group relations
+                        {"xena", Rec(s, o).group("sales"), Relation::kOtherAssociates}});
     REQUIRE(rights(s, "xena", Rec(s, o)) == "R");
-    REQUIRE(relation(s, "plain", Rec(s, o)) == Relation::kOtherAssociates);
-    // a record group changes nothing: external users have no group relations
-    REQUIRE(relation(s, "xena", Rec(s, o).group("sales")) == Relation::kOtherAssociates);
   }
 }
 
-TEST_CASE("Relation: an external user's empty-owner record about the user's company is my_company",
-          "[relation][external]") {
-  const Snapshot s = build(relation_model());
-  for (std::string_view o : {"company", "person", "project", "relation"}) {
+TEST_CASE_METHOD(Compiled<relation_model>,
+                 "Relation: an external user's empty-owner record about the user's company is my_company, of one of "
+                 "the user's projects same_project",
+                 "[relation][external]") {
+  for (std::string_view o : kEmptyOwnerIsUser) {
     INFO(o);
-    REQUIRE(relation(s, "xena", Rec(s, o).company("cust-1")) == Relation::kMyCompany);
-    REQUIRE(rights(s, "xena", Rec(s, o).company("cust-1")) == "RU");
-    REQUIRE(relation(s, "yuri", Rec(s, o).company("cust-1")) == Relation::kOtherAssociates);
-    // without ext-use-my-company-rights the company test does not run
-    REQUIRE(relation(s, "plain", Rec(s, o).company("cust-1")) == Relation::kOtherAssociates);
-    // my_company comes before same_project
-    REQUIRE(relation(s, "xena", Rec(s, o).company("cust-1").project("p-1")) == Relation::kMyCompany);
+    check_relations(s, {{"xena", Rec(s, o).company("cust-1"), Relation::kMyCompany},
+                        {"yuri", Rec(s, o).company("cust-1"), Relation::kOtherAssociates},
+                        // without ext-use-my-company-rights the company test does not run
+                        {"plain", Rec(s, o).company("cust-1"), Relation::kOtherAssociates},
+                        // my_company comes before same_project
+                        {"xena", Rec(s, o).company("cust-1").project("p-1"), Relation::kMyCompany},
+                        {"xena", Rec(s, o).project("p-1"), Relation::kSameProject},
+                        {"xavier", Rec(s, o).project("p-1"), Relation::kOtherAssociates},
+                        {"plain", Rec(s, o).project("p-1"), Relation::kOtherAssociates}});
+    check_rights(s, {{"xena", Rec(s, o).company("cust-1"), "RU"},
+                     {"xena", Rec(s, o).project("p-1"), "RD"}});
   }
 }
 
-TEST_CASE("Relation: an external user's empty-owner record of one of the user's projects is same_project",
-          "[relation][external]") {
-  const Snapshot s = build(relation_model());
-  for (std::string_view o : {"company", "person", "project", "relation"}) {
-    INFO(o);
-    REQUIRE(relation(s, "xena", Rec(s, o).project("p-1")) == Relation::kSameProject);
-    REQUIRE(rights(s, "xena", Rec(s, o).project("p-1")) == "RD");
-    REQUIRE(relation(s, "xavier", Rec(s, o).project("p-1")) == Relation::kOtherAssociates);
-    REQUIRE(relation(s, "plain", Rec(s, o).project("p-1")) == Relation::kOtherAssociates);
-  }
-}
-
-TEST_CASE("Relation: an empty owner on company, person, project and relation is other_associates for anonymous users",
-          "[relation][anonymous]") {
-  const Snapshot s = build(relation_model());
-  for (std::string_view o : {"company", "person", "project", "relation"}) {
+TEST_CASE_METHOD(Compiled<relation_model>,
+                 "Relation: an empty owner on company, person, project and relation is other_associates for anonymous "
+                 "users",
+                 "[relation][anonymous]") {
+  for (std::string_view o : kEmptyOwnerIsUser) {
     INFO(o);
     REQUIRE(relation(s, "anon", Rec(s, o)) == Relation::kOtherAssociates);
     REQUIRE(rights(s, "anon", Rec(s, o)) == "R");
@@ -172,28 +162,27 @@ TEST_CASE("Relation: an empty owner on company, person, project and relation is 
   }
 }
 
-TEST_CASE("Relation: an external or anonymous user's own records stay own", "[relation][external][anonymous]") {
-  const Snapshot s = build(relation_model());
-  for (std::string_view o : {"company", "person", "project", "relation"}) {
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: an external or anonymous user's own records stay own",
+                 "[relation][external][anonymous]") {
+  for (std::string_view o : kEmptyOwnerIsUser) {
     INFO(o);
-    REQUIRE(relation(s, "xena", Rec(s, o, "xena")) == Relation::kOwn);
-    REQUIRE(relation(s, "anon", Rec(s, o, "anon")) == Relation::kOwn);
+    check_relations(s, {{"xena", Rec(s, o, "xena"), Relation::kOwn},
+                        {"anon", Rec(s, o, "anon"), Relation::kOwn}});
   }
 }
 
-TEST_CASE("Relation: empty owner on other objects is other_associates", "[relation]") {
-  const Snapshot s = build(relation_model());
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: empty owner on other objects is other_associates", "[relation]") {
   for (std::string_view o : {"project_member", "selection", "sale", "stakeholder", "follow_up", "document",
                              "dashboard", "target"}) {
     INFO(o);
-    REQUIRE(relation(s, "alice", Rec(s, o)) == Relation::kOtherAssociates);
-    // even when the record names the user's group: an empty owner is other associates
-    REQUIRE(relation(s, "alice", Rec(s, o).group("sales")) == Relation::kOtherAssociates);
+    check_relations(s, {{"alice", Rec(s, o), Relation::kOtherAssociates},
+                        // even when the record names the user's group: an empty owner is other associates
+                        {"alice", Rec(s, o).group("sales"), Relation::kOtherAssociates}});
   }
 }
 
-TEST_CASE("Relation: an unknown owner is other_associates, with no group test", "[relation]") {
-  const Snapshot s = build(relation_model());
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: an unknown owner is other_associates, with no group test",
+                 "[relation]") {
   Record r = Rec(s, "sale", "removed-long-ago");
   REQUIRE(r.owner == kUnknownUser);
   REQUIRE(relation(s, "alice", r) == Relation::kOtherAssociates);
@@ -205,64 +194,64 @@ TEST_CASE("Relation: an unknown owner is other_associates, with no group test", 
   REQUIRE(relation(s, "alice", Rec(s, "company", "removed-long-ago")) == Relation::kOtherAssociates);
 }
 
-TEST_CASE("Relation: records owned by a resource classify like any owner's", "[relation]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "alice", Rec(s, "follow_up", "room")) == Relation::kOtherAssociates);
-  REQUIRE(relation(s, "alice", Rec(s, "follow_up", "room").group("sales")) == Relation::kPrimaryGroup);
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: records owned by a resource classify like any owner's",
+                 "[relation]") {
+  check_relations(s, {{"alice", Rec(s, "follow_up", "room"), Relation::kOtherAssociates},
+                      {"alice", Rec(s, "follow_up", "room").group("sales"), Relation::kPrimaryGroup}});
 }
 
-TEST_CASE("Relation: external user, same company owner is my_company", "[relation][external]") {
-  const Snapshot s = build(relation_model());
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: external user, same company owner is my_company",
+                 "[relation][external]") {
   REQUIRE(relation(s, "xena", Rec(s, "sale", "xavier")) == Relation::kMyCompany);
   REQUIRE(rights(s, "xena", Rec(s, "sale", "xavier")) == "RU");
 }
 
-TEST_CASE("Relation: external user, a record about the user's company is my_company", "[relation][external]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "xena", Rec(s, "sale", "bob").company("cust-1")) == Relation::kMyCompany);
-  REQUIRE(relation(s, "xena", Rec(s, "company", "bob").company("cust-1")) == Relation::kMyCompany);
-  REQUIRE(relation(s, "xena", Rec(s, "sale", "bob").company("cust-2")) == Relation::kOtherAssociates);
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: external user, a record about the user's company is my_company",
+                 "[relation][external]") {
+  check_relations(s, {{"xena", Rec(s, "sale", "bob").company("cust-1"), Relation::kMyCompany},
+                      {"xena", Rec(s, "company", "bob").company("cust-1"), Relation::kMyCompany},
+                      {"xena", Rec(s, "sale", "bob").company("cust-2"), Relation::kOtherAssociates}});
 }
 
-TEST_CASE("Relation: external user, a record of one of the user's projects is same_project", "[relation][external]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "xena", Rec(s, "project", "bob").project("p-1")) == Relation::kSameProject);
+TEST_CASE_METHOD(Compiled<relation_model>,
+                 "Relation: external user, a record of one of the user's projects is same_project",
+                 "[relation][external]") {
+  check_relations(s, {{"xena", Rec(s, "project", "bob").project("p-1"), Relation::kSameProject},
+                      {"xavier", Rec(s, "project", "bob").project("p-1"), Relation::kOtherAssociates},
+                      // my_company is tested before same_project
+                      {"xena", Rec(s, "sale", "xavier").project("p-1"), Relation::kMyCompany}});
   REQUIRE(rights(s, "xena", Rec(s, "project", "bob").project("p-1")) == "RD");
-  REQUIRE(relation(s, "xavier", Rec(s, "project", "bob").project("p-1")) == Relation::kOtherAssociates);
-  // my_company is tested before same_project
-  REQUIRE(relation(s, "xena", Rec(s, "sale", "xavier").project("p-1")) == Relation::kMyCompany);
 }
 
-TEST_CASE("Relation: my_company and same_project need the ext-use rights", "[relation][external]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "plain", Rec(s, "sale", "xavier")) == Relation::kExternal);
-  REQUIRE(relation(s, "plain", Rec(s, "sale", "bob").company("cust-1")) == Relation::kOtherAssociates);
-  REQUIRE(relation(s, "plain", Rec(s, "sale", "bob").project("p-1")) == Relation::kOtherAssociates);
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: my_company and same_project need the ext-use rights",
+                 "[relation][external]") {
+  check_relations(s, {{"plain", Rec(s, "sale", "xavier"), Relation::kExternal},
+                      {"plain", Rec(s, "sale", "bob").company("cust-1"), Relation::kOtherAssociates},
+                      {"plain", Rec(s, "sale", "bob").project("p-1"), Relation::kOtherAssociates}});
 }
 
-TEST_CASE("Relation: external user, other external and anonymous owners", "[relation][external]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "xena", Rec(s, "sale", "yuri")) == Relation::kExternal);
-  REQUIRE(relation(s, "xena", Rec(s, "sale", "anon")) == Relation::kAnonymous);
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: external user, other external and anonymous owners",
+                 "[relation][external]") {
+  check_relations(s, {{"xena", Rec(s, "sale", "yuri"), Relation::kExternal},
+                      {"xena", Rec(s, "sale", "anon"), Relation::kAnonymous}});
 }
 
-TEST_CASE("Relation: external users have no group relations", "[relation][external]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "xena", Rec(s, "sale", "bob")) == Relation::kOtherAssociates);
-  REQUIRE(relation(s, "xena", Rec(s, "sale", "bob").group("sales")) == Relation::kOtherAssociates);
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: external users have no group relations", "[relation][external]") {
+  check_relations(s, {{"xena", Rec(s, "sale", "bob"), Relation::kOtherAssociates},
+                      {"xena", Rec(s, "sale", "bob").group("sales"), Relation::kOtherAssociates}});
 }
 
-TEST_CASE("Relation: anonymous user, own then anonymous then external then other_associates", "[relation][anonymous]") {
-  const Snapshot s = build(relation_model());
-  REQUIRE(relation(s, "anon", Rec(s, "sale", "anon")) == Relation::kOwn);
-  REQUIRE(relation(s, "anon", Rec(s, "sale", "anon2")) == Relation::kAnonymous);
-  REQUIRE(relation(s, "anon", Rec(s, "sale", "xena")) == Relation::kExternal);
-  REQUIRE(relation(s, "anon", Rec(s, "sale", "bob")) == Relation::kOtherAssociates);
-  REQUIRE(relation(s, "anon", Rec(s, "sale", "bob").group("sales")) == Relation::kOtherAssociates);
+TEST_CASE_METHOD(Compiled<relation_model>,
+                 "Relation: anonymous user, own then anonymous then external then other_associates",
+                 "[relation][anonymous]") {
+  check_relations(s, {{"anon", Rec(s, "sale", "anon"), Relation::kOwn},
+                      {"anon", Rec(s, "sale", "anon2"), Relation::kAnonymous},
+                      {"anon", Rec(s, "sale", "xena"), Relation::kExternal},
+                      {"anon", Rec(s, "sale", "bob"), Relation::kOtherAssociates},
+                      {"anon", Rec(s, "sale", "bob").group("sales"), Relation::kOtherAssociates}});
 }
 
-TEST_CASE("Relation: the system user bypasses the matrix", "[relation][system]") {
-  const Snapshot s = build(relation_model());
+TEST_CASE_METHOD(Compiled<relation_model>, "Relation: the system user bypasses the matrix", "[relation][system]") {
   const Explanation e = s.explain(s.find_user("integration"), Action::kDelete, Rec(s, "sale", "bob"));
   REQUIRE(e.outcome == Outcome::kSystemUser);
   REQUIRE(e.rights == TableRights::full());
@@ -280,13 +269,13 @@ TEST_CASE("Relation: other groups are found among many memberships", "[relation]
   m.users.push_back(associate("bob", "acme", "level-1", "extra-30"));
   m.users.push_back(associate("carl", "acme", "level-1", "extra-31"));
   const Snapshot s = build(m);
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "bob")) == Relation::kOtherGroups);
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "carl")) == Relation::kOtherAssociates);
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "carl").group("extra-0")) == Relation::kOtherGroups);
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "carl").group("extra-38")) == Relation::kOtherGroups);
-  REQUIRE(relation(s, "alice", Rec(s, "sale", "carl").group("extra-39")) == Relation::kOtherAssociates);
+  check_relations(s, {{"alice", Rec(s, "sale", "bob"), Relation::kOtherGroups},
+                      {"alice", Rec(s, "sale", "carl"), Relation::kOtherAssociates},
+                      {"alice", Rec(s, "sale", "carl").group("extra-0"), Relation::kOtherGroups},
+                      {"alice", Rec(s, "sale", "carl").group("extra-38"), Relation::kOtherGroups},
+                      {"alice", Rec(s, "sale", "carl").group("extra-39"), Relation::kOtherAssociates}});
   // visibility by one of the many groups
-  REQUIRE(rights(s, "alice", Rec(s, "sale", "bob").visible_for_group("extra-20")) == "R");
-  REQUIRE(rights(s, "alice", Rec(s, "sale", "bob").visible_for_group("extra-21")).empty());
-  REQUIRE(rights(s, "alice", Rec(s, "follow_up", "bob").visible_for_group("extra-21")) == "F");
+  check_rights(s, {{"alice", Rec(s, "sale", "bob").visible_for_group("extra-20"), "R"},
+                   {"alice", Rec(s, "sale", "bob").visible_for_group("extra-21"), ""},
+                   {"alice", Rec(s, "follow_up", "bob").visible_for_group("extra-21"), "F"}});
 }
