@@ -92,8 +92,8 @@ void bind_enums(py::module_& m) {
   py::enum_<so::Relation> relation(m, "Relation", "How a record relates to the user who asks.");
   enum_from_str(named_values(relation, so::kRelationNames), &parse_relation_sv, "relation");
   py::enum_<so::Action> action(m, "Action", "What a user asks to do with a record.");
-  enum_from_str(named_values(action, static_cast<std::size_t>(so::Action::kDelete) + 1, &so::action_name), &parse_action_sv,
-                "action");
+  named_values(action, static_cast<std::size_t>(so::Action::kDelete) + 1, &so::action_name);
+  enum_from_str(action, &parse_action_sv, "action");
 
   py::enum_<so::LicenceKind> licence_kind(m, "LicenceKind");
   described_values(licence_kind);

@@ -375,7 +375,7 @@ inline so::Record resolve(const so::Snapshot& s, const PyRecord& r) {
   out.object = s.find_object(r.object);
   if (r.owner) out.owner = s.find_user(*r.owner);
   if (r.group) out.group = s.find_group(*r.group);
-  const auto v = r.visible_for.empty() ? so::parse_visibility_text("all") : so::parse_visibility_text(r.visible_for);
+  const auto v = so::parse_visibility_text(r.visible_for.empty() ? std::string_view("all") : r.visible_for);
   if (!v) throw py::value_error("visible_for must be 'all', 'group:ID' or 'associate:ID', not '" + r.visible_for + "'");
   if (v->kind == so::VisibilityKind::kGroup) out.visibility = so::Visibility::group(s.find_group(v->id));
   if (v->kind == so::VisibilityKind::kAssociate) out.visibility = so::Visibility::associate(s.find_user(v->id));

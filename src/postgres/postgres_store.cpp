@@ -727,7 +727,7 @@ Result<void> PostgresStore::Impl::read_column(const PGresult* r, int i, int col,
 // its custom member, as bits; a role's matrix is read by load_cells.
 template <class T>
 Result<void> PostgresStore::Impl::load_rows(std::string_view op, std::vector<T>& out) {
-  constexpr bool kRules = std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override>;
+  constexpr bool kRules = EntityFields<T>::fields[0].kind != FieldKind::kId;  // a rule list: no ids
   std::string cols = kRules ? "position" : "";
   std::map<std::string_view, Lists> lists;
   for (const FieldInfo& f : EntityFields<T>::fields) {
