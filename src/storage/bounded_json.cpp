@@ -81,17 +81,17 @@ class Builder {
   using string_t = Json::string_t;
   using binary_t = Json::binary_t;
 
-  Builder(Json& out, std::size_t max_depth) : out_(out), max_depth_(max_depth) {}
+  Builder(Json& out, std::size_t max_depth, ElementSink* sink) : out_(out), max_depth_(max_depth), sink_(sink) {}
 
   std::optional<JsonProblem> problem;
 
-  bool null() { return put(Json(nullptr)) != nullptr; }
-  bool boolean(bool v) { return put(Json(v)) != nullptr; }
-  bool number_integer(number_integer_t v) { return put(Json(v)) != nullptr; }
-  bool number_unsigned(number_unsigned_t v) { return put(Json(v)) != nullptr; }
-  bool number_float(number_float_t v, const string_t& /*text*/) { return put(Json(v)) != nullptr; }
-  bool string(string_t& v) { return put(Json(std::move(v))) != nullptr; }
-  bool binary(binary_t& v) { return put(Json(std::move(v))) != nullptr; }
+  bool null() { return value(Json(nullptr)); }
+  bool boolean(bool v) { return value(Json(v)); }
+  bool number_integer(number_integer_t v) { return value(Json(v)); }
+  bool number_unsigned(number_unsigned_t v) { return value(Json(v)); }
+  bool number_float(number_float_t v, const string_t& /*text*/) { return value(Json(v)); }
+  bool string(string_t& v) { return value(Json(std::move(v))); }
+  bool binary(binary_t& v) { return value(Json(std::move(v))); }
   bool start_object(std::size_t /*elements*/) { return open(Json::value_t::object); }
   bool start_array(std::size_t /*elements*/) { return open(Json::value_t::array); }
   bool end_object() { return close(); }
@@ -134,7 +134,26 @@ class Builder {
   struct Frame {
     Json* value;
     std::unique_ptr<std::unordered_set<std::string>> keys;
+    std::size_t elements = 0;  // of an array, counting those handed to the sink
+    bool streams = false;      // a top-level array whose elements go to the sink
   };
+
+  bool value(Json&& v) {
+    put(std::move(v));
+    hand_over();
+    return true;
+  }
+
+  // Hands the value just completed to the sink if it is an element of a
+  // streamed array.
+  void hand_over() {
+    if (frames_.empty() || !frames_.back().streams) return;
+    auto& elements = frames_.back().value->get_ref<Json::array_t&>();
+    Json element = std::move(elements.back());
+    elements.pop_back();
+    const auto& members = frames_.front().value->get_ref<const Json::object_t&>();
+    sink_->take(members.back().first, frames_.back().elements - 1, std::move(element));
+  }
 
   // Adds `v` where the parser is: the document, the next array element or
   // the member named by the last key. Never fails (returns the new value).
@@ -145,6 +164,7 @@ class Builder {
     }
     Json& top = *frames_.back().value;
     if (top.is_array()) {
+      ++frames_.back().elements;
       auto& elements = top.get_ref<Json::array_t&>();
       elements.push_back(std::move(v));
       return &elements.back();
@@ -157,8 +177,10 @@ class Builder {
   }
 
   bool open(Json::value_t type) {
+    const bool streams = sink_ != nullptr && type == Json::value_t::array && frames_.size() == 1 &&
+                         frames_.front().value->is_object() && sink_->streams(key_);
     Json* v = put(Json(type));
-    frames_.push_back(Frame{v, nullptr});
+    frames_.push_back(Frame{v, nullptr, 0, streams});
     if (frames_.size() > max_depth_) {
       problem = JsonProblem{path(frames_.size() - 1), "nesting",
                             "nested deeper than " + std::to_string(max_depth_) + " levels"};
@@ -169,6 +191,7 @@ class Builder {
 
   bool close() {
     frames_.pop_back();
+    hand_over();
     return true;
   }
 
@@ -179,7 +202,7 @@ class Builder {
     for (std::size_t k = 0; k < n; ++k) {
       const Json& c = *frames_[k].value;
       if (c.is_array()) {
-        out += "[" + std::to_string(c.size() - 1) + "]";
+        out += "[" + std::to_string(frames_[k].elements - 1) + "]";
       } else {
         if (!out.empty()) out += ".";
         out += escape_text(c.get_ref<const Json::object_t&>().back().first, 64);
@@ -190,14 +213,16 @@ class Builder {
 
   Json& out_;
   std::size_t max_depth_;
+  ElementSink* sink_;
   std::vector<Frame> frames_;
   std::string key_;
 };
 
 }  // namespace
 
-std::optional<JsonProblem> parse_bounded_json(std::string_view text, std::size_t max_depth, Json& out) {
-  Builder builder(out, max_depth);
+std::optional<JsonProblem> parse_bounded_json(std::string_view text, std::size_t max_depth, Json& out,
+                                              ElementSink* sink) {
+  Builder builder(out, max_depth, sink);
   if (Json::sax_parse(text.begin(), text.end(), &builder)) return std::nullopt;
   if (builder.problem) return std::move(builder.problem);
   return JsonProblem{"", "syntax", "not valid JSON"};

@@ -59,11 +59,26 @@ struct JsonProblem {
   std::string message;
 };
 
+// Takes the elements of chosen top-level arrays one by one while the parser
+// reads them, so that a large file is never held as one tree.
+class ElementSink {
+ public:
+  virtual ~ElementSink() = default;
+  // Whether the elements of the top-level member `key` (an array) are handed
+  // to `take` instead of being kept in the document.
+  [[nodiscard]] virtual bool streams(std::string_view key) const = 0;
+  // Element `index` of the top-level array `key`, complete.
+  virtual void take(std::string_view key, std::size_t index, Json&& element) = 0;
+};
+
 // Parses `text` into `out` (an object's members in file order). Stops at the
 // first problem: nesting deeper than `max_depth` (the top-level value is depth
 // 1), a key given twice in one object, or invalid JSON. O(size) time; duplicate
 // keys are found with a hash set once an object has more than a few members.
-std::optional<JsonProblem> parse_bounded_json(std::string_view text, std::size_t max_depth, Json& out);
+// With a `sink`, the arrays it streams stay empty in `out`: their elements
+// went to the sink, in file order, each as soon as it was complete.
+std::optional<JsonProblem> parse_bounded_json(std::string_view text, std::size_t max_depth, Json& out,
+                                              ElementSink* sink = nullptr);
 
 }  // namespace detail
 SORIGHTS_END_NAMESPACE

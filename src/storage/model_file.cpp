@@ -10,6 +10,7 @@
 #include <functional>
 #include <istream>
 #include <map>
+#include <span>
 #include <tuple>
 #include <unordered_map>
 
@@ -93,7 +94,7 @@ void check_id_at(const std::string& path, std::string_view id, Reader& r) {
 
 // Checks every id and name `rules` name in the entry `j` at `path`. False if
 // the entry's own id (`rules[0]`, when it is "id") is invalid.
-bool check_texts(const Json& j, const std::string& path, std::initializer_list<TextRule> rules, Reader& r) {
+bool check_texts(const Json& j, const std::string& path, std::span<const TextRule> rules, Reader& r) {
   if (!j.is_object()) return true;
   bool own_id_ok = true;
   for (const TextRule& rule : rules) {
@@ -138,92 +139,127 @@ bool check_texts(const Json& j, const std::string& path, std::initializer_list<T
   return own_id_ok;
 }
 
-template <class T, class ReadFn>
-void read_collection(const Json& root, const char* name, Reader& r, std::vector<Entry<T>>& out,
-                     std::unordered_map<std::string, std::size_t>& ids, ReadFn read,
-                     std::function<std::string(const T&)> id_of, std::initializer_list<TextRule> texts) {
-  auto it = root.find(name);
-  if (it == root.end()) return;
-  if (!it->is_array()) {
-    r.fail(name, "wrong-type", "expected an array");
-    return;
-  }
-  out.reserve(it->size());
-  ids.reserve(it->size());
-  for (std::size_t i = 0; i < it->size(); ++i) {
+// One collection of the file: how its entries are read, identified and checked.
+template <class T, class ReadFn, class IdFn>
+struct Collection {
+  const char* name;
+  std::vector<Entry<T>>& out;
+  std::unordered_map<std::string, std::size_t>& ids;
+  ReadFn read;
+  IdFn id_of;
+  std::vector<TextRule> texts;
+
+  void take(std::size_t i, const Json& j, Reader& r) const {
     const std::string path = at(name, i);
     const std::size_t before = r.errors.size();
-    T value = read((*it)[i], path, r);
-    if (!(*it)[i].is_object()) continue;
+    T value = read(j, path, r);
+    if (!j.is_object()) return;
     // An entry whose own id breaks the id rules is not applied: it could
     // only add noise to the model's rules.
-    if (!check_texts((*it)[i], path, texts, r)) continue;
-    const std::string id = id_of(value);
+    if (!check_texts(j, path, texts, r)) return;
+    std::string id = id_of(value);
     if (id.empty() && r.errors.size() > before) {
       // No usable id: the entry cannot be applied, its problems are reported.
-      continue;
+      return;
     }
-    auto [pos, fresh] = ids.emplace(id, i);
-    if (!fresh && id_of != nullptr) {
+    auto [pos, fresh] = ids.emplace(std::move(id), i);
+    if (!fresh) {
       r.fail(path + (std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override> ? "" : ".id"),
-             "duplicate-id", "duplicate entry " + detail::quoted_text(id) + " (also " + at(name, pos->second) + ")");
-      continue;
+             "duplicate-id", "duplicate entry " + detail::quoted_text(pos->first) + " (also " + at(name, pos->second) + ")");
+      return;
     }
     out.push_back(Entry<T>{i, std::move(value)});
   }
+};
+template <class T, class ReadFn, class IdFn>
+Collection<T, ReadFn, IdFn> collection(const char* name, std::vector<Entry<T>>& out,
+                                       std::unordered_map<std::string, std::size_t>& ids, ReadFn read, IdFn id_of,
+                                       std::initializer_list<TextRule> texts) {
+  return {name, out, ids, read, id_of, texts};
 }
 
-Parsed read_file(const Json& root, Reader& r) {
-  Parsed p;
+// The file's collections, in the order they are read from a whole document.
+auto collections(Parsed& p) {
   auto by_id = [](const auto& v) { return v.id; };
   using enum Text;
-  read_collection<OurCompany>(root, "our_companies", r, p.companies, p.index["our_companies"],
-                              detail::read_company, by_id, {{"id", kId}, {"name", kName}});
-  read_collection<Group>(root, "groups", r, p.groups, p.index["groups"], detail::read_group, by_id,
-                         {{"id", kId}, {"name", kName}});
-  read_collection<Licence>(root, "licences", r, p.licences, p.index["licences"], detail::read_licence, by_id,
-                           {{"id", kId}, {"name", kName}, {"requires", kIds}, {"cal_for", kIds}});
-  read_collection<Plan>(root, "plans", r, p.plans, p.index["plans"], detail::read_plan, by_id,
-                        {{"id", kId}, {"name", kName}, {"licences", kIds}});
-  read_collection<FunctionalRightDef>(root, "functional_rights", r, p.rights, p.index["functional_rights"],
-                                      detail::read_right, by_id,
-                                      {{"id", kId}, {"name", kName}, {"requires_licence", kId}});
-  read_collection<DataObjectDef>(root, "objects", r, p.objects, p.index["objects"], detail::read_object,
-                                 by_id, {{"id", kId}, {"name", kName}});
-  read_collection<RoleEntry>(
-      root, "roles", r, p.roles, p.index["roles"],
-      [](const Json& j, const std::string& path, Reader& rd) { return detail::read_role(j, path, rd, true); },
-      by_id,
-      {{"id", kId}, {"name", kName}, {"copy_of", kId}, {"data_rights", kIdKeys}, {"functional_rights", kIds}});
-  // Field rights and overrides have no id; their identity is their key. Two
-  // entries with one identity are reported as `duplicate-id`.
-  read_collection<FieldRightRule>(
-      root, "field_rights", r, p.field_rights, p.index["field_rights#"], detail::read_field_right,
-      [](const FieldRightRule& f) {
-        return f.role + "/" + f.object + "." + f.field + "@" + std::string(relation_name(f.relation));
-      },
-      {{"role", kId}, {"object", kId}, {"field", kId}});
-  read_collection<Override>(root, "overrides", r, p.overrides, p.index["overrides#"], detail::read_override,
-                            [](const Override& o) {
-                              return detail::override_level(o) + "/" + o.object + "/" +
-                                     detail::override_scope(o) + "/" + o.field;
-                            },
-                            {{"level", kLevel}, {"object", kId}, {"scope", kScope}, {"field", kId}});
-  read_collection<User>(root, "users", r, p.users, p.index["users"], detail::read_user, by_id,
-                        {{"id", kId},
-                         {"name", kName},
-                         {"person", kId},
-                         {"company", kId},
-                         {"role", kId},
-                         {"group", kId},
-                         {"other_groups", kIds},
-                         {"plan", kId},
-                         {"licences", kIds},
-                         {"projects", kIds}});
-  for (const auto& e : p.field_rights) p.index["field_rights"].emplace(field_right_key(e.value), e.index);
-  for (const auto& e : p.overrides) p.index["overrides"].emplace(override_key(e.value), e.index);
-  return p;
+  return std::make_tuple(
+      collection("our_companies", p.companies, p.index["our_companies"], detail::read_company, by_id,
+                 {{"id", kId}, {"name", kName}}),
+      collection("groups", p.groups, p.index["groups"], detail::read_group, by_id, {{"id", kId}, {"name", kName}}),
+      collection("licences", p.licences, p.index["licences"], detail::read_licence, by_id,
+                 {{"id", kId}, {"name", kName}, {"requires", kIds}, {"cal_for", kIds}}),
+      collection("plans", p.plans, p.index["plans"], detail::read_plan, by_id,
+                 {{"id", kId}, {"name", kName}, {"licences", kIds}}),
+      collection("functional_rights", p.rights, p.index["functional_rights"], detail::read_right, by_id,
+                 {{"id", kId}, {"name", kName}, {"requires_licence", kId}}),
+      collection("objects", p.objects, p.index["objects"], detail::read_object, by_id,
+                 {{"id", kId}, {"name", kName}}),
+      collection(
+          "roles", p.roles, p.index["roles"],
+          [](const Json& j, const std::string& path, Reader& rd) { return detail::read_role(j, path, rd, true); },
+          by_id,
+          {{"id", kId}, {"name", kName}, {"copy_of", kId}, {"data_rights", kIdKeys}, {"functional_rights", kIds}}),
+      // Field rights and overrides have no id; their identity is their key.
+      // Two entries with one identity are reported as `duplicate-id`.
+      collection(
+          "field_rights", p.field_rights, p.index["field_rights#"], detail::read_field_right,
+          [](const FieldRightRule& f) {
+            return f.role + "/" + f.object + "." + f.field + "@" + std::string(relation_name(f.relation));
+          },
+          {{"role", kId}, {"object", kId}, {"field", kId}}),
+      collection(
+          "overrides", p.overrides, p.index["overrides#"], detail::read_override,
+          [](const Override& o) {
+            return detail::override_level(o) + "/" + o.object + "/" + detail::override_scope(o) + "/" + o.field;
+          },
+          {{"level", kLevel}, {"object", kId}, {"scope", kScope}, {"field", kId}}),
+      collection("users", p.users, p.index["users"], detail::read_user, by_id,
+                 {{"id", kId},
+                  {"name", kName},
+                  {"person", kId},
+                  {"company", kId},
+                  {"role", kId},
+                  {"group", kId},
+                  {"other_groups", kIds},
+                  {"plan", kId},
+                  {"licences", kIds},
+                  {"projects", kIds}}));
 }
+
+// Reads the file's collections entry by entry while the parser reads the
+// text: each entry is a small tree, read and let go, so a large file is never
+// held as one document.
+class FileReader final : public detail::ElementSink {
+ public:
+  FileReader(Parsed& p, Reader& r) : p_(p), r_(r), collections_(collections(p)) {}
+
+  [[nodiscard]] bool streams(std::string_view key) const override {
+    return std::apply([&](const auto&... c) { return ((key == c.name) || ...); }, collections_);
+  }
+
+  void take(std::string_view key, std::size_t index, Json&& element) override {
+    std::apply([&](const auto&... c) { (void)((key == c.name && (c.take(index, element, r_), true)) || ...); },
+               collections_);
+  }
+
+  // After the parse: the collections given as something else than an array
+  // (the streamed ones are left empty in `root`), and the rule-list indexes.
+  void finish(const Json& root) {
+    std::apply([&](const auto&... c) { (check_array(root, c.name), ...); }, collections_);
+    for (const auto& e : p_.field_rights) p_.index["field_rights"].emplace(field_right_key(e.value), e.index);
+    for (const auto& e : p_.overrides) p_.index["overrides"].emplace(override_key(e.value), e.index);
+  }
+
+ private:
+  void check_array(const Json& root, const char* name) {
+    auto it = root.find(name);
+    if (it != root.end() && !it->is_array()) r_.fail(name, "wrong-type", "expected an array");
+  }
+
+  Parsed& p_;
+  Reader& r_;
+  decltype(collections(std::declval<Parsed&>())) collections_;
+};
 
 // Applies `entries` onto `items`: an entry replaces the first item with its
 // key, or is appended (in file order). The smaller side is indexed (`Map`), so
@@ -437,9 +473,11 @@ Result<Model> parse_model_file(std::string_view text, const Model& base, const M
   detail::TextScanner scan;
   if (!scan.feed(text) || !scan.finish()) return one_problem(prefix, "", "encoding", scan.message());
   Json root;
-  if (auto problem = detail::parse_bounded_json(text, kMaxModelFileDepth, root))
-    return one_problem(prefix, problem->path, problem->rule, problem->message);
+  Parsed p;
   Reader r;
+  FileReader entries(p, r);
+  if (auto problem = detail::parse_bounded_json(text, kMaxModelFileDepth, root, &entries))
+    return one_problem(prefix, problem->path, problem->rule, problem->message);
   if (!root.is_object()) {
     const char* found = root.is_array() ? "an array" : root.is_string() ? "a string" : root.is_boolean() ? "a boolean"
                         : root.is_null() ? "null" : "a number";
@@ -453,7 +491,7 @@ Result<Model> parse_model_file(std::string_view text, const Model& base, const M
     r.fail("format", "unsupported-format",
            "unsupported format " + detail::quoted_text(format) + " (this build reads " + detail::quoted_text(kModelFileFormat) + ")");
 
-  Parsed p = read_file(root, r);
+  entries.finish(root);
   const bool merge = options.mode == ImportMode::kMerge;
   Model m = merge ? base : Model::with_defaults();
   merge_by_id(m.our_companies, p.companies);
@@ -470,8 +508,15 @@ Result<Model> parse_model_file(std::string_view text, const Model& base, const M
   merge_by_id(m.users, p.users);
 
   std::vector<Diagnostic> problems = std::move(r.errors);
-  for (const Diagnostic& d : validate(m))
-    if (auto located = locate(d, p, root, r)) problems.push_back(std::move(*located));
+  std::vector<Diagnostic> broken = validate(m);
+  if (!broken.empty()) {
+    // The entries were read as the text was parsed; pointing into them takes
+    // the whole document, read again (it parsed once, so it parses again).
+    Json whole;
+    detail::parse_bounded_json(text, kMaxModelFileDepth, whole);
+    for (const Diagnostic& d : broken)
+      if (auto located = locate(d, p, whole, r)) problems.push_back(std::move(*located));
+  }
   if (!problems.empty()) {
     std::unordered_map<std::string_view, std::size_t> positions;
     std::size_t pos = 0;

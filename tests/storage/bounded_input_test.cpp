@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "bounded_json.hpp"
 #include "sorights/storage/model_file.hpp"
 #include "support.hpp"
 #include "support/catch.hpp"
@@ -307,6 +308,83 @@ TEST_CASE("bounded input: a duplicate key anywhere is an error naming its JSON p
   CHECK(has_problem(parse(many), "roles[0].data_rights: duplicate key \"o500\""));
   // The same key in two objects is fine.
   CHECK(parse(R"({"groups": [{"id": "a"}, {"id": "b"}]})"));
+}
+
+// -- Streaming ----------------------------------------------------------------------
+
+namespace {
+
+// Records what reaches it, and what the document holds of the array meanwhile.
+struct RecordingSink final : detail::ElementSink {
+  const detail::Json* document = nullptr;
+  std::vector<std::string> taken;         // "users[1] {...}"
+  std::size_t most_held_in_document = 0;  // elements of "users" in the document at any take
+
+  [[nodiscard]] bool streams(std::string_view key) const override { return key == "users"; }
+  void take(std::string_view key, std::size_t index, detail::Json&& element) override {
+    taken.push_back(std::string(key) + "[" + std::to_string(index) + "] " + element.dump());
+    most_held_in_document = std::max(most_held_in_document, document->at("users").size());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("bounded input: a streamed array's elements reach the sink one by one, in file order, outside the document",
+          "[storage][bounded-input]") {
+  detail::Json doc;
+  RecordingSink sink;
+  sink.document = &doc;
+  const char* text = R"({"format": "f", "users": [{"id": "a"}, 7, [1, [2]], {"id": "b", "o": {"k": null}}],
+                         "groups": [{"id": "g"}]})";
+  REQUIRE_FALSE(detail::parse_bounded_json(text, kMaxModelFileDepth, doc, &sink));
+  CHECK(sink.taken == std::vector<std::string>{R"(users[0] {"id":"a"})", "users[1] 7", "users[2] [1,[2]]",
+                                               R"(users[3] {"id":"b","o":{"k":null}})"});
+  CHECK(sink.most_held_in_document == 0);
+  CHECK(doc.at("users").empty());
+  CHECK(doc.at("groups").size() == 1);  // not streamed: kept
+  CHECK(doc.at("format") == "f");
+
+  // A problem inside a streamed element names the element's index in the
+  // file, and stops the read there.
+  RecordingSink broken;
+  detail::Json partial;
+  broken.document = &partial;
+  auto problem = detail::parse_bounded_json(R"({"users": [{}, 1, {"id": "x", "id": "y"}, {}]})", kMaxModelFileDepth,
+                                            partial, &broken);
+  REQUIRE(problem);
+  CHECK(problem->path == "users[2]");
+  CHECK(problem->rule == "duplicate-key");
+  CHECK(broken.taken == std::vector<std::string>{"users[0] {}", "users[1] 1"});
+  // Nested too deep inside a streamed element: the path counts the elements handed over.
+  std::string deep = R"({"users": [0, 1, )" + std::string(kMaxModelFileDepth, '[') +
+                     std::string(kMaxModelFileDepth, ']') + "]}";
+  RecordingSink nested;
+  detail::Json nested_doc;
+  nested.document = &nested_doc;
+  problem = detail::parse_bounded_json(deep, kMaxModelFileDepth, nested_doc, &nested);
+  REQUIRE(problem);
+  CHECK(problem->rule == "nesting");
+  CHECK(problem->path.starts_with("users[2][0]"));
+}
+
+TEST_CASE("bounded input: a model file read entry by entry reports the same problems at the same paths",
+          "[storage][bounded-input]") {
+  // Entry problems are found while the text is parsed, validation problems
+  // after it (located in the document read again): both in file order.
+  auto r = parse(R"({"users": [{"id": "u1", "role": "level-3", "group": "nope", "company": "c"},
+                               {"id": "u1"}, {"id": "a\tb"}, {"id": "u3", "group": "nope"}],
+                     "groups": {"id": "g"},
+                     "our_companies": [{"id": "c", "name": "C", "ours": true}]})");
+  REQUIRE(!r);
+  CHECK(problems(r.error()) == std::vector<std::string>{
+                                   "users[0].group: unknown group \"nope\"",
+                                   "users[1].id: duplicate entry \"u1\" (also users[0])",
+                                   "users[2].id: invalid id \"a\\tb\": it holds a control character",
+                                   "users[3].role: a user of type associate needs a role",
+                                   "users[3].company: an associate needs one of our companies",
+                                   "users[3].group: unknown group \"nope\"",
+                                   "groups: expected an array",
+                                   "our_companies[0].ours: unknown key \"ours\""});
 }
 
 // -- Ids and names -------------------------------------------------------------------
