@@ -44,6 +44,14 @@ std::vector<std::string> group_range(int first, int last) {
   return out;
 }
 
+// The groups the records name: g0-g23, and "sales", index 0, the value unused
+// inline slots hold.
+std::vector<std::string> record_groups() {
+  std::vector<std::string> out = group_range(0, kGroups - 1);
+  out.emplace_back("sales");
+  return out;
+}
+
 // Askers with 0, 1, 4 (with a repeat and their primary group named, which
 // count once and not at all), 5, 11 and 20 other groups, an associate with
 // projects and two other groups (stored in the pool), an external user with
@@ -63,32 +71,31 @@ Model groups_model() {
   projects.projects = {"p1", "p2"};
   m.users.push_back(projects);
   m.users.push_back(fx::external("ext", "customer", "ext-probe", {"p1", "p3"}));
-  for (int g = 0; g < kGroups; ++g)
-    m.users.push_back(fx::associate("owner-" + group_id(g), "acme", "level-3", group_id(g)));
+  for (const std::string& g : record_groups()) m.users.push_back(fx::associate("owner-" + g, "acme", "level-3", g));
   return m;
 }
 
 constexpr const char* kAskers[] = {"none", "one", "four", "five", "eleven", "twenty", "projects", "ext"};
 
-// Per group g: a document owned by g's owner; one owned by someone else with
+// Per group g of record_groups(): a document owned by g's owner; one owned by someone else with
 // the group field g; one visible for group g only; and the same with the
 // group field and the visibility on other objects.
 std::vector<naive::Record> records() {
   std::vector<naive::Record> out;
-  for (int g = 0; g < kGroups; ++g)
+  for (const std::string& g : record_groups())
     for (const char* object : {"document", "sale", "follow_up", "company"}) {
       naive::Record owned;
       owned.object = object;
-      owned.owner = "owner-" + group_id(g);
+      owned.owner = "owner-" + g;
       out.push_back(owned);
       naive::Record grouped = owned;
       grouped.owner = "owner-g23";
-      grouped.group = group_id(g);
+      grouped.group = g;
       out.push_back(grouped);
       naive::Record visible = owned;
       visible.owner = "owner-g22";
       visible.visible_for = "group";
-      visible.visible_id = group_id(g);
+      visible.visible_id = g;
       out.push_back(visible);
     }
   return out;
