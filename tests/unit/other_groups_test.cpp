@@ -212,6 +212,7 @@ TEST_CASE("users with 0, 1, 4 and more other groups are in exactly those groups"
   CHECK(stored_mismatches(s, m) == 0);
   CHECK(disagreements(s, m) == 0);
   const auto users = detail::SnapshotAccess::users(s);
+  CHECK(reinterpret_cast<std::uintptr_t>(users.data()) % alignof(detail::UserRec) == 0);  // no record straddles a line
   auto spilled = [&](std::string_view id) { return users[static_cast<std::uint32_t>(s.find_user(id))].spilled(); };
   CHECK_FALSE(spilled("one"));
   CHECK_FALSE(spilled("four"));
