@@ -154,8 +154,8 @@ inline std::vector<Record> make_records(const Snapshot& s, const Census& c, User
   const auto pool = detail::SnapshotAccess::group_pool(s);
   const std::uint32_t primary = static_cast<std::uint32_t>(s.user_primary_group(user));
   auto my_group = [&]() -> std::uint32_t {
-    if (ui < users.size() && users[ui].groups_count && pick(2))
-      return pool[users[ui].groups_begin + pick(users[ui].groups_count)];
+    if (ui < users.size() && users[ui].groups_count() && pick(2))
+      return users[ui].other_groups(pool)[pick(users[ui].groups_count())];
     return primary;
   };
   const auto n_users = static_cast<std::uint32_t>(s.user_count());

@@ -103,12 +103,9 @@ SORIGHTS_INLINE void QueryIndex::index_user(std::uint32_t u, Memberships& lists)
   using A = SnapshotAccess;
   const UserRec& rec = A::users(*s_)[u];
   const Profile& p = A::profiles(*s_)[rec.profile];
-  const auto pool = A::group_pool(*s_);
   if (rec.primary_group < groups_) lists.primary.emplace_back(rec.primary_group, u);
-  for (std::uint32_t k = 0; k < rec.groups_count; ++k) {
-    const std::uint32_t g = pool[rec.groups_begin + k];
+  for (const std::uint32_t g : rec.other_groups(A::group_pool(*s_)))
     if (g < groups_) lists.other.emplace_back(g, u);
-  }
   if (!(p.flags & kProfileActive)) return;
   if (p.flags & kProfileSystem) {
     always_patch_.push_back(u);
@@ -124,11 +121,8 @@ SORIGHTS_INLINE void QueryIndex::index_user(std::uint32_t u, Memberships& lists)
   if (rec.type == static_cast<std::uint8_t>(UserType::kExternal)) {
     if ((p.flags & kProfileExtMyCompany) && rec.company < A::company_count(*s_))
       lists.my_company.emplace_back(rec.company, u);
-    if (p.flags & kProfileExtSameProject) {
-      const auto projects = A::project_pool(*s_);
-      for (std::uint32_t k = 0; k < rec.projects_count; ++k)
-        lists.project.emplace_back(projects[rec.projects_begin + k], u);
-    }
+    if (p.flags & kProfileExtSameProject)
+      for (const std::uint32_t project : rec.projects(A::project_pool(*s_))) lists.project.emplace_back(project, u);
   }
   const auto rovr = A::record_overrides(*s_);
   std::vector<std::uint32_t>& objects = lists.profile_objects;

@@ -442,9 +442,7 @@ inline bool QueryIndex::matches(UserIndex user, const UserFilter& f) const noexc
     const auto g = static_cast<std::uint32_t>(*f.group);
     if (g >= groups_) return false;
     if (rec.primary_group != g) {
-      const auto pool = detail::SnapshotAccess::group_pool(*s_);
-      const std::uint32_t* b = pool.data() + rec.groups_begin;
-      if (!std::binary_search(b, b + rec.groups_count, g)) return false;
+      if (!std::ranges::binary_search(rec.other_groups(detail::SnapshotAccess::group_pool(*s_)), g)) return false;
     }
   }
   if (f.plan && (u >= plan_of_.size() || plan_of_[u] != static_cast<std::uint32_t>(*f.plan) ||

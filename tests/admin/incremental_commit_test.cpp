@@ -339,6 +339,36 @@ TEST_CASE("incremental commit: the patched snapshot equals compile() for in-plac
   }
 }
 
+TEST_CASE("incremental commit: users' other groups moved across the inline limit answer as compile()") {
+  // A user keeps up to four other groups in its snapshot record and more in
+  // the group pool; commits move associates between 0, 1, 4 and 5 other
+  // groups (of g0-g5 without the primary g0), in both directions.
+  std::mt19937_64 rng(23);
+  Model initial = random_model(rng, 60);
+  std::vector<std::string> associates;
+  for (const User& u : initial.users)
+    if (u.type == UserType::kAssociate && !u.retired && !u.former_employee && associates.size() < 3)
+      associates.push_back(u.id);
+  REQUIRE(associates.size() == 3);
+  auto dir = Directory::open(std::make_shared<InMemoryStorage>(StoredModel{initial, 1}));
+  REQUIRE(dir);
+  const std::vector<std::vector<std::string>> steps = {
+      {}, {"g3"}, {"g1", "g2", "g3", "g4"}, {"g1", "g2", "g3", "g4", "g5"}, {"g2", "g4"},
+      {"g1", "g2", "g3", "g4", "g5"}, {"g5", "g4", "g3", "g2"}, {"g1", "g2", "g3", "g4", "g5", "g0"}, {}};
+  for (std::size_t step = 0; step < steps.size() * associates.size(); ++step) {
+    INFO("step " << step);
+    auto tx = (*dir)->begin("");
+    REQUIRE(tx);
+    for (std::size_t k = 0; k < associates.size(); ++k)
+      REQUIRE(tx->set_user_groups(associates[k], "g0", steps[(step + 3 * k) % steps.size()]));
+    REQUIRE(tx->commit());
+    const std::shared_ptr<const DirectoryState> after = (*dir)->state();
+    Result<Snapshot> full = compile(after->model, after->version);
+    REQUIRE(full);
+    require_same_answers(after->snapshot, *full, after->model, rng);
+  }
+}
+
 TEST_CASE("incremental commit: a customer company or project change takes the full path") {
   std::mt19937_64 rng(11);
   Model m = random_model(rng, 60);

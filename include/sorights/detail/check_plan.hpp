@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 
 #include "sorights/config.hpp"
 #include "sorights/detail/snapshot_access.hpp"
@@ -128,7 +129,7 @@ inline CheckPlan make_check_plan(const Snapshot& s, UserIndex user, ObjectIndex 
   plan.deny_company_protected = (traits & kTraitCompany) && (bit & kD);
   plan.deny_selection_not_own = (traits & kTraitSelection) && !(p.flags & kProfileSelectionAdmin) && (bit & kUD);
   plan.my_company = (p.flags & kProfileExtMyCompany) && u.company != static_cast<std::uint32_t>(kNoCompany);
-  plan.same_project = (p.flags & kProfileExtSameProject) && u.projects_count != 0;
+  plan.same_project = (p.flags & kProfileExtSameProject) && u.projects_count() != 0;
   {
     // The relations a record owned by another known user can have (see
     // filter_one): employees tell groups apart, external users see company
@@ -146,10 +147,12 @@ inline CheckPlan make_check_plan(const Snapshot& s, UserIndex user, ObjectIndex 
     const std::uint32_t gcells = plan.relbits & groups;
     plan.group_facts = plan.owner_facts && plan.kind == CheckUserKind::kEmployee && gcells != 0 && gcells != groups;
   }
-  plan.groups = A::group_pool(s).data() + u.groups_begin;
-  plan.groups_count = u.groups_count;
-  plan.projects = A::project_pool(s).data() + u.projects_begin;
-  plan.projects_count = u.projects_count;
+  const std::span<const std::uint32_t> groups = u.other_groups(A::group_pool(s));
+  plan.groups = groups.data();
+  plan.groups_count = static_cast<std::uint32_t>(groups.size());
+  const std::span<const std::uint32_t> projects = u.projects(A::project_pool(s));
+  plan.projects = projects.data();
+  plan.projects_count = static_cast<std::uint32_t>(projects.size());
   plan.owners = A::owners(s).data();
   // Record-scoped overrides of this object that remove the action's bit.
   if (p.record_ovr_count != 0 && inputs.record_ids) {

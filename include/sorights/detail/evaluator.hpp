@@ -15,6 +15,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <type_traits>
 #include <utility>
 
@@ -83,9 +84,9 @@ inline constexpr auto kNoGroupValue = static_cast<std::uint32_t>(kNoGroup);
 inline constexpr std::uint8_t kUpdateBit = 2, kDeleteBit = 8;
 
 // Whether `group` and `vis_id` are among `u`'s other groups, in one pass.
-// Up to four groups with one SSE2 compare (the pools keep kPoolPad entries
-// past every run, SnapshotBuilder::place_run), up to 16 with a loop, more
-// with binary searches.
+// The inline groups (up to kInlineGroups, in the record the caller has read)
+// with one SSE2 compare; a spilled run of up to 16 with a loop, more with
+// binary searches.
 struct GroupHits {
   bool group = false;
   bool visibility = false;
@@ -93,11 +94,10 @@ struct GroupHits {
 SORIGHTS_ALWAYS_INLINE GroupHits other_group_hits(const SnapshotTables& t, const UserRec& u, std::uint32_t group,
                                                   std::uint32_t vis_id) noexcept {
   GroupHits hits;
-  const std::uint32_t* groups = t.group_pool_.data() + u.groups_begin;
 #if SORIGHTS_SNAPSHOT_SSE2
-  if (SORIGHTS_LIKELY(u.groups_count <= 4)) {
-    const __m128i run = _mm_loadu_si128(reinterpret_cast<const __m128i*>(groups));
-    const unsigned lanes = (1u << u.groups_count) - 1u;
+  if (SORIGHTS_LIKELY(u.groups_inline <= kInlineGroups)) {
+    const __m128i run = _mm_load_si128(reinterpret_cast<const __m128i*>(u.slots));
+    const unsigned lanes = (1u << u.groups_inline) - 1u;
     auto in_run = [&](std::uint32_t g) {
       return (static_cast<unsigned>(_mm_movemask_ps(
                   _mm_castsi128_ps(_mm_cmpeq_epi32(run, _mm_set1_epi32(static_cast<int>(g)))))) &
@@ -108,14 +108,15 @@ SORIGHTS_ALWAYS_INLINE GroupHits other_group_hits(const SnapshotTables& t, const
     return hits;
   }
 #endif
-  if (SORIGHTS_LIKELY(u.groups_count <= 16)) {
-    for (std::uint32_t i = 0; i < u.groups_count; ++i) {
-      hits.group |= groups[i] == group;
-      hits.visibility |= groups[i] == vis_id;
+  const std::span<const std::uint32_t> groups = u.other_groups(t.group_pool_);
+  if (SORIGHTS_LIKELY(groups.size() <= 16)) {
+    for (const std::uint32_t g : groups) {
+      hits.group |= g == group;
+      hits.visibility |= g == vis_id;
     }
   } else {
-    hits.group = std::binary_search(groups, groups + u.groups_count, group);
-    hits.visibility = std::binary_search(groups, groups + u.groups_count, vis_id);
+    hits.group = std::binary_search(groups.begin(), groups.end(), group);
+    hits.visibility = std::binary_search(groups.begin(), groups.end(), vis_id);
   }
   return hits;
 }
@@ -207,10 +208,8 @@ SORIGHTS_ALWAYS_INLINE OwnerFacts find_relation(const SnapshotTables& t, std::ui
               static_cast<std::uint32_t>(record.company) == u.company)) {
     // With an empty owner (§15) only "the record is about that company" can hold.
     f.relation = Relation::kMyCompany;
-  } else if (utype == UserType::kExternal && (p.flags & kProfileExtSameProject) && u.projects_count != 0 &&
-             std::binary_search(t.project_pool_.data() + u.projects_begin,
-                                t.project_pool_.data() + u.projects_begin + u.projects_count,
-                                static_cast<std::uint32_t>(record.project))) {
+  } else if (utype == UserType::kExternal && (p.flags & kProfileExtSameProject) && u.projects_count() != 0 &&
+             std::ranges::binary_search(u.projects(t.project_pool_), static_cast<std::uint32_t>(record.project))) {
     f.relation = Relation::kSameProject;
   } else {
     f.relation = (known && owner_anonymous)  ? Relation::kAnonymous

@@ -299,23 +299,16 @@ struct SnapshotBuilder {
   }
 
   // Writes `run` into the pool: over the old run when it fits (patching),
-  // else at the end. Returns the run's start.
+  // else at the end. Returns the run's start. Empty runs all start at 0.
   static std::uint32_t place_run(std::vector<std::uint32_t>& pool, const std::vector<std::uint32_t>& run,
-                                 std::uint16_t count, const std::uint32_t* old_begin, std::uint16_t old_count) {
-    if (old_begin != nullptr && count <= old_count) {
-      std::copy(run.begin(), run.begin() + count, pool.begin() + *old_begin);
+                                 const std::uint32_t* old_begin, std::uint32_t old_count) {
+    if (run.empty()) return 0;
+    if (old_begin != nullptr && run.size() <= old_count) {
+      std::copy(run.begin(), run.end(), pool.begin() + *old_begin);
       return *old_begin;
     }
-    // A non-empty pool ends with kPoolPad entries that no run owns. Empty
-    // runs all start at 0, so that reading them touches one shared line.
-    if (count == 0) {
-      if (pool.empty()) pool.assign(kPoolPad, 0u);
-      return 0;
-    }
-    if (pool.size() >= kPoolPad) pool.erase(pool.end() - kPoolPad, pool.end());
     const auto begin = static_cast<std::uint32_t>(pool.size());
-    pool.insert(pool.end(), run.begin(), run.begin() + count);
-    pool.insert(pool.end(), kPoolPad, 0u);
+    pool.insert(pool.end(), run.begin(), run.end());
     return begin;
   }
 
@@ -361,15 +354,21 @@ struct SnapshotBuilder {
       if (gi != rec.primary_group) other.push_back(gi);
     }
     sort_unique(other);
-    rec.groups_count = static_cast<std::uint16_t>(std::min<std::size_t>(other.size(), 0xFFFF));
-    rec.groups_begin = place_run(s.group_pool_, other, rec.groups_count, old ? &old->groups_begin : nullptr,
-                                 old ? old->groups_count : 0);
     projects.clear();
     for (const std::string& p : u.projects) projects.push_back(project_index.at(p));
     sort_unique(projects);
-    rec.projects_count = static_cast<std::uint16_t>(std::min<std::size_t>(projects.size(), 0xFFFF));
-    rec.projects_begin = place_run(s.project_pool_, projects, rec.projects_count,
-                                   old ? &old->projects_begin : nullptr, old ? old->projects_count : 0);
+    // Indexes are 32-bit and the runs hold each index once: the counts fit.
+    if (other.size() <= kInlineGroups && projects.empty()) {
+      rec.groups_inline = static_cast<std::uint8_t>(other.size());
+      std::copy(other.begin(), other.end(), rec.slots);
+      return rec;
+    }
+    rec.groups_inline = kGroupsSpilled;
+    const bool reuse = old != nullptr && old->spilled();
+    rec.slots[0] = place_run(s.group_pool_, other, reuse ? &old->slots[0] : nullptr, reuse ? old->slots[1] : 0);
+    rec.slots[1] = static_cast<std::uint32_t>(other.size());
+    rec.slots[2] = place_run(s.project_pool_, projects, reuse ? &old->slots[2] : nullptr, reuse ? old->slots[3] : 0);
+    rec.slots[3] = static_cast<std::uint32_t>(projects.size());
     return rec;
   }
 

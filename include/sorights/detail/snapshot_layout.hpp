@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -104,21 +105,51 @@ class NameTable {
   std::vector<std::uint32_t> order_;
 };
 
+// The other groups a UserRec holds itself: the fast path tests them with one
+// aligned 16-byte load from the record it has already read.
+inline constexpr std::uint32_t kInlineGroups = 4;
+// UserRec::groups_inline of a user whose other groups and projects are runs
+// in the pools.
+inline constexpr std::uint8_t kGroupsSpilled = 0xFF;
+
 // INVARIANT: every index stored in these records is valid in the snapshot
 // that owns them, or is the documented sentinel.
-struct UserRec {
+// 32 bytes, aligned to 32: a user is one cache line's half, never two lines.
+// A user with at most kInlineGroups other groups and no projects (most
+// associates) keeps the groups in `slots`, so that a check reads one line of
+// the user table and none of `group_pool_`. Otherwise (`groups_inline ==
+// kGroupsSpilled`) `slots` holds the runs: {groups_begin, groups_count,
+// projects_begin, projects_count}.
+struct alignas(32) UserRec {
   std::uint32_t profile;
   std::uint32_t primary_group;   // GroupIndex value or kNoGroup
   std::uint32_t company;         // CompanyIndex value or kNoCompany
-  std::uint32_t groups_begin;    // other groups: sorted run in group_pool_
-  std::uint32_t projects_begin;  // projects: sorted run in project_pool_
-  std::uint16_t groups_count;
-  std::uint16_t projects_count;
   std::uint8_t type;             // UserType
   std::uint8_t inactive;         // InactiveReason
   std::uint8_t in_our_companies; // company is one of ours
-  std::uint8_t pad = 0;
+  std::uint8_t groups_inline;    // 0..kInlineGroups: other groups in slots; else kGroupsSpilled
+  std::uint32_t slots[4];        // sorted other groups (unused slots 0), or the runs
+
+  [[nodiscard]] constexpr bool spilled() const noexcept { return groups_inline > kInlineGroups; }
+  [[nodiscard]] constexpr std::uint32_t groups_count() const noexcept {
+    return spilled() ? slots[1] : groups_inline;
+  }
+  [[nodiscard]] constexpr std::uint32_t projects_count() const noexcept { return spilled() ? slots[3] : 0; }
+  // The other groups, sorted: in the record or in `group_pool` (the
+  // snapshot's group_pool_). O(1).
+  [[nodiscard]] std::span<const std::uint32_t> other_groups(std::span<const std::uint32_t> group_pool) const noexcept {
+    if (!spilled()) return {slots, groups_inline};
+    return group_pool.subspan(slots[0], slots[1]);
+  }
+  // The projects, sorted, in `project_pool` (the snapshot's project_pool_).
+  [[nodiscard]] std::span<const std::uint32_t> projects(std::span<const std::uint32_t> project_pool) const noexcept {
+    if (!spilled()) return {};
+    return project_pool.subspan(slots[2], slots[3]);
+  }
 };
+static_assert(sizeof(UserRec) == 32 && alignof(UserRec) == 32, "a UserRec is half a cache line, never straddling one");
+static_assert(offsetof(UserRec, slots) % 16 == 0, "the inline groups are one aligned 16-byte load");
+static_assert(sizeof(UserRec::slots) / sizeof(std::uint32_t) == kInlineGroups);
 
 // What a check needs to know about a record's owner, packed into 8 bytes so
 // that the owner table of a 100k-user model (800 KB) stays in L2 while a
@@ -177,10 +208,6 @@ struct ObjectInfo {
   std::uint8_t remove_existing;
   std::uint8_t pad;
 };
-
-// Entries kept past the end of the group and project pools, so that the fast
-// path may read four entries from the start of any run.
-inline constexpr std::size_t kPoolPad = 4;
 
 enum CheckRowFlag : std::uint8_t {
   kRowEmptyOwnerIsUser = 1,
@@ -296,8 +323,8 @@ struct SnapshotTables {
   // traits of object o (SnapshotBuilder::append_check_rows).
   std::vector<CheckRow> check_rows_;    // per distinct row block: [object]
   std::vector<std::uint8_t> object_traits_;     // per object
-  std::vector<std::uint32_t> group_pool_;
-  std::vector<std::uint32_t> project_pool_;
+  std::vector<std::uint32_t> group_pool_;     // spilled users' other groups: sorted runs
+  std::vector<std::uint32_t> project_pool_;   // spilled users' projects: sorted runs
   std::vector<RecordOverride> record_overrides_;
   std::vector<FieldOverride> field_overrides_;
   std::vector<FieldRule> field_rules_;  // sorted by (role, object, field, relation)
