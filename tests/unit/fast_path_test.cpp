@@ -116,30 +116,6 @@ Model many_groups_model() {
   return m;
 }
 
-// Users whose stored other groups differ from `m`'s (sorted, each once, without
-// the primary group; inline exactly when at most kInlineGroups and no projects).
-std::size_t stored_groups_mismatches(const Snapshot& s, const Model& m) {
-  const auto users = detail::SnapshotAccess::users(s);
-  const auto pool = detail::SnapshotAccess::group_pool(s);
-  std::size_t bad = 0;
-  for (std::uint32_t ui = 0; ui < users.size(); ++ui) {
-    const User& mu = m.users[ui];
-    std::vector<std::uint32_t> want;
-    for (const std::string& g : mu.other_groups)
-      if (g != mu.group) want.push_back(static_cast<std::uint32_t>(s.find_group(g)));
-    std::sort(want.begin(), want.end());
-    want.erase(std::unique(want.begin(), want.end()), want.end());
-    const detail::UserRec& u = users[ui];
-    const std::span<const std::uint32_t> got = u.other_groups(pool);
-    const bool inline_ok = u.spilled() == (want.size() > detail::kInlineGroups || !mu.projects.empty());
-    if (!std::ranges::equal(got, want) || u.groups_count() != want.size() || !inline_ok) {
-      if (bad++ == 0)
-        UNSCOPED_INFO("user " << mu.id << ": " << got.size() << " groups stored, " << want.size() << " named");
-    }
-  }
-  return bad;
-}
-
 Snapshot compiled(const Model& m, std::uint64_t version = 0) {
   auto s = compile(m, version);
   INFO((s ? std::string() : s.error().to_string()));
@@ -198,7 +174,7 @@ TEST_CASE("every user's other groups are stored, in the record or in the pool, a
           "[fast-path]") {
   const Model m = many_groups_model();
   const Snapshot snapshot = compiled(m);
-  CHECK(stored_groups_mismatches(snapshot, m) == 0);
+  CHECK(fx::stored_groups_mismatches(snapshot, m) == 0);
 }
 
 TEST_CASE("patched snapshots keep the fast path exact and every user's groups stored", "[fast-path]") {
@@ -230,5 +206,5 @@ TEST_CASE("patched snapshots keep the fast path exact and every user's groups st
         break;
       }
     }
-  CHECK(stored_groups_mismatches(*patched, next) == 0);
+  CHECK(fx::stored_groups_mismatches(*patched, next) == 0);
 }

@@ -9,6 +9,8 @@
 #ifndef SORIGHTS_TESTS_UNIT_FIXTURE_HPP_
 #define SORIGHTS_TESTS_UNIT_FIXTURE_HPP_
 
+#include <algorithm>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -18,6 +20,7 @@
 #include "sorights/model.hpp"
 #include "sorights/ostream.hpp"
 #include "sorights/record.hpp"
+#include "sorights/detail/snapshot_access.hpp"
 #include "sorights/snapshot.hpp"
 #include "support/catch.hpp"
 
@@ -222,6 +225,27 @@ inline std::string field(const Snapshot& s, std::string_view user, const Record&
 
 inline bool has(const Snapshot& s, std::string_view user, std::string_view right) {
   return s.has(s.find_user(user), s.find_right(right));
+}
+
+// Users whose stored other groups are not `m`'s (sorted, each once, without
+// the primary group; in the record exactly when at most four and no projects).
+inline std::size_t stored_groups_mismatches(const Snapshot& s, const Model& m) {
+  const auto users = detail::SnapshotAccess::users(s);
+  std::size_t bad = 0;
+  for (std::uint32_t ui = 0; ui < users.size(); ++ui) {
+    const User& mu = m.users[ui];
+    std::vector<std::uint32_t> want;
+    for (const std::string& g : mu.other_groups)
+      if (g != mu.group) want.push_back(static_cast<std::uint32_t>(s.find_group(g)));
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());
+    const detail::UserRec& rec = users[ui];
+    const bool spill = want.size() > detail::kInlineGroups || !mu.projects.empty();
+    if (!std::ranges::equal(rec.other_groups(detail::SnapshotAccess::group_pool(s)), want) || rec.spilled() != spill ||
+        rec.groups_count() != want.size() || rec.projects_count() != mu.projects.size())
+      if (bad++ == 0) UNSCOPED_INFO("user " << mu.id << " stores other groups unlike the model");
+  }
+  return bad;
 }
 
 }  // namespace fx

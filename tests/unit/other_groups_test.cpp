@@ -154,27 +154,6 @@ std::size_t disagreements(const Snapshot& s, const Model& m) {
   return bad;
 }
 
-// Users whose stored other groups are not `m`'s (sorted, each once, without
-// the primary group; in the record exactly when at most four and no projects).
-std::size_t stored_mismatches(const Snapshot& s, const Model& m) {
-  const auto users = detail::SnapshotAccess::users(s);
-  std::size_t bad = 0;
-  for (std::uint32_t ui = 0; ui < users.size(); ++ui) {
-    const User& mu = m.users[ui];
-    std::vector<std::uint32_t> want;
-    for (const std::string& g : mu.other_groups)
-      if (g != mu.group) want.push_back(static_cast<std::uint32_t>(s.find_group(g)));
-    std::sort(want.begin(), want.end());
-    want.erase(std::unique(want.begin(), want.end()), want.end());
-    const detail::UserRec& rec = users[ui];
-    const bool spill = want.size() > detail::kInlineGroups || !mu.projects.empty();
-    if (!std::ranges::equal(rec.other_groups(detail::SnapshotAccess::group_pool(s)), want) || rec.spilled() != spill ||
-        rec.groups_count() != want.size() || rec.projects_count() != mu.projects.size())
-      if (bad++ == 0) UNSCOPED_INFO("user " << mu.id << " stores other groups unlike the model");
-  }
-  return bad;
-}
-
 Snapshot compiled(const Model& m, std::uint64_t version = 1) {
   Result<Snapshot> s = compile(m, version);
   INFO((s ? std::string() : s.error().to_string()));
@@ -191,7 +170,7 @@ Snapshot patch_and_check(const Snapshot& base, const Model& was, const Model& ne
   std::optional<Snapshot> patched = detail::SnapshotBuilder::patch_users(base, next, positions, before, version);
   REQUIRE(patched.has_value());
   const Snapshot fresh = compiled(next, version);
-  CHECK(stored_mismatches(*patched, next) == 0);
+  CHECK(fx::stored_groups_mismatches(*patched, next) == 0);
   CHECK(disagreements(*patched, next) == 0);
   for (const char* asker : kAskers)
     for (const naive::Record& n : records()) {
@@ -209,7 +188,7 @@ std::size_t at(const Model& m, std::string_view id) { return static_cast<std::si
 TEST_CASE("users with 0, 1, 4 and more other groups are in exactly those groups", "[other-groups]") {
   const Model m = groups_model();
   const Snapshot s = compiled(m);
-  CHECK(stored_mismatches(s, m) == 0);
+  CHECK(fx::stored_groups_mismatches(s, m) == 0);
   CHECK(disagreements(s, m) == 0);
   const auto users = detail::SnapshotAccess::users(s);
   CHECK(reinterpret_cast<std::uintptr_t>(users.data()) % alignof(detail::UserRec) == 0);  // no record straddles a line
