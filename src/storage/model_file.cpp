@@ -165,7 +165,8 @@ struct Collection {
     auto [pos, fresh] = ids.emplace(std::move(id), i);
     if (!fresh) {
       r.fail(path + (std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override> ? "" : ".id"),
-             "duplicate-id", "duplicate entry " + detail::quoted_text(pos->first) + " (also " + at(name, pos->second) + ")");
+             "duplicate-id",
+             "duplicate entry " + detail::quoted_text(pos->first) + " (also " + at(name, pos->second) + ")");
       return;
     }
     out.push_back(Entry<T>{i, std::move(value)});
