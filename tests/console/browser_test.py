@@ -12,9 +12,9 @@ import tempfile
 import time
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from serve import MODEL, cli, start_server, stop_server
@@ -32,6 +32,21 @@ def new_driver(profile):
                  "--user-data-dir=" + profile, "--window-size=1280,900", "--lang=en-US"):
         options.add_argument(flag)
     return webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
+
+
+def left_document(element):
+    """Whether `element` belongs to a page the browser has left. Chromium
+    reports such a node either as stale or, while the next page loads, as a
+    node that "does not belong to the document"; both mean the page changed."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as e:
+        if "does not belong to the document" in str(e):
+            return True
+        raise
 
 
 class Steps:
@@ -55,7 +70,7 @@ class Steps:
         """Clicks a button or link and waits for the next page to load."""
         old = self.d.find_element(By.TAG_NAME, "html")
         self.d.find_element(by, value).click()
-        WebDriverWait(self.d, 10).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.d, 10).until(lambda d: left_document(old))
         WebDriverWait(self.d, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def add_user(self, user_id, name=None):
