@@ -116,13 +116,6 @@ Model many_groups_model() {
   return m;
 }
 
-Snapshot compiled(const Model& m, std::uint64_t version = 0) {
-  auto s = compile(m, version);
-  INFO((s ? std::string() : s.error().to_string()));
-  REQUIRE(s.has_value());
-  return std::move(*s);
-}
-
 }  // namespace
 
 TEST_CASE("rights() equals the traced evaluation on random models", "[fast-path]") {
@@ -143,7 +136,7 @@ TEST_CASE("rights() equals the traced evaluation on random models", "[fast-path]
 
 TEST_CASE("group membership is exact for 0 to 40 other groups", "[fast-path]") {
   const Model m = many_groups_model();
-  const Snapshot snapshot = compiled(m);
+  const Snapshot snapshot = fx::build(m);
   const Snapshot* s = &snapshot;
   std::mt19937_64 rng(11);
   CHECK(disagreements(*s, grid(*s, rng, 3000)) == 0);
@@ -173,13 +166,13 @@ TEST_CASE("group membership is exact for 0 to 40 other groups", "[fast-path]") {
 TEST_CASE("every user's other groups are stored, in the record or in the pool, as the model names them",
           "[fast-path]") {
   const Model m = many_groups_model();
-  const Snapshot snapshot = compiled(m);
+  const Snapshot snapshot = fx::build(m);
   CHECK(fx::stored_groups_mismatches(snapshot, m) == 0);
 }
 
 TEST_CASE("patched snapshots keep the fast path exact and every user's groups stored", "[fast-path]") {
   Model m = many_groups_model();
-  const Snapshot base = compiled(m);
+  const Snapshot base = fx::build(m);
   // Users gaining groups get new runs at the end of the pool; users losing
   // them reuse theirs; a new profile appears (a role no one had).
   Model next = m;
@@ -192,7 +185,7 @@ TEST_CASE("patched snapshots keep the fast path exact and every user's groups st
   next.users[40].role = "list-admin";
   auto patched = detail::SnapshotBuilder::patch_users(base, next, positions, before, 2);
   REQUIRE(patched.has_value());
-  const Snapshot fresh_snapshot = compiled(next, 2);
+  const Snapshot fresh_snapshot = fx::build(next, 2);
   const Snapshot* fresh = &fresh_snapshot;
   std::mt19937_64 rng(13);
   const std::vector<Record> records = grid(*fresh, rng, 2000);

@@ -96,9 +96,9 @@ inline Model base_model() {
   return m;
 }
 
-/// Compiles `m`, failing the test with every diagnostic if it is invalid.
-inline Snapshot build(const Model& m) {
-  Result<Snapshot> s = compile(m);
+/// Compiles `m` at `version`, failing the test with every diagnostic if it is invalid.
+inline Snapshot build(const Model& m, std::uint64_t version = 0) {
+  Result<Snapshot> s = compile(m, version);
   if (!s) FAIL(s.error().to_string());
   return std::move(s).value();
 }

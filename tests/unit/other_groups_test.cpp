@@ -154,13 +154,6 @@ std::size_t disagreements(const Snapshot& s, const Model& m) {
   return bad;
 }
 
-Snapshot compiled(const Model& m, std::uint64_t version = 1) {
-  Result<Snapshot> s = compile(m, version);
-  INFO((s ? std::string() : s.error().to_string()));
-  REQUIRE(s.has_value());
-  return std::move(*s);
-}
-
 // `next` patched onto `base` for the users at `positions` (edited from `was`)
 // answers and stores as `next` compiled.
 Snapshot patch_and_check(const Snapshot& base, const Model& was, const Model& next,
@@ -169,7 +162,7 @@ Snapshot patch_and_check(const Snapshot& base, const Model& was, const Model& ne
   for (std::size_t i : positions) before.push_back(&was.users[i]);
   std::optional<Snapshot> patched = detail::SnapshotBuilder::patch_users(base, next, positions, before, version);
   REQUIRE(patched.has_value());
-  const Snapshot fresh = compiled(next, version);
+  const Snapshot fresh = fx::build(next, version);
   CHECK(fx::stored_groups_mismatches(*patched, next) == 0);
   CHECK(disagreements(*patched, next) == 0);
   for (const char* asker : kAskers)
@@ -187,7 +180,7 @@ std::size_t at(const Model& m, std::string_view id) { return static_cast<std::si
 
 TEST_CASE("users with 0, 1, 4 and more other groups are in exactly those groups", "[other-groups]") {
   const Model m = groups_model();
-  const Snapshot s = compiled(m);
+  const Snapshot s = fx::build(m, 1);
   CHECK(fx::stored_groups_mismatches(s, m) == 0);
   CHECK(disagreements(s, m) == 0);
   const auto users = detail::SnapshotAccess::users(s);
@@ -202,7 +195,7 @@ TEST_CASE("users with 0, 1, 4 and more other groups are in exactly those groups"
 
 TEST_CASE("patching a user's other groups across the inline limit answers as compile()", "[other-groups]") {
   const Model m0 = groups_model();
-  const Snapshot s0 = compiled(m0);
+  const Snapshot s0 = fx::build(m0, 1);
   // 0 → 1 and 1 → 4 stay in the record; 4 → 5 moves to the pool; 5 → 4 moves
   // back; 11 → 6 reuses its run; the associate with projects grows from two
   // to nine (a new run) while its projects stay.
