@@ -88,9 +88,17 @@ class PyStorageAdapter : public so::StorageAdapter {
   }
 };
 
+// A change's value as Python sees it: a copy of the entity, or None.
+std::optional<so::Entity> entity_or_none(const so::SharedEntity& e) {
+  if (!e) return std::nullopt;
+  return *e;
+}
+
 void bind_change_types(py::module_& m) {
   py::class_<so::Change>(m, "Change", "One changed entity: before None = added, after None = removed.")
-      SORIGHTS_PY_READONLY(so::Change, kind, id, before, after)
+      SORIGHTS_PY_READONLY(so::Change, kind, id)
+      .def_property_readonly("before", [](const so::Change& c) { return entity_or_none(c.before); })
+      .def_property_readonly("after", [](const so::Change& c) { return entity_or_none(c.after); })
       .def("__repr__", [](const so::Change& c) {
         const char* what = !c.before ? "added" : !c.after ? "removed" : "changed";
         return "<sorights.Change " + std::string(so::kEntityKindNames[static_cast<std::size_t>(c.kind)]) + " '" +

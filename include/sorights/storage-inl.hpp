@@ -120,7 +120,7 @@ inline bool touches_user(const Change& c, std::string_view user) {
 inline bool touches_role(const Change& c, std::string_view role) {
   if (c.kind == EntityKind::kRole) return c.id == role;
   if (c.kind != EntityKind::kUser) return false;
-  auto role_of = [](const std::optional<Entity>& e) -> std::string_view {
+  auto role_of = [](const SharedEntity& e) -> std::string_view {
     if (!e) return {};
     const User* u = std::get_if<User>(&*e);
     return u ? std::string_view(u->role) : std::string_view();

@@ -24,6 +24,7 @@
 #ifndef SORIGHTS_STORAGE_HPP_
 #define SORIGHTS_STORAGE_HPP_
 
+#include <concepts>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -32,6 +33,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -78,12 +80,46 @@ inline constexpr std::array<std::string_view, 10> kEntityKindWords = {
 using Entity = std::variant<OurCompany, Group, Licence, Plan, FunctionalRightDef, DataObjectDef, Role,
                             User, std::vector<FieldRightRule>, std::vector<Override>>;
 
+/// An entity value of a `Change`, or none: immutable and shared, so that the
+/// copies of a change list (the commit's result, the audit trail, the change
+/// set an adapter is handed) share one value per entity instead of copying
+/// it. Reads like `std::optional<Entity>`: test it, dereference it. Making
+/// one from a value copies (or moves) the value once; copying one costs a
+/// reference count. Thread-safe as `std::shared_ptr<const Entity>` is.
+class SharedEntity {
+ public:
+  SharedEntity() noexcept = default;
+  SharedEntity(std::nullopt_t) noexcept {}  // NOLINT(google-explicit-constructor): reads as optional's
+  /// Any value an `Entity` can be made from (a `User`, a `Group`, an `Entity`).
+  template <class T>
+    requires(!std::same_as<std::remove_cvref_t<T>, SharedEntity> &&
+             !std::same_as<std::remove_cvref_t<T>, std::nullopt_t> && std::constructible_from<Entity, T &&>)
+  SharedEntity(T&& value)  // NOLINT(google-explicit-constructor)
+      : value_(std::make_shared<const Entity>(std::forward<T>(value))) {}
+
+  [[nodiscard]] bool has_value() const noexcept { return value_ != nullptr; }
+  explicit operator bool() const noexcept { return value_ != nullptr; }
+  /// The value; only when `has_value()`.
+  [[nodiscard]] const Entity& operator*() const noexcept { return *value_; }
+  [[nodiscard]] const Entity* operator->() const noexcept { return value_.get(); }
+  void reset() noexcept { value_.reset(); }
+
+  /// Equal values (both none, the same shared value, or equal entities).
+  friend bool operator==(const SharedEntity& a, const SharedEntity& b) {
+    return a.value_ == b.value_ || (a.value_ && b.value_ && *a.value_ == *b.value_);
+  }
+
+ private:
+  std::shared_ptr<const Entity> value_;
+};
+
 /// One changed entity: absent `before` = added, absent `after` = removed.
+/// Copying a change shares its values (`SharedEntity`).
 struct Change {
   EntityKind kind = EntityKind::kUser;
   std::string id{};
-  std::optional<Entity> before{};
-  std::optional<Entity> after{};
+  SharedEntity before{};
+  SharedEntity after{};
   friend bool operator==(const Change&, const Change&) = default;
 };
 

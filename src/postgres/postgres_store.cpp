@@ -388,7 +388,7 @@ Result<void> PostgresStore::Impl::migrate() {
     std::vector<Change> initial;
     for (Role& r : Model::with_defaults().roles) {
       std::string id = r.id;
-      initial.push_back(Change{EntityKind::kRole, std::move(id), std::nullopt, Entity(std::move(r))});
+      initial.push_back(Change{EntityKind::kRole, std::move(id), std::nullopt, SharedEntity(std::move(r))});
     }
     schema_version = at;  // the columns the roles are written with
     Result<void> w = write_changes(op, initial);

@@ -13,13 +13,12 @@
 #include <exception>
 #include <map>
 #include <set>
-#include <unordered_map>
-#include <unordered_set>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
 #include "sorights/ids.hpp"
+#include "sorights/detail/flat_index.hpp"
 #include "sorights/detail/snapshot_builder.hpp"  // detail::Validator, detail::SnapshotBuilder
 
 SORIGHTS_BEGIN_NAMESPACE
@@ -74,7 +73,7 @@ auto call_adapter(F&& f) -> decltype(f()) {
 }
 
 template <class T>
-const T* get_value(const std::optional<Entity>& e) {
+const T* get_value(const SharedEntity& e) {
   return e ? std::get_if<T>(&*e) : nullptr;
 }
 
@@ -89,31 +88,30 @@ void diff_entities(std::vector<Change>& out, std::vector<Diagnostic>* dups, Enti
   const std::size_t lim = std::min(from.size(), to.size());
   std::size_t k = 0;
   for (; k < lim && from[k].id == to[k].id; ++k)
-    if (!(from[k] == to[k])) out.push_back(Change{kind, to[k].id, Entity(from[k]), Entity(to[k])});
+    if (!(from[k] == to[k])) out.push_back(Change{kind, to[k].id, SharedEntity(from[k]), SharedEntity(to[k])});
   if (k == from.size() && k == to.size()) return;
-  std::unordered_map<std::string_view, const T*> old;
+  FlatIndex old;  // from[k, ...) by id
   old.reserve(from.size() - k);
-  for (std::size_t i = k; i < from.size(); ++i) old.emplace(from[i].id, &from[i]);
-  std::unordered_set<std::string_view> seen;
+  for (std::size_t i = k; i < from.size(); ++i) old.emplace(from[i].id, static_cast<std::uint32_t>(i));
+  FlatIndex seen;  // the ids of to[k, ...) met so far
   seen.reserve(to.size() - k);
-  std::unordered_set<std::string_view> prefix;  // ids of to[0, k), built on demand
+  FlatIndex prefix;  // ids of to[0, k), built on demand
   bool prefix_built = false;
   for (std::size_t i = k; i < to.size(); ++i) {
     const T& e = to[i];
-    if (!seen.insert(e.id).second) {
+    if (!seen.emplace(e.id, 0).second) {
       if (dups) dups->push_back(Diagnostic{std::string(kind_collection(kind)), e.id, "id", "duplicate-id",
                                            "duplicate id " + quote_id(e.id)});
       continue;
     }
-    auto it = old.find(e.id);
-    if (it != old.end()) {
-      if (!(*it->second == e)) out.push_back(Change{kind, e.id, Entity(*it->second), Entity(e)});
+    if (const std::uint32_t at = old.find(e.id); at != FlatIndex::kMiss) {
+      if (!(from[at] == e)) out.push_back(Change{kind, e.id, SharedEntity(from[at]), SharedEntity(e)});
       continue;
     }
     if (dups && k != 0) {
       if (!prefix_built) {
         prefix.reserve(k);
-        for (std::size_t j = 0; j < k; ++j) prefix.insert(to[j].id);
+        for (std::size_t j = 0; j < k; ++j) prefix.emplace(to[j].id, 0);
         prefix_built = true;
       }
       if (prefix.contains(e.id)) {
@@ -122,16 +120,16 @@ void diff_entities(std::vector<Change>& out, std::vector<Diagnostic>* dups, Enti
         continue;
       }
     }
-    out.push_back(Change{kind, e.id, std::nullopt, Entity(e)});
+    out.push_back(Change{kind, e.id, std::nullopt, SharedEntity(e)});
   }
   for (std::size_t i = k; i < from.size(); ++i)
-    if (!seen.contains(from[i].id)) out.push_back(Change{kind, from[i].id, Entity(from[i]), std::nullopt});
+    if (!seen.contains(from[i].id)) out.push_back(Change{kind, from[i].id, SharedEntity(from[i]), std::nullopt});
 }
 
 template <class T>
 void diff_whole(std::vector<Change>& out, EntityKind kind, const std::vector<T>& from,
                 const std::vector<T>& to) {
-  if (from != to) out.push_back(Change{kind, {}, Entity(from), Entity(to)});
+  if (from != to) out.push_back(Change{kind, {}, SharedEntity(from), SharedEntity(to)});
 }
 
 inline bool user_inactive(const User& u) {

@@ -171,9 +171,9 @@ SORIGHTS_INLINE std::vector<Change> Transaction::staged_changes(std::vector<Diag
             [](const UserEdit* a, const UserEdit* b) { return a->position < b->position; });
   for (const UserEdit* e : edits) {
     const User& was = base_->model.users[e->position];
-    if (!(was == e->user)) out.push_back(Change{EntityKind::kUser, was.id, Entity(was), Entity(e->user)});
+    if (!(was == e->user)) out.push_back(Change{EntityKind::kUser, was.id, SharedEntity(was), SharedEntity(e->user)});
   }
-  for (const User& u : user_adds_) out.push_back(Change{EntityKind::kUser, u.id, std::nullopt, Entity(u)});
+  for (const User& u : user_adds_) out.push_back(Change{EntityKind::kUser, u.id, std::nullopt, SharedEntity(u)});
   return out;
 }
 
