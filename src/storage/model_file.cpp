@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <istream>
 #include <map>
+#include <optional>
 #include <span>
 #include <tuple>
 #include <unordered_map>
@@ -22,6 +24,7 @@
 #include "json_codec.hpp"
 #include "quote.hpp"
 #include "sorights/ids.hpp"
+#include "sorights/detail/flat_index.hpp"
 #include "sorights/snapshot.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE
@@ -52,25 +55,50 @@ auto override_identity(const Override& o) {
 
 // One parsed entry of an id-keyed collection.
 template <class T>
-struct Entry {
-  std::size_t index;
-  T value;
+struct Entries {
+  std::vector<std::size_t> at;  // each value's index in its collection array
+  std::vector<T> values;
+  [[nodiscard]] std::size_t size() const { return values.size(); }
+  [[nodiscard]] bool empty() const { return values.empty(); }
+};
+
+// id → the file index of its first entry. The ids are owned (a deque: they
+// never move, so the flat index can view them) and nothing is allocated per
+// id beyond its own text.
+class IdIndex {
+ public:
+  // The index held for `id`, and whether `i` was recorded now.
+  std::pair<std::size_t, bool> emplace(std::string_view id, std::size_t i) {
+    if (const std::uint32_t held = index_.find(id); held != detail::FlatIndex::kMiss) return {held, false};
+    ids_.emplace_back(id);
+    index_.emplace(ids_.back(), static_cast<std::uint32_t>(i));
+    return {i, true};
+  }
+  [[nodiscard]] std::optional<std::size_t> find(std::string_view id) const {
+    const std::uint32_t held = index_.find(id);
+    if (held == detail::FlatIndex::kMiss) return std::nullopt;
+    return held;
+  }
+
+ private:
+  std::deque<std::string> ids_;
+  detail::FlatIndex index_;
 };
 
 // The parsed file, before it is applied.
 struct Parsed {
-  std::vector<Entry<OurCompany>> companies;
-  std::vector<Entry<Group>> groups;
-  std::vector<Entry<Licence>> licences;
-  std::vector<Entry<Plan>> plans;
-  std::vector<Entry<FunctionalRightDef>> rights;
-  std::vector<Entry<DataObjectDef>> objects;
-  std::vector<Entry<RoleEntry>> roles;
-  std::vector<Entry<FieldRightRule>> field_rights;
-  std::vector<Entry<Override>> overrides;
-  std::vector<Entry<User>> users;
+  Entries<OurCompany> companies;
+  Entries<Group> groups;
+  Entries<Licence> licences;
+  Entries<Plan> plans;
+  Entries<FunctionalRightDef> rights;
+  Entries<DataObjectDef> objects;
+  Entries<RoleEntry> roles;
+  Entries<FieldRightRule> field_rights;
+  Entries<Override> overrides;
+  Entries<User> users;
   // collection → (id → first index in the file)
-  std::map<std::string, std::unordered_map<std::string, std::size_t>, std::less<>> index;
+  std::map<std::string, IdIndex, std::less<>> index;
 };
 
 // What a string member of an entry holds, for the id and name rules (§19).
@@ -143,8 +171,8 @@ bool check_texts(const Json& j, const std::string& path, std::span<const TextRul
 template <class T, class ReadFn, class IdFn>
 struct Collection {
   const char* name;
-  std::vector<Entry<T>>& out;
-  std::unordered_map<std::string, std::size_t>& ids;
+  Entries<T>& out;
+  IdIndex& ids;
   ReadFn read;
   IdFn id_of;
   std::vector<TextRule> texts;
@@ -157,31 +185,31 @@ struct Collection {
     // An entry whose own id breaks the id rules is not applied: it could
     // only add noise to the model's rules.
     if (!check_texts(j, path, texts, r)) return;
-    std::string id = id_of(value);
+    const auto id = id_of(value);
     if (id.empty() && r.errors.size() > before) {
       // No usable id: the entry cannot be applied, its problems are reported.
       return;
     }
-    auto [pos, fresh] = ids.emplace(std::move(id), i);
+    const auto [first, fresh] = ids.emplace(id, i);
     if (!fresh) {
       r.fail(path + (std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override> ? "" : ".id"),
              "duplicate-id",
-             "duplicate entry " + detail::quoted_text(pos->first) + " (also " + at(name, pos->second) + ")");
+             "duplicate entry " + detail::quoted_text(id) + " (also " + at(name, first) + ")");
       return;
     }
-    out.push_back(Entry<T>{i, std::move(value)});
+    out.at.push_back(i);
+    out.values.push_back(std::move(value));
   }
 };
 template <class T, class ReadFn, class IdFn>
-Collection<T, ReadFn, IdFn> collection(const char* name, std::vector<Entry<T>>& out,
-                                       std::unordered_map<std::string, std::size_t>& ids, ReadFn read, IdFn id_of,
+Collection<T, ReadFn, IdFn> collection(const char* name, Entries<T>& out, IdIndex& ids, ReadFn read, IdFn id_of,
                                        std::initializer_list<TextRule> texts) {
   return {name, out, ids, read, id_of, texts};
 }
 
 // The file's collections, in the order they are read from a whole document.
 auto collections(Parsed& p) {
-  auto by_id = [](const auto& v) { return v.id; };
+  auto by_id = [](const auto& v) { return std::string_view(v.id); };
   using enum Text;
   return std::make_tuple(
       collection("our_companies", p.companies, p.index["our_companies"], detail::read_company, by_id,
@@ -247,8 +275,10 @@ class FileReader final : public detail::ElementSink {
   // (the streamed ones are left empty in `root`), and the rule-list indexes.
   void finish(const Json& root) {
     std::apply([&](const auto&... c) { (check_array(root, c.name), ...); }, collections_);
-    for (const auto& e : p_.field_rights) p_.index["field_rights"].emplace(field_right_key(e.value), e.index);
-    for (const auto& e : p_.overrides) p_.index["overrides"].emplace(override_key(e.value), e.index);
+    for (std::size_t k = 0; k < p_.field_rights.size(); ++k)
+      p_.index["field_rights"].emplace(field_right_key(p_.field_rights.values[k]), p_.field_rights.at[k]);
+    for (std::size_t k = 0; k < p_.overrides.size(); ++k)
+      p_.index["overrides"].emplace(override_key(p_.overrides.values[k]), p_.overrides.at[k]);
   }
 
  private:
@@ -265,21 +295,26 @@ class FileReader final : public detail::ElementSink {
 // Applies `entries` onto `items`: an entry replaces the first item with its
 // key, or is appended (in file order). The smaller side is indexed (`Map`), so
 // importing into an empty model builds no index at all: O(n + m) expected for
-// a hash map, O((n + m) log min(n, m)) for a tree. Keys may point into the
-// values, so nothing moves until every lookup is done.
+// a hash map, O((n + m) log min(n, m)) for a tree; into an empty collection
+// the entries move as one. Keys may point into the values, so nothing moves
+// until every lookup is done.
 template <class T, class Map, class Key>
-void merge_into(std::vector<T>& items, std::vector<Entry<T>>& entries, Key key) {
+void merge_into(std::vector<T>& items, Entries<T>& entries, Key key) {
   if (entries.empty()) return;
+  if (items.empty()) {
+    items = std::move(entries.values);
+    return;
+  }
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   std::vector<std::size_t> target(entries.size(), kNone);  // the item each entry replaces
-  if (!items.empty()) {
+  {
     Map index;
     if (items.size() <= entries.size()) {
       for (std::size_t i = items.size(); i-- > 0;) index[key(items[i])] = i;  // the first item wins
       for (std::size_t k = 0; k < entries.size(); ++k)
-        if (auto it = index.find(key(entries[k].value)); it != index.end()) target[k] = it->second;
+        if (auto it = index.find(key(entries.values[k])); it != index.end()) target[k] = it->second;
     } else {
-      for (std::size_t k = 0; k < entries.size(); ++k) index.emplace(key(entries[k].value), k);
+      for (std::size_t k = 0; k < entries.size(); ++k) index.emplace(key(entries.values[k]), k);
       for (std::size_t i = 0; i < items.size(); ++i) {
         auto it = index.find(key(items[i]));
         if (it != index.end() && target[it->second] == kNone) target[it->second] = i;
@@ -288,13 +323,13 @@ void merge_into(std::vector<T>& items, std::vector<Entry<T>>& entries, Key key) 
   }
   items.reserve(items.size() + entries.size());
   for (std::size_t k = 0; k < entries.size(); ++k) {
-    if (target[k] != kNone) items[target[k]] = std::move(entries[k].value);
-    else items.push_back(std::move(entries[k].value));
+    if (target[k] != kNone) items[target[k]] = std::move(entries.values[k]);
+    else items.push_back(std::move(entries.values[k]));
   }
 }
 
 template <class T>
-void merge_by_id(std::vector<T>& items, std::vector<Entry<T>>& entries) {
+void merge_by_id(std::vector<T>& items, Entries<T>& entries) {
   merge_into<T, std::unordered_map<std::string_view, std::size_t>>(
       items, entries, [](const T& t) { return std::string_view(t.id); });
 }
@@ -305,14 +340,14 @@ void merge_by_id(std::vector<T>& items, std::vector<Entry<T>>& entries) {
 // wait for ever form or follow a `copy_of` cycle. The pass of each entry is
 // found in one walk of the copy_of chains, and the roles are looked up in a
 // hash index, so this is O(n log n) for n roles.
-void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool merge, Reader& r) {
+void apply_roles(const Entries<RoleEntry>& entries, Model& m, bool merge, Reader& r) {
   const std::size_t n = entries.size();
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   std::unordered_map<std::string_view, std::size_t> in_file;
-  for (std::size_t k = 0; k < n; ++k) in_file.emplace(entries[k].value.id, k);
+  for (std::size_t k = 0; k < n; ++k) in_file.emplace(entries.values[k].id, k);
   std::vector<std::size_t> source(n, kNone);  // the entry this one copies, if in the file
   for (std::size_t k = 0; k < n; ++k) {
-    const RoleEntry& re = entries[k].value;
+    const RoleEntry& re = entries.values[k];
     if (!re.copy_of || *re.copy_of == re.id) continue;
     if (auto it = in_file.find(*re.copy_of); it != in_file.end()) source[k] = it->second;
   }
@@ -357,9 +392,8 @@ void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool me
     return it == role_at.end() ? nullptr : &m.roles[it->second];
   };
   for (std::size_t k : order) {
-    const Entry<RoleEntry>& e = entries[k];
-    const RoleEntry& re = e.value;
-    const std::string path_k = at("roles", e.index);
+    const RoleEntry& re = entries.values[k];
+    const std::string path_k = at("roles", entries.at[k]);
     Role* existing = find_role(re.id);
     Role next;
     if (re.copy_of) {
@@ -393,8 +427,8 @@ void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool me
   }
   for (std::size_t k = 0; k < n; ++k) {
     if (pass[k] != kNone) continue;
-    const Entry<RoleEntry>& e = entries[k];
-    r.fail(at("roles", e.index) + ".copy_of", "copy-of-cycle", "copy_of " + detail::quoted_text(*e.value.copy_of) + " forms a cycle");
+    r.fail(at("roles", entries.at[k]) + ".copy_of", "copy-of-cycle",
+           "copy_of " + detail::quoted_text(*entries.values[k].copy_of) + " forms a cycle");
   }
 }
 
@@ -402,16 +436,16 @@ void apply_roles(const std::vector<Entry<RoleEntry>>& entries, Model& m, bool me
 std::optional<Diagnostic> locate(const Diagnostic& d, const Parsed& p, const Json& root, const Reader& r) {
   auto coll = p.index.find(d.collection);
   if (coll == p.index.end()) return d;
-  auto idx = coll->second.find(d.item);
-  if (idx == coll->second.end()) return d;  // from the base model: users["bob"]
-  const std::string path = at(d.collection, idx->second);
+  const std::optional<std::size_t> idx = coll->second.find(d.item);
+  if (!idx) return d;  // from the base model: users["bob"]
+  const std::string path = at(d.collection, *idx);
   // A wrong type or a broken entry makes every later rule about it noise.
   if (r.failed(path + ".type") || (d.field.empty() && r.failed(path))) return std::nullopt;
   std::string field = d.field;
   // Point at the list element or the object member the message names.
   auto list = root.find(d.collection);
-  if (list == root.end() || !list->is_array() || idx->second >= list->size()) return d;
-  const Json& entry = (*list)[idx->second];
+  if (list == root.end() || !list->is_array() || *idx >= list->size()) return d;
+  const Json& entry = (*list)[*idx];
   if (!field.empty() && field.find('.') == std::string::npos && entry.is_object() && entry.contains(field)) {
     const std::size_t q1 = d.message.find('"');
     const std::size_t q2 = q1 == std::string::npos ? q1 : d.message.find('"', q1 + 1);
