@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -21,6 +22,9 @@ namespace detail {
 // A string → index hash table for the cold paths (validation, compile):
 // open addressing over one array, no allocation per entry. Keys are views into
 // storage that outlives the table (the model or a snapshot's name tables).
+// A slot holds the key's first 8 bytes and its length, so a probe for a key
+// of up to 8 bytes reads one slot and nothing else: at a million ids, one
+// cache miss a lookup instead of three (slot, view, text).
 class FlatIndex {
  public:
   static constexpr std::uint32_t kMiss = 0xFFFFFFFFu;
@@ -37,28 +41,26 @@ class FlatIndex {
   std::pair<std::uint32_t, bool> emplace(std::string_view key, std::uint32_t value) {
     if ((keys_.size() + 1) * 3 > slots_.size() * 2) rehash(slots_.empty() ? 16 : slots_.size() * 2);
     const std::size_t mask = slots_.size() - 1;
-    const std::uint64_t h = hash(key);
-    const auto tag = static_cast<std::uint32_t>(h >> 32);
-    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+    const Probe p = probe(key);
+    for (std::size_t i = p.start & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
       if (s.entry == kMiss) {
-        s = Slot{tag, static_cast<std::uint32_t>(keys_.size())};
+        s = Slot{p.head, p.check, static_cast<std::uint32_t>(keys_.size())};
         keys_.push_back(key);
         values_.push_back(value);
         return {value, true};
       }
-      if (s.tag == tag && same(keys_[s.entry], key)) return {values_[s.entry], false};
+      if (matches(s, p, key)) return {values_[s.entry], false};
     }
   }
   [[nodiscard]] std::uint32_t find(std::string_view key) const noexcept {
     if (slots_.empty()) return kMiss;
     const std::size_t mask = slots_.size() - 1;
-    const std::uint64_t h = hash(key);
-    const auto tag = static_cast<std::uint32_t>(h >> 32);
-    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+    const Probe p = probe(key);
+    for (std::size_t i = p.start & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
       if (s.entry == kMiss) return kMiss;
-      if (s.tag == tag && same(keys_[s.entry], key)) return values_[s.entry];
+      if (matches(s, p, key)) return values_[s.entry];
     }
   }
   [[nodiscard]] bool contains(std::string_view key) const noexcept { return find(key) != kMiss; }
@@ -67,19 +69,29 @@ class FlatIndex {
   [[nodiscard]] bool empty() const noexcept { return keys_.empty(); }
 
  private:
-  // 8 bytes a slot (a 100k-id table is 2 MB); `tag` (high hash bits) spares
-  // almost every key comparison on a miss.
+  // 16 bytes a slot (a 100k-id table is 4 MB).
   struct Slot {
-    std::uint32_t tag = 0;
+    std::uint64_t head = 0;       // the key's first 8 bytes, little-endian, zero-padded
+    std::uint32_t check = 0;      // high hash bits, and the key's length (capped at 255) in the low byte
     std::uint32_t entry = kMiss;  // into keys_ / values_
   };
-  // Ids are short: comparing them inline beats a call to memcmp.
-  static bool same(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    if (a.size() > 16) return a == b;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if (a[i] != b[i]) return false;
-    return true;
+  struct Probe {
+    std::uint64_t start, head;
+    std::uint32_t check;
+  };
+  static Probe probe(std::string_view k) noexcept {
+    const std::uint64_t h = hash(k);
+    const auto len = static_cast<std::uint32_t>(k.size() < 255 ? k.size() : 255);
+    return Probe{h, head(k), (static_cast<std::uint32_t>(h >> 32) & ~0xFFu) | len};
+  }
+  // A key of up to 8 bytes is all in the slot; a longer one is compared whole.
+  bool matches(const Slot& s, const Probe& p, std::string_view key) const noexcept {
+    return s.check == p.check && s.head == p.head && (key.size() <= 8 || keys_[s.entry] == key);
+  }
+  static std::uint64_t head(std::string_view k) noexcept {  // a loop: no call to memcpy
+    std::uint64_t w = 0;
+    for (std::size_t j = k.size() < 8 ? k.size() : 8; j > 0; --j) w = (w << 8) | static_cast<unsigned char>(k[j - 1]);
+    return w;
   }
   static std::uint64_t mix(std::uint64_t h) noexcept {  // murmur3's fmix64
     h ^= h >> 33;
@@ -103,14 +115,15 @@ class FlatIndex {
     return mix(h ^ w ^ (static_cast<std::uint64_t>(k.size()) << 56));
   }
   void rehash(std::size_t cap) {
-    slots_.assign(cap, Slot{});
+    std::vector<Slot> next(cap, Slot{});
     const std::size_t mask = cap - 1;
-    for (std::uint32_t e = 0; e < keys_.size(); ++e) {
-      const std::uint64_t h = hash(keys_[e]);
-      std::size_t i = static_cast<std::size_t>(h) & mask;
-      while (slots_[i].entry != kMiss) i = (i + 1) & mask;
-      slots_[i] = Slot{static_cast<std::uint32_t>(h >> 32), e};
+    for (const Slot& s : slots_) {
+      if (s.entry == kMiss) continue;
+      std::size_t i = static_cast<std::size_t>(hash(keys_[s.entry])) & mask;
+      while (next[i].entry != kMiss) i = (i + 1) & mask;
+      next[i] = s;
     }
+    slots_ = std::move(next);
   }
   std::vector<Slot> slots_;
   std::vector<std::string_view> keys_;
