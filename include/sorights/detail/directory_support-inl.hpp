@@ -99,6 +99,10 @@ void diff_entities(std::vector<Change>& out, std::vector<Diagnostic>* dups, Enti
   bool prefix_built = false;
   for (std::size_t i = k; i < to.size(); ++i) {
     const T& e = to[i];
+    if (i + 8 < to.size()) {  // probes 8 entities ahead: their cache misses overlap
+      seen.prefetch(to[i + 8].id);
+      old.prefetch(to[i + 8].id);
+    }
     if (!seen.emplace(e.id, 0).second) {
       if (dups) dups->push_back(Diagnostic{std::string(kind_collection(kind)), e.id, "id", "duplicate-id",
                                            "duplicate id " + quote_id(e.id)});

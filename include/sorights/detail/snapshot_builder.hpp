@@ -276,6 +276,11 @@ struct SnapshotBuilder {
     s.user_names_.reserve(m.users.size(), name_chars);
     s.users_.reserve(m.users.size());
     for (std::size_t i = 0; i < m.users.size(); ++i) {
+      if (i + 8 < m.users.size()) {  // the group probes of a user 8 ahead: their misses overlap
+        const User& ahead = m.users[i + 8];
+        group_index.prefetch(ahead.group);
+        if (!ahead.other_groups.empty()) group_index.prefetch(ahead.other_groups.front());
+      }
       s.users_.push_back(build_user(m.users[i], nullptr, user_company[i]));
       s.user_names_.add(m.users[i].id);
     }

@@ -148,7 +148,9 @@ class Validator {
   IdSet ids(const Vec& items, std::string_view collection) {
     IdSet seen;
     seen.reserve(items.size());
-    for (const auto& item : items) {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const auto& item = items[i];
+      if (i + kAhead < items.size()) seen.prefetch(items[i + kAhead].id);
       if (item.id.empty()) {
         add(collection, "", "id", "empty-id", "an id may not be empty");
       } else if (!seen.emplace(item.id, 0).second) {
@@ -366,7 +368,9 @@ class Validator {
     std::unordered_map<std::string_view, std::string_view> persons;
     std::unordered_map<std::string_view, std::uint32_t> in_use;
     std::vector<std::string_view> held;
-    for (const User& u : m_.users) {
+    for (std::size_t i = 0; i < m_.users.size(); ++i) {
+      const User& u = m_.users[i];
+      if (i + kAhead < m_.users.size()) prefetch_links(m_.users[i + kAhead]);
       check_user_links(u);
       if (!u.person.empty()) {
         auto [it, fresh] = persons.emplace(u.person, u.id);
@@ -387,6 +391,13 @@ class Validator {
             "licence " + quote_id(l.id) + " is assigned to " + std::to_string(n) +
                 " users but only " + std::to_string(l.count) + " are purchased");
     }
+  }
+
+  // How many entities ahead a bulk loop prefetches its index probes.
+  static constexpr std::size_t kAhead = 8;
+  void prefetch_links(const User& u) const noexcept {
+    groups_.prefetch(u.group);
+    if (!u.other_groups.empty()) groups_.prefetch(u.other_groups.front());
   }
 
   void check_user_links(const User& u) {
