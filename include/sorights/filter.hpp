@@ -103,6 +103,7 @@ inline bool override_removes(const CheckPlan& plan, std::uint64_t key, std::uint
 class BatchPlans {
  public:
   static constexpr std::uint32_t kSlots = 64;  // objects with a slot each: 0..kSlots-1
+  static_assert(kSlots >= kBatchTableSize);
 
   BatchPlans(const Snapshot& s, UserIndex user, Action action) noexcept : s_(s), user_(user), action_(action) {}
 
@@ -112,9 +113,24 @@ class BatchPlans {
     if (SORIGHTS_UNLIKELY(!slot || (o >= kSlots && spare_object_ != o))) {
       slot = make_check_plan(s_, user_, object, action_, kTimeMin, CheckPlanInputs{true, true});
       if (o >= kSlots) spare_object_ = o;
+      if (slot->constant < 0 && !have_user_) {
+        user_plan_ = *slot;
+        have_user_ = true;
+      }
+      if (slot->publishing) {  // "now" read once per call
+        if (!have_now_) now_ = slot->at;
+        have_now_ = true;
+        slot->at = now_;
+      }
     }
     return *slot;
   }
+
+  // The plan of any object that is not decided by the user alone: its
+  // user-level fields are every such plan's (all, if none has been made).
+  const CheckPlan& user() const noexcept { return user_plan_; }
+  // "Now", once a plan with publishing has been made.
+  Time now() const noexcept { return now_; }
 
  private:
   const Snapshot& s_;
@@ -123,6 +139,10 @@ class BatchPlans {
   std::array<std::optional<CheckPlan>, kSlots> plans_{};
   std::optional<CheckPlan> spare_{};
   std::uint32_t spare_object_ = 0;
+  CheckPlan user_plan_{};
+  bool have_user_ = false;
+  bool have_now_ = false;
+  Time now_ = kTimeMin;
 };
 
 }  // namespace detail
@@ -254,6 +274,58 @@ SORIGHTS_TARGET_AVX2 inline void run_avx2(const CheckPlan& p, const RecordColumn
   for (std::size_t i = 0; i < c.size; i += 8)
     out[i / 64] |= static_cast<std::uint64_t>(filter8_avx2(p, c, i)) << (i & 63u);
 }
+
+// can_batch with the AVX-512 kernel: 16 records a step in their order, each
+// lane's per-object plan word picked from a table made as objects are met;
+// objects past the table and record-scoped overrides lane by lane after.
+SORIGHTS_TARGET_AVX512 inline std::size_t can_batch_avx512(BatchPlans& plans, Action action, const Record* records,
+                                                           std::size_t n, std::uint64_t* out) noexcept {
+  alignas(64) std::array<std::uint32_t, kBatchTableSize> table;
+  table.fill(kWordUnmade);
+  const std::uint8_t bit = TableRights::action_bit(action);
+  std::size_t allowed = 0;
+  std::uint64_t word = 0;
+  std::array<Record, 16> tail;
+  for (std::size_t i = 0; i < n; i += 16) {
+    const Record* r = records + i;
+    __mmask16 live = 0xFFFF;
+    if (n - i < 16) {
+      std::copy(r, records + n, tail.begin());
+      std::fill(tail.begin() + static_cast<std::ptrdiff_t>(n - i), tail.end(), Record{});
+      r = tail.data();
+      live = static_cast<__mmask16>((1u << (n - i)) - 1);
+    }
+    Batch16 s = can16_avx512(plans.user(), table.data(), r, live, plans.now());
+    while (SORIGHTS_UNLIKELY(s.unmade)) {
+      for (std::uint32_t m = s.unmade; m; m &= m - 1) {
+        const ObjectIndex o = r[std::countr_zero(m)].object;
+        table[static_cast<std::uint32_t>(o)] = batch_word(plans.get(o));
+      }
+      s = can16_avx512(plans.user(), table.data(), r, live, plans.now());
+    }
+    std::uint32_t bits = s.allowed;
+    if (SORIGHTS_UNLIKELY(s.scalar | s.overrides)) {
+      const RecordLanes lanes{r};
+      for (std::uint32_t m = s.scalar; m; m &= m - 1) {
+        const auto j = static_cast<std::size_t>(std::countr_zero(m));
+        const CheckPlan& p = plans.get(r[j].object);
+        const bool ok = p.constant >= 0 ? p.constant == 1 : check_lane(p, lanes, j) && !override_removes(p, r[j].id, bit);
+        bits |= static_cast<std::uint32_t>(ok) << j;
+      }
+      for (std::uint32_t m = s.overrides; m; m &= m - 1) {
+        const auto j = static_cast<std::size_t>(std::countr_zero(m));
+        if (override_removes(plans.get(r[j].object), r[j].id, bit)) bits &= ~(1u << j);
+      }
+    }
+    word |= static_cast<std::uint64_t>(bits) << (i & 63u);
+    if ((i & 63u) == 48 || i + 16 >= n) {
+      out[i / 64] = word;
+      allowed += static_cast<std::size_t>(std::popcount(word));
+      word = 0;
+    }
+  }
+  return allowed;
+}
 #endif
 
 }  // namespace detail
@@ -285,6 +357,12 @@ inline FilterResult can_batch(const Snapshot& snapshot, UserIndex user, Action a
   result.path = path;
   constexpr std::size_t kBlock = detail::RunColumns::kBlock, kSlots = detail::BatchPlans::kSlots;
   detail::BatchPlans plans(snapshot, user, action);
+#if SORIGHTS_FILTER_X86
+  if (path == FilterPath::kAvx512) {
+    result.allowed = detail::can_batch_avx512(plans, action, records.data(), n, out_bits.data());
+    return result;
+  }
+#endif
   [[maybe_unused]] detail::RunColumns run;
   const std::uint8_t bit = TableRights::action_bit(action);
   std::size_t allowed = 0;
