@@ -42,6 +42,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -99,50 +100,50 @@ inline bool override_removes(const CheckPlan& plan, std::uint64_t key, std::uint
 }
 
 // The plans of one `can_batch` call: one per data object met, made on first
-// use (objects past the table share one slot, remade when the object changes).
+// use from the user's part, made once (objects past the table share one
+// slot, remade when the object changes). "Now" is read once per call.
 class BatchPlans {
  public:
   static constexpr std::uint32_t kSlots = 64;  // objects with a slot each: 0..kSlots-1
   static_assert(kSlots >= kBatchTableSize);
 
-  BatchPlans(const Snapshot& s, UserIndex user, Action action) noexcept : s_(s), user_(user), action_(action) {}
+  BatchPlans(const Snapshot& s, UserIndex user, Action action) noexcept
+      : s_(s), action_(action), user_(make_user_plan(s, user)) {}
 
   const CheckPlan& get(ObjectIndex object) noexcept {
     const auto o = static_cast<std::uint32_t>(object);
-    std::optional<CheckPlan>& slot = o < kSlots ? plans_[o] : spare_;
-    if (SORIGHTS_UNLIKELY(!slot || (o >= kSlots && spare_object_ != o))) {
-      slot = make_check_plan(s_, user_, object, action_, kTimeMin, CheckPlanInputs{true, true});
-      if (o >= kSlots) spare_object_ = o;
-      if (slot->constant < 0 && !have_user_) {
-        user_plan_ = *slot;
-        have_user_ = true;
-      }
-      if (slot->publishing) {  // "now" read once per call
-        if (!have_now_) now_ = slot->at;
-        have_now_ = true;
-        slot->at = now_;
+    const bool slotted = o < kSlots;
+    CheckPlan& slot = slots_.plans[slotted ? o : kSlots];
+    if (SORIGHTS_UNLIKELY(slotted ? !((made_ >> o) & 1u) : !(have_spare_ && spare_object_ == o))) {
+      std::construct_at(&slot, make_object_plan(s_, user_, object, action_, now_, CheckPlanInputs{true, true}));
+      if (slot.publishing) now_ = slot.at;
+      if (slotted) made_ |= std::uint64_t{1} << o;
+      else {
+        have_spare_ = true;
+        spare_object_ = o;
       }
     }
-    return *slot;
+    return slot;
   }
 
-  // The plan of any object that is not decided by the user alone: its
-  // user-level fields are every such plan's (all, if none has been made).
-  const CheckPlan& user() const noexcept { return user_plan_; }
+  // The user-level fields every plan of the call shares.
+  const CheckPlan& user() const noexcept { return user_; }
   // "Now", once a plan with publishing has been made.
   Time now() const noexcept { return now_; }
 
  private:
+  union Slots {  // made on first use (see made_): no cost for objects not met
+    Slots() noexcept {}
+    CheckPlan plans[kSlots + 1];  // the last: the spare
+  };
   const Snapshot& s_;
-  UserIndex user_;
   Action action_;
-  std::array<std::optional<CheckPlan>, kSlots> plans_{};
-  std::optional<CheckPlan> spare_{};
-  std::uint32_t spare_object_ = 0;
-  CheckPlan user_plan_{};
-  bool have_user_ = false;
-  bool have_now_ = false;
+  CheckPlan user_;
   Time now_ = kTimeMin;
+  std::uint64_t made_ = 0;
+  bool have_spare_ = false;
+  std::uint32_t spare_object_ = 0;
+  Slots slots_;
 };
 
 }  // namespace detail
