@@ -342,13 +342,17 @@ enum BatchWord : std::uint32_t {
   kWordOwnerFacts = 1u << 11,
   kWordVisibility = 1u << 12,
   kWordPublishing = 1u << 13,
-  kWordDenyNew = 1u << 14,
-  kWordDenyExisting = 1u << 15,
-  kWordDenyCompleted = 1u << 16,
-  kWordDenyUserPerson = 1u << 17,
-  kWordDenyCompanyProtected = 1u << 18,
-  kWordDenySelectionNotOwn = 1u << 19,
-  kWordOverrides = 1u << 20,  // record-scoped overrides: allowed lanes checked after the kernel
+  kWordOverrides = 1u << 14,  // record-scoped overrides: allowed lanes checked after the kernel
+  kWordDenySelectionNotOwn = 1u << 15,
+  // Bits 16-22: the record facts that deny, at their place in the kernel's
+  // facts vector (see kHeadPublished): one test for all of them.
+  kWordDenyCompleted = 1u << 17,
+  kWordDenyNew = 1u << 18,
+  kWordDenyUserPerson = 1u << 19,
+  kWordDenyOurCompany = 1u << 20,
+  kWordDenyDatabaseOwner = 1u << 21,
+  kWordDenyExisting = 1u << 22,
+  kWordDenyOurCompanyIndex = 1u << 23,  // a record whose company is one of ours
   kWordScalar = 1u << 30,     // an object past the table: the scalar lane decides
   kWordUnmade = 1u << 31,     // the table entry is not made yet
 };
@@ -361,7 +365,7 @@ inline std::uint32_t batch_word(const CheckPlan& p) noexcept {
          b(p.owner_facts, kWordOwnerFacts) | b(p.visibility, kWordVisibility) | b(p.publishing, kWordPublishing) |
          b(p.deny_new, kWordDenyNew) | b(p.deny_existing, kWordDenyExisting) |
          b(p.deny_completed, kWordDenyCompleted) | b(p.deny_user_person, kWordDenyUserPerson) |
-         b(p.deny_company_protected, kWordDenyCompanyProtected) |
+         b(p.deny_company_protected, kWordDenyOurCompany | kWordDenyDatabaseOwner | kWordDenyOurCompanyIndex) |
          b(p.deny_selection_not_own, kWordDenySelectionNotOwn) | b(p.ovr_begin != p.ovr_end, kWordOverrides);
 }
 
@@ -378,6 +382,9 @@ static_assert(offsetof(Record, object) == 0 && sizeof(ObjectIndex) == 2 && offse
 // lowest, as the x86-64 ABIs lay out bit-fields; the tests check it).
 inline constexpr std::uint32_t kHeadPublished = 1u << 16, kHeadCompleted = 1u << 17, kHeadIsNew = 1u << 18,
                                kHeadUserPerson = 1u << 19, kHeadOurCompany = 1u << 20, kHeadDatabaseOwner = 1u << 21;
+static_assert(kWordDenyCompleted == kHeadCompleted && kWordDenyNew == kHeadIsNew &&
+              kWordDenyUserPerson == kHeadUserPerson && kWordDenyOurCompany == kHeadOurCompany &&
+              kWordDenyDatabaseOwner == kHeadDatabaseOwner && kWordDenyExisting == kHeadIsNew << 4);
 
 // What one step of 16 records decided.
 struct Batch16 {
@@ -501,8 +508,8 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Batch16 can16_avx512(const CheckPl
     const __mmask16 inour = other & _mm512_test_epi32_mask(tword, _mm512_set1_epi32(static_cast<int>(kOwnerInOurCompanies)));
     allowed &= static_cast<__mmask16>(~(inour & _mm512_cmpneq_epi32_mask(ocomp, _mm512_set1_epi32(static_cast<int>(p.ucompany)))));
   }
-  // Visibility: a kind out of range reads as a group.
-  const __mmask16 restricted = has_avx512(word, kWordVisibility) & _mm512_test_epi32_mask(vkind, vkind) & ~own;
+  // Visibility, of the lanes still allowed: a kind out of range reads as a group.
+  const __mmask16 restricted = allowed & has_avx512(word, kWordVisibility) & _mm512_test_epi32_mask(vkind, vkind) & ~own;
   if (restricted) {
     const __mmask16 assoc = _mm512_cmpeq_epi32_mask(vkind, _mm512_set1_epi32(static_cast<int>(VisibilityKind::kAssociate)));
     __mmask16 ing = _mm512_cmpeq_epi32_mask(vid, _mm512_set1_epi32(static_cast<int>(p.primary)));
@@ -512,17 +519,14 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Batch16 can16_avx512(const CheckPl
     const __mmask16 visible = static_cast<__mmask16>((assoc & _mm512_cmpeq_epi32_mask(vid, vui)) | (~assoc & ing));
     allowed &= static_cast<__mmask16>(~(restricted & ~visible));
   }
-  // Record state.
-  const __mmask16 isnew = has_avx512(head, kHeadIsNew);
-  __mmask16 deny = static_cast<__mmask16>((has_avx512(word, kWordDenyNew) & isnew) |
-                                          (has_avx512(word, kWordDenyExisting) & ~isnew) |
-                                          (has_avx512(word, kWordDenyCompleted) & has_avx512(head, kHeadCompleted)) |
-                                          (has_avx512(word, kWordDenyUserPerson) & has_avx512(head, kHeadUserPerson)) |
-                                          (has_avx512(word, kWordDenySelectionNotOwn) & ~own));
-  const __mmask16 protect = has_avx512(word, kWordDenyCompanyProtected);
+  // Record state: the facts (and "not new" at bit 22) against the word's denying facts.
+  const __m512i is_new = _mm512_and_si512(head, _mm512_set1_epi32(static_cast<int>(kHeadIsNew)));
+  const __m512i state = _mm512_or_si512(_mm512_and_si512(head, _mm512_set1_epi32(0x3F0000)),
+                                        _mm512_maskz_slli_epi32(0xFFFF, _mm512_xor_si512(is_new, _mm512_set1_epi32(static_cast<int>(kHeadIsNew))), 4));
+  __mmask16 deny = static_cast<__mmask16>(_mm512_test_epi32_mask(state, word) | (has_avx512(word, kWordDenySelectionNotOwn) & ~own));
+  const __mmask16 protect = allowed & has_avx512(word, kWordDenyOurCompanyIndex);
   if (protect)
-    deny |= static_cast<__mmask16>(protect & (has_avx512(head, kHeadOurCompany | kHeadDatabaseOwner) |
-                                              _mm512_cmplt_epu32_mask(company, _mm512_set1_epi32(static_cast<int>(p.our_count)))));
+    deny |= static_cast<__mmask16>(protect & _mm512_cmplt_epu32_mask(company, _mm512_set1_epi32(static_cast<int>(p.our_count))));
   allowed &= static_cast<__mmask16>(~deny & live);
   // Publishing: the windows and times of the lanes it can still deny, gathered.
   const __mmask16 pub = allowed & has_avx512(word, kWordPublishing) & ~own;
