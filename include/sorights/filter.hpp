@@ -277,53 +277,73 @@ SORIGHTS_TARGET_AVX2 inline void run_avx2(const CheckPlan& p, const RecordColumn
 }
 
 // can_batch with the AVX-512 kernel: 16 records a step in their order, each
-// lane's per-object plan word picked from a table made as objects are met;
-// objects past the table and record-scoped overrides lane by lane after.
+// lane's per-object plan word picked from a table made as objects are met.
+// Lanes of objects past the table and allowed lanes with record-scoped
+// overrides are noted per step and decided after each 1024 records, so that
+// their branches do not stall the stream of records.
 SORIGHTS_TARGET_AVX512 inline std::size_t can_batch_avx512(BatchPlans& plans, Action action, const Record* records,
                                                            std::size_t n, std::uint64_t* out) noexcept {
+  constexpr std::size_t kChunk = 1024, kAhead = 64;  // records a chunk; records prefetched ahead
   alignas(64) std::array<std::uint32_t, kBatchTableSize> table;
   table.fill(kWordUnmade);
   const std::uint8_t bit = TableRights::action_bit(action);
+  union Tail {  // the last records when fewer than 16 are left
+    Tail() noexcept {}
+    Record r[16];
+  } tail;
   std::size_t allowed = 0;
-  std::uint64_t word = 0;
-  std::array<Record, 16> tail;
-  for (std::size_t i = 0; i < n; i += 16) {
-    const Record* r = records + i;
-    __mmask16 live = 0xFFFF;
-    if (n - i < 16) {
-      std::copy(r, records + n, tail.begin());
-      std::fill(tail.begin() + static_cast<std::ptrdiff_t>(n - i), tail.end(), Record{});
-      r = tail.data();
-      live = static_cast<__mmask16>((1u << (n - i)) - 1);
-    }
-    Batch16 s = can16_avx512(plans.user(), table.data(), r, live, plans.now());
-    while (SORIGHTS_UNLIKELY(s.unmade)) {
-      for (std::uint32_t m = s.unmade; m; m &= m - 1) {
-        const ObjectIndex o = r[std::countr_zero(m)].object;
-        table[static_cast<std::uint32_t>(o)] = batch_word(plans.get(o));
+  for (std::size_t chunk = 0; chunk < n; chunk += kChunk) {
+    const std::size_t end = std::min(n, chunk + kChunk);
+    std::array<std::uint32_t, kChunk / 16> later;  // per step: scalar lanes | override lanes << 16
+    std::uint32_t any_later = 0;
+    std::uint64_t word = 0;
+    for (std::size_t i = chunk; i < end; i += 16) {
+      const Record* r = records + i;
+      __mmask16 live = 0xFFFF;
+      if (SORIGHTS_LIKELY(i + kAhead + 16 <= n)) {
+        for (std::size_t k = 0; k < 16; ++k) _mm_prefetch(reinterpret_cast<const char*>(r + kAhead + k), _MM_HINT_T0);
+      } else if (n - i < 16) {
+        std::uninitialized_copy(r, records + n, tail.r);
+        std::uninitialized_fill(tail.r + (n - i), tail.r + 16, Record{});
+        r = tail.r;
+        live = static_cast<__mmask16>((1u << (n - i)) - 1);
       }
-      s = can16_avx512(plans.user(), table.data(), r, live, plans.now());
-    }
-    std::uint32_t bits = s.allowed;
-    if (SORIGHTS_UNLIKELY(s.scalar | s.overrides)) {
-      const RecordLanes lanes{r};
-      for (std::uint32_t m = s.scalar; m; m &= m - 1) {
-        const auto j = static_cast<std::size_t>(std::countr_zero(m));
-        const CheckPlan& p = plans.get(r[j].object);
-        const bool ok = p.constant >= 0 ? p.constant == 1 : check_lane(p, lanes, j) && !override_removes(p, r[j].id, bit);
-        bits |= static_cast<std::uint32_t>(ok) << j;
+      Batch16 s = can16_avx512(plans.user(), table.data(), r, live, plans.now());
+      while (SORIGHTS_UNLIKELY(s.unmade)) {
+        for (std::uint32_t m = s.unmade; m; m &= m - 1) {
+          const ObjectIndex o = r[std::countr_zero(m)].object;
+          table[static_cast<std::uint32_t>(o)] = batch_word(plans.get(o));
+        }
+        s = can16_avx512(plans.user(), table.data(), r, live, plans.now());
       }
-      for (std::uint32_t m = s.overrides; m; m &= m - 1) {
-        const auto j = static_cast<std::size_t>(std::countr_zero(m));
-        if (override_removes(plans.get(r[j].object), r[j].id, bit)) bits &= ~(1u << j);
+      later[(i - chunk) / 16] = s.scalar | (s.overrides << 16);
+      any_later |= s.scalar | s.overrides;
+      word |= static_cast<std::uint64_t>(s.allowed) << (i & 63u);
+      if ((i & 63u) == 48 || i + 16 >= end) {
+        out[i / 64] = word;
+        word = 0;
       }
     }
-    word |= static_cast<std::uint64_t>(bits) << (i & 63u);
-    if ((i & 63u) == 48 || i + 16 >= n) {
-      out[i / 64] = word;
-      allowed += static_cast<std::size_t>(std::popcount(word));
-      word = 0;
+    if (SORIGHTS_UNLIKELY(any_later != 0)) {
+      for (std::size_t i = chunk; i < end; i += 16) {
+        const std::uint32_t fix = later[(i - chunk) / 16];
+        if (fix == 0) continue;
+        const Record* r = records + i;  // lanes noted are live: within the records
+        const RecordLanes lanes{r};
+        std::uint64_t& w = out[i / 64];
+        for (std::uint32_t m = fix & 0xFFFFu; m; m &= m - 1) {  // objects past the table
+          const auto j = static_cast<std::size_t>(std::countr_zero(m));
+          const CheckPlan& p = plans.get(r[j].object);
+          const bool ok = p.constant >= 0 ? p.constant == 1 : check_lane(p, lanes, j) && !override_removes(p, r[j].id, bit);
+          w |= static_cast<std::uint64_t>(ok) << ((i & 63u) + j);
+        }
+        for (std::uint32_t m = fix >> 16; m; m &= m - 1) {  // record-scoped overrides
+          const auto j = static_cast<std::size_t>(std::countr_zero(m));
+          if (override_removes(plans.get(r[j].object), r[j].id, bit)) w &= ~(std::uint64_t{1} << ((i & 63u) + j));
+        }
+      }
     }
+    for (std::size_t w = chunk / 64; w < filter_words(end); ++w) allowed += static_cast<std::size_t>(std::popcount(out[w]));
   }
   return allowed;
 }
