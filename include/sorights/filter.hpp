@@ -115,7 +115,8 @@ class BatchPlans {
     const bool slotted = o < kSlots;
     CheckPlan& slot = slots_.plans[slotted ? o : kSlots];
     if (SORIGHTS_UNLIKELY(slotted ? !((made_ >> o) & 1u) : !(have_spare_ && spare_object_ == o))) {
-      std::construct_at(&slot, make_object_plan(s_, user_, object, action_, now_, CheckPlanInputs{true, true}));
+      std::construct_at(&slot, user_);
+      complete_object_plan(s_, slot, object, action_, now_, CheckPlanInputs{true, true});
       if (slot.publishing) now_ = slot.at;
       if (slotted) made_ |= std::uint64_t{1} << o;
       else {

@@ -80,7 +80,7 @@ struct CheckPlanInputs {
 
 // The user-level part of a plan (everything but the object and the action):
 // `constant` is 0 for an unknown or inactive user, 1 for a system user,
-// -1 otherwise (then decided per object by `make_object_plan`).
+// -1 otherwise (then decided per object by `complete_object_plan`).
 inline CheckPlan make_user_plan(const Snapshot& s, UserIndex user) noexcept {
   using A = SnapshotAccess;
   CheckPlan plan;
@@ -117,19 +117,20 @@ inline CheckPlan make_user_plan(const Snapshot& s, UserIndex user) noexcept {
   return plan;
 }
 
-// `user_plan` (from `make_user_plan` on the same snapshot) completed for one
-// object and action: the plan `make_check_plan` makes.
-inline CheckPlan make_object_plan(const Snapshot& s, const CheckPlan& user_plan, ObjectIndex object, Action action,
-                                  Time at, CheckPlanInputs inputs) noexcept {
+// Completes `plan`, a user plan (from `make_user_plan` on the same snapshot),
+// for one object and action, in place: then it is the plan `make_check_plan`
+// makes.
+inline void complete_object_plan(const Snapshot& s, CheckPlan& plan, ObjectIndex object, Action action, Time at,
+                                 CheckPlanInputs inputs) noexcept {
   using A = SnapshotAccess;
   const auto obj = static_cast<std::uint32_t>(object);
-  if (obj >= A::object_count(s)) return CheckPlan{};  // deny all
-  if (user_plan.constant >= 0) {
-    CheckPlan plan;
-    plan.constant = user_plan.constant;
-    return plan;
+  if (obj >= A::object_count(s) || plan.constant >= 0) {  // deny all, or the user decides
+    const int constant = obj >= A::object_count(s) ? 0 : plan.constant;
+    plan = CheckPlan{};
+    plan.constant = constant;
+    return;
   }
-  const Profile& p = A::profiles(s)[A::users(s)[user_plan.ui].profile];
+  const Profile& p = A::profiles(s)[A::users(s)[plan.ui].profile];
   const std::uint8_t bit = TableRights::action_bit(action);
   // The role's cells with the licence cap applied, as the check's row holds them.
   const CheckRow& row = A::check_rows(s)[p.rows_offset + obj];
@@ -137,8 +138,10 @@ inline CheckPlan make_object_plan(const Snapshot& s, const CheckPlan& user_plan,
   for (int r = 0; r < kRelationCount; ++r)
     if (row.cells[r] & bit) relbits |= 1u << r;
   // No relation holds the action, and every later rule only removes it.
-  if (relbits == 0) return CheckPlan{};
-  CheckPlan plan = user_plan;
+  if (relbits == 0) {
+    plan = CheckPlan{};
+    return;
+  }
   plan.relbits = relbits;
   const std::uint8_t traits = A::object_traits(s)[obj];
   const ObjectInfo info = A::object_info(s)[p.objects_offset + obj];
@@ -191,14 +194,15 @@ inline CheckPlan make_object_plan(const Snapshot& s, const CheckPlan& user_plan,
     plan.at = std::chrono::duration_cast<std::chrono::seconds>(
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
-  return plan;
 }
 
 // The plan of (user, object, action) at time `at` (kTimeMin: now, read only
 // when publishing applies and `inputs` carries publish windows).
 inline CheckPlan make_check_plan(const Snapshot& s, UserIndex user, ObjectIndex object, Action action, Time at,
                                  CheckPlanInputs inputs) noexcept {
-  return make_object_plan(s, make_user_plan(s, user), object, action, at, inputs);
+  CheckPlan plan = make_user_plan(s, user);
+  complete_object_plan(s, plan, object, action, at, inputs);
+  return plan;
 }
 
 }  // namespace detail
