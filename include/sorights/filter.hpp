@@ -356,14 +356,17 @@ SORIGHTS_TARGET_AVX512 inline std::size_t can_batch_avx512(BatchPlans& plans, Ac
 /// and evaluation times), writing bit i of `out_bits` for record i (bits past
 /// the last record in the last word are 0): the host walking the rows it
 /// fetched. Equal, record for record, to `snapshot.can(user, action,
-/// records[i])`; "now" (`Record::at` == `kTimeMin`) is read once per object
-/// met. Everything that depends only on (user, object, action) is decided
-/// once per object; the records are taken 512 at a time, ordered by object
-/// within the block, and each object's run is transposed into columns for the
-/// filter's kernels (`path` as for `filter`; a run whose records differ in
-/// evaluation time where it matters goes through the scalar lane). `ok` is
-/// false, and nothing allowed, if `out_bits` is too small. `noexcept`,
-/// allocation-free (about 30 KB of stack), thread-safe; O(n).
+/// records[i])`; "now" (`Record::at` == `kTimeMin`) is read once per call.
+/// Everything that depends only on (user, object, action) is decided once
+/// per object met. The AVX-512 kernel takes 16 records a step in place (their
+/// fields transposed in registers, each lane's per-object rules picked from a
+/// table by its object index); objects past index 63 and record-scoped
+/// overrides are decided lane by lane after it. The AVX2 and scalar paths
+/// take the records 512 at a time, ordered by object, and run each object's
+/// run through the filter's kernels (`path` as for `filter`). `ok` is false,
+/// and nothing allowed, if `out_bits` is too small. `noexcept`,
+/// allocation-free (about 10 KB of stack for AVX-512, 40 KB otherwise),
+/// thread-safe; O(n).
 inline FilterResult can_batch(const Snapshot& snapshot, UserIndex user, Action action,
                               std::span<const Record> records, std::span<std::uint64_t> out_bits,
                               FilterPath path = FilterPath::kAuto) noexcept {
