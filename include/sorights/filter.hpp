@@ -365,7 +365,7 @@ SORIGHTS_TARGET_AVX512 inline std::size_t can_batch_avx512(BatchPlans& plans, Ac
 /// take the records 512 at a time, ordered by object, and run each object's
 /// run through the filter's kernels (`path` as for `filter`). `ok` is false,
 /// and nothing allowed, if `out_bits` is too small. `noexcept`,
-/// allocation-free (about 10 KB of stack for AVX-512, 40 KB otherwise),
+/// allocation-free (about 10 KB of stack for AVX-512, 35 KB otherwise),
 /// thread-safe; O(n).
 inline FilterResult can_batch(const Snapshot& snapshot, UserIndex user, Action action,
                               std::span<const Record> records, std::span<std::uint64_t> out_bits,
