@@ -78,14 +78,15 @@ struct CheckPlanInputs {
   bool publish_windows = false;  // publish windows: "now" (`at` == kTimeMin) is resolved
 };
 
-inline CheckPlan make_check_plan(const Snapshot& s, UserIndex user, ObjectIndex object, Action action, Time at,
-                                 CheckPlanInputs inputs) noexcept {
+// The user-level part of a plan (everything but the object and the action):
+// `constant` is 0 for an unknown or inactive user, 1 for a system user,
+// -1 otherwise (then decided per object by `complete_object_plan`).
+inline CheckPlan make_user_plan(const Snapshot& s, UserIndex user) noexcept {
   using A = SnapshotAccess;
   CheckPlan plan;
   const auto users = A::users(s);
   const auto ui = static_cast<std::uint32_t>(user);
-  const auto obj = static_cast<std::uint32_t>(object);
-  if (ui >= users.size() || obj >= A::object_count(s)) return plan;  // deny all
+  if (ui >= users.size()) return plan;  // deny all
   const UserRec& u = users[ui];
   const Profile& p = A::profiles(s)[u.profile];
   if (!(p.flags & kProfileActive)) return plan;
@@ -94,18 +95,6 @@ inline CheckPlan make_check_plan(const Snapshot& s, UserIndex user, ObjectIndex 
     return plan;
   }
   plan.constant = -1;
-  const std::uint8_t bit = TableRights::action_bit(action);
-  const std::uint8_t traits = A::object_traits(s)[obj];
-  const ObjectInfo info = A::object_info(s)[p.objects_offset + obj];
-  // The role's cells with the licence cap applied, as the check's row holds them.
-  const CheckRow& row = A::check_rows(s)[p.rows_offset + obj];
-  for (int r = 0; r < kRelationCount; ++r)
-    if (row.cells[r] & bit) plan.relbits |= 1u << r;
-  // No relation holds the action, and every later rule only removes it.
-  if (plan.relbits == 0) {
-    plan.constant = 0;
-    return plan;
-  }
   plan.ui = ui;
   plan.n_users = static_cast<std::uint32_t>(users.size());
   plan.primary = u.primary_group;
@@ -115,9 +104,49 @@ inline CheckPlan make_check_plan(const Snapshot& s, UserIndex user, ObjectIndex 
   plan.kind = utype == UserType::kExternal    ? CheckUserKind::kExternal
               : utype == UserType::kAnonymous ? CheckUserKind::kAnonymous
                                               : CheckUserKind::kEmployee;
+  plan.other_company = !(p.flags & kProfileSeeOtherCompanies) && u.in_our_companies;
+  plan.my_company = (p.flags & kProfileExtMyCompany) && u.company != static_cast<std::uint32_t>(kNoCompany);
+  plan.same_project = (p.flags & kProfileExtSameProject) && u.projects_count() != 0;
+  const std::span<const std::uint32_t> groups = u.other_groups(A::group_pool(s));
+  plan.groups = groups.data();
+  plan.groups_count = static_cast<std::uint32_t>(groups.size());
+  const std::span<const std::uint32_t> projects = u.projects(A::project_pool(s));
+  plan.projects = projects.data();
+  plan.projects_count = static_cast<std::uint32_t>(projects.size());
+  plan.owners = A::owners(s).data();
+  return plan;
+}
+
+// Completes `plan`, a user plan (from `make_user_plan` on the same snapshot),
+// for one object and action, in place: then it is the plan `make_check_plan`
+// makes.
+inline void complete_object_plan(const Snapshot& s, CheckPlan& plan, ObjectIndex object, Action action, Time at,
+                                 CheckPlanInputs inputs) noexcept {
+  using A = SnapshotAccess;
+  const auto obj = static_cast<std::uint32_t>(object);
+  if (obj >= A::object_count(s) || plan.constant >= 0) {  // deny all, or the user decides
+    const int constant = obj >= A::object_count(s) ? 0 : plan.constant;
+    plan = CheckPlan{};
+    plan.constant = constant;
+    return;
+  }
+  const Profile& p = A::profiles(s)[A::users(s)[plan.ui].profile];
+  const std::uint8_t bit = TableRights::action_bit(action);
+  // The role's cells with the licence cap applied, as the check's row holds them.
+  const CheckRow& row = A::check_rows(s)[p.rows_offset + obj];
+  std::uint32_t relbits = 0;
+  for (int r = 0; r < kRelationCount; ++r)
+    if (row.cells[r] & bit) relbits |= 1u << r;
+  // No relation holds the action, and every later rule only removes it.
+  if (relbits == 0) {
+    plan = CheckPlan{};
+    return;
+  }
+  plan.relbits = relbits;
+  const std::uint8_t traits = A::object_traits(s)[obj];
+  const ObjectInfo info = A::object_info(s)[p.objects_offset + obj];
   plan.empty_owner_is_user = (traits & kTraitEmptyOwnerIsUser) != 0 && plan.kind == CheckUserKind::kEmployee;
   plan.empty_owner_tested = (traits & kTraitEmptyOwnerIsUser) != 0 && plan.kind == CheckUserKind::kExternal;
-  plan.other_company = !(p.flags & kProfileSeeOtherCompanies) && u.in_our_companies;
   plan.visibility = (traits & kTraitVisibility) != 0;
   plan.publishing = (info.flags & kObjNeedPublish) != 0;
   plan.deny_new = (info.remove_new & bit) != 0;
@@ -128,8 +157,6 @@ inline CheckPlan make_check_plan(const Snapshot& s, UserIndex user, ObjectIndex 
   plan.deny_user_person = (traits & kTraitPerson) && (bit & kD);
   plan.deny_company_protected = (traits & kTraitCompany) && (bit & kD);
   plan.deny_selection_not_own = (traits & kTraitSelection) && !(p.flags & kProfileSelectionAdmin) && (bit & kUD);
-  plan.my_company = (p.flags & kProfileExtMyCompany) && u.company != static_cast<std::uint32_t>(kNoCompany);
-  plan.same_project = (p.flags & kProfileExtSameProject) && u.projects_count() != 0;
   {
     // The relations a record owned by another known user can have (see
     // filter_one): employees tell groups apart, external users see company
@@ -147,13 +174,6 @@ inline CheckPlan make_check_plan(const Snapshot& s, UserIndex user, ObjectIndex 
     const std::uint32_t gcells = plan.relbits & groups;
     plan.group_facts = plan.owner_facts && plan.kind == CheckUserKind::kEmployee && gcells != 0 && gcells != groups;
   }
-  const std::span<const std::uint32_t> groups = u.other_groups(A::group_pool(s));
-  plan.groups = groups.data();
-  plan.groups_count = static_cast<std::uint32_t>(groups.size());
-  const std::span<const std::uint32_t> projects = u.projects(A::project_pool(s));
-  plan.projects = projects.data();
-  plan.projects_count = static_cast<std::uint32_t>(projects.size());
-  plan.owners = A::owners(s).data();
   // Record-scoped overrides of this object that remove the action's bit.
   if (p.record_ovr_count != 0 && inputs.record_ids) {
     const RecordOverride* b = A::record_overrides(s).data() + p.record_ovr_begin;
@@ -174,6 +194,14 @@ inline CheckPlan make_check_plan(const Snapshot& s, UserIndex user, ObjectIndex 
     plan.at = std::chrono::duration_cast<std::chrono::seconds>(
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
+}
+
+// The plan of (user, object, action) at time `at` (kTimeMin: now, read only
+// when publishing applies and `inputs` carries publish windows).
+inline CheckPlan make_check_plan(const Snapshot& s, UserIndex user, ObjectIndex object, Action action, Time at,
+                                 CheckPlanInputs inputs) noexcept {
+  CheckPlan plan = make_user_plan(s, user);
+  complete_object_plan(s, plan, object, action, at, inputs);
   return plan;
 }
 
