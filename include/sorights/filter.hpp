@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "sorights/config.hpp"
+#include "sorights/detail/batch_kernels.hpp"
 #include "sorights/detail/filter_kernels.hpp"
 #include "sorights/index_column.hpp"
 #include "sorights/record.hpp"
