@@ -26,6 +26,36 @@ TEST_CASE("audit: a commit is recorded with version, time, actor and each change
   CHECK_FALSE(e.changes[1].before);
 }
 
+TEST_CASE("audit: the commit's result and the in-memory trail share each changed entity instead of copying it",
+          "[admin][audit]") {
+  Fixture f;
+  Transaction tx = f.begin("ua");
+  REQUIRE(tx.set_user_role("bob", "level-4"));
+  REQUIRE(tx.add_user(associate("dina", "level-5")));
+  auto done = tx.commit();
+  REQUIRE(done);
+  auto trail = f.dir->audit();
+  REQUIRE(trail);
+  REQUIRE(trail->size() == 1);
+  const std::vector<Change>& kept = trail->front().changes;
+  REQUIRE(done->changes.size() == 2);
+  REQUIRE(kept.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(done->changes[i] == kept[i]);
+    REQUIRE(kept[i].after);
+    CHECK(&*done->changes[i].after == &*kept[i].after);  // one entity, two lists
+  }
+  REQUIRE(kept[0].before);
+  CHECK(&*done->changes[0].before == &*kept[0].before);
+  // Equal values compare equal whether or not they are shared.
+  const SharedEntity copy(*kept[0].after);
+  CHECK(&*copy != &*kept[0].after);
+  CHECK(copy == kept[0].after);
+  CHECK_FALSE(copy == kept[0].before);
+  CHECK(SharedEntity{} == SharedEntity(std::nullopt));
+  CHECK_FALSE(SharedEntity{} == copy);
+}
+
 TEST_CASE("audit: a refused commit is recorded with the rule that refused it", "[admin][audit]") {
   Fixture f;
   f.clock.now->store(3000);
