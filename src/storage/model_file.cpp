@@ -53,7 +53,7 @@ auto override_identity(const Override& o) {
                          o.scope == OverrideScope::kRecord ? o.record : std::string(), o.field);
 }
 
-// One parsed entry of an id-keyed collection.
+// The parsed entries of one collection, in file order.
 template <class T>
 struct Entries {
   std::vector<std::size_t> at;  // each value's index in its collection array
