@@ -5,6 +5,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reference/random_facts.hpp"
@@ -125,25 +126,20 @@ TEST_CASE("can_batch: a Record's facts sit in byte 2 as the AVX-512 kernel reads
     std::memcpy(b, &r, sizeof b);
     return (static_cast<std::uint32_t>(b[2]) & 0x3Fu) << 16;  // bits 6-7 are padding: anything
   };
-  Record r;
-  CHECK(byte2(r) == 0);
-  r.published = true;
-  CHECK(byte2(r) == detail::kHeadPublished);
-  r = Record{};
-  r.completed = true;
-  CHECK(byte2(r) == detail::kHeadCompleted);
-  r = Record{};
-  r.is_new = true;
-  CHECK(byte2(r) == detail::kHeadIsNew);
-  r = Record{};
-  r.user_person = true;
-  CHECK(byte2(r) == detail::kHeadUserPerson);
-  r = Record{};
-  r.our_company = true;
-  CHECK(byte2(r) == detail::kHeadOurCompany);
-  r = Record{};
-  r.database_owner = true;
-  CHECK(byte2(r) == detail::kHeadDatabaseOwner);
+  CHECK(byte2(Record{}) == 0);
+  const std::pair<void (*)(Record&), std::uint32_t> facts[] = {
+      {[](Record& r) { r.published = true; }, detail::kHeadPublished},
+      {[](Record& r) { r.completed = true; }, detail::kHeadCompleted},
+      {[](Record& r) { r.is_new = true; }, detail::kHeadIsNew},
+      {[](Record& r) { r.user_person = true; }, detail::kHeadUserPerson},
+      {[](Record& r) { r.our_company = true; }, detail::kHeadOurCompany},
+      {[](Record& r) { r.database_owner = true; }, detail::kHeadDatabaseOwner},
+  };
+  for (const auto& [set, bit] : facts) {
+    Record r;
+    set(r);
+    CHECK(byte2(r) == bit);
+  }
 }
 
 TEST_CASE("can_batch: mixed objects in every 16 lanes, objects past the table, every tail", "[filter][perf]") {
