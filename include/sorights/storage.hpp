@@ -96,6 +96,10 @@ class SharedEntity {
              !std::same_as<std::remove_cvref_t<T>, std::nullopt_t> && std::constructible_from<Entity, T &&>)
   SharedEntity(T&& value)  // NOLINT(google-explicit-constructor)
       : value_(std::make_shared<const Entity>(std::forward<T>(value))) {}
+  /// Shares a value someone already owns; null makes none. With an aliasing
+  /// pointer, many values can share one allocation and one reference count
+  /// (the values of a commit's change list do).
+  explicit SharedEntity(std::shared_ptr<const Entity> value) noexcept : value_(std::move(value)) {}
 
   [[nodiscard]] bool has_value() const noexcept { return value_ != nullptr; }
   explicit operator bool() const noexcept { return value_ != nullptr; }

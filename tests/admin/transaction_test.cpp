@@ -438,6 +438,32 @@ TEST_CASE("transaction: diff_models lists entities by kind", "[admin][transactio
   CHECK(diff_models(c, b).empty());
 }
 
+TEST_CASE("transaction: diff_models lays a long list's values out in shared chunks, one kept value outliving the rest",
+          "[admin][transaction]") {
+  Model a = base_model();
+  Model b = a;
+  constexpr std::size_t kAdded = 10000;
+  for (std::size_t i = 0; i < kAdded; ++i)
+    b.groups.push_back(Group{std::string("g").append(std::to_string(i)), std::string("Group ").append(std::to_string(i))});
+  std::vector<Change> d = diff_models(a, b);
+  REQUIRE(d.size() == kAdded);
+  // Values made one allocation each are never next to each other; chunked
+  // ones are, but for the step from one chunk to the next.
+  std::size_t adjacent = 0;
+  for (std::size_t i = 0; i + 1 < d.size(); ++i) {
+    REQUIRE(d[i].after);
+    if (&*d[i + 1].after == &*d[i].after + 1) ++adjacent;
+  }
+  CHECK(adjacent >= kAdded - 20);
+  Change kept = d[kAdded / 2];
+  d.clear();
+  d.shrink_to_fit();
+  b = Model{};
+  REQUIRE(kept.after);
+  CHECK(std::get<Group>(*kept.after).id == std::string("g").append(std::to_string(kAdded / 2)));
+  CHECK(std::get<Group>(*kept.after).name == std::string("Group ").append(std::to_string(kAdded / 2)));
+}
+
 TEST_CASE("transaction: stage_model publishes what the store holds", "[admin][transaction]") {
   Fixture f;
   Transaction tx = f.begin("");

@@ -31,16 +31,17 @@ inline std::vector<Change> diff_checked(const Model& from, const Model& to, std:
               grown(from.licences, to.licences) + grown(from.plans, to.plans) +
               grown(from.functional_rights, to.functional_rights) + grown(from.objects, to.objects) +
               grown(from.roles, to.roles) + grown(from.users, to.users));
-  diff_entities(out, dups, EntityKind::kOurCompany, from.our_companies, to.our_companies);
-  diff_entities(out, dups, EntityKind::kGroup, from.groups, to.groups);
-  diff_entities(out, dups, EntityKind::kLicence, from.licences, to.licences);
-  diff_entities(out, dups, EntityKind::kPlan, from.plans, to.plans);
-  diff_entities(out, dups, EntityKind::kFunctionalRight, from.functional_rights, to.functional_rights);
-  diff_entities(out, dups, EntityKind::kObject, from.objects, to.objects);
-  diff_entities(out, dups, EntityKind::kRole, from.roles, to.roles);
-  diff_entities(out, dups, EntityKind::kUser, from.users, to.users);
-  diff_whole(out, EntityKind::kFieldRights, from.field_rights, to.field_rights);
-  diff_whole(out, EntityKind::kOverrides, from.overrides, to.overrides);
+  EntityArena values;
+  diff_entities(out, values, dups, EntityKind::kOurCompany, from.our_companies, to.our_companies);
+  diff_entities(out, values, dups, EntityKind::kGroup, from.groups, to.groups);
+  diff_entities(out, values, dups, EntityKind::kLicence, from.licences, to.licences);
+  diff_entities(out, values, dups, EntityKind::kPlan, from.plans, to.plans);
+  diff_entities(out, values, dups, EntityKind::kFunctionalRight, from.functional_rights, to.functional_rights);
+  diff_entities(out, values, dups, EntityKind::kObject, from.objects, to.objects);
+  diff_entities(out, values, dups, EntityKind::kRole, from.roles, to.roles);
+  diff_entities(out, values, dups, EntityKind::kUser, from.users, to.users);
+  diff_whole(out, values, EntityKind::kFieldRights, from.field_rights, to.field_rights);
+  diff_whole(out, values, EntityKind::kOverrides, from.overrides, to.overrides);
   return out;
 }
 
@@ -162,8 +163,9 @@ SORIGHTS_INLINE std::vector<Change> Transaction::staged_changes(std::vector<Diag
   // The overlay: the changes diff_models would list, in its order (groups,
   // roles, users; users edited in model order, then the new ones).
   std::vector<Change> out;
-  if (groups_) detail::diff_entities(out, dups, EntityKind::kGroup, base_->model.groups, *groups_);
-  if (roles_) detail::diff_entities(out, dups, EntityKind::kRole, base_->model.roles, *roles_);
+  detail::EntityArena values;
+  if (groups_) detail::diff_entities(out, values, dups, EntityKind::kGroup, base_->model.groups, *groups_);
+  if (roles_) detail::diff_entities(out, values, dups, EntityKind::kRole, base_->model.roles, *roles_);
   std::vector<const UserEdit*> edits;
   edits.reserve(user_edits_.size());
   for (const UserEdit& e : user_edits_) edits.push_back(&e);
@@ -171,9 +173,9 @@ SORIGHTS_INLINE std::vector<Change> Transaction::staged_changes(std::vector<Diag
             [](const UserEdit* a, const UserEdit* b) { return a->position < b->position; });
   for (const UserEdit* e : edits) {
     const User& was = base_->model.users[e->position];
-    if (!(was == e->user)) out.push_back(Change{EntityKind::kUser, was.id, SharedEntity(was), SharedEntity(e->user)});
+    if (!(was == e->user)) out.push_back(Change{EntityKind::kUser, was.id, values.share(was), values.share(e->user)});
   }
-  for (const User& u : user_adds_) out.push_back(Change{EntityKind::kUser, u.id, std::nullopt, SharedEntity(u)});
+  for (const User& u : user_adds_) out.push_back(Change{EntityKind::kUser, u.id, std::nullopt, values.share(u)});
   return out;
 }
 
