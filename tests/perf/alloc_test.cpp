@@ -34,7 +34,7 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 using namespace sorights;
 using namespace sorights_bench;
 
-TEST_CASE("allocations: rights, can, has, field_rights, explain and filter allocate nothing", "[alloc][perf]") {
+TEST_CASE("allocations: rights, can, has, field_rights, explain, filter and can_batch allocate nothing", "[alloc][perf]") {
   const Model m = make_model({.users = 500, .seed = 3});
   const auto s = compile(m);
   REQUIRE(s.has_value());
@@ -49,6 +49,7 @@ TEST_CASE("allocations: rights, can, has, field_rights, explain and filter alloc
   const std::vector<Record> sale_records = make_records(*s, c, UserIndex{1}, 5000, 9, ObjectIndex{5});
   const Columns cols(sale_records);
   std::vector<std::uint64_t> bits(filter_words(cols.owner.size()));
+  std::vector<std::uint64_t> batch_bits(filter_words(2000));
   const FieldIndex name = s->find_field("name");
   volatile std::size_t sink = 0;
 
@@ -71,7 +72,9 @@ TEST_CASE("allocations: rights, can, has, field_rights, explain and filter alloc
     for (Action a : {Action::kRead, Action::kCreate, Action::kUpdate, Action::kDelete})
       for (FilterPath path : {FilterPath::kScalar, FilterPath::kAvx2, FilterPath::kAvx512}) {
         sink = sink + filter(*s, users[k], ObjectIndex{5}, a, cols.view(), bits, path).allowed;
-        ++calls;
+        // Every data object in one stream: each object's plan made on first sight.
+        sink = sink + can_batch(*s, users[k], a, streams[k], batch_bits, path).allowed;
+        calls += 2;
       }
   }
   const std::size_t after = g_allocations.load();
