@@ -92,7 +92,7 @@ class EntityArena {
   }
 
  private:
-  static constexpr std::size_t kFirstChunk = 4;
+  static constexpr std::size_t kFirstChunk = 2;  // a one-entity edit (before, after) wastes no slot
   static constexpr std::size_t kMaxChunk = 4096;
   void grow() {
     const std::size_t n = chunk_ == nullptr ? kFirstChunk : std::min(2 * chunk_->capacity(), kMaxChunk);
