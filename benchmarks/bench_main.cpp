@@ -211,11 +211,11 @@ BENCHMARK(BM_RightsBaselineLookup)->Apply(user_counts_and_threads);
 // The batch form: can_batch over windows of the same cold stream (every
 // object, biased to the hot user), 1024 records a call. Checked against
 // rights() on every record of the stream before timing.
-void BM_RightsBatch(benchmark::State& state) {
+void run_batch(benchmark::State& state, bool group_editor) {
   constexpr std::size_t kWindow = 1024;
   Env& e = env(static_cast<std::size_t>(state.range(0)));
   const Snapshot& s = e.snapshot;
-  const UserIndex user = e.hot;
+  const UserIndex user = group_editor ? e.group_editor : e.hot;
   const Action action = Action::kUpdate;
   std::vector<std::uint64_t> bits(filter_words(kWindow));
   if (state.thread_index() == 0)
@@ -237,7 +237,13 @@ void BM_RightsBatch(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kWindow));
 }
+void BM_RightsBatch(benchmark::State& state) { run_batch(state, false); }
 BENCHMARK(BM_RightsBatch)->Arg(100000)->ThreadRange(1, 2)->UseRealTime();
+// The level-2 associate of BM_FilterBatch_GroupUpdate on the same stream: own
+// and primary-group records only, so the owners' facts and the records'
+// groups decide (the kernel gathers owner records for most lanes).
+void BM_RightsBatch_GroupUpdate(benchmark::State& state) { run_batch(state, true); }
+BENCHMARK(BM_RightsBatch_GroupUpdate)->Arg(100000)->UseRealTime();
 
 void BM_RightsRandomUser(benchmark::State& state) {
   Env& e = env(static_cast<std::size_t>(state.range(0)));
