@@ -49,7 +49,7 @@ TEST_CASE("allocations: rights, can, has, field_rights, explain, filter and can_
   const std::vector<Record> sale_records = make_records(*s, c, UserIndex{1}, 5000, 9, ObjectIndex{5});
   const Columns cols(sale_records);
   std::vector<std::uint64_t> bits(filter_words(cols.owner.size()));
-  std::vector<std::uint64_t> batch_bits(filter_words(2000));
+  std::vector<std::uint64_t> batch_bits(filter_words(streams.front().size()));
   const FieldIndex name = s->find_field("name");
   volatile std::size_t sink = 0;
 

@@ -88,3 +88,14 @@ TEST_CASE("flat index: an empty table finds nothing", "[flat_index]") {
   CHECK(index.find("a") == FlatIndex::kMiss);
   CHECK(index.empty());
 }
+
+TEST_CASE("flat index: reserved for no key, it finds nothing, prefetches safely and still takes keys",
+          "[flat_index]") {
+  FlatIndex index;
+  index.reserve(0);
+  CHECK(index.find("a") == FlatIndex::kMiss);
+  index.prefetch("a");
+  CHECK(index.emplace("a", 7) == std::pair<std::uint32_t, bool>{7, true});
+  CHECK(index.find("a") == 7);
+  CHECK(index.size() == 1);
+}

@@ -115,7 +115,6 @@ void diff_entities(std::vector<Change>& out, EntityArena& values, std::vector<Di
   for (; k < lim && from[k].id == to[k].id; ++k)
     if (!(from[k] == to[k])) out.push_back(Change{kind, to[k].id, values.share(from[k]), values.share(to[k])});
   if (k == from.size() && k == to.size()) return;
-  const bool any_old = k < from.size();
   FlatIndex old;  // from[k, ...) by id
   old.reserve(from.size() - k);
   for (std::size_t i = k; i < from.size(); ++i) old.emplace(from[i].id, static_cast<std::uint32_t>(i));
@@ -127,14 +126,14 @@ void diff_entities(std::vector<Change>& out, EntityArena& values, std::vector<Di
     const T& e = to[i];
     if (i + 8 < to.size()) {  // probes 8 entities ahead: their cache misses overlap
       seen.prefetch(to[i + 8].id);
-      if (any_old) old.prefetch(to[i + 8].id);
+      old.prefetch(to[i + 8].id);
     }
     if (!seen.emplace(e.id, 0).second) {
       if (dups) dups->push_back(Diagnostic{std::string(kind_collection(kind)), e.id, "id", "duplicate-id",
                                            "duplicate id " + quote_id(e.id)});
       continue;
     }
-    if (const std::uint32_t at = any_old ? old.find(e.id) : FlatIndex::kMiss; at != FlatIndex::kMiss) {
+    if (const std::uint32_t at = old.find(e.id); at != FlatIndex::kMiss) {
       if (!(from[at] == e)) out.push_back(Change{kind, e.id, values.share(from[at]), values.share(e)});
       continue;
     }

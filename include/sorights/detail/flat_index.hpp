@@ -29,7 +29,10 @@ class FlatIndex {
  public:
   static constexpr std::uint32_t kMiss = 0xFFFFFFFFu;
 
+  // Room for `n` keys; none builds no table (lookups in an empty index are
+  // a test of `slots_`, and the first emplace makes one).
   void reserve(std::size_t n) {
+    if (n == 0) return;
     std::size_t cap = 16;
     while (cap * 2 < n * 3) cap <<= 1;
     if (cap > slots_.size()) rehash(cap);
