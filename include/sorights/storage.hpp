@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "sorights/config.hpp"
+#include "sorights/detail/huge_pages.hpp"
 #include "sorights/error.hpp"
 #include "sorights/model.hpp"
 #include "sorights/types.hpp"
@@ -259,7 +260,7 @@ class InMemoryStorage final : public StorageAdapter {
     if (shared_ && pending_ == nullptr) {
       if (Result<void> ok = detail::check_changes(changes.changes); !ok) return ok;
       stored_.version = changes.version;
-      record(AuditEntry{changes.version, changes.time, changes.actor, false, {}, changes.changes});
+      record(AuditEntry{changes.version, changes.time, changes.actor, false, {}, copy_of(changes.changes)});
       pending_ = &audit_.back().changes;
       return {};
     }
@@ -271,7 +272,7 @@ class InMemoryStorage final : public StorageAdapter {
     Result<void> applied = apply_changes(stored_.model, changes.changes);  // all or nothing
     if (!applied) return applied;
     stored_.version = changes.version;
-    record(AuditEntry{changes.version, changes.time, changes.actor, false, {}, changes.changes});
+    record(AuditEntry{changes.version, changes.time, changes.actor, false, {}, copy_of(changes.changes)});
     return {};
   }
   [[nodiscard]] Result<std::uint64_t> version() override {
@@ -312,6 +313,15 @@ class InMemoryStorage final : public StorageAdapter {
     Model m = *shared_;
     if (pending_ != nullptr) (void)apply_changes(m, *pending_);
     return m;
+  }
+
+  // The audit entry's copy of a change list (a large one on huge pages).
+  static std::vector<Change> copy_of(const std::vector<Change>& changes) {
+    std::vector<Change> out;
+    out.reserve(changes.size());
+    detail::advise_huge_pages(out);
+    out.assign(changes.begin(), changes.end());
+    return out;
   }
 
   void drop_pending() {

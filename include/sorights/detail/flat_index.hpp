@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sorights/config.hpp"
+#include "sorights/detail/huge_pages.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE
 
@@ -38,6 +39,8 @@ class FlatIndex {
     if (cap > slots_.size()) rehash(cap);
     keys_.reserve(n);
     values_.reserve(n);
+    advise_huge_pages(keys_);
+    advise_huge_pages(values_);
   }
   // Inserts `key` → `value` unless present; returns the value held and
   // whether it was inserted.
@@ -123,7 +126,10 @@ class FlatIndex {
     return mix(h ^ w ^ (static_cast<std::uint64_t>(k.size()) << 56));
   }
   void rehash(std::size_t cap) {
-    std::vector<Slot> next(cap, Slot{});
+    std::vector<Slot> next;
+    next.reserve(cap);
+    advise_huge_pages(next);
+    next.resize(cap, Slot{});
     const std::size_t mask = cap - 1;
     for (const Slot& s : slots_) {
       if (s.entry == kMiss) continue;

@@ -31,6 +31,7 @@ inline std::vector<Change> diff_checked(const Model& from, const Model& to, std:
               grown(from.licences, to.licences) + grown(from.plans, to.plans) +
               grown(from.functional_rights, to.functional_rights) + grown(from.objects, to.objects) +
               grown(from.roles, to.roles) + grown(from.users, to.users));
+  advise_huge_pages(out);
   EntityArena values;
   diff_entities(out, values, dups, EntityKind::kOurCompany, from.our_companies, to.our_companies);
   diff_entities(out, values, dups, EntityKind::kGroup, from.groups, to.groups);
