@@ -16,11 +16,12 @@
 #endif
 
 using sorights::detail::advise_huge_pages;
+using sorights::detail::kHugePageBytes;
 
 namespace {
 
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+constexpr std::uintptr_t kHuge = kHugePageBytes;
 
 // The VmFlags of the mapping that holds `address` (from /proc/self/smaps);
 // empty if no mapping holds it.
@@ -51,7 +52,7 @@ bool marked_huge(std::uintptr_t address) {
   return false;
 }
 
-// 8 MiB of untouched address space, starting 2 MiB aligned.
+// Untouched address space: at least 10 huge pages from `base`, which is aligned.
 struct Region {
   Region() {
     void* p = ::mmap(nullptr, 12 * kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -114,7 +115,6 @@ TEST_CASE("huge page advice on a vector keeps its contents and accepts an empty 
 TEST_CASE("the huge page allocator gives large blocks whole aligned pages and small ones plain memory",
           "[huge_pages]") {
   using sorights::detail::HugePageAllocator;
-  using sorights::detail::kHugePageBytes;
   HugePageAllocator<std::uint64_t> alloc;
   const std::size_t large = kHugePageBytes / 2 / sizeof(std::uint64_t);  // 1 MiB: rounded up to a page
   std::uint64_t* big = alloc.allocate(large);
