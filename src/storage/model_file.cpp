@@ -3,6 +3,8 @@
 #include "sorights/storage/model_file.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cassert>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -69,10 +71,10 @@ class IdIndex {
  public:
   // The index held for `id`, and whether `i` was recorded now.
   std::pair<std::size_t, bool> emplace(std::string_view id, std::size_t i) {
-    if (const std::uint32_t held = index_.find(id); held != detail::FlatIndex::kMiss) return {held, false};
-    ids_.emplace_back(id);
-    index_.emplace(ids_.back(), static_cast<std::uint32_t>(i));
-    return {i, true};
+    ids_.emplace_back(id);  // one probe: the copy is dropped again when `id` is held
+    const auto [held, fresh] = index_.emplace(ids_.back(), static_cast<std::uint32_t>(i));
+    if (!fresh) ids_.pop_back();
+    return {held, fresh};
   }
   [[nodiscard]] std::optional<std::size_t> find(std::string_view id) const {
     const std::uint32_t held = index_.find(id);
@@ -111,58 +113,77 @@ enum class Text : std::uint8_t {
   kScope,     // an override scope: "record:ID"
 };
 struct TextRule {
-  const char* key;
+  std::string_view key;
   Text kind;
 };
+constexpr std::size_t kMaxTextRules = 10;  // the most a collection names (users)
 
-void check_id_at(const std::string& path, std::string_view id, Reader& r) {
+// Records `invalid-id` at `where()` when `id` breaks the id rules; the path
+// is only made for a problem.
+template <class Where>
+void check_id_at(Where&& where, std::string_view id, Reader& r) {
   if (std::string_view problem = id_problem(id); !problem.empty())
-    r.fail(path, "invalid-id", "invalid id " + detail::quoted_text(id) + ": it " + std::string(problem));
+    r.fail(where(), "invalid-id", "invalid id " + detail::quoted_text(id) + ": it " + std::string(problem));
 }
 
-// Checks every id and name `rules` name in the entry `j` at `path`. False if
-// the entry's own id (`rules[0]`, when it is "id") is invalid.
+// Checks every id and name `rules` name in the entry `j` at `path`, in the
+// rules' order. False if the entry's own id (`rules[0]`, when it is "id") is
+// invalid. One walk over the entry's members finds them all.
 bool check_texts(const Json& j, const std::string& path, std::span<const TextRule> rules, Reader& r) {
   if (!j.is_object()) return true;
+  std::array<const Json*, kMaxTextRules> member{};
+  const std::size_t n = std::min(rules.size(), kMaxTextRules);
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string_view key = it.key();
+    for (std::size_t k = 0; k < n; ++k)
+      if (rules[k].key == key) {
+        member[k] = &it.value();
+        break;
+      }
+  }
   bool own_id_ok = true;
-  for (const TextRule& rule : rules) {
-    auto it = j.find(rule.key);
-    if (it == j.end()) continue;
-    const std::string p = path + "." + rule.key;
+  for (std::size_t k = 0; k < n; ++k) {
+    const Json* v = member[k];
+    if (v == nullptr) continue;
+    const TextRule& rule = rules[k];
+    auto where = [&] { return path + "." + std::string(rule.key); };
     const std::size_t before = r.errors.size();
     switch (rule.kind) {
       case Text::kId:
-        if (it->is_string() && !it->get_ref<const std::string&>().empty()) check_id_at(p, it->get_ref<const std::string&>(), r);
+        if (v->is_string() && !v->get_ref<const std::string&>().empty())
+          check_id_at(where, v->get_ref<const std::string&>(), r);
         break;
       case Text::kName:
-        if (it->is_string()) {
-          const std::string& name = it->get_ref<const std::string&>();
+        if (v->is_string()) {
+          const std::string& name = v->get_ref<const std::string&>();
           if (std::string_view problem = name_problem(name); !problem.empty())
-            r.fail(p, "invalid-name", "invalid name " + detail::quoted_text(name) + ": it " + std::string(problem));
+            r.fail(where(), "invalid-name", "invalid name " + detail::quoted_text(name) + ": it " + std::string(problem));
         }
         break;
       case Text::kIds:
-        if (it->is_array())
-          for (std::size_t i = 0; i < it->size(); ++i)
-            if ((*it)[i].is_string())
-              check_id_at(p + "[" + std::to_string(i) + "]", (*it)[i].get_ref<const std::string&>(), r);
+        if (v->is_array())
+          for (std::size_t i = 0; i < v->size(); ++i)
+            if ((*v)[i].is_string())
+              check_id_at([&] { return where() + "[" + std::to_string(i) + "]"; },
+                          (*v)[i].get_ref<const std::string&>(), r);
         break;
       case Text::kIdKeys:
-        if (it->is_object())
-          for (auto m = it->begin(); m != it->end(); ++m) check_id_at(p + "." + escape_text(m.key(), 64), m.key(), r);
+        if (v->is_object())
+          for (auto m = v->begin(); m != v->end(); ++m)
+            check_id_at([&] { return where() + "." + escape_text(m.key(), 64); }, m.key(), r);
         break;
       case Text::kLevel:
       case Text::kScope:
-        if (it->is_string()) {
-          const std::string& v = it->get_ref<const std::string&>();
+        if (v->is_string()) {
+          const std::string& text = v->get_ref<const std::string&>();
           for (std::string_view prefix : {"group:", "user:", "record:"})
-            if (v.size() > prefix.size() && v.starts_with(prefix) &&
+            if (text.size() > prefix.size() && text.starts_with(prefix) &&
                 (rule.kind == Text::kScope) == (prefix == "record:"))
-              check_id_at(p, std::string_view(v).substr(prefix.size()), r);
+              check_id_at(where, std::string_view(text).substr(prefix.size()), r);
         }
         break;
     }
-    if (rule.kind == Text::kId && std::string_view(rule.key) == "id" && r.errors.size() > before) own_id_ok = false;
+    if (rule.kind == Text::kId && rule.key == "id" && r.errors.size() > before) own_id_ok = false;
   }
   return own_id_ok;
 }
@@ -204,6 +225,7 @@ struct Collection {
 template <class T, class ReadFn, class IdFn>
 Collection<T, ReadFn, IdFn> collection(const char* name, Entries<T>& out, IdIndex& ids, ReadFn read, IdFn id_of,
                                        std::initializer_list<TextRule> texts) {
+  assert(texts.size() <= kMaxTextRules);
   return {name, out, ids, read, id_of, texts};
 }
 

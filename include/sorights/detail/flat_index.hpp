@@ -125,17 +125,20 @@ class FlatIndex {
     for (std::size_t j = k.size(); j > i; --j) w = (w << 8) | static_cast<unsigned char>(k[j - 1]);
     return mix(h ^ w ^ (static_cast<std::uint64_t>(k.size()) << 56));
   }
+  // Re-inserts the keys in the order they came, not the old slots' order:
+  // the keys (and, for a table built in file order, their texts) are read
+  // front to back instead of each at a random place.
   void rehash(std::size_t cap) {
     std::vector<Slot> next;
     next.reserve(cap);
     advise_huge_pages(next);
     next.resize(cap, Slot{});
     const std::size_t mask = cap - 1;
-    for (const Slot& s : slots_) {
-      if (s.entry == kMiss) continue;
-      std::size_t i = static_cast<std::size_t>(hash(keys_[s.entry])) & mask;
+    for (std::size_t e = 0; e < keys_.size(); ++e) {
+      const Probe p = probe(keys_[e]);
+      std::size_t i = static_cast<std::size_t>(p.start) & mask;
       while (next[i].entry != kMiss) i = (i + 1) & mask;
-      next[i] = s;
+      next[i] = Slot{p.head, p.check, static_cast<std::uint32_t>(e)};
     }
     slots_ = std::move(next);
   }
