@@ -76,6 +76,8 @@ class IdIndex {
     if (!fresh) ids_.pop_back();
     return {held, fresh};
   }
+  void reserve(std::size_t n) { index_.reserve(n); }
+  void prefetch(std::string_view id) const noexcept { index_.prefetch(id); }
   [[nodiscard]] std::optional<std::size_t> find(std::string_view id) const {
     const std::uint32_t held = index_.find(id);
     if (held == detail::FlatIndex::kMiss) return std::nullopt;
@@ -211,15 +213,36 @@ struct Collection {
       // No usable id: the entry cannot be applied, its problems are reported.
       return;
     }
-    const auto [first, fresh] = ids.emplace(id, i);
-    if (!fresh) {
-      r.fail(path + (std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override> ? "" : ".id"),
-             "duplicate-id",
-             "duplicate entry " + detail::quoted_text(id) + " (also " + at(name, first) + ")");
-      return;
-    }
     out.at.push_back(i);
     out.values.push_back(std::move(value));
+  }
+
+  // After the parse: the first entry of each id is kept, a later one is a
+  // `duplicate-id` (the problems are put in file order at the end). One pass
+  // over a table sized for the whole collection, probing a few entries ahead,
+  // instead of one growing table probed as the entries come.
+  void dedupe(Reader& r) const {
+    constexpr std::size_t kAhead = 8;
+    const std::size_t n = out.size();
+    ids.reserve(n);
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      if constexpr (std::is_same_v<decltype(id_of(out.values[k])), std::string_view>)
+        if (k + kAhead < n) ids.prefetch(id_of(out.values[k + kAhead]));
+      const auto id = id_of(out.values[k]);
+      if (const auto [first, fresh] = ids.emplace(id, out.at[k]); !fresh) {
+        r.fail(at(name, out.at[k]) + (std::is_same_v<T, FieldRightRule> || std::is_same_v<T, Override> ? "" : ".id"),
+               "duplicate-id", "duplicate entry " + detail::quoted_text(id) + " (also " + at(name, first) + ")");
+        continue;
+      }
+      if (kept != k) {
+        out.values[kept] = std::move(out.values[k]);
+        out.at[kept] = out.at[k];
+      }
+      ++kept;
+    }
+    out.values.erase(out.values.begin() + static_cast<std::ptrdiff_t>(kept), out.values.end());
+    out.at.resize(kept);
   }
 };
 template <class T, class ReadFn, class IdFn>
@@ -296,6 +319,7 @@ class FileReader final : public detail::ElementSink {
   // After the parse: the collections given as something else than an array
   // (the streamed ones are left empty in `root`), and the rule-list indexes.
   void finish(const Json& root) {
+    std::apply([&](const auto&... c) { (c.dedupe(r_), ...); }, collections_);
     std::apply([&](const auto&... c) { (check_array(root, c.name), ...); }, collections_);
     for (std::size_t k = 0; k < p_.field_rights.size(); ++k)
       p_.index["field_rights"].emplace(field_right_key(p_.field_rights.values[k]), p_.field_rights.at[k]);
