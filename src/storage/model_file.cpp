@@ -316,8 +316,9 @@ class FileReader final : public detail::ElementSink {
                collections_);
   }
 
-  // After the parse: the collections given as something else than an array
-  // (the streamed ones are left empty in `root`), and the rule-list indexes.
+  // After the parse: the duplicate ids of each collection, the collections
+  // given as something else than an array (the streamed ones are left empty
+  // in `root`), and the rule-list indexes.
   void finish(const Json& root) {
     std::apply([&](const auto&... c) { (c.dedupe(r_), ...); }, collections_);
     std::apply([&](const auto&... c) { (check_array(root, c.name), ...); }, collections_);
