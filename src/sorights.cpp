@@ -3,6 +3,7 @@
 #  error "src/sorights.cpp is built only with SORIGHTS_COMPILED_LIB (the sorights::sorights target)"
 #endif
 
+#include "sorights/detail/huge_pages-inl.hpp"
 #include "sorights/model-inl.hpp"
 #include "sorights/snapshot-inl.hpp"
 #include "sorights/storage-inl.hpp"

@@ -11,10 +11,6 @@
 #include <cstdint>
 #include <new>
 
-#if defined(__linux__)
-#  include <sys/mman.h>
-#endif
-
 #include "sorights/config.hpp"
 
 SORIGHTS_BEGIN_NAMESPACE
@@ -32,16 +28,9 @@ inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
 // caller fills whole (a huge page is resident in full once touched); a hint,
 // so a failure or another platform changes nothing but speed. Cost: one
 // system call, and none for buffers under 2 MiB.
-inline void advise_huge_pages([[maybe_unused]] const void* p, [[maybe_unused]] std::size_t bytes) noexcept {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t kHuge = kHugePageBytes;
-  if (bytes < kHuge) return;
-  const auto at = reinterpret_cast<std::uintptr_t>(p);
-  const std::uintptr_t begin = (at + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t end = (at + bytes) & ~(kHuge - 1);
-  if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#endif
-}
+// (Defined in huge_pages-inl.hpp: with the compiled library, a host that
+// includes sorights does not get <sys/mman.h>'s macros.)
+SORIGHTS_API void advise_huge_pages(const void* p, std::size_t bytes) noexcept;
 
 // The reserved storage of a vector (or any contiguous container), whole.
 template <class V>
@@ -84,5 +73,9 @@ struct HugePageAllocator {
 }  // namespace detail
 
 SORIGHTS_END_NAMESPACE
+
+#ifdef SORIGHTS_HEADER_ONLY
+#  include "sorights/detail/huge_pages-inl.hpp"
+#endif
 
 #endif  // SORIGHTS_DETAIL_HUGE_PAGES_HPP_
