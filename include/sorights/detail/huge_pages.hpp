@@ -8,7 +8,6 @@
 #define SORIGHTS_DETAIL_HUGE_PAGES_HPP_
 
 #include <cstddef>
-#include <cstdint>
 #include <new>
 
 #include "sorights/config.hpp"
