@@ -530,7 +530,8 @@ std::size_t peak_resident_bytes() {
 
 // A Directory over an InMemoryStorage at N users: the model's and the
 // snapshot's own size, then the resident peak while the directory opens and
-// makes one one-user commit, as a multiple of (model + snapshot). Run it alone
+// makes eight one-user commits (users far apart, each read back from the
+// published model), as a multiple of (model + snapshot). Run it alone
 // (`--benchmark_filter=DirectoryMemory`): resident memory is the process's.
 void BM_DirectoryMemory(benchmark::State& state) {
   const auto users = static_cast<std::size_t>(state.range(0));
@@ -538,7 +539,9 @@ void BM_DirectoryMemory(benchmark::State& state) {
     const std::size_t base = resident_bytes();
     Model model = make_model({.users = users, .seed = 5});
     const std::size_t model_bytes = resident_bytes() - base;
-    const std::string who = model.users[users / 2].id;
+    constexpr std::size_t kCommits = 8;
+    std::vector<std::string> who;
+    for (std::size_t k = 0; k < kCommits; ++k) who.push_back(std::as_const(model.users)[(2 * k + 1) * users / 17].id);
     if (!reset_peak_resident()) {
       state.SkipWithError("cannot reset the resident peak (/proc/self/clear_refs)");
       return;
@@ -552,10 +555,17 @@ void BM_DirectoryMemory(benchmark::State& state) {
       return;
     }
     const std::size_t snapshot_bytes = (*dir)->snapshot()->memory_bytes();
-    auto tx = (*dir)->begin("");
-    if (!tx || !tx->set_can_log_in(who, false) || !tx->commit()) {
-      state.SkipWithError("the one-user commit failed");
-      return;
+    for (const std::string& id : who) {
+      auto tx = (*dir)->begin("");
+      if (!tx || !tx->set_can_log_in(id, false) || !tx->commit()) {
+        state.SkipWithError("a one-user commit failed");
+        return;
+      }
+      const User* now = (*dir)->model()->find_user(id);
+      if (now == nullptr || now->can_log_in) {
+        state.SkipWithError("a one-user commit does not show in the published model");
+        return;
+      }
     }
     // What the process held besides the model (moved into the store) is
     // left out of the peak and of what stays resident after the commit.
@@ -927,6 +937,14 @@ void BM_ImportModelFile(benchmark::State& state) {
 }
 BENCHMARK(BM_ImportModelFile)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 
+// A copy of `m` that shares nothing with it: a Model copy shares its users'
+// chunks (docs/design/0017-shared-users.md), a materialization must not.
+std::unique_ptr<Model> deep_copy(const Model& m) {
+  auto copy = std::make_unique<Model>(m);
+  copy->users = ChunkedVector<User>(m.users.begin(), m.users.end());
+  return copy;
+}
+
 // The floor any import of the same model stands on, for the growth ratio:
 // materialize every entity (a copy of the generated model: each string
 // allocated, as a parse must) and resolve every reference once (index the
@@ -938,13 +956,14 @@ void BM_ImportBaselineMaterialize(benchmark::State& state) {
   const ImportEnv& e = import_env(entities);
   std::size_t resolved = 0;
   for (auto _ : state) {
-    auto copy = std::make_unique<Model>(e.model);
+    auto copy = deep_copy(e.model);
     std::unordered_map<std::string_view, std::size_t> index;
     index.reserve(copy->groups.size() + copy->users.size());
     for (std::size_t i = 0; i < copy->groups.size(); ++i) index.emplace(copy->groups[i].id, i);
-    for (std::size_t i = 0; i < copy->users.size(); ++i) index.emplace(copy->users[i].id, i);
+    const ChunkedVector<User>& users = copy->users;
+    for (std::size_t i = 0; i < users.size(); ++i) index.emplace(users[i].id, i);
     resolved = 0;
-    for (const User& u : copy->users) {
+    for (const User& u : users) {
       resolved += index.count(u.group);
       for (const std::string& g : u.other_groups) resolved += index.count(g);
     }
@@ -963,8 +982,8 @@ BENCHMARK(BM_ImportBaselineMaterialize)->Arg(10000)->Arg(100000)->Arg(1000000)->
 void BM_ImportBaselineCopy(benchmark::State& state) {
   const ImportEnv& e = import_env(static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) {
-    auto copy = std::make_unique<Model>(e.model);
-    benchmark::DoNotOptimize(copy->users.data());
+    auto copy = deep_copy(e.model);
+    benchmark::DoNotOptimize(&std::as_const(copy->users).back());
     state.PauseTiming();
     copy.reset();
     state.ResumeTiming();

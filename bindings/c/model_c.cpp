@@ -225,7 +225,7 @@ sorights_status sorights_model_remove_user(sorights_model* model, const char* id
   if (model == nullptr) return null_arg("model");
   return guard([&]() -> sorights_status {
     SORIGHTS_C_TRY(id_arg("user id", id));
-    const auto n = std::erase_if(model->model.users, [&](const so::User& u) { return u.id == id; });
+    const auto n = erase_if(model->model.users, [&](const so::User& u) { return u.id == id; });
     if (n == 0) return fail(SORIGHTS_E_NOT_FOUND, std::string("unknown user \"") + id + "\"");
     return SORIGHTS_OK;
   });

@@ -46,8 +46,8 @@ inline std::size_t list_index(std::ptrdiff_t i, std::size_t size) {
 
 // The elements of `items`, converted first (the conversion may run Python code).
 template <class T>
-std::vector<T> list_from(const py::iterable& items) {
-  std::vector<T> out;
+ListOf<T> list_from(const py::iterable& items) {
+  ListOf<T> out;
   for (py::handle h : items) out.push_back(h.cast<T>());
   return out;
 }
@@ -80,8 +80,8 @@ void bind_list_item(py::module_& m, const py::object& value_cls, const std::stri
 
 // The list's reading side: construction, indexing, slicing, deletion, iteration, comparison.
 template <class T>
-void bind_list_access(py::class_<std::vector<T>>& cls, const char* list_name) {
-  using Vec = std::vector<T>;
+void bind_list_access(py::class_<ListOf<T>>& cls, const char* list_name) {
+  using Vec = ListOf<T>;
   cls.def(py::init<>())
       .def(py::init(&list_from<T>), "items"_a)
       .def("__len__", [](const Vec& v) { return v.size(); })
@@ -103,7 +103,7 @@ void bind_list_access(py::class_<std::vector<T>>& cls, const char* list_name) {
       .def("__setitem__",
            [](Vec& v, std::ptrdiff_t i, const T& value) { v[list_index(i, v.size())] = value; })
       .def("__delitem__",
-           [](Vec& v, std::ptrdiff_t i) { v.erase(v.begin() + static_cast<std::ptrdiff_t>(list_index(i, v.size()))); })
+           [](Vec& v, std::ptrdiff_t i) { v.erase(v.cbegin() + static_cast<std::ptrdiff_t>(list_index(i, v.size()))); })
       .def("__delitem__",
            [](Vec& v, const py::slice& s) {
              std::size_t start = 0, stop = 0, step = 0, n = 0;
@@ -140,13 +140,13 @@ void bind_list_access(py::class_<std::vector<T>>& cls, const char* list_name) {
 
 // The list's editing methods, as on a Python list.
 template <class T>
-void bind_list_edits(py::class_<std::vector<T>>& cls) {
-  using Vec = std::vector<T>;
+void bind_list_edits(py::class_<ListOf<T>>& cls) {
+  using Vec = ListOf<T>;
   cls.def("append", [](Vec& v, const T& x) { v.push_back(x); }, "x"_a, "Adds a copy of `x` at the end.")
       .def("extend",
            [](Vec& v, const py::iterable& items) {
              Vec add = list_from<T>(items);
-             v.insert(v.end(), std::make_move_iterator(add.begin()), std::make_move_iterator(add.end()));
+             v.insert(v.cend(), std::make_move_iterator(add.begin()), std::make_move_iterator(add.end()));
            },
            "items"_a)
       .def("insert",
@@ -154,7 +154,7 @@ void bind_list_edits(py::class_<std::vector<T>>& cls) {
              const auto n = static_cast<std::ptrdiff_t>(v.size());
              if (i < 0) i = i + n < 0 ? 0 : i + n;
              if (i > n) i = n;
-             v.insert(v.begin() + i, x);
+             v.insert(v.cbegin() + i, x);
            },
            "i"_a, "x"_a)
       .def("pop",
@@ -162,14 +162,15 @@ void bind_list_edits(py::class_<std::vector<T>>& cls) {
              if (v.empty()) throw py::index_error("pop from empty list");
              const std::size_t at = list_index(i, v.size());
              T out = std::move(v[at]);
-             v.erase(v.begin() + static_cast<std::ptrdiff_t>(at));
+             v.erase(v.cbegin() + static_cast<std::ptrdiff_t>(at));
              return out;
            },
            "i"_a = -1, "Removes and returns (a plain copy of) the element at `i`.")
       .def("remove",
            [](Vec& v, const T& x) {
-             auto at = std::find(v.begin(), v.end(), x);
-             if (at == v.end()) throw py::value_error("x not in list");
+             const Vec& ro = v;
+             auto at = std::find(ro.begin(), ro.end(), x);
+             if (at == ro.end()) throw py::value_error("x not in list");
              v.erase(at);
            },
            "x"_a)
@@ -184,11 +185,11 @@ void bind_list_edits(py::class_<std::vector<T>>& cls) {
       .def("count", [](const Vec& v, const T& x) { return std::count(v.begin(), v.end(), x); }, "x"_a);
 }
 
-// Binds `std::vector<T>` as the live list class `list_name` and `Item<T>` as
+// Binds `ListOf<T>` as the live list class `list_name` and `Item<T>` as
 // `item_name` (bind_list_item).
 template <class T>
 void bind_model_list(py::module_& m, const py::object& value_cls, const char* list_name, const char* item_name) {
-  using Vec = std::vector<T>;
+  using Vec = ListOf<T>;
   const std::string type_name = py::str(value_cls.attr("__name__"));
   bind_list_item<T>(m, value_cls, type_name, item_name);
   py::class_<Vec> cls(m, list_name,
@@ -205,7 +206,7 @@ void bind_model_list(py::module_& m, const py::object& value_cls, const char* li
 template <class T>
 py::object find_item(py::object model, const char* list_attr, std::string_view id) {
   py::object list = model.attr(list_attr);
-  const std::vector<T>& v = list.cast<const std::vector<T>&>();
+  const ListOf<T>& v = list.cast<const ListOf<T>&>();
   for (std::size_t i = 0; i < v.size(); ++i)
     if (v[i].id == id) return py::cast(Item<T>::make(std::move(list), i));
   return py::none();

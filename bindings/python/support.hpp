@@ -117,7 +117,6 @@ PYBIND11_MAKE_OPAQUE(std::vector<so::DataObjectDef>)
 PYBIND11_MAKE_OPAQUE(std::vector<so::Role>)
 PYBIND11_MAKE_OPAQUE(std::vector<so::FieldRightRule>)
 PYBIND11_MAKE_OPAQUE(std::vector<so::Override>)
-PYBIND11_MAKE_OPAQUE(std::vector<so::User>)
 
 // `.def_readonly("f", &T::f)` for each field f named:
 //   py::class_<so::Change>(m, "Change") SORIGHTS_PY_READONLY(so::Change, kind, id, before, after);
@@ -229,6 +228,11 @@ std::string item_key(const T& v) {
 std::string item_key(const so::FieldRightRule& r);
 std::string item_key(const so::Override& o);
 
+// The C++ type of a Model's list of `T`: `std::vector<T>`, but the users are
+// held in a ChunkedVector (chunked_vector.hpp).
+template <class T>
+using ListOf = std::conditional_t<std::is_same_v<T, so::User>, so::ChunkedVector<so::User>, std::vector<T>>;
+
 template <class T>
 struct Item {
   py::object list;       // the Python list object (holds the model alive)
@@ -236,17 +240,18 @@ struct Item {
   std::string key;
 
   static Item make(py::object list, std::size_t index) {
-    const std::vector<T>& v = list.cast<const std::vector<T>&>();
+    const ListOf<T>& v = list.cast<const ListOf<T>&>();
     return Item{std::move(list), index, item_key(v[index])};
   }
 
   // The element now, or ReferenceError. Valid until the list next changes:
   // use it without running Python code in between.
   T& resolve() {
-    std::vector<T>& v = list.cast<std::vector<T>&>();
-    if (hint < v.size() && item_key(v[hint]) == key) return v[hint];
-    for (std::size_t i = 0; i < v.size(); ++i)
-      if (item_key(v[i]) == key) {
+    ListOf<T>& v = list.cast<ListOf<T>&>();
+    const ListOf<T>& ro = v;  // found through a const view: only the element returned leaves a shared chunk
+    if (hint < ro.size() && item_key(ro[hint]) == key) return v[hint];
+    for (std::size_t i = 0; i < ro.size(); ++i)
+      if (item_key(ro[i]) == key) {
         hint = i;
         return v[i];
       }

@@ -200,8 +200,9 @@ SORIGHTS_INLINE Result<void> Transaction::delete_role(std::string_view id, std::
                  "replacement role " + detail::quote_id(replacement) + " is of type " +
                      std::string(role_type_name(repl->type)) + ", role " + detail::quote_id(id) + " of type " +
                      std::string(role_type_name(r->type)));
-  for (User& u : stage().users)
-    if (u.role == id) u.role = std::string(replacement);
+  Model& m = stage();
+  for (std::size_t i = 0; i < m.users.size(); ++i)  // reads shared users without copying them
+    if (std::as_const(m.users)[i].role == id) m.users[i].role = std::string(replacement);
   std::erase_if(stage().field_rights, [&](const FieldRightRule& f) { return f.role == id; });
   return detail::remove_entity(stage().roles, id, "role");
 }
@@ -539,7 +540,6 @@ SORIGHTS_INLINE Result<CommitInfo> Directory::commit_locked(Transaction& tx, boo
   });
   if (in_place) {
     last_in_place_version_ = version;
-    last_users_ = std::move(edit.edit.users);
     last_roles_ = std::move(edit.edit.roles);
     last_groups_ = std::move(edit.edit.groups);
   } else {
@@ -562,13 +562,13 @@ SORIGHTS_INLINE std::unique_ptr<DirectoryState> Directory::next_state_for(const 
     if (next_state && next_state->version + 1 == cur.version &&
         next_state->model.users.size() <= cur.model.users.size() &&
         next_state->model.groups.size() <= cur.model.groups.size()) {
-      // The last commit edited these entities and appended the rest.
+      // The last commit edited these entities and appended the rest. The
+      // users are taken as the current state's chunks (shared, not copied:
+      // docs/design/0017-shared-users.md).
       Model& m = next_state->model;
-      for (std::size_t at : last_users_) m.users[at] = cur.model.users[at];
+      m.users = cur.model.users;
       for (std::size_t at : last_roles_) m.roles[at] = cur.model.roles[at];
       for (std::size_t at : last_groups_) m.groups[at] = cur.model.groups[at];
-      m.users.insert(m.users.end(), cur.model.users.begin() + static_cast<std::ptrdiff_t>(m.users.size()),
-                     cur.model.users.end());
       m.groups.insert(m.groups.end(), cur.model.groups.begin() + static_cast<std::ptrdiff_t>(m.groups.size()),
                       cur.model.groups.end());
     } else {

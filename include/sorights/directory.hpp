@@ -491,12 +491,12 @@ class Directory : public std::enable_shared_from_this<Directory> {
   mutable std::mutex commit_mu_;  // serializes commits, refreshes and every adapter call
   std::shared_ptr<std::atomic<std::uint64_t>> announced_;  // version announced by subscribe
   // When the current state was made from the one before it in place (the
-  // users, roles and groups at these positions edited, new users and groups
-  // appended), its version (else 0): the commit after it can then bring the
-  // previous state's model up to date in O(edited entities) and reuse it,
-  // instead of copying the whole model.
+  // roles and groups at these positions edited, new groups appended, users
+  // edited or added), its version (else 0): the commit after it can then bring
+  // the previous state's model up to date in O(edited entities + users / 256)
+  // and reuse it, instead of copying the whole model.
   std::uint64_t last_in_place_version_ = 0;
-  std::vector<std::size_t> last_users_, last_roles_, last_groups_;
+  std::vector<std::size_t> last_roles_, last_groups_;
   std::shared_ptr<detail::StateRecycler> recycler_ = std::make_shared<detail::StateRecycler>();
 };
 

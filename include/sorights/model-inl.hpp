@@ -154,7 +154,14 @@ SORIGHTS_INLINE Role* Model::find_role(std::string_view id) { return detail::fin
 SORIGHTS_INLINE const Role* Model::find_role(std::string_view id) const {
   return detail::find_by_id(roles, id);
 }
-SORIGHTS_INLINE User* Model::find_user(std::string_view id) { return detail::find_by_id(users, id); }
+SORIGHTS_INLINE User* Model::find_user(std::string_view id) {
+  // Found through a const view: only the user found is copied out of a chunk
+  // another model shares.
+  const ChunkedVector<User>& ro = users;
+  for (std::size_t i = 0; i < ro.size(); ++i)
+    if (ro[i].id == id) return &users[i];
+  return nullptr;
+}
 SORIGHTS_INLINE const User* Model::find_user(std::string_view id) const {
   return detail::find_by_id(users, id);
 }

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sorights/chunked_vector.hpp"
 #include "sorights/config.hpp"
 #include "sorights/name_map.hpp"
 #include "sorights/rights.hpp"
@@ -230,7 +231,10 @@ struct Model {
   std::vector<Role> roles{};
   std::vector<FieldRightRule> field_rights{};
   std::vector<Override> overrides{};
-  std::vector<User> users{};
+  /// Shared with the model's copies chunk by chunk (chunked_vector.hpp):
+  /// copying a model does not copy its users, and writing one user copies
+  /// the 256 around it. Read a shared model's users through a const view.
+  ChunkedVector<User> users{};
 
   /// A model with the twelve predefined roles at sorights' defaults and
   /// nothing else.

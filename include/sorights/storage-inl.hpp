@@ -39,8 +39,12 @@ Result<void> check_change(const Change& c) {
 // applying them one by one: a change with `after` replaces a present entity in
 // place and appends an absent one; a change without `after` removes it (so an
 // entity removed and added again within one change set ends up last).
-template <class T>
-void apply_kind(std::vector<T>& items, EntityKind kind, const std::vector<Change>& changes) {
+// `Seq` is a std::vector or the users' ChunkedVector: reads go through `ro`,
+// so that only the elements written copy a shared chunk.
+template <class Seq>
+void apply_kind(Seq& items, EntityKind kind, const std::vector<Change>& changes) {
+  using T = typename Seq::value_type;
+  const Seq& ro = items;
   // A few changes (a commit from the Users screen): apply them one by one,
   // each a linear search — no index over the whole collection.
   std::size_t mine = 0;
@@ -49,11 +53,11 @@ void apply_kind(std::vector<T>& items, EntityKind kind, const std::vector<Change
   if (mine <= 8) {
     for (const Change& c : changes) {
       if (c.kind != kind) continue;
-      auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.id == c.id; });
+      auto it = std::find_if(ro.begin(), ro.end(), [&](const T& t) { return t.id == c.id; });
       if (const T* value = change_value<T>(c)) {
-        if (it != items.end()) *it = *value;
+        if (it != ro.end()) items[static_cast<std::size_t>(it - ro.begin())] = *value;
         else items.push_back(*value);
-      } else if (it != items.end()) {
+      } else if (it != ro.end()) {
         items.erase(it);
       }
     }
@@ -69,7 +73,7 @@ void apply_kind(std::vector<T>& items, EntityKind kind, const std::vector<Change
   fate.reserve(mine);
   std::unordered_map<std::string_view, std::size_t> index;
   index.reserve(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) index.emplace(items[i].id, i);
+  for (std::size_t i = 0; i < ro.size(); ++i) index.emplace(ro[i].id, i);
   std::size_t appends = 0;
   for (const Change& c : changes) {
     if (c.kind != kind) continue;
@@ -88,7 +92,7 @@ void apply_kind(std::vector<T>& items, EntityKind kind, const std::vector<Change
   std::vector<const Fate*> appended(appends, nullptr);
   std::size_t out = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    auto it = fate.find(items[i].id);
+    auto it = fate.find(ro[i].id);
     if (it == fate.end()) {
       if (out != i) items[out] = std::move(items[i]);
       ++out;

@@ -35,16 +35,20 @@ bool all_text(const T& v, bool (*ok)(std::string_view)) {
   return good;
 }
 
-template <class T>
-bool upsert_in_place(std::vector<T>& items, const Change& c) {
-  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.id == c.id; });
+// `Seq` is a std::vector or the users' ChunkedVector, searched through a
+// const view so that only the element written copies a shared chunk.
+template <class Seq>
+bool upsert_in_place(Seq& items, const Change& c) {
+  using T = typename Seq::value_type;
+  const Seq& ro = items;
+  auto it = std::find_if(ro.begin(), ro.end(), [&](const T& t) { return t.id == c.id; });
   if (!c.after) {
-    if (it != items.end()) items.erase(it);
+    if (it != ro.end()) items.erase(it);
     return true;
   }
   const T* value = std::get_if<T>(&*c.after);
   if (value == nullptr || value->id != c.id) return false;
-  if (it != items.end()) *it = *value;
+  if (it != ro.end()) items[static_cast<std::size_t>(it - ro.begin())] = *value;
   else items.push_back(*value);
   return true;
 }

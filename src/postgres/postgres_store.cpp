@@ -285,8 +285,8 @@ struct PostgresStore::Impl {
                            std::string_view value);
   template <class T, class M>
   Result<void> read_column(const PGresult* r, int i, int col, const FieldInfo& f, M& m);
-  template <class T>
-  Result<void> load_rows(std::string_view op, std::vector<T>& out);
+  template <class Seq>  // a std::vector or the users' ChunkedVector
+  Result<void> load_rows(std::string_view op, Seq& out);
   Result<void> load_cells(std::string_view op, std::vector<Role>& roles);
   Result<StoredModel> load_incremental();
   // The last model loaded (incremental_load): the next load applies the
@@ -725,8 +725,9 @@ Result<void> PostgresStore::Impl::read_column(const PGresult* r, int i, int col,
 // newer than the store's schema read as their defaults. A rule list (field
 // rights, overrides: no ids) names its rows by position and keeps its rights,
 // its custom member, as bits; a role's matrix is read by load_cells.
-template <class T>
-Result<void> PostgresStore::Impl::load_rows(std::string_view op, std::vector<T>& out) {
+template <class Seq>
+Result<void> PostgresStore::Impl::load_rows(std::string_view op, Seq& out) {
+  using T = typename Seq::value_type;
   constexpr bool kRules = EntityFields<T>::fields[0].kind != FieldKind::kId;  // a rule list: no ids
   std::string cols = kRules ? "position" : "";
   std::map<std::string_view, Lists> lists;

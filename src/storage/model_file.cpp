@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 
 #include <fcntl.h>
@@ -345,25 +346,31 @@ class FileReader final : public detail::ElementSink {
 // a hash map, O((n + m) log min(n, m)) for a tree; into an empty collection
 // the entries move as one. Keys may point into the values, so nothing moves
 // until every lookup is done.
-template <class T, class Map, class Key>
-void merge_into(std::vector<T>& items, Entries<T>& entries, Key key) {
+template <class T, class Map, class Seq, class Key>
+void merge_into(Seq& items, Entries<T>& entries, Key key) {
   if (entries.empty()) return;
   if (items.empty()) {
-    items = std::move(entries.values);
+    if constexpr (std::is_same_v<Seq, std::vector<T>>) {
+      items = std::move(entries.values);
+    } else {  // the users' ChunkedVector
+      items.reserve(entries.size());
+      for (T& value : entries.values) items.push_back(std::move(value));
+    }
     return;
   }
+  const Seq& ro = items;
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   std::vector<std::size_t> target(entries.size(), kNone);  // the item each entry replaces
   {
     Map index;
     if (items.size() <= entries.size()) {
-      for (std::size_t i = items.size(); i-- > 0;) index[key(items[i])] = i;  // the first item wins
+      for (std::size_t i = ro.size(); i-- > 0;) index[key(ro[i])] = i;  // the first item wins
       for (std::size_t k = 0; k < entries.size(); ++k)
         if (auto it = index.find(key(entries.values[k])); it != index.end()) target[k] = it->second;
     } else {
       for (std::size_t k = 0; k < entries.size(); ++k) index.emplace(key(entries.values[k]), k);
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        auto it = index.find(key(items[i]));
+      for (std::size_t i = 0; i < ro.size(); ++i) {
+        auto it = index.find(key(ro[i]));
         if (it != index.end() && target[it->second] == kNone) target[it->second] = i;
       }
     }
@@ -375,8 +382,8 @@ void merge_into(std::vector<T>& items, Entries<T>& entries, Key key) {
   }
 }
 
-template <class T>
-void merge_by_id(std::vector<T>& items, Entries<T>& entries) {
+template <class Seq, class T>
+void merge_by_id(Seq& items, Entries<T>& entries) {
   merge_into<T, std::unordered_map<std::string_view, std::size_t>>(
       items, entries, [](const T& t) { return std::string_view(t.id); });
 }

@@ -100,6 +100,8 @@ void io(Ar& ar, std::string& s) {
 
 template <class Ar, class T>
 void io(Ar& ar, std::vector<T>& v);
+template <class Ar, class T, std::size_t kChunk>
+void io(Ar& ar, ChunkedVector<T, kChunk>& v);
 
 // The fields in the order given: that order is the format.
 template <class Ar, class... F>
@@ -193,6 +195,24 @@ void io(Ar& ar, std::vector<T>& v) {
   } else {
     // No reserve(): the count is not trusted beyond `g_limit`; the vector
     // grows only as elements are actually read.
+    v.clear();
+    for (std::uint64_t i = 0; i < n; ++i) {
+      T item{};
+      io(ar, item);
+      v.push_back(std::move(item));
+    }
+  }
+}
+
+// The users. Boost hands a saved model over without its const: saving reads
+// through a const view, so that a model whose chunks readers share is never
+// written (a non-const iteration would make every chunk its own).
+template <class Ar, class T, std::size_t kChunk>
+void io(Ar& ar, ChunkedVector<T, kChunk>& v) {
+  const std::uint64_t n = io_count(ar, v.size());
+  if constexpr (Ar::is_saving::value) {
+    for (const T& item : std::as_const(v)) io(ar, const_cast<T&>(item));
+  } else {
     v.clear();
     for (std::uint64_t i = 0; i < n; ++i) {
       T item{};

@@ -224,8 +224,8 @@ struct SqliteStore::Impl {
   Result<void> write_field_rights(const std::vector<FieldRightRule>& v, const std::string& what);
   Result<void> write_overrides(const std::vector<Override>& v, const std::string& what);
   Result<Model> read_model();
-  template <class T>
-  Result<void> read_rows(std::vector<T>& out);
+  template <class Seq>  // a std::vector or the users' ChunkedVector
+  Result<void> read_rows(Seq& out);
   template <class M>
   Result<void> read_column(sqlite3_stmt* s, int col, std::string_view table, const std::string& row,
                            const FieldInfo& f, M& m);
@@ -836,8 +836,9 @@ Result<void> SqliteStore::Impl::read_column(sqlite3_stmt* s, int col, std::strin
 }
 
 // Every row of `T`'s table with its child lists, in insertion order.
-template <class T>
-Result<void> SqliteStore::Impl::read_rows(std::vector<T>& out) {
+template <class Seq>
+Result<void> SqliteStore::Impl::read_rows(Seq& out) {
+  using T = typename Seq::value_type;
   using F = EntityFields<T>;
   std::map<std::string_view, std::map<std::string, std::vector<std::string>>> lists;
   for (const FieldInfo& f : F::fields)

@@ -331,7 +331,7 @@ TEST_CASE("transaction role rules: the system role is never edited or deleted", 
   REQUIRE_REFUSED(tx, ErrorCode::kFailedPrecondition, "system-role-edited");
   tx.rollback();
   Model m = without_role(*f.dir->model(), "system");
-  std::erase_if(m.users, [](const User& u) { return u.id == "sys"; });
+  erase_if(m.users, [](const User& u) { return u.id == "sys"; });
   REQUIRE(tx.stage_model(m));
   REQUIRE_REFUSED(tx, ErrorCode::kFailedPrecondition, "system-role-not-deleted");
 }

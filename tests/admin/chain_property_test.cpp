@@ -34,8 +34,8 @@ class Rng {
   explicit Rng(std::uint64_t seed) : rng_(seed) {}
   int below(int n) { return static_cast<int>(rng_() % static_cast<std::uint64_t>(n)); }
   bool chance(int percent) { return below(100) < percent; }
-  template <class T>
-  const T& pick(const std::vector<T>& v) {
+  template <class Seq>  // a std::vector, or the users' ChunkedVector
+  const auto& pick(const Seq& v) {
     return v[static_cast<std::size_t>(below(static_cast<int>(v.size())))];
   }
   TableRights crud() { return TableRights::from_bits(static_cast<std::uint32_t>(below(16))); }

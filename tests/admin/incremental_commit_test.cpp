@@ -5,6 +5,7 @@
 // (users edited in place: patched snapshot and reused model; anything else:
 // compile). Random edit sequences over a model with every kind of user,
 // licences with seats and prerequisites, plans, group/user/system overrides.
+#include <algorithm>
 #include <memory>
 #include <random>
 #include <string>
@@ -258,12 +259,19 @@ TEST_CASE("incremental commit: every published snapshot answers as compile() of 
     REQUIRE(dir);
     Model replay = initial;  // the model a plain replay of the committed changes gives
     std::vector<std::shared_ptr<const DirectoryState>> held;  // old states kept alive now and then
+    std::vector<std::vector<User>> held_users;                 // their users, copied out of the shared chunks
     int committed = 0, refused = 0;
     for (int step = 0; step < 90; ++step) {
       INFO("seed " << seed << " step " << step);
       const std::shared_ptr<const DirectoryState> before = (*dir)->state();
-      if (rng() % 5 == 0) held.push_back(before);  // no reuse of that state's model
-      if (held.size() > 2) held.erase(held.begin());
+      if (rng() % 5 == 0) {  // no reuse of that state's model
+        held.push_back(before);
+        held_users.emplace_back(before->model.users.begin(), before->model.users.end());
+      }
+      if (held.size() > 2) {
+        held.erase(held.begin());
+        held_users.erase(held_users.begin());
+      }
       auto tx = (*dir)->begin(rng() % 4 == 0 ? "u0" : "");
       if (!tx) continue;  // u0 may be inactive by now
       if (step % 13 == 7) REQUIRE(tx->put_our_company({"oc" + std::to_string(step), "Ours", false}));  // the full path
@@ -295,8 +303,12 @@ TEST_CASE("incremental commit: every published snapshot answers as compile() of 
       Result<Snapshot> full = compile(after->model, after->version);
       REQUIRE(full);
       require_same_answers(after->snapshot, *full, after->model, rng);
-      // States still held elsewhere are never modified.
-      for (const auto& h : held) {
+      // States still held elsewhere are never modified (their users share
+      // chunks with the published ones).
+      for (std::size_t k = 0; k < held.size(); ++k) {
+        const auto& h = held[k];
+        REQUIRE(std::equal(h->model.users.begin(), h->model.users.end(), held_users[k].begin(),
+                           held_users[k].end()));
         Result<Snapshot> again = compile(h->model, h->version);
         REQUIRE(again);
         REQUIRE(again->user_count() == h->snapshot.user_count());
@@ -484,4 +496,35 @@ TEST_CASE("incremental commit: a granted right that needs a licence or gates pub
   edit.roles = {r};
   edit.roles_before = {&m.roles[r]};
   CHECK_FALSE(detail::SnapshotBuilder::patch(*base, next, edit, 2));
+}
+
+TEST_CASE("incremental commit: a one-user commit shares every other user with the state before it") {
+  std::mt19937_64 rng(4);
+  const Model initial = random_model(rng, 3000);
+  auto dir = Directory::open(std::make_shared<InMemoryStorage>(StoredModel{initial, 1}));
+  REQUIRE(dir);
+  constexpr std::size_t kChunk = decltype(initial.users)::kChunkSize;
+  // Two commits: the first copies the published state, the second brings the
+  // state before it up to date (decision record 0004); neither copies users
+  // outside the chunk of the user edited.
+  for (std::size_t edited : {std::size_t{1234}, std::size_t{77}}) {
+    const std::shared_ptr<const DirectoryState> before = (*dir)->state();
+    const Model& was = before->model;
+    REQUIRE(was.users[edited].type == UserType::kAssociate);
+    auto tx = (*dir)->begin();
+    REQUIRE(tx);
+    REQUIRE(tx->set_user_role(was.users[edited].id, was.users[edited].role == "level-2" ? "level-3" : "level-2"));
+    REQUIRE(tx->commit());
+    const std::shared_ptr<const DirectoryState> after = (*dir)->state();
+    const Model& now = after->model;
+    REQUIRE(now.users.size() == was.users.size());
+    CHECK(now.users[edited].role != was.users[edited].role);
+    std::size_t shared = 0;
+    for (std::size_t i = 0; i < now.users.size(); ++i) {
+      const bool same_chunk = i / kChunk == edited / kChunk;
+      shared += &now.users[i] == &was.users[i];
+      if (!same_chunk && &now.users[i] != &was.users[i]) FAIL_CHECK("user " << i << " was copied");
+    }
+    CHECK(shared == now.users.size() - std::min(kChunk, now.users.size() - edited / kChunk * kChunk));
+  }
 }

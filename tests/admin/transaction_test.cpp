@@ -556,7 +556,7 @@ TEST_CASE("transaction: diffs of reordered, edited, added and removed entities r
                 to.users.end());
     to.users.push_back(associate("new-" + std::to_string(seed), "level-3"));
     if (next() % 2 == 0) {
-      std::erase_if(to.users, [](const User& u) { return u.id == "carl"; });
+      erase_if(to.users, [](const User& u) { return u.id == "carl"; });
     }
     to.groups.insert(to.groups.begin(), Group{"first", "First"});
     std::vector<Change> d = diff_models(*f.dir->model(), to);

@@ -469,7 +469,7 @@ TEST_CASE_METHOD(SealedStore, "integrity: incremental commits keep the seal vali
   next.find_user("alice")->other_groups = {};
   next.find_user("bob")->other_groups = {"support", "sales"};
   commit(next);
-  std::erase_if(next.users, [](const User& u) { return u.id == "carl"; });  // removed: its child rows cascade
+  erase_if(next.users, [](const User& u) { return u.id == "carl"; });  // removed: its child rows cascade
   std::erase_if(next.roles, [](const Role& r) { return r.id == "partner"; });
   commit(next);
   next.licences[1].requires_licences = {};  // licences and their lists

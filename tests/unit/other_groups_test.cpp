@@ -174,7 +174,11 @@ Snapshot patch_and_check(const Snapshot& base, const Model& was, const Model& ne
   return std::move(*patched);
 }
 
-std::size_t at(const Model& m, std::string_view id) { return static_cast<std::size_t>(&user(m, id) - m.users.data()); }
+std::size_t at(const Model& m, std::string_view id) {
+  const auto it = std::find_if(m.users.begin(), m.users.end(), [&](const User& u) { return u.id == id; });
+  REQUIRE(it != m.users.end());
+  return it.index();
+}
 
 }  // namespace
 

@@ -111,9 +111,10 @@ class EntityArena {
 // the end) are compared directly; the rest are matched by id. `from` holds
 // unique ids (it is a compiled model); duplicate ids in `to` are reported to
 // `dups` when given.
-template <class T>
+template <class Seq>
 void diff_entities(std::vector<Change>& out, EntityArena& values, std::vector<Diagnostic>* dups, EntityKind kind,
-                   const std::vector<T>& from, const std::vector<T>& to) {
+                   const Seq& from, const Seq& to) {
+  using T = typename Seq::value_type;
   const std::size_t lim = std::min(from.size(), to.size());
   std::size_t k = 0;
   for (; k < lim && from[k].id == to[k].id; ++k)
@@ -188,19 +189,24 @@ inline bool object_exists(const Model& m, std::string_view id) {
                      [&](const DataObjectDef& o) { return o.id == id; });
 }
 
-template <class T>
-Result<void> put_entity(std::vector<T>& items, T value, std::string_view what) {
+// `Seq` is a std::vector or the users' ChunkedVector: the search reads
+// through a const view, so that only the element written copies a shared chunk.
+template <class Seq, class T = typename Seq::value_type>
+Result<void> put_entity(Seq& items, T value, std::string_view what) {
   if (value.id.empty()) return Error(ErrorCode::kInvalidArgument, std::string(what) + " id may not be empty");
-  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.id == value.id; });
-  if (it != items.end()) *it = std::move(value);
+  const Seq& ro = items;
+  auto it = std::find_if(ro.begin(), ro.end(), [&](const T& t) { return t.id == value.id; });
+  if (it != ro.end()) items[static_cast<std::size_t>(it - ro.begin())] = std::move(value);
   else items.push_back(std::move(value));
   return {};
 }
 
-template <class T>
-Result<void> remove_entity(std::vector<T>& items, std::string_view id, std::string_view what) {
-  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.id == id; });
-  if (it == items.end()) return Error(ErrorCode::kNotFound, "unknown " + std::string(what) + " " + quote_id(id));
+template <class Seq>
+Result<void> remove_entity(Seq& items, std::string_view id, std::string_view what) {
+  using T = typename Seq::value_type;
+  const Seq& ro = items;
+  auto it = std::find_if(ro.begin(), ro.end(), [&](const T& t) { return t.id == id; });
+  if (it == ro.end()) return Error(ErrorCode::kNotFound, "unknown " + std::string(what) + " " + quote_id(id));
   items.erase(it);
   return {};
 }

@@ -46,8 +46,8 @@ inline std::vector<Change> diff_checked(const Model& from, const Model& to, std:
   return out;
 }
 
-template <class T>
-bool extends_ids(const std::vector<T>& from, const std::vector<T>& to) {
+template <class Seq>
+bool extends_ids(const Seq& from, const Seq& to) {
   if (to.size() < from.size()) return false;
   for (std::size_t i = 0; i < from.size(); ++i)
     if (from[i].id != to[i].id) return false;
