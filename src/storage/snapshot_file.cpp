@@ -187,11 +187,16 @@ void io(Ar& ar, User& u) {
             u.licences, u.projects, u.can_log_in, u.former_employee, u.retired);
 }
 
-template <class Ar, class T>
-void io(Ar& ar, std::vector<T>& v) {
+// A collection: a std::vector, or the users' ChunkedVector. Boost hands a
+// saved model over without its const: saving reads through a const view, so
+// that a model whose user chunks readers share is never written (a non-const
+// iteration would make every chunk its own).
+template <class Ar, class Seq>
+void io_sequence(Ar& ar, Seq& v) {
+  using T = typename Seq::value_type;
   const std::uint64_t n = io_count(ar, v.size());
   if constexpr (Ar::is_saving::value) {
-    for (T& item : v) io(ar, item);
+    for (const T& item : std::as_const(v)) io(ar, const_cast<T&>(item));
   } else {
     // No reserve(): the count is not trusted beyond `g_limit`; the vector
     // grows only as elements are actually read.
@@ -204,22 +209,14 @@ void io(Ar& ar, std::vector<T>& v) {
   }
 }
 
-// The users. Boost hands a saved model over without its const: saving reads
-// through a const view, so that a model whose chunks readers share is never
-// written (a non-const iteration would make every chunk its own).
+template <class Ar, class T>
+void io(Ar& ar, std::vector<T>& v) {
+  io_sequence(ar, v);
+}
+
 template <class Ar, class T, std::size_t kChunk>
 void io(Ar& ar, ChunkedVector<T, kChunk>& v) {
-  const std::uint64_t n = io_count(ar, v.size());
-  if constexpr (Ar::is_saving::value) {
-    for (const T& item : std::as_const(v)) io(ar, const_cast<T&>(item));
-  } else {
-    v.clear();
-    for (std::uint64_t i = 0; i < n; ++i) {
-      T item{};
-      io(ar, item);
-      v.push_back(std::move(item));
-    }
-  }
+  io_sequence(ar, v);
 }
 
 // The loading side of Boost's binary archive, for the payload's body: every
