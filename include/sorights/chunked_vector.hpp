@@ -193,14 +193,8 @@ class ChunkedVector {
   const_iterator cbegin() const noexcept { return begin(); }
   const_iterator cend() const noexcept { return end(); }
   /// Makes every chunk this vector's own first (see the banner).
-  iterator begin() {
-    own_from(0);
-    return {chunks_.data(), 0};
-  }
-  iterator end() {
-    own_from(0);
-    return {chunks_.data(), size_};
-  }
+  iterator begin() { return owned_from(0); }
+  iterator end() { return owned_from(0) + static_cast<difference_type>(size_); }
 
   void push_back(const T& value) { emplace_back(value); }
   void push_back(T&& value) { emplace_back(std::move(value)); }
@@ -210,9 +204,9 @@ class ChunkedVector {
       // A new chunk holds its element before it joins: a throw leaves no empty chunk.
       ChunkPtr chunk = ChunkPtr::make();
       chunk->emplace_back(std::forward<Args>(args)...);
-      chunks_.push_back(chunk);
+      chunks_.push_back(std::move(chunk));
       ++size_;
-      return chunk->back();
+      return chunks_.back()->back();
     }
     Chunk& last = own(chunks_.size() - 1);
     last.emplace_back(std::forward<Args>(args)...);
@@ -241,8 +235,7 @@ class ChunkedVector {
   iterator erase(const_iterator first, const_iterator last) {
     const std::size_t from = first.index(), to = last.index();
     if (from != to) {
-      own_from(from / kChunk);
-      const iterator b{chunks_.data(), 0};
+      const iterator b = owned_from(from);
       std::move(b + static_cast<difference_type>(to), b + static_cast<difference_type>(size_),
                 b + static_cast<difference_type>(from));
       truncate(size_ - (to - from));
@@ -297,16 +290,18 @@ class ChunkedVector {
     const auto first = std::find_if(ro.begin(), ro.end(), std::ref(pred));
     if (first == ro.end()) return 0;
     const std::size_t from = first.index();
-    own_from(from / kChunk);
-    const iterator b{chunks_.data(), 0};
+    const iterator b = owned_from(from);
     const iterator kept = std::remove_if(b + static_cast<difference_type>(from),
                                          b + static_cast<difference_type>(size_), std::ref(pred));
     const std::size_t erased = size_ - kept.index();
     truncate(kept.index());
     return erased;
   }
-  void own_from(std::size_t c) {
-    for (; c < chunks_.size(); ++c) (void)own(c);
+  // A mutable iterator to the first element, once the chunks from element
+  // `i`'s on are this vector's own (the elements an in-place shift writes).
+  iterator owned_from(std::size_t i) {
+    for (std::size_t c = i / kChunk; c < chunks_.size(); ++c) (void)own(c);
+    return {chunks_.data(), 0};
   }
   template <class It>
   void append(It first, It last) {
@@ -315,8 +310,7 @@ class ChunkedVector {
   // Moves the elements appended at [old, size) to `at`.
   iterator rotate_in(std::size_t at, std::size_t old) {
     if (at != old) {
-      own_from(at / kChunk);
-      const iterator b{chunks_.data(), 0};
+      const iterator b = owned_from(at);
       std::rotate(b + static_cast<difference_type>(at), b + static_cast<difference_type>(old),
                   b + static_cast<difference_type>(size_));
     }

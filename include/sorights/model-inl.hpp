@@ -155,12 +155,8 @@ SORIGHTS_INLINE const Role* Model::find_role(std::string_view id) const {
   return detail::find_by_id(roles, id);
 }
 SORIGHTS_INLINE User* Model::find_user(std::string_view id) {
-  // Found through a const view: only the user found is copied out of a chunk
-  // another model shares.
-  const ChunkedVector<User>& ro = users;
-  for (std::size_t i = 0; i < ro.size(); ++i)
-    if (ro[i].id == id) return &users[i];
-  return nullptr;
+  const std::size_t at = detail::position_by_id(users, id);  // only the user found leaves a shared chunk
+  return at < users.size() ? &users[at] : nullptr;
 }
 SORIGHTS_INLINE const User* Model::find_user(std::string_view id) const {
   return detail::find_by_id(users, id);

@@ -218,6 +218,16 @@ auto* find_by_id(Vec& items, std::string_view id) {
     if (item.id == id) return &item;
   return static_cast<decltype(&items[0])>(nullptr);
 }
+
+// The position of the item of `items` with id `id`, or `items.size()`. Reads
+// through a const view, so that searching the users of a copied model copies
+// none of them (chunked_vector.hpp): write the one found through its index.
+template <class Seq>
+std::size_t position_by_id(const Seq& items, std::string_view id) {
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (items[i].id == id) return i;
+  return items.size();
+}
 }  // namespace detail
 
 /// The whole user model.

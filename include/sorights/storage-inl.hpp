@@ -53,12 +53,12 @@ void apply_kind(Seq& items, EntityKind kind, const std::vector<Change>& changes)
   if (mine <= 8) {
     for (const Change& c : changes) {
       if (c.kind != kind) continue;
-      auto it = std::find_if(ro.begin(), ro.end(), [&](const T& t) { return t.id == c.id; });
+      const std::size_t at = position_by_id(items, c.id);
       if (const T* value = change_value<T>(c)) {
-        if (it != ro.end()) items[static_cast<std::size_t>(it - ro.begin())] = *value;
+        if (at < items.size()) items[at] = *value;
         else items.push_back(*value);
-      } else if (it != ro.end()) {
-        items.erase(it);
+      } else if (at < items.size()) {
+        items.erase(items.cbegin() + static_cast<std::ptrdiff_t>(at));
       }
     }
     return;

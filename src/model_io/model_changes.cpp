@@ -35,20 +35,18 @@ bool all_text(const T& v, bool (*ok)(std::string_view)) {
   return good;
 }
 
-// `Seq` is a std::vector or the users' ChunkedVector, searched through a
-// const view so that only the element written copies a shared chunk.
+// `Seq` is a std::vector or the users' ChunkedVector (detail::position_by_id).
 template <class Seq>
 bool upsert_in_place(Seq& items, const Change& c) {
   using T = typename Seq::value_type;
-  const Seq& ro = items;
-  auto it = std::find_if(ro.begin(), ro.end(), [&](const T& t) { return t.id == c.id; });
+  const std::size_t at = detail::position_by_id(items, c.id);
   if (!c.after) {
-    if (it != ro.end()) items.erase(it);
+    if (at < items.size()) items.erase(items.cbegin() + static_cast<std::ptrdiff_t>(at));
     return true;
   }
   const T* value = std::get_if<T>(&*c.after);
   if (value == nullptr || value->id != c.id) return false;
-  if (it != ro.end()) items[static_cast<std::size_t>(it - ro.begin())] = *value;
+  if (at < items.size()) items[at] = *value;
   else items.push_back(*value);
   return true;
 }

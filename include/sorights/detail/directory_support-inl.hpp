@@ -189,25 +189,21 @@ inline bool object_exists(const Model& m, std::string_view id) {
                      [&](const DataObjectDef& o) { return o.id == id; });
 }
 
-// `Seq` is a std::vector or the users' ChunkedVector: the search reads
-// through a const view, so that only the element written copies a shared chunk.
+// `Seq` is a std::vector or the users' ChunkedVector (position_by_id).
 template <class Seq, class T = typename Seq::value_type>
 Result<void> put_entity(Seq& items, T value, std::string_view what) {
   if (value.id.empty()) return Error(ErrorCode::kInvalidArgument, std::string(what) + " id may not be empty");
-  const Seq& ro = items;
-  auto it = std::find_if(ro.begin(), ro.end(), [&](const T& t) { return t.id == value.id; });
-  if (it != ro.end()) items[static_cast<std::size_t>(it - ro.begin())] = std::move(value);
+  const std::size_t at = position_by_id(items, value.id);
+  if (at < items.size()) items[at] = std::move(value);
   else items.push_back(std::move(value));
   return {};
 }
 
 template <class Seq>
 Result<void> remove_entity(Seq& items, std::string_view id, std::string_view what) {
-  using T = typename Seq::value_type;
-  const Seq& ro = items;
-  auto it = std::find_if(ro.begin(), ro.end(), [&](const T& t) { return t.id == id; });
-  if (it == ro.end()) return Error(ErrorCode::kNotFound, "unknown " + std::string(what) + " " + quote_id(id));
-  items.erase(it);
+  const std::size_t at = position_by_id(items, id);
+  if (at == items.size()) return Error(ErrorCode::kNotFound, "unknown " + std::string(what) + " " + quote_id(id));
+  items.erase(items.cbegin() + static_cast<std::ptrdiff_t>(at));
   return {};
 }
 
