@@ -245,6 +245,34 @@ BENCHMARK(BM_RightsBatch)->Arg(100000)->ThreadRange(1, 2)->UseRealTime();
 void BM_RightsBatch_GroupUpdate(benchmark::State& state) { run_batch(state, true); }
 BENCHMARK(BM_RightsBatch_GroupUpdate)->Arg(100000)->UseRealTime();
 
+// The mask form: rights_batch over the same windows of the same stream for
+// the hot user, checked against rights() on every record before timing.
+void BM_RightsBatch_Mask(benchmark::State& state) {
+  constexpr std::size_t kWindow = 1024;
+  Env& e = env(static_cast<std::size_t>(state.range(0)));
+  const Snapshot& s = e.snapshot;
+  std::vector<TableRights> out(kWindow);
+  if (state.thread_index() == 0)
+    for (std::size_t at = 0; at < kStream; at += kWindow) {
+      const std::span<const Record> window(e.records.data() + at, kWindow);
+      (void)rights_batch(s, e.hot, window, out);
+      for (std::size_t i = 0; i < kWindow; ++i)
+        if (!(out[i] == s.rights(e.hot, window[i]))) {
+          state.SkipWithError(("rights_batch differs from rights() at record " + std::to_string(at + i)).c_str());
+          return;
+        }
+    }
+  std::size_t at = static_cast<std::size_t>(state.thread_index()) * (kStream / 2);
+  for (auto _ : state) {
+    const FilterResult r = rights_batch(s, e.hot, {e.records.data() + (at & (kStream - 1)), kWindow}, out);
+    benchmark::DoNotOptimize(r);
+    benchmark::DoNotOptimize(out.data());
+    at += kWindow;
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kWindow));
+}
+BENCHMARK(BM_RightsBatch_Mask)->Arg(100000)->ThreadRange(1, 2)->UseRealTime();
+
 void BM_RightsRandomUser(benchmark::State& state) {
   Env& e = env(static_cast<std::size_t>(state.range(0)));
   const Snapshot& s = e.snapshot;

@@ -57,6 +57,27 @@ size_t sorights_can_batch(const sorights_snapshot* s, sorights_user_index user, 
   return allowed;
 }
 
+size_t sorights_rights_batch(const sorights_snapshot* s, sorights_user_index user, const sorights_record* records,
+                             size_t count, uint8_t* out, size_t capacity) {
+  if (out == nullptr) return 0;
+  if (s == nullptr || (records == nullptr && count != 0) || capacity < count) {
+    std::memset(out, 0, capacity);
+    return 0;
+  }
+  constexpr std::size_t kChunk = 512;
+  std::array<so::Record, kChunk> rows;
+  std::array<so::TableRights, kChunk> rights;
+  std::size_t allowed = 0;
+  for (std::size_t base = 0; base < count; base += kChunk) {
+    const std::size_t n = std::min(kChunk, count - base);
+    for (std::size_t i = 0; i < n; ++i) rows[i] = to_record(&records[base + i]);
+    allowed += so::rights_batch(*s->snapshot, so::UserIndex{user}, std::span(rows.data(), n), std::span(rights.data(), n))
+                   .allowed;
+    for (std::size_t i = 0; i < n; ++i) out[base + i] = rights[i].bits();
+  }
+  return allowed;
+}
+
 }  // extern "C"
 
 struct sorights_sql {

@@ -51,6 +51,20 @@ void bind_filter(py::module_& m) {
       "For each record (of any object and `at`), whether `user` may do `action`: Snapshot.can per record, "
       "decided in one batch (sorights::can_batch).");
   m.def(
+      "rights_batch",
+      [](const SnapshotPtr& s, const std::string& user, const std::vector<PyRecord>& records) {
+        if (!s) throw py::value_error("snapshot is None");
+        const std::size_t n = records.size();
+        std::vector<so::Record> rows(n);
+        for (std::size_t i = 0; i < n; ++i) rows[i] = resolve(*s, records[i]);
+        std::vector<so::TableRights> out(n);
+        so::rights_batch(*s, s->find_user(user), rows, out);
+        return out;
+      },
+      "snapshot"_a, "user"_a, "records"_a,
+      "For each record (of any object and `at`), the rights `user` has: Snapshot.rights per record, "
+      "decided in one batch (sorights::rights_batch).");
+  m.def(
       "predicate_sql",
       [](const SnapshotPtr& s, const std::string& user, const std::string& object, so::Action action,
          std::optional<so::Time> at, bool numbered, std::optional<std::string> record_prefix,

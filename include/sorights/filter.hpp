@@ -19,8 +19,12 @@
 // everything of the object, say), the plan drops the owner gathers and the
 // group tests altogether.
 //
-// `filter` is `noexcept`, allocation-free and thread-safe (it reads an
-// immutable snapshot).
+// For records already held as an array of `Record`s, of any objects,
+// `can_batch` gives the same bits and `rights_batch` each record's whole
+// `TableRights` (the batch forms of `can` and `rights`).
+//
+// `filter`, `can_batch` and `rights_batch` are `noexcept`, allocation-free
+// and thread-safe (they read an immutable snapshot).
 //
 // **Example**:
 //
@@ -44,6 +48,8 @@
 #include <cstring>
 #include <memory>
 #include <span>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "sorights/config.hpp"
@@ -452,6 +458,173 @@ inline FilterResult can_batch(const Snapshot& snapshot, UserIndex user, Action a
     }
   }
   result.allowed = allowed;
+  return result;
+}
+
+namespace detail {
+
+// The tables of one `rights_batch` call: a word and the role cells per data
+// object met, made on first use from the user's part. "Now" is read once,
+// when the first object with publishing is met.
+class MaskPlans {
+ public:
+  MaskPlans(const Snapshot& s, UserIndex user) noexcept : s_(s), user_(make_user_plan(s, user)) {
+    words_.fill(kWordUnmade);
+  }
+
+  void make(ObjectIndex object) noexcept {
+    const auto o = static_cast<std::uint32_t>(object);
+    const MaskRow row = mask_row(s_, user_, object);
+    words_[o] = row.word;
+    for (int half = 0; half < 2; ++half) {
+      std::uint32_t four = 0;
+      for (int k = 3; k >= 0; --k) four = four << 8 | row.cells[static_cast<std::size_t>(half * 4 + k)];
+      cells_[half * kBatchTableSize + o] = four;
+    }
+    overrides_[o] = {row.ovr_begin, row.ovr_end};
+    if ((row.word & kWordPublishing) != 0 && now_ == kTimeMin)
+      now_ = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  }
+  const CheckPlan& user() const noexcept { return user_; }
+  const std::uint32_t* words() const noexcept { return words_.data(); }
+  const std::uint32_t* cells() const noexcept { return cells_.data(); }
+  Time now() const noexcept { return now_; }
+
+  // `rights`, the kernel's answer for a record of a made object, less what a
+  // record-scoped override of the record removes. Overrides act before the
+  // record-state rules, which add RestrictedUpdate only to a record that
+  // keeps Update: without Update it goes too.
+  TableRights less_overrides(const Record& record, TableRights rights) const noexcept {
+    const auto [b, e] = overrides_[static_cast<std::uint32_t>(record.object)];
+    if (record.id == 0 || b == e) return rights;
+    const RecordOverride* it =
+        std::lower_bound(b, e, record.id, [](const RecordOverride& a, std::uint64_t k) { return a.key < k; });
+    if (it == e || it->key != record.id) return rights;
+    std::uint32_t m = rights.bits() & ~(it->remove & TableRights::kCrudBits);
+    if (!(m & static_cast<std::uint32_t>(TableRight::kUpdate))) m &= ~static_cast<std::uint32_t>(TableRight::kRestrictedUpdate);
+    return TableRights::from_bits(m);
+  }
+
+ private:
+  const Snapshot& s_;
+  CheckPlan user_;
+  Time now_ = kTimeMin;
+  std::array<std::pair<const RecordOverride*, const RecordOverride*>, kBatchTableSize> overrides_;
+  alignas(64) std::array<std::uint32_t, kBatchTableSize> words_;
+  // Per object, the cells of relations 0-3 (byte k: relation k), then of 4-7.
+  alignas(64) std::array<std::uint32_t, 2 * kBatchTableSize> cells_{};
+};
+
+// One record of `rights_batch` that the kernel left: `rights()` with the
+// call's "now".
+inline TableRights rights_lane(const Snapshot& s, UserIndex user, const Record& record, Time now) noexcept {
+  if (record.at != kTimeMin || now == kTimeMin) return s.rights(user, record);
+  Record at_now = record;
+  at_now.at = now;
+  return s.rights(user, at_now);
+}
+
+#if SORIGHTS_FILTER_X86
+// rights_batch with the AVX-512 kernel: 16 records a step in their order, as
+// can_batch_avx512. After each 1024 records, lanes of objects past the table
+// are decided by `rights()`, and lanes whose object has record-scoped
+// overrides lose what an override of their record removes.
+SORIGHTS_TARGET_AVX512 inline void rights_batch_avx512(MaskPlans& plans, const Snapshot& s, UserIndex user,
+                                                       const Record* records, std::size_t n, TableRights* out) noexcept {
+  constexpr std::size_t kChunk = 1024, kAhead = 64;
+  static_assert(sizeof(TableRights) == 1 && std::is_trivially_copyable_v<TableRights>);
+  char* bytes = reinterpret_cast<char*>(out);
+  const std::uint32_t database_owner = SnapshotAccess::database_owner(s);
+  union Tail {
+    Tail() noexcept {}
+    Record r[16];
+  } tail;
+  for (std::size_t chunk = 0; chunk < n; chunk += kChunk) {
+    const std::size_t end = std::min(n, chunk + kChunk);
+    std::array<std::uint32_t, kChunk / 16> later;  // per step: scalar lanes | override lanes << 16
+    std::uint32_t any_later = 0;
+    for (std::size_t i = chunk; i < end; i += 16) {
+      const Record* r = records + i;
+      __mmask16 live = 0xFFFF;
+      if (SORIGHTS_LIKELY(i + kAhead + 16 <= n)) {
+        for (std::size_t k = 0; k < 16; ++k) _mm_prefetch(reinterpret_cast<const char*>(r + kAhead + k), _MM_HINT_T0);
+      } else if (n - i < 16) {
+        std::uninitialized_copy(r, records + n, tail.r);
+        std::uninitialized_fill(tail.r + (n - i), tail.r + 16, Record{});
+        r = tail.r;
+        live = static_cast<__mmask16>((1u << (n - i)) - 1);
+      }
+      Mask16 m = rights16_avx512(plans.user(), plans.words(), plans.cells(), database_owner, r, live, plans.now());
+      while (SORIGHTS_UNLIKELY(m.unmade)) {
+        for (std::uint32_t u = m.unmade; u; u &= u - 1) plans.make(r[std::countr_zero(u)].object);
+        m = rights16_avx512(plans.user(), plans.words(), plans.cells(), database_owner, r, live, plans.now());
+      }
+      _mm512_mask_cvtepi32_storeu_epi8(bytes + i, live, m.rights);
+      later[(i - chunk) / 16] = m.scalar | m.overrides << 16;
+      any_later |= m.scalar | m.overrides;
+    }
+    if (SORIGHTS_UNLIKELY(any_later != 0))
+      for (std::size_t i = chunk; i < end; i += 16) {
+        const std::uint32_t fix = later[(i - chunk) / 16];
+        for (std::uint32_t f = fix & 0xFFFFu; f; f &= f - 1) {  // objects past the table
+          const std::size_t j = i + static_cast<std::size_t>(std::countr_zero(f));
+          out[j] = rights_lane(s, user, records[j], plans.now());
+        }
+        for (std::uint32_t f = fix >> 16; f; f &= f - 1) {  // record-scoped overrides
+          const std::size_t j = i + static_cast<std::size_t>(std::countr_zero(f));
+          out[j] = plans.less_overrides(records[j], out[j]);
+        }
+      }
+  }
+}
+#endif
+
+}  // namespace detail
+
+/// Writes `snapshot.rights(user, records[i])` to `out[i]` for each of
+/// `records` (any mix of data objects and evaluation times): the mask form
+/// of `can_batch`, for a host that shows what each of its fetched rows
+/// allows. Equal, record for record, to `rights()`. The AVX-512 kernel takes
+/// 16 records a step in place, as `can_batch`'s does, with each lane's role
+/// cell picked by its relation from a table made once per object met and
+/// narrowed by vector tests (other companies, visibility, overrides by
+/// state, record state, publishing); objects past index 63 are decided by
+/// `rights()` after it, and record-scoped overrides applied, and "now"
+/// (`Record::at` == `kTimeMin`) is read once per call. Without AVX-512 (or
+/// with `path` forcing another kernel) it is `rights()` record by record;
+/// the result's `path` says which ran (`kAvx512` or `kScalar`). `allowed`
+/// counts the records with any right. `ok` is false, and every entry of
+/// `out` set to no rights, if `out` is smaller than `records`. `noexcept`,
+/// allocation-free (about 2 KB of stack), thread-safe; O(n).
+inline FilterResult rights_batch(const Snapshot& snapshot, UserIndex user, std::span<const Record> records,
+                                 std::span<TableRights> out, FilterPath path = FilterPath::kAuto) noexcept {
+  FilterResult result;
+  const std::size_t n = records.size();
+  if (out.size() < n) {
+    std::fill(out.begin(), out.end(), TableRights{});
+    return result;
+  }
+  result.ok = true;
+  if (path == FilterPath::kAuto || !filter_path_available(path)) path = detail::detect_filter_path();
+  result.path = path == FilterPath::kAvx512 ? FilterPath::kAvx512 : FilterPath::kScalar;
+  detail::MaskPlans plans(snapshot, user);
+  if (plans.user().constant >= 0) {  // an unknown or inactive user (nothing), a system user (everything known)
+    const std::uint32_t objects = detail::SnapshotAccess::object_count(snapshot);
+    const TableRights all = plans.user().constant == 1 ? TableRights::full() : TableRights{};
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = static_cast<std::uint32_t>(records[i].object) < objects ? all : TableRights{};
+  }
+#if SORIGHTS_FILTER_X86
+  else if (result.path == FilterPath::kAvx512) {
+    detail::rights_batch_avx512(plans, snapshot, user, records.data(), n, out.data());
+  }
+#endif
+  else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = snapshot.rights(user, records[i]);
+  }
+  result.allowed = static_cast<std::size_t>(
+      std::count_if(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), [](TableRights r) { return !r.empty(); }));
   return result;
 }
 

@@ -171,6 +171,25 @@ static void test_filter_and_reports(void) {
     CHECK(sorights_can_batch(s, users[0], 9, mixed, 1100, mixed_bits, 18) == 0);
     CHECK(sorights_can_batch(NULL, users[0], SORIGHTS_ACTION_READ, mixed, 1100, mixed_bits, 18) == 0);
     CHECK(sorights_can_batch(s, users[0], SORIGHTS_ACTION_READ, NULL, 0, mixed_bits, 0) == 0);
+    /* The batch form of sorights_rights, over the same records (more than one 512-record block). */
+    uint8_t masks[1101];
+    for (size_t k = 0; k < 4; ++k) {
+      masks[1100] = 0xEE;
+      const size_t with_rights = sorights_rights_batch(s, users[k], mixed, 1100, masks, 1101);
+      size_t want = 0;
+      for (size_t i = 0; i < 1100; ++i) {
+        const uint8_t m = sorights_rights(s, users[k], &mixed[i]);
+        want += m != 0;
+        CHECK(masks[i] == m);
+      }
+      CHECK(with_rights == want);
+      CHECK(masks[1100] == 0xEE); /* nothing written past `count` */
+    }
+    masks[0] = 0xFF;
+    CHECK(sorights_rights_batch(s, users[0], mixed, 1100, masks, 1099) == 0); /* too small */
+    CHECK(masks[0] == 0);
+    CHECK(sorights_rights_batch(NULL, users[0], mixed, 1100, masks, 1101) == 0);
+    CHECK(sorights_rights_batch(s, users[0], NULL, 0, masks, 0) == 0);
   }
   sorights_sql* sql = NULL;
   CHECK_OK(sorights_predicate_sql(s, users[0], sale, SORIGHTS_ACTION_UPDATE, INT64_MIN, 1, "r.", "o.", &sql));

@@ -34,7 +34,7 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 using namespace sorights;
 using namespace sorights_bench;
 
-TEST_CASE("allocations: rights, can, has, field_rights, explain, filter and can_batch allocate nothing", "[alloc][perf]") {
+TEST_CASE("allocations: rights, can, has, field_rights, explain, filter, can_batch and rights_batch allocate nothing", "[alloc][perf]") {
   const Model m = make_model({.users = 500, .seed = 3});
   const auto s = compile(m);
   REQUIRE(s.has_value());
@@ -50,6 +50,7 @@ TEST_CASE("allocations: rights, can, has, field_rights, explain, filter and can_
   const Columns cols(sale_records);
   std::vector<std::uint64_t> bits(filter_words(cols.owner.size()));
   std::vector<std::uint64_t> batch_bits(filter_words(streams.front().size()));
+  std::vector<TableRights> batch_rights(streams.front().size());
   const FieldIndex name = s->find_field("name");
   volatile std::size_t sink = 0;
 
@@ -76,6 +77,10 @@ TEST_CASE("allocations: rights, can, has, field_rights, explain, filter and can_
         sink = sink + can_batch(*s, users[k], a, streams[k], batch_bits, path).allowed;
         calls += 2;
       }
+    for (FilterPath path : {FilterPath::kScalar, FilterPath::kAvx512}) {
+      sink = sink + rights_batch(*s, users[k], streams[k], batch_rights, path).allowed;
+      ++calls;
+    }
   }
   const std::size_t after = g_allocations.load();
   INFO(calls << " calls");

@@ -1,6 +1,8 @@
-// can_batch: the batch form of can() over an array of Records (any mix of
-// objects and evaluation times) gives exactly what Snapshot::can() gives,
-// record by record, for random models, biased records and hostile ones.
+// can_batch and rights_batch: the batch forms of can() and rights() over an
+// array of Records (any mix of objects and evaluation times) give exactly
+// what Snapshot::can() and Snapshot::rights() give, record by record, for
+// random models, biased records and hostile ones, on every kernel.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -18,6 +20,10 @@ using namespace sorights;
 using namespace sorights_bench;
 
 namespace {
+
+// Records whose rights hold Filtering or RestrictedUpdate, over every check:
+// the mask form's own bits, which the tests must meet to mean anything.
+std::size_t g_seen_filtering = 0, g_seen_restricted_update = 0;
 
 bool bit(const std::vector<std::uint64_t>& bits, std::size_t i) { return (bits[i / 64] >> (i % 64)) & 1u; }
 
@@ -42,6 +48,29 @@ void check_batch(const Snapshot& s, UserIndex user, const std::vector<Record>& r
     REQUIRE(r.allowed == want_count);
     if (n % 64) REQUIRE((bits[filter_words(n) - 1] >> (n % 64)) == 0);
     REQUIRE(bits.back() == ~std::uint64_t{0});  // nothing written past the records' words
+  }
+  for (FilterPath path : {FilterPath::kScalar, FilterPath::kAvx512}) {
+    if (!filter_path_available(path)) continue;
+    const TableRights guard = TableRights::from_bits(0x3F);
+    std::vector<TableRights> out(n + 1, guard);
+    const FilterResult r = rights_batch(s, user, records, out, path);
+    REQUIRE(r.ok);
+    REQUIRE(r.path == path);
+    std::size_t want_count = 0, mismatches = 0, first = n;
+    for (std::size_t i = 0; i < n; ++i) {
+      const TableRights want = s.rights(user, records[i]);
+      want_count += !want.empty();
+      if (want.contains_any(TableRight::kFiltering)) ++g_seen_filtering;
+      if (want.contains_any(TableRight::kRestrictedUpdate)) ++g_seen_restricted_update;
+      if (!(out[i] == want) && mismatches++ == 0) first = i;
+    }
+    INFO("rights_batch path " << static_cast<int>(path) << " user " << static_cast<std::uint32_t>(user)
+                              << " first mismatch " << first << " got "
+                              << (first < n ? out[first].to_string() : std::string()) << " want "
+                              << (first < n ? s.rights(user, records[first]).to_string() : std::string()));
+    REQUIRE(mismatches == 0);
+    REQUIRE(r.allowed == want_count);
+    REQUIRE(out.back() == guard);  // nothing written past the records
   }
 }
 
@@ -142,7 +171,7 @@ TEST_CASE("can_batch: a Record's facts sit in byte 2 as the AVX-512 kernel reads
   }
 }
 
-TEST_CASE("can_batch: mixed objects in every 16 lanes, objects past the table, every tail", "[filter][perf]") {
+TEST_CASE("can_batch, rights_batch: mixed objects in every 16 lanes, objects past the table, every tail", "[filter][perf]") {
   for (std::size_t extra : {0u, 40u, 70u}) {
     const Snapshot s = many_objects(extra, 20 + extra);
     const Census c = census(s);
@@ -157,7 +186,7 @@ TEST_CASE("can_batch: mixed objects in every 16 lanes, objects past the table, e
   }
 }
 
-TEST_CASE("can_batch: one object throughout, and runs of one object, as the vector kernels see them", "[filter][perf]") {
+TEST_CASE("can_batch, rights_batch: one object throughout, and runs of one object, as the vector kernels see them", "[filter][perf]") {
   const Model m = make_model({.users = 120, .seed = 5, .custom_roles = true});
   const auto s = compile(m);
   REQUIRE(s.has_value());
@@ -171,7 +200,7 @@ TEST_CASE("can_batch: one object throughout, and runs of one object, as the vect
     }
 }
 
-TEST_CASE("can_batch: equals can() per record over mixed objects, predefined and custom roles", "[filter][perf]") {
+TEST_CASE("can_batch, rights_batch: equal can() and rights() per record over mixed objects, predefined and custom roles", "[filter][perf]") {
   for (std::uint64_t seed : {7u, 8u}) {
     const Model m = make_model({.users = 300, .seed = seed, .custom_roles = seed == 8});
     const auto s = compile(m);
@@ -182,7 +211,7 @@ TEST_CASE("can_batch: equals can() per record over mixed objects, predefined and
   }
 }
 
-TEST_CASE("can_batch: equals can() per record for hostile records and unknown users", "[filter][perf]") {
+TEST_CASE("can_batch, rights_batch: equal can() and rights() per record for hostile records and unknown users", "[filter][perf]") {
   const Model m = make_model({.users = 200, .seed = 11, .custom_roles = true});
   const auto s = compile(m);
   REQUIRE(s.has_value());
@@ -206,4 +235,60 @@ TEST_CASE("can_batch: no records, and an output too small, allow nothing", "[fil
   CHECK_FALSE(r.ok);
   CHECK(r.allowed == 0);
   CHECK(small == std::vector<std::uint64_t>(2, 0));
+}
+
+TEST_CASE("rights_batch: the records checked include hidden follow-ups (Filtering) and the owner company (RestrictedUpdate)", "[filter][perf]") {
+  const Model m = make_model({.users = 300, .seed = 7});
+  const auto s = compile(m);
+  REQUIRE(s.has_value());
+  const Census c = census(*s);
+  g_seen_filtering = g_seen_restricted_update = 0;
+  for (std::uint32_t u = 0; u < s->user_count(); u += 3)
+    check_batch(*s, UserIndex{u}, make_records(*s, c, UserIndex{u}, 1 + (u * 373) % 3000, 7000 + u));
+  CHECK(g_seen_filtering > 0);
+  CHECK(g_seen_restricted_update > 0);
+}
+
+TEST_CASE("rights_batch: no records give nothing; an output too small gets no rights at all", "[filter][perf]") {
+  const Model m = make_model({.users = 50});
+  const auto s = compile(m);
+  REQUIRE(s.has_value());
+  const Census c = census(*s);
+  std::vector<TableRights> none;
+  const FilterResult empty = rights_batch(*s, UserIndex{0}, {}, none);
+  CHECK(empty.ok);
+  CHECK(empty.allowed == 0);
+  const std::vector<Record> records = make_records(*s, c, UserIndex{0}, 130, 3);
+  std::vector<TableRights> small(129, TableRights::full());
+  const FilterResult r = rights_batch(*s, UserIndex{0}, records, small);
+  CHECK_FALSE(r.ok);
+  CHECK(r.allowed == 0);
+  CHECK(std::all_of(small.begin(), small.end(), [](TableRights t) { return t.empty(); }));
+}
+
+TEST_CASE("rights_batch: an override that takes Update from the database owner's record takes RestrictedUpdate with it",
+          "[filter][perf]") {
+  Model m = make_model({.users = 60, .seed = 9});
+  m.overrides.push_back({.level = OverrideLevel::kSystem, .object = "company", .scope = OverrideScope::kRecord,
+                         .record = "acme-record", .remove = static_cast<std::uint8_t>(TableRight::kUpdate)});
+  const auto s = compile(m);
+  REQUIRE(s.has_value());
+  const ObjectIndex company = s->find_object("company");
+  std::size_t lost = 0;  // records whose RestrictedUpdate went with the override's Update
+  for (std::uint32_t u = 0; u < s->user_count(); ++u) {
+    std::vector<Record> records(40);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      Record& r = records[i];
+      r.object = company;
+      r.owner = UserIndex{static_cast<std::uint32_t>((u + i) % s->user_count())};
+      r.database_owner = true;
+      r.id = i % 2 ? record_key("acme-record") : 0;
+      Record plain = r;
+      plain.id = 0;
+      lost += r.id != 0 && s->rights(UserIndex{u}, plain).contains_any(TableRight::kRestrictedUpdate) &&
+              !s->rights(UserIndex{u}, r).contains_any(TableRight::kRestrictedUpdate);
+    }
+    check_batch(*s, UserIndex{u}, records);
+  }
+  CHECK(lost > 0);
 }

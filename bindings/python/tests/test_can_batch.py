@@ -1,4 +1,5 @@
-"""sorights.can_batch: Snapshot.can for every record of a list, of any objects."""
+"""sorights.can_batch and rights_batch: Snapshot.can and Snapshot.rights for every record of a list,
+of any objects."""
 import unittest
 
 import sorights
@@ -18,6 +19,19 @@ class CanBatchTest(unittest.TestCase):
                 want = [snapshot.can(user, action, r) for r in records]
                 self.assertEqual(got, want, (user, action))
         self.assertEqual(sorights.can_batch(snapshot, "alice", "read", []), [])
+
+    def test_rights_batch_equals_rights_per_record_over_mixed_objects(self):
+        snapshot = make_model().compile()
+        owners = ["alice", "bob", "sam", None, "ghost"]
+        objects = ["sale", "company", "person", "project", "no-such-object"]
+        records = [sorights.Record(object=objects[i % 5], owner=owners[(i // 5) % 5], completed=(i % 3 == 0))
+                   for i in range(700)]
+        for user in ("alice", "bob", "nobody"):
+            got = sorights.rights_batch(snapshot, user, records)
+            want = [snapshot.rights(user, r) for r in records]
+            self.assertEqual(got, want, user)
+        self.assertTrue(any(r.bits != 0 for r in sorights.rights_batch(snapshot, "alice", records)))
+        self.assertEqual(sorights.rights_batch(snapshot, "alice", []), [])
 
     def test_a_bad_visible_for_is_a_value_error(self):
         snapshot = make_model().compile()

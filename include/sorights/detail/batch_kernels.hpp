@@ -7,8 +7,11 @@
 #ifndef SORIGHTS_DETAIL_BATCH_KERNELS_HPP_
 #define SORIGHTS_DETAIL_BATCH_KERNELS_HPP_
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 
 #include "sorights/config.hpp"
 #include "sorights/detail/check_plan.hpp"
@@ -57,6 +60,74 @@ inline std::uint32_t batch_word(const CheckPlan& p) noexcept {
          b(p.deny_selection_not_own, kWordDenySelectionNotOwn) | b(p.ovr_begin != p.ovr_end, kWordOverrides);
 }
 
+// The mask form's per-object word (`rights_batch`): the removals and locks of
+// `evaluate`'s steps 4-7. The owner-fact, visibility, publishing, override,
+// selection, scalar and unmade bits are BatchWord's; the two locks sit where
+// the record's head holds the fact they lock.
+enum MaskWord : std::uint32_t {
+  kMaskRemoveNew = 0xFu,               // overrides' removals (C/R/U/D) for a new record
+  kMaskRemoveExisting = 0xF0u,         // ... and for an existing one
+  kMaskVisibilityFiltering = 1u << 8,  // a hidden record keeps Filtering
+  kMaskCompany = 1u << 16,             // company records: ours locked for Delete, the owner's RestrictedUpdate
+  kMaskLockCompleted = 1u << 17,       // Update and Delete gone from a completed record
+  kMaskLockUserPerson = 1u << 19,      // Delete gone from a person who is a user
+};
+
+// One object's entry of the mask form's tables: its word and its role cells
+// (after the licence cap) by relation. Zero (nothing) for an unknown object.
+struct MaskRow {
+  std::uint32_t word = 0;
+  std::array<std::uint8_t, kRelationCount> cells{};
+  const RecordOverride* ovr_begin = nullptr;  // the object's record-scoped overrides, by key
+  const RecordOverride* ovr_end = nullptr;
+};
+
+static_assert(kRelationCount == 8, "the mask kernel holds an object's cells in two 32-bit words");
+
+// The entry for `object` of the user of `user`, a user plan (`constant` -1).
+inline MaskRow mask_row(const Snapshot& s, const CheckPlan& user, ObjectIndex object) noexcept {
+  using A = SnapshotAccess;
+  MaskRow row;
+  const auto obj = static_cast<std::uint32_t>(object);
+  if (obj >= A::object_count(s)) return row;
+  const Profile& p = A::profiles(s)[A::users(s)[user.ui].profile];
+  const CheckRow& check = A::check_rows(s)[p.rows_offset + obj];
+  std::copy(std::begin(check.cells), std::end(check.cells), row.cells.begin());
+  const std::uint8_t traits = A::object_traits(s)[obj];
+  const ObjectInfo info = A::object_info(s)[p.objects_offset + obj];
+  bool overrides = false;  // record-scoped ones (sorted by object, then key)
+  const RecordOverride* first = A::record_overrides(s).data() + p.record_ovr_begin;
+  const RecordOverride* last = first + p.record_ovr_count;
+  row.ovr_begin = std::partition_point(first, last, [&](const RecordOverride& x) { return x.object < obj; });
+  row.ovr_end = row.ovr_begin;
+  for (; row.ovr_end != last && row.ovr_end->object == obj; ++row.ovr_end)
+    overrides = overrides || (row.ovr_end->remove & TableRights::kCrudBits) != 0;
+  // As CheckPlan::owner_facts: the owner is read only where the relations a
+  // record owned by another user can have differ in their cells.
+  using R = Relation;
+  std::uint32_t reach = 1u << static_cast<unsigned>(R::kOtherAssociates) | 1u << static_cast<unsigned>(R::kExternal) |
+                        1u << static_cast<unsigned>(R::kAnonymous);
+  if (user.kind == CheckUserKind::kEmployee)
+    reach |= 1u << static_cast<unsigned>(R::kPrimaryGroup) | 1u << static_cast<unsigned>(R::kOtherGroups);
+  if (user.kind == CheckUserKind::kExternal)
+    reach |= 1u << static_cast<unsigned>(R::kMyCompany) | 1u << static_cast<unsigned>(R::kSameProject);
+  bool differ = false;
+  for (int r = 0; r < kRelationCount; ++r)
+    differ = differ || (((reach >> r) & 1u) && check.cells[r] != check.cells[static_cast<int>(R::kOtherAssociates)]);
+  auto b = [](bool on, std::uint32_t bit) { return on ? bit : 0u; };
+  const bool empty_owner = (traits & kTraitEmptyOwnerIsUser) != 0;
+  row.word = (info.remove_new & TableRights::kCrudBits) | (info.remove_existing & TableRights::kCrudBits) << 4 |
+             b(empty_owner && user.kind == CheckUserKind::kEmployee, kWordEmptyIsUser) |
+             b(empty_owner && user.kind == CheckUserKind::kExternal, kWordEmptyTested) |
+             b(differ || user.other_company, kWordOwnerFacts) | b(traits & kTraitVisibility, kWordVisibility) |
+             b(traits & kTraitVisibilityFiltering, kMaskVisibilityFiltering) |
+             b(info.flags & kObjNeedPublish, kWordPublishing) | b(overrides, kWordOverrides) |
+             b((traits & kTraitSelection) && !(p.flags & kProfileSelectionAdmin), kWordDenySelectionNotOwn) |
+             b(traits & kTraitCompany, kMaskCompany) | b(traits & kTraitCompletedLocked, kMaskLockCompleted) |
+             b(traits & kTraitPerson, kMaskLockUserPerson);
+  return row;
+}
+
 // The kernel reads a Record's first 32 bytes as eight 32-bit fields, and its
 // publish window and evaluation time as 64-bit ones.
 static_assert(offsetof(Record, object) == 0 && sizeof(ObjectIndex) == 2 && offsetof(Record, owner) == 4 &&
@@ -70,6 +141,7 @@ static_assert(offsetof(Record, object) == 0 && sizeof(ObjectIndex) == 2 && offse
 // lowest, as the x86-64 ABIs lay out bit-fields; the tests check it).
 inline constexpr std::uint32_t kHeadPublished = 1u << 16, kHeadCompleted = 1u << 17, kHeadIsNew = 1u << 18,
                                kHeadUserPerson = 1u << 19, kHeadOurCompany = 1u << 20, kHeadDatabaseOwner = 1u << 21;
+static_assert(kMaskLockCompleted == kHeadCompleted && kMaskLockUserPerson == kHeadUserPerson);
 static_assert(kWordDenyCompleted == kHeadCompleted && kWordDenyNew == kHeadIsNew &&
               kWordDenyUserPerson == kHeadUserPerson && kWordDenyOurCompany == kHeadOurCompany &&
               kWordDenyDatabaseOwner == kHeadDatabaseOwner && kWordDenyExisting == kHeadIsNew << 4);
@@ -147,39 +219,46 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __mmask16 unpublished16_avx512(con
   return static_cast<__mmask16>(pub & ~ok);
 }
 
-// Records r[0..15] (lanes past `live` are ignored), each of any object, for
-// the user of plan `p` (its user-level fields) with per-object words `table`;
-// `now` stands for an evaluation time of kTimeMin. The record's fields are
-// transposed from the Record array in registers (the first 32 bytes of each);
-// the publish windows are gathered only for lanes that need them.
-SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Batch16 can16_avx512(const CheckPlan& p, const std::uint32_t* table,
-                                                                  const Record* r, __mmask16 live, Time now) noexcept {
-  const auto [head, owner, group, vkind, vid, project, company] = transpose16_avx512(r);
-  const __m512i obj = _mm512_and_si512(head, _mm512_set1_epi32(0xFFFF));
+// Each lane's per-object word from the 64-entry `table`, by the object index
+// in `head`'s low 16 bits; objects past the table read kWordScalar.
+SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __m512i table16_avx512(const std::uint32_t* table, __m512i obj) noexcept {
   const __m512i lo = _mm512_permutex2var_epi32(_mm512_load_si512(table), obj, _mm512_load_si512(table + 16));
   const __m512i hi = _mm512_permutex2var_epi32(_mm512_load_si512(table + 32), obj, _mm512_load_si512(table + 48));
-  __m512i word = _mm512_mask_mov_epi32(lo, has_avx512(obj, 32), hi);
-  word = _mm512_mask_mov_epi32(word, _mm512_cmpge_epu32_mask(obj, _mm512_set1_epi32(static_cast<int>(kBatchTableSize))),
+  return _mm512_mask_mov_epi32(lo, has_avx512(obj, 32), hi);
+}
+SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __m512i lane_words16_avx512(const std::uint32_t* table, __m512i obj) noexcept {
+  return _mm512_mask_mov_epi32(table16_avx512(table, obj),
+                               _mm512_cmpge_epu32_mask(obj, _mm512_set1_epi32(static_cast<int>(kBatchTableSize))),
                                _mm512_set1_epi32(static_cast<int>(kWordScalar)));
-  Batch16 out;
-  out.unmade = live & has_avx512(word, kWordUnmade);
-  if (SORIGHTS_UNLIKELY(out.unmade)) return out;
-  out.scalar = live & has_avx512(word, kWordScalar);
+}
 
+// The relation of each lane's record to the user of plan `p` (its
+// user-level fields), as `find_relation` decides it, for lanes whose word
+// has kWordOwnerFacts (the others read "own" or "other associates").
+struct Relation16 {
+  __m512i rel;    // Relation per lane
+  __m512i tword;  // the owner's type-and-company word, for lanes `other`
+  __mmask16 own;    // the record is the user's (after the empty-owner rule)
+  __mmask16 other;  // owned by another user of the snapshot, owner facts read
+};
+SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Relation16 relation16_avx512(const CheckPlan& p, __m512i word,
+                                                                          const RecordFields16& f) noexcept {
   const __m512i zero = _mm512_setzero_si512();
   const __m512i no_user = _mm512_set1_epi32(-1);
   const __m512i vui = _mm512_set1_epi32(static_cast<int>(p.ui));
-  __m512i ow = owner;
+  __m512i ow = f.owner;
   const __mmask16 noow = _mm512_cmpeq_epi32_mask(ow, no_user);
   const __mmask16 facts = has_avx512(word, kWordOwnerFacts);
   const __mmask16 empty_tested = noow & has_avx512(word, kWordEmptyTested);
   ow = _mm512_mask_mov_epi32(ow, noow & has_avx512(word, kWordEmptyIsUser), vui);
-  const __mmask16 own = _mm512_cmpeq_epi32_mask(ow, vui);
+  Relation16 out;
+  out.own = _mm512_cmpeq_epi32_mask(ow, vui);
   const __mmask16 valid = _mm512_cmplt_epu32_mask(ow, _mm512_set1_epi32(static_cast<int>(p.n_users)));
   // Lanes whose relation among other users' records matters (see CheckPlan::owner_facts).
-  const __mmask16 other = static_cast<__mmask16>(valid & ~own & facts);
+  const __mmask16 other = static_cast<__mmask16>(valid & ~out.own & facts);
+  out.other = other;
   const __mmask16 tested = static_cast<__mmask16>((other | empty_tested) & facts);
-  __m512i rel = _mm512_mask_mov_epi32(_mm512_set1_epi32(static_cast<int>(Relation::kOtherAssociates)), own, zero);
+  __m512i rel = _mm512_mask_mov_epi32(_mm512_set1_epi32(static_cast<int>(Relation::kOtherAssociates)), out.own, zero);
   __m512i tword = zero;
   if (tested) {
     __m512i pgroup = no_user;
@@ -199,12 +278,12 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Batch16 can16_avx512(const CheckPl
       if (p.my_company) {
         const __m512i ocomp = _mm512_and_si512(tword, _mm512_set1_epi32(static_cast<int>(kOwnerCompanyMask)));
         const __m512i vc = _mm512_set1_epi32(static_cast<int>(p.ucompany));
-        mc = static_cast<__mmask16>((other & _mm512_cmpeq_epi32_mask(ocomp, vc)) | (tested & _mm512_cmpeq_epi32_mask(company, vc)));
+        mc = static_cast<__mmask16>((other & _mm512_cmpeq_epi32_mask(ocomp, vc)) | (tested & _mm512_cmpeq_epi32_mask(f.company, vc)));
       }
       __mmask16 sp = 0;
       if (p.same_project) {
         for (std::uint32_t k = 0; k < p.projects_count; ++k)
-          sp |= _mm512_cmpeq_epi32_mask(project, _mm512_set1_epi32(static_cast<int>(p.projects[k])));
+          sp |= _mm512_cmpeq_epi32_mask(f.project, _mm512_set1_epi32(static_cast<int>(p.projects[k])));
         sp &= static_cast<__mmask16>(tested & ~mc);
       }
       rel = _mm512_mask_mov_epi32(rel, mc, _mm512_set1_epi32(static_cast<int>(Relation::kMyCompany)));
@@ -215,7 +294,7 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Batch16 can16_avx512(const CheckPl
     rel = _mm512_mask_mov_epi32(rel, rest & ext, _mm512_set1_epi32(static_cast<int>(Relation::kExternal)));
     if (p.kind == CheckUserKind::kEmployee) {
       const __mmask16 emp = static_cast<__mmask16>(other & ~anon & ~ext);
-      const __m512i g = _mm512_mask_mov_epi32(group, emp & _mm512_cmpeq_epi32_mask(group, no_user), pgroup);
+      const __m512i g = _mm512_mask_mov_epi32(f.group, emp & _mm512_cmpeq_epi32_mask(f.group, no_user), pgroup);
       const __mmask16 hasg = emp & _mm512_cmpneq_epi32_mask(g, no_user);
       const __mmask16 prim = hasg & _mm512_cmpeq_epi32_mask(g, _mm512_set1_epi32(static_cast<int>(p.primary)));
       __mmask16 oth = 0;
@@ -226,38 +305,149 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Batch16 can16_avx512(const CheckPl
       rel = _mm512_mask_mov_epi32(rel, oth, _mm512_set1_epi32(static_cast<int>(Relation::kOtherGroups)));
     }
   }
+  out.rel = rel;
+  out.tword = tword;
+  return out;
+}
+
+// Of the lanes `other`, those an other-companies rule hides (`p.other_company`).
+SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __mmask16 other_company16_avx512(const CheckPlan& p,
+                                                                              const Relation16& r) noexcept {
+  const __m512i ocomp = _mm512_and_si512(r.tword, _mm512_set1_epi32(static_cast<int>(kOwnerCompanyMask)));
+  const __mmask16 inour = r.other & _mm512_test_epi32_mask(r.tword, _mm512_set1_epi32(static_cast<int>(kOwnerInOurCompanies)));
+  return static_cast<__mmask16>(inour & _mm512_cmpneq_epi32_mask(ocomp, _mm512_set1_epi32(static_cast<int>(p.ucompany))));
+}
+
+// Of the lanes `restricted` (a visibility that is not "all", on an object
+// with the rule, not the user's own), those the user may not see: a kind out
+// of range reads as a group.
+SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __mmask16 hidden16_avx512(const CheckPlan& p, __mmask16 restricted,
+                                                                       const RecordFields16& f) noexcept {
+  const __m512i no_user = _mm512_set1_epi32(-1);
+  const __mmask16 assoc = _mm512_cmpeq_epi32_mask(f.vkind, _mm512_set1_epi32(static_cast<int>(VisibilityKind::kAssociate)));
+  __mmask16 ing = _mm512_cmpeq_epi32_mask(f.vid, _mm512_set1_epi32(static_cast<int>(p.primary)));
+  for (std::uint32_t k = 0; k < p.groups_count; ++k)
+    ing |= _mm512_cmpeq_epi32_mask(f.vid, _mm512_set1_epi32(static_cast<int>(p.groups[k])));
+  ing &= _mm512_cmpneq_epi32_mask(f.vid, no_user);
+  const __mmask16 visible =
+      static_cast<__mmask16>((assoc & _mm512_cmpeq_epi32_mask(f.vid, _mm512_set1_epi32(static_cast<int>(p.ui)))) | (~assoc & ing));
+  return static_cast<__mmask16>(restricted & ~visible);
+}
+
+// Records r[0..15] (lanes past `live` are ignored), each of any object, for
+// the user of plan `p` (its user-level fields) with per-object words `table`;
+// `now` stands for an evaluation time of kTimeMin. The record's fields are
+// transposed from the Record array in registers (the first 32 bytes of each);
+// the publish windows are gathered only for lanes that need them.
+SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Batch16 can16_avx512(const CheckPlan& p, const std::uint32_t* table,
+                                                                  const Record* r, __mmask16 live, Time now) noexcept {
+  const RecordFields16 f = transpose16_avx512(r);
+  const __m512i obj = _mm512_and_si512(f.head, _mm512_set1_epi32(0xFFFF));
+  const __m512i word = lane_words16_avx512(table, obj);
+  Batch16 out;
+  out.unmade = live & has_avx512(word, kWordUnmade);
+  if (SORIGHTS_UNLIKELY(out.unmade)) return out;
+  out.scalar = live & has_avx512(word, kWordScalar);
+
+  const Relation16 rl = relation16_avx512(p, word, f);
+  const __mmask16 own = rl.own;
   // Bit `rel` of each lane's word is its relbits' bit.
-  __mmask16 allowed = _mm512_test_epi32_mask(_mm512_maskz_srlv_epi32(0xFFFF, word, rel), _mm512_set1_epi32(1));
-  if (p.other_company && other) {
-    const __m512i ocomp = _mm512_and_si512(tword, _mm512_set1_epi32(static_cast<int>(kOwnerCompanyMask)));
-    const __mmask16 inour = other & _mm512_test_epi32_mask(tword, _mm512_set1_epi32(static_cast<int>(kOwnerInOurCompanies)));
-    allowed &= static_cast<__mmask16>(~(inour & _mm512_cmpneq_epi32_mask(ocomp, _mm512_set1_epi32(static_cast<int>(p.ucompany)))));
-  }
-  // Visibility, of the lanes still allowed: a kind out of range reads as a group.
-  const __mmask16 restricted = allowed & has_avx512(word, kWordVisibility) & _mm512_test_epi32_mask(vkind, vkind) & ~own;
-  if (restricted) {
-    const __mmask16 assoc = _mm512_cmpeq_epi32_mask(vkind, _mm512_set1_epi32(static_cast<int>(VisibilityKind::kAssociate)));
-    __mmask16 ing = _mm512_cmpeq_epi32_mask(vid, _mm512_set1_epi32(static_cast<int>(p.primary)));
-    for (std::uint32_t k = 0; k < p.groups_count; ++k)
-      ing |= _mm512_cmpeq_epi32_mask(vid, _mm512_set1_epi32(static_cast<int>(p.groups[k])));
-    ing &= _mm512_cmpneq_epi32_mask(vid, no_user);
-    const __mmask16 visible = static_cast<__mmask16>((assoc & _mm512_cmpeq_epi32_mask(vid, vui)) | (~assoc & ing));
-    allowed &= static_cast<__mmask16>(~(restricted & ~visible));
-  }
+  __mmask16 allowed = _mm512_test_epi32_mask(_mm512_maskz_srlv_epi32(0xFFFF, word, rl.rel), _mm512_set1_epi32(1));
+  if (p.other_company && rl.other) allowed &= static_cast<__mmask16>(~other_company16_avx512(p, rl));
+  // Visibility, of the lanes still allowed.
+  const __mmask16 restricted = allowed & has_avx512(word, kWordVisibility) & _mm512_test_epi32_mask(f.vkind, f.vkind) & ~own;
+  if (restricted) allowed &= static_cast<__mmask16>(~hidden16_avx512(p, restricted, f));
   // Record state: the facts (and "not new" at bit 22) against the word's denying facts.
-  const __m512i is_new = _mm512_and_si512(head, _mm512_set1_epi32(static_cast<int>(kHeadIsNew)));
-  const __m512i state = _mm512_or_si512(_mm512_and_si512(head, _mm512_set1_epi32(0x3F0000)),
+  const __m512i is_new = _mm512_and_si512(f.head, _mm512_set1_epi32(static_cast<int>(kHeadIsNew)));
+  const __m512i state = _mm512_or_si512(_mm512_and_si512(f.head, _mm512_set1_epi32(0x3F0000)),
                                         _mm512_maskz_slli_epi32(0xFFFF, _mm512_xor_si512(is_new, _mm512_set1_epi32(static_cast<int>(kHeadIsNew))), 4));
   __mmask16 deny = static_cast<__mmask16>(_mm512_test_epi32_mask(state, word) | (has_avx512(word, kWordDenySelectionNotOwn) & ~own));
   const __mmask16 protect = allowed & has_avx512(word, kWordDenyOurCompanyIndex);
   if (protect)
-    deny |= static_cast<__mmask16>(protect & _mm512_cmplt_epu32_mask(company, _mm512_set1_epi32(static_cast<int>(p.our_count))));
+    deny |= static_cast<__mmask16>(protect & _mm512_cmplt_epu32_mask(f.company, _mm512_set1_epi32(static_cast<int>(p.our_count))));
   allowed &= static_cast<__mmask16>(~deny & live);
   // Publishing: the windows and times of the lanes it can still deny, gathered.
   const __mmask16 pub = allowed & has_avx512(word, kWordPublishing) & ~own;
-  if (pub) allowed &= static_cast<__mmask16>(~unpublished16_avx512(r, pub, head, now));
+  if (pub) allowed &= static_cast<__mmask16>(~unpublished16_avx512(r, pub, f.head, now));
   out.overrides = allowed & has_avx512(word, kWordOverrides);
   out.allowed = (allowed | (live & has_avx512(word, kWordAllowAll))) & ~out.scalar;
+  return out;
+}
+
+// What one step of 16 records of the mask form decided.
+struct Mask16 {
+  __m512i rights;          // each lane's TableRights bits (lanes not live, scalar or unmade: 0)
+  std::uint32_t scalar = 0;     // lanes the kernel did not decide (objects past the table)
+  std::uint32_t overrides = 0;  // lanes with rights whose object has record-scoped overrides
+  std::uint32_t unmade = 0;     // lanes whose table entry is missing: nothing else was decided
+};
+
+// The mask form of can16_avx512 (`rights_batch`): each lane's role cell for
+// its relation, narrowed as `evaluate` narrows it, by the per-object words
+// `table` (MaskWord bits; the owner-fact bits as BatchWord's). `cells` holds
+// an object's cells as two 64-entry tables of four bytes (relations 0-3,
+// then 4-7), picked by object while the relation is still being found.
+SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Mask16 rights16_avx512(const CheckPlan& p, const std::uint32_t* table,
+                                                                    const std::uint32_t* cells, std::uint32_t database_owner,
+                                                                    const Record* r, __mmask16 live, Time now) noexcept {
+  const RecordFields16 f = transpose16_avx512(r);
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i obj = _mm512_and_si512(f.head, _mm512_set1_epi32(0xFFFF));
+  const __m512i word = lane_words16_avx512(table, obj);
+  Mask16 out;
+  out.rights = zero;
+  out.unmade = live & has_avx512(word, kWordUnmade);
+  if (SORIGHTS_UNLIKELY(out.unmade)) return out;
+  out.scalar = live & has_avx512(word, kWordScalar);
+  const __mmask16 decide = static_cast<__mmask16>(live & ~out.scalar);
+
+  const __m512i cells_lo = table16_avx512(cells, obj), cells_hi = table16_avx512(cells + kBatchTableSize, obj);
+  const Relation16 rl = relation16_avx512(p, word, f);
+  const __mmask16 own = rl.own;
+  const __m512i four = _mm512_set1_epi32(4);
+  const __m512i four_cells = _mm512_mask_mov_epi32(cells_lo, _mm512_cmpge_epu32_mask(rl.rel, four), cells_hi);
+  const __m512i shift = _mm512_maskz_slli_epi32(0xFFFF, _mm512_and_si512(rl.rel, _mm512_set1_epi32(3)), 3);
+  __m512i m = _mm512_maskz_and_epi32(decide, _mm512_maskz_srlv_epi32(0xFFFF, four_cells, shift), _mm512_set1_epi32(0xFF));
+  if (p.other_company && rl.other) m = _mm512_maskz_mov_epi32(static_cast<__mmask16>(~other_company16_avx512(p, rl)), m);
+  // Visibility: a hidden record keeps Filtering where the object says so.
+  const __mmask16 restricted = has_avx512(word, kWordVisibility) & _mm512_test_epi32_mask(f.vkind, f.vkind) & ~own &
+                               _mm512_test_epi32_mask(m, m);
+  if (restricted) {
+    const __mmask16 hidden = hidden16_avx512(p, restricted, f);
+    m = _mm512_mask_mov_epi32(m, hidden, zero);
+    m = _mm512_mask_mov_epi32(m, hidden & has_avx512(word, kMaskVisibilityFiltering),
+                              _mm512_set1_epi32(static_cast<int>(TableRight::kFiltering)));
+  }
+  // Overrides by state: the word's removals for new records (bits 0-3) or existing ones (4-7).
+  const __mmask16 is_new = has_avx512(f.head, kHeadIsNew);
+  const __m512i remove = _mm512_mask_mov_epi32(_mm512_maskz_srli_epi32(0xFFFF, word, 4), is_new, word);
+  m = _mm512_maskz_andnot_epi32(0xFFFF, _mm512_and_si512(remove, _mm512_set1_epi32(TableRights::kCrudBits)), m);
+  // Record state.
+  constexpr int kUD = static_cast<int>(TableRight::kUpdate) | static_cast<int>(TableRight::kDelete);
+  constexpr int kD = static_cast<int>(TableRight::kDelete);
+  const __m512i locked = _mm512_and_si512(f.head, word);  // the facts whose lock the object has
+  const __mmask16 ud = static_cast<__mmask16>(has_avx512(locked, kHeadCompleted) | (has_avx512(word, kWordDenySelectionNotOwn) & ~own));
+  __mmask16 d = has_avx512(locked, kHeadUserPerson);
+  const __mmask16 company = has_avx512(word, kMaskCompany);
+  __mmask16 owner_co = 0;
+  if (company) {
+    owner_co = has_avx512(f.head, kHeadDatabaseOwner);
+    if (database_owner != static_cast<std::uint32_t>(kNoCompany))
+      owner_co |= _mm512_cmpeq_epi32_mask(f.company, _mm512_set1_epi32(static_cast<int>(database_owner)));
+    owner_co &= company;
+    d |= static_cast<__mmask16>(company & (owner_co | has_avx512(f.head, kHeadOurCompany) |
+                                           _mm512_cmplt_epu32_mask(f.company, _mm512_set1_epi32(static_cast<int>(p.our_count)))));
+  }
+  m = _mm512_mask_andnot_epi32(m, ud, _mm512_set1_epi32(kUD), m);
+  m = _mm512_mask_andnot_epi32(m, d, _mm512_set1_epi32(kD), m);
+  m = _mm512_mask_or_epi32(m, owner_co & has_avx512(m, static_cast<std::uint32_t>(TableRight::kUpdate)), m,
+                           _mm512_set1_epi32(static_cast<int>(TableRight::kRestrictedUpdate)));
+  // Publishing: the windows and times of the lanes it can still empty, gathered.
+  const __mmask16 pub = static_cast<__mmask16>(decide & has_avx512(word, kWordPublishing) & ~own & _mm512_test_epi32_mask(m, m));
+  if (pub) m = _mm512_mask_mov_epi32(m, unpublished16_avx512(r, pub, f.head, now), zero);
+  m = _mm512_maskz_mov_epi32(decide, m);
+  out.overrides = decide & has_avx512(word, kWordOverrides) & _mm512_test_epi32_mask(m, m);
+  out.rights = m;
   return out;
 }
 

@@ -510,6 +510,15 @@ SORIGHTS_C_API size_t sorights_filter(const sorights_snapshot* s, sorights_user_
 SORIGHTS_C_API size_t sorights_can_batch(const sorights_snapshot* s, sorights_user_index user, int action,
                                          const sorights_record* records, size_t count,
                                          uint64_t* out_bits, size_t words);
+/** The batch form of sorights_rights (sorights::rights_batch): for
+ *  `records[0..count)`, of any objects and evaluation times, writes
+ *  sorights_rights(s, user, &records[i]) to out[i] (`capacity` bytes, at
+ *  least `count`). Returns the number of records with any right; 0, and
+ *  `capacity` zero bytes, for a NULL argument or too small `out`. Allocates
+ *  nothing. */
+SORIGHTS_C_API size_t sorights_rights_batch(const sorights_snapshot* s, sorights_user_index user,
+                                            const sorights_record* records, size_t count, uint8_t* out,
+                                            size_t capacity);
 /** A rendered SQL WHERE fragment and its parameters (sorights/predicate.hpp). */
 typedef struct sorights_sql sorights_sql;
 /** The rule for stored records of `object` that `user` may do `action` to, at
