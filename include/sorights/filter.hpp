@@ -283,6 +283,39 @@ SORIGHTS_TARGET_AVX2 inline void run_avx2(const CheckPlan& p, const RecordColumn
     out[i / 64] |= static_cast<std::uint64_t>(filter8_avx2(p, c, i)) << (i & 63u);
 }
 
+// The records of a batch 16 at a time, in place: each step prefetches the
+// records 64 on; the last 1-15 records are copied to a buffer padded with
+// empty records, and only their lanes are live.
+class RecordSteps16 {
+ public:
+  RecordSteps16(const Record* records, std::size_t n) noexcept : records_(records), n_(n) {}
+
+  // The 16 records of the step at `i` (a multiple of 16 below n); `live`
+  // (all lanes on entry) keeps the lanes that are records.
+  const Record* at(std::size_t i, __mmask16& live) noexcept {
+    const Record* r = records_ + i;
+    if (SORIGHTS_LIKELY(i + kAhead + 16 <= n_)) {
+      for (std::size_t k = 0; k < 16; ++k) _mm_prefetch(reinterpret_cast<const char*>(r + kAhead + k), _MM_HINT_T0);
+    } else if (n_ - i < 16) {
+      std::uninitialized_copy(r, records_ + n_, tail_.r);
+      std::uninitialized_fill(tail_.r + (n_ - i), tail_.r + 16, Record{});
+      r = tail_.r;
+      live = static_cast<__mmask16>((1u << (n_ - i)) - 1);
+    }
+    return r;
+  }
+
+ private:
+  static constexpr std::size_t kAhead = 64;
+  union Tail {  // made only when the last step has fewer than 16 records
+    Tail() noexcept {}
+    Record r[16];
+  };
+  const Record* records_;
+  std::size_t n_;
+  Tail tail_;
+};
+
 // can_batch with the AVX-512 kernel: 16 records a step in their order, each
 // lane's per-object plan word picked from a table made as objects are met.
 // Lanes of objects past the table and allowed lanes with record-scoped
@@ -290,14 +323,11 @@ SORIGHTS_TARGET_AVX2 inline void run_avx2(const CheckPlan& p, const RecordColumn
 // their branches do not stall the stream of records.
 SORIGHTS_TARGET_AVX512 inline std::size_t can_batch_avx512(BatchPlans& plans, Action action, const Record* records,
                                                            std::size_t n, std::uint64_t* out) noexcept {
-  constexpr std::size_t kChunk = 1024, kAhead = 64;  // records a chunk; records prefetched ahead
+  constexpr std::size_t kChunk = 1024;  // records a chunk
   alignas(64) std::array<std::uint32_t, kBatchTableSize> table;
   table.fill(kWordUnmade);
   const std::uint8_t bit = TableRights::action_bit(action);
-  union Tail {  // the last records when fewer than 16 are left
-    Tail() noexcept {}
-    Record r[16];
-  } tail;
+  RecordSteps16 steps(records, n);
   std::size_t allowed = 0;
   for (std::size_t chunk = 0; chunk < n; chunk += kChunk) {
     const std::size_t end = std::min(n, chunk + kChunk);
@@ -305,16 +335,8 @@ SORIGHTS_TARGET_AVX512 inline std::size_t can_batch_avx512(BatchPlans& plans, Ac
     std::uint32_t any_later = 0;
     std::uint64_t word = 0;
     for (std::size_t i = chunk; i < end; i += 16) {
-      const Record* r = records + i;
       __mmask16 live = 0xFFFF;
-      if (SORIGHTS_LIKELY(i + kAhead + 16 <= n)) {
-        for (std::size_t k = 0; k < 16; ++k) _mm_prefetch(reinterpret_cast<const char*>(r + kAhead + k), _MM_HINT_T0);
-      } else if (n - i < 16) {
-        std::uninitialized_copy(r, records + n, tail.r);
-        std::uninitialized_fill(tail.r + (n - i), tail.r + 16, Record{});
-        r = tail.r;
-        live = static_cast<__mmask16>((1u << (n - i)) - 1);
-      }
+      const Record* r = steps.at(i, live);
       Batch16 s = can16_avx512(plans.user(), table.data(), r, live, plans.now());
       while (SORIGHTS_UNLIKELY(s.unmade)) {
         for (std::uint32_t m = s.unmade; m; m &= m - 1) {
@@ -532,29 +554,18 @@ inline TableRights rights_lane(const Snapshot& s, UserIndex user, const Record& 
 // overrides lose what an override of their record removes.
 SORIGHTS_TARGET_AVX512 inline void rights_batch_avx512(MaskPlans& plans, const Snapshot& s, UserIndex user,
                                                        const Record* records, std::size_t n, TableRights* out) noexcept {
-  constexpr std::size_t kChunk = 1024, kAhead = 64;
+  constexpr std::size_t kChunk = 1024;
   static_assert(sizeof(TableRights) == 1 && std::is_trivially_copyable_v<TableRights>);
   char* bytes = reinterpret_cast<char*>(out);
   const std::uint32_t database_owner = SnapshotAccess::database_owner(s);
-  union Tail {
-    Tail() noexcept {}
-    Record r[16];
-  } tail;
+  RecordSteps16 steps(records, n);
   for (std::size_t chunk = 0; chunk < n; chunk += kChunk) {
     const std::size_t end = std::min(n, chunk + kChunk);
     std::array<std::uint32_t, kChunk / 16> later;  // per step: scalar lanes | override lanes << 16
     std::uint32_t any_later = 0;
     for (std::size_t i = chunk; i < end; i += 16) {
-      const Record* r = records + i;
       __mmask16 live = 0xFFFF;
-      if (SORIGHTS_LIKELY(i + kAhead + 16 <= n)) {
-        for (std::size_t k = 0; k < 16; ++k) _mm_prefetch(reinterpret_cast<const char*>(r + kAhead + k), _MM_HINT_T0);
-      } else if (n - i < 16) {
-        std::uninitialized_copy(r, records + n, tail.r);
-        std::uninitialized_fill(tail.r + (n - i), tail.r + 16, Record{});
-        r = tail.r;
-        live = static_cast<__mmask16>((1u << (n - i)) - 1);
-      }
+      const Record* r = steps.at(i, live);
       Mask16 m = rights16_avx512(plans.user(), plans.words(), plans.cells(), database_owner, r, live, plans.now());
       while (SORIGHTS_UNLIKELY(m.unmade)) {
         for (std::uint32_t u = m.unmade; u; u &= u - 1) plans.make(r[std::countr_zero(u)].object);

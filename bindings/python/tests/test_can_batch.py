@@ -6,13 +6,18 @@ import sorights
 from support import make_model
 
 
+def mixed_records():
+    """700 records of five objects (one unknown) and five owners (one empty, one unknown)."""
+    owners = ["alice", "bob", "sam", None, "ghost"]
+    objects = ["sale", "company", "person", "project", "no-such-object"]
+    return [sorights.Record(object=objects[i % 5], owner=owners[(i // 5) % 5], completed=(i % 3 == 0))
+            for i in range(700)]
+
+
 class CanBatchTest(unittest.TestCase):
     def test_equals_can_per_record_over_mixed_objects(self):
         snapshot = make_model().compile()
-        owners = ["alice", "bob", "sam", None, "ghost"]
-        objects = ["sale", "company", "person", "project", "no-such-object"]
-        records = [sorights.Record(object=objects[i % 5], owner=owners[(i // 5) % 5], completed=(i % 3 == 0))
-                   for i in range(700)]
+        records = mixed_records()
         for user in ("alice", "bob", "nobody"):
             for action in ("read", "create", "update", "delete"):
                 got = sorights.can_batch(snapshot, user, action, records)
@@ -22,10 +27,7 @@ class CanBatchTest(unittest.TestCase):
 
     def test_rights_batch_equals_rights_per_record_over_mixed_objects(self):
         snapshot = make_model().compile()
-        owners = ["alice", "bob", "sam", None, "ghost"]
-        objects = ["sale", "company", "person", "project", "no-such-object"]
-        records = [sorights.Record(object=objects[i % 5], owner=owners[(i // 5) % 5], completed=(i % 3 == 0))
-                   for i in range(700)]
+        records = mixed_records()
         for user in ("alice", "bob", "nobody"):
             got = sorights.rights_batch(snapshot, user, records)
             want = [snapshot.rights(user, r) for r in records]
