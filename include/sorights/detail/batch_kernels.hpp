@@ -116,7 +116,8 @@ inline MaskRow mask_row(const Snapshot& s, const CheckPlan& user, ObjectIndex ob
     differ = differ || (((reach >> r) & 1u) && check.cells[r] != check.cells[static_cast<int>(R::kOtherAssociates)]);
   auto b = [](bool on, std::uint32_t bit) { return on ? bit : 0u; };
   const bool empty_owner = (traits & kTraitEmptyOwnerIsUser) != 0;
-  row.word = (info.remove_new & TableRights::kCrudBits) | (info.remove_existing & TableRights::kCrudBits) << 4 |
+  row.word = static_cast<std::uint32_t>(info.remove_new & TableRights::kCrudBits) |
+             static_cast<std::uint32_t>(info.remove_existing & TableRights::kCrudBits) << 4 |
              b(empty_owner && user.kind == CheckUserKind::kEmployee, kWordEmptyIsUser) |
              b(empty_owner && user.kind == CheckUserKind::kExternal, kWordEmptyTested) |
              b(differ || user.other_company, kWordOwnerFacts) | b(traits & kTraitVisibility, kWordVisibility) |
@@ -219,13 +220,14 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __mmask16 unpublished16_avx512(con
   return static_cast<__mmask16>(pub & ~ok);
 }
 
-// Each lane's per-object word from the 64-entry `table`, by the object index
-// in `head`'s low 16 bits; objects past the table read kWordScalar.
+// Each lane's entry of a 64-entry `table` by its object index (a lane of an
+// object past 63 reads some entry: the caller masks it).
 SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __m512i table16_avx512(const std::uint32_t* table, __m512i obj) noexcept {
   const __m512i lo = _mm512_permutex2var_epi32(_mm512_load_si512(table), obj, _mm512_load_si512(table + 16));
   const __m512i hi = _mm512_permutex2var_epi32(_mm512_load_si512(table + 32), obj, _mm512_load_si512(table + 48));
   return _mm512_mask_mov_epi32(lo, has_avx512(obj, 32), hi);
 }
+// Each lane's per-object word; objects past the table read kWordScalar.
 SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE __m512i lane_words16_avx512(const std::uint32_t* table, __m512i obj) noexcept {
   return _mm512_mask_mov_epi32(table16_avx512(table, obj),
                                _mm512_cmpge_epu32_mask(obj, _mm512_set1_epi32(static_cast<int>(kBatchTableSize))),
@@ -412,7 +414,7 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Mask16 rights16_avx512(const Check
   // Visibility: a hidden record keeps Filtering where the object says so.
   const __mmask16 restricted = has_avx512(word, kWordVisibility) & _mm512_test_epi32_mask(f.vkind, f.vkind) & ~own &
                                _mm512_test_epi32_mask(m, m);
-  if (restricted) {
+  {  // without a branch: most steps of a mixed stream have such a lane, at random
     const __mmask16 hidden = hidden16_avx512(p, restricted, f);
     m = _mm512_mask_mov_epi32(m, hidden, zero);
     m = _mm512_mask_mov_epi32(m, hidden & has_avx512(word, kMaskVisibilityFiltering),
@@ -429,15 +431,14 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Mask16 rights16_avx512(const Check
   const __mmask16 ud = static_cast<__mmask16>(has_avx512(locked, kHeadCompleted) | (has_avx512(word, kWordDenySelectionNotOwn) & ~own));
   __mmask16 d = has_avx512(locked, kHeadUserPerson);
   const __mmask16 company = has_avx512(word, kMaskCompany);
-  __mmask16 owner_co = 0;
-  if (company) {
-    owner_co = has_avx512(f.head, kHeadDatabaseOwner);
-    if (database_owner != static_cast<std::uint32_t>(kNoCompany))
-      owner_co |= _mm512_cmpeq_epi32_mask(f.company, _mm512_set1_epi32(static_cast<int>(database_owner)));
-    owner_co &= company;
-    d |= static_cast<__mmask16>(company & (owner_co | has_avx512(f.head, kHeadOurCompany) |
-                                           _mm512_cmplt_epu32_mask(f.company, _mm512_set1_epi32(static_cast<int>(p.our_count)))));
-  }
+  // Without a branch on the lanes, as visibility (the test of `database_owner`
+  // is the same for every step).
+  const __mmask16 is_owner = database_owner != static_cast<std::uint32_t>(kNoCompany)
+                                 ? _mm512_cmpeq_epi32_mask(f.company, _mm512_set1_epi32(static_cast<int>(database_owner)))
+                                 : __mmask16{0};
+  const __mmask16 owner_co = static_cast<__mmask16>(company & (has_avx512(f.head, kHeadDatabaseOwner) | is_owner));
+  d |= static_cast<__mmask16>(company & (owner_co | has_avx512(f.head, kHeadOurCompany) |
+                                         _mm512_cmplt_epu32_mask(f.company, _mm512_set1_epi32(static_cast<int>(p.our_count)))));
   m = _mm512_mask_andnot_epi32(m, ud, _mm512_set1_epi32(kUD), m);
   m = _mm512_mask_andnot_epi32(m, d, _mm512_set1_epi32(kD), m);
   m = _mm512_mask_or_epi32(m, owner_co & has_avx512(m, static_cast<std::uint32_t>(TableRight::kUpdate)), m,
