@@ -99,10 +99,8 @@ inline FilterPath detect_filter_path() noexcept {
 // True if a record-scoped override of the plan's object removes `bit` from
 // the record with key `key` (0: no key, never overridden).
 inline bool override_removes(const CheckPlan& plan, std::uint64_t key, std::uint8_t bit) noexcept {
-  if (key == 0 || plan.ovr_begin == plan.ovr_end) return false;
-  const RecordOverride* it = std::lower_bound(plan.ovr_begin, plan.ovr_end, key,
-                                              [](const RecordOverride& a, std::uint64_t k) { return a.key < k; });
-  return it != plan.ovr_end && it->key == key && (it->remove & bit) != 0;
+  const RecordOverride* it = find_record_override(plan.ovr_begin, plan.ovr_end, key);
+  return it != nullptr && (it->remove & bit) != 0;
 }
 
 // The plans of one `can_batch` call: one per data object met, made on first
@@ -519,10 +517,8 @@ class MaskPlans {
   // keeps Update: without Update it goes too.
   TableRights less_overrides(const Record& record, TableRights rights) const noexcept {
     const auto [b, e] = overrides_[static_cast<std::uint32_t>(record.object)];
-    if (record.id == 0 || b == e) return rights;
-    const RecordOverride* it =
-        std::lower_bound(b, e, record.id, [](const RecordOverride& a, std::uint64_t k) { return a.key < k; });
-    if (it == e || it->key != record.id) return rights;
+    const RecordOverride* it = find_record_override(b, e, record.id);
+    if (it == nullptr) return rights;
     std::uint32_t m = rights.bits() & ~(it->remove & TableRights::kCrudBits);
     if (!(m & static_cast<std::uint32_t>(TableRight::kUpdate))) m &= ~static_cast<std::uint32_t>(TableRight::kRestrictedUpdate);
     return TableRights::from_bits(m);

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <tuple>
 
 #include "sorights/config.hpp"
 #include "sorights/detail/check_plan.hpp"
@@ -95,25 +96,15 @@ inline MaskRow mask_row(const Snapshot& s, const CheckPlan& user, ObjectIndex ob
   std::copy(std::begin(check.cells), std::end(check.cells), row.cells.begin());
   const std::uint8_t traits = A::object_traits(s)[obj];
   const ObjectInfo info = A::object_info(s)[p.objects_offset + obj];
-  bool overrides = false;  // record-scoped ones (sorted by object, then key)
-  const RecordOverride* first = A::record_overrides(s).data() + p.record_ovr_begin;
-  const RecordOverride* last = first + p.record_ovr_count;
-  row.ovr_begin = std::partition_point(first, last, [&](const RecordOverride& x) { return x.object < obj; });
-  row.ovr_end = row.ovr_begin;
-  for (; row.ovr_end != last && row.ovr_end->object == obj; ++row.ovr_end)
-    overrides = overrides || (row.ovr_end->remove & TableRights::kCrudBits) != 0;
+  std::tie(row.ovr_begin, row.ovr_end) = object_record_overrides(s, p, obj);
+  const bool overrides = std::any_of(row.ovr_begin, row.ovr_end,
+                                     [](const RecordOverride& o) { return (o.remove & TableRights::kCrudBits) != 0; });
   // As CheckPlan::owner_facts: the owner is read only where the relations a
   // record owned by another user can have differ in their cells.
-  using R = Relation;
-  std::uint32_t reach = 1u << static_cast<unsigned>(R::kOtherAssociates) | 1u << static_cast<unsigned>(R::kExternal) |
-                        1u << static_cast<unsigned>(R::kAnonymous);
-  if (user.kind == CheckUserKind::kEmployee)
-    reach |= 1u << static_cast<unsigned>(R::kPrimaryGroup) | 1u << static_cast<unsigned>(R::kOtherGroups);
-  if (user.kind == CheckUserKind::kExternal)
-    reach |= 1u << static_cast<unsigned>(R::kMyCompany) | 1u << static_cast<unsigned>(R::kSameProject);
+  const std::uint32_t reach = other_owner_relations(user.kind);
   bool differ = false;
   for (int r = 0; r < kRelationCount; ++r)
-    differ = differ || (((reach >> r) & 1u) && check.cells[r] != check.cells[static_cast<int>(R::kOtherAssociates)]);
+    differ = differ || (((reach >> r) & 1u) && check.cells[r] != check.cells[static_cast<int>(Relation::kOtherAssociates)]);
   auto b = [](bool on, std::uint32_t bit) { return on ? bit : 0u; };
   const bool empty_owner = (traits & kTraitEmptyOwnerIsUser) != 0;
   row.word = static_cast<std::uint32_t>(info.remove_new & TableRights::kCrudBits) |
@@ -446,7 +437,6 @@ SORIGHTS_TARGET_AVX512 SORIGHTS_ALWAYS_INLINE Mask16 rights16_avx512(const Check
   // Publishing: the windows and times of the lanes it can still empty, gathered.
   const __mmask16 pub = static_cast<__mmask16>(decide & has_avx512(word, kWordPublishing) & ~own & _mm512_test_epi32_mask(m, m));
   if (pub) m = _mm512_mask_mov_epi32(m, unpublished16_avx512(r, pub, f.head, now), zero);
-  m = _mm512_maskz_mov_epi32(decide, m);
   out.overrides = decide & has_avx512(word, kWordOverrides) & _mm512_test_epi32_mask(m, m);
   out.rights = m;
   return out;

@@ -10,9 +10,11 @@
 #ifndef SORIGHTS_DETAIL_CHECK_PLAN_HPP_
 #define SORIGHTS_DETAIL_CHECK_PLAN_HPP_
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <span>
+#include <utility>
 
 #include "sorights/config.hpp"
 #include "sorights/detail/snapshot_access.hpp"
@@ -71,6 +73,39 @@ struct CheckPlan {
   std::uint16_t object = 0;
   Time at = 0;
 };
+
+// The relations a record owned by another known user can have for a user of
+// `kind` (see filter_one): employees tell groups apart, external users see
+// company and project relations.
+constexpr std::uint32_t other_owner_relations(CheckUserKind kind) noexcept {
+  using R = Relation;
+  auto b = [](R r) { return 1u << static_cast<unsigned>(r); };
+  std::uint32_t reach = b(R::kOtherAssociates) | b(R::kExternal) | b(R::kAnonymous);
+  if (kind == CheckUserKind::kEmployee) reach |= b(R::kPrimaryGroup) | b(R::kOtherGroups);
+  if (kind == CheckUserKind::kExternal) reach |= b(R::kMyCompany) | b(R::kSameProject);
+  return reach;
+}
+
+// The record-scoped overrides of profile `p` for object `obj` (sorted by
+// object, then key): a range of the snapshot's table, empty if none.
+inline std::pair<const RecordOverride*, const RecordOverride*> object_record_overrides(const Snapshot& s,
+                                                                                        const Profile& p,
+                                                                                        std::uint32_t obj) noexcept {
+  const RecordOverride* first = SnapshotAccess::record_overrides(s).data() + p.record_ovr_begin;
+  const RecordOverride* last = first + p.record_ovr_count;
+  const RecordOverride* b = std::partition_point(first, last, [&](const RecordOverride& x) { return x.object < obj; });
+  const RecordOverride* e = std::partition_point(b, last, [&](const RecordOverride& x) { return x.object == obj; });
+  return {b, e};
+}
+
+// The override of record key `key` in an object's range, or null.
+inline const RecordOverride* find_record_override(const RecordOverride* b, const RecordOverride* e,
+                                                  std::uint64_t key) noexcept {
+  if (key == 0 || b == e) return nullptr;
+  const RecordOverride* it =
+      std::lower_bound(b, e, key, [](const RecordOverride& a, std::uint64_t k) { return a.key < k; });
+  return it != e && it->key == key ? it : nullptr;
+}
 
 // What the records a plan is for carry.
 struct CheckPlanInputs {
@@ -158,16 +193,11 @@ inline void complete_object_plan(const Snapshot& s, CheckPlan& plan, ObjectIndex
   plan.deny_company_protected = (traits & kTraitCompany) && (bit & kD);
   plan.deny_selection_not_own = (traits & kTraitSelection) && !(p.flags & kProfileSelectionAdmin) && (bit & kUD);
   {
-    // The relations a record owned by another known user can have (see
-    // filter_one): employees tell groups apart, external users see company
-    // and project relations. An external user's empty-owner record (see
-    // empty_owner_tested) reaches a subset of these, so it needs owner facts
-    // exactly when they do.
+    // An external user's empty-owner record (see empty_owner_tested) reaches
+    // a subset of these relations, so it needs owner facts exactly when they do.
     using R = Relation;
     auto b = [](R r) { return 1u << static_cast<unsigned>(r); };
-    std::uint32_t reach = b(R::kOtherAssociates) | b(R::kExternal) | b(R::kAnonymous);
-    if (plan.kind == CheckUserKind::kEmployee) reach |= b(R::kPrimaryGroup) | b(R::kOtherGroups);
-    if (plan.kind == CheckUserKind::kExternal) reach |= b(R::kMyCompany) | b(R::kSameProject);
+    const std::uint32_t reach = other_owner_relations(plan.kind);
     const std::uint32_t others = plan.relbits & reach;
     plan.owner_facts = plan.other_company || (others != 0 && others != reach);
     const std::uint32_t groups = b(R::kPrimaryGroup) | b(R::kOtherAssociates) | b(R::kOtherGroups);
@@ -176,11 +206,7 @@ inline void complete_object_plan(const Snapshot& s, CheckPlan& plan, ObjectIndex
   }
   // Record-scoped overrides of this object that remove the action's bit.
   if (p.record_ovr_count != 0 && inputs.record_ids) {
-    const RecordOverride* b = A::record_overrides(s).data() + p.record_ovr_begin;
-    const RecordOverride* e = b + p.record_ovr_count;
-    while (b != e && b->object < obj) ++b;
-    const RecordOverride* f = b;
-    while (f != e && f->object == obj) ++f;
+    const auto [b, f] = object_record_overrides(s, p, obj);
     bool any = false;
     for (const RecordOverride* it = b; it != f; ++it) any = any || (it->remove & bit) != 0;
     if (any) {
